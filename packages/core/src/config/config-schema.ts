@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * `.qoder-orchestrate.yaml`: the seed's sections, snake_case keys as in the file.
+ * Every key is optional in the file; defaults fill the rest.
+ */
+export const ConfigSchema = z
+  .object({
+    execution: z
+      .object({
+        /** Tasks at once. @default 3 */
+        max_parallel: z.number().int().min(1).max(64).default(3),
+        /** Plan → run → judge rounds. @default 3 */
+        max_iterations: z.number().int().min(1).max(50).default(3),
+        /** Start tasks whose dependencies are still running, in their own worktree. @default false */
+        enable_speculative: z.boolean().default(false),
+        /** Send small same-agent tasks to one agent invocation. @default false */
+        enable_batch_processing: z.boolean().default(false),
+        /** `worktree`: each task in its own git worktree; `shared`: all in the repository. @default 'auto' (worktree when max_parallel > 1) */
+        isolation: z.enum(['auto', 'worktree', 'shared']).default('auto'),
+        /** Stop the run cleanly when the spend passes this. */
+        budget_usd: z.number().positive().optional(),
+        /** Per task, in seconds. @default 1800 */
+        task_timeout: z.number().int().positive().max(86_400).default(1800),
+        /** The project's own test command (argument vector), run as evidence after each iteration. */
+        test_command: z.array(z.string().min(1)).min(1).optional(),
+        /** Allow a dirty work tree (snapshotted first). @default false */
+        allow_dirty: z.boolean().default(false),
+        /** On a merge conflict: `resolve` schedules a conflict-resolution task, `replan` rolls back and replans. @default 'resolve' */
+        on_conflict: z.enum(['resolve', 'replan']).default('resolve'),
+      })
+      .prefault({}),
+    llm: z
+      .object({
+        /** `qoder`, `claude`, `codex`, `gemini`, or a module path exporting a provider. @default 'qoder' */
+        provider: z.string().min(1).default('qoder'),
+        /** Seconds for planning and judging calls. @default 300 */
+        timeout: z.number().int().positive().max(86_400).default(300),
+        model: z.string().optional(),
+      })
+      .prefault({}),
+    semantic_search: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** @default 'Xenova/all-MiniLM-L6-v2' */
+        model_name: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+        similarity_threshold: z.number().min(-1).max(1).default(0.25),
+        /** Where models are looked up; the hub is used only when `allow_remote` is on. */
+        model_dir: z.string().optional(),
+        allow_remote: z.boolean().default(true),
+        /** Tokens of context per task. @default 4000 */
+        token_budget: z.number().int().positive().default(4000),
+        extra_paths: z.array(z.string()).default([]),
+      })
+      .prefault({}),
+    cache: z
+      .object({
+        enabled: z.boolean().default(true),
+        max_size_mb: z.number().positive().max(100_000).default(100),
+        ttl_seconds: z.number().int().positive().default(86_400),
+      })
+      .prefault({}),
+    retry: z
+      .object({
+        /** Attempts per task, the first included. @default 3 */
+        max_attempts: z.number().int().min(1).max(20).default(3),
+        /** Each wait is the previous times this. @default 2 */
+        backoff_factor: z.number().min(1).max(10).default(2),
+        /** First wait in ms. @default 1000 */
+        initial_delay_ms: z.number().int().nonnegative().default(1000),
+        /** Longest wait in ms. @default 60000 */
+        max_delay_ms: z.number().int().nonnegative().default(60_000),
+      })
+      .prefault({}),
+    rollback: z
+      .object({
+        enabled: z.boolean().default(true),
+        create_checkpoints: z.boolean().default(true),
+        auto_rollback_on_failure: z.boolean().default(false),
+      })
+      .prefault({}),
+    validation: z
+      .object({
+        enabled: z.boolean().default(true),
+        fail_on_warnings: z.boolean().default(false),
+      })
+      .prefault({}),
+    learning: z
+      .object({
+        /** Apply wiki proposals as a commit; otherwise keep them for review. @default false */
+        auto_apply: z.boolean().default(false),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Deeply partial, for explicit options and environment overrides. */
+export type ConfigOverrides = { [S in keyof Config]?: Partial<Config[S]> };

@@ -1,0 +1,48 @@
+import type { SerializedError } from '../errors/orchestrator-error';
+import type { Plan } from '../schemas/plan';
+import type { RunSummary } from '../schemas/run-summary';
+import type { TaskResult, VerificationResult } from '../schemas/task-result';
+import type { Verdict } from '../schemas/verdict';
+import type { AgentEvent } from '../spec/agent-provider';
+import type { ContextRefreshResult } from '../spec/context-source';
+import type { Usage } from '../spec/usage';
+import type { ContractReport } from '../contracts/contract-report';
+import type { PreflightReport } from '../preflight/preflight-report';
+
+/**
+ * Every event the orchestrator emits, by name, with its payload. Names are noun-verb with
+ * `start` / `delta` / `end`. Each payload reaches listeners wrapped in an {@link EventEnvelope}.
+ */
+export interface OrchestratorEventMap {
+  'run-start': { objective: string; projectDir: string; isResumed: boolean };
+  'preflight-end': { report: PreflightReport };
+  'context-refresh-end': { result: ContextRefreshResult };
+  'plan-start': { iteration: number; attempt: number };
+  'plan-end': { iteration: number; plan: Plan; attempts: number; usage: Usage; costUsd: number };
+  'task-start': { taskId: string; title: string; agent: string; attempt: number; slot: number; iteration: number; cwd: string };
+  'task-output': { taskId: string; event: AgentEvent };
+  'task-retry': { taskId: string; attempt: number; delayMs: number; error: SerializedError };
+  'task-end': { taskId: string; result: TaskResult };
+  'checkpoint-end': { taskId: string; checkpoint: string; ref: string };
+  'rollback-end': { taskId: string; checkpoint: string; reason: string };
+  'merge-end': { taskId: string; commit?: string; hasConflict: boolean; conflictFiles: string[] };
+  'verify-end': { taskId: string; results: VerificationResult[]; isPassed: boolean };
+  'contract-end': { report: ContractReport };
+  'judge-end': { iteration: number; verdict: Verdict };
+  'iteration-end': { iteration: number; completed: number; failed: number; blocked: number; isProgress: boolean };
+  'concurrency-change': { from: number; to: number; reason: string };
+  warning: { code: string; message: string };
+  'run-end': { summary: RunSummary };
+}
+
+export type OrchestratorEventName = keyof OrchestratorEventMap;
+
+/** What a listener receives: the payload plus run id, a sequence number and a timestamp. */
+export type EventEnvelope<K extends OrchestratorEventName = OrchestratorEventName> = {
+  [N in K]: { type: N; runId: string; seq: number; timestamp: string } & OrchestratorEventMap[N];
+}[K];
+
+/** Listener map for eventemitter3, so `on('task-end', e => …)` is typed. */
+export type OrchestratorListeners = {
+  [K in OrchestratorEventName]: (event: EventEnvelope<K>) => void;
+} & { event: (event: EventEnvelope) => void };

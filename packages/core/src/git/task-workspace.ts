@@ -1,0 +1,84 @@
+import type { Task } from '../schemas/task';
+import type { VerificationResult } from '../schemas/task-result';
+
+export interface WorkspaceBeginOptions {
+  runId: string;
+  isResume: boolean;
+  /** Snapshot a dirty work tree instead of refusing it. @default false */
+  allowDirty: boolean;
+  abortSignal?: AbortSignal;
+}
+
+export interface WorkspaceBeginResult {
+  /** The commit the run's integration head started from. */
+  baseCommit?: string;
+  /** The snapshot of the user's uncommitted work, when one was taken. */
+  userSnapshot?: string;
+  warnings: string[];
+}
+
+/** Where a task works, handed back to the workspace when the task ends. */
+export interface PreparedTask {
+  taskId: string;
+  /** The directory the agent works in: the repository, or the task's worktree. */
+  cwd: string;
+  /** The checkpoint id (a commit) taken before the task. */
+  checkpoint?: string;
+  /** The private ref that keeps the checkpoint alive. */
+  checkpointRef?: string;
+  worktree?: string;
+  branch?: string;
+}
+
+export interface CompleteTaskOptions {
+  /** The commit message for the task's work. */
+  message: string;
+  /** Runs the task's checks again in the integration tree after a merge. */
+  verifyAfterMerge?: (cwd: string) => Promise<VerificationResult[]>;
+  abortSignal?: AbortSignal;
+}
+
+export interface CompletedTask {
+  /** The commit holding the task's work on the integration head (absent when nothing changed). */
+  commit?: string;
+  filesChanged: string[];
+  /** A merge conflict: nothing landed, the files are listed. */
+  conflict?: { files: string[] };
+  /** The checks run again after the merge. */
+  mergeVerification?: VerificationResult[];
+}
+
+export interface DiscardTaskOptions {
+  /** Restore the checkpoint (auto rollback); otherwise keep the work for inspection. */
+  isRollback: boolean;
+  reason: string;
+}
+
+/** A task that was running when a run was interrupted, to be recovered on resume. */
+export interface InterruptedTask {
+  taskId: string;
+  checkpoint?: string;
+  worktree?: string;
+}
+
+/**
+ * How a task gets a place to work and how its work comes back. The git implementation
+ * (`createGitWorkspace`) takes a checkpoint before every task, isolates parallel tasks in
+ * worktrees and merges them through a queue; `createDirectoryWorkspace` does none of that
+ * (for tests and for directories that are not repositories).
+ */
+export interface TaskWorkspace {
+  readonly kind: string;
+  /** Whether tasks get their own directory, so that overlapping tasks can run at once. */
+  readonly isIsolated: boolean;
+  begin(options: WorkspaceBeginOptions): Promise<WorkspaceBeginResult>;
+  /** On resume: roll back tasks that were running, clean crashed leftovers. */
+  recover(tasks: InterruptedTask[]): Promise<void>;
+  prepare(task: Task, options: { runId: string; attempt: number; abortSignal?: AbortSignal }): Promise<PreparedTask>;
+  complete(task: Task, prepared: PreparedTask, options: CompleteTaskOptions): Promise<CompletedTask>;
+  discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void>;
+  /** The files a task changed so far in its working directory. */
+  changedFiles(prepared: PreparedTask): Promise<string[]>;
+  /** End of run: clean worktrees after success, keep them after a failure. */
+  end(options: { isSuccess: boolean }): Promise<void>;
+}

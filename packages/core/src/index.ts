@@ -1,0 +1,104 @@
+/**
+ * @qoder-orch/core: objective → validated task DAG → parallel agent execution → judged iterations.
+ * This file is the package's only public entry; every export is named here.
+ */
+
+// ── errors ──────────────────────────────────────────────────────────────────
+export { OrchestratorError, serializeError } from './errors/orchestrator-error';
+export type { ErrorCode, OrchestratorErrorOptions, SerializedError } from './errors/orchestrator-error';
+export { ProviderError, RETRYABLE_PROVIDER_CODES } from './errors/provider-error';
+export type { ProviderErrorOptions } from './errors/provider-error';
+export { PlanError } from './errors/plan-error';
+export type { PlanIssue, PlanIssueKind } from './errors/plan-error';
+export { ConfigError } from './errors/config-error';
+export type { ConfigIssue } from './errors/config-error';
+
+// ── provider and context specifications ─────────────────────────────────────
+export type {
+  AgentEvent,
+  AgentProvider,
+  AgentProviderV1,
+  CheckOptions,
+  CheckProblem,
+  CheckResult,
+  CompleteOptions,
+  CompleteResult,
+  PermissionDenial,
+  PermissionMode,
+  RunTaskOptions,
+  RunTaskResult,
+} from './spec/agent-provider';
+export { UsageSchema, addUsage, emptyUsage } from './spec/usage';
+export type { Usage } from './spec/usage';
+export type {
+  ContextChunk,
+  ContextRefreshResult,
+  ContextSource,
+  ContextStats,
+  ScoredChunk,
+  TaskContext,
+} from './spec/context-source';
+
+// ── schemas ─────────────────────────────────────────────────────────────────
+export { TASK_ID_PATTERN, TaskSchema, VerifyCommandSchema } from './schemas/task';
+export type { Task, TaskInput, VerifyCommand } from './schemas/task';
+export { MAX_PLAN_TASKS, PlanSchema } from './schemas/plan';
+export type { Plan, PlanInput } from './schemas/plan';
+export { TaskResultSchema, TaskStatusSchema, VerificationResultSchema } from './schemas/task-result';
+export type { TaskResult, TaskStatus, VerificationResult } from './schemas/task-result';
+export { VerdictSchema } from './schemas/verdict';
+export type { Verdict } from './schemas/verdict';
+export { RunSummarySchema, StopReasonSchema } from './schemas/run-summary';
+export type { RunSummary, StopReason } from './schemas/run-summary';
+
+// ── events ──────────────────────────────────────────────────────────────────
+export type {
+  EventEnvelope,
+  OrchestratorEventMap,
+  OrchestratorEventName,
+  OrchestratorListeners,
+} from './events/event-map';
+
+// ── config ──────────────────────────────────────────────────────────────────
+export { ConfigSchema } from './config/config-schema';
+export type { Config, ConfigInput, ConfigOverrides } from './config/config-schema';
+
+// ── subagents ───────────────────────────────────────────────────────────────
+export { SUBAGENT_NAME_PATTERN, SubagentFrontMatterSchema } from './subagents/subagent-schema';
+export type { SubagentDefinition } from './subagents/subagent-schema';
+
+// ── planner ─────────────────────────────────────────────────────────────────
+
+// ── scheduler ───────────────────────────────────────────────────────────────
+
+// ── orchestrator ────────────────────────────────────────────────────────────
+
+// ── run store ───────────────────────────────────────────────────────────────
+export type { RunStore } from './run-store/run-store';
+export { RunStateSchema, TaskStateSchema } from './run-store/run-state';
+export type { RunState, TaskState } from './run-store/run-state';
+
+// ── git: workspace, checkpoints, worktrees ──────────────────────────────────
+export type {
+  CompleteTaskOptions,
+  CompletedTask,
+  DiscardTaskOptions,
+  InterruptedTask,
+  PreparedTask,
+  TaskWorkspace,
+  WorkspaceBeginOptions,
+  WorkspaceBeginResult,
+} from './git/task-workspace';
+
+// ── preflight ───────────────────────────────────────────────────────────────
+export type { PreflightCheck, PreflightReport } from './preflight/preflight-report';
+
+// ── contracts and evidence ──────────────────────────────────────────────────
+export type {
+  ContractChecker,
+  ContractFinding,
+  ContractFindingKind,
+  ContractReport,
+  Endpoint,
+} from './contracts/contract-report';
+export type { Evidence, Judge, JudgeInput, JudgeOutput } from './judge/judge';

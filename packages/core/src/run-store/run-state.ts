@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { PlanSchema } from '../schemas/plan';
+import { TaskResultSchema, TaskStatusSchema } from '../schemas/task-result';
+import { UsageSchema } from '../spec/usage';
+import { VerdictSchema } from '../schemas/verdict';
+
+export const TaskStateSchema = z.object({
+  status: TaskStatusSchema,
+  attempts: z.number().int().nonnegative(),
+  iteration: z.number().int(),
+  checkpoint: z.string().optional(),
+  worktree: z.string().optional(),
+  result: TaskResultSchema.optional(),
+});
+export type TaskState = z.infer<typeof TaskStateSchema>;
+
+/** Everything needed to resume a run. Written atomically after each change. */
+export const RunStateSchema = z.object({
+  version: z.literal(1),
+  runId: z.string(),
+  objective: z.string(),
+  projectDir: z.string(),
+  status: z.enum(['running', 'met', 'not-met', 'failed', 'cancelled']),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  iteration: z.number().int().nonnegative(),
+  /** The plan of each iteration, in order. */
+  plans: z.array(PlanSchema),
+  tasks: z.record(z.string(), TaskStateSchema),
+  verdicts: z.array(VerdictSchema).default([]),
+  /** The integration head the run started from and where it is now. */
+  baseCommit: z.string().optional(),
+  headCommit: z.string().optional(),
+  /** The user's uncommitted work, snapshotted at start when allowed. */
+  userSnapshot: z.string().optional(),
+  overheadUsage: UsageSchema.default({ inputTokens: 0, outputTokens: 0 }),
+  overheadCostUsd: z.number().default(0),
+  lastSeq: z.number().int().nonnegative().default(0),
+});
+export type RunState = z.infer<typeof RunStateSchema>;

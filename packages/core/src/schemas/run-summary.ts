@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { UsageSchema } from '../spec/usage';
+import { TaskResultSchema } from './task-result';
+import { VerdictSchema } from './verdict';
+
+export const StopReasonSchema = z.enum(['met', 'max-iterations', 'no-progress', 'cancelled', 'budget', 'error']);
+export type StopReason = z.infer<typeof StopReasonSchema>;
+
+export const RunSummarySchema = z.object({
+  runId: z.string(),
+  objective: z.string(),
+  /** `met`: the judge found the objective met on evidence. */
+  status: z.enum(['met', 'not-met', 'failed', 'cancelled']),
+  stopReason: StopReasonSchema,
+  iterations: z.number().int().nonnegative(),
+  tasks: z.object({
+    total: z.number().int(),
+    completed: z.number().int(),
+    failed: z.number().int(),
+    blocked: z.number().int(),
+    cancelled: z.number().int(),
+  }),
+  results: z.array(TaskResultSchema),
+  verdict: VerdictSchema.optional(),
+  usage: UsageSchema,
+  costUsd: z.number(),
+  /** Planning and judging spend, apart from the tasks. */
+  overheadCostUsd: z.number(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: z.number(),
+  /** Context cache hit rate in [0, 1], when a context source was used. */
+  cacheHitRate: z.number().min(0).max(1).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;

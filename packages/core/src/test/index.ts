@@ -1,0 +1,3 @@
+/** @qoder-orch/core/test: helpers for unit tests of qoder-orch and of users' own orchestration. */
+export { MockAgentProvider } from './mock-agent-provider';
+export type { MockAgentProviderSettings, MockCalls, MockScript, MockStep } from './mock-agent-provider';
