@@ -70,6 +70,12 @@ export type { SubagentDefinition } from './subagents/subagent-schema';
 // ── planner ─────────────────────────────────────────────────────────────────
 
 // ── scheduler ───────────────────────────────────────────────────────────────
+export { Scheduler } from './scheduler/scheduler';
+export type { ScheduleResult, SchedulerOptions } from './scheduler/scheduler';
+export { longestRemainingPath, planEstimate } from './scheduler/critical-path';
+export type { DurationEstimator } from './scheduler/critical-path';
+export { filesOverlap, patternsOverlap } from './scheduler/file-locks';
+export type { ExecutionContext, ExecutionOutcome, TaskExecutor } from './scheduler/task-executor';
 
 // ── orchestrator ────────────────────────────────────────────────────────────
 

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { type ExecutionOutcome, Scheduler, type Task, TaskSchema, filesOverlap, longestRemainingPath } from '../index';
+
+const task = (id: string, options: Partial<Task> = {}): Task =>
+  TaskSchema.parse({ id, title: id, agent: 'backend-dev', ...options });
+
+/** An executor whose tasks finish only when the test says so. */
+function controllableExecutor(outcomes: Record<string, ExecutionOutcome> = {}) {
+  const started: string[] = [];
+  const finishers = new Map<string, () => void>();
+  let running = 0;
+  let maxRunning = 0;
+  const runningNow = new Set<string>();
+  const executor = {
+    async execute(t: Task, context: { abortSignal: AbortSignal }) {
+      started.push(t.id);
+      runningNow.add(t.id);
+      running += 1;
+      maxRunning = Math.max(maxRunning, running);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          finishers.set(t.id, resolve);
+          context.abortSignal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+        });
+        return outcomes[t.id] ?? 'completed';
+      } finally {
+        running -= 1;
+        runningNow.delete(t.id);
+      }
+    },
+  };
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  const finish = async (id: string) => {
+    await tick();
+    const finisher = finishers.get(id);
+    if (!finisher) throw new Error(`${id} is not running (running: ${[...runningNow].join(', ')})`);
+    finisher();
+    await tick();
+  };
+  return { executor, started, finish, runningNow, get maxRunning() { return maxRunning; }, tick };
+}
+
+describe('longestRemainingPath', () => {
+  it('weights chains by estimates', () => {
+    const tasks = [
+      task('a', { estimateMinutes: 1 }),
+      task('b', { estimateMinutes: 5, dependsOn: ['a'] }),
+      task('c', { estimateMinutes: 2 }),
+      task('d', { estimateMinutes: 1, dependsOn: ['b', 'c'] }),
+    ];
+    const paths = longestRemainingPath(tasks);
+    expect(Object.fromEntries(paths)).toEqual({ a: 7, b: 6, c: 3, d: 1 });
+  });
+
+  it('handles a 10 000-task chain without overflowing the stack', () => {
+    const tasks = Array.from({ length: 10_000 }, (_, index) => task(`t${index}`, { estimateMinutes: 1, dependsOn: index ? [`t${index - 1}`] : [] }));
+    expect(longestRemainingPath(tasks).get('t0')).toBe(10_000);
+  });
+});
+
+describe('filesOverlap', () => {
+  it.each([
+    [['src/a.ts'], ['src/a.ts'], true],
+    [['src/a.ts'], ['src/b.ts'], false],
+    [['src'], ['src/a.ts'], true],
+    [['src/**/*.ts'], ['src/api/users.ts'], true],
+    [['src/**/*.ts'], ['web/app.ts'], false],
+    [['src/**/*.ts'], ['src/**/*.css'], false],
+    [['src/api/**'], ['src/**/*.ts'], true],
+    [['server/**'], ['client/**'], false],
+    [['./src/a.ts'], ['src/a.ts'], true],
+    [['src/*.css'], ['src/app.ts'], false],
+    [[], ['src/a.ts'], false],
+  ])('%j vs %j → %s', (a, b, expected) => {
+    expect(filesOverlap(a, b)).toBe(expected);
+    expect(filesOverlap(b, a)).toBe(expected);
+  });
+});
+
+describe('Scheduler', () => {
+  it('never runs more than maxParallel tasks and starts critical-path tasks first', async () => {
+    const control = controllableExecutor();
+    const tasks = [
+      task('short', { estimateMinutes: 1 }),
+      task('long-head', { estimateMinutes: 2 }),
+      task('long-tail', { estimateMinutes: 10, dependsOn: ['long-head'] }),
+      task('medium', { estimateMinutes: 5 }),
+    ];
+    const scheduler = new Scheduler({ maxParallel: 2, executor: control.executor });
+    const run = scheduler.run(tasks);
+    await control.tick();
+    // long-head heads a 12-minute chain, medium is 5, short is 1.
+    expect(control.started).toEqual(['long-head', 'medium']);
+    await control.finish('long-head');
+    expect(control.started).toEqual(['long-head', 'medium', 'long-tail']);
+    await control.finish('medium');
+    await control.finish('long-tail');
+    await control.finish('short');
+    const result = await run;
+    expect(control.maxRunning).toBe(2);
+    expect([...result.outcomes.values()].every((outcome) => outcome === 'completed')).toBe(true);
+  });
+
+  it('never runs two tasks with overlapping files at once', async () => {
+    const control = controllableExecutor();
+    const tasks = [task('a', { files: ['src/api/**'] }), task('b', { files: ['src/api/users.ts'] }), task('c', { files: ['web/app.ts'] })];
+    const run = new Scheduler({ maxParallel: 3, executor: control.executor }).run(tasks);
+    await control.tick();
+    expect(control.started).toEqual(['a', 'c']);
+    await control.finish('a');
+    expect(control.started).toEqual(['a', 'c', 'b']);
+    await control.finish('b');
+    await control.finish('c');
+    await run;
+  });
+
+  it('reports dependents of a failed task as blocked, transitively, and runs the rest', async () => {
+    const control = controllableExecutor({ a: 'failed' });
+    const tasks = [task('a'), task('b', { dependsOn: ['a'] }), task('c', { dependsOn: ['b'] }), task('d')];
+    const blocked: Array<[string, string[]]> = [];
+    const run = new Scheduler({ maxParallel: 2, executor: control.executor, onBlocked: (id, by) => blocked.push([id, by]) }).run(tasks);
+    await control.finish('a');
+    await control.finish('d');
+    const result = await run;
+    expect(Object.fromEntries(result.outcomes)).toEqual({ a: 'failed', b: 'blocked', c: 'blocked', d: 'completed' });
+    expect(blocked).toEqual([
+      ['b', ['a']],
+      ['c', ['a']],
+    ]);
+    expect(control.started).toEqual(['a', 'd']);
+  });
+
+  it('treats an executor that throws as a failed task', async () => {
+    const executor = { execute: async () => { throw new Error('boom'); } };
+    const result = await new Scheduler({ maxParallel: 1, executor }).run([task('a'), task('b', { dependsOn: ['a'] })]);
+    expect(Object.fromEntries(result.outcomes)).toEqual({ a: 'failed', b: 'blocked' });
+  });
+
+  it('counts dependencies completed earlier as satisfied', async () => {
+    const control = controllableExecutor();
+    const run = new Scheduler({ maxParallel: 1, executor: control.executor }).run([task('b', { dependsOn: ['a'] })], ['a']);
+    await control.finish('b');
+    expect((await run).outcomes.get('b')).toBe('completed');
+  });
+
+  it('stops new starts and aborts running tasks on cancellation', async () => {
+    const control = controllableExecutor();
+    const controller = new AbortController();
+    const tasks = [task('a'), task('b'), task('c', { dependsOn: ['a'] })];
+    const run = new Scheduler({ maxParallel: 1, executor: control.executor, abortSignal: controller.signal }).run(tasks);
+    await control.tick();
+    controller.abort();
+    const result = await run;
+    expect(control.started).toEqual(['a']);
+    expect(Object.fromEntries(result.outcomes)).toEqual({ a: 'cancelled', b: 'cancelled', c: 'cancelled' });
+  });
+
+  it('follows a concurrency change while running', async () => {
+    const control = controllableExecutor();
+    const scheduler = new Scheduler({ maxParallel: 1, executor: control.executor });
+    const run = scheduler.run([task('a'), task('b'), task('c')]);
+    await control.tick();
+    expect(control.runningNow.size).toBe(1);
+    scheduler.concurrency = 3;
+    await control.tick();
+    expect(control.runningNow.size).toBe(3);
+    for (const id of ['a', 'b', 'c']) await control.finish(id);
+    await run;
+    expect(() => (scheduler.concurrency = 0)).toThrow(RangeError);
+  });
+});

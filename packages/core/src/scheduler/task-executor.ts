@@ -1,0 +1,20 @@
+import type { Task } from '../schemas/task';
+
+export interface ExecutionContext {
+  /** Which parallel slot runs it, 0-based (for the timeline). */
+  slot: number;
+  abortSignal: AbortSignal;
+}
+
+/** How a finished task ended, as far as scheduling is concerned. */
+export type ExecutionOutcome = 'completed' | 'failed' | 'cancelled';
+
+/**
+ * The seam between scheduling and running: the scheduler decides what runs when, an
+ * executor runs one task. The orchestrator's executor runs tasks in-process through a
+ * provider; a distributed executor (a queue engine, remote workers) implements the same
+ * interface without touching the scheduler.
+ */
+export interface TaskExecutor {
+  execute(task: Task, context: ExecutionContext): Promise<ExecutionOutcome>;
+}
