@@ -95,7 +95,7 @@ export class FileRunStore implements RunStore {
     });
   }
 
-  writeState(state: RunState): Promise<void> {
+  async writeState(state: RunState): Promise<void> {
     const content = `${JSON.stringify(RunStateSchema.parse(state), null, 2)}\n`;
     return this.#enqueue(async () => {
       try {
@@ -148,7 +148,7 @@ export class FileRunStore implements RunStore {
     return events;
   }
 
-  writePlan(runId: string, plan: Plan): Promise<void> {
+  async writePlan(runId: string, plan: Plan): Promise<void> {
     return this.writeArtifact(runId, 'plan.json', `${JSON.stringify(plan, null, 2)}\n`);
   }
 
@@ -169,7 +169,7 @@ export class FileRunStore implements RunStore {
     return runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
   }
 
-  writeArtifact(runId: string, name: string, content: string | Uint8Array): Promise<void> {
+  async writeArtifact(runId: string, name: string, content: string | Uint8Array): Promise<void> {
     const path = this.#artifactPath(runId, name);
     return this.#enqueue(async () => {
       try {
@@ -181,7 +181,7 @@ export class FileRunStore implements RunStore {
     });
   }
 
-  appendArtifact(runId: string, name: string, content: string): Promise<void> {
+  async appendArtifact(runId: string, name: string, content: string): Promise<void> {
     const path = this.#artifactPath(runId, name);
     return this.#enqueue(async () => {
       try {
