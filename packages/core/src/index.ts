@@ -66,6 +66,10 @@ export type { Config, ConfigInput, ConfigOverrides } from './config/config-schem
 // ── subagents ───────────────────────────────────────────────────────────────
 export { SUBAGENT_NAME_PATTERN, SubagentFrontMatterSchema } from './subagents/subagent-schema';
 export type { SubagentDefinition } from './subagents/subagent-schema';
+export { parseSubagent } from './subagents/parse-subagent';
+export { splitFrontMatter } from './subagents/split-front-matter';
+export type { FrontMatterParts } from './subagents/split-front-matter';
+export { BUILTIN_SUBAGENT_NAMES, builtinSubagents } from './subagents/builtin-subagents';
 
 // ── planner ─────────────────────────────────────────────────────────────────
 
@@ -78,9 +82,17 @@ export { filesOverlap, patternsOverlap } from './scheduler/file-locks';
 export type { ExecutionContext, ExecutionOutcome, TaskExecutor } from './scheduler/task-executor';
 
 // ── orchestrator ────────────────────────────────────────────────────────────
+export { retryDelayMs, sleep } from './orchestrator/retry-policy';
+export type { RetryPolicy } from './orchestrator/retry-policy';
+export { AgentReportSchema, TASK_PROMPT_MARKER, buildTaskPrompt, parseAgentReport } from './orchestrator/task-prompt';
+export type { AgentReport, TaskPromptInput } from './orchestrator/task-prompt';
 
 // ── run store ───────────────────────────────────────────────────────────────
 export type { RunStore } from './run-store/run-store';
+export { FileRunStore } from './run-store/file-run-store';
+export type { FileRunStoreOptions } from './run-store/file-run-store';
+export { MemoryRunStore } from './run-store/memory-run-store';
+export { writeFileAtomic } from './run-store/atomic-write';
 export { RunStateSchema, TaskStateSchema } from './run-store/run-state';
 export type { RunState, TaskState } from './run-store/run-state';
 
@@ -95,6 +107,7 @@ export type {
   WorkspaceBeginOptions,
   WorkspaceBeginResult,
 } from './git/task-workspace';
+export { createDirectoryWorkspace } from './workspace/directory-workspace';
 
 // ── preflight ───────────────────────────────────────────────────────────────
 export type { PreflightCheck, PreflightReport } from './preflight/preflight-report';
@@ -108,3 +121,11 @@ export type {
   Endpoint,
 } from './contracts/contract-report';
 export type { Evidence, Judge, JudgeInput, JudgeOutput } from './judge/judge';
+export { createEvidenceJudge, verdictJsonSchema } from './judge/evidence-judge';
+export type { EvidenceJudgeOptions } from './judge/evidence-judge';
+export { findEvidenceFailures, latestResults } from './judge/evidence-rules';
+export type { EvidenceFailure } from './judge/evidence-rules';
+export { JUDGE_PROMPT_MARKER } from './judge/judge-prompt';
+export { collectProjectChecks, runVerification } from './judge/run-verification';
+export type { CollectProjectChecksOptions, RunVerificationOptions } from './judge/run-verification';
+export { REDACTED, redactOutput, secretValuesFrom } from './judge/redact-output';

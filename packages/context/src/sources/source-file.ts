@@ -1,0 +1,14 @@
+import type { ContextChunk } from '@qoder-orch/core';
+
+/** Which convention a file belongs to. */
+export type SourceOrigin = 'qoder' | 'claude' | 'seed' | 'extra';
+
+/** One file the store reads, relative to the project with forward slashes. */
+export interface SourceFile {
+  path: string;
+  kind: ContextChunk['kind'];
+  origin: SourceOrigin;
+}
+
+/** An extra path from options: a file or folder, read as `kind`. @default kind 'other' */
+export type ExtraPath = string | { path: string; kind?: ContextChunk['kind'] };

@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import { OrchestratorError } from '../errors/orchestrator-error';
+import { ProviderError } from '../errors/provider-error';
+import type { Plan } from '../schemas/plan';
+import type { Task } from '../schemas/task';
+import { TaskResultSchema, type TaskResult } from '../schemas/task-result';
+import { VerdictSchema, type Verdict } from '../schemas/verdict';
+import type { AgentProvider, CompleteResult } from '../spec/agent-provider';
+import { emptyUsage } from '../spec/usage';
+import { describeCheck, describeFailure, findEvidenceFailures, latestResults, type EvidenceFailure } from './evidence-rules';
+import { FollowUpIdAllocator, followUpsFromFailures, knownAgents, normaliseModelFollowUps, usedTaskIds } from './follow-up-tasks';
+import { buildJudgePrompt } from './judge-prompt';
+import type { Evidence, Judge, JudgeInput, JudgeOutput } from './judge';
+import { parseModelVerdict, type ModelVerdict } from './model-verdict';
+
+export interface EvidenceJudgeOptions {
+  /** Asked for the structured verdict (`doComplete`, purpose `judge`). */
+  provider: AgentProvider;
+  /** For the model call, ms. @default 300000 */
+  timeoutMs?: number;
+  /** Passed to the provider. */
+  model?: string;
+  /** Where the provider runs. */
+  cwd?: string;
+  /** Characters of evidence text in the prompt at most. @default 30000 */
+  maxEvidenceChars?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 300_000;
+const DEFAULT_MAX_EVIDENCE_CHARS = 30_000;
+
+let cachedVerdictJsonSchema: Record<string, unknown> | undefined;
+/** The JSON Schema of core's `VerdictSchema`, given to providers that enforce one. */
+export function verdictJsonSchema(): Record<string, unknown> {
+  cachedVerdictJsonSchema ??= z.toJSONSchema(VerdictSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return cachedVerdictJsonSchema;
+}
+
+/**
+ * A Judge that decides from evidence the orchestrator gathered itself. The model is asked
+ * for a structured verdict, but the evidence rules are applied in code: any failed, blocked
+ * or unfinished task, failed verification or project check, or contract error means
+ * `isMet: false`, whatever the model (or an agent) says. When the model's answer is
+ * unusable, the verdict comes from the evidence alone (`basis: 'evidence'`).
+ */
+export function createEvidenceJudge(options: EvidenceJudgeOptions): Judge {
+  return {
+    judge: (input) => judgeByEvidence(input, options),
+  };
+}
+
+/** Tasks of the latest plan with no result count as unfinished. */
+function resultsWithMissing(evidence: Evidence, plans: readonly Plan[], iteration: number): TaskResult[] {
+  const results = latestResults(evidence.results);
+  const seen = new Set(results.map((result) => result.taskId));
+  const latestPlan = plans[plans.length - 1];
+  for (const task of latestPlan?.tasks ?? []) {
+    if (!seen.has(task.id)) results.push(TaskResultSchema.parse({ taskId: task.id, agent: task.agent, iteration, status: 'pending', attempts: 0 }));
+  }
+  return results;
+}
+
+function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true || (OrchestratorError.isInstance(error) && error.code === 'ABORTED');
+}
+
+async function judgeByEvidence(input: JudgeInput, options: EvidenceJudgeOptions): Promise<JudgeOutput> {
+  if (input.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Judging was aborted.' });
+  const results = resultsWithMissing(input.evidence, input.plans, input.iteration);
+  const evidence: Evidence = { ...input.evidence, results };
+  const failures = findEvidenceFailures(evidence);
+  const agents = knownAgents(input.plans, results);
+  const allocator = new FollowUpIdAllocator(usedTaskIds(input.plans, input.evidence.results));
+  const prompt = buildJudgePrompt({
+    objective: input.objective,
+    iteration: input.iteration,
+    plans: input.plans,
+    evidence,
+    results,
+    failures,
+    agents,
+    maxEvidenceChars: options.maxEvidenceChars ?? DEFAULT_MAX_EVIDENCE_CHARS,
+  });
+
+  let completion: CompleteResult | undefined;
+  let modelVerdict: ModelVerdict | undefined;
+  let problem = '';
+  let usage = emptyUsage();
+  let costUsd = 0;
+  try {
+    completion = await options.provider.doComplete({
+      prompt,
+      purpose: 'judge',
+      jsonSchema: verdictJsonSchema(),
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(options.model === undefined ? {} : { model: options.model }),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(input.abortSignal === undefined ? {} : { abortSignal: input.abortSignal }),
+    });
+    usage = completion.usage;
+    costUsd = completion.costUsd ?? 0;
+    const parsed = parseModelVerdict(completion);
+    if ('verdict' in parsed) modelVerdict = parsed.verdict;
+    else problem = parsed.problem;
+  } catch (error) {
+    if (isAbort(error, input.abortSignal)) throw error;
+    if (ProviderError.isInstance(error)) {
+      usage = error.usage ?? usage;
+      costUsd = error.costUsd ?? costUsd;
+      problem = `the model call failed (${error.code}: ${error.message})`;
+    } else problem = `the model call failed (${error instanceof Error ? error.message : String(error)})`;
+  }
+
+  const verdict = modelVerdict
+    ? combineWithModel({ modelVerdict, failures, results, evidence, plans: input.plans, agents, allocator })
+    : evidenceOnlyVerdict({ failures, results, evidence, plans: input.plans, agents, allocator, problem });
+  return { verdict: VerdictSchema.parse(verdict), usage, costUsd };
+}
+
+interface VerdictParts {
+  failures: readonly EvidenceFailure[];
+  results: readonly TaskResult[];
+  evidence: Evidence;
+  plans: readonly Plan[];
+  agents: readonly string[];
+  allocator: FollowUpIdAllocator;
+}
+
+/** One criterion per task, plus project checks and the contract, judged from evidence alone. */
+function evidenceCriteria(parts: VerdictParts): Verdict['criteria'] {
+  const criteria: Verdict['criteria'] = [];
+  const titles = new Map<string, string>();
+  for (const plan of parts.plans) for (const task of plan.tasks) titles.set(task.id, task.title);
+  for (const result of parts.results) {
+    const failedChecks = result.verification.filter((check) => !check.passed);
+    const isMet = result.status === 'completed' && failedChecks.length === 0;
+    const checks = result.verification.length > 0 ? result.verification.map((check) => `${describeCheck(check)} ${check.passed ? 'passed' : 'failed'}`).join('; ') : 'no verify commands';
+    criteria.push({
+      criterion: `Task ${result.taskId}${titles.has(result.taskId) ? `: ${titles.get(result.taskId)}` : ''}`,
+      isMet,
+      evidence: `status ${result.status}; ${checks}`,
+    });
+  }
+  if (parts.evidence.projectChecks.length > 0) {
+    criteria.push({
+      criterion: 'The project checks pass',
+      isMet: parts.evidence.projectChecks.every((check) => check.passed),
+      evidence: parts.evidence.projectChecks.map((check) => `${describeCheck(check)} ${check.passed ? 'passed' : 'failed'}`).join('; '),
+    });
+  }
+  const contract = parts.evidence.contract;
+  if (contract) {
+    const errors = contract.findings.filter((finding) => finding.severity === 'error');
+    criteria.push({
+      criterion: 'Frontend, backend and API contract agree',
+      isMet: errors.length === 0,
+      evidence: `${errors.length} error(s), ${contract.findings.length - errors.length} warning(s) from ${contract.contractSource ?? 'no contract file'}`,
+    });
+  }
+  return criteria;
+}
+
+function hasPositiveEvidence(parts: VerdictParts): boolean {
+  const contract = parts.evidence.contract;
+  return (
+    parts.results.some((result) => result.verification.some((check) => check.passed)) ||
+    parts.evidence.projectChecks.some((check) => check.passed) ||
+    (contract !== undefined && contract.isPassed && contract.contract.length + contract.backend.length + contract.frontend.length > 0)
+  );
+}
+
+function evidenceOnlyVerdict(parts: VerdictParts & { problem: string }): Verdict {
+  const criteria = evidenceCriteria(parts);
+  const why = `The model's verdict was unusable (${parts.problem}); judged from evidence alone.`;
+  if (parts.failures.length > 0) {
+    return {
+      isMet: false,
+      reasoning: `${why} Not met: ${parts.failures.map(describeFailure).join('; ')}.`,
+      criteria,
+      followUpTasks: followUpsFromFailures({ failures: parts.failures, plans: parts.plans, allocator: parts.allocator, agents: parts.agents }),
+      basis: 'evidence',
+    };
+  }
+  const isMet = hasPositiveEvidence(parts);
+  return {
+    isMet,
+    reasoning: isMet
+      ? `${why} Every task completed and every check that ran passed.`
+      : `${why} No check ran, so nothing but the agents' claims supports the objective; that is not enough.`,
+    criteria,
+    followUpTasks: [],
+    basis: 'evidence',
+  };
+}
+
+/** Whether a follow-up mentions a task id as a whole word. */
+function mentions(task: Task, taskId: string): boolean {
+  const escaped = taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`(^|[^A-Za-z0-9._-])${escaped}($|[^A-Za-z0-9_-])`);
+  return pattern.test(`${task.id.replace(/^fix-/, '')} ${task.title} ${task.description}`);
+}
+
+function combineWithModel(parts: VerdictParts & { modelVerdict: ModelVerdict }): Verdict {
+  const { modelVerdict, failures } = parts;
+  const isMet = modelVerdict.isMet && failures.length === 0;
+  if (isMet) return { isMet, reasoning: modelVerdict.reasoning, criteria: modelVerdict.criteria, followUpTasks: [], basis: 'model+evidence' };
+
+  const { tasks: modelTasks } = normaliseModelFollowUps(modelVerdict.followUpTasks, { allocator: parts.allocator, agents: parts.agents });
+  const coveredTaskIds = new Set(
+    parts.results.map((result) => result.taskId).filter((taskId) => modelTasks.some((task) => mentions(task, taskId))),
+  );
+  const evidenceTasks = followUpsFromFailures({
+    failures,
+    plans: parts.plans,
+    allocator: parts.allocator,
+    agents: parts.agents,
+    coveredTaskIds,
+    isProjectWideCovered: modelTasks.length > 0,
+  });
+  const failedCriteria = failures.length > 0 ? evidenceCriteria(parts).filter((criterion) => !criterion.isMet).map((criterion) => ({ ...criterion, criterion: `[evidence] ${criterion.criterion}` })) : [];
+  const criteria = [...modelVerdict.criteria, ...failedCriteria];
+  let followUpTasks = [...modelTasks, ...evidenceTasks];
+  if (followUpTasks.length === 0) followUpTasks = followUpsFromCriteria(criteria, parts);
+  const overruled = modelVerdict.isMet
+    ? `The model judged the objective met, but the evidence says otherwise: ${failures.map(describeFailure).join('; ')}. `
+    : failures.length > 0
+      ? `Evidence: ${failures.map(describeFailure).join('; ')}. `
+      : '';
+  return { isMet: false, reasoning: `${overruled}${modelVerdict.reasoning}`.trim(), criteria, followUpTasks, basis: 'model+evidence' };
+}
+
+/** When the model says "not met" without follow-ups: one task per unmet criterion. */
+function followUpsFromCriteria(criteria: Verdict['criteria'], parts: VerdictParts): Task[] {
+  const agent = parts.agents[0] ?? 'general';
+  return criteria
+    .filter((criterion) => !criterion.isMet)
+    .slice(0, 10)
+    .map((criterion, index) => ({
+      id: parts.allocator.allocate(`fix-criterion-${index + 1}`),
+      title: `Meet: ${criterion.criterion}`.slice(0, 200),
+      description: `This acceptance criterion is not met yet.\nCriterion: ${criterion.criterion}\nWhat the judge saw: ${criterion.evidence}`.slice(0, 20_000),
+      agent,
+      dependsOn: [],
+      files: [],
+      acceptance: [criterion.criterion],
+      verify: [],
+      estimateMinutes: 10,
+    }));
+}

@@ -1,0 +1,71 @@
+import type { ContractFinding } from '../contracts/contract-report';
+import type { TaskResult, VerificationResult } from '../schemas/task-result';
+import type { Evidence } from './judge';
+
+/** One reason, found in the evidence itself, why the objective cannot be met yet. */
+export type EvidenceFailure =
+  | { kind: 'task-failed'; result: TaskResult }
+  | { kind: 'task-blocked'; result: TaskResult }
+  | { kind: 'task-incomplete'; result: TaskResult }
+  | { kind: 'verification-failed'; result: TaskResult; checks: VerificationResult[] }
+  | { kind: 'project-check-failed'; checks: VerificationResult[] }
+  | { kind: 'contract-error'; findings: ContractFinding[] };
+
+/** The newest result of each task (highest iteration; the later entry on a tie). */
+export function latestResults(results: readonly TaskResult[]): TaskResult[] {
+  const byTask = new Map<string, TaskResult>();
+  for (const result of results) {
+    const previous = byTask.get(result.taskId);
+    if (!previous || result.iteration >= previous.iteration) byTask.set(result.taskId, result);
+  }
+  return [...byTask.values()];
+}
+
+/**
+ * The evidence rules, applied in code: any failed, blocked or unfinished task, any failed
+ * verification or project check, any contract finding of severity `error`. A non-empty
+ * answer means "not met", whatever a model or an agent says.
+ */
+export function findEvidenceFailures(evidence: Evidence): EvidenceFailure[] {
+  const failures: EvidenceFailure[] = [];
+  for (const result of latestResults(evidence.results)) {
+    if (result.status === 'failed') failures.push({ kind: 'task-failed', result });
+    else if (result.status === 'blocked') failures.push({ kind: 'task-blocked', result });
+    else if (result.status !== 'completed') failures.push({ kind: 'task-incomplete', result });
+    else {
+      const failed = result.verification.filter((check) => !check.passed);
+      if (failed.length > 0) failures.push({ kind: 'verification-failed', result, checks: failed });
+    }
+  }
+  const failedProjectChecks = evidence.projectChecks.filter((check) => !check.passed);
+  if (failedProjectChecks.length > 0) failures.push({ kind: 'project-check-failed', checks: failedProjectChecks });
+  const contractErrors = (evidence.contract?.findings ?? []).filter((finding) => finding.severity === 'error');
+  if (contractErrors.length > 0) failures.push({ kind: 'contract-error', findings: contractErrors });
+  return failures;
+}
+
+/** One line per failure, for reasoning text. */
+export function describeFailure(failure: EvidenceFailure): string {
+  switch (failure.kind) {
+    case 'task-failed':
+      return `task ${failure.result.taskId} failed${failure.result.error ? ` (${failure.result.error.code}: ${failure.result.error.message})` : ''}`;
+    case 'task-blocked':
+      return `task ${failure.result.taskId} is blocked${failure.result.blockedBy?.length ? ` by ${failure.result.blockedBy.join(', ')}` : ''}`;
+    case 'task-incomplete':
+      return `task ${failure.result.taskId} did not complete (${failure.result.status})`;
+    case 'verification-failed':
+      return `task ${failure.result.taskId}${failure.result.agentClaimedSuccess ? ' claimed success but' : ''} failed verification: ${failure.checks.map(describeCheck).join('; ')}`;
+    case 'project-check-failed':
+      return `project checks failed: ${failure.checks.map(describeCheck).join('; ')}`;
+    case 'contract-error':
+      return `${failure.findings.length} API contract error(s): ${failure.findings
+        .slice(0, 5)
+        .map((finding) => `${finding.kind} ${finding.method} ${finding.path}`)
+        .join(', ')}${failure.findings.length > 5 ? ', …' : ''}`;
+  }
+}
+
+export function describeCheck(check: VerificationResult): string {
+  const outcome = check.isTimedOut ? 'timed out' : check.exitCode === null ? 'did not run' : `exit ${check.exitCode}`;
+  return `\`${check.command.join(' ')}\` ${outcome}`;
+}

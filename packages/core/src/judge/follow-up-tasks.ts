@@ -1,0 +1,246 @@
+import type { Plan } from '../schemas/plan';
+import { TASK_ID_PATTERN, TaskSchema, type Task, type VerifyCommand } from '../schemas/task';
+import type { TaskResult, VerificationResult } from '../schemas/task-result';
+import { describeCheck, type EvidenceFailure } from './evidence-rules';
+
+export const FOLLOW_UP_PREFIX = 'fix-';
+const MAX_ID_LENGTH = 64;
+const MAX_DETAIL_CHARS = 3000;
+
+/** Hands out follow-up task ids: prefixed, valid, unique against every id already used. */
+export class FollowUpIdAllocator {
+  readonly #used: Set<string>;
+
+  constructor(reserved: Iterable<string>) {
+    this.#used = new Set(reserved);
+  }
+
+  allocate(base: string): string {
+    const cleaned = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+    const prefixed = cleaned.startsWith(FOLLOW_UP_PREFIX) ? cleaned : `${FOLLOW_UP_PREFIX}${cleaned || 'task'}`;
+    let candidate = prefixed.slice(0, MAX_ID_LENGTH);
+    for (let counter = 2; this.#used.has(candidate) || !TASK_ID_PATTERN.test(candidate); counter += 1) {
+      const suffix = `-${counter}`;
+      candidate = `${prefixed.slice(0, MAX_ID_LENGTH - suffix.length)}${suffix}`;
+    }
+    this.#used.add(candidate);
+    return candidate;
+  }
+}
+
+/** Every task id the run has used so far, so follow-ups never collide with them. */
+export function usedTaskIds(plans: readonly Plan[], results: readonly TaskResult[]): Set<string> {
+  const ids = new Set<string>();
+  for (const plan of plans) for (const task of plan.tasks) ids.add(task.id);
+  for (const result of results) ids.add(result.taskId);
+  return ids;
+}
+
+/** The agents the run knows, most used first. */
+export function knownAgents(plans: readonly Plan[], results: readonly TaskResult[]): string[] {
+  const counts = new Map<string, number>();
+  for (const plan of plans) for (const task of plan.tasks) counts.set(task.agent, (counts.get(task.agent) ?? 0) + 1);
+  for (const result of results) counts.set(result.agent, (counts.get(result.agent) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([agent]) => agent);
+}
+
+function findTask(plans: readonly Plan[], taskId: string): Task | undefined {
+  for (let index = plans.length - 1; index >= 0; index -= 1) {
+    const task = plans[index]?.tasks.find((candidate) => candidate.id === taskId);
+    if (task) return task;
+  }
+  return undefined;
+}
+
+function clip(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n…(truncated)`;
+}
+
+function checkDetails(checks: readonly VerificationResult[]): string {
+  return checks.map((check) => `- ${describeCheck(check)}\n${check.outputTail ? `  output (end):\n${indent(clip(check.outputTail, 1500))}` : ''}`).join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
+function commandsOf(checks: readonly VerificationResult[]): VerifyCommand[] {
+  return checks.filter((check) => check.command.length > 0).map((check) => [...check.command]);
+}
+
+function preferredAgent(agents: readonly string[], pattern: RegExp, fallback: string): string {
+  return agents.find((agent) => pattern.test(agent)) ?? fallback;
+}
+
+export interface EvidenceFollowUpOptions {
+  failures: readonly EvidenceFailure[];
+  plans: readonly Plan[];
+  allocator: FollowUpIdAllocator;
+  agents: readonly string[];
+  /** Task ids whose failures the model's follow-ups already cover. */
+  coveredTaskIds?: ReadonlySet<string>;
+  /** Skip the project-check and contract follow-ups (the model's follow-ups cover them). */
+  isProjectWideCovered?: boolean;
+}
+
+/**
+ * Follow-up tasks made from the failures alone: one fix per failed task (its own agent, no
+ * dependencies), one per blocked task (after the fixes of what blocked it), one for failing
+ * project checks and one for contract errors.
+ */
+export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] {
+  const { failures, plans, allocator, agents } = options;
+  const covered = options.coveredTaskIds ?? new Set<string>();
+  const defaultAgent = agents[0] ?? 'general';
+  const tasks: Task[] = [];
+  const fixIdOf = new Map<string, string>();
+  const ordered = [...failures].sort((a, b) => rank(a) - rank(b));
+  for (const failure of ordered) {
+    switch (failure.kind) {
+      case 'task-failed':
+      case 'verification-failed':
+      case 'task-incomplete':
+      case 'task-blocked': {
+        const { result } = failure;
+        if (covered.has(result.taskId)) continue;
+        const original = findTask(plans, result.taskId);
+        const id = allocator.allocate(`${FOLLOW_UP_PREFIX}${result.taskId}`);
+        fixIdOf.set(result.taskId, id);
+        const checks = failure.kind === 'verification-failed' ? failure.checks : result.verification.filter((check) => !check.passed);
+        const what = original ? `"${original.title}"` : result.taskId;
+        const title =
+          failure.kind === 'verification-failed'
+            ? `Fix failing checks of task ${result.taskId}`
+            : failure.kind === 'task-failed'
+              ? `Fix failed task ${result.taskId}`
+              : failure.kind === 'task-blocked'
+                ? `Complete blocked task ${result.taskId}`
+                : `Complete task ${result.taskId}`;
+        const lines = [
+          `Task ${what} (${result.taskId}) is not done: the orchestrator's own evidence says so.`,
+          original?.description ? `Original task:\n${clip(original.description, MAX_DETAIL_CHARS)}` : '',
+          result.error ? `It failed with ${result.error.code}: ${result.error.message}` : '',
+          result.summary ? `The agent's last claim (not evidence): ${clip(result.summary, 500)}` : '',
+          checks.length > 0 ? `Failing checks:\n${checkDetails(checks)}` : '',
+          failure.kind === 'task-blocked' && result.blockedBy?.length ? `It was blocked by: ${result.blockedBy.join(', ')}.` : '',
+        ].filter(Boolean);
+        const dependsOn =
+          failure.kind === 'task-blocked'
+            ? (result.blockedBy ?? []).map((blocker) => fixIdOf.get(blocker)).filter((value): value is string => value !== undefined)
+            : [];
+        const verify = original?.verify.length ? original.verify : commandsOf(checks);
+        tasks.push(
+          TaskSchema.parse({
+            id,
+            title: title.slice(0, 200),
+            description: clip(lines.join('\n\n'), 20_000),
+            agent: result.agent || defaultAgent,
+            dependsOn,
+            files: original?.files ?? [],
+            acceptance: [...(original?.acceptance ?? []), 'Every verify command of the task passes.'],
+            verify,
+            ...(original ? { estimateMinutes: original.estimateMinutes } : {}),
+          }),
+        );
+        break;
+      }
+      case 'project-check-failed': {
+        if (options.isProjectWideCovered) continue;
+        tasks.push(
+          TaskSchema.parse({
+            id: allocator.allocate(`${FOLLOW_UP_PREFIX}project-checks`),
+            title: 'Make the project checks pass',
+            description: clip(`The project's own checks fail after this iteration.\n\n${checkDetails(failure.checks)}`, 20_000),
+            agent: preferredAgent(agents, /test|qa|quality/i, defaultAgent),
+            acceptance: ['The project checks exit 0.'],
+            verify: commandsOf(failure.checks),
+          }),
+        );
+        break;
+      }
+      case 'contract-error': {
+        if (options.isProjectWideCovered) continue;
+        const details = failure.findings
+          .map((finding) => `- ${finding.kind}: ${finding.method} ${finding.path}${finding.file ? ` (${finding.file}${finding.line ? `:${finding.line}` : ''})` : ''}: ${finding.message}`)
+          .join('\n');
+        tasks.push(
+          TaskSchema.parse({
+            id: allocator.allocate(`${FOLLOW_UP_PREFIX}api-contract`),
+            title: 'Fix API contract mismatches between frontend, backend and contract',
+            description: clip(`The API contract verification found errors:\n${details}`, 20_000),
+            agent: preferredAgent(agents, /back|api|server/i, defaultAgent),
+            files: [...new Set(failure.findings.map((finding) => finding.file).filter((file): file is string => file !== undefined))],
+            acceptance: ['The API contract verification reports no errors.'],
+          }),
+        );
+        break;
+      }
+    }
+  }
+  return tasks;
+}
+
+function rank(failure: EvidenceFailure): number {
+  switch (failure.kind) {
+    case 'task-failed':
+    case 'verification-failed':
+    case 'task-incomplete':
+      return 0;
+    case 'task-blocked':
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+export interface NormaliseModelFollowUpsOptions {
+  allocator: FollowUpIdAllocator;
+  agents: readonly string[];
+}
+
+/**
+ * Turns the model's follow-up tasks into valid, prefixed, uniquely named Task objects.
+ * Dependencies are kept only between the follow-ups themselves; unknown agents become the
+ * run's most used agent; tasks that cannot be repaired are dropped (and counted).
+ */
+export function normaliseModelFollowUps(raw: readonly unknown[], options: NormaliseModelFollowUpsOptions): { tasks: Task[]; droppedCount: number } {
+  const agents = new Set(options.agents);
+  const defaultAgent = options.agents[0];
+  const renamed = new Map<string, string>();
+  const parsed: Task[] = [];
+  let droppedCount = 0;
+  for (const candidate of raw) {
+    if (typeof candidate !== 'object' || candidate === null) {
+      droppedCount += 1;
+      continue;
+    }
+    const record = candidate as Record<string, unknown>;
+    const originalId = typeof record.id === 'string' && record.id ? record.id : `task-${parsed.length + 1}`;
+    const id = options.allocator.allocate(originalId);
+    const agent = typeof record.agent === 'string' && (agents.size === 0 || agents.has(record.agent)) ? record.agent : defaultAgent;
+    const result = TaskSchema.safeParse({ ...record, id, ...(agent === undefined ? {} : { agent }) });
+    if (!result.success) {
+      droppedCount += 1;
+      continue;
+    }
+    renamed.set(originalId, id);
+    parsed.push(result.data);
+  }
+  const tasks = parsed.map((task) => ({
+    ...task,
+    dependsOn: task.dependsOn.map((dependency) => renamed.get(dependency)).filter((value): value is string => value !== undefined && value !== task.id),
+  }));
+  return { tasks: dropCycles(tasks), droppedCount };
+}
+
+/** Removes dependency edges that would close a cycle (keeps the first-listed order). */
+function dropCycles(tasks: Task[]): Task[] {
+  const position = new Map(tasks.map((task, index) => [task.id, index]));
+  return tasks.map((task) => ({
+    ...task,
+    dependsOn: task.dependsOn.filter((dependency) => (position.get(dependency) ?? Number.POSITIVE_INFINITY) < (position.get(task.id) ?? 0)),
+  }));
+}
