@@ -99,6 +99,14 @@ function overridesFrom(values: Record<string, string | boolean | undefined>): Co
     overrides.llm = { provider };
   }
   if (values['auto-rollback'] === true) overrides.rollback = { auto_rollback_on_failure: true };
+  const ranges: Array<[string, number | undefined, number, number]> = [
+    ['max-parallel', maxParallel, 1, 64],
+    ['max-iterations', maxIterations, 1, 50],
+  ];
+  for (const [flag, value, low, high] of ranges) {
+    if (value !== undefined && (value < low || value > high)) throw new UsageError(`--${flag} must be from ${low} to ${high} (got ${value}).`, HELP_HINT);
+  }
+  if (budget !== undefined && budget <= 0) throw new UsageError(`--budget-usd must be more than 0 (got ${budget}).`, 'For example: --budget-usd 2.50');
   const checked = ConfigSchema.safeParse(overrides);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
