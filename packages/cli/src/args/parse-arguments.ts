@@ -126,8 +126,10 @@ export function parseArguments(argv: readonly string[]): CliCommand {
   try {
     parsed = parseArgs({ args: normaliseResume(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-    throw new UsageError(message.replace(/\. To specify a positional argument.*$/, '.'), HELP_HINT);
+    const lines = (error instanceof Error ? error.message : String(error)).split('\n').filter(Boolean);
+    const first = (lines[0] ?? 'Invalid arguments.').replace(/\. To specify a positional argument.*$/, '.');
+    // Node explains "ambiguous" values (starting with "-") on its next lines; keep that advice.
+    throw new UsageError(first, lines.length > 1 ? lines.slice(1).join(' ') : HELP_HINT);
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
