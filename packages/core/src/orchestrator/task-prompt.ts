@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Task } from '../schemas/task';
 import type { TaskResult } from '../schemas/task-result';
+import { fencedBlock as block } from './fenced-block';
 
 /** The first line of every task prompt starts with this, followed by the task id. */
 export const TASK_PROMPT_MARKER = '[qoder-orch:task';
@@ -17,17 +18,6 @@ export interface TaskPromptInput {
   /** Why the previous attempt failed, for a retry. */
   previousFailure?: string;
 }
-
-/** A fence the text cannot close: longer than any run of backticks inside it. */
-function fence(text: string): string {
-  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (match) => match[0].length));
-  return '`'.repeat(longest + 1);
-}
-
-const block = (label: string, text: string) => {
-  const marks = fence(text);
-  return `${label}\n${marks}text\n${text}\n${marks}`;
-};
 
 /** The prompt an agent gets for one task. Objective and context go in as fenced data. */
 export function buildTaskPrompt(input: TaskPromptInput): string {
