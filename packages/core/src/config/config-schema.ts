@@ -29,6 +29,7 @@ export const ConfigSchema = z
         /** On a merge conflict: `resolve` schedules a conflict-resolution task, `replan` rolls back and replans. @default 'resolve' */
         on_conflict: z.enum(['resolve', 'replan']).default('resolve'),
       })
+      .strict()
       .prefault({}),
     llm: z
       .object({
@@ -38,6 +39,7 @@ export const ConfigSchema = z
         timeout: z.number().int().positive().max(86_400).default(300),
         model: z.string().optional(),
       })
+      .strict()
       .prefault({}),
     semantic_search: z
       .object({
@@ -52,6 +54,7 @@ export const ConfigSchema = z
         token_budget: z.number().int().positive().default(4000),
         extra_paths: z.array(z.string()).default([]),
       })
+      .strict()
       .prefault({}),
     cache: z
       .object({
@@ -59,6 +62,7 @@ export const ConfigSchema = z
         max_size_mb: z.number().positive().max(100_000).default(100),
         ttl_seconds: z.number().int().positive().default(86_400),
       })
+      .strict()
       .prefault({}),
     retry: z
       .object({
@@ -71,6 +75,7 @@ export const ConfigSchema = z
         /** Longest wait in ms. @default 60000 */
         max_delay_ms: z.number().int().nonnegative().default(60_000),
       })
+      .strict()
       .prefault({}),
     rollback: z
       .object({
@@ -78,18 +83,21 @@ export const ConfigSchema = z
         create_checkpoints: z.boolean().default(true),
         auto_rollback_on_failure: z.boolean().default(false),
       })
+      .strict()
       .prefault({}),
     validation: z
       .object({
         enabled: z.boolean().default(true),
         fail_on_warnings: z.boolean().default(false),
       })
+      .strict()
       .prefault({}),
     learning: z
       .object({
         /** Apply wiki proposals as a commit; otherwise keep them for review. @default false */
         auto_apply: z.boolean().default(false),
       })
+      .strict()
       .prefault({}),
   })
   .strict();

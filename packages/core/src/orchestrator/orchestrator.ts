@@ -458,7 +458,9 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         const failed = iterationResults.filter((result) => result.status === 'failed').length;
         const blocked = iterationResults.filter((result) => result.status === 'blocked').length;
         const signature = failureSignature(allResults, projectChecks, contractReport);
-        const isProgress = verdict.isMet || (completed > 0 && signature !== previousSignature);
+        // No progress: the same failures as the iteration before, or (after the first) nothing completed.
+        const isSameFailures = signature !== '' && signature === previousSignature;
+        const isProgress = verdict.isMet || (!isSameFailures && (iteration === 1 || completed > 0));
         previousSignature = signature;
         events.emit('iteration-end', { iteration, completed, failed, blocked, isProgress });
         await saveState();
