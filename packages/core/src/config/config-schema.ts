@@ -16,6 +16,10 @@ export const ConfigSchema = z
         enable_speculative: z.boolean().default(false),
         /** Send small same-agent tasks to one agent invocation. @default false */
         enable_batch_processing: z.boolean().default(false),
+        /** With batch processing: the most tasks in one agent invocation. @default 4 */
+        batch_max_tasks: z.number().int().min(2).max(20).default(4),
+        /** With batch processing: only tasks estimated at most this long are batched. @default 10 */
+        batch_max_estimate_minutes: z.number().positive().max(1440).default(10),
         /** `worktree`: each task in its own git worktree; `shared`: all in the repository. @default 'auto' (worktree when max_parallel > 1) */
         isolation: z.enum(['auto', 'worktree', 'shared']).default('auto'),
         /** Stop the run cleanly when the spend passes this. */

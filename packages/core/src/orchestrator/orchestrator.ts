@@ -32,7 +32,7 @@ import { listProjectFiles } from './project-files';
 import type { RetryPolicy } from './retry-policy';
 import { createRunId } from './run-id';
 import { buildRunSummary } from './run-summary';
-import { runTask, type TaskRunnerContext } from './task-runner';
+import { runTask, runTaskBatch, type TaskRunnerContext } from './task-runner';
 
 /** Rate-limit pressure older than this no longer holds concurrency down. */
 const RATE_LIMIT_COOLDOWN_MS = 30_000;
@@ -390,16 +390,31 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           },
         };
         const results = new Map<string, TaskResult>();
+        const settle = (result: TaskResult) => {
+          results.set(result.taskId, result);
+          events.emit('task-end', { taskId: result.taskId, result });
+          return result.status === 'completed' ? ('completed' as const) : result.status === 'cancelled' ? ('cancelled' as const) : ('failed' as const);
+        };
+        const execution = this.#config.execution;
+        // Batching shares one working tree between tasks, so it needs a non-isolated workspace.
+        const isBatching = execution.enable_batch_processing && !this.#workspace.isIsolated;
         scheduler = new Scheduler({
           maxParallel: scheduler?.concurrency ?? maxParallel,
           abortSignal: signal,
+          ...(isBatching
+            ? {
+                batch: {
+                  maxSize: execution.batch_max_tasks,
+                  canJoin: (first, other) =>
+                    first.agent === other.agent &&
+                    first.estimateMinutes <= execution.batch_max_estimate_minutes &&
+                    other.estimateMinutes <= execution.batch_max_estimate_minutes,
+                },
+              }
+            : {}),
           executor: {
-            execute: async (task, { slot, abortSignal }) => {
-              const result = await runTask(task, slot, abortSignal, runnerContext);
-              results.set(task.id, result);
-              events.emit('task-end', { taskId: task.id, result });
-              return result.status === 'completed' ? 'completed' : result.status === 'cancelled' ? 'cancelled' : 'failed';
-            },
+            execute: async (task, { slot, abortSignal }) => settle(await runTask(task, slot, abortSignal, runnerContext)),
+            executeBatch: async (tasks, { slot, abortSignal }) => (await runTaskBatch(tasks, slot, abortSignal, runnerContext)).map(settle),
           },
         });
         const scheduled = await scheduler.run(tasksToRun, completedBefore);

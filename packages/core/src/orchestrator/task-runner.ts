@@ -9,12 +9,12 @@ import type { Task } from '../schemas/task';
 import { type TaskResult, TaskResultSchema, type VerificationResult } from '../schemas/task-result';
 import type { AgentEvent, AgentProvider, RunTaskResult } from '../spec/agent-provider';
 import type { ContextSource } from '../spec/context-source';
-import { addUsage, emptyUsage } from '../spec/usage';
+import { addUsage, emptyUsage, type Usage } from '../spec/usage';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 import type { EventRecorder } from './event-recorder';
 import type { DeviationSink, InterfaceRegistry } from './orchestrator-options';
 import { type RetryPolicy, retryDelayMs, sleep } from './retry-policy';
-import { buildTaskPrompt, parseAgentReport } from './task-prompt';
+import { type AgentReport, buildBatchPrompt, buildTaskPrompt, parseAgentReport, parseBatchReport } from './task-prompt';
 
 /** Everything a task needs from the run around it. */
 export interface TaskRunnerContext {
@@ -191,85 +191,7 @@ export async function runTask(task: Task, slot: number, abortSignal: AbortSignal
     costUsd += runResult.costUsd ?? 0;
     context.onSpend(runResult.costUsd ?? 0);
     const report = parseAgentReport(runResult.summary, runResult.structuredOutput);
-    const isClaimedSuccess = report ? report.status === 'success' : true;
-    const summary = redactOutput((report?.summary ?? runResult.summary).slice(0, 4000), context.secretValues);
-    let verification: VerificationResult[] = [];
-    try {
-      verification = task.verify.length > 0 ? await runVerification(task.verify, { cwd: prepared.cwd, abortSignal }) : [];
-    } catch (error) {
-      lastError = error;
-      if (abortSignal.aborted) {
-        await context.onStateChange(task.id, { status: 'cancelled', attempts: attempt, ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}) });
-        return finish({ ...base(attempt), status: 'cancelled', usage, costUsd, summary, error: serializeError(error) } as TaskResult);
-      }
-      throw error;
-    }
-    if (verification.length > 0) context.events.emit('verify-end', { taskId: task.id, results: verification, isPassed: verification.every((check) => check.passed) });
-    const common = {
-      ...base(attempt),
-      usage,
-      costUsd,
-      summary,
-      agentClaimedSuccess: isClaimedSuccess,
-      verification,
-      ...(runResult.sessionId ? { sessionId: runResult.sessionId } : {}),
-      ...(report ? { structuredOutput: report } : runResult.structuredOutput === undefined ? {} : { structuredOutput: runResult.structuredOutput }),
-      ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}),
-    };
-    if (report?.deviations?.length && context.deviations) {
-      await context.deviations
-        .propose({ runId: context.runId, taskId: task.id, deviations: report.deviations, evidence: summary })
-        .catch((error: unknown) => context.events.emit('warning', { code: 'WIKI_PROPOSAL_FAILED', message: serializeError(error).message }));
-    }
-    const failedChecks = verification.filter((check) => !check.passed);
-    if (!isClaimedSuccess || failedChecks.length > 0) {
-      const changed = await context.workspace.changedFiles(prepared).catch(() => []);
-      const message = !isClaimedSuccess
-        ? `The agent reported failure: ${summary.slice(0, 500)}`
-        : `The agent claimed success but ${failedChecks.length} verification command(s) failed: ${failedChecks.map((check) => check.command.join(' ')).join('; ')}`;
-      return failTask(task, prepared, context, finish({ ...common, status: 'failed', filesChanged: changed, error: serializeError(failureFrom('VERIFICATION_FAILED', message)) } as TaskResult));
-    }
-
-    const completed = await context.workspace.complete(task, prepared, {
-      message: `${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${context.runId}`,
-      abortSignal,
-      ...(task.verify.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(task.verify, { cwd, phase: 'merge', abortSignal }) } : {}),
-    });
-    context.events.emit('merge-end', {
-      taskId: task.id,
-      ...(completed.commit ? { commit: completed.commit } : {}),
-      hasConflict: completed.conflict !== undefined,
-      conflictFiles: completed.conflict?.files ?? [],
-    });
-    const allChecks = [...verification, ...(completed.mergeVerification ?? [])];
-    const filesChanged = completed.filesChanged.length > 0 ? completed.filesChanged : (report?.filesChanged ?? []);
-    if (completed.conflict) {
-      return failTask(task, prepared, context, finish({
-        ...common,
-        verification: allChecks,
-        status: 'failed',
-        filesChanged,
-        error: serializeError(failureFrom('MERGE_CONFLICT', `Merging the task's work conflicts in: ${completed.conflict.files.join(', ')}`)),
-      } as TaskResult), { isMergeFailure: true });
-    }
-    const failedAfterMerge = (completed.mergeVerification ?? []).filter((check) => !check.passed);
-    if (failedAfterMerge.length > 0) {
-      return failTask(task, prepared, context, finish({
-        ...common,
-        verification: allChecks,
-        status: 'failed',
-        filesChanged,
-        ...(completed.commit ? { commit: completed.commit } : {}),
-        error: serializeError(failureFrom('VERIFICATION_FAILED', `Checks passed in the task's own tree but failed after its merge: ${failedAfterMerge.map((check) => check.command.join(' ')).join('; ')}`)),
-      } as TaskResult), { isMergeFailure: true });
-    }
-    if (report?.interfaces?.length && context.registry) {
-      await context.registry.record(task.id, report.interfaces).catch((error: unknown) => context.events.emit('warning', { code: 'REGISTRY_WRITE_FAILED', message: serializeError(error).message }));
-    }
-    context.onSuccess();
-    const result = finish({ ...common, verification: allChecks, status: 'completed', filesChanged, ...(completed.commit ? { commit: completed.commit } : {}) } as TaskResult);
-    await context.onStateChange(task.id, { status: 'completed', attempts: attempt, result });
-    return result;
+    return settleTask({ task, prepared, attempt, context, abortSignal, base: base(attempt), finish, usage, costUsd, output: runResult, report });
   }
   const error = lastError ?? new OrchestratorError({ code: 'ABORTED', message: 'The task was cancelled before it started.' });
   return finish({ ...base(0), status: 'cancelled', usage, costUsd, error: serializeError(error) } as TaskResult);
@@ -290,4 +212,207 @@ async function failTask(task: Task, prepared: PreparedTask, context: TaskRunnerC
   }
   await context.onStateChange(task.id, { status: 'failed', attempts: result.attempts, result, ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}) });
   return result;
+}
+
+interface SettleInput {
+  task: Task;
+  prepared: PreparedTask;
+  attempt: number;
+  context: TaskRunnerContext;
+  abortSignal: AbortSignal;
+  base: Pick<TaskResult, 'taskId' | 'agent' | 'iteration' | 'attempts' | 'slot' | 'startedAt'>;
+  finish: (result: Omit<TaskResult, 'endedAt' | 'durationMs'>) => TaskResult;
+  usage: Usage;
+  costUsd: number;
+  output: { summary: string; structuredOutput?: unknown; sessionId?: string };
+  report: AgentReport | undefined;
+  /** Commit only these paths (a batch member in a shared tree). */
+  paths?: readonly string[];
+}
+
+/** After the agent: the task's own checks, the deviations, the commit and merge, the result. */
+async function settleTask(input: SettleInput): Promise<TaskResult> {
+  const { task, prepared, attempt, context, abortSignal, base, finish, usage, costUsd, output, report } = input;
+  const isClaimedSuccess = report ? report.status === 'success' : true;
+  const summary = redactOutput((report?.summary ?? output.summary).slice(0, 4000), context.secretValues);
+  let verification: VerificationResult[] = [];
+  try {
+    verification = task.verify.length > 0 ? await runVerification(task.verify, { cwd: prepared.cwd, abortSignal }) : [];
+  } catch (error) {
+    if (abortSignal.aborted) {
+      await context.onStateChange(task.id, { status: 'cancelled', attempts: attempt, ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}) });
+      return finish({ ...base, status: 'cancelled', usage, costUsd, summary, error: serializeError(error) } as TaskResult);
+    }
+    throw error;
+  }
+  if (verification.length > 0) context.events.emit('verify-end', { taskId: task.id, results: verification, isPassed: verification.every((check) => check.passed) });
+  const common = {
+    ...base,
+    usage,
+    costUsd,
+    summary,
+    agentClaimedSuccess: isClaimedSuccess,
+    verification,
+    ...(output.sessionId ? { sessionId: output.sessionId } : {}),
+    ...(report ? { structuredOutput: report } : output.structuredOutput === undefined ? {} : { structuredOutput: output.structuredOutput }),
+    ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}),
+  };
+  if (report?.deviations?.length && context.deviations) {
+    await context.deviations
+      .propose({ runId: context.runId, taskId: task.id, deviations: report.deviations, evidence: summary })
+      .catch((error: unknown) => context.events.emit('warning', { code: 'WIKI_PROPOSAL_FAILED', message: serializeError(error).message }));
+  }
+  const failedChecks = verification.filter((check) => !check.passed);
+  if (!isClaimedSuccess || failedChecks.length > 0) {
+    const changed = await context.workspace.changedFiles(prepared).catch(() => []);
+    const message = !isClaimedSuccess
+      ? `The agent reported failure: ${summary.slice(0, 500)}`
+      : `The agent claimed success but ${failedChecks.length} verification command(s) failed: ${failedChecks.map((check) => check.command.join(' ')).join('; ')}`;
+    return failTask(task, prepared, context, finish({ ...common, status: 'failed', filesChanged: changed, error: serializeError(failureFrom('VERIFICATION_FAILED', message)) } as TaskResult));
+  }
+
+  const completed = await context.workspace.complete(task, prepared, {
+    message: `${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${context.runId}`,
+    abortSignal,
+    ...(task.verify.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(task.verify, { cwd, phase: 'merge', abortSignal }) } : {}),
+  });
+  context.events.emit('merge-end', {
+    taskId: task.id,
+    ...(completed.commit ? { commit: completed.commit } : {}),
+    hasConflict: completed.conflict !== undefined,
+    conflictFiles: completed.conflict?.files ?? [],
+  });
+  const allChecks = [...verification, ...(completed.mergeVerification ?? [])];
+  const filesChanged = completed.filesChanged.length > 0 ? completed.filesChanged : (report?.filesChanged ?? []);
+  if (completed.conflict) {
+    return failTask(task, prepared, context, finish({
+      ...common,
+      verification: allChecks,
+      status: 'failed',
+      filesChanged,
+      error: serializeError(failureFrom('MERGE_CONFLICT', `Merging the task's work conflicts in: ${completed.conflict.files.join(', ')}`)),
+    } as TaskResult), { isMergeFailure: true });
+  }
+  const failedAfterMerge = (completed.mergeVerification ?? []).filter((check) => !check.passed);
+  if (failedAfterMerge.length > 0) {
+    return failTask(task, prepared, context, finish({
+      ...common,
+      verification: allChecks,
+      status: 'failed',
+      filesChanged,
+      ...(completed.commit ? { commit: completed.commit } : {}),
+      error: serializeError(failureFrom('VERIFICATION_FAILED', `Checks passed in the task's own tree but failed after its merge: ${failedAfterMerge.map((check) => check.command.join(' ')).join('; ')}`)),
+    } as TaskResult), { isMergeFailure: true });
+  }
+  if (report?.interfaces?.length && context.registry) {
+    await context.registry.record(task.id, report.interfaces).catch((error: unknown) => context.events.emit('warning', { code: 'REGISTRY_WRITE_FAILED', message: serializeError(error).message }));
+  }
+  context.onSuccess();
+  const result = finish({ ...common, verification: allChecks, status: 'completed', filesChanged, ...(completed.commit ? { commit: completed.commit } : {}) } as TaskResult);
+  await context.onStateChange(task.id, { status: 'completed', attempts: attempt, result });
+  return result;
+}
+
+/**
+ * Batch processing: several small tasks of one subagent, with disjoint files, in one agent
+ * invocation (one prompt listing them, one structured result per task). Each task keeps its
+ * own checkpoint, verification, commit and result; spend is shared equally. When the one
+ * invocation fails, every task is run on its own (with its own retries).
+ */
+export async function runTaskBatch(tasks: readonly Task[], slot: number, abortSignal: AbortSignal, context: TaskRunnerContext): Promise<TaskResult[]> {
+  const head = tasks[0]!;
+  const subagent = context.subagents.get(head.agent);
+  const provider = (subagent?.provider ? context.providers[subagent.provider] : undefined) ?? context.provider;
+  const startedAt = new Date();
+  const prepared: PreparedTask[] = [];
+  for (const task of tasks) {
+    const place = await context.workspace.prepare(task, { runId: context.runId, attempt: 1, abortSignal });
+    prepared.push(place);
+    if (place.checkpoint && place.checkpointRef) context.events.emit('checkpoint-end', { taskId: task.id, checkpoint: place.checkpoint, ref: place.checkpointRef });
+    await context.onStateChange(task.id, { status: 'running', attempts: 1, ...(place.checkpoint ? { checkpoint: place.checkpoint } : {}) });
+    context.events.emit('task-start', { taskId: task.id, title: task.title, agent: task.agent, attempt: 1, slot, iteration: context.iteration, cwd: prepared[0]!.cwd });
+  }
+  const cwd = prepared[0]!.cwd;
+  const versions = new Map<string, string>();
+  let runResult: RunTaskResult;
+  try {
+    const inputs = [];
+    for (const task of tasks) {
+      const taskContext = context.context
+        ? await context.context.contextFor(task, { tokenBudget: Math.ceil(context.config.semantic_search.token_budget / tasks.length), ...(subagent ? { subagent } : {}), abortSignal })
+        : undefined;
+      if (taskContext?.version) versions.set(task.id, taskContext.version);
+      const interfaces = context.registry ? await context.registry.forTask(task, context.plan) : '';
+      inputs.push({
+        objective: context.objective,
+        task,
+        dependencies: task.dependsOn.map((id) => context.resultOf(id)).filter((result): result is TaskResult => result !== undefined),
+        ...(taskContext?.text ? { context: taskContext.text } : {}),
+        ...(interfaces ? { interfaces } : {}),
+      });
+    }
+    runResult = await provider.doRunTask({
+      taskId: tasks.map((task) => task.id).join('+').slice(0, 200),
+      prompt: buildBatchPrompt(inputs),
+      cwd,
+      timeoutMs: context.config.execution.task_timeout * 1000 * tasks.length,
+      abortSignal,
+      permissionMode: subagent?.permissionMode ?? 'acceptEdits',
+      ...(subagent?.systemPrompt ? { systemPrompt: subagent.systemPrompt } : {}),
+      ...(subagent?.tools ? { allowedTools: subagent.tools } : {}),
+      ...(subagent?.disallowedTools ? { disallowedTools: subagent.disallowedTools } : {}),
+      ...((subagent?.model ?? context.config.llm.model) ? { model: (subagent?.model ?? context.config.llm.model)! } : {}),
+      onEvent: (event) => {
+        const safe = redactEvent(event, context.secretValues);
+        for (const task of tasks) context.events.emit('task-output', { taskId: task.id, event: safe });
+        context.appendTranscript(head.id, describeAgentEvent(safe));
+      },
+    });
+  } catch (error) {
+    if (ProviderError.isInstance(error)) context.onSpend(error.costUsd ?? 0);
+    for (const [index, task] of tasks.entries()) {
+      await context.workspace.discard(task, prepared[index]!, { isRollback: true, reason: 'the batch invocation failed' }).catch(() => undefined);
+    }
+    if (abortSignal.aborted) {
+      return tasks.map((task) => TaskResultSchema.parse({ taskId: task.id, agent: task.agent, iteration: context.iteration, status: 'cancelled', attempts: 1, slot, startedAt: startedAt.toISOString(), error: serializeError(error) }));
+    }
+    context.events.emit('warning', { code: 'BATCH_FAILED', message: `The batch ${tasks.map((task) => task.id).join(', ')} failed (${serializeError(error).code}); running its tasks one by one.` });
+    const results: TaskResult[] = [];
+    for (const task of tasks) results.push(await runTask(task, slot, abortSignal, context));
+    return results;
+  }
+  context.onSpend(runResult.costUsd ?? 0);
+  const reports = parseBatchReport(runResult.summary, runResult.structuredOutput);
+  const share = 1 / tasks.length;
+  const usageShare: Usage = {
+    inputTokens: Math.round(runResult.usage.inputTokens * share),
+    outputTokens: Math.round(runResult.usage.outputTokens * share),
+  };
+  const costShare = (runResult.costUsd ?? 0) * share;
+  // Tasks with declared files commit first, so a task without any cannot take their changes.
+  const order = tasks.map((task, index) => ({ task, index })).sort((a, b) => Number(a.task.files.length === 0) - Number(b.task.files.length === 0));
+  const results: TaskResult[] = new Array(tasks.length);
+  for (const { task, index } of order) {
+    const report = reports.get(task.id) ?? { status: 'failure' as const, summary: 'The agent did not report on this task in its batch answer.' };
+    const version = versions.get(task.id);
+    const finish = (result: Omit<TaskResult, 'endedAt' | 'durationMs'>): TaskResult => {
+      const endedAt = new Date();
+      return TaskResultSchema.parse({ ...result, endedAt: endedAt.toISOString(), durationMs: endedAt.getTime() - startedAt.getTime(), ...(version ? { contextVersion: version } : {}) });
+    };
+    results[index] = await settleTask({
+      task,
+      prepared: prepared[index]!,
+      attempt: 1,
+      context,
+      abortSignal,
+      base: { taskId: task.id, agent: task.agent, iteration: context.iteration, attempts: 1, slot, startedAt: startedAt.toISOString() },
+      finish,
+      usage: usageShare,
+      costUsd: costShare,
+      output: { summary: report.summary ?? runResult.summary, ...(runResult.sessionId ? { sessionId: runResult.sessionId } : {}) },
+      report,
+      ...(task.files.length > 0 ? { paths: task.files } : {}),
+    });
+  }
+  return results;
 }

@@ -13,6 +13,19 @@ export interface SchedulerOptions {
   abortSignal?: AbortSignal;
   /** Called when a task will never run because a dependency failed. */
   onBlocked?: (taskId: string, blockedBy: string[]) => void;
+  /**
+   * Batch processing: ready tasks that may join the task about to start are run with it in
+   * one slot, through `executor.executeBatch`. Members never share declared files.
+   */
+  batch?: BatchPolicy;
+}
+
+/** Which ready tasks may run together in one agent invocation. */
+export interface BatchPolicy {
+  /** The most tasks in one batch. */
+  maxSize: number;
+  /** Whether `other` may join a batch that `first` heads (e.g. same subagent, both small). */
+  canJoin(first: Task, other: Task): boolean;
 }
 
 export interface ScheduleResult {
@@ -104,21 +117,30 @@ export class Scheduler {
     };
 
     const settled: Array<{ id: string; outcome: ExecutionOutcome }> = [];
-    const start = (task: Task) => {
+    /** Slot → how many of its tasks are still running (a batch shares one slot). */
+    const busySlots = new Map<number, number>();
+    const start = (members: Task[]) => {
       const slot = freeSlots.length > 0 ? freeSlots.shift()! : nextSlot++;
-      running.set(task.id, { task, slot });
-      startOrder.push(task.id);
+      busySlots.set(slot, members.length);
+      for (const member of members) {
+        running.set(member.id, { task: member, slot });
+        startOrder.push(member.id);
+      }
       void (async () => {
-        let outcome: ExecutionOutcome;
+        let results: ExecutionOutcome[];
         try {
-          outcome = await executor.execute(task, { slot, abortSignal: controller.signal });
+          results =
+            members.length > 1 && executor.executeBatch
+              ? await executor.executeBatch(members, { slot, abortSignal: controller.signal })
+              : [await executor.execute(members[0]!, { slot, abortSignal: controller.signal })];
         } catch {
-          outcome = controller.signal.aborted ? 'cancelled' : 'failed';
+          results = members.map(() => (controller.signal.aborted ? 'cancelled' : 'failed'));
         }
-        settled.push({ id: task.id, outcome });
+        members.forEach((member, index) => settled.push({ id: member.id, outcome: results[index] ?? 'failed' }));
         this.#wake?.();
       })();
     };
+    const isLockedByRunning = (candidate: Task) => [...running.values()].some(({ task }) => filesOverlap(task.files, candidate.files));
 
     try {
       for (;;) {
@@ -127,8 +149,13 @@ export class Scheduler {
           const { id, outcome } = settled.shift()!;
           const entry = running.get(id)!;
           running.delete(id);
-          freeSlots.push(entry.slot);
-          freeSlots.sort((a, b) => a - b);
+          const left = (busySlots.get(entry.slot) ?? 1) - 1;
+          if (left > 0) busySlots.set(entry.slot, left);
+          else {
+            busySlots.delete(entry.slot);
+            freeSlots.push(entry.slot);
+            freeSlots.sort((a, b) => a - b);
+          }
           outcomes.set(id, outcome);
           if (outcome === 'completed') {
             for (const dependent of dependents.get(id) ?? []) {
@@ -143,19 +170,34 @@ export class Scheduler {
         // Start what may start.
         if (!controller.signal.aborted) {
           ready.sort(byPriority);
-          for (let index = 0; index < ready.length && running.size < this.#concurrency; ) {
+          for (let index = 0; index < ready.length && busySlots.size < this.#concurrency; ) {
             const candidate = ready[index]!;
             if (outcomes.has(candidate.id)) {
               ready.splice(index, 1);
               continue;
             }
-            const isLocked = [...running.values()].some(({ task }) => filesOverlap(task.files, candidate.files));
-            if (isLocked) {
+            if (isLockedByRunning(candidate)) {
               index += 1;
               continue;
             }
             ready.splice(index, 1);
-            start(candidate);
+            const members = [candidate];
+            const policy = this.#options.batch;
+            if (policy && executor.executeBatch && policy.maxSize > 1) {
+              for (let other = index; other < ready.length && members.length < policy.maxSize; ) {
+                const companion = ready[other]!;
+                const isFree =
+                  !outcomes.has(companion.id) &&
+                  policy.canJoin(candidate, companion) &&
+                  !isLockedByRunning(companion) &&
+                  !members.some((member) => filesOverlap(member.files, companion.files));
+                if (isFree) {
+                  members.push(companion);
+                  ready.splice(other, 1);
+                } else other += 1;
+              }
+            }
+            start(members);
           }
         }
         if (running.size === 0 && settled.length === 0) break;

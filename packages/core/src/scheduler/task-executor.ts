@@ -17,4 +17,9 @@ export type ExecutionOutcome = 'completed' | 'failed' | 'cancelled';
  */
 export interface TaskExecutor {
   execute(task: Task, context: ExecutionContext): Promise<ExecutionOutcome>;
+  /**
+   * Runs several tasks in one agent invocation (batch processing); one outcome per task, in
+   * order. Only called when the scheduler has a batch policy.
+   */
+  executeBatch?(tasks: readonly Task[], context: ExecutionContext): Promise<ExecutionOutcome[]>;
 }
