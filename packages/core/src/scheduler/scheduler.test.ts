@@ -169,3 +169,41 @@ describe('Scheduler', () => {
     expect(() => (scheduler.concurrency = 0)).toThrow(RangeError);
   });
 });
+
+describe('Scheduler batches', () => {
+  it('runs joinable ready tasks together in one slot, counted as one, never with overlapping files', async () => {
+    const batches: string[][] = [];
+    const slots: number[] = [];
+    const executor = {
+      execute: async (t: Task, context: { slot: number }) => {
+        batches.push([t.id]);
+        slots.push(context.slot);
+        return 'completed' as const;
+      },
+      executeBatch: async (members: readonly Task[], context: { slot: number }) => {
+        batches.push(members.map((member) => member.id));
+        slots.push(context.slot);
+        return members.map(() => 'completed' as const);
+      },
+    };
+    const tasks = [
+      task('a', { agent: 'qa-agent', files: ['a.ts'] }),
+      task('b', { agent: 'qa-agent', files: ['b.ts'] }),
+      task('c', { agent: 'qa-agent', files: ['a.ts'] }),
+      task('d', { agent: 'architect', files: ['d.ts'] }),
+      task('e', { agent: 'qa-agent', files: ['e.ts'] }),
+      task('f', { agent: 'qa-agent', files: ['f.ts'], dependsOn: ['a'] }),
+    ];
+    const result = await new Scheduler({
+      maxParallel: 2,
+      executor,
+      batch: { maxSize: 3, canJoin: (first, other) => first.agent === other.agent },
+    }).run(tasks);
+    expect(batches[0]).toEqual(['a', 'b', 'e']);
+    // c shares a.ts with the running batch, so the architect's task takes the second slot.
+    expect(batches[1]).toEqual(['d']);
+    expect(batches.flat().sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(Math.max(...slots)).toBeLessThan(2);
+    expect([...result.outcomes.values()].every((outcome) => outcome === 'completed')).toBe(true);
+  });
+});
