@@ -1,7 +1,7 @@
 import type { Task } from '../schemas/task';
 import { type DurationEstimator, longestRemainingPath, planEstimate } from './critical-path';
 import { filesOverlap } from './file-locks';
-import type { ExecutionOutcome, TaskExecutor } from './task-executor';
+import type { ExecutionOutcome, Speculation, TaskExecutor } from './task-executor';
 
 export interface SchedulerOptions {
   /** Tasks at once. Can be changed while running with `scheduler.concurrency = n`. */
@@ -18,6 +18,12 @@ export interface SchedulerOptions {
    * one slot, through `executor.executeBatch`. Members never share declared files.
    */
   batch?: BatchPolicy;
+  /**
+   * Speculative execution: when a slot would sit idle, start a task whose dependencies are all
+   * running, through `executor.speculate`, and confirm or rerun it when they finish.
+   * @default false
+   */
+  isSpeculative?: boolean;
 }
 
 /** Which ready tasks may run together in one agent invocation. */
@@ -35,6 +41,8 @@ export interface ScheduleResult {
   blockedBy: Map<string, string[]>;
   /** Order in which tasks were started. */
   startOrder: string[];
+  /** Speculative starts, and how they ended. */
+  speculation: { started: number; kept: number; rerun: number; abandoned: number };
 }
 
 /**
@@ -116,16 +124,31 @@ export class Scheduler {
       }
     };
 
-    const settled: Array<{ id: string; outcome: ExecutionOutcome }> = [];
+    const settled: Array<{ id: string; outcome: ExecutionOutcome | 'speculated' | 'rerun'; speculation?: Speculation }> = [];
+    const speculation = { started: 0, kept: 0, rerun: 0, abandoned: 0 };
+    /** Speculating now (the agent is working), by id. */
+    const speculating = new Set<string>();
+    /** Speculated and waiting for dependencies. */
+    const parked = new Map<string, Speculation>();
+    /** Became ready (or blocked) while still speculating. */
+    const isReadyWhenSpeculated = new Set<string>();
+    const hasSpeculated = new Set<string>();
+    const abandonments: Array<Promise<void>> = [];
+    const abandon = (id: string, held: Speculation) => {
+      speculation.abandoned += 1;
+      abandonments.push(held.abandon().catch(() => {}));
+    };
     /** Slot → how many of its tasks are still running (a batch shares one slot). */
     const busySlots = new Map<number, number>();
-    const start = (members: Task[]) => {
+    const occupy = (members: Task[]) => {
       const slot = freeSlots.length > 0 ? freeSlots.shift()! : nextSlot++;
       busySlots.set(slot, members.length);
-      for (const member of members) {
-        running.set(member.id, { task: member, slot });
-        startOrder.push(member.id);
-      }
+      for (const member of members) running.set(member.id, { task: member, slot });
+      return slot;
+    };
+    const start = (members: Task[]) => {
+      const slot = occupy(members);
+      for (const member of members) startOrder.push(member.id);
       void (async () => {
         let results: ExecutionOutcome[];
         try {
@@ -140,13 +163,68 @@ export class Scheduler {
         this.#wake?.();
       })();
     };
+    const startSpeculation = (task: Task) => {
+      const slot = occupy([task]);
+      startOrder.push(task.id);
+      speculating.add(task.id);
+      hasSpeculated.add(task.id);
+      speculation.started += 1;
+      void (async () => {
+        try {
+          const held = await executor.speculate!(task, { slot, abortSignal: controller.signal });
+          settled.push({ id: task.id, outcome: 'speculated', speculation: held });
+        } catch {
+          settled.push({ id: task.id, outcome: 'rerun' });
+        }
+        this.#wake?.();
+      })();
+    };
+    const startConfirmation = (task: Task, held: Speculation) => {
+      const slot = occupy([task]);
+      void (async () => {
+        let outcome: ExecutionOutcome | 'rerun';
+        try {
+          outcome = await held.confirm({ slot, abortSignal: controller.signal });
+        } catch {
+          outcome = controller.signal.aborted ? 'cancelled' : 'failed';
+        }
+        if (outcome === 'rerun') speculation.rerun += 1;
+        else if (outcome === 'completed') speculation.kept += 1;
+        settled.push({ id: task.id, outcome });
+        this.#wake?.();
+      })();
+    };
+    /** A task whose dependencies all completed: run it, or confirm its speculation. */
+    const becomeReady = (id: string) => {
+      if (outcomes.has(id)) return;
+      if (speculating.has(id)) isReadyWhenSpeculated.add(id);
+      else if (parked.has(id)) {
+        const held = parked.get(id)!;
+        parked.delete(id);
+        startConfirmation(byId.get(id)!, held);
+      } else ready.push(byId.get(id)!);
+    };
     const isLockedByRunning = (candidate: Task) => [...running.values()].some(({ task }) => filesOverlap(task.files, candidate.files));
+
+    /** The highest-priority task that waits only on running tasks and holds no file lock now. */
+    const speculativeCandidate = (): Task | undefined => {
+      let best: Task | undefined;
+      for (const task of tasks) {
+        if ((waitingOn.get(task.id) ?? 0) === 0 || outcomes.has(task.id) || hasSpeculated.has(task.id)) continue;
+        const isWaitingOnRunningOnly = task.dependsOn.every(
+          (dependency) => done.has(dependency) || !planIndex.has(dependency) || outcomes.get(dependency) === 'completed' || (running.has(dependency) && !speculating.has(dependency)),
+        );
+        if (!isWaitingOnRunningOnly || isLockedByRunning(task)) continue;
+        if (!best || byPriority(task, best) < 0) best = task;
+      }
+      return best;
+    };
 
     try {
       for (;;) {
         // Settle finished tasks.
         while (settled.length > 0) {
-          const { id, outcome } = settled.shift()!;
+          const { id, outcome, speculation: held } = settled.shift()!;
           const entry = running.get(id)!;
           running.delete(id);
           const left = (busySlots.get(entry.slot) ?? 1) - 1;
@@ -156,16 +234,38 @@ export class Scheduler {
             freeSlots.push(entry.slot);
             freeSlots.sort((a, b) => a - b);
           }
+          if (outcome === 'speculated' || (outcome === 'rerun' && speculating.has(id))) {
+            speculating.delete(id);
+            const isReady = isReadyWhenSpeculated.delete(id);
+            if (outcomes.has(id) || controller.signal.aborted) {
+              // Blocked or cancelled while the agent worked.
+              if (held) abandon(id, held);
+            } else if (outcome === 'rerun' || !held) {
+              speculation.rerun += 1;
+              if (isReady) ready.push(byId.get(id)!);
+            } else if (isReady) startConfirmation(byId.get(id)!, held);
+            else parked.set(id, held);
+            continue;
+          }
+          if (outcome === 'rerun') {
+            ready.push(byId.get(id)!);
+            continue;
+          }
           outcomes.set(id, outcome);
           if (outcome === 'completed') {
             for (const dependent of dependents.get(id) ?? []) {
               const remaining = (waitingOn.get(dependent) ?? 1) - 1;
               waitingOn.set(dependent, remaining);
-              if (remaining === 0 && !outcomes.has(dependent)) ready.push(byId.get(dependent)!);
+              if (remaining === 0) becomeReady(dependent);
             }
           } else {
             block(id, outcome === 'cancelled' ? 'cancelled' : 'blocked');
           }
+        }
+        for (const [id, held] of parked) {
+          if (!outcomes.has(id) && !controller.signal.aborted) continue;
+          parked.delete(id);
+          abandon(id, held);
         }
         // Start what may start.
         if (!controller.signal.aborted) {
@@ -199,6 +299,13 @@ export class Scheduler {
             }
             start(members);
           }
+          if (this.#options.isSpeculative && executor.speculate) {
+            while (busySlots.size < this.#concurrency) {
+              const candidate = speculativeCandidate();
+              if (!candidate) break;
+              startSpeculation(candidate);
+            }
+          }
         }
         if (running.size === 0 && settled.length === 0) break;
         await new Promise<void>((resolve) => {
@@ -214,7 +321,9 @@ export class Scheduler {
     for (const task of tasks) {
       if (!outcomes.has(task.id)) outcomes.set(task.id, controller.signal.aborted ? 'cancelled' : 'blocked');
     }
+    for (const [id, held] of parked) abandon(id, held);
+    await Promise.all(abandonments);
     for (const [id, roots] of blockedBy) if (outcomes.get(id) === 'blocked') onBlocked?.(id, roots);
-    return { outcomes, blockedBy, startOrder };
+    return { outcomes, blockedBy, startOrder, speculation };
   }
 }
