@@ -32,7 +32,7 @@ import { listProjectFiles } from './project-files';
 import type { RetryPolicy } from './retry-policy';
 import { createRunId } from './run-id';
 import { buildRunSummary } from './run-summary';
-import { runTask, runTaskBatch, type TaskRunnerContext } from './task-runner';
+import { runTask, runTaskBatch, speculateTask, type TaskRunnerContext } from './task-runner';
 
 /** Rate-limit pressure older than this no longer holds concurrency down. */
 const RATE_LIMIT_COOLDOWN_MS = 30_000;
@@ -215,6 +215,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     let contractReport: ContractReport | undefined;
     let runCost = Object.values(state.tasks).reduce((sum, task) => sum + (task.result?.costUsd ?? 0), state.overheadCostUsd);
     let isBudgetExceeded = false;
+    const speculation = { started: 0, kept: 0, rerun: 0, abandoned: 0, wastedMs: 0 };
     let stateChain: Promise<void> = Promise.resolve();
     const saveState = () => {
       state.updatedAt = new Date().toISOString();
@@ -329,6 +330,12 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
 
         // ── run the tasks ──────────────────────────────────────────────────
         const completedBefore = new Set(Object.entries(state.tasks).filter(([, task]) => task.status === 'completed').map(([id]) => id));
+        const results = new Map<string, TaskResult>();
+        const settle = (result: TaskResult) => {
+          results.set(result.taskId, result);
+          events.emit('task-end', { taskId: result.taskId, result });
+          return result.status === 'completed' ? ('completed' as const) : result.status === 'cancelled' ? ('cancelled' as const) : ('failed' as const);
+        };
         const runnerContext: TaskRunnerContext = {
           runId: state.runId,
           objective: state.objective,
@@ -388,19 +395,17 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           appendTranscript: (taskId, text) => {
             void store.appendArtifact(state.runId, `tasks/${taskId}.log`, `${new Date().toISOString()} ${text.replace(/\n/g, '\n  ')}\n`).catch(() => {});
           },
-        };
-        const results = new Map<string, TaskResult>();
-        const settle = (result: TaskResult) => {
-          results.set(result.taskId, result);
-          events.emit('task-end', { taskId: result.taskId, result });
-          return result.status === 'completed' ? ('completed' as const) : result.status === 'cancelled' ? ('cancelled' as const) : ('failed' as const);
+          settleSpeculative: (result) => void settle(result),
         };
         const execution = this.#config.execution;
         // Batching shares one working tree between tasks, so it needs a non-isolated workspace.
         const isBatching = execution.enable_batch_processing && !this.#workspace.isIsolated;
+        // Speculative work must not see half-finished dependencies: it needs isolated worktrees.
+        const isSpeculative = execution.enable_speculative && this.#workspace.isIsolated;
         scheduler = new Scheduler({
           maxParallel: scheduler?.concurrency ?? maxParallel,
           abortSignal: signal,
+          isSpeculative,
           ...(isBatching
             ? {
                 batch: {
@@ -415,9 +420,17 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           executor: {
             execute: async (task, { slot, abortSignal }) => settle(await runTask(task, slot, abortSignal, runnerContext)),
             executeBatch: async (tasks, { slot, abortSignal }) => (await runTaskBatch(tasks, slot, abortSignal, runnerContext)).map(settle),
+            speculate: (task, { slot, abortSignal }) =>
+              speculateTask(task, slot, abortSignal, runnerContext, (wastedMs) => {
+                speculation.wastedMs += wastedMs;
+              }),
           },
         });
         const scheduled = await scheduler.run(tasksToRun, completedBefore);
+        speculation.started += scheduled.speculation.started;
+        speculation.kept += scheduled.speculation.kept;
+        speculation.rerun += scheduled.speculation.rerun;
+        speculation.abandoned += scheduled.speculation.abandoned;
         for (const [taskId, outcome] of scheduled.outcomes) {
           if (outcome !== 'blocked' && !(outcome === 'cancelled' && !results.has(taskId))) continue;
           const task = plan.tasks.find((candidate) => candidate.id === taskId)!;
@@ -515,6 +528,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       stopReason,
       endedAt: new Date().toISOString(),
       ...(lookups > 0 ? { cacheHitRate: stats!.cacheHits / lookups } : {}),
+      ...(speculation.started > 0 ? { speculation } : {}),
       ...(runError === undefined ? {} : { error: { code: serializeError(runError).code, message: redactOutput(serializeError(runError).message, secretValues) } }),
     });
     events.emit('run-end', { summary });

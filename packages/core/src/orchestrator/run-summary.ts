@@ -7,6 +7,7 @@ export interface SummaryExtras {
   stopReason: StopReason;
   endedAt: string;
   cacheHitRate?: number;
+  speculation?: RunSummary['speculation'];
   error?: { code: string; message: string };
 }
 
@@ -59,6 +60,7 @@ export function buildRunSummary(state: RunState, extras: SummaryExtras): RunSumm
     endedAt: extras.endedAt,
     durationMs: Math.max(0, Date.parse(extras.endedAt) - Date.parse(state.startedAt)),
     ...(extras.cacheHitRate === undefined ? {} : { cacheHitRate: extras.cacheHitRate }),
+    ...(extras.speculation ? { speculation: extras.speculation } : {}),
     ...(extras.error ? { error: extras.error } : {}),
   });
 }

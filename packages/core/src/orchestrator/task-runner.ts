@@ -14,6 +14,8 @@ import type { SubagentDefinition } from '../subagents/subagent-schema';
 import type { EventRecorder } from './event-recorder';
 import type { DeviationSink, InterfaceRegistry } from './orchestrator-options';
 import { type RetryPolicy, retryDelayMs, sleep } from './retry-policy';
+import { filesOverlap } from '../scheduler/file-locks';
+import type { Speculation } from '../scheduler/task-executor';
 import { type AgentReport, buildBatchPrompt, buildTaskPrompt, parseAgentReport, parseBatchReport } from './task-prompt';
 
 /** Everything a task needs from the run around it. */
@@ -45,6 +47,8 @@ export interface TaskRunnerContext {
   /** Adds spend to the ledger; returns whether the budget is now exceeded. */
   onSpend: (costUsd: number) => void;
   appendTranscript: (taskId: string, text: string) => void;
+  /** Records the result of a confirmed speculation (its task-end). */
+  settleSpeculative: (result: TaskResult) => void;
 }
 
 const MAX_TRANSCRIPT_TEXT = 4000;
@@ -228,6 +232,11 @@ interface SettleInput {
   report: AgentReport | undefined;
   /** Commit only these paths (a batch member in a shared tree). */
   paths?: readonly string[];
+  /**
+   * Speculative work: its own tree lacks its dependencies' work, so its checks run only after
+   * its merge into the integration head.
+   */
+  isOwnTreeCheckSkipped?: boolean;
 }
 
 /** After the agent: the task's own checks, the deviations, the commit and merge, the result. */
@@ -237,7 +246,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   const summary = redactOutput((report?.summary ?? output.summary).slice(0, 4000), context.secretValues);
   let verification: VerificationResult[] = [];
   try {
-    verification = task.verify.length > 0 ? await runVerification(task.verify, { cwd: prepared.cwd, abortSignal }) : [];
+    verification = task.verify.length > 0 && !input.isOwnTreeCheckSkipped ? await runVerification(task.verify, { cwd: prepared.cwd, abortSignal }) : [];
   } catch (error) {
     if (abortSignal.aborted) {
       await context.onStateChange(task.id, { status: 'cancelled', attempts: attempt, ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}) });
@@ -415,4 +424,122 @@ export async function runTaskBatch(tasks: readonly Task[], slot: number, abortSi
     });
   }
   return results;
+}
+
+/** Paths an agent read, from its tool calls (`file_path`, `path`, `notebook_path` inputs). */
+function readPaths(event: AgentEvent, cwd: string): string[] {
+  if (event.type !== 'tool-call' || typeof event.input !== 'object' || event.input === null) return [];
+  const input = event.input as Record<string, unknown>;
+  const paths: string[] = [];
+  for (const key of ['file_path', 'path', 'notebook_path']) {
+    const value = input[key];
+    if (typeof value !== 'string' || value === '') continue;
+    const relative = value.startsWith(`${cwd}/`) ? value.slice(cwd.length + 1) : value.startsWith('/') ? undefined : value.replace(/^\.\//, '');
+    if (relative !== undefined) paths.push(relative === '' ? '.' : relative);
+  }
+  return paths;
+}
+
+/** What speculative work read or wrote, checked against what its dependencies changed. */
+export interface SpeculativeFootprint {
+  declared: readonly string[];
+  read: readonly string[];
+  written: readonly string[];
+}
+
+/** The dependency changes that touch what speculative work read or wrote. */
+export function speculationConflicts(footprint: SpeculativeFootprint, dependencyChanges: readonly string[]): string[] {
+  const touched = [...footprint.declared, ...footprint.read, ...footprint.written];
+  return dependencyChanges.filter((changed) => touched.some((pattern) => pattern === '.' || filesOverlap([pattern], [changed])));
+}
+
+/**
+ * Speculative execution: the agent's part of a task whose dependencies are still running, in
+ * its own worktree from the current integration head. The work is held until they finish;
+ * `confirm` keeps it (merge, then the task's checks after the merge) when nothing they
+ * changed touches what it read or wrote, and otherwise throws it away for a normal rerun.
+ */
+export async function speculateTask(task: Task, slot: number, abortSignal: AbortSignal, context: TaskRunnerContext, onWasted: (ms: number) => void): Promise<Speculation> {
+  const subagent = context.subagents.get(task.agent);
+  const provider = (subagent?.provider ? context.providers[subagent.provider] : undefined) ?? context.provider;
+  const startedAt = new Date();
+  const prepared = await context.workspace.prepare(task, { runId: context.runId, attempt: 1, abortSignal });
+  if (prepared.checkpoint && prepared.checkpointRef) context.events.emit('checkpoint-end', { taskId: task.id, checkpoint: prepared.checkpoint, ref: prepared.checkpointRef });
+  await context.onStateChange(task.id, { status: 'running', attempts: 1, ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}), ...(prepared.worktree ? { worktree: prepared.worktree } : {}) });
+  context.events.emit('task-start', { taskId: task.id, title: task.title, agent: task.agent, attempt: 1, slot, iteration: context.iteration, cwd: prepared.cwd, isSpeculative: true });
+  const read = new Set<string>();
+  const throwAway = async (reason: string) => {
+    await context.workspace.discard(task, prepared, { isRollback: true, reason }).catch(() => undefined);
+    onWasted(Date.now() - startedAt.getTime());
+    await context.onStateChange(task.id, { status: 'pending', attempts: 0 });
+  };
+  let runResult: RunTaskResult;
+  try {
+    const taskContext = context.context ? await context.context.contextFor(task, { tokenBudget: context.config.semantic_search.token_budget, ...(subagent ? { subagent } : {}), abortSignal }) : undefined;
+    const prompt = buildTaskPrompt({
+      objective: context.objective,
+      task,
+      dependencies: [],
+      ...(taskContext?.text ? { context: taskContext.text } : {}),
+    }).replace('## Your task:', `## Note\nThe tasks this one depends on (${task.dependsOn.join(', ')}) are still being done by teammates. Build against the plan and the contract; do not do their work.\n\n## Your task:`);
+    runResult = await provider.doRunTask({
+      taskId: task.id,
+      prompt,
+      cwd: prepared.cwd,
+      timeoutMs: context.config.execution.task_timeout * 1000,
+      abortSignal,
+      permissionMode: subagent?.permissionMode ?? 'acceptEdits',
+      ...(subagent?.systemPrompt ? { systemPrompt: subagent.systemPrompt } : {}),
+      ...(subagent?.tools ? { allowedTools: subagent.tools } : {}),
+      ...(subagent?.disallowedTools ? { disallowedTools: subagent.disallowedTools } : {}),
+      ...(subagent?.maxTurns ? { maxTurns: subagent.maxTurns } : {}),
+      ...((subagent?.model ?? context.config.llm.model) ? { model: (subagent?.model ?? context.config.llm.model)! } : {}),
+      onEvent: (event) => {
+        for (const path of readPaths(event, prepared.cwd)) read.add(path);
+        const safe = redactEvent(event, context.secretValues);
+        context.events.emit('task-output', { taskId: task.id, event: safe });
+        context.appendTranscript(task.id, describeAgentEvent(safe));
+      },
+    });
+  } catch (error) {
+    if (ProviderError.isInstance(error)) context.onSpend(error.costUsd ?? 0);
+    await throwAway(`speculation failed: ${serializeError(error).code}`);
+    throw error;
+  }
+  context.onSpend(runResult.costUsd ?? 0);
+  const written = await context.workspace.changedFiles(prepared).catch(() => [] as string[]);
+  return {
+    confirm: async ({ abortSignal: confirmSignal }) => {
+      const dependencyChanges = task.dependsOn.flatMap((id) => context.resultOf(id)?.filesChanged ?? []);
+      const conflicts = speculationConflicts({ declared: task.files, read: [...read], written }, dependencyChanges);
+      if (conflicts.length > 0) {
+        context.events.emit('warning', { code: 'SPECULATION_DISCARDED', message: `Speculative work on ${task.id} is discarded: its dependencies changed ${conflicts.slice(0, 5).join(', ')}, which it read or wrote.` });
+        await throwAway('dependencies changed what it used');
+        return 'rerun';
+      }
+      const finish = (result: Omit<TaskResult, 'endedAt' | 'durationMs'>): TaskResult => {
+        const endedAt = new Date();
+        return TaskResultSchema.parse({ ...result, endedAt: endedAt.toISOString(), durationMs: endedAt.getTime() - startedAt.getTime() });
+      };
+      const result = await settleTask({
+        task,
+        prepared,
+        attempt: 1,
+        context,
+        abortSignal: confirmSignal,
+        base: { taskId: task.id, agent: task.agent, iteration: context.iteration, attempts: 1, slot, startedAt: startedAt.toISOString() },
+        finish,
+        usage: runResult.usage,
+        costUsd: runResult.costUsd ?? 0,
+        output: runResult,
+        report: parseAgentReport(runResult.summary, runResult.structuredOutput),
+        isOwnTreeCheckSkipped: true,
+      });
+      context.settleSpeculative(result);
+      return result.status === 'completed' ? 'completed' : result.status === 'cancelled' ? 'cancelled' : 'failed';
+    },
+    abandon: async () => {
+      await throwAway('a dependency failed or the run stopped');
+    },
+  };
 }
