@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Hidden size of the generated model. */
-export const TINY_BERT_HIDDEN_SIZE = 32;
+export const TINY_BERT_HIDDEN_SIZE = 64;
 
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 
@@ -32,7 +32,9 @@ wiki skill skills agent agents context search refresh version
 expire expires expiry refresh rotate sign signed verify jwt hash hashing bcrypt
 `
   .split(/\s+/)
-  .filter(Boolean);
+  .filter(Boolean)
+  // Plurals are spelled `word ##s` / `word ##es`, so "migration" and "migrations" share a token.
+  .filter((word, _, words) => !(word.endsWith('s') && (words.includes(word.slice(0, -1)) || (word.endsWith('es') && words.includes(word.slice(0, -2))))));
 
 const SUFFIXES = ['s', 'es', 'ed', 'ing', 'er', 'ers', 'ly', 'tion', 'ions', 'ment', 'able', 'al', 'ity', 'ness', 'ize', 'ate', 'y'];
 const PUNCTUATION = [...'.,;:!?\'"()[]{}<>/\\-_=+*&^%$#@~`|'];
@@ -76,16 +78,30 @@ function randomGenerator(seed: number): () => number {
   };
 }
 
+/** Words that occur in almost every text: small vectors, so they do not make all texts alike. */
+const FUNCTION_WORDS = new Set(
+  'the a an and or not of to in on at for with by from as is are was be been it its this that these those if then else when while do does did done can could should would will must may'.split(' '),
+);
+
+/** How much a token weighs in a mean-pooled sentence vector: content words most. */
+function tokenScale(token: string): number {
+  if (SPECIAL_TOKENS.includes(token as (typeof SPECIAL_TOKENS)[number])) return 0.05;
+  if (FUNCTION_WORDS.has(token)) return 0.1;
+  // Letters, digits, punctuation and `##` pieces spell unknown words: shared by unrelated words.
+  if (token.length === 1 || token.startsWith('##')) return 0.03;
+  return 1;
+}
+
 /**
  * The word-embedding table: one deterministic pseudo-random vector per token (seeded by the
- * token's text), so texts that share tokens get similar mean-pooled vectors. Special tokens are
- * scaled down so they do not dominate every sentence.
+ * token's text), so texts that share content words get similar mean-pooled vectors. Special
+ * tokens, function words and word pieces are scaled down so they do not dominate every sentence.
  */
 export function tinyBertEmbeddingTable(vocabulary: readonly string[], hidden = TINY_BERT_HIDDEN_SIZE): Float32Array {
   const table = new Float32Array(vocabulary.length * hidden);
   vocabulary.forEach((token, row) => {
     const next = randomGenerator(hashString(token));
-    const scale = token.startsWith('[') && token.length > 2 ? 0.05 : 0.9;
+    const scale = tokenScale(token);
     for (let column = 0; column < hidden; column += 1) table[row * hidden + column] = (next() * 2 - 1) * scale;
   });
   return table;
@@ -214,7 +230,7 @@ export interface TinyBertModel {
 }
 
 /**
- * Writes a tiny BERT-shaped model (hidden 32, a few hundred WordPiece tokens, ~60 KB) that loads
+ * Writes a tiny BERT-shaped model (hidden 64, a few hundred WordPiece tokens, ~130 KB) that loads
  * through the real `pipeline('feature-extraction')` path with remote models disabled:
  * `config.json`, `tokenizer.json`, `tokenizer_config.json`, `onnx/model.onnx` and the same bytes as
  * `onnx/model_quantized.onnx`. Deterministic: the same files every time.
