@@ -121,7 +121,7 @@ function int64Bytes(values: readonly number[]): Uint8Array {
   return bytes;
 }
 
-/** The ONNX graph: last_hidden_state = tanh((E[input_ids] + T[token_type_ids]) · W) ⊙ mask. */
+/** The ONNX graph: last_hidden_state = tanh((E[input_ids] + T[token_type_ids]) · W) ⊙ (0.5 + 0.5 · mask). */
 async function buildOnnxModel(embeddings: Float32Array, vocabularySize: number, hidden: number): Promise<Uint8Array> {
   let onnxModule: typeof import('onnx-proto');
   try {
@@ -154,7 +154,11 @@ async function buildOnnxModel(embeddings: Float32Array, vocabularySize: number, 
       node('MatMul', ['summed', 'dense'], ['projected']),
       node('Tanh', ['projected'], ['activated']),
       node('Cast', ['attention_mask'], ['mask_float'], [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }]),
-      node('Unsqueeze', ['mask_float', 'unsqueeze_axes'], ['mask_3d']),
+      // Padded positions keep half their output, as a real BERT's padded positions are not zero:
+      // pooling that ignored the attention mask would give different vectors.
+      node('Mul', ['mask_float', 'half'], ['mask_half']),
+      node('Add', ['mask_half', 'half'], ['mask_weight']),
+      node('Unsqueeze', ['mask_weight', 'unsqueeze_axes'], ['mask_3d']),
       node('Mul', ['activated', 'mask_3d'], ['last_hidden_state']),
     ],
     initializer: [
@@ -162,6 +166,7 @@ async function buildOnnxModel(embeddings: Float32Array, vocabularySize: number, 
       tensor('type_embeddings', [2, hidden], DataType.FLOAT, float32Bytes(typeEmbeddings)),
       tensor('dense', [hidden, hidden], DataType.FLOAT, float32Bytes(dense)),
       tensor('unsqueeze_axes', [1], DataType.INT64, int64Bytes([-1])),
+      tensor('half', [], DataType.FLOAT, float32Bytes(new Float32Array([0.5]))),
     ],
     input: [
       valueInfo('input_ids', DataType.INT64, ['batch_size', 'sequence_length']),
