@@ -241,7 +241,9 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       seq += 1;
       const entry = versionEntry(seq, loaded.chunks.map((chunk) => chunk.id), diff, version === '' ? undefined : version);
       version = entry.version;
-      await appendVersion(versionLogPath, entry);
+      await appendVersion(versionLogPath, entry).catch((error: unknown) =>
+        warn({ code: 'CACHE_UNWRITABLE', message: `The version log could not be written to ${versionLogPath}: ${String(error)}`, cause: error }),
+      );
     }
     const nextSince = new Map<string, number>();
     for (const chunk of loaded.chunks) nextSince.set(chunk.id, since.get(chunk.id) ?? seq);
