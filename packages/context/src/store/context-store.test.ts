@@ -160,6 +160,15 @@ describe('contextFor', () => {
     await store.close();
   });
 
+  test('an unwritable cache directory is a warning, never a crash', async () => {
+    const projectDir = await newProject();
+    const { store, warnings } = storeOn(projectDir, { embedder: sharedEmbedder, cacheDirectory: join(projectDir, 'AGENTS.md', 'cache') });
+    expect((await store.refresh()).ranking).toBe('semantic');
+    expect(retrievedOf((await store.contextFor(RANKING_CASES[0]!.task, { tokenBudget: 4000 })).chunks)[0]?.source).toBe('wiki/auth.md');
+    await store.close();
+    expect(warnings.filter((warning) => warning.code === 'CACHE_UNWRITABLE').length).toBeGreaterThanOrEqual(3);
+  });
+
   test('an aborted refresh stops with ABORTED', async () => {
     const { store } = storeOn(await newProject(), { embedder: sharedEmbedder });
     const controller = new AbortController();
