@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSubagent, splitFrontMatter } from '@qoder-orch/core';
+import { parse as parseYaml } from 'yaml';
 import type { ContextChunk, SubagentDefinition } from '@qoder-orch/core';
 import { chunkMarkdown } from '../chunking/markdown-chunker';
 import type { ContextWarning } from '../store/context-warning';
@@ -16,6 +17,34 @@ export interface LoadedSources {
   chunks: ContextChunk[];
   /** The project's subagents, first file of a name wins. */
   subagents: SubagentDefinition[];
+  /** Rules that apply only to tasks touching matching files (Qoder `trigger: glob`), by source. */
+  ruleGlobs: Map<string, string[]>;
+}
+
+/** How a Qoder rule is triggered; files without front matter (and Claude/seed rules) are always on. */
+export type RuleTrigger = 'always_on' | 'glob' | 'model_decision' | 'manual';
+
+export interface RuleFrontMatter {
+  trigger: RuleTrigger;
+  globs: string[];
+}
+
+/** Reads a rule's `trigger` (`always_on`, `glob` + `globs`, `model_decision`, `manual`) and `alwaysApply`. */
+export function ruleFrontMatter(frontMatter: string | undefined): RuleFrontMatter {
+  let data: unknown;
+  try {
+    data = frontMatter === undefined ? undefined : parseYaml(frontMatter);
+  } catch {
+    data = undefined;
+  }
+  const record = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  const rawGlobs = record.globs;
+  const globs = (Array.isArray(rawGlobs) ? rawGlobs.map(String) : typeof rawGlobs === 'string' ? rawGlobs.split(',') : []).map((glob) => glob.trim()).filter(Boolean);
+  const trigger = record.trigger;
+  if (record.alwaysApply === true || trigger === 'always_on') return { trigger: 'always_on', globs };
+  if (trigger === 'glob' && globs.length > 0) return { trigger: 'glob', globs };
+  if (trigger === 'model_decision' || trigger === 'manual') return { trigger, globs };
+  return { trigger: 'always_on', globs };
 }
 
 export interface LoadSourcesOptions {
@@ -29,6 +58,7 @@ export async function loadSources(projectDir: string, options: LoadSourcesOption
   const files = await discoverSources(projectDir, options.extraPaths);
   const chunks: ContextChunk[] = [];
   const subagents = new Map<string, SubagentDefinition>();
+  const ruleGlobs = new Map<string, string[]>();
   for (const file of files) {
     const absolute = join(projectDir, file.path);
     let text: string;
@@ -53,8 +83,15 @@ export async function loadSources(projectDir: string, options: LoadSourcesOption
       continue;
     }
     // Rules and skills often open with YAML front matter (trigger, name, description): not knowledge.
-    const body = file.kind === 'memory' ? text : (splitFrontMatter(text)?.body ?? text);
-    chunks.push(...chunkMarkdown(body, file.path, file.kind, options.maxChunkChars === undefined ? {} : { maxChars: options.maxChunkChars }));
+    const parts = file.kind === 'memory' ? undefined : splitFrontMatter(text);
+    let kind = file.kind;
+    if (kind === 'rule') {
+      const rule = ruleFrontMatter(parts?.frontMatter);
+      if (rule.trigger === 'manual') continue; // applied only when a person asks for it by name
+      if (rule.trigger === 'model_decision') kind = 'skill'; // applied when relevant: retrieved like a skill
+      if (rule.trigger === 'glob') ruleGlobs.set(file.path, rule.globs);
+    }
+    chunks.push(...chunkMarkdown(parts?.body ?? text, file.path, kind, options.maxChunkChars === undefined ? {} : { maxChars: options.maxChunkChars }));
   }
-  return { files, chunks, subagents: [...subagents.values()] };
+  return { files, chunks, subagents: [...subagents.values()], ruleGlobs };
 }

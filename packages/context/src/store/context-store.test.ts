@@ -195,6 +195,30 @@ describe('subagents and rules', () => {
   });
 });
 
+describe('Qoder rule triggers', () => {
+  test('always_on and plain rules go to every task, glob rules to tasks touching matching files, model_decision rules are retrieved, manual rules never sent', async () => {
+    const projectDir = await newProject({
+      '.qoder/rules/plain.md': '# Plain\n\nPLAIN-RULE applies everywhere.\n',
+      '.qoder/rules/always.md': '---\ntrigger: always_on\n---\n# Always\n\nALWAYS-RULE applies everywhere.\n',
+      '.qoder/rules/typescript.md': '---\ntrigger: glob\nglobs: "*.ts,*.tsx"\n---\n# TypeScript\n\nTS-RULE: no any.\n',
+      '.qoder/rules/docs.md': '---\ntrigger: glob\nglobs: docs/**/*.md\n---\n# Docs\n\nDOCS-RULE: one sentence per line.\n',
+      '.qoder/rules/manual.md': '---\ntrigger: manual\n---\n# Manual\n\nMANUAL-RULE only on request.\n',
+      '.qoder/rules/tests.md': '---\ntrigger: model_decision\ndescription: writing unit tests\n---\n# Unit tests\n\nTESTS-RULE: every unit test checks one behaviour; test files sit next to the code.\n',
+    });
+    const { store } = storeOn(projectDir, { embedder: sharedEmbedder, similarityThreshold: 0.1 });
+    const codeTask = await store.contextFor(sampleTask({ title: 'Write unit tests for the parser', files: ['src/parser.ts'] }), { tokenBudget: 4000 });
+    expect(codeTask.text).toContain('PLAIN-RULE');
+    expect(codeTask.text).toContain('ALWAYS-RULE');
+    expect(codeTask.text).toContain('TS-RULE');
+    expect(codeTask.text).not.toContain('DOCS-RULE');
+    expect(codeTask.text).not.toContain('MANUAL-RULE');
+    expect(codeTask.chunks.find((chunk) => chunk.text.includes('TESTS-RULE'))).toMatchObject({ source: '.qoder/rules/tests.md', kind: 'skill' });
+    const docsTask = await store.contextFor(sampleTask({ title: 'Document the API', files: ['docs/api/users.md'] }), { tokenBudget: 4000 });
+    expect(docsTask.text).toContain('DOCS-RULE');
+    expect(docsTask.text).not.toContain('TS-RULE');
+  });
+});
+
 describe('versions and incremental re-indexing', () => {
   test('after edits only the changed chunks are embedded, and the version log records what changed by source and hash', async () => {
     const projectDir = await newProject();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { builtinSubagents, OrchestratorError } from '@qoder-orch/core';
+import { builtinSubagents, OrchestratorError, patternsOverlap } from '@qoder-orch/core';
 import type {
   ContextChunk,
   ContextRefreshResult,
@@ -138,6 +138,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
   let since = new Map<string, number>();
   let retrievableIds: string[] = [];
   let projectSubagents: SubagentDefinition[] = [];
+  let ruleGlobs = new Map<string, string[]>();
   const counters = { embeddingsComputed: 0, embeddingsReused: 0 };
   let queue: Promise<unknown> = Promise.resolve();
   let hasRefreshed = false;
@@ -250,6 +251,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
     since = nextSince;
     chunks = new Map(loaded.chunks.map((chunk) => [chunk.id, chunk]));
     projectSubagents = loaded.subagents;
+    ruleGlobs = loaded.ruleGlobs;
     const retrievable = loaded.chunks.filter((chunk) => RETRIEVABLE.has(chunk.kind));
     retrievableIds = retrievable.map((chunk) => chunk.id);
     lexical.index(retrievable.map((chunk) => ({ id: chunk.id, text: embeddingText(chunk) })));
@@ -323,11 +325,20 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
     return true;
   };
 
-  const rulesOf = () => [...chunks.values()].filter((chunk) => ALWAYS.has(chunk.kind)).sort((left, right) => (left.kind === right.kind ? 0 : left.kind === 'memory' ? -1 : 1));
+  /** Memory files first, then rules; a glob rule only when the task's files may match it (or the task names none). */
+  const rulesOf = (files?: readonly string[]) =>
+    [...chunks.values()]
+      .filter((chunk) => {
+        if (!ALWAYS.has(chunk.kind)) return false;
+        const globs = ruleGlobs.get(chunk.source);
+        if (globs === undefined || files === undefined || files.length === 0) return true;
+        return globs.some((glob) => files.some((file) => patternsOverlap(glob, file)));
+      })
+      .sort((left, right) => (left.kind === right.kind ? 0 : left.kind === 'memory' ? -1 : 1));
 
   const contextFor: ContextStore['contextFor'] = async (task, contextOptions) => {
     await ensureRefreshed(contextOptions.abortSignal);
-    const rules = rulesOf();
+    const rules = rulesOf(task.files);
     const query = taskQuery(task, contextOptions.subagent?.name);
     const modelName = ranking === 'semantic' ? (embedder?.modelName ?? '') : 'bm25';
     const key = contentHash([ranking, modelName, String(threshold), String(candidateCount), String(contextOptions.tokenBudget), ...rules.map((rule) => rule.id), '\0', query], 32);
