@@ -24,6 +24,7 @@ beforeAll(async () => {
     'wiki/node_modules/skip.md',
     'docs/extra.md',
     'docs/image.png',
+    '.qoder-orch/wiki-proposals/abc.md',
   ];
   for (const file of files) {
     await mkdir(dirname(join(projectDir, file)), { recursive: true });
@@ -50,6 +51,12 @@ describe('discoverSources', () => {
       'wiki:seed:wiki/db.md',
       'other:extra:docs/extra.md',
     ]);
+  });
+
+  test('an extra path of the whole project still skips node_modules, .git and .qoder-orch (unreviewed proposals are not knowledge)', async () => {
+    const paths = (await discoverSources(projectDir, ['.'])).map((source) => source.path);
+    expect(paths).toContain('docs/extra.md');
+    expect(paths.some((path) => path.includes('node_modules') || path.startsWith('.qoder-orch/'))).toBe(false);
   });
 
   test('an extra path outside the project is refused with PATH_OUTSIDE_PROJECT', async () => {
