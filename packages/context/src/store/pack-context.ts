@@ -16,7 +16,9 @@ const KNOWLEDGE_HEADER = '## Project knowledge relevant to this task (most relev
 function block(chunk: ContextChunk, score?: number): string {
   const where = chunk.heading === undefined ? chunk.source : `${chunk.source} > ${chunk.heading}`;
   const relevance = score === undefined ? '' : ` (relevance ${score.toFixed(2)})`;
-  return `### From ${where}${relevance}\n\n${chunk.text}`;
+  // The block header names the heading path: the chunk's own heading line would only repeat it.
+  const body = chunk.heading === undefined ? chunk.text : chunk.text.replace(/^#{1,6}[ \t]+[^\n]*\n*/, '');
+  return `### From ${where}${relevance}\n\n${body.trim() === '' ? chunk.text : body}`;
 }
 
 const textKey = (text: string) => contentHash([text.replace(/\s+/g, ' ').trim().toLowerCase()]);
