@@ -235,7 +235,7 @@ export interface TinyBertModel {
 }
 
 /**
- * Writes a tiny BERT-shaped model (hidden 64, a few hundred WordPiece tokens, ~130 KB) that loads
+ * Writes a tiny BERT-shaped model (hidden 64, ~350 WordPiece tokens, a ~110 KB ONNX graph) that loads
  * through the real `pipeline('feature-extraction')` path with remote models disabled:
  * `config.json`, `tokenizer.json`, `tokenizer_config.json`, `onnx/model.onnx` and the same bytes as
  * `onnx/model_quantized.onnx`. Deterministic: the same files every time.
