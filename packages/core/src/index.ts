@@ -62,6 +62,9 @@ export type {
 // ── config ──────────────────────────────────────────────────────────────────
 export { ConfigSchema } from './config/config-schema';
 export type { Config, ConfigInput, ConfigOverrides } from './config/config-schema';
+export { CONFIG_FILE_NAME, loadConfig, resolveConfig } from './config/load-config';
+export type { LoadConfigOptions, LoadedConfig } from './config/load-config';
+export { ENVIRONMENT_KEYS, configFromEnvironment } from './config/environment-overrides';
 
 // ── subagents ───────────────────────────────────────────────────────────────
 export { SUBAGENT_NAME_PATTERN, SubagentFrontMatterSchema } from './subagents/subagent-schema';
@@ -70,8 +73,16 @@ export { parseSubagent } from './subagents/parse-subagent';
 export { splitFrontMatter } from './subagents/split-front-matter';
 export type { FrontMatterParts } from './subagents/split-front-matter';
 export { BUILTIN_SUBAGENT_NAMES, builtinSubagents } from './subagents/builtin-subagents';
+export { SUBAGENT_DIRECTORIES, loadSubagents } from './subagents/load-subagents';
+export type { LoadSubagentsOptions } from './subagents/load-subagents';
 
 // ── planner ─────────────────────────────────────────────────────────────────
+export { Planner } from './planner/planner';
+export type { PlanOutcome, PlanRequest, PlannerOptions } from './planner/planner';
+export { validatePlan } from './planner/validate-plan';
+export type { ValidatePlanOptions } from './planner/validate-plan';
+export { extractJson, jsonCandidates } from './planner/extract-json';
+export { PLAN_PROMPT_MARKER, buildPlanPrompt } from './planner/plan-prompt';
 
 // ── scheduler ───────────────────────────────────────────────────────────────
 export { Scheduler } from './scheduler/scheduler';
@@ -82,6 +93,12 @@ export { filesOverlap, patternsOverlap } from './scheduler/file-locks';
 export type { ExecutionContext, ExecutionOutcome, TaskExecutor } from './scheduler/task-executor';
 
 // ── orchestrator ────────────────────────────────────────────────────────────
+export { Orchestrator, createOrchestrator } from './orchestrator/orchestrator';
+export type { DeviationSink, InterfaceRegistry, OrchestratorOptions, PreflightInput, RunOptions } from './orchestrator/orchestrator-options';
+export { createRunId } from './orchestrator/run-id';
+export { buildRunSummary } from './orchestrator/run-summary';
+export { isRetryableError, withRetry } from './orchestrator/with-retry';
+export type { WithRetryOptions } from './orchestrator/with-retry';
 export { retryDelayMs, sleep } from './orchestrator/retry-policy';
 export type { RetryPolicy } from './orchestrator/retry-policy';
 export { AgentReportSchema, TASK_PROMPT_MARKER, buildTaskPrompt, parseAgentReport } from './orchestrator/task-prompt';

@@ -5,7 +5,8 @@ import type { ContextChunk } from '@qoder-orch/core';
 import type { ExtraPath, SourceFile, SourceOrigin } from './source-file';
 
 const TEXT_EXTENSIONS = /\.(md|mdx|markdown|txt)$/i;
-const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
+// `.qoder-orch` holds caches and unreviewed wiki proposals: never knowledge.
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.qoder-orch']);
 
 function toPosix(path: string): string {
   return path.split(sep).join('/');

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Hidden size of the generated model. */
-export const TINY_BERT_HIDDEN_SIZE = 32;
+export const TINY_BERT_HIDDEN_SIZE = 64;
 
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 
@@ -32,7 +32,9 @@ wiki skill skills agent agents context search refresh version
 expire expires expiry refresh rotate sign signed verify jwt hash hashing bcrypt
 `
   .split(/\s+/)
-  .filter(Boolean);
+  .filter(Boolean)
+  // Plurals are spelled `word ##s` / `word ##es`, so "migration" and "migrations" share a token.
+  .filter((word, _, words) => !(word.endsWith('s') && (words.includes(word.slice(0, -1)) || (word.endsWith('es') && words.includes(word.slice(0, -2))))));
 
 const SUFFIXES = ['s', 'es', 'ed', 'ing', 'er', 'ers', 'ly', 'tion', 'ions', 'ment', 'able', 'al', 'ity', 'ness', 'ize', 'ate', 'y'];
 const PUNCTUATION = [...'.,;:!?\'"()[]{}<>/\\-_=+*&^%$#@~`|'];
@@ -76,16 +78,30 @@ function randomGenerator(seed: number): () => number {
   };
 }
 
+/** Words that occur in almost every text: small vectors, so they do not make all texts alike. */
+const FUNCTION_WORDS = new Set(
+  'the a an and or not of to in on at for with by from as is are was be been it its this that these those if then else when while do does did done can could should would will must may'.split(' '),
+);
+
+/** How much a token weighs in a mean-pooled sentence vector: content words most. */
+function tokenScale(token: string): number {
+  if (SPECIAL_TOKENS.includes(token as (typeof SPECIAL_TOKENS)[number])) return 0.05;
+  if (FUNCTION_WORDS.has(token)) return 0.1;
+  // Letters, digits, punctuation and `##` pieces spell unknown words: shared by unrelated words.
+  if (token.length === 1 || token.startsWith('##')) return 0.03;
+  return 1;
+}
+
 /**
  * The word-embedding table: one deterministic pseudo-random vector per token (seeded by the
- * token's text), so texts that share tokens get similar mean-pooled vectors. Special tokens are
- * scaled down so they do not dominate every sentence.
+ * token's text), so texts that share content words get similar mean-pooled vectors. Special
+ * tokens, function words and word pieces are scaled down so they do not dominate every sentence.
  */
 export function tinyBertEmbeddingTable(vocabulary: readonly string[], hidden = TINY_BERT_HIDDEN_SIZE): Float32Array {
   const table = new Float32Array(vocabulary.length * hidden);
   vocabulary.forEach((token, row) => {
     const next = randomGenerator(hashString(token));
-    const scale = token.startsWith('[') && token.length > 2 ? 0.05 : 0.9;
+    const scale = tokenScale(token);
     for (let column = 0; column < hidden; column += 1) table[row * hidden + column] = (next() * 2 - 1) * scale;
   });
   return table;
@@ -105,7 +121,7 @@ function int64Bytes(values: readonly number[]): Uint8Array {
   return bytes;
 }
 
-/** The ONNX graph: last_hidden_state = tanh((E[input_ids] + T[token_type_ids]) · W) ⊙ mask. */
+/** The ONNX graph: last_hidden_state = tanh((E[input_ids] + T[token_type_ids]) · W) ⊙ (0.5 + 0.5 · mask). */
 async function buildOnnxModel(embeddings: Float32Array, vocabularySize: number, hidden: number): Promise<Uint8Array> {
   let onnxModule: typeof import('onnx-proto');
   try {
@@ -138,7 +154,11 @@ async function buildOnnxModel(embeddings: Float32Array, vocabularySize: number, 
       node('MatMul', ['summed', 'dense'], ['projected']),
       node('Tanh', ['projected'], ['activated']),
       node('Cast', ['attention_mask'], ['mask_float'], [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }]),
-      node('Unsqueeze', ['mask_float', 'unsqueeze_axes'], ['mask_3d']),
+      // Padded positions keep half their output, as a real BERT's padded positions are not zero:
+      // pooling that ignored the attention mask would give different vectors.
+      node('Mul', ['mask_float', 'half'], ['mask_half']),
+      node('Add', ['mask_half', 'half'], ['mask_weight']),
+      node('Unsqueeze', ['mask_weight', 'unsqueeze_axes'], ['mask_3d']),
       node('Mul', ['activated', 'mask_3d'], ['last_hidden_state']),
     ],
     initializer: [
@@ -146,6 +166,7 @@ async function buildOnnxModel(embeddings: Float32Array, vocabularySize: number, 
       tensor('type_embeddings', [2, hidden], DataType.FLOAT, float32Bytes(typeEmbeddings)),
       tensor('dense', [hidden, hidden], DataType.FLOAT, float32Bytes(dense)),
       tensor('unsqueeze_axes', [1], DataType.INT64, int64Bytes([-1])),
+      tensor('half', [], DataType.FLOAT, float32Bytes(new Float32Array([0.5]))),
     ],
     input: [
       valueInfo('input_ids', DataType.INT64, ['batch_size', 'sequence_length']),
@@ -214,7 +235,7 @@ export interface TinyBertModel {
 }
 
 /**
- * Writes a tiny BERT-shaped model (hidden 32, a few hundred WordPiece tokens, ~60 KB) that loads
+ * Writes a tiny BERT-shaped model (hidden 64, ~350 WordPiece tokens, a ~110 KB ONNX graph) that loads
  * through the real `pipeline('feature-extraction')` path with remote models disabled:
  * `config.json`, `tokenizer.json`, `tokenizer_config.json`, `onnx/model.onnx` and the same bytes as
  * `onnx/model_quantized.onnx`. Deterministic: the same files every time.

@@ -16,6 +16,10 @@ export const ConfigSchema = z
         enable_speculative: z.boolean().default(false),
         /** Send small same-agent tasks to one agent invocation. @default false */
         enable_batch_processing: z.boolean().default(false),
+        /** With batch processing: the most tasks in one agent invocation. @default 4 */
+        batch_max_tasks: z.number().int().min(2).max(20).default(4),
+        /** With batch processing: only tasks estimated at most this long are batched. @default 10 */
+        batch_max_estimate_minutes: z.number().positive().max(1440).default(10),
         /** `worktree`: each task in its own git worktree; `shared`: all in the repository. @default 'auto' (worktree when max_parallel > 1) */
         isolation: z.enum(['auto', 'worktree', 'shared']).default('auto'),
         /** Stop the run cleanly when the spend passes this. */
@@ -29,6 +33,7 @@ export const ConfigSchema = z
         /** On a merge conflict: `resolve` schedules a conflict-resolution task, `replan` rolls back and replans. @default 'resolve' */
         on_conflict: z.enum(['resolve', 'replan']).default('resolve'),
       })
+      .strict()
       .prefault({}),
     llm: z
       .object({
@@ -38,6 +43,7 @@ export const ConfigSchema = z
         timeout: z.number().int().positive().max(86_400).default(300),
         model: z.string().optional(),
       })
+      .strict()
       .prefault({}),
     semantic_search: z
       .object({
@@ -52,6 +58,7 @@ export const ConfigSchema = z
         token_budget: z.number().int().positive().default(4000),
         extra_paths: z.array(z.string()).default([]),
       })
+      .strict()
       .prefault({}),
     cache: z
       .object({
@@ -59,6 +66,7 @@ export const ConfigSchema = z
         max_size_mb: z.number().positive().max(100_000).default(100),
         ttl_seconds: z.number().int().positive().default(86_400),
       })
+      .strict()
       .prefault({}),
     retry: z
       .object({
@@ -71,6 +79,7 @@ export const ConfigSchema = z
         /** Longest wait in ms. @default 60000 */
         max_delay_ms: z.number().int().nonnegative().default(60_000),
       })
+      .strict()
       .prefault({}),
     rollback: z
       .object({
@@ -78,18 +87,21 @@ export const ConfigSchema = z
         create_checkpoints: z.boolean().default(true),
         auto_rollback_on_failure: z.boolean().default(false),
       })
+      .strict()
       .prefault({}),
     validation: z
       .object({
         enabled: z.boolean().default(true),
         fail_on_warnings: z.boolean().default(false),
       })
+      .strict()
       .prefault({}),
     learning: z
       .object({
         /** Apply wiki proposals as a commit; otherwise keep them for review. @default false */
         auto_apply: z.boolean().default(false),
       })
+      .strict()
       .prefault({}),
   })
   .strict();

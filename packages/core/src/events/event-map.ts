@@ -19,7 +19,17 @@ export interface OrchestratorEventMap {
   'context-refresh-end': { result: ContextRefreshResult };
   'plan-start': { iteration: number; attempt: number };
   'plan-end': { iteration: number; plan: Plan; attempts: number; usage: Usage; costUsd: number };
-  'task-start': { taskId: string; title: string; agent: string; attempt: number; slot: number; iteration: number; cwd: string };
+  'task-start': {
+    taskId: string;
+    title: string;
+    agent: string;
+    attempt: number;
+    slot: number;
+    iteration: number;
+    cwd: string;
+    /** Started ahead of its running dependencies (speculative execution). */
+    isSpeculative?: boolean;
+  };
   'task-output': { taskId: string; event: AgentEvent };
   'task-retry': { taskId: string; attempt: number; delayMs: number; error: SerializedError };
   'task-end': { taskId: string; result: TaskResult };

@@ -33,6 +33,11 @@ export interface PreparedTask {
 export interface CompleteTaskOptions {
   /** The commit message for the task's work. */
   message: string;
+  /**
+   * Commit only changes under these paths (globs allowed): several tasks of one batch worked in
+   * the same tree and each gets its own commit. Workspaces that cannot split commit everything.
+   */
+  paths?: readonly string[];
   /** Runs the task's checks again in the integration tree after a merge. */
   verifyAfterMerge?: (cwd: string) => Promise<VerificationResult[]>;
   abortSignal?: AbortSignal;

@@ -169,3 +169,113 @@ describe('Scheduler', () => {
     expect(() => (scheduler.concurrency = 0)).toThrow(RangeError);
   });
 });
+
+describe('Scheduler batches', () => {
+  it('runs joinable ready tasks together in one slot, counted as one, never with overlapping files', async () => {
+    const batches: string[][] = [];
+    const slots: number[] = [];
+    const executor = {
+      execute: async (t: Task, context: { slot: number }) => {
+        batches.push([t.id]);
+        slots.push(context.slot);
+        return 'completed' as const;
+      },
+      executeBatch: async (members: readonly Task[], context: { slot: number }) => {
+        batches.push(members.map((member) => member.id));
+        slots.push(context.slot);
+        return members.map(() => 'completed' as const);
+      },
+    };
+    const tasks = [
+      task('a', { agent: 'qa-agent', files: ['a.ts'] }),
+      task('b', { agent: 'qa-agent', files: ['b.ts'] }),
+      task('c', { agent: 'qa-agent', files: ['a.ts'] }),
+      task('d', { agent: 'architect', files: ['d.ts'] }),
+      task('e', { agent: 'qa-agent', files: ['e.ts'] }),
+      task('f', { agent: 'qa-agent', files: ['f.ts'], dependsOn: ['a'] }),
+    ];
+    const result = await new Scheduler({
+      maxParallel: 2,
+      executor,
+      batch: { maxSize: 3, canJoin: (first, other) => first.agent === other.agent },
+    }).run(tasks);
+    expect(batches[0]).toEqual(['a', 'b', 'e']);
+    // c shares a.ts with the running batch, so the architect's task takes the second slot.
+    expect(batches[1]).toEqual(['d']);
+    expect(batches.flat().sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(Math.max(...slots)).toBeLessThan(2);
+    expect([...result.outcomes.values()].every((outcome) => outcome === 'completed')).toBe(true);
+  });
+});
+
+describe('Scheduler speculation', () => {
+  function speculativeExecutor(options: { confirm: 'completed' | 'rerun'; failing?: string[] }) {
+    const log: string[] = [];
+    let finishA: (() => void) | undefined;
+    const executor = {
+      execute: async (t: Task) => {
+        log.push(`execute ${t.id}`);
+        if (t.id === 'a') await new Promise<void>((resolve) => (finishA = resolve));
+        return options.failing?.includes(t.id) ? ('failed' as const) : ('completed' as const);
+      },
+      speculate: async (t: Task) => {
+        log.push(`speculate ${t.id}`);
+        return {
+          confirm: async () => {
+            log.push(`confirm ${t.id}`);
+            return options.confirm;
+          },
+          abandon: async () => {
+            log.push(`abandon ${t.id}`);
+          },
+        };
+      },
+    };
+    const releaseA = async () => {
+      while (!finishA) await new Promise((resolve) => setImmediate(resolve));
+      finishA();
+    };
+    return { executor, log, releaseA };
+  }
+  const plan = () => [task('a', { estimateMinutes: 10 }), task('b', { dependsOn: ['a'] }), task('c', { dependsOn: ['b'] })];
+
+  it('uses an idle slot for a task whose dependency is running, and keeps the work when it is confirmed', async () => {
+    const { executor, log, releaseA } = speculativeExecutor({ confirm: 'completed' });
+    const run = new Scheduler({ maxParallel: 2, executor, isSpeculative: true }).run(plan());
+    await releaseA();
+    const result = await run;
+    // c speculates too, while b's confirmation runs.
+    expect(log).toEqual(['execute a', 'speculate b', 'confirm b', 'speculate c', 'confirm c']);
+    expect(Object.fromEntries(result.outcomes)).toEqual({ a: 'completed', b: 'completed', c: 'completed' });
+    expect(result.speculation).toEqual({ started: 2, kept: 2, rerun: 0, abandoned: 0 });
+  });
+
+  it('runs the task again when the confirmation says its inputs changed', async () => {
+    const { executor, log, releaseA } = speculativeExecutor({ confirm: 'rerun' });
+    const run = new Scheduler({ maxParallel: 2, executor, isSpeculative: true }).run(plan().slice(0, 2));
+    await releaseA();
+    const result = await run;
+    expect(log).toEqual(['execute a', 'speculate b', 'confirm b', 'execute b']);
+    expect(result.speculation).toEqual({ started: 1, kept: 0, rerun: 1, abandoned: 0 });
+    expect(result.outcomes.get('b')).toBe('completed');
+  });
+
+  it('abandons the speculation when the dependency fails, and reports the task blocked', async () => {
+    const { executor, log, releaseA } = speculativeExecutor({ confirm: 'completed', failing: ['a'] });
+    const run = new Scheduler({ maxParallel: 2, executor, isSpeculative: true }).run(plan());
+    await releaseA();
+    const result = await run;
+    expect(log).toEqual(['execute a', 'speculate b', 'abandon b']);
+    expect(Object.fromEntries(result.outcomes)).toEqual({ a: 'failed', b: 'blocked', c: 'blocked' });
+    expect(result.blockedBy.get('c')).toEqual(['a']);
+    expect(result.speculation.abandoned).toBe(1);
+  });
+
+  it('does not speculate without the option', async () => {
+    const { executor, log, releaseA } = speculativeExecutor({ confirm: 'completed' });
+    const run = new Scheduler({ maxParallel: 2, executor }).run(plan());
+    await releaseA();
+    await run;
+    expect(log).toEqual(['execute a', 'execute b', 'execute c']);
+  });
+});

@@ -1,7 +1,7 @@
 import type { Task } from '../schemas/task';
 import { type DurationEstimator, longestRemainingPath, planEstimate } from './critical-path';
 import { filesOverlap } from './file-locks';
-import type { ExecutionOutcome, TaskExecutor } from './task-executor';
+import type { ExecutionOutcome, Speculation, TaskExecutor } from './task-executor';
 
 export interface SchedulerOptions {
   /** Tasks at once. Can be changed while running with `scheduler.concurrency = n`. */
@@ -13,6 +13,25 @@ export interface SchedulerOptions {
   abortSignal?: AbortSignal;
   /** Called when a task will never run because a dependency failed. */
   onBlocked?: (taskId: string, blockedBy: string[]) => void;
+  /**
+   * Batch processing: ready tasks that may join the task about to start are run with it in
+   * one slot, through `executor.executeBatch`. Members never share declared files.
+   */
+  batch?: BatchPolicy;
+  /**
+   * Speculative execution: when a slot would sit idle, start a task whose dependencies are all
+   * running, through `executor.speculate`, and confirm or rerun it when they finish.
+   * @default false
+   */
+  isSpeculative?: boolean;
+}
+
+/** Which ready tasks may run together in one agent invocation. */
+export interface BatchPolicy {
+  /** The most tasks in one batch. */
+  maxSize: number;
+  /** Whether `other` may join a batch that `first` heads (e.g. same subagent, both small). */
+  canJoin(first: Task, other: Task): boolean;
 }
 
 export interface ScheduleResult {
@@ -22,6 +41,8 @@ export interface ScheduleResult {
   blockedBy: Map<string, string[]>;
   /** Order in which tasks were started. */
   startOrder: string[];
+  /** Speculative starts, and how they ended. */
+  speculation: { started: number; kept: number; rerun: number; abandoned: number };
 }
 
 /**
@@ -103,59 +124,187 @@ export class Scheduler {
       }
     };
 
-    const settled: Array<{ id: string; outcome: ExecutionOutcome }> = [];
-    const start = (task: Task) => {
+    const settled: Array<{ id: string; outcome: ExecutionOutcome | 'speculated' | 'rerun'; speculation?: Speculation }> = [];
+    const speculation = { started: 0, kept: 0, rerun: 0, abandoned: 0 };
+    /** Speculating now (the agent is working), by id. */
+    const speculating = new Set<string>();
+    /** Speculated and waiting for dependencies. */
+    const parked = new Map<string, Speculation>();
+    /** Became ready (or blocked) while still speculating. */
+    const isReadyWhenSpeculated = new Set<string>();
+    const hasSpeculated = new Set<string>();
+    const abandonments: Array<Promise<void>> = [];
+    const abandon = (id: string, held: Speculation) => {
+      speculation.abandoned += 1;
+      abandonments.push(held.abandon().catch(() => {}));
+    };
+    /** Slot → how many of its tasks are still running (a batch shares one slot). */
+    const busySlots = new Map<number, number>();
+    const occupy = (members: Task[]) => {
       const slot = freeSlots.length > 0 ? freeSlots.shift()! : nextSlot++;
-      running.set(task.id, { task, slot });
-      startOrder.push(task.id);
+      busySlots.set(slot, members.length);
+      for (const member of members) running.set(member.id, { task: member, slot });
+      return slot;
+    };
+    const start = (members: Task[]) => {
+      const slot = occupy(members);
+      for (const member of members) startOrder.push(member.id);
       void (async () => {
-        let outcome: ExecutionOutcome;
+        let results: ExecutionOutcome[];
         try {
-          outcome = await executor.execute(task, { slot, abortSignal: controller.signal });
+          results =
+            members.length > 1 && executor.executeBatch
+              ? await executor.executeBatch(members, { slot, abortSignal: controller.signal })
+              : [await executor.execute(members[0]!, { slot, abortSignal: controller.signal })];
+        } catch {
+          results = members.map(() => (controller.signal.aborted ? 'cancelled' : 'failed'));
+        }
+        members.forEach((member, index) => settled.push({ id: member.id, outcome: results[index] ?? 'failed' }));
+        this.#wake?.();
+      })();
+    };
+    const startSpeculation = (task: Task) => {
+      const slot = occupy([task]);
+      startOrder.push(task.id);
+      speculating.add(task.id);
+      hasSpeculated.add(task.id);
+      speculation.started += 1;
+      void (async () => {
+        try {
+          const held = await executor.speculate!(task, { slot, abortSignal: controller.signal });
+          settled.push({ id: task.id, outcome: 'speculated', speculation: held });
+        } catch {
+          settled.push({ id: task.id, outcome: 'rerun' });
+        }
+        this.#wake?.();
+      })();
+    };
+    const startConfirmation = (task: Task, held: Speculation) => {
+      const slot = occupy([task]);
+      void (async () => {
+        let outcome: ExecutionOutcome | 'rerun';
+        try {
+          outcome = await held.confirm({ slot, abortSignal: controller.signal });
         } catch {
           outcome = controller.signal.aborted ? 'cancelled' : 'failed';
         }
+        if (outcome === 'rerun') speculation.rerun += 1;
+        else if (outcome === 'completed') speculation.kept += 1;
         settled.push({ id: task.id, outcome });
         this.#wake?.();
       })();
+    };
+    /** A task whose dependencies all completed: run it, or confirm its speculation. */
+    const becomeReady = (id: string) => {
+      if (outcomes.has(id)) return;
+      if (speculating.has(id)) isReadyWhenSpeculated.add(id);
+      else if (parked.has(id)) {
+        const held = parked.get(id)!;
+        parked.delete(id);
+        startConfirmation(byId.get(id)!, held);
+      } else ready.push(byId.get(id)!);
+    };
+    const isLockedByRunning = (candidate: Task) => [...running.values()].some(({ task }) => filesOverlap(task.files, candidate.files));
+
+    /** The highest-priority task that waits only on running tasks and holds no file lock now. */
+    const speculativeCandidate = (): Task | undefined => {
+      let best: Task | undefined;
+      for (const task of tasks) {
+        if ((waitingOn.get(task.id) ?? 0) === 0 || outcomes.has(task.id) || hasSpeculated.has(task.id)) continue;
+        const isWaitingOnRunningOnly = task.dependsOn.every(
+          (dependency) => done.has(dependency) || !planIndex.has(dependency) || outcomes.get(dependency) === 'completed' || (running.has(dependency) && !speculating.has(dependency)),
+        );
+        if (!isWaitingOnRunningOnly || isLockedByRunning(task)) continue;
+        if (!best || byPriority(task, best) < 0) best = task;
+      }
+      return best;
     };
 
     try {
       for (;;) {
         // Settle finished tasks.
         while (settled.length > 0) {
-          const { id, outcome } = settled.shift()!;
+          const { id, outcome, speculation: held } = settled.shift()!;
           const entry = running.get(id)!;
           running.delete(id);
-          freeSlots.push(entry.slot);
-          freeSlots.sort((a, b) => a - b);
+          const left = (busySlots.get(entry.slot) ?? 1) - 1;
+          if (left > 0) busySlots.set(entry.slot, left);
+          else {
+            busySlots.delete(entry.slot);
+            freeSlots.push(entry.slot);
+            freeSlots.sort((a, b) => a - b);
+          }
+          if (outcome === 'speculated' || (outcome === 'rerun' && speculating.has(id))) {
+            speculating.delete(id);
+            const isReady = isReadyWhenSpeculated.delete(id);
+            if (outcomes.has(id) || controller.signal.aborted) {
+              // Blocked or cancelled while the agent worked.
+              if (held) abandon(id, held);
+            } else if (outcome === 'rerun' || !held) {
+              speculation.rerun += 1;
+              if (isReady) ready.push(byId.get(id)!);
+            } else if (isReady) startConfirmation(byId.get(id)!, held);
+            else parked.set(id, held);
+            continue;
+          }
+          if (outcome === 'rerun') {
+            ready.push(byId.get(id)!);
+            continue;
+          }
           outcomes.set(id, outcome);
           if (outcome === 'completed') {
             for (const dependent of dependents.get(id) ?? []) {
               const remaining = (waitingOn.get(dependent) ?? 1) - 1;
               waitingOn.set(dependent, remaining);
-              if (remaining === 0 && !outcomes.has(dependent)) ready.push(byId.get(dependent)!);
+              if (remaining === 0) becomeReady(dependent);
             }
           } else {
             block(id, outcome === 'cancelled' ? 'cancelled' : 'blocked');
           }
         }
+        for (const [id, held] of parked) {
+          if (!outcomes.has(id) && !controller.signal.aborted) continue;
+          parked.delete(id);
+          abandon(id, held);
+        }
         // Start what may start.
         if (!controller.signal.aborted) {
           ready.sort(byPriority);
-          for (let index = 0; index < ready.length && running.size < this.#concurrency; ) {
+          for (let index = 0; index < ready.length && busySlots.size < this.#concurrency; ) {
             const candidate = ready[index]!;
             if (outcomes.has(candidate.id)) {
               ready.splice(index, 1);
               continue;
             }
-            const isLocked = [...running.values()].some(({ task }) => filesOverlap(task.files, candidate.files));
-            if (isLocked) {
+            if (isLockedByRunning(candidate)) {
               index += 1;
               continue;
             }
             ready.splice(index, 1);
-            start(candidate);
+            const members = [candidate];
+            const policy = this.#options.batch;
+            if (policy && executor.executeBatch && policy.maxSize > 1) {
+              for (let other = index; other < ready.length && members.length < policy.maxSize; ) {
+                const companion = ready[other]!;
+                const isFree =
+                  !outcomes.has(companion.id) &&
+                  policy.canJoin(candidate, companion) &&
+                  !isLockedByRunning(companion) &&
+                  !members.some((member) => filesOverlap(member.files, companion.files));
+                if (isFree) {
+                  members.push(companion);
+                  ready.splice(other, 1);
+                } else other += 1;
+              }
+            }
+            start(members);
+          }
+          if (this.#options.isSpeculative && executor.speculate) {
+            while (busySlots.size < this.#concurrency) {
+              const candidate = speculativeCandidate();
+              if (!candidate) break;
+              startSpeculation(candidate);
+            }
           }
         }
         if (running.size === 0 && settled.length === 0) break;
@@ -172,7 +321,9 @@ export class Scheduler {
     for (const task of tasks) {
       if (!outcomes.has(task.id)) outcomes.set(task.id, controller.signal.aborted ? 'cancelled' : 'blocked');
     }
+    for (const [id, held] of parked) abandon(id, held);
+    await Promise.all(abandonments);
     for (const [id, roots] of blockedBy) if (outcomes.get(id) === 'blocked') onBlocked?.(id, roots);
-    return { outcomes, blockedBy, startOrder };
+    return { outcomes, blockedBy, startOrder, speculation };
   }
 }

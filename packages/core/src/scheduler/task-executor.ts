@@ -17,4 +17,26 @@ export type ExecutionOutcome = 'completed' | 'failed' | 'cancelled';
  */
 export interface TaskExecutor {
   execute(task: Task, context: ExecutionContext): Promise<ExecutionOutcome>;
+  /**
+   * Runs several tasks in one agent invocation (batch processing); one outcome per task, in
+   * order. Only called when the scheduler has a batch policy.
+   */
+  executeBatch?(tasks: readonly Task[], context: ExecutionContext): Promise<ExecutionOutcome[]>;
+  /**
+   * Speculative execution: does the agent's part of a task whose dependencies are still
+   * running, in isolation, and holds the result until they finish. Only called when the
+   * scheduler is speculative.
+   */
+  speculate?(task: Task, context: ExecutionContext): Promise<Speculation>;
+}
+
+/** Work done ahead of its dependencies, waiting for them. */
+export interface Speculation {
+  /**
+   * Every dependency completed: keep the work if what they changed does not touch what it
+   * read or wrote (an outcome), or `'rerun'` when it must run again normally.
+   */
+  confirm(context: ExecutionContext): Promise<ExecutionOutcome | 'rerun'>;
+  /** A dependency failed or the run stopped: throw the work away. */
+  abandon(): Promise<void>;
 }

@@ -31,6 +31,10 @@ export const RunSummarySchema = z.object({
   durationMs: z.number(),
   /** Context cache hit rate in [0, 1], when a context source was used. */
   cacheHitRate: z.number().min(0).max(1).optional(),
+  /** Speculative execution: starts, kept, rerun and abandoned work, and the agent time thrown away. */
+  speculation: z
+    .object({ started: z.number().int(), kept: z.number().int(), rerun: z.number().int(), abandoned: z.number().int(), wastedMs: z.number() })
+    .optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;

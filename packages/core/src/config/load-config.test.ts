@@ -1,0 +1,87 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, resolveConfig } from '../index';
+
+let directory: string;
+afterEach(async () => {
+  if (directory) await rm(directory, { recursive: true, force: true });
+});
+const project = async (yaml?: string) => {
+  directory = await mkdtemp(join(tmpdir(), 'qoder-orch-config-'));
+  if (yaml !== undefined) await writeFile(join(directory, '.qoder-orchestrate.yaml'), yaml);
+  return directory;
+};
+const configError = async (promise: Promise<unknown>) => {
+  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  expect(ConfigError.isInstance(error)).toBe(true);
+  return error as ConfigError;
+};
+
+describe('loadConfig', () => {
+  it('uses the defaults when there is no file', async () => {
+    const { config, file } = await loadConfig({ projectDir: await project(), env: {} });
+    expect(file).toBeUndefined();
+    expect(config.execution).toMatchObject({ max_parallel: 3, max_iterations: 3, enable_speculative: false });
+    expect(config.llm.provider).toBe('qoder');
+    expect(config.retry).toMatchObject({ max_attempts: 3, backoff_factor: 2 });
+  });
+
+  it('applies defaults < file < environment < options, key by key', async () => {
+    const projectDir = await project('execution:\n  max_parallel: 5\n  max_iterations: 7\nllm:\n  provider: claude\nretry:\n  max_attempts: 4\n');
+    const { config, file } = await loadConfig({
+      projectDir,
+      env: { QODER_ORCH_MAX_ITERATIONS: '9', QODER_ORCH_LLM_PROVIDER: 'codex', QODER_ORCH_AUTO_ROLLBACK: 'yes' },
+      overrides: { llm: { provider: 'gemini' } },
+    });
+    expect(file).toBe(join(projectDir, '.qoder-orchestrate.yaml'));
+    expect(config.execution.max_parallel).toBe(5); // file
+    expect(config.execution.max_iterations).toBe(9); // environment over file
+    expect(config.llm.provider).toBe('gemini'); // options over environment
+    expect(config.retry.max_attempts).toBe(4); // file, untouched
+    expect(config.retry.backoff_factor).toBe(2); // default
+    expect(config.rollback.auto_rollback_on_failure).toBe(true); // environment
+  });
+
+  it('names the file, the key path, the line and the expected form for a bad value', async () => {
+    const projectDir = await project('execution:\n  max_parallel: 500\nretry:\n  backoff_factor: "fast"\n');
+    const error = await configError(loadConfig({ projectDir, env: {} }));
+    expect(error.file).toBe(join(projectDir, '.qoder-orchestrate.yaml'));
+    expect(error.issues).toEqual([
+      expect.objectContaining({ path: 'execution.max_parallel', expected: 'a value of at most 64', message: expect.stringContaining('line 2') }),
+      expect.objectContaining({ path: 'retry.backoff_factor', expected: 'a number', message: expect.stringContaining('line 4') }),
+    ]);
+    expect(error.message).toContain('execution.max_parallel');
+  });
+
+  it('rejects unknown keys and enum values, and YAML that is not YAML', async () => {
+    let error = await configError(loadConfig({ projectDir: await project('execution:\n  max_paralel: 2\n'), env: {} }));
+    expect(error.issues[0]).toMatchObject({ path: 'execution.max_paralel', message: expect.stringContaining('unknown key') });
+    error = await configError(loadConfig({ projectDir: await project('execution:\n  isolation: sometimes\n'), env: {} }));
+    expect(error.issues[0]).toMatchObject({ path: 'execution.isolation', expected: expect.stringContaining('"worktree"') });
+    error = await configError(loadConfig({ projectDir: await project('execution: [\n  broken'), env: {} }));
+    expect(error.issues[0]!.message).toMatch(/YAML syntax error at line \d+/);
+    error = await configError(loadConfig({ projectDir: await project('- a list\n'), env: {} }));
+    expect(error.issues[0]!.message).toContain('mapping');
+  });
+
+  it('requires an explicit config path to exist, and reads it relative to the project', async () => {
+    const projectDir = await project();
+    await expect(loadConfig({ projectDir, configPath: 'missing.yaml', env: {} })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await mkdir(join(projectDir, 'conf'));
+    await writeFile(join(projectDir, 'conf', 'orch.yaml'), 'execution:\n  max_parallel: 2\n');
+    expect((await loadConfig({ projectDir, configPath: 'conf/orch.yaml', env: {} })).config.execution.max_parallel).toBe(2);
+  });
+
+  it('names the environment variable that is wrong', async () => {
+    const error = await configError(loadConfig({ projectDir: await project(), env: { QODER_ORCH_MAX_PARALLEL: 'many' } }));
+    expect(error.file).toBe('environment');
+    expect(error.issues[0]).toMatchObject({ path: 'QODER_ORCH_MAX_PARALLEL', expected: 'an integer' });
+  });
+
+  it('validates explicit options too', () => {
+    expect(() => resolveConfig({ execution: { max_parallel: 0 } })).toThrow(/execution\.max_parallel/);
+    expect(resolveConfig({ execution: { max_parallel: 8 } }).execution.max_parallel).toBe(8);
+  });
+});

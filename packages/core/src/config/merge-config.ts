@@ -1,0 +1,19 @@
+import { ConfigError } from '../errors/config-error';
+import { type Config, type ConfigOverrides, ConfigSchema } from './config-schema';
+import { configIssuesFrom } from './config-issues';
+
+/** Merges section by section, later layers winning key by key, then validates the result. */
+export function mergeConfigLayers(layers: ReadonlyArray<{ layer: ConfigOverrides; source: string }>): Config {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const { layer, source } of layers) {
+    // Validate each layer on its own so an error names the layer it came from.
+    const check = ConfigSchema.safeParse(layer);
+    if (!check.success) throw new ConfigError(configIssuesFrom(check.error), source === 'options' ? undefined : source, check.error);
+    for (const [section, values] of Object.entries(layer)) {
+      if (values === undefined || values === null) continue;
+      const defined = Object.fromEntries(Object.entries(values as Record<string, unknown>).filter(([, value]) => value !== undefined));
+      merged[section] = { ...(merged[section] ?? {}), ...defined };
+    }
+  }
+  return ConfigSchema.parse(merged);
+}

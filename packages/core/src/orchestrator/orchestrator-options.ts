@@ -1,0 +1,71 @@
+import type { Config, ConfigOverrides } from '../config/config-schema';
+import type { ContractChecker } from '../contracts/contract-report';
+import type { TaskWorkspace } from '../git/task-workspace';
+import type { Judge } from '../judge/judge';
+import type { PreflightReport } from '../preflight/preflight-report';
+import type { RunStore } from '../run-store/run-store';
+import type { Plan } from '../schemas/plan';
+import type { Task } from '../schemas/task';
+import type { AgentProvider } from '../spec/agent-provider';
+import type { ContextSource } from '../spec/context-source';
+import type { SubagentDefinition } from '../subagents/subagent-schema';
+
+/** Interfaces shared between tasks (models, endpoints …), recorded from results and given to dependents. */
+export interface InterfaceRegistry {
+  /** Records what a task reported defining (the `interfaces` of its result). */
+  record(taskId: string, interfaces: readonly unknown[]): Promise<void>;
+  /** The text of what the task's dependencies defined, for its prompt; empty when nothing. */
+  forTask(task: Task, plan: Plan): Promise<string>;
+}
+
+/** Receives what an agent reported about the project's documentation being wrong. */
+export interface DeviationSink {
+  propose(input: { runId: string; taskId: string; deviations: ReadonlyArray<{ wikiSource?: string | undefined; observed: string }>; evidence: string }): Promise<unknown>;
+}
+
+export interface PreflightInput {
+  projectDir: string;
+  provider: AgentProvider;
+  config: Config;
+  subagents: readonly SubagentDefinition[];
+  abortSignal?: AbortSignal;
+}
+
+export interface OrchestratorOptions {
+  /** The project (usually a git repository) the agents work in. */
+  projectDir: string;
+  /** Plans, judges and runs tasks, unless a subagent names another provider. */
+  provider: AgentProvider;
+  /** Providers by name, for subagents whose front matter says `provider: codex`. */
+  providers?: Readonly<Record<string, AgentProvider>>;
+  /** A resolved config (from `loadConfig`) or partial overrides merged onto the defaults. */
+  config?: Config | ConfigOverrides;
+  /** @default loadSubagents(projectDir): the builtins overridden by `subagents/`, `.qoder/agents/`, `.claude/agents/` */
+  subagents?: readonly SubagentDefinition[];
+  /** @default a FileRunStore in `<projectDir>/.qoder-orch/runs` */
+  runStore?: RunStore;
+  /** How tasks get a place to work. @default a directory workspace (no checkpoints) */
+  workspace?: TaskWorkspace;
+  /** Project knowledge for planning and for each task. */
+  context?: ContextSource;
+  /** Checks frontend, backend and contract agree; its report is evidence for the judge. */
+  contractChecker?: ContractChecker;
+  /** Shared interfaces between tasks. */
+  registry?: InterfaceRegistry;
+  /** Where agents' reports that the documentation is wrong go (a wiki learner). */
+  deviations?: DeviationSink;
+  /** @default createEvidenceJudge({ provider }) */
+  judge?: Judge;
+  /** Runs first; a report that did not pass ends the run with `PREFLIGHT_FAILED`. */
+  preflight?: (input: PreflightInput) => Promise<PreflightReport>;
+  /** @default a new sortable id */
+  runId?: string;
+  /** For jitter; tests pass a fixed one. @default Math.random */
+  random?: () => number;
+}
+
+export interface RunOptions {
+  abortSignal?: AbortSignal;
+  /** Called with each iteration's plan before anything runs; `false` stops the run as cancelled. */
+  approve?: (plan: Plan, iteration: number) => Promise<boolean> | boolean;
+}

@@ -1,0 +1,601 @@
+import { join, resolve } from 'node:path';
+import { EventEmitter } from 'eventemitter3';
+import type { Config } from '../config/config-schema';
+import { resolveConfig } from '../config/load-config';
+import type { ContractReport } from '../contracts/contract-report';
+import { OrchestratorError, serializeError } from '../errors/orchestrator-error';
+import type { ProviderError } from '../errors/provider-error';
+import type { OrchestratorListeners } from '../events/event-map';
+import type { TaskWorkspace } from '../git/task-workspace';
+import { createEvidenceJudge } from '../judge/evidence-judge';
+import { latestResults } from '../judge/evidence-rules';
+import type { Judge } from '../judge/judge';
+import { redactOutput, secretValuesFrom } from '../judge/redact-output';
+import { collectProjectChecks } from '../judge/run-verification';
+import { Planner } from '../planner/planner';
+import { validatePlan } from '../planner/validate-plan';
+import { FileRunStore } from '../run-store/file-run-store';
+import type { RunState } from '../run-store/run-state';
+import type { RunStore } from '../run-store/run-store';
+import type { Plan } from '../schemas/plan';
+import type { RunSummary, StopReason } from '../schemas/run-summary';
+import type { Task } from '../schemas/task';
+import { type TaskResult, TaskResultSchema, type VerificationResult } from '../schemas/task-result';
+import { Scheduler } from '../scheduler/scheduler';
+import { addUsage } from '../spec/usage';
+import { loadSubagents } from '../subagents/load-subagents';
+import type { SubagentDefinition } from '../subagents/subagent-schema';
+import { createDirectoryWorkspace } from '../workspace/directory-workspace';
+import { EventRecorder } from './event-recorder';
+import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
+import { listProjectFiles } from './project-files';
+import type { RetryPolicy } from './retry-policy';
+import { createRunId } from './run-id';
+import { buildRunSummary } from './run-summary';
+import { runTask, runTaskBatch, speculateTask, type TaskRunnerContext } from './task-runner';
+
+/** Rate-limit pressure older than this no longer holds concurrency down. */
+const RATE_LIMIT_COOLDOWN_MS = 30_000;
+const PLANNER_CONTEXT_CHARS = 12_000;
+
+class RunStopped extends Error {
+  constructor(readonly reason: StopReason, readonly error?: unknown) {
+    super(reason);
+  }
+}
+
+/**
+ * The engine: preflight → context refresh → plan (validated DAG) → parallel execution
+ * (critical path first, file locks, checkpoints, retries) → contract check → judge on
+ * evidence → follow-up iterations, until the objective is met, the iterations run out, or
+ * an iteration makes no progress. Emits a typed event for every step and keeps the run
+ * resumable in its RunStore.
+ *
+ * ```ts
+ * const orchestrator = createOrchestrator({ projectDir, provider: createClaudeCli() });
+ * orchestrator.on('task-end', (event) => console.log(event.taskId, event.result.status));
+ * const summary = await orchestrator.run('Add user authentication with JWT tokens');
+ * ```
+ */
+export class Orchestrator extends EventEmitter<OrchestratorListeners> {
+  readonly #options: OrchestratorOptions;
+  readonly #projectDir: string;
+  readonly #config: Config;
+  readonly #store: RunStore;
+  readonly #workspace: TaskWorkspace;
+  readonly #judge: Judge;
+  #runId: string;
+  #subagents: readonly SubagentDefinition[] | undefined;
+  #isBusy = false;
+
+  constructor(options: OrchestratorOptions) {
+    super();
+    this.#options = options;
+    this.#projectDir = resolve(options.projectDir);
+    this.#config = resolveConfig(options.config ?? {});
+    this.#store = options.runStore ?? new FileRunStore({ directory: join(this.#projectDir, '.qoder-orch', 'runs') });
+    this.#workspace = options.workspace ?? createDirectoryWorkspace({ projectDir: this.#projectDir });
+    this.#judge =
+      options.judge ??
+      createEvidenceJudge({
+        provider: options.provider,
+        timeoutMs: this.#config.llm.timeout * 1000,
+        cwd: this.#projectDir,
+        ...(this.#config.llm.model === undefined ? {} : { model: this.#config.llm.model }),
+      });
+    this.#runId = options.runId ?? createRunId();
+  }
+
+  /** The id of the current (or last) run. */
+  get runId(): string {
+    return this.#runId;
+  }
+
+  /** The resolved configuration. */
+  get config(): Config {
+    return this.#config;
+  }
+
+  get runStore(): RunStore {
+    return this.#store;
+  }
+
+  async #loadSubagents(): Promise<readonly SubagentDefinition[]> {
+    this.#subagents ??= this.#options.subagents ?? (await loadSubagents(this.#projectDir));
+    return this.#subagents;
+  }
+
+  get #retryPolicy(): RetryPolicy {
+    const retry = this.#config.retry;
+    return { maxAttempts: retry.max_attempts, backoffFactor: retry.backoff_factor, initialDelayMs: retry.initial_delay_ms, maxDelayMs: retry.max_delay_ms };
+  }
+
+  async #plannerContext(objective: string): Promise<string | undefined> {
+    const context = this.#options.context;
+    if (!context) return undefined;
+    const [rules, chunks] = await Promise.all([context.rules(), context.search(objective, 8)]);
+    const seen = new Set<string>();
+    const parts: string[] = [];
+    let size = 0;
+    for (const chunk of [...rules, ...chunks]) {
+      if (seen.has(chunk.id)) continue;
+      seen.add(chunk.id);
+      const text = `### ${chunk.source}${chunk.heading ? ` > ${chunk.heading}` : ''}\n${chunk.text}`;
+      if (size + text.length > PLANNER_CONTEXT_CHARS) break;
+      parts.push(text);
+      size += text.length;
+    }
+    return parts.length > 0 ? parts.join('\n\n') : undefined;
+  }
+
+  #planner(subagents: readonly SubagentDefinition[]): Planner {
+    return new Planner({
+      provider: this.#options.provider,
+      subagents,
+      retryPolicy: this.#retryPolicy,
+      timeoutMs: this.#config.llm.timeout * 1000,
+      cwd: this.#projectDir,
+      ...(this.#config.llm.model === undefined ? {} : { model: this.#config.llm.model }),
+    });
+  }
+
+  /** Plans only: returns the validated plan and changes nothing in the project or the run store. */
+  async plan(objective: string, options: { abortSignal?: AbortSignal } = {}): Promise<Plan> {
+    const subagents = await this.#loadSubagents();
+    if (this.#options.context) await this.#options.context.refresh(options.abortSignal ? { abortSignal: options.abortSignal } : {});
+    const context = await this.#plannerContext(objective);
+    const outcome = await this.#planner(subagents).plan({
+      objective,
+      projectFiles: await listProjectFiles(this.#projectDir),
+      ...(context === undefined ? {} : { context }),
+      ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+    });
+    return outcome.plan;
+  }
+
+  /** Runs an objective to its end. Resolves with the summary; rejects only on a misuse (a run already in progress). */
+  async run(objective: string, options: RunOptions = {}): Promise<RunSummary> {
+    if (typeof objective !== 'string' || objective.trim() === '') {
+      throw new OrchestratorError({ code: 'CONFIG_INVALID', message: 'The objective is empty.', fix: 'Describe what should be built, e.g. "Add user authentication with JWT tokens".' });
+    }
+    const now = new Date().toISOString();
+    const state: RunState = {
+      version: 1,
+      runId: this.#runId,
+      objective,
+      projectDir: this.#projectDir,
+      status: 'running',
+      startedAt: now,
+      updatedAt: now,
+      iteration: 0,
+      plans: [],
+      tasks: {},
+      verdicts: [],
+      overheadUsage: { inputTokens: 0, outputTokens: 0 },
+      overheadCostUsd: 0,
+      lastSeq: 0,
+    };
+    return this.#drive(state, options, false);
+  }
+
+  /**
+   * Continues an interrupted run (Ctrl-C, crash, `kill -9`) from its stored state: finished
+   * tasks are not run again; tasks that were running are rolled back to their checkpoint and
+   * run again.
+   */
+  async resume(runId: string, options: RunOptions = {}): Promise<RunSummary> {
+    const state = await this.#store.readState(runId);
+    if (!state) {
+      throw new OrchestratorError({ code: 'RUN_NOT_FOUND', message: `No run ${runId} in ${this.#projectDir}.`, fix: 'List runs with `qoder-orchestrate runs` and pass one of their ids.' });
+    }
+    if (state.status === 'met') {
+      return buildRunSummary(state, { stopReason: 'met', endedAt: state.updatedAt });
+    }
+    this.#runId = state.runId;
+    const events = await this.#store.readEvents(runId);
+    state.lastSeq = Math.max(state.lastSeq, ...events.map((event) => event.seq));
+    state.status = 'running';
+    return this.#drive(state, options, true);
+  }
+
+  async #drive(state: RunState, options: RunOptions, isResume: boolean): Promise<RunSummary> {
+    if (this.#isBusy) throw new OrchestratorError({ code: 'CONFIG_INVALID', message: 'This orchestrator is already running; create another one for a parallel run.' });
+    this.#isBusy = true;
+    const store = this.#store;
+    const events = new EventRecorder(this, store, state.runId, state.lastSeq);
+    const secretValues = secretValuesFrom(process.env);
+    const controller = new AbortController();
+    const userSignal = options.abortSignal;
+    const onUserAbort = () => controller.abort(userSignal?.reason);
+    userSignal?.addEventListener('abort', onUserAbort, { once: true });
+    if (userSignal?.aborted) onUserAbort();
+    const signal = controller.signal;
+    let stopReason: StopReason = 'max-iterations';
+    let runError: unknown;
+    let contractReport: ContractReport | undefined;
+    let runCost = Object.values(state.tasks).reduce((sum, task) => sum + (task.result?.costUsd ?? 0), state.overheadCostUsd);
+    let isBudgetExceeded = false;
+    const speculation = { started: 0, kept: 0, rerun: 0, abandoned: 0, wastedMs: 0 };
+    let stateChain: Promise<void> = Promise.resolve();
+    const saveState = () => {
+      state.updatedAt = new Date().toISOString();
+      state.lastSeq = events.lastSeq;
+      const snapshot = structuredClone(state);
+      stateChain = stateChain.then(() => store.writeState(snapshot));
+      return stateChain;
+    };
+
+    try {
+      if (isResume) await saveState();
+      else await store.createRun(state);
+      events.emit('run-start', { objective: state.objective, projectDir: this.#projectDir, isResumed: isResume });
+      const subagents = await this.#loadSubagents();
+      const subagentMap = new Map(subagents.map((subagent) => [subagent.name, subagent]));
+
+      if (this.#options.preflight && !isResume) {
+        const report = await this.#options.preflight({ projectDir: this.#projectDir, provider: this.#options.provider, config: this.#config, subagents, abortSignal: signal });
+        events.emit('preflight-end', { report });
+        if (!report.isPassed) {
+          const failed = report.checks.filter((check) => check.status === 'fail' || (this.#config.validation.fail_on_warnings && check.status === 'warn'));
+          throw new OrchestratorError({
+            code: 'PREFLIGHT_FAILED',
+            message: `Preflight validation failed: ${failed.map((check) => `${check.label}: ${check.message}`).join('; ')}`,
+            fix: failed.map((check) => check.fix).filter(Boolean).join(' ') || 'See the validation report.',
+          });
+        }
+      }
+
+      const begin = await this.#workspace.begin({ runId: state.runId, isResume, allowDirty: this.#config.execution.allow_dirty, abortSignal: signal });
+      for (const warning of begin.warnings) events.emit('warning', { code: 'WORKSPACE', message: warning });
+      if (!isResume) {
+        if (begin.baseCommit) state.baseCommit = begin.baseCommit;
+        if (begin.userSnapshot) state.userSnapshot = begin.userSnapshot;
+      } else {
+        const interrupted = Object.entries(state.tasks)
+          .filter(([, task]) => task.status === 'running' || task.status === 'cancelled')
+          .map(([taskId, task]) => ({ taskId, ...(task.checkpoint ? { checkpoint: task.checkpoint } : {}), ...(task.worktree ? { worktree: task.worktree } : {}) }));
+        await this.#workspace.recover(interrupted);
+        for (const task of interrupted) {
+          if (task.checkpoint) events.emit('rollback-end', { taskId: task.taskId, checkpoint: task.checkpoint, reason: 'interrupted run resumed' });
+          state.tasks[task.taskId] = { ...state.tasks[task.taskId]!, status: 'pending' };
+        }
+      }
+      await saveState();
+
+      if (this.#options.context) {
+        const refreshed = await this.#options.context.refresh({ abortSignal: signal });
+        events.emit('context-refresh-end', { result: refreshed });
+        if (refreshed.ranking === 'lexical' && this.#config.semantic_search.enabled) {
+          events.emit('warning', { code: 'SEMANTIC_SEARCH_UNAVAILABLE', message: 'The embedding model could not be loaded; context is ranked lexically (BM25).' });
+        }
+      }
+
+      let scheduler: Scheduler | undefined;
+      let lastRateLimitAt = 0;
+      let previousSignature: string | undefined;
+      const maxParallel = this.#config.execution.max_parallel;
+
+      for (;;) {
+        // ── plan this iteration ────────────────────────────────────────────
+        let plan: Plan;
+        let tasksToRun: Task[];
+        const isContinuing = isResume && state.iteration > 0 && state.plans.length >= state.iteration && state.verdicts.length < state.iteration;
+        if (isContinuing) {
+          plan = state.plans[state.iteration - 1]!;
+          tasksToRun = remainingTasks(plan, state);
+          isResume = false;
+        } else {
+          if (state.iteration >= this.#config.execution.max_iterations) {
+            stopReason = 'max-iterations';
+            break;
+          }
+          const iteration = state.iteration + 1;
+          if (iteration === 1) {
+            events.emit('plan-start', { iteration, attempt: 1 });
+            const context = await this.#plannerContext(state.objective);
+            const outcome = await this.#planner(subagents).plan({
+              objective: state.objective,
+              projectFiles: await listProjectFiles(this.#projectDir),
+              abortSignal: signal,
+              ...(context === undefined ? {} : { context }),
+              onAttempt: (attempt) => {
+                if (attempt > 1) events.emit('plan-start', { iteration, attempt });
+              },
+            });
+            state.overheadUsage = addUsage(state.overheadUsage, outcome.usage);
+            state.overheadCostUsd += outcome.costUsd;
+            runCost += outcome.costUsd;
+            plan = outcome.plan;
+            events.emit('plan-end', { iteration, plan, attempts: outcome.attempts, usage: outcome.usage, costUsd: outcome.costUsd });
+          } else {
+            const verdict = state.verdicts[state.verdicts.length - 1];
+            const followUps = verdict?.followUpTasks ?? [];
+            if (followUps.length === 0) {
+              stopReason = 'no-progress';
+              break;
+            }
+            events.emit('plan-start', { iteration, attempt: 1 });
+            plan = followUpPlan(state, followUps, subagents);
+            events.emit('plan-end', { iteration, plan, attempts: 1, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0 });
+          }
+          state.iteration = iteration;
+          state.plans.push(plan);
+          for (const task of plan.tasks) state.tasks[task.id] = { status: 'pending', attempts: 0, iteration };
+          await store.writePlan(state.runId, plan);
+          await saveState();
+          if (options.approve && !(await options.approve(plan, iteration))) throw new RunStopped('cancelled');
+          tasksToRun = plan.tasks;
+        }
+        const iteration = state.iteration;
+
+        // ── run the tasks ──────────────────────────────────────────────────
+        const completedBefore = new Set(Object.entries(state.tasks).filter(([, task]) => task.status === 'completed').map(([id]) => id));
+        const results = new Map<string, TaskResult>();
+        const settle = (result: TaskResult) => {
+          results.set(result.taskId, result);
+          events.emit('task-end', { taskId: result.taskId, result });
+          return result.status === 'completed' ? ('completed' as const) : result.status === 'cancelled' ? ('cancelled' as const) : ('failed' as const);
+        };
+        const runnerContext: TaskRunnerContext = {
+          runId: state.runId,
+          objective: state.objective,
+          projectDir: this.#projectDir,
+          config: this.#config,
+          iteration,
+          plan,
+          provider: this.#options.provider,
+          providers: this.#options.providers ?? {},
+          subagents: subagentMap,
+          workspace: this.#workspace,
+          context: this.#options.context,
+          registry: this.#options.registry,
+          deviations: this.#options.deviations,
+          events,
+          retryPolicy: this.#retryPolicy,
+          secretValues,
+          random: this.#options.random ?? Math.random,
+          resultOf: (taskId) => state.tasks[taskId]?.result,
+          onStateChange: async (taskId, change) => {
+            const previous = state.tasks[taskId] ?? { status: 'pending', attempts: 0, iteration };
+            state.tasks[taskId] = {
+              ...previous,
+              status: change.status,
+              attempts: change.attempts,
+              iteration,
+              ...(change.checkpoint ? { checkpoint: change.checkpoint } : {}),
+              ...(change.worktree ? { worktree: change.worktree } : {}),
+              ...(change.result ? { result: change.result } : {}),
+            };
+            await saveState();
+          },
+          onRateLimit: (error: ProviderError) => {
+            lastRateLimitAt = Date.now();
+            if (scheduler && scheduler.concurrency > 1) {
+              const from = scheduler.concurrency;
+              scheduler.concurrency = Math.max(1, Math.floor(from / 2));
+              events.emit('concurrency-change', { from, to: scheduler.concurrency, reason: `${error.code} from ${error.providerId}` });
+            }
+          },
+          onSuccess: () => {
+            if (scheduler && scheduler.concurrency < maxParallel && Date.now() - lastRateLimitAt > RATE_LIMIT_COOLDOWN_MS) {
+              const from = scheduler.concurrency;
+              scheduler.concurrency = from + 1;
+              events.emit('concurrency-change', { from, to: from + 1, reason: 'no rate limits lately' });
+            }
+          },
+          onSpend: (costUsd) => {
+            runCost += costUsd;
+            const budget = this.#config.execution.budget_usd;
+            if (budget !== undefined && runCost >= budget && !isBudgetExceeded) {
+              isBudgetExceeded = true;
+              events.emit('warning', { code: 'BUDGET', message: `The run has spent $${runCost.toFixed(4)}, over its budget of $${budget}; stopping.` });
+              controller.abort(new OrchestratorError({ code: 'BUDGET', message: 'The budget is spent.' }));
+            }
+          },
+          appendTranscript: (taskId, text) => {
+            void store.appendArtifact(state.runId, `tasks/${taskId}.log`, `${new Date().toISOString()} ${text.replace(/\n/g, '\n  ')}\n`).catch(() => {});
+          },
+          settleSpeculative: (result) => void settle(result),
+        };
+        const execution = this.#config.execution;
+        // Batching shares one working tree between tasks, so it needs a non-isolated workspace.
+        const isBatching = execution.enable_batch_processing && !this.#workspace.isIsolated;
+        // Speculative work must not see half-finished dependencies: it needs isolated worktrees.
+        const isSpeculative = execution.enable_speculative && this.#workspace.isIsolated;
+        scheduler = new Scheduler({
+          maxParallel: scheduler?.concurrency ?? maxParallel,
+          abortSignal: signal,
+          isSpeculative,
+          ...(isBatching
+            ? {
+                batch: {
+                  maxSize: execution.batch_max_tasks,
+                  canJoin: (first, other) =>
+                    first.agent === other.agent &&
+                    first.estimateMinutes <= execution.batch_max_estimate_minutes &&
+                    other.estimateMinutes <= execution.batch_max_estimate_minutes,
+                },
+              }
+            : {}),
+          executor: {
+            execute: async (task, { slot, abortSignal }) => settle(await runTask(task, slot, abortSignal, runnerContext)),
+            executeBatch: async (tasks, { slot, abortSignal }) => (await runTaskBatch(tasks, slot, abortSignal, runnerContext)).map(settle),
+            speculate: (task, { slot, abortSignal }) =>
+              speculateTask(task, slot, abortSignal, runnerContext, (wastedMs) => {
+                speculation.wastedMs += wastedMs;
+              }),
+          },
+        });
+        const scheduled = await scheduler.run(tasksToRun, completedBefore);
+        speculation.started += scheduled.speculation.started;
+        speculation.kept += scheduled.speculation.kept;
+        speculation.rerun += scheduled.speculation.rerun;
+        speculation.abandoned += scheduled.speculation.abandoned;
+        for (const [taskId, outcome] of scheduled.outcomes) {
+          if (outcome !== 'blocked' && !(outcome === 'cancelled' && !results.has(taskId))) continue;
+          const task = plan.tasks.find((candidate) => candidate.id === taskId)!;
+          const blockedBy = scheduled.blockedBy.get(taskId) ?? [];
+          const result = TaskResultSchema.parse({
+            taskId,
+            agent: task.agent,
+            iteration,
+            status: outcome,
+            attempts: 0,
+            ...(outcome === 'blocked' ? { blockedBy, error: { name: 'OrchestratorError', code: 'ABORTED', message: `Blocked by failed task(s): ${blockedBy.join(', ')}`, isRetryable: false } } : {}),
+          });
+          state.tasks[taskId] = { ...(state.tasks[taskId] ?? { attempts: 0, iteration }), status: outcome, result };
+          results.set(taskId, result);
+          events.emit('task-end', { taskId, result });
+        }
+        await saveState();
+        if (events.storeError) throw events.storeError;
+        if (isBudgetExceeded) throw new RunStopped('budget');
+        if (signal.aborted) throw new RunStopped('cancelled');
+
+        // ── gather evidence and judge ──────────────────────────────────────
+        if (this.#options.contractChecker) {
+          contractReport = await this.#options.contractChecker.verify({ projectDir: this.#projectDir, abortSignal: signal });
+          events.emit('contract-end', { report: contractReport });
+        }
+        const projectChecks: VerificationResult[] = await collectProjectChecks({
+          cwd: this.#projectDir,
+          abortSignal: signal,
+          ...(this.#config.execution.test_command ? { command: this.#config.execution.test_command } : {}),
+        });
+        // Earlier iterations' failures were turned into this iteration's follow-ups: what counts
+        // now is this iteration's results and everything completed so far.
+        const allResults = Object.values(state.tasks)
+          .map((task) => task.result)
+          .filter((result): result is TaskResult => result !== undefined && (result.iteration === iteration || result.status === 'completed'));
+        const judged = await this.#judge.judge({
+          objective: state.objective,
+          iteration,
+          plans: state.plans,
+          evidence: { results: allResults, projectChecks, ...(contractReport ? { contract: contractReport } : {}) },
+          abortSignal: signal,
+        });
+        state.overheadUsage = addUsage(state.overheadUsage, judged.usage);
+        state.overheadCostUsd += judged.costUsd;
+        runCost += judged.costUsd;
+        const verdict = judged.verdict;
+        state.verdicts.push(verdict);
+        events.emit('judge-end', { iteration, verdict });
+
+        const iterationResults = [...results.values()];
+        const completed = iterationResults.filter((result) => result.status === 'completed').length;
+        const failed = iterationResults.filter((result) => result.status === 'failed').length;
+        const blocked = iterationResults.filter((result) => result.status === 'blocked').length;
+        const signature = failureSignature(allResults, projectChecks, contractReport);
+        // No progress: the same failures as the iteration before, or (after the first) nothing completed.
+        const isSameFailures = signature !== '' && signature === previousSignature;
+        const isProgress = verdict.isMet || (!isSameFailures && (iteration === 1 || completed > 0));
+        previousSignature = signature;
+        events.emit('iteration-end', { iteration, completed, failed, blocked, isProgress });
+        await saveState();
+        if (verdict.isMet) {
+          stopReason = 'met';
+          break;
+        }
+        if (!isProgress) {
+          stopReason = 'no-progress';
+          break;
+        }
+        const budget = this.#config.execution.budget_usd;
+        if (budget !== undefined && runCost >= budget) {
+          stopReason = 'budget';
+          break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof RunStopped) stopReason = error.reason;
+      else if (signal.aborted && !isBudgetExceeded) stopReason = 'cancelled';
+      else if (isBudgetExceeded) stopReason = 'budget';
+      else {
+        stopReason = 'error';
+        runError = error;
+      }
+    } finally {
+      userSignal?.removeEventListener('abort', onUserAbort);
+    }
+
+    const isMet = stopReason === 'met';
+    await this.#workspace.end({ isSuccess: isMet }).catch((error: unknown) => events.emit('warning', { code: 'WORKSPACE_END', message: serializeError(error).message }));
+    await this.#options.context?.close?.().catch(() => {});
+    state.status = isMet ? 'met' : stopReason === 'cancelled' ? 'cancelled' : stopReason === 'error' ? 'failed' : 'not-met';
+    const stats = this.#options.context?.stats();
+    const lookups = stats ? stats.cacheHits + stats.cacheMisses : 0;
+    const summary = buildRunSummary(state, {
+      stopReason,
+      endedAt: new Date().toISOString(),
+      ...(lookups > 0 ? { cacheHitRate: stats!.cacheHits / lookups } : {}),
+      ...(speculation.started > 0 ? { speculation } : {}),
+      ...(runError === undefined ? {} : { error: { code: serializeError(runError).code, message: redactOutput(serializeError(runError).message, secretValues) } }),
+    });
+    events.emit('run-end', { summary });
+    await events.flush();
+    try {
+      await saveState();
+      await store.flush();
+    } catch {
+      // The summary is still returned; the store error was reported by the event log or the run error.
+    }
+    this.#isBusy = false;
+    return summary;
+  }
+}
+
+/** Tasks of a plan that still need to run on resume: not finished, and not blocked by a failed task. */
+function remainingTasks(plan: Plan, state: RunState): Task[] {
+  const failed = new Set(plan.tasks.filter((task) => state.tasks[task.id]?.status === 'failed').map((task) => task.id));
+  const byId = new Map(plan.tasks.map((task) => [task.id, task]));
+  const isBlocked = (task: Task, seen = new Set<string>()): boolean =>
+    task.dependsOn.some((dependency) => {
+      if (failed.has(dependency)) return true;
+      if (seen.has(dependency)) return false;
+      seen.add(dependency);
+      const next = byId.get(dependency);
+      return next ? isBlocked(next, seen) : false;
+    });
+  return plan.tasks.filter((task) => {
+    const status = state.tasks[task.id]?.status;
+    if (status === 'completed' || status === 'failed') return false;
+    return !isBlocked(task);
+  });
+}
+
+/** The judge's follow-ups as the next iteration's plan; anything invalid is repaired or dropped. */
+function followUpPlan(state: RunState, followUps: readonly Task[], subagents: readonly SubagentDefinition[]): Plan {
+  const completed = Object.entries(state.tasks).filter(([, task]) => task.status === 'completed').map(([id]) => id);
+  const everyId = new Set(Object.keys(state.tasks));
+  const known = new Set(subagents.map((subagent) => subagent.name));
+  const fallbackAgent = subagents[0]?.name ?? 'backend-dev';
+  const tasks = followUps
+    .filter((task) => !everyId.has(task.id))
+    .map((task) => ({ ...task, agent: known.has(task.agent) ? task.agent : fallbackAgent }));
+  const ids = new Set(tasks.map((task) => task.id));
+  const cleaned = tasks.map((task) => ({ ...task, dependsOn: task.dependsOn.filter((dependency) => ids.has(dependency) || completed.includes(dependency)) }));
+  const validated = validatePlan({ objective: state.objective, summary: 'Follow-up tasks from the judge.', tasks: cleaned }, { objective: state.objective, agents: [...known], externalIds: completed });
+  if ('plan' in validated) return validated.plan;
+  // Dependencies that still do not validate (cycles): run the follow-ups independently.
+  const independent = validatePlan({ objective: state.objective, summary: 'Follow-up tasks from the judge.', tasks: cleaned.map((task) => ({ ...task, dependsOn: [] })) }, { objective: state.objective, agents: [...known] });
+  if ('plan' in independent) return independent.plan;
+  throw new OrchestratorError({ code: 'PLAN_INVALID', message: `The judge's follow-up tasks are invalid: ${independent.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}` });
+}
+
+/** What is failing, independent of task ids, to tell whether an iteration changed anything. */
+function failureSignature(results: readonly TaskResult[], projectChecks: readonly VerificationResult[], contract: ContractReport | undefined): string {
+  const parts: string[] = [];
+  for (const result of latestResults(results)) {
+    if (result.status === 'completed' && result.verification.every((check) => check.passed)) continue;
+    parts.push(`${result.status}:${result.error?.code ?? ''}:${result.verification.filter((check) => !check.passed).map((check) => check.command.join(' ')).sort().join('|')}`);
+  }
+  for (const check of projectChecks) if (!check.passed) parts.push(`project:${check.command.join(' ')}:${check.exitCode}`);
+  for (const finding of contract?.findings ?? []) if (finding.severity === 'error') parts.push(`contract:${finding.kind}:${finding.method}:${finding.path}`);
+  return parts.sort().join('\n');
+}
+
+/** Creates an {@link Orchestrator}. */
+export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  return new Orchestrator(options);
+}
+

@@ -1,0 +1,66 @@
+import type { RunState } from '../run-store/run-state';
+import { RunSummarySchema, type RunSummary, type StopReason } from '../schemas/run-summary';
+import type { TaskResult } from '../schemas/task-result';
+import { addUsage } from '../spec/usage';
+
+export interface SummaryExtras {
+  stopReason: StopReason;
+  endedAt: string;
+  cacheHitRate?: number;
+  speculation?: RunSummary['speculation'];
+  error?: { code: string; message: string };
+}
+
+/** The RunSummary of a run state: every task's latest result, counts, spend and timing. */
+export function buildRunSummary(state: RunState, extras: SummaryExtras): RunSummary {
+  const results: TaskResult[] = [];
+  for (const plan of state.plans) {
+    for (const task of plan.tasks) {
+      const taskState = state.tasks[task.id];
+      if (!taskState) continue;
+      results.push(
+        taskState.result ?? {
+          taskId: task.id,
+          agent: task.agent,
+          iteration: taskState.iteration,
+          status: taskState.status,
+          attempts: taskState.attempts,
+          durationMs: 0,
+          summary: '',
+          agentClaimedSuccess: false,
+          usage: { inputTokens: 0, outputTokens: 0 },
+          costUsd: 0,
+          verification: [],
+          filesChanged: [],
+        },
+      );
+    }
+  }
+  const count = (status: TaskResult['status']) => results.filter((result) => result.status === status).length;
+  let usage = state.overheadUsage;
+  let taskCost = 0;
+  for (const result of results) {
+    usage = addUsage(usage, result.usage);
+    taskCost += result.costUsd;
+  }
+  const status = extras.stopReason === 'met' ? 'met' : extras.stopReason === 'cancelled' ? 'cancelled' : extras.stopReason === 'error' ? 'failed' : 'not-met';
+  return RunSummarySchema.parse({
+    runId: state.runId,
+    objective: state.objective,
+    status,
+    stopReason: extras.stopReason,
+    iterations: state.iteration,
+    tasks: { total: results.length, completed: count('completed'), failed: count('failed'), blocked: count('blocked'), cancelled: count('cancelled') + count('pending') + count('running') },
+    results,
+    ...(state.verdicts.length > 0 ? { verdict: state.verdicts[state.verdicts.length - 1] } : {}),
+    usage,
+    costUsd: taskCost + state.overheadCostUsd,
+    overheadCostUsd: state.overheadCostUsd,
+    startedAt: state.startedAt,
+    endedAt: extras.endedAt,
+    durationMs: Math.max(0, Date.parse(extras.endedAt) - Date.parse(state.startedAt)),
+    ...(extras.cacheHitRate === undefined ? {} : { cacheHitRate: extras.cacheHitRate }),
+    ...(extras.speculation ? { speculation: extras.speculation } : {}),
+    ...(extras.error ? { error: extras.error } : {}),
+  });
+}

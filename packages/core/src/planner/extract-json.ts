@@ -1,0 +1,61 @@
+/**
+ * Candidate JSON texts in a model's answer, most likely first: fenced ```json blocks (last
+ * first), then every balanced top-level `{…}` or `[…]` found by scanning (strings and escapes
+ * respected), longest first. Models wrap JSON in prose and fences; this finds it anyway.
+ */
+export function jsonCandidates(text: string): string[] {
+  const candidates: string[] = [];
+  const fenced = [...text.matchAll(/```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)```/g)].map((match) => match[1]!.trim());
+  candidates.push(...fenced.reverse());
+  const balanced: string[] = [];
+  for (let start = 0; start < text.length; start += 1) {
+    const open = text[start];
+    if (open !== '{' && open !== '[') continue;
+    const end = matchingClose(text, start);
+    if (end < 0) continue;
+    balanced.push(text.slice(start, end + 1));
+    start = end;
+  }
+  candidates.push(...balanced.sort((a, b) => b.length - a.length));
+  const trimmed = text.trim();
+  if (trimmed && !candidates.includes(trimmed)) candidates.push(trimmed);
+  return [...new Set(candidates)];
+}
+
+function matchingClose(text: string, start: number): number {
+  const stack: string[] = [];
+  let isInString = false;
+  for (let index = start; index < text.length; index += 1) {
+    const character = text[index]!;
+    if (isInString) {
+      if (character === '\\') index += 1;
+      else if (character === '"') isInString = false;
+      continue;
+    }
+    if (character === '"') isInString = true;
+    else if (character === '{' || character === '[') stack.push(character === '{' ? '}' : ']');
+    else if (character === '}' || character === ']') {
+      if (stack.pop() !== character) return -1;
+      if (stack.length === 0) return index;
+    }
+  }
+  return -1;
+}
+
+/** The first candidate that parses, or why none did. */
+export function extractJson(text: string): { value: unknown } | { problem: 'no-json' | 'invalid-json'; message: string } {
+  const candidates = jsonCandidates(text);
+  if (candidates.length === 0) return { problem: 'no-json', message: 'the answer holds no JSON object' };
+  let lastError = '';
+  for (const candidate of candidates) {
+    try {
+      return { value: JSON.parse(candidate) };
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+  }
+  const hasBrace = /[{[]/.test(text);
+  return hasBrace
+    ? { problem: 'invalid-json', message: `the JSON in the answer does not parse: ${lastError}` }
+    : { problem: 'no-json', message: 'the answer holds no JSON object' };
+}

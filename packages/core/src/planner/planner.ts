@@ -1,0 +1,105 @@
+import { PlanError, type PlanIssue } from '../errors/plan-error';
+import { OrchestratorError } from '../errors/orchestrator-error';
+import { MAX_PLAN_TASKS, type Plan } from '../schemas/plan';
+import type { AgentProvider } from '../spec/agent-provider';
+import { addUsage, emptyUsage, type Usage } from '../spec/usage';
+import type { SubagentDefinition } from '../subagents/subagent-schema';
+import type { RetryPolicy } from '../orchestrator/retry-policy';
+import { withRetry } from '../orchestrator/with-retry';
+import { extractJson } from './extract-json';
+import { buildPlanPrompt, buildRepairPrompt } from './plan-prompt';
+import { validatePlan } from './validate-plan';
+
+export interface PlannerOptions {
+  provider: AgentProvider;
+  subagents: readonly SubagentDefinition[];
+  /** Answers asked for in total, the first included, before a PlanError. @default 3 */
+  maxAttempts?: number;
+  /** Retries of a provider call that failed transiently (rate limit, overload). */
+  retryPolicy?: RetryPolicy;
+  /** Per model call, ms. @default 300000 */
+  timeoutMs?: number;
+  model?: string;
+  /** Where the provider runs (the project). */
+  cwd?: string;
+}
+
+export interface PlanRequest {
+  objective: string;
+  context?: string;
+  projectFiles?: readonly string[];
+  abortSignal?: AbortSignal;
+  /** Called before each model call. */
+  onAttempt?: (attempt: number) => void;
+  onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+}
+
+export interface PlanOutcome {
+  plan: Plan;
+  attempts: number;
+  usage: Usage;
+  costUsd: number;
+}
+
+const NO_RETRY: RetryPolicy = { maxAttempts: 1, backoffFactor: 2, initialDelayMs: 0, maxDelayMs: 0 };
+
+/**
+ * Asks the provider for a plan, extracts it from fenced or chatty output, validates it, and on
+ * failure asks again with the exact problems, a bounded number of times. Then a PlanError
+ * listing every problem of the last answer.
+ */
+export class Planner {
+  readonly #options: PlannerOptions;
+
+  constructor(options: PlannerOptions) {
+    this.#options = options;
+  }
+
+  async plan(request: PlanRequest): Promise<PlanOutcome> {
+    const { provider, subagents } = this.#options;
+    const maxAttempts = this.#options.maxAttempts ?? 3;
+    const basePrompt = buildPlanPrompt({
+      objective: request.objective,
+      subagents,
+      maxTasks: MAX_PLAN_TASKS,
+      ...(request.context === undefined ? {} : { context: request.context }),
+      ...(request.projectFiles === undefined ? {} : { projectFiles: request.projectFiles }),
+    });
+    let prompt = basePrompt;
+    let usage = emptyUsage();
+    let costUsd = 0;
+    let issues: PlanIssue[] = [];
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      if (request.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Planning was aborted.' });
+      request.onAttempt?.(attempt);
+      const completion = await withRetry(
+        () =>
+          provider.doComplete({
+            prompt,
+            purpose: 'plan',
+            timeoutMs: this.#options.timeoutMs ?? 300_000,
+            ...(this.#options.model === undefined ? {} : { model: this.#options.model }),
+            ...(this.#options.cwd === undefined ? {} : { cwd: this.#options.cwd }),
+            ...(request.abortSignal === undefined ? {} : { abortSignal: request.abortSignal }),
+          }),
+        {
+          policy: this.#options.retryPolicy ?? NO_RETRY,
+          ...(request.abortSignal === undefined ? {} : { abortSignal: request.abortSignal }),
+          ...(request.onRetry === undefined ? {} : { onRetry: request.onRetry }),
+        },
+      );
+      usage = addUsage(usage, completion.usage);
+      costUsd += completion.costUsd ?? 0;
+      const extracted = completion.json !== undefined ? { value: completion.json } : extractJson(completion.text);
+      if ('problem' in extracted) {
+        issues = [{ kind: extracted.problem, path: '(answer)', message: extracted.message }];
+      } else {
+        const validated = validatePlan(extracted.value, { objective: request.objective, agents: subagents.map((subagent) => subagent.name) });
+        if ('plan' in validated) return { plan: { ...validated.plan, objective: request.objective }, attempts: attempt, usage, costUsd };
+        issues = validated.issues;
+      }
+      prompt = buildRepairPrompt(basePrompt, issues);
+    }
+    throw new PlanError(issues, maxAttempts);
+  }
+}
