@@ -39,7 +39,7 @@ export type { RunReport } from './report/run-report';
 export { escapeHtml } from './report/escape-html';
 
 // ── the offline demo ────────────────────────────────────────────────────────
-export { createDemoModel, judgeAnswer, PLAN_PROMPT_MARKER } from './demo/scripted-model';
+export { createDemoModel, judgeAnswer, workingDirectoryOf } from './demo/scripted-model';
 export { DEMO_OBJECTIVE, demoPlan, demoTaskTurns } from './demo/todo-app-script';
 export type { ScriptedTool, ScriptedTurn } from './demo/todo-app-script';
 export { prepareDemoProject, findSampleProject } from './demo/prepare-demo-project';

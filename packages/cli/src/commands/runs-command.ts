@@ -21,11 +21,12 @@ export async function listRunsCommand(options: CommonOptions, io: CliIo): Promis
     io.stdout.write(`No runs in ${directory}.\n`);
     return EXIT_CODES.met;
   }
-  io.stdout.write(style.dim(`${padEnd('Run', 22)}  ${padEnd('Status', 10)}  ${padEnd('Started', 20)}  Objective\n`));
+  io.stdout.write(style.dim(`${padEnd('Run', 22)}  ${padEnd('Status', 11)}  ${padEnd('Started', 20)}  Objective\n`));
   for (const run of runs) {
-    const status = run.status === 'met' ? style.green(padEnd(run.status, 10)) : run.status === 'running' ? style.yellow(padEnd('interrupted', 11).slice(0, 10)) : padEnd(run.status, 10);
+    const word = run.status === 'running' ? 'interrupted' : run.status;
+    const status = run.status === 'met' ? style.green(padEnd(word, 11)) : run.status === 'running' || run.status === 'cancelled' ? style.yellow(padEnd(word, 11)) : padEnd(word, 11);
     io.stdout.write(`${padEnd(run.runId, 22)}  ${status}  ${padEnd(run.startedAt.slice(0, 19).replace('T', ' '), 20)}  ${oneLine(run.objective, 70)}\n`);
   }
-  if (runs.some((run) => run.status === 'running')) io.stdout.write(style.dim('\nResume an interrupted run with: qoder-orchestrate --resume <runId>\n'));
+  if (runs.some((run) => run.status === 'running' || run.status === 'cancelled')) io.stdout.write(style.dim('\nResume an interrupted run with: qoder-orchestrate --resume <runId>\n'));
   return EXIT_CODES.met;
 }

@@ -1,10 +1,7 @@
 import { join } from 'node:path';
-import { JUDGE_PROMPT_MARKER, TASK_PROMPT_MARKER } from '@qoder-orch/core';
+import { JUDGE_PROMPT_MARKER, PLAN_PROMPT_MARKER, TASK_PROMPT_MARKER } from '@qoder-orch/core';
 import { type FakeAnthropicHandler, type FakeAnthropicReply, type FakeAnthropicRequest, reply } from '@qoder-orch/providers/test';
 import { demoPlan, demoTaskTurns, type ScriptedTool, type ScriptedTurn } from './todo-app-script';
-
-/** The first line of every planner prompt. */
-export const PLAN_PROMPT_MARKER = '[qoder-orch:plan]';
 
 /** Token counts the scripted answers report, so the summary shows a plausible ledger. */
 const USAGE = { plan: { inputTokens: 3_800, outputTokens: 900 }, turn: { inputTokens: 2_600, outputTokens: 240 }, judge: { inputTokens: 4_100, outputTokens: 520 } };

@@ -1,9 +1,12 @@
 /**
- * The one place where the CLI wires the SDK together. Pieces that land on `main` from other
- * branches later (the Orchestrator and loadConfig from core; createProvider; the context store;
- * git safety's preflight and checkpoints; contracts) are looked up by name through
- * {@link sdkExport}, so this branch builds before they exist and says clearly what is missing
- * at run time. After the merge, replace each lookup with a static import.
+ * The one place where the CLI wires the SDK together. What is on this branch is imported
+ * statically (the Orchestrator, loadConfig, loadSubagents, the context store and wiki learner).
+ * Pieces that land on `main` from other branches later (git safety: createGitWorkspace,
+ * runPreflight, formatPreflightReport, listCheckpoints/pruneCheckpoints; contracts:
+ * createContractVerifier, createIntegrationRegistry, formatContractReport; providers:
+ * createProvider) are looked up by name through {@link sdkExport}, so this branch builds before
+ * they exist and says clearly what is missing at run time. After their merge, replace each
+ * lookup with a static import.
  */
 import { isAbsolute, resolve } from 'node:path';
 import * as core from '@qoder-orch/core';
@@ -13,15 +16,20 @@ import {
   type ConfigOverrides,
   type ContractChecker,
   type ContractReport,
-  type ContextSource,
+  createOrchestrator,
   type EventEnvelope,
+  type InterfaceRegistry,
+  loadConfig,
+  loadSubagents,
   OrchestratorError,
   type Plan,
+  type PreflightInput,
   type PreflightReport,
   type RunStore,
   type RunSummary,
+  type TaskWorkspace,
 } from '@qoder-orch/core';
-import * as context from '@qoder-orch/context';
+import { contextStoreOptionsFromConfig, createContextStore, createWikiLearner } from '@qoder-orch/context';
 import * as providers from '@qoder-orch/providers';
 
 /** The Orchestrator as the CLI drives it (core's class has this shape). */
@@ -54,11 +62,8 @@ function requireExport<T>(module: object, name: string, packageName: string): T 
   return value;
 }
 
-type LoadConfig = (options: { projectDir: string; configPath?: string; env?: Readonly<Record<string, string | undefined>>; overrides?: ConfigOverrides }) => Promise<{ config: Config; file?: string }>;
-
 /** defaults < config file < QODER_ORCH_* environment < flags (core's loadConfig). */
 export async function loadCliConfig(options: { projectDir: string; configPath?: string; env: Readonly<Record<string, string | undefined>>; overrides: ConfigOverrides }): Promise<{ config: Config; file?: string }> {
-  const loadConfig = requireExport<LoadConfig>(core, 'loadConfig', '@qoder-orch/core');
   return loadConfig(options);
 }
 
@@ -88,50 +93,57 @@ export function coreFormatters(): { formatPreflightReport?: (report: PreflightRe
   return { ...(formatPreflightReport ? { formatPreflightReport } : {}), ...(formatContractReport ? { formatContractReport } : {}) };
 }
 
-type Preflight = (input: { projectDir: string; provider: AgentProvider; config: Config; abortSignal?: AbortSignal }) => Promise<PreflightReport>;
+type Preflight = (input: PreflightInput) => Promise<PreflightReport>;
 
 /** Git safety's pre-flight checks (the VALIDATION REPORT). */
 export function preflightFunction(): Preflight | undefined {
   return sdkExport<Preflight>(core, 'runPreflight');
 }
 
-function contextSource(input: BuildOrchestratorInput): ContextSource | undefined {
-  const createContextStore = sdkExport<(options: Record<string, unknown>) => ContextSource>(context, 'createContextStore');
-  if (!createContextStore) {
-    input.warn('CONTEXT_UNAVAILABLE', 'this build has no context store: tasks get no project knowledge');
-    return undefined;
-  }
-  const search = input.config.semantic_search;
-  return createContextStore({
-    projectDir: input.projectDir,
-    modelName: search.model_name,
-    ...(search.model_dir === undefined ? {} : { modelDir: search.model_dir }),
-    allowRemoteModels: search.allow_remote,
-    isSemanticSearchEnabled: search.enabled,
-    similarityThreshold: search.similarity_threshold,
-    extraPaths: search.extra_paths,
-    cache: { isEnabled: input.config.cache.enabled, maxSizeMb: input.config.cache.max_size_mb, ttlSeconds: input.config.cache.ttl_seconds },
-    onWarning: (warning: { code?: string; message?: string }) => input.warn(warning.code ?? 'CONTEXT_WARNING', warning.message ?? String(warning)),
-  });
+/** `--validate-only`: the pre-flight checks alone, with the project's subagents. */
+export async function validateProject(input: { projectDir: string; provider: AgentProvider; config: Config; abortSignal?: AbortSignal }): Promise<PreflightReport> {
+  const preflight = preflightFunction();
+  if (!preflight) throw new OrchestratorError({ code: 'NOT_INSTALLED', message: 'This build of @qoder-orch/core has no pre-flight checks (runPreflight).', fix: 'Update @qoder-orch/core.' });
+  return preflight({ ...input, subagents: await loadSubagents(input.projectDir) });
 }
 
-/** The Orchestrator with everything this build has: context, contracts, registry, preflight. */
+/** `execution.isolation` as git safety takes it: `auto` is a worktree per task when tasks run in parallel. */
+export function isolationOf(config: Config): 'worktree' | 'shared' {
+  const isolation = config.execution.isolation;
+  return isolation === 'auto' ? (config.execution.max_parallel > 1 ? 'worktree' : 'shared') : isolation;
+}
+
+function gitWorkspace(input: BuildOrchestratorInput): TaskWorkspace | undefined {
+  const createGitWorkspace = sdkExport<(options: { projectDir: string; isolation: 'worktree' | 'shared'; createCheckpoints?: boolean }) => TaskWorkspace>(core, 'createGitWorkspace');
+  if (!createGitWorkspace) {
+    input.warn('GIT_SAFETY_UNAVAILABLE', 'this build has no git workspace: tasks run in the project directory without checkpoints, isolation or commits');
+    return undefined;
+  }
+  return createGitWorkspace({ projectDir: input.projectDir, isolation: isolationOf(input.config), createCheckpoints: input.config.rollback.create_checkpoints });
+}
+
+/** The Orchestrator with everything this build has: git workspace, context, contracts, registry, preflight, wiki learner. */
 export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrator {
-  const createOrchestrator = requireExport<(options: Record<string, unknown>) => CliOrchestrator>(core, 'createOrchestrator', '@qoder-orch/core');
-  const createIntegrationRegistry = sdkExport<(options: { projectDir: string }) => unknown>(core, 'createIntegrationRegistry');
+  const createIntegrationRegistry = sdkExport<(options: { projectDir: string }) => InterfaceRegistry>(core, 'createIntegrationRegistry');
   const createContractVerifier = sdkExport<(options: Record<string, unknown>) => ContractChecker>(core, 'createContractVerifier');
   const registry = createIntegrationRegistry?.({ projectDir: input.projectDir });
   const contractChecker = createContractVerifier?.(registry === undefined ? {} : { registry });
   if (!contractChecker) input.warn('CONTRACTS_UNAVAILABLE', 'this build has no contract verifier: the API contract is not checked');
   const preflight = preflightFunction();
   if (!preflight) input.warn('PREFLIGHT_UNAVAILABLE', 'this build has no pre-flight checks: no VALIDATION REPORT');
-  const source = contextSource(input);
+  const workspace = gitWorkspace(input);
+  const context = createContextStore(
+    contextStoreOptionsFromConfig(input.config, input.projectDir, { onWarning: (warning) => input.warn(warning.code, warning.message) }),
+  );
+  const learner = createWikiLearner({ projectDir: input.projectDir, autoApply: input.config.learning.auto_apply });
   return createOrchestrator({
     projectDir: input.projectDir,
     provider: input.provider,
     config: input.config,
     runStore: input.runStore,
-    ...(source === undefined ? {} : { context: source }),
+    context,
+    deviations: { propose: (deviation) => learner.propose({ origin: 'agent', runId: deviation.runId, taskId: deviation.taskId, deviations: [...deviation.deviations], evidence: [deviation.evidence] }) },
+    ...(workspace === undefined ? {} : { workspace }),
     ...(contractChecker === undefined ? {} : { contractChecker }),
     ...(registry === undefined ? {} : { registry }),
     ...(preflight === undefined ? {} : { preflight }),

@@ -22,7 +22,7 @@ import { createJsonLinesWriter } from '../render/json-lines';
 import { renderPlan } from '../render/plan-block';
 import { createStyle, isColorWanted, type Style } from '../render/terminal-style';
 import { renderValidationReport } from '../render/validation-report-block';
-import { buildOrchestrator, coreFormatters, loadCliConfig, preflightFunction, resolveProvider } from './build-orchestrator';
+import { buildOrchestrator, coreFormatters, loadCliConfig, resolveProvider, validateProject } from './build-orchestrator';
 import { exitCodeOfError, exitCodeOfSummary } from './exit-code-of';
 import { resolveProjectDirectory } from './project-directory';
 
@@ -85,9 +85,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     const formatters = coreFormatters();
 
     if (mode.kind === 'validate') {
-      const preflight = preflightFunction();
-      if (!preflight) throw new OrchestratorError({ code: 'NOT_INSTALLED', message: 'This build of @qoder-orch/core has no pre-flight checks (runPreflight).', fix: 'Update @qoder-orch/core.' });
-      const report = await preflight({ projectDir, provider, config, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}) });
+      const report = await validateProject({ projectDir, provider, config, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}) });
       if (options.isJson) io.stdout.write(`${JSON.stringify({ type: 'preflight-end', timestamp: new Date().toISOString(), report })}\n`);
       else human.write(`${formatters.formatPreflightReport ? formatters.formatPreflightReport(report) : renderValidationReport(report, style)}\n`);
       return report.isPassed ? EXIT_CODES.met : EXIT_CODES.failed;
@@ -176,11 +174,12 @@ async function runToResume(runStore: FileRunStore, runId: string | undefined, pr
       throw error;
     }
     if (!state) throw new UsageError(`There is no run ${runId} in ${join(projectDir, '.qoder-orch', 'runs')}.`, 'List the runs with `qoder-orchestrate runs`.');
-    if (state.status !== 'running') throw new UsageError(`Run ${runId} already ended (${state.status}); only interrupted runs can be resumed.`, 'Start a new run with the same objective instead.');
+    if (state.status === 'met') throw new UsageError(`Run ${runId} already met its objective; there is nothing to resume.`, 'Start a new run for a new objective.');
     return runId;
   }
   const runs = await runStore.listRuns();
-  const interrupted = runs.find((run) => run.status === 'running');
+  // Interrupted: killed while running, or stopped with Ctrl-C.
+  const interrupted = runs.find((run) => run.status === 'running' || run.status === 'cancelled');
   if (!interrupted) throw new UsageError(`There is no interrupted run in ${join(projectDir, '.qoder-orch', 'runs')}.`, 'List the runs with `qoder-orchestrate runs`; start a new run with an objective.');
   return interrupted.runId;
 }
