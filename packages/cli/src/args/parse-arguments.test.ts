@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { CLI_VERSION, EXIT_CODES, HELP_TEXT, parseArguments, runCli, UsageError } from '../index';
 import { captureIo } from '../testing/capture-output';
@@ -115,11 +116,9 @@ describe('runCli', () => {
   });
 
   it('refuses --resume of a run that does not exist with exit 3', async () => {
-    const io = captureIo({ cwd: process.cwd() });
-    const code = await runCli(['--resume', 'no-such-run', '--project-dir', '.'], io);
-    // Needs loadConfig from core; until it lands this is a "not installed" failure (2).
-    expect([EXIT_CODES.invalidInput, EXIT_CODES.failed]).toContain(code);
-    expect(io.stderr.text()).toMatch(/no run no-such-run|no loadConfig/);
+    const io = captureIo({ cwd: tmpdir() });
+    expect(await runCli(['--resume', 'no-such-run', '--project-dir', '.'], io)).toBe(EXIT_CODES.invalidInput);
+    expect(io.stderr.text()).toMatch(/^error: There is no run no-such-run in .*\nhint: List the runs with `qoder-orchestrate runs`\.\n$/);
   });
 
   it('lists no runs in an empty project', async () => {

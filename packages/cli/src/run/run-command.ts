@@ -81,6 +81,9 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       env,
       overrides: mergeOverrides(dependencies.overrides, options.overrides),
     });
+    const runStore = new FileRunStore({ directory: join(projectDir, '.qoder-orch', 'runs') });
+    // Input first: an unknown run is reported before any agent CLI is looked for.
+    const resumeId = mode.kind === 'resume' ? await runToResume(runStore, mode.runId, projectDir) : undefined;
     const provider = dependencies.provider ?? (await resolveProvider(config.llm.provider, { cwd }));
     const formatters = coreFormatters();
 
@@ -91,9 +94,6 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       return report.isPassed ? EXIT_CODES.met : EXIT_CODES.failed;
     }
 
-    const runStore = new FileRunStore({ directory: join(projectDir, '.qoder-orch', 'runs') });
-    let resumeId: string | undefined;
-    if (mode.kind === 'resume') resumeId = await runToResume(runStore, mode.runId, projectDir);
 
     const warnings: Array<{ code: string; message: string }> = [];
     const orchestrator = buildOrchestrator({ projectDir, config, provider, runStore, warn: (code, message) => warnings.push({ code, message }) });
