@@ -1,10 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as todoRoute from '../app/api/todos/[id]/route.js';
+import * as todosRoute from '../app/api/todos/route.js';
 import { ValidationError } from './todo-store.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/**
+ * The API: route files under app/ (Next.js App Router style, no framework needed), each
+ * exporting a handler per HTTP method that gets `{ store, url, params, body }` and returns
+ * `{ status, body }`.
+ */
+const ROUTES = [
+  { pattern: /^\/api\/todos$/, handlers: todosRoute },
+  { pattern: /^\/api\/todos\/([^/]+)$/, names: ['id'], handlers: todoRoute },
+];
 
 function sendJson(response, status, body) {
   response.writeHead(status, { 'content-type': 'application/json' });
@@ -35,24 +47,22 @@ async function serveStatic(pathname, response) {
   }
 }
 
-/** The HTTP handler: the JSON API under /api/todos and the frontend from public/. */
+/** The HTTP handler: the JSON API from the route files and the frontend from public/. */
 export function createApp(store) {
   return async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const match = url.pathname.match(/^\/api\/todos(?:\/([^/]+))?$/);
     try {
-      if (!match) return await serveStatic(url.pathname, response);
-      const id = match[1];
-      if (id === undefined && request.method === 'GET') return sendJson(response, 200, store.list());
-      if (id === undefined && request.method === 'POST') return sendJson(response, 201, store.create(await readJson(request)));
-      if (id !== undefined && request.method === 'PATCH') {
-        const todo = store.update(id, await readJson(request));
-        return todo ? sendJson(response, 200, todo) : sendJson(response, 404, { error: 'no such todo' });
+      for (const route of ROUTES) {
+        const match = route.pattern.exec(url.pathname);
+        if (!match) continue;
+        const handler = route.handlers[request.method ?? 'GET'];
+        if (typeof handler !== 'function') return sendJson(response, 405, { error: 'method not allowed' });
+        const params = Object.fromEntries((route.names ?? []).map((name, index) => [name, decodeURIComponent(match[index + 1])]));
+        const body = request.method === 'POST' || request.method === 'PATCH' || request.method === 'PUT' ? await readJson(request) : undefined;
+        const result = await handler({ store, url, params, body });
+        return sendJson(response, result.status, result.body);
       }
-      if (id !== undefined && request.method === 'DELETE') {
-        return store.remove(id) ? sendJson(response, 204) : sendJson(response, 404, { error: 'no such todo' });
-      }
-      return sendJson(response, 405, { error: 'method not allowed' });
+      return await serveStatic(url.pathname, response);
     } catch (error) {
       if (error instanceof ValidationError) return sendJson(response, 400, { error: error.message });
       return sendJson(response, 500, { error: 'internal error' });

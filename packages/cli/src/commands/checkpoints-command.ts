@@ -15,12 +15,13 @@ export async function checkpointsCommand(action: 'list' | 'prune', runId: string
     } else if (checkpoints.length === 0) {
       io.stdout.write(`No checkpoints${runId ? ` for run ${runId}` : ''} in ${projectDir}.\n`);
     } else {
-      for (const checkpoint of checkpoints) io.stdout.write(`${checkpoint.runId}  ${checkpoint.taskId}  ${checkpoint.commit.slice(0, 12)}  ${checkpoint.ref}\n`);
+      for (const checkpoint of checkpoints) {
+        io.stdout.write(`${checkpoint.runId}  ${checkpoint.taskId}  ${checkpoint.commit.slice(0, 12)}  ${checkpoint.createdAt ?? ''}${checkpoint.isFailedRun ? '  (failed run: kept by prune)' : ''}\n`);
+      }
     }
     return EXIT_CODES.met;
   }
-  const result = await pruneProjectCheckpoints(scope);
-  const count = typeof result === 'number' ? result : Array.isArray(result) ? result.length : result.pruned;
+  const count = await pruneProjectCheckpoints(scope);
   if (options.isJson) io.stdout.write(`${JSON.stringify({ pruned: count })}\n`);
   else io.stdout.write(`Pruned ${count} checkpoint${count === 1 ? '' : 's'}${runId ? ` of run ${runId}` : ''}.\n`);
   return EXIT_CODES.met;

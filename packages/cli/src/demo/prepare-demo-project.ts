@@ -19,6 +19,16 @@ export function findSampleProject(): string {
   return dirname(found);
 }
 
+/** The environment for our git commands: no redirections (GIT_*), editors or pagers from the caller. */
+function gitEnvironment(): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value === undefined || /^(GIT_|EDITOR$|VISUAL$|PAGER$|SSH_ASKPASS$)/i.test(name)) continue;
+    environment[name] = value;
+  }
+  return environment;
+}
+
 const IDENTITY = { GIT_AUTHOR_NAME: 'qoder-orch demo', GIT_AUTHOR_EMAIL: 'demo@qoder-orch.localhost', GIT_COMMITTER_NAME: 'qoder-orch demo', GIT_COMMITTER_EMAIL: 'demo@qoder-orch.localhost' };
 
 /**
@@ -30,7 +40,7 @@ export async function prepareDemoProject(options: { sampleDir?: string; parentDi
   const root = await mkdtemp(join(options.parentDir ?? tmpdir(), 'qoder-orch-demo-'));
   const projectDir = join(root, 'todo-app');
   await cp(source, projectDir, { recursive: true, filter: (path) => !/[\\/](node_modules|\.qoder-orch)([\\/]|$)/.test(path) });
-  const git = simpleGit({ baseDir: projectDir, config: ['commit.gpgSign=false', 'init.defaultBranch=main'] }).env({ ...process.env, ...IDENTITY });
+  const git = simpleGit({ baseDir: projectDir, config: ['commit.gpgSign=false', 'init.defaultBranch=main'] }).env({ ...gitEnvironment(), ...IDENTITY });
   await git.init();
   await git.add(['-A']);
   await git.commit('todo-app: the starting point of the demo');

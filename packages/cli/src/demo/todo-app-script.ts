@@ -51,7 +51,7 @@ export const demoPlan: PlanInput = {
       description: 'Only open todos whose dueDate is before today.',
       agent: 'backend-dev',
       dependsOn: ['backend-due-dates'],
-      files: ['src/app.js'],
+      files: ['app/api/todos/route.js'],
       acceptance: ['GET /api/todos?overdue=true lists only open todos past their due date'],
       verify: [TEST],
       estimateMinutes: 8,
@@ -284,27 +284,27 @@ export const demoTaskTurns: Record<string, ScriptedTurn[]> = {
     },
   ],
   'overdue-filter': [
-    { say: 'Reading the HTTP handler.', tools: [{ name: 'Read', file: 'src/app.js' }] },
+    { say: 'Reading the route file of /api/todos.', tools: [{ name: 'Read', file: 'app/api/todos/route.js' }] },
     {
       tools: [
         {
           name: 'Edit',
-          file: 'src/app.js',
-          oldString: "      if (id === undefined && request.method === 'GET') return sendJson(response, 200, store.list());",
+          file: 'app/api/todos/route.js',
+          oldString: 'export async function GET({ store }) {\n  return { status: 200, body: store.list() };\n}',
           newString: [
-            "      if (id === undefined && request.method === 'GET') {",
-            '        const todos = store.list();',
-            "        if (url.searchParams.get('overdue') !== 'true') return sendJson(response, 200, todos);",
-            '        const today = new Date().toISOString().slice(0, 10);',
-            '        return sendJson(response, 200, todos.filter((todo) => !todo.done && typeof todo.dueDate === \'string\' && todo.dueDate < today));',
-            '      }',
+            'export async function GET({ store, url }) {',
+            '  const todos = store.list();',
+            "  if (url.searchParams.get('overdue') !== 'true') return { status: 200, body: todos };",
+            '  const today = new Date().toISOString().slice(0, 10);',
+            "  return { status: 200, body: todos.filter((todo) => !todo.done && typeof todo.dueDate === 'string' && todo.dueDate < today) };",
+            '}',
           ].join('\n'),
         },
       ],
     },
     {
       final: 'GET /api/todos?overdue=true returns the open todos whose due date is before today (UTC); without the parameter nothing changes.',
-      report: report('Overdue filter on GET /api/todos', ['src/app.js']),
+      report: report('Overdue filter on GET /api/todos', ['app/api/todos/route.js']),
     },
   ],
   'qa-due-dates': [

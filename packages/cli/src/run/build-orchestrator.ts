@@ -156,16 +156,31 @@ export interface CheckpointEntry {
   ref: string;
   commit: string;
   createdAt?: string;
+  /** Kept by `prune` unless the run is named. */
+  isFailedRun?: boolean;
 }
 
-/** `qoder-orchestrate checkpoints list` (git safety's listCheckpoints). */
+interface CheckpointManager {
+  listCheckpoints(options?: { runId?: string }): Promise<CheckpointEntry[]>;
+  pruneCheckpoints(options?: { runId?: string; keepFailed?: boolean }): Promise<{ removedRefs: string[] }>;
+}
+
+/** Git safety's RollbackManager for the project (looked up by name until it is merged). */
+function checkpointManager(projectDir: string): CheckpointManager {
+  const RollbackManager = requireExport<new (options: { projectDir: string }) => CheckpointManager>(core, 'RollbackManager', '@qoder-orch/core');
+  return new RollbackManager({ projectDir });
+}
+
+/** `qoder-orchestrate checkpoints list`. */
 export async function listProjectCheckpoints(options: { projectDir: string; runId?: string }): Promise<CheckpointEntry[]> {
-  const listCheckpoints = requireExport<(options: { projectDir: string; runId?: string }) => Promise<CheckpointEntry[]>>(core, 'listCheckpoints', '@qoder-orch/core');
-  return listCheckpoints(options);
+  return checkpointManager(options.projectDir).listCheckpoints(options.runId === undefined ? {} : { runId: options.runId });
 }
 
-/** `qoder-orchestrate checkpoints prune` (git safety's pruneCheckpoints). */
-export async function pruneProjectCheckpoints(options: { projectDir: string; runId?: string }): Promise<{ pruned: number } | CheckpointEntry[] | number> {
-  const pruneCheckpoints = requireExport<(options: { projectDir: string; runId?: string }) => Promise<{ pruned: number } | CheckpointEntry[] | number>>(core, 'pruneCheckpoints', '@qoder-orch/core');
-  return pruneCheckpoints(options);
+/**
+ * `qoder-orchestrate checkpoints prune`: every run's checkpoints except those of failed runs
+ * (kept for inspection); with a run named, that run's whatever its outcome. Returns how many went.
+ */
+export async function pruneProjectCheckpoints(options: { projectDir: string; runId?: string }): Promise<number> {
+  const result = await checkpointManager(options.projectDir).pruneCheckpoints(options.runId === undefined ? { keepFailed: true } : { runId: options.runId, keepFailed: false });
+  return result.removedRefs.length;
 }
