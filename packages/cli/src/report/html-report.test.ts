@@ -95,3 +95,19 @@ describe.skipIf(!chromium)('report.html in headless Chromium (needs Debian\'s `c
     if (process.env['QODER_ORCH_KEEP_SCREENSHOT']) await writeFile(process.env['QODER_ORCH_KEEP_SCREENSHOT'], await readFile(screenshot));
   });
 });
+
+describe('renderHtmlReport on a recorded run (the offline demo, real Claude Code 2.1.197 against the scripted fake API)', () => {
+  it('shows the real run: five tasks on two slots, every check passed, the contract and the verdict', async () => {
+    const text = await readFile(new URL('../__fixtures__/demo-run.events.ndjson', import.meta.url), 'utf8');
+    const events = text.trimEnd().split('\n').map((line) => JSON.parse(line) as Parameters<typeof reportFromEvents>[0][number]);
+    const report = reportFromEvents(events);
+    expect(report.summary?.status).toBe('met');
+    const page = renderHtmlReport(report);
+    expect(page.match(/<g class="node"/g)).toHaveLength(5);
+    expect(page.match(/<g class="bar">/g)).toHaveLength(5);
+    expect(page.match(/>slot \d</g)).toEqual(['>slot 0<', '>slot 1<']);
+    expect(page).toContain('4 served by the backend, 3 called by the frontend');
+    expect(page).not.toContain('<span class="bad">failed');
+    expect(page).toContain('<code>app/api/todos/route.js</code>');
+  });
+});
