@@ -50,6 +50,7 @@ export async function demoCommand(options: CommonOptions, io: CliIo): Promise<Ex
       projectDir,
       overrides: { llm: { provider: 'claude' }, semantic_search: { allow_remote: false } },
       secretValues: [server.env['ANTHROPIC_API_KEY'] ?? ''],
+      cancelHint: 'The demo cannot be resumed (its scripted model server is gone with it); run `qoder-orchestrate demo` again.',
     });
     human.write(
       [

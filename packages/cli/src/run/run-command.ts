@@ -41,6 +41,8 @@ export interface RunDependencies {
   overrides?: ConfigOverrides;
   /** More values to keep out of every output. */
   secretValues?: readonly string[];
+  /** What to tell the user after Ctrl-C instead of the `--resume` command (the demo cannot be resumed). */
+  cancelHint?: string;
 }
 
 function mergeOverrides(base: ConfigOverrides = {}, top: ConfigOverrides = {}): ConfigOverrides {
@@ -154,7 +156,11 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       human.write(`\nReport: ${join(runDirectory, REPORT_FILE)}\nLog:    ${join(runDirectory, ORCHESTRATION_LOG)}\n`);
     }
     if (exitCode === EXIT_CODES.cancelled) {
-      human.write(`${style.yellow('Cancelled.')} The run's state is saved. Resume it with:\n  qoder-orchestrate --resume ${runId} --project-dir ${projectDir}\n`);
+      human.write(
+        dependencies.cancelHint === undefined
+          ? `${style.yellow('Cancelled.')} The run's state is saved. Resume it with:\n  qoder-orchestrate --resume ${runId} --project-dir ${projectDir}\n`
+          : `${style.yellow('Cancelled.')} ${dependencies.cancelHint}\n`,
+      );
     }
     return exitCode;
   } catch (error) {
