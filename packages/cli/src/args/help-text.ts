@@ -34,13 +34,14 @@ Where settings come from (later wins)
   QODER_ORCH_ISOLATION, QODER_ORCH_AUTO_ROLLBACK …) < the flags above.
 
 What a run leaves
-  .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, orchestration.log, report.html, transcripts
-  specs/plan.json, specs/integration_registry.json
+  .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, orchestration.log, report.html, tasks/*.log
+  specs/integration_registry.json   the interfaces tasks defined for each other
 
 Exit codes
   0    the objective was met (or --plan-only / --validate-only / a listing succeeded)
-  1    the run ended but the objective was not met
-  2    the run failed (pre-flight, agent, git or budget stop, unexpected error)
+  1    the run ended without meeting the objective (judge said not met, max iterations, no progress,
+       or the budget was spent)
+  2    the run failed (pre-flight checks, an agent CLI missing, a git or run-store error, a bug)
   3    invalid input (unknown flag, bad value, bad config file, unknown run)
   130  cancelled with Ctrl-C; resume with --resume <runId>
 

@@ -4,9 +4,9 @@
 export const EXIT_CODES = {
   /** The objective was met (or the plan/validation/listing asked for succeeded). */
   met: 0,
-  /** The run finished but the judge found the objective not met. */
+  /** The run ended without meeting the objective: judged not met, max iterations, no progress, or the budget spent. */
   notMet: 1,
-  /** The run failed: preflight, provider, git, budget or an unexpected error. */
+  /** The run failed: pre-flight checks, a missing agent CLI, a git or run-store error, or a bug. */
   failed: 2,
   /** Invalid input: unknown flag, bad value, bad config file, unknown run id. */
   invalidInput: 3,

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentProvider } from '@qoder-orch/core';
+import { type AgentProvider, OrchestratorError } from '@qoder-orch/core';
 import * as providers from '@qoder-orch/providers';
 import { createFakeAnthropicServer } from '@qoder-orch/providers/test';
 import type { CommonOptions } from '../args/parse-arguments';
@@ -18,7 +18,9 @@ type CreateClaudeCli = (settings: Record<string, unknown>) => AgentProvider;
 /** The Claude Code provider pointed at the fake server (providers' createClaudeCli). */
 function demoProvider(env: Record<string, string>): AgentProvider {
   const createClaudeCli = (providers as Record<string, unknown>)['createClaudeCli'] as CreateClaudeCli | undefined;
-  if (typeof createClaudeCli !== 'function') throw new Error('This build of @qoder-orch/providers has no createClaudeCli() yet; the demo needs it.');
+  if (typeof createClaudeCli !== 'function') {
+    throw new OrchestratorError({ code: 'NOT_INSTALLED', message: 'This build of @qoder-orch/providers has no createClaudeCli() yet; the demo needs it.', fix: 'Update @qoder-orch/providers.' });
+  }
   const executable = findUpwards(dirname(fileURLToPath(import.meta.url)), join('node_modules', '.bin', 'claude'));
   return createClaudeCli({ env, isolateConfig: true, maxRetries: 0, ...(executable ? { executable } : {}) });
 }
@@ -41,10 +43,10 @@ export async function demoCommand(options: CommonOptions, io: CliIo): Promise<Ex
   );
   let server: Awaited<ReturnType<typeof createFakeAnthropicServer>> | undefined;
   try {
-    const projectDir = await prepareDemoProject();
-    human.write(`Sample project copied to ${projectDir} (a fresh git repository).\n`);
     server = await createFakeAnthropicServer({ handler: createDemoModel() });
     const provider = demoProvider(server.env);
+    const projectDir = await prepareDemoProject();
+    human.write(`Sample project copied to ${projectDir} (a fresh git repository).\n`);
     const exitCode = await executeRun({ kind: 'run', objective: DEMO_OBJECTIVE }, options, io, {
       provider,
       projectDir,
