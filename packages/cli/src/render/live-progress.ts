@@ -104,8 +104,11 @@ export class LiveProgress {
     for (const task of this.#tasks.values()) {
       const elapsed = padEnd(formatDuration(now - task.startedAtMs), 7);
       const head = `${spinner} ${padEnd(oneLine(task.taskId, idWidth), idWidth)}  ${padEnd(`[${oneLine(task.agent, agentWidth - 2)}]`, agentWidth)}  ${elapsed}${task.attempt > 1 ? ` try ${task.attempt}` : ''}  `;
-      const activity = oneLine(task.activity, Math.max(10, width - head.length));
-      lines.push(`${this.#style.cyan(head)}${activity}`);
+      // Never wider than the terminal: a wrapped line would break the cursor arithmetic.
+      const visibleHead = head.length > width - 1 ? `${head.slice(0, width - 1)}…` : head;
+      const room = width - visibleHead.length;
+      const activity = room >= 2 ? oneLine(task.activity, room) : '';
+      lines.push(`${this.#style.cyan(visibleHead)}${activity}`);
     }
     this.#output.write(`${lines.join('\n')}\n`);
     this.#drawnLines = lines.length;
