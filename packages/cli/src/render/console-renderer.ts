@@ -54,6 +54,12 @@ export class ConsoleRenderer {
     }
   }
 
+  /** A warning from outside the event stream (e.g. the context store), printed above the live block. */
+  warn(code: string, message: string): void {
+    if (this.#isClosed) return;
+    this.#line(new Date().toISOString(), this.#style.yellow(`! ${code}: ${this.#redact(message)}`));
+  }
+
   /** Removes the live block. */
   close(): void {
     this.#live?.stop();
@@ -111,6 +117,8 @@ export class ConsoleRenderer {
         }
         return;
       case 'task-output': {
+        // A tool finishing is not news; what it did (the tool call) stays the latest activity.
+        if (event.event.type === 'tool-result' && !event.event.isError && !verbose) return;
         const activity = this.#redact(describeActivity(event.event, this.#cwdOf.get(event.taskId)));
         if (!activity) return;
         if (this.#live) {

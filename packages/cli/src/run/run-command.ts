@@ -97,8 +97,13 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     }
 
 
+    // Warnings of the parts being wired (and later ones, e.g. the context store's) are printed
+    // once the renderer is set up, and go to the run's log too.
     const warnings: Array<{ code: string; message: string }> = [];
-    const orchestrator = buildOrchestrator({ projectDir, config, provider, runStore, warn: (code, message) => warnings.push({ code, message }) });
+    let warn = (code: string, message: string) => {
+      warnings.push({ code, message });
+    };
+    const orchestrator = buildOrchestrator({ projectDir, config, provider, runStore, warn: (code, message) => warn(code, message) });
     const events: EventEnvelope[] = [];
     let hasPlanEvent = false;
     if (options.isJson) {
@@ -116,7 +121,12 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       const activeRenderer = renderer;
       orchestrator.on('event', (event) => activeRenderer.handle(event));
     }
-    for (const warning of warnings) human.write(`${style.yellow('!')} ${warning.code}: ${warning.message}\n`);
+    const printWarning = (code: string, message: string) => {
+      if (renderer) renderer.warn(code, message);
+      else human.write(`${style.yellow('!')} ${code}: ${redact(message)}\n`);
+    };
+    for (const warning of warnings) printWarning(warning.code, warning.message);
+    warn = printWarning;
     orchestrator.on('event', (event) => {
       events.push(event);
       if (event.type === 'plan-end') hasPlanEvent = true;
@@ -134,6 +144,10 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
 
     const log = new OrchestrationLog({ runStore, secretValues });
     orchestrator.on('event', (event) => log.handle(event));
+    warn = (code, message) => {
+      printWarning(code, message);
+      log.note(new Date().toISOString(), `warning ${code}: ${message}`);
+    };
     let exitCode: ExitCode;
     let runId = resumeId ?? orchestrator.runId;
     try {
