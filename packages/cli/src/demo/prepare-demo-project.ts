@@ -20,7 +20,7 @@ export function findSampleProject(): string {
 }
 
 /** The environment for our git commands: no redirections (GIT_*), editors or pagers from the caller. */
-function gitEnvironment(): Record<string, string> {
+export function cleanGitEnvironment(): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (value === undefined || /^(GIT_|EDITOR$|VISUAL$|PAGER$|SSH_ASKPASS$)/i.test(name)) continue;
@@ -29,7 +29,7 @@ function gitEnvironment(): Record<string, string> {
   return environment;
 }
 
-const IDENTITY = { GIT_AUTHOR_NAME: 'qoder-orch demo', GIT_AUTHOR_EMAIL: 'demo@qoder-orch.localhost', GIT_COMMITTER_NAME: 'qoder-orch demo', GIT_COMMITTER_EMAIL: 'demo@qoder-orch.localhost' };
+export const DEMO_GIT_IDENTITY = { GIT_AUTHOR_NAME: 'qoder-orch demo', GIT_AUTHOR_EMAIL: 'demo@qoder-orch.localhost', GIT_COMMITTER_NAME: 'qoder-orch demo', GIT_COMMITTER_EMAIL: 'demo@qoder-orch.localhost' };
 
 /**
  * Copies the sample project into a new temporary git repository with one commit, so the demo
@@ -40,7 +40,7 @@ export async function prepareDemoProject(options: { sampleDir?: string; parentDi
   const root = await mkdtemp(join(options.parentDir ?? tmpdir(), 'qoder-orch-demo-'));
   const projectDir = join(root, 'todo-app');
   await cp(source, projectDir, { recursive: true, filter: (path) => !/[\\/](node_modules|\.qoder-orch)([\\/]|$)/.test(path) });
-  const git = simpleGit({ baseDir: projectDir, config: ['commit.gpgSign=false', 'init.defaultBranch=main'] }).env({ ...gitEnvironment(), ...IDENTITY });
+  const git = simpleGit({ baseDir: projectDir, config: ['commit.gpgSign=false', 'init.defaultBranch=main'] }).env({ ...cleanGitEnvironment(), ...DEMO_GIT_IDENTITY });
   await git.init();
   await git.add(['-A']);
   await git.commit('todo-app: the starting point of the demo');

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventEnvelope } from '@qoder-orch/core';
 import { MockAgentProvider, type MockStep } from '@qoder-orch/core/test';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_CODES, runCli } from '../index';
 import { captureIo } from '../testing/capture-output';
+import { createGitProject } from '../testing/git-project';
 
 const PLAN = {
   summary: 'Server first, then its check.',
@@ -31,8 +31,8 @@ function provider(options: { isMet?: boolean; check?: MockStep[] } = {}) {
 describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock provider', () => {
   let projectDir: string;
   beforeEach(async () => {
-    projectDir = await mkdtemp(join(tmpdir(), 'qoder-orch-cli-'));
-    await writeFile(join(projectDir, 'README.md'), '# health\n');
+    // A real repository with a clean work tree, as the pre-flight checks require.
+    projectDir = await createGitProject({ 'README.md': '# health\n' });
   });
   afterEach(async () => {
     await rm(projectDir, { recursive: true, force: true });
@@ -90,7 +90,7 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     expect(io.stdout.text()).toContain('Plan only: nothing was changed.');
     // No run is recorded and no project file is touched (.qoder-orch/cache may hold the context index).
     await expect(stat(runsDir())).rejects.toMatchObject({ code: 'ENOENT' });
-    expect((await readdir(projectDir)).filter((name) => name !== '.qoder-orch')).toEqual(['README.md']);
+    expect((await readdir(projectDir)).filter((name) => name !== '.qoder-orch' && name !== '.git').sort()).toEqual(['README.md']);
   });
 
   it('Ctrl-C stops the run (exit 130) with a resume hint, and --resume finishes it without redoing finished tasks', async () => {
