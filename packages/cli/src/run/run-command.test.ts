@@ -31,8 +31,9 @@ function provider(options: { isMet?: boolean; check?: MockStep[] } = {}) {
 describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock provider', () => {
   let projectDir: string;
   beforeEach(async () => {
-    // A real repository with a clean work tree, as the pre-flight checks require.
-    projectDir = await createGitProject({ 'README.md': '# health\n' });
+    // A real repository with a clean work tree, as the pre-flight checks require. It ignores
+    // .qoder-orch/ itself; the last test covers a repository that does not.
+    projectDir = await createGitProject({ 'README.md': '# health\n', '.gitignore': '.qoder-orch/\n' });
   });
   afterEach(async () => {
     await rm(projectDir, { recursive: true, force: true });
@@ -90,7 +91,7 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     expect(io.stdout.text()).toContain('Plan only: nothing was changed.');
     // No run is recorded and no project file is touched (.qoder-orch/cache may hold the context index).
     await expect(stat(runsDir())).rejects.toMatchObject({ code: 'ENOENT' });
-    expect((await readdir(projectDir)).filter((name) => name !== '.qoder-orch' && name !== '.git').sort()).toEqual(['README.md']);
+    expect((await readdir(projectDir)).filter((name) => name !== '.qoder-orch' && name !== '.git').sort()).toEqual(['.gitignore', 'README.md']);
   });
 
   it('Ctrl-C stops the run (exit 130) with a resume hint, and --resume finishes it without redoing finished tasks', async () => {
@@ -98,11 +99,11 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     const first = provider({ check: [{ type: 'hang' }] });
     const io = captureIo({ cwd: projectDir, abortSignal: controller.signal });
     const running = runCli(['Add a health endpoint'], io, { provider: first });
-    // Abort once the hanging task has started (observed through the run's own event log).
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      if (first.calls.runTask.some((call) => call.taskId === 'check')) break;
-    }
+    let isSettled = false;
+    void running.then(() => (isSettled = true));
+    // Abort once the hanging task has started.
+    while (!isSettled && !first.calls.runTask.some((call) => call.taskId === 'check')) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(isSettled, `the run ended before the hanging task started:\n${io.stdout.text()}`).toBe(false);
     controller.abort();
     expect(await running).toBe(EXIT_CODES.cancelled);
     const [runId] = await readdir(runsDir());
@@ -125,6 +126,18 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     expect(await runCli(['Add a health endpoint'], io, { provider: provider() })).toBe(EXIT_CODES.invalidInput);
     expect(io.stderr.text()).toContain('.qoder-orchestrate.yaml');
     expect(io.stderr.text()).toContain('execution.max_parallel');
+  });
+
+  it('runs in a repository that does not ignore .qoder-orch/ (the run folder must not make the work tree dirty)', async () => {
+    const bare = await createGitProject({ 'README.md': '# health\n' });
+    try {
+      const io = captureIo({ cwd: bare });
+      const code = await runCli(['Add a health endpoint'], io, { provider: provider() });
+      expect(io.stdout.text()).not.toMatch(/uncommitted changes \(\.qoder-orch/);
+      expect(code).toBe(EXIT_CODES.met);
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+    }
   });
 
   it('--resume with an unknown run id is invalid input (exit 3)', async () => {
