@@ -23,6 +23,6 @@ export async function checkpointsCommand(action: 'list' | 'prune', runId: string
   }
   const count = await pruneProjectCheckpoints(scope);
   if (options.isJson) io.stdout.write(`${JSON.stringify({ pruned: count })}\n`);
-  else io.stdout.write(`Pruned ${count} checkpoint${count === 1 ? '' : 's'}${runId ? ` of run ${runId}` : ''}.\n`);
+  else io.stdout.write(`Pruned ${count} ref${count === 1 ? '' : 's'} (checkpoints, leftovers and merge records)${runId ? ` of run ${runId}` : ''}.\n`);
   return EXIT_CODES.met;
 }

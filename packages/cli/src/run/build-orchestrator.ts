@@ -177,8 +177,9 @@ export async function listProjectCheckpoints(options: { projectDir: string; runI
 }
 
 /**
- * `qoder-orchestrate checkpoints prune`: every run's checkpoints except those of failed runs
- * (kept for inspection); with a run named, that run's whatever its outcome. Returns how many went.
+ * `qoder-orchestrate checkpoints prune`: every run's private refs (checkpoints, leftovers, merge
+ * records) except those of failed runs (kept for inspection); with a run named, that run's
+ * whatever its outcome. Returns how many refs went.
  */
 export async function pruneProjectCheckpoints(options: { projectDir: string; runId?: string }): Promise<number> {
   const result = await checkpointManager(options.projectDir).pruneCheckpoints(options.runId === undefined ? { keepFailed: true } : { runId: options.runId, keepFailed: false });
