@@ -37,6 +37,35 @@ describe('renderHtmlReport', () => {
     expect(xOf('overdue-filter')).toBe(xOf('qa-due-dates'));
   });
 
+  it('draws every dependency, long ones around the layers in between', async () => {
+    const text = await readFile(new URL('../__fixtures__/demo-run.events.ndjson', import.meta.url), 'utf8');
+    const page = renderHtmlReport(reportFromEvents(text.trimEnd().split('\n').map((line) => JSON.parse(line))));
+    const titles = [...page.matchAll(/<path class="edge" d="([^"]+)"[^>]*><title>([^<]+)<\/title>/g)].map((match) => [match[2], match[1]]);
+    expect(titles.map(([title]) => title).sort()).toEqual([
+      'api-contract → backend-due-dates',
+      'api-contract → frontend-due-dates',
+      'backend-due-dates → overdue-filter',
+      'backend-due-dates → qa-due-dates',
+      'frontend-due-dates → qa-due-dates',
+      'overdue-filter → qa-due-dates',
+    ]);
+    // backend → qa skips overdue-filter on the same row: it goes round through a lane below.
+    const around = titles.find(([title]) => title === 'backend-due-dates → qa-due-dates')![1]!;
+    const lowest = Math.max(...[...around.matchAll(/,(\d+(?:\.\d+)?)/g)].map((match) => Number(match[1])));
+    const nodeBottoms = [...page.matchAll(/<g class="node" transform="translate\(\d+,(\d+)\)">/g)].map((match) => Number(match[1]) + 50);
+    expect(lowest).toBeGreaterThan(Math.max(...nodeBottoms));
+  });
+
+  it('renders a run that never ended (killed): no summary, still every task that finished', () => {
+    const events = sampleRunEvents();
+    const cut = events.slice(0, events.findIndex((event) => event.type === 'contract-end'));
+    const page = renderHtmlReport(reportFromEvents(cut));
+    expect(page).toContain('>running<');
+    expect(page.match(/<g class="bar">/g)).toHaveLength(5);
+    expect(page).toContain('The judge did not run.');
+    expect(page).toContain('Not checked in this run.');
+  });
+
   it('draws a timeline with one bar per task on its slot and a mark for each retry', () => {
     const timeline = html.slice(html.indexOf('<svg class="timeline"'), html.indexOf('</svg>', html.indexOf('<svg class="timeline"')));
     expect(timeline.match(/<g class="bar">/g)).toHaveLength(5);

@@ -46,7 +46,16 @@ export function renderTaskGraphSvg(tasks: readonly Task[], statusOf: (taskId: st
     layer.forEach((task, row) => positions.set(task.id, { x: MARGIN + depth * (NODE_WIDTH + GAP_X), y: MARGIN + row * (NODE_HEIGHT + GAP_Y) }));
   });
   const width = MARGIN * 2 + layers.length * NODE_WIDTH + Math.max(0, layers.length - 1) * GAP_X;
-  const height = MARGIN * 2 + Math.max(...layers.map((layer) => layer?.length ?? 0)) * (NODE_HEIGHT + GAP_Y) - GAP_Y;
+
+  /** Whether no node of the layers strictly between two depths sits on the row at `y`. */
+  const isRowFree = (fromDepth: number, toDepth: number, y: number) => {
+    for (let depth = fromDepth + 1; depth < toDepth; depth += 1) {
+      if ((layers[depth] ?? []).some((node) => Math.abs(positions.get(node.id)!.y + NODE_HEIGHT / 2 - y) < NODE_HEIGHT / 2 + GAP_Y / 2)) return false;
+    }
+    return true;
+  };
+  const nodesBottom = MARGIN + Math.max(...layers.map((layer) => layer?.length ?? 0)) * (NODE_HEIGHT + GAP_Y) - GAP_Y;
+  let lanes = 0;
   const edges: string[] = [];
   for (const task of tasks) {
     const to = positions.get(task.id)!;
@@ -57,8 +66,30 @@ export function renderTaskGraphSvg(tasks: readonly Task[], statusOf: (taskId: st
       const y1 = from.y + NODE_HEIGHT / 2;
       const x2 = to.x - 4;
       const y2 = to.y + NODE_HEIGHT / 2;
-      const bend = Math.max(24, (x2 - x1) / 2);
-      edges.push(`<path class="edge" d="M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}" marker-end="url(#arrow)"><title>${escapeHtml(`${dependency} → ${task.id}`)}</title></path>`);
+      const fromDepth = depths.get(dependency) ?? 0;
+      const toDepth = depths.get(task.id) ?? 0;
+      const bend = Math.max(24, (GAP_X - 4) / 2);
+      let d: string;
+      if (toDepth - fromDepth > 1 && isRowFree(fromDepth, toDepth, y1)) {
+        // Skip the layers in between along the source's row, then bend into the target.
+        const turn = to.x - GAP_X;
+        d = `M${x1},${y1} L${turn},${y1} C${turn + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`;
+      } else if (toDepth - fromDepth > 1 && isRowFree(fromDepth, toDepth, y2)) {
+        // Bend to the target's row in the first gap, then run along it.
+        const turn = x1 + GAP_X - 4;
+        d = `M${x1},${y1} C${x1 + bend},${y1} ${turn - bend},${y2} ${turn},${y2} L${x2},${y2}`;
+      } else if (toDepth - fromDepth > 1) {
+        // Both rows are taken: go round below every node, in a lane of its own.
+        const laneY = nodesBottom + GAP_Y / 2 + lanes * 8;
+        lanes += 1;
+        const firstTurn = x1 + GAP_X / 2;
+        const lastTurn = to.x - GAP_X / 2;
+        d = `M${x1},${y1} C${firstTurn},${y1} ${firstTurn},${laneY} ${firstTurn + 12},${laneY} L${lastTurn - 12},${laneY} C${lastTurn},${laneY} ${lastTurn},${y2} ${x2},${y2}`;
+      } else {
+        const span = Math.max(24, (x2 - x1) / 2);
+        d = `M${x1},${y1} C${x1 + span},${y1} ${x2 - span},${y2} ${x2},${y2}`;
+      }
+      edges.push(`<path class="edge" d="${d}" marker-end="url(#arrow)"><title>${escapeHtml(`${dependency} → ${task.id}`)}</title></path>`);
     }
   }
   const nodes = tasks.map((task) => {
@@ -75,6 +106,7 @@ export function renderTaskGraphSvg(tasks: readonly Task[], statusOf: (taskId: st
       '</g>',
     ].join('');
   });
+  const height = nodesBottom + MARGIN + (lanes > 0 ? GAP_Y / 2 + lanes * 8 : 0);
   return [
     `<svg class="graph" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Task graph">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#78909c"/></marker></defs>',
