@@ -108,6 +108,21 @@ export type {
   WorkspaceBeginResult,
 } from './git/task-workspace';
 export { createDirectoryWorkspace } from './workspace/directory-workspace';
+// ── git safety: checkpoints, rollback, worktrees, preflight (issue 5) ───────
+export { EMPTY_TREE, initRepository, isGitRepository } from './git/repository';
+export type { InitRepositoryOptions } from './git/repository';
+export { DEFAULT_GIT_IDENTITY } from './git/git-identity';
+export type { GitIdentity } from './git/git-identity';
+export { RollbackManager } from './git/rollback-manager';
+export type {
+  Checkpoint,
+  CheckpointInfo,
+  PruneCheckpointsOptions,
+  RollbackManagerOptions,
+  RollbackOptions,
+  RollbackResult,
+  UserWorkRestoreResult,
+} from './git/rollback-manager';
 
 // ── preflight ───────────────────────────────────────────────────────────────
 export type { PreflightCheck, PreflightReport } from './preflight/preflight-report';
