@@ -114,6 +114,11 @@ export type { InitRepositoryOptions } from './git/repository';
 export { DEFAULT_GIT_IDENTITY } from './git/git-identity';
 export type { GitIdentity } from './git/git-identity';
 export { RollbackManager } from './git/rollback-manager';
+export { WorktreeManager } from './git/worktree-manager';
+export type { ListedWorktree, TaskWorktree, WorktreeManagerOptions } from './git/worktree-manager';
+export { createGitWorkspace } from './workspace/git-workspace';
+export type { GitWorkspaceOptions } from './workspace/git-workspace';
+export type { WorkspaceEndResult } from './git/task-workspace';
 export type {
   Checkpoint,
   CheckpointInfo,

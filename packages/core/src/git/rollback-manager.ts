@@ -101,7 +101,7 @@ export class RollbackManager {
   /** Records the working state of `cwd` (default: the project) before `taskId` runs. */
   async checkpoint(runId: string, taskId: string, options: { cwd?: string } = {}): Promise<Checkpoint> {
     const cwd = options.cwd ?? this.#root;
-    const commit = await this.#stateCommit(cwd, `qoder-orch checkpoint\n\nrun: ${runId}\ntask: ${taskId}`);
+    const commit = await this.#stateCommit(cwd, `qoder-orch checkpoint\n\nrun: ${runId}\ntask: ${taskId}\nat: ${Date.now()}.${String(++this.#sequence).padStart(6, '0')}`);
     const ref = checkpointRef(runId, taskId);
     await runGit(this.#root, ['update-ref', '-m', 'qoder-orch checkpoint', ref, commit.commit]);
     return { runId, taskId, ref, commit: commit.commit, tree: commit.tree };

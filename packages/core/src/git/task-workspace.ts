@@ -26,8 +26,12 @@ export interface PreparedTask {
   checkpoint?: string;
   /** The private ref that keeps the checkpoint alive. */
   checkpointRef?: string;
+  /** The task's worktree (isolation `worktree`). */
   worktree?: string;
+  /** The task's branch in its worktree (isolation `worktree`). */
   branch?: string;
+  /** The integration head the task started from. */
+  baseCommit?: string;
 }
 
 export interface CompleteTaskOptions {
@@ -39,8 +43,10 @@ export interface CompleteTaskOptions {
 }
 
 export interface CompletedTask {
-  /** The commit holding the task's work on the integration head (absent when nothing changed). */
+  /** The commit holding the task's work on the integration head (absent when nothing changed): the merge commit with isolation `worktree`. */
   commit?: string;
+  /** The task's own commit on its branch, before the merge (isolation `worktree`). */
+  taskCommit?: string;
   filesChanged: string[];
   /** A merge conflict: nothing landed, the files are listed. */
   conflict?: { files: string[] };
@@ -52,6 +58,14 @@ export interface DiscardTaskOptions {
   /** Restore the checkpoint (auto rollback); otherwise keep the work for inspection. */
   isRollback: boolean;
   reason: string;
+}
+
+export interface WorkspaceEndResult {
+  warnings: string[];
+  /** Refs that still hold work the run set aside (user work that could not be put back, kept worktrees). */
+  keptRefs: string[];
+  /** Worktrees kept for inspection after a failure. */
+  keptWorktrees: string[];
 }
 
 /** A task that was running when a run was interrupted, to be recovered on resume. */
@@ -79,6 +93,6 @@ export interface TaskWorkspace {
   discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void>;
   /** The files a task changed so far in its working directory. */
   changedFiles(prepared: PreparedTask): Promise<string[]>;
-  /** End of run: clean worktrees after success, keep them after a failure. */
-  end(options: { isSuccess: boolean }): Promise<void>;
+  /** End of run: clean worktrees after success, keep them after a failure; put set-aside user work back. */
+  end(options: { isSuccess: boolean }): Promise<WorkspaceEndResult | void>;
 }
