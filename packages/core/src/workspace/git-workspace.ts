@@ -303,6 +303,7 @@ class GitWorkspace implements TaskWorkspace {
         }
         return;
       }
+      const paths = record.worktree === undefined && options.isRollback ? await this.#sharedChanges(record) : [];
       record.phase = 'failed';
       if (!options.isRollback) return;
       if (record.worktree !== undefined) {
@@ -311,7 +312,6 @@ class GitWorkspace implements TaskWorkspace {
         return;
       }
       if (record.stateCommit === undefined) return;
-      const paths = await this.#sharedChanges(record);
       if (paths.length > 0) {
         await (this.#rollback as RollbackManager).restoreState(record.stateCommit, { paths, leftoverLabel: { runId: record.runId, taskId: task.id } });
       }
