@@ -131,6 +131,10 @@ export type {
 
 // ── preflight ───────────────────────────────────────────────────────────────
 export type { PreflightCheck, PreflightReport } from './preflight/preflight-report';
+export { runPreflight } from './preflight/run-preflight';
+export type { PreflightOptions } from './preflight/run-preflight';
+export { formatPreflightReport } from './preflight/format-preflight-report';
+export { MINIMUM_GIT_VERSION } from './preflight/git-checks';
 
 // ── contracts and evidence ──────────────────────────────────────────────────
 export type {
