@@ -37,7 +37,11 @@ export interface PreparedTask {
 export interface CompleteTaskOptions {
   /** The commit message for the task's work. */
   message: string;
-  /** Runs the task's checks again in the integration tree after a merge. */
+  /**
+   * Runs the task's checks again in the integration tree (the project directory) after its merge,
+   * before the next merge. Only with isolation `worktree`: in a shared tree the task was already
+   * verified where its work lands.
+   */
   verifyAfterMerge?: (cwd: string) => Promise<VerificationResult[]>;
   abortSignal?: AbortSignal;
 }

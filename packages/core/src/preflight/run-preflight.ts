@@ -59,6 +59,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   };
 
   const project = await checkProjectReadable(projectDir);
+  checks.push(project);
   const isProjectUsable = project.status !== 'fail';
   await step(() => checkGitInstalled(isProjectUsable ? projectDir : tmpdir()));
   const isGitUsable = checks.at(-1)?.status === 'pass';
@@ -66,7 +67,6 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     await step(() => checkRepository(projectDir, { isGitRequired: options.isGitRequired ?? true, ...(options.offerInit === undefined ? {} : { offerInit: options.offerInit }) }));
     if (checks.at(-1)?.status === 'pass') await step(() => checkWorkTree(projectDir, { allowDirty }));
   }
-  checks.push(project);
   if (options.provider !== undefined) {
     const provider = options.provider;
     await step(() => checkProvider(provider, { cwd: isProjectUsable ? projectDir : tmpdir(), timeoutMs: options.providerCheckTimeoutMs ?? 30_000, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) }));

@@ -95,7 +95,10 @@ class GitWorkspace implements TaskWorkspace {
   readonly isIsolated: boolean;
   readonly #options: GitWorkspaceOptions;
   readonly #identity: GitIdentity;
+  /** Short git operations on the main repository (refs, index, HEAD), one at a time. */
   readonly #queue = new SerialQueue();
+  /** Merges and their verification, one at a time in completion order; nothing else moves the integration tree meanwhile. */
+  readonly #mergeQueue = new SerialQueue();
   readonly #tasks = new Map<string, TaskRecord>();
   readonly #landed: LandedChange[] = [];
   readonly #warnings: string[] = [];
@@ -265,6 +268,7 @@ class GitWorkspace implements TaskWorkspace {
         return { filesChanged: [] };
       });
     }
+    if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `The merge of task ${task.id} was aborted before it started.` });
     let taskCommit = worktreeHead;
     if (tree !== (await treeOf(this.#root, worktreeHead))) {
       taskCommit = await commitTree(this.#root, tree, { parents: [worktreeHead], message: options.message, identity: this.#identity });
@@ -272,37 +276,43 @@ class GitWorkspace implements TaskWorkspace {
       await runGit(worktree, ['reset', '-q']);
     }
     const filesChanged = await changedPathsBetween(this.#root, record.baseCommit, taskCommit);
-    return this.#queue.run(async () => {
-      const head = (await headCommit(this.#root)) as string;
-      const merge = await mergeCommits(this.#root, head, taskCommit);
-      if (!merge.isClean) {
-        record.phase = 'conflict';
-        return { taskCommit, filesChanged, conflict: { files: merge.conflicts } };
-      }
-      const message = `${options.message}\n\nqoder-orch: merge of task ${task.id} (run ${record.runId})`;
-      const mergeCommit = await commitTree(this.#root, merge.tree, { parents: [head, taskCommit], message, identity: this.#identity });
-      await this.#moveIntegrationHead(record, head, mergeCommit, `merge task ${task.id}`);
-      record.landedCommit = mergeCommit;
-      record.phase = 'landed';
-      this.#landed.push({ sequence: ++this.#sequence, taskId: task.id, paths: filesChanged });
-      await runGit(this.#root, ['update-ref', taskCommitRef(record.runId, task.id), mergeCommit]);
+    return this.#mergeQueue.run(async () => {
+      const merged = await this.#queue.run(async (): Promise<CompletedTask> => {
+        const head = (await headCommit(this.#root)) as string;
+        const merge = await mergeCommits(this.#root, head, taskCommit);
+        if (!merge.isClean) {
+          record.phase = 'conflict';
+          return { taskCommit, filesChanged, conflict: { files: merge.conflicts } };
+        }
+        const message = `${options.message}\n\nqoder-orch: merge of task ${task.id} (run ${record.runId})`;
+        const mergeCommit = await commitTree(this.#root, merge.tree, { parents: [head, taskCommit], message, identity: this.#identity });
+        await this.#moveIntegrationHead(record, head, mergeCommit, `merge task ${task.id}`);
+        record.landedCommit = mergeCommit;
+        record.phase = 'landed';
+        this.#landed.push({ sequence: ++this.#sequence, taskId: task.id, paths: filesChanged });
+        await runGit(this.#root, ['update-ref', taskCommitRef(record.runId, task.id), mergeCommit]);
+        return { commit: mergeCommit, taskCommit, filesChanged };
+      });
+      if (merged.conflict !== undefined) return merged;
+      // Verification runs on the merged tree outside the git queue (other tasks keep starting),
+      // but inside the merge queue: no other merge or revert moves the tree under it.
       const mergeVerification = options.verifyAfterMerge === undefined ? undefined : await options.verifyAfterMerge(this.#options.projectDir);
-      await (this.#worktrees as WorktreeManager).remove(record.runId, task.id);
-      return { commit: mergeCommit, taskCommit, filesChanged, ...(mergeVerification === undefined ? {} : { mergeVerification }) };
+      await this.#queue.run(() => (this.#worktrees as WorktreeManager).remove(record.runId, task.id));
+      return { ...merged, ...(mergeVerification === undefined ? {} : { mergeVerification }) };
     });
   }
 
-  discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void> {
+  async discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void> {
     const record = this.#record(prepared);
+    if (record.landedCommit !== undefined) {
+      if (!options.isRollback) return;
+      const landed = record.landedCommit;
+      await this.#mergeQueue.run(() => this.#queue.run(() => this.#revertLanded(record.runId, task.id, landed, options.reason)));
+      delete record.landedCommit;
+      record.phase = 'failed';
+      return;
+    }
     return this.#queue.run(async () => {
-      if (record.landedCommit !== undefined) {
-        if (options.isRollback) {
-          await this.#revertLanded(record.runId, task.id, record.landedCommit, options.reason);
-          delete record.landedCommit;
-          record.phase = 'failed';
-        }
-        return;
-      }
       const paths = record.worktree === undefined && options.isRollback ? await this.#sharedChanges(record) : [];
       record.phase = 'failed';
       if (!options.isRollback) return;
@@ -319,7 +329,8 @@ class GitWorkspace implements TaskWorkspace {
     });
   }
 
-  end(options: { isSuccess: boolean }): Promise<WorkspaceEndResult> {
+  async end(options: { isSuccess: boolean }): Promise<WorkspaceEndResult> {
+    await this.#mergeQueue.onIdle();
     return this.#queue.run(async () => {
       const runId = this.#requireRun();
       const rollback = this.#rollback as RollbackManager;
@@ -338,6 +349,10 @@ class GitWorkspace implements TaskWorkspace {
       } else {
         await rollback.markRunFailed(runId);
         if (keptWorktrees.length > 0) warnings.push(`Worktrees of failed tasks are kept for inspection: ${keptWorktrees.join(', ')}. The next run removes them (keeping their work under ${PRIVATE_REF_ROOT}/leftovers/).`);
+      }
+      const leftInTree = await this.#dirtyPaths();
+      if (leftInTree.length > 0) {
+        warnings.push(`Changes no task committed are left in the work tree: ${describePaths(leftInTree)} (work of tasks discarded without rollback).`);
       }
       for (const pending of await rollback.pendingUserWork()) {
         if (pending !== refComponent(runId) && !pending.startsWith(`${refComponent(runId)}--resume-`)) continue;
