@@ -123,6 +123,67 @@ describe('git workspace, worktree isolation', () => {
     await next.end({ isSuccess: true });
   });
 
+  it('verifies each merge before the next one lands, without blocking new tasks, and reverts a merge that failed it', async () => {
+    const repo = await repository({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-v', isResume: false, allowDirty: false });
+    const first = task('first');
+    const second = task('second');
+    const third = task('third');
+    const preparedFirst = await workspace.prepare(first, { runId: 'run-v', attempt: 1 });
+    const preparedSecond = await workspace.prepare(second, { runId: 'run-v', attempt: 1 });
+    await writeFile(join(preparedFirst.cwd, 'a.txt'), 'a by first\n');
+    await writeFile(join(preparedSecond.cwd, 'b.txt'), 'b by second\n');
+    const observed: string[] = [];
+    let secondCompletion: Promise<unknown> | undefined;
+    const completedFirst = await workspace.complete(first, preparedFirst, {
+      message: 'First',
+      verifyAfterMerge: async (cwd) => {
+        const headDuringVerification = (await repo.git(['rev-parse', 'HEAD'])).trim();
+        // Another task finishes while this verification runs: its merge must wait.
+        secondCompletion = workspace.complete(second, preparedSecond, { message: 'Second' });
+        // A new task can still start (the git queue is free), from the integration head.
+        const preparedThird = await workspace.prepare(third, { runId: 'run-v', attempt: 1 });
+        observed.push(`third based on ${preparedThird.baseCommit === headDuringVerification ? 'merged head' : 'something else'}`);
+        observed.push(`head unchanged: ${(await repo.git(['rev-parse', 'HEAD'])).trim() === headDuringVerification}`);
+        observed.push(`b.txt: ${(await readFile(join(cwd, 'b.txt'), 'utf8')).trim()}`);
+        return [{ command: ['test'], exitCode: 1, passed: false, isTimedOut: false, durationMs: 0, outputTail: 'broke the build', phase: 'merge' }];
+      },
+    });
+    expect(observed).toEqual(['third based on merged head', 'head unchanged: true', 'b.txt: b']);
+    expect(completedFirst.mergeVerification?.[0]?.passed).toBe(false);
+    await secondCompletion;
+    expect((await repo.read('b.txt')).toString()).toBe('b by second\n');
+    // The orchestrator rolls the failed merge back: a revert commit, since another merge landed on top.
+    await workspace.discard(first, preparedFirst, { isRollback: true, reason: 'verification failed after merge' });
+    expect((await repo.read('a.txt')).toString()).toBe('a\n');
+    expect((await repo.read('b.txt')).toString()).toBe('b by second\n');
+    expect(await repo.git(['log', '-1', '--format=%s'])).toBe('Revert task first: verification failed after merge\n');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    await workspace.end({ isSuccess: false });
+  });
+
+  it('sets a dirty tree aside for the run and puts it back on top of the merges', async () => {
+    const repo = await repository({ 'a.txt': 'a\n', 'notes.md': 'notes\n' });
+    await repo.write('notes.md', 'notes with my edit\n');
+    await repo.write('draft.txt', 'draft\n');
+    const userFiles = await repo.files();
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-dirty', isResume: false, allowDirty: true });
+    const t = task('t');
+    const prepared = await workspace.prepare(t, { runId: 'run-dirty', attempt: 1 });
+    // The agent works from the last commit, never on the user's uncommitted edits.
+    expect(await readFile(join(prepared.cwd, 'notes.md'), 'utf8')).toBe('notes\n');
+    expect(await exists(join(prepared.cwd, 'draft.txt'))).toBe(false);
+    await writeFile(join(prepared.cwd, 'a.txt'), 'a by the task\n');
+    await workspace.complete(t, prepared, { message: 'Task' });
+    const ended = await workspace.end({ isSuccess: true });
+    expect(ended?.warnings).toEqual([]);
+    expect(await repo.files()).toEqual({ ...userFiles, 'a.txt': expect.any(String) });
+    expect((await repo.read('a.txt')).toString()).toBe('a by the task\n');
+    expect(await repo.git(['log', '-1', '--format=%s', 'HEAD^2'])).toBe('Task\n');
+  });
+
   it('rolls back a worktree task without touching the integration tree, keeping its work', async () => {
     const repo = await repository({ 'a.txt': 'a\n' });
     const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
