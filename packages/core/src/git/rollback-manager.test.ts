@@ -72,6 +72,20 @@ describe('RollbackManager', () => {
     expect(await repository.git(['show', `${result.leftoverRef}:created/deep/file.txt`])).toBe('new\n');
   });
 
+  it('restores a file a task replaced with a directory, and a directory it replaced with a file', async () => {
+    const repo = await createTemporaryRepository({ 'config': 'a file\n', 'lib/util.ts': 'util\n', 'lib/more/deep.ts': 'deep\n' });
+    repositories.push(repo);
+    const before = await repo.files();
+    const manager = new RollbackManager({ projectDir: repo.root });
+    await manager.checkpoint('run-t', 'types');
+    await repo.remove('config');
+    await repo.write('config/settings.json', '{}\n');
+    await repo.remove('lib');
+    await repo.write('lib', 'now a file\n');
+    await manager.rollback('run-t', 'types');
+    expect(await repo.files()).toEqual(before);
+  });
+
   it('never touches the branch, the index or the stash list when checkpointing', async () => {
     const repository = await repositoryWithEverything();
     await repository.write('stashed.txt', 'in the stash\n');

@@ -2,6 +2,7 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
+import { ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
 import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch, taskWorktreePath } from './ref-names';
 import { workingTree } from './temporary-index';
 import { commitTree, treeOf } from './working-state';
@@ -45,6 +46,7 @@ export interface ListedWorktree {
 export class WorktreeManager {
   readonly #root: string;
   readonly #identity: GitIdentity;
+  #isExcluded = false;
 
   constructor(options: WorktreeManagerOptions) {
     this.#root = options.projectDir;
@@ -58,6 +60,10 @@ export class WorktreeManager {
   async add(runId: string, taskId: string, base: string): Promise<TaskWorktree> {
     const path = this.pathOf(runId, taskId);
     const branch = taskBranch(runId, taskId);
+    if (!this.#isExcluded) {
+      await ensurePrivateDirectoryExcluded((await repositoryPaths(this.#root)).commonDir);
+      this.#isExcluded = true;
+    }
     await this.remove(runId, taskId, { label: 'previous-attempt' });
     if (await stat(path).then(() => true, () => false)) {
       // A directory git no longer knows (a crash mid-add): move it aside, never delete it.
@@ -95,7 +101,7 @@ export class WorktreeManager {
       const head = await headCommit(this.#root);
       const isMerged = head !== undefined && (await tryGit(this.#root, ['merge-base', '--is-ancestor', tip, head])).isOk;
       if (!isMerged && kept === undefined) {
-        kept = leftoverRef(runId, taskId, `${label}-branch`);
+        kept = await this.#unusedRef(leftoverRef(runId, taskId, `${label}-branch`));
         await runGit(this.#root, ['update-ref', kept, tip]);
       }
       await runGit(this.#root, ['branch', '-D', '-q', branch]);
@@ -162,9 +168,16 @@ export class WorktreeManager {
     const base = await this.#mergeBaseWithHead(branchTip);
     if (!isChanged && base === branchTip) return undefined;
     const commit = isChanged ? await commitTree(this.#root, tree, { parents: [head], message: `qoder-orch: work left in ${join(PRIVATE_DIRECTORY, 'worktrees', runId, taskId)}`, identity: this.#identity }) : head;
-    const ref = leftoverRef(runId, taskId, label);
+    const ref = await this.#unusedRef(leftoverRef(runId, taskId, label));
     await runGit(this.#root, ['update-ref', ref, commit]);
     return ref;
+  }
+
+  /** `ref`, or `ref-2`, `ref-3`… when it already holds earlier work: leftovers are never overwritten. */
+  async #unusedRef(ref: string): Promise<string> {
+    let candidate = ref;
+    for (let suffix = 2; (await resolveRef(this.#root, candidate)) !== undefined; suffix += 1) candidate = `${ref}-${suffix}`;
+    return candidate;
   }
 
   async #mergeBaseWithHead(commit: string): Promise<string | undefined> {

@@ -143,6 +143,20 @@ describe('git workspace, shared isolation', () => {
     await resumed.end({ isSuccess: true });
   });
 
+  it('still rolls a task back without checkpoint refs when createCheckpoints is off', async () => {
+    const repo = await repository({ 'a.txt': 'a\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'shared', createCheckpoints: false });
+    await workspace.begin({ runId: 'run-n', isResume: false, allowDirty: false });
+    const t = task('t');
+    const prepared = await workspace.prepare(t, { runId: 'run-n', attempt: 1 });
+    expect(prepared.checkpointRef).toBeUndefined();
+    expect(await new RollbackManager({ projectDir: repo.root }).listCheckpoints()).toEqual([]);
+    await repo.write('a.txt', 'changed\n');
+    await workspace.discard(t, prepared, { isRollback: true, reason: 'failed' });
+    expect((await repo.read('a.txt')).toString()).toBe('a\n');
+    await workspace.end({ isSuccess: false });
+  });
+
   it('reverts a task whose commit already landed, keeping later work', async () => {
     const repo = await repository({ 'one.txt': '1\n', 'two.txt': '2\n' });
     const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'shared' });
