@@ -213,6 +213,7 @@ class GitWorkspace implements TaskWorkspace {
   prepare(task: Task, options: { runId: string; attempt: number; abortSignal?: AbortSignal }): Promise<PreparedTask> {
     return this.#queue.run(async () => {
       this.#requireRun();
+      if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `Task ${task.id} was aborted before it started.` });
       const rollback = this.#rollback as RollbackManager;
       const baseCommit = (await headCommit(this.#root)) as string;
       const sequence = ++this.#sequence;
