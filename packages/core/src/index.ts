@@ -118,7 +118,7 @@ export { WorktreeManager } from './git/worktree-manager';
 export type { ListedWorktree, TaskWorktree, WorktreeManagerOptions } from './git/worktree-manager';
 export { createGitWorkspace } from './workspace/git-workspace';
 export type { GitWorkspaceOptions } from './workspace/git-workspace';
-export type { WorkspaceEndResult } from './git/task-workspace';
+export type { PrepareTaskOptions, WorkspaceEndResult } from './git/task-workspace';
 export type {
   Checkpoint,
   CheckpointInfo,

@@ -17,6 +17,19 @@ export interface WorkspaceBeginResult {
   warnings: string[];
 }
 
+export interface PrepareTaskOptions {
+  runId: string;
+  attempt: number;
+  /**
+   * For a conflict-resolution task (isolation `worktree`): the branch of the task whose merge
+   * conflicted (`CompletedTask.conflict.branch`). The new worktree starts from the integration
+   * head with that branch merged in, conflicts left as markers in the task's own worktree for
+   * the agent to resolve; `complete` refuses to merge while markers remain. Ignored in a shared tree.
+   */
+  mergeBranch?: string;
+  abortSignal?: AbortSignal;
+}
+
 /** Where a task works, handed back to the workspace when the task ends. */
 export interface PreparedTask {
   taskId: string;
@@ -52,8 +65,12 @@ export interface CompletedTask {
   /** The task's own commit on its branch, before the merge (isolation `worktree`). */
   taskCommit?: string;
   filesChanged: string[];
-  /** A merge conflict: nothing landed, the files are listed. */
-  conflict?: { files: string[] };
+  /**
+   * A merge conflict: nothing landed, the files are listed. `branch` keeps the task's work for
+   * a conflict-resolution task (`prepare(…, { mergeBranch })`); `hasMarkers` means the task was
+   * itself a resolution that left conflict markers in these files.
+   */
+  conflict?: { files: string[]; branch?: string; hasMarkers?: boolean };
   /** The checks run again after the merge. */
   mergeVerification?: VerificationResult[];
 }
@@ -92,7 +109,7 @@ export interface TaskWorkspace {
   begin(options: WorkspaceBeginOptions): Promise<WorkspaceBeginResult>;
   /** On resume: roll back tasks that were running, clean crashed leftovers. */
   recover(tasks: InterruptedTask[]): Promise<void>;
-  prepare(task: Task, options: { runId: string; attempt: number; abortSignal?: AbortSignal }): Promise<PreparedTask>;
+  prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask>;
   complete(task: Task, prepared: PreparedTask, options: CompleteTaskOptions): Promise<CompletedTask>;
   discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void>;
   /** The files a task changed so far in its working directory. */

@@ -97,7 +97,7 @@ describe('git workspace, worktree isolation', () => {
     const filesBefore = await repo.files();
     const calls: string[] = [];
     const completedSecond = await workspace.complete(second, preparedSecond, { message: 'Second', verifyAfterMerge: verifyThat('shared.txt', '', calls) });
-    expect(completedSecond.conflict).toEqual({ files: ['shared.txt'] });
+    expect(completedSecond.conflict).toEqual({ files: ['shared.txt'], branch: 'qoder-orch/run-x/second' });
     expect(completedSecond.commit).toBeUndefined();
     expect(completedSecond.filesChanged.sort()).toEqual(['other.txt', 'shared.txt']);
     expect(calls).toEqual([]);
@@ -121,6 +121,41 @@ describe('git workspace, worktree isolation', () => {
     const kept = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-x/second/'])).trim();
     expect(await repo.git(['show', `${kept}:shared.txt`])).toBe('line 1\nline 2 by second\nline 3\n');
     await next.end({ isSuccess: true });
+  });
+
+  it('gives a conflict-resolution task the conflicted branch, refusing to merge while markers remain', async () => {
+    const repo = await repository({ 'shared.txt': 'line 1\nline 2\nline 3\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-fix', isResume: false, allowDirty: false });
+    const first = task('first');
+    const second = task('second');
+    const preparedFirst = await workspace.prepare(first, { runId: 'run-fix', attempt: 1 });
+    const preparedSecond = await workspace.prepare(second, { runId: 'run-fix', attempt: 1 });
+    await writeFile(join(preparedFirst.cwd, 'shared.txt'), 'line 1\nline 2 by first\nline 3\n');
+    await writeFile(join(preparedSecond.cwd, 'shared.txt'), 'line 1\nline 2 by second\nline 3\n');
+    await workspace.complete(first, preparedFirst, { message: 'First' });
+    const conflicted = await workspace.complete(second, preparedSecond, { message: 'Second' });
+    expect(conflicted.conflict).toEqual({ files: ['shared.txt'], branch: 'qoder-orch/run-fix/second' });
+
+    const resolve = task('second-resolve');
+    const preparedResolve = await workspace.prepare(resolve, { runId: 'run-fix', attempt: 1, mergeBranch: conflicted.conflict?.branch ?? '' });
+    // The markers are in the resolution task's own worktree only.
+    expect(await readFile(join(preparedResolve.cwd, 'shared.txt'), 'utf8')).toContain('<<<<<<< ');
+    expect((await repo.read('shared.txt')).toString()).toBe('line 1\nline 2 by first\nline 3\n');
+    const unresolved = await workspace.complete(resolve, preparedResolve, { message: 'Resolve' });
+    expect(unresolved.conflict).toMatchObject({ files: ['shared.txt'], hasMarkers: true });
+    expect(unresolved.commit).toBeUndefined();
+    expect((await repo.read('shared.txt')).toString()).not.toContain('<<<<<<<');
+    await writeFile(join(preparedResolve.cwd, 'shared.txt'), 'line 1\nline 2 by first and second\nline 3\n');
+    const resolved = await workspace.complete(resolve, preparedResolve, { message: 'Resolve' });
+    expect(resolved.conflict).toBeUndefined();
+    expect((await repo.read('shared.txt')).toString()).toBe('line 1\nline 2 by first and second\nline 3\n');
+    // The conflicted task's commit is now part of the history; discarding it keeps nothing extra.
+    expect((await repo.git(['merge-base', '--is-ancestor', conflicted.taskCommit ?? '', 'HEAD']).then(() => true, () => false))).toBe(true);
+    await workspace.discard(second, preparedSecond, { isRollback: true, reason: 'resolved by second-resolve' });
+    expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    await workspace.end({ isSuccess: true });
   });
 
   it('verifies each merge before the next one lands, without blocking new tasks, and reverts a merge that failed it', async () => {

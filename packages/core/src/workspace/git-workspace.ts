@@ -1,8 +1,8 @@
-import { realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { OrchestratorError } from '../errors/orchestrator-error';
 import { forPathBatches, headCommit, LITERAL_PATHSPECS, resolveRef, runGit, splitNul, tryGit } from '../git/git-client';
-import { DEFAULT_GIT_IDENTITY, type GitIdentity } from '../git/git-identity';
+import { DEFAULT_GIT_IDENTITY, type GitIdentity, identityEnvironment } from '../git/git-identity';
 import { mergeCommits, mergeTrees } from '../git/merge-trees';
 import { moveHead } from '../git/move-head';
 import { checkpointRef, PRIVATE_REF_ROOT, refComponent, snapshotRef, taskCommitRef } from '../git/ref-names';
@@ -16,6 +16,7 @@ import type {
   DiscardTaskOptions,
   InterruptedTask,
   PreparedTask,
+  PrepareTaskOptions,
   TaskWorkspace,
   WorkspaceBeginOptions,
   WorkspaceBeginResult,
@@ -59,6 +60,8 @@ interface TaskRecord {
   branch?: string;
   /** The commit that brought the task's work onto the integration head. */
   landedCommit?: string;
+  /** A conflict-resolution task: the files that had markers when it started. */
+  conflictFiles?: string[];
 }
 
 const gitDirectoryState = ['MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'rebase-merge', 'rebase-apply'];
@@ -210,7 +213,7 @@ class GitWorkspace implements TaskWorkspace {
     });
   }
 
-  prepare(task: Task, options: { runId: string; attempt: number; abortSignal?: AbortSignal }): Promise<PreparedTask> {
+  prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
     return this.#queue.run(async () => {
       this.#requireRun();
       if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `Task ${task.id} was aborted before it started.` });
@@ -220,9 +223,31 @@ class GitWorkspace implements TaskWorkspace {
       const isCheckpointKept = this.#options.createCheckpoints !== false;
       if (this.isIsolated) {
         const worktree = await (this.#worktrees as WorktreeManager).add(options.runId, task.id, baseCommit);
+        let conflictFiles: string[] | undefined;
+        if (options.mergeBranch !== undefined) {
+          const branchTip = await resolveRef(this.#root, options.mergeBranch.startsWith('refs/') ? options.mergeBranch : `refs/heads/${options.mergeBranch}`);
+          if (branchTip === undefined) {
+            await (this.#worktrees as WorktreeManager).remove(options.runId, task.id);
+            throw new OrchestratorError({ code: 'GIT_ERROR', message: `Branch ${options.mergeBranch} to resolve does not exist.`, fix: 'Pass the `branch` reported with the conflict, before the conflicted task is discarded.' });
+          }
+          // Markers land only in this task's own worktree, for its agent to resolve.
+          await tryGit(worktree.path, ['merge', '--no-commit', '--no-ff', '--no-edit', branchTip], { env: identityEnvironment(this.#identity) });
+          conflictFiles = splitNul(await runGit(worktree.path, ['diff', '--name-only', '-z', '--diff-filter=U']));
+        }
         const ref = checkpointRef(options.runId, task.id);
         if (isCheckpointKept) await runGit(this.#root, ['update-ref', '-m', 'qoder-orch checkpoint', ref, baseCommit]);
-        this.#tasks.set(task.id, { task, runId: options.runId, attempt: options.attempt, phase: 'running', sequence, baseCommit, worktree: worktree.path, branch: worktree.branch, stateCommit: baseCommit });
+        this.#tasks.set(task.id, {
+          task,
+          runId: options.runId,
+          attempt: options.attempt,
+          phase: 'running',
+          sequence,
+          baseCommit,
+          worktree: worktree.path,
+          branch: worktree.branch,
+          stateCommit: baseCommit,
+          ...(conflictFiles === undefined ? {} : { conflictFiles }),
+        });
         return {
           taskId: task.id,
           cwd: this.#subdirectory === '' ? worktree.path : join(worktree.path, this.#subdirectory),
@@ -260,9 +285,17 @@ class GitWorkspace implements TaskWorkspace {
     if (record.worktree === undefined) return this.#queue.run(() => this.#completeShared(record, options));
     // The task's own commit happens in its worktree, outside the queue: other tasks go on meanwhile.
     const worktree = record.worktree;
+    if (record.conflictFiles !== undefined) {
+      const withMarkers = await filesWithConflictMarkers(worktree, record.conflictFiles);
+      if (withMarkers.length > 0) {
+        return { filesChanged: await changedPathsBetween(this.#root, record.baseCommit, await workingTree(worktree)), conflict: { files: withMarkers, hasMarkers: true, ...(record.branch === undefined ? {} : { branch: record.branch }) } };
+      }
+    }
+    const mergedBranchTip = record.conflictFiles === undefined ? undefined : await resolveRef(worktree, 'MERGE_HEAD');
+    if (mergedBranchTip !== undefined) await runGit(worktree, ['merge', '--quit']);
     const tree = await workingTree(worktree);
     const worktreeHead = (await headCommit(worktree)) as string;
-    if (tree === (await treeOf(this.#root, worktreeHead)) && worktreeHead === record.baseCommit) {
+    if (tree === (await treeOf(this.#root, worktreeHead)) && worktreeHead === record.baseCommit && mergedBranchTip === undefined) {
       return this.#queue.run(async () => {
         record.phase = 'done';
         await (this.#worktrees as WorktreeManager).remove(record.runId, task.id);
@@ -271,8 +304,9 @@ class GitWorkspace implements TaskWorkspace {
     }
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `The merge of task ${task.id} was aborted before it started.` });
     let taskCommit = worktreeHead;
-    if (tree !== (await treeOf(this.#root, worktreeHead))) {
-      taskCommit = await commitTree(this.#root, tree, { parents: [worktreeHead], message: options.message, identity: this.#identity });
+    if (tree !== (await treeOf(this.#root, worktreeHead)) || mergedBranchTip !== undefined) {
+      const parents = mergedBranchTip === undefined ? [worktreeHead] : [worktreeHead, mergedBranchTip];
+      taskCommit = await commitTree(this.#root, tree, { parents, message: options.message, identity: this.#identity });
       await runGit(worktree, ['update-ref', '-m', 'qoder-orch: task commit', 'HEAD', taskCommit, worktreeHead]);
       await runGit(worktree, ['reset', '-q']);
     }
@@ -283,7 +317,7 @@ class GitWorkspace implements TaskWorkspace {
         const merge = await mergeCommits(this.#root, head, taskCommit);
         if (!merge.isClean) {
           record.phase = 'conflict';
-          return { taskCommit, filesChanged, conflict: { files: merge.conflicts } };
+          return { taskCommit, filesChanged, conflict: { files: merge.conflicts, ...(record.branch === undefined ? {} : { branch: record.branch }) } };
         }
         const message = `${options.message}\n\nqoder-orch: merge of task ${task.id} (run ${record.runId})`;
         const mergeCommit = await commitTree(this.#root, merge.tree, { parents: [head, taskCommit], message, identity: this.#identity });
@@ -504,6 +538,16 @@ class GitWorkspace implements TaskWorkspace {
     }
     return this.#runId;
   }
+}
+
+/** Files among `paths` in `cwd` that still hold a conflict marker line (`<<<<<<< `, `=======`, `>>>>>>> `). */
+async function filesWithConflictMarkers(cwd: string, paths: readonly string[]): Promise<string[]> {
+  const marked: string[] = [];
+  for (const path of paths) {
+    const content = await readFile(join(cwd, path), 'utf8').catch(() => '');
+    if (/^(<{7} |>{7} |={7}$)/m.test(content)) marked.push(path);
+  }
+  return marked;
 }
 
 function describePaths(paths: readonly string[]): string {
