@@ -86,6 +86,22 @@ describe('RollbackManager', () => {
     expect(await repo.files()).toEqual(before);
   });
 
+  it('sees same-size edits made in the same second as the last index write (racy entries)', async () => {
+    // Copying the index for a private one must keep its mtime, or git trusts stale stat data.
+    const repo = await createTemporaryRepository({ 'x.txt': 'aaaa\n' });
+    repositories.push(repo);
+    const manager = new RollbackManager({ projectDir: repo.root });
+    const stale: number[] = [];
+    for (let round = 0; round < 20; round += 1) {
+      await repo.write('x.txt', 'aaaa\n');
+      await repo.git(['add', '-A']);
+      await repo.write('x.txt', 'bbbb\n');
+      const checkpoint = await manager.checkpoint('run-racy', `t${round}`);
+      if ((await repo.git(['show', `${checkpoint.commit}:x.txt`])) !== 'bbbb\n') stale.push(round);
+    }
+    expect(stale).toEqual([]);
+  });
+
   it('never touches the branch, the index or the stash list when checkpointing', async () => {
     const repository = await repositoryWithEverything();
     await repository.write('stashed.txt', 'in the stash\n');
