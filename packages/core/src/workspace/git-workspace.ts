@@ -111,7 +111,6 @@ class GitWorkspace implements TaskWorkspace {
   /** The project directory relative to the repository root ('' at the root). */
   #subdirectory = '';
   #runId: string | undefined;
-  #allowDirty = false;
   #rollback: RollbackManager | undefined;
   #worktrees: WorktreeManager | undefined;
 
@@ -127,7 +126,6 @@ class GitWorkspace implements TaskWorkspace {
       this.#root = paths.root;
       this.#commonDir = paths.commonDir;
       this.#runId = options.runId;
-      this.#allowDirty = options.allowDirty;
       const project = await realpath(this.#options.projectDir);
       this.#subdirectory = relative(this.#root, project).split(sep).join('/');
       this.#rollback = new RollbackManager({ projectDir: this.#root, identity: this.#identity });
