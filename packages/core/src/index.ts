@@ -128,13 +128,13 @@ export type {
   RollbackResult,
   UserWorkRestoreResult,
 } from './git/rollback-manager';
-
-// ── preflight ───────────────────────────────────────────────────────────────
-export type { PreflightCheck, PreflightReport } from './preflight/preflight-report';
 export { runPreflight } from './preflight/run-preflight';
 export type { PreflightOptions } from './preflight/run-preflight';
 export { formatPreflightReport } from './preflight/format-preflight-report';
 export { MINIMUM_GIT_VERSION } from './preflight/git-checks';
+
+// ── preflight ───────────────────────────────────────────────────────────────
+export type { PreflightCheck, PreflightReport } from './preflight/preflight-report';
 
 // ── contracts and evidence ──────────────────────────────────────────────────
 export type {
