@@ -131,7 +131,7 @@ export type {
 export { runPreflight } from './preflight/run-preflight';
 export type { PreflightOptions } from './preflight/run-preflight';
 export { formatPreflightReport } from './preflight/format-preflight-report';
-export { MINIMUM_GIT_VERSION } from './preflight/git-checks';
+export { MINIMUM_GIT_VERSION } from './git/git-version';
 
 // ── preflight ───────────────────────────────────────────────────────────────
 export type { PreflightCheck, PreflightReport } from './preflight/preflight-report';

@@ -1,28 +1,20 @@
 import { access, constants, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tryGit } from '../git/git-client';
+import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
 import { initRepository, isGitRepository, repositoryPaths } from '../git/repository';
 import { PRIVATE_REF_ROOT } from '../git/ref-names';
 import type { PreflightCheck } from './preflight-report';
 import { fail, pass, warn } from './check-result';
 
-/** `git merge-tree --write-tree` (conflict detection without markers) needs git 2.38. */
-export const MINIMUM_GIT_VERSION = [2, 38] as const;
-
 export async function checkGitInstalled(cwd: string): Promise<PreflightCheck> {
   const label = 'Git installed';
-  const result = await tryGit(cwd, ['--version']).catch((error: unknown) => ({ isOk: false as const, message: String(error) }));
-  if (!result.isOk) return fail('git.installed', label, `git could not be run: ${result.message.split('\n')[0]}`, 'Install git 2.38 or later (https://git-scm.com/downloads) and make sure it is on PATH.');
-  const match = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(result.output);
-  const version = match ? `${match[1]}.${match[2]}${match[3] === undefined ? '' : `.${match[3]}`}` : result.output.trim();
-  if (match) {
-    const major = Number(match[1]);
-    const minor = Number(match[2]);
-    if (major < MINIMUM_GIT_VERSION[0] || (major === MINIMUM_GIT_VERSION[0] && minor < MINIMUM_GIT_VERSION[1])) {
-      return fail('git.installed', label, `git ${version} is too old: merges need \`git merge-tree --write-tree\`.`, `Upgrade git to ${MINIMUM_GIT_VERSION.join('.')} or later.`);
-    }
+  const result = await gitVersion(cwd);
+  if (!result.isOk) return fail('git.installed', label, `git could not be run: ${result.message}`, 'Install git 2.38 or later (https://git-scm.com/downloads) and make sure it is on PATH.');
+  if (!result.version.isSupported) {
+    return fail('git.installed', label, `git ${result.version.text} is too old: merges need \`git merge-tree --write-tree\`.`, `Upgrade git to ${MINIMUM_GIT_VERSION.join('.')} or later.`);
   }
-  return pass('git.installed', label, `git ${version}`);
+  return pass('git.installed', label, `git ${result.version.text}`);
 }
 
 export async function checkProjectReadable(projectDir: string): Promise<PreflightCheck> {

@@ -2,6 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { OrchestratorError } from '../errors/orchestrator-error';
 import { forPathBatches, headCommit, LITERAL_PATHSPECS, resolveRef, runGit, splitNul, tryGit } from '../git/git-client';
+import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity, identityEnvironment } from '../git/git-identity';
 import { mergeCommits, mergeTrees } from '../git/merge-trees';
 import { moveHead } from '../git/move-head';
@@ -133,6 +134,14 @@ class GitWorkspace implements TaskWorkspace {
       const warnings: string[] = [];
       if (this.#subdirectory !== '') {
         warnings.push(`${project} is inside the repository at ${this.#root}: checkpoints and commits cover the whole repository.`);
+      }
+      const version = await gitVersion(this.#root);
+      if (version.isOk && !version.version.isSupported) {
+        throw new OrchestratorError({
+          code: 'GIT_ERROR',
+          message: `git ${version.version.text} is too old for qoder-orch's merges and rollbacks.`,
+          fix: `Upgrade git to ${MINIMUM_GIT_VERSION.join('.')} or later.`,
+        });
       }
       await this.#refuseOperationInProgress(paths.gitDir);
       await ensurePrivateDirectoryExcluded(this.#commonDir);
