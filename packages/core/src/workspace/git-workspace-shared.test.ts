@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitWorkspace, OrchestratorError, RollbackManager, type Task, TaskSchema } from '../index';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
+import { MockAgentProvider } from '../test/index';
 
 let repositories: TemporaryRepository[] = [];
 afterEach(async () => {
@@ -70,6 +71,29 @@ describe('git workspace, shared isolation', () => {
     const leftovers = await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-p/task-a/']);
     expect(await repo.git(['show', `${leftovers.trim()}:a/created-by-a.txt`])).toBe('new from A\n');
     await workspace.end({ isSuccess: false });
+  });
+
+  it('commits each of several parallel tasks with only its own files', async () => {
+    const repo = await repository({ 'README.md': 'r\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'shared' });
+    await workspace.begin({ runId: 'run-many', isResume: false, allowDirty: false });
+    const tasks = ['api', 'web', 'docs', 'cli'].map((id) => task(id, [`${id}/**`]));
+    const provider = new MockAgentProvider({ runTask: (options) => ({ type: 'success', files: { [`${options.taskId}/index.ts`]: `// ${options.taskId}\n`, [`${options.taskId}/extra.ts`]: 'x\n' } }) });
+    const results = await Promise.all(
+      tasks.map(async (each) => {
+        const prepared = await workspace.prepare(each, { runId: 'run-many', attempt: 1 });
+        await provider.doRunTask({ taskId: each.id, prompt: 'work', cwd: prepared.cwd });
+        return workspace.complete(each, prepared, { message: `Task ${each.id}` });
+      }),
+    );
+    for (const [index, result] of results.entries()) {
+      const id = tasks[index]?.id ?? '';
+      expect(result.filesChanged.sort()).toEqual([`${id}/extra.ts`, `${id}/index.ts`]);
+      expect(await repo.git(['show', '--name-only', '--format=', result.commit ?? ''])).toBe(`${id}/extra.ts\n${id}/index.ts\n`);
+    }
+    expect((await log(repo)).slice(0, 4).sort()).toEqual(['Task api', 'Task cli', 'Task docs', 'Task web']);
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    await workspace.end({ isSuccess: true });
   });
 
   it('refuses a dirty tree with the fix, and with allowDirty keeps the user work through a failing task', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitWorkspace, type Task, TaskSchema, type VerificationResult, WorktreeManager } from '../index';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
+import { MockAgentProvider } from '../test/index';
 
 let repositories: TemporaryRepository[] = [];
 afterEach(async () => {
@@ -77,6 +78,37 @@ describe('git workspace, worktree isolation', () => {
     // Cleaned up after success: no worktrees, no task branches.
     expect(await new WorktreeManager({ projectDir: repo.root }).list()).toEqual([]);
     expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
+    await workspace.end({ isSuccess: true });
+  });
+
+  it('merges four parallel tasks run by an agent in their worktrees, one merge commit each', async () => {
+    const repo = await repository({ 'README.md': 'r\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-4', isResume: false, allowDirty: false });
+    const tasks = ['api', 'web', 'docs', 'cli'].map((id) => task(id));
+    const seen: Record<string, string[]> = {};
+    const provider = new MockAgentProvider({ runTask: (options) => ({ type: 'success', files: { [`${options.taskId}.ts`]: `// ${options.taskId}\n` } }) });
+    const results = await Promise.all(
+      tasks.map(async (each) => {
+        const prepared = await workspace.prepare(each, { runId: 'run-4', attempt: 1 });
+        await provider.doRunTask({ taskId: each.id, prompt: 'work', cwd: prepared.cwd });
+        return workspace.complete(each, prepared, {
+          message: `Task ${each.id}`,
+          verifyAfterMerge: async (cwd) => {
+            seen[each.id] = (await repo.git(['ls-files'])).trim().split('\n').filter((path) => path !== 'README.md');
+            expect(cwd).toBe(repo.root);
+            return [];
+          },
+        });
+      }),
+    );
+    expect(results.map((result) => result.conflict)).toEqual([undefined, undefined, undefined, undefined]);
+    const merges = (await repo.git(['log', '--merges', '--format=%H'])).trim().split('\n');
+    expect(merges.sort()).toEqual(results.map((result) => result.commit).sort());
+    // Each verification saw its own task merged, on top of those merged before it.
+    for (const each of tasks) expect(seen[each.id]).toContain(`${each.id}.ts`);
+    expect(Object.values(seen).map((files) => files.length).sort()).toEqual([1, 2, 3, 4]);
+    expect(await new WorktreeManager({ projectDir: repo.root }).list()).toEqual([]);
     await workspace.end({ isSuccess: true });
   });
 
