@@ -125,6 +125,30 @@ export type {
   WorkspaceBeginResult,
 } from './git/task-workspace';
 export { createDirectoryWorkspace } from './workspace/directory-workspace';
+// ── git safety: checkpoints, rollback, worktrees, preflight (issue 5) ───────
+export { EMPTY_TREE, initRepository, isGitRepository } from './git/repository';
+export type { InitRepositoryOptions } from './git/repository';
+export { DEFAULT_GIT_IDENTITY } from './git/git-identity';
+export type { GitIdentity } from './git/git-identity';
+export { RollbackManager } from './git/rollback-manager';
+export { WorktreeManager } from './git/worktree-manager';
+export type { ListedWorktree, TaskWorktree, WorktreeManagerOptions } from './git/worktree-manager';
+export { createGitWorkspace } from './workspace/git-workspace';
+export type { GitWorkspaceOptions } from './workspace/git-workspace';
+export type { PrepareTaskOptions, WorkspaceEndResult } from './git/task-workspace';
+export type {
+  Checkpoint,
+  CheckpointInfo,
+  PruneCheckpointsOptions,
+  RollbackManagerOptions,
+  RollbackOptions,
+  RollbackResult,
+  UserWorkRestoreResult,
+} from './git/rollback-manager';
+export { runPreflight } from './preflight/run-preflight';
+export type { PreflightOptions } from './preflight/run-preflight';
+export { formatPreflightReport } from './preflight/format-preflight-report';
+export { MINIMUM_GIT_VERSION } from './git/git-version';
 
 // ── preflight ───────────────────────────────────────────────────────────────
 export type { PreflightCheck, PreflightReport } from './preflight/preflight-report';

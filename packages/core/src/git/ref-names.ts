@@ -27,3 +27,7 @@ export const failedRunRef = (runId: string) => `${PRIVATE_REF_ROOT}/failed-runs/
 export const taskBranch = (runId: string, taskId: string) => `qoder-orch/${refComponent(runId)}/${refComponent(taskId)}`;
 /** The directory of a task's worktree, relative to the project. */
 export const taskWorktreePath = (runId: string, taskId: string) => `${PRIVATE_DIRECTORY}/worktrees/${refComponent(runId)}/${refComponent(taskId)}`;
+/** A set-aside snapshot of the user's uncommitted work after it was put back in the work tree (kept as a safety net until pruned). */
+export const restoredSnapshotRef = (runId: string) => `${PRIVATE_REF_ROOT}/snapshots-restored/${refComponent(runId)}`;
+/** The commit that brought a task's work onto the integration head (its merge commit, or its own commit in shared mode). */
+export const taskCommitRef = (runId: string, taskId: string) => `${PRIVATE_REF_ROOT}/merges/${refComponent(runId)}/${refComponent(taskId)}`;

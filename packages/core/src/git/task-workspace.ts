@@ -17,6 +17,19 @@ export interface WorkspaceBeginResult {
   warnings: string[];
 }
 
+export interface PrepareTaskOptions {
+  runId: string;
+  attempt: number;
+  /**
+   * For a conflict-resolution task (isolation `worktree`): the branch of the task whose merge
+   * conflicted (`CompletedTask.conflict.branch`). The new worktree starts from the integration
+   * head with that branch merged in, conflicts left as markers in the task's own worktree for
+   * the agent to resolve; `complete` refuses to merge while markers remain. Ignored in a shared tree.
+   */
+  mergeBranch?: string;
+  abortSignal?: AbortSignal;
+}
+
 /** Where a task works, handed back to the workspace when the task ends. */
 export interface PreparedTask {
   taskId: string;
@@ -26,8 +39,12 @@ export interface PreparedTask {
   checkpoint?: string;
   /** The private ref that keeps the checkpoint alive. */
   checkpointRef?: string;
+  /** The task's worktree (isolation `worktree`). */
   worktree?: string;
+  /** The task's branch in its worktree (isolation `worktree`). */
   branch?: string;
+  /** The integration head the task started from. */
+  baseCommit?: string;
 }
 
 export interface CompleteTaskOptions {
@@ -38,17 +55,27 @@ export interface CompleteTaskOptions {
    * the same tree and each gets its own commit. Workspaces that cannot split commit everything.
    */
   paths?: readonly string[];
-  /** Runs the task's checks again in the integration tree after a merge. */
+  /**
+   * Runs the task's checks again in the integration tree (the project directory) after its merge,
+   * before the next merge. Only with isolation `worktree`: in a shared tree the task was already
+   * verified where its work lands.
+   */
   verifyAfterMerge?: (cwd: string) => Promise<VerificationResult[]>;
   abortSignal?: AbortSignal;
 }
 
 export interface CompletedTask {
-  /** The commit holding the task's work on the integration head (absent when nothing changed). */
+  /** The commit holding the task's work on the integration head (absent when nothing changed): the merge commit with isolation `worktree`. */
   commit?: string;
+  /** The task's own commit on its branch, before the merge (isolation `worktree`). */
+  taskCommit?: string;
   filesChanged: string[];
-  /** A merge conflict: nothing landed, the files are listed. */
-  conflict?: { files: string[] };
+  /**
+   * A merge conflict: nothing landed, the files are listed. `branch` keeps the task's work for
+   * a conflict-resolution task (`prepare(…, { mergeBranch })`); `hasMarkers` means the task was
+   * itself a resolution that left conflict markers in these files.
+   */
+  conflict?: { files: string[]; branch?: string; hasMarkers?: boolean };
   /** The checks run again after the merge. */
   mergeVerification?: VerificationResult[];
 }
@@ -57,6 +84,14 @@ export interface DiscardTaskOptions {
   /** Restore the checkpoint (auto rollback); otherwise keep the work for inspection. */
   isRollback: boolean;
   reason: string;
+}
+
+export interface WorkspaceEndResult {
+  warnings: string[];
+  /** Refs that still hold work the run set aside (user work that could not be put back, kept worktrees). */
+  keptRefs: string[];
+  /** Worktrees kept for inspection after a failure. */
+  keptWorktrees: string[];
 }
 
 /** A task that was running when a run was interrupted, to be recovered on resume. */
@@ -79,11 +114,11 @@ export interface TaskWorkspace {
   begin(options: WorkspaceBeginOptions): Promise<WorkspaceBeginResult>;
   /** On resume: roll back tasks that were running, clean crashed leftovers. */
   recover(tasks: InterruptedTask[]): Promise<void>;
-  prepare(task: Task, options: { runId: string; attempt: number; abortSignal?: AbortSignal }): Promise<PreparedTask>;
+  prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask>;
   complete(task: Task, prepared: PreparedTask, options: CompleteTaskOptions): Promise<CompletedTask>;
   discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void>;
   /** The files a task changed so far in its working directory. */
   changedFiles(prepared: PreparedTask): Promise<string[]>;
-  /** End of run: clean worktrees after success, keep them after a failure. */
-  end(options: { isSuccess: boolean }): Promise<void>;
+  /** End of run: clean worktrees after success, keep them after a failure; put set-aside user work back. */
+  end(options: { isSuccess: boolean }): Promise<WorkspaceEndResult | void>;
 }

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGit, tryGit } from './git-client';
@@ -21,7 +21,14 @@ export async function withTemporaryIndex<T>(
       await runGit(cwd, ['read-tree', options.fromTree], { env });
     } else {
       const realIndex = await tryGit(cwd, ['rev-parse', '--path-format=absolute', '--git-path', 'index']);
-      if (realIndex.isOk) await copyFile(realIndex.output.trim(), indexFile).catch(() => undefined);
+      if (realIndex.isOk) {
+        // Keep the original's timestamps: git's racy-entry check compares file times with the
+        // index file's own mtime, and a fresh copy would make same-second edits look clean.
+        const source = realIndex.output.trim();
+        const copied = await copyFile(source, indexFile).then(() => true, () => false);
+        const times = copied ? await stat(source).catch(() => undefined) : undefined;
+        if (times !== undefined) await utimes(indexFile, times.atime, times.mtime);
+      }
     }
     return await use(env);
   } finally {

@@ -26,6 +26,8 @@ import { addUsage } from '../spec/usage';
 import { loadSubagents } from '../subagents/load-subagents';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 import { createDirectoryWorkspace } from '../workspace/directory-workspace';
+import { createGitWorkspace } from '../workspace/git-workspace';
+import { isGitRepository } from '../git/repository';
 import { EventRecorder } from './event-recorder';
 import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
 import { listProjectFiles } from './project-files';
@@ -62,7 +64,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
   readonly #projectDir: string;
   readonly #config: Config;
   readonly #store: RunStore;
-  readonly #workspace: TaskWorkspace;
+  #workspace: TaskWorkspace | undefined;
   readonly #judge: Judge;
   #runId: string;
   #subagents: readonly SubagentDefinition[] | undefined;
@@ -74,7 +76,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     this.#projectDir = resolve(options.projectDir);
     this.#config = resolveConfig(options.config ?? {});
     this.#store = options.runStore ?? new FileRunStore({ directory: join(this.#projectDir, '.qoder-orch', 'runs') });
-    this.#workspace = options.workspace ?? createDirectoryWorkspace({ projectDir: this.#projectDir });
+    this.#workspace = options.workspace;
     this.#judge =
       options.judge ??
       createEvidenceJudge({
@@ -98,6 +100,23 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
 
   get runStore(): RunStore {
     return this.#store;
+  }
+
+  /** The workspace given, else git checkpoints (and worktrees when tasks run in parallel) in a repository, else the plain directory. */
+  async #resolveWorkspace(): Promise<TaskWorkspace> {
+    if (this.#workspace) return this.#workspace;
+    const execution = this.#config.execution;
+    if (await isGitRepository(this.#projectDir)) {
+      const isolation = execution.isolation === 'auto' ? (execution.max_parallel > 1 ? 'worktree' : 'shared') : execution.isolation;
+      this.#workspace = createGitWorkspace({
+        projectDir: this.#projectDir,
+        isolation,
+        createCheckpoints: this.#config.rollback.enabled && this.#config.rollback.create_checkpoints,
+      });
+    } else {
+      this.#workspace = createDirectoryWorkspace({ projectDir: this.#projectDir });
+    }
+    return this.#workspace;
   }
 
   async #loadSubagents(): Promise<readonly SubagentDefinition[]> {
@@ -217,6 +236,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     let isBudgetExceeded = false;
     const speculation = { started: 0, kept: 0, rerun: 0, abandoned: 0, wastedMs: 0 };
     let stateChain: Promise<void> = Promise.resolve();
+    let workspace: TaskWorkspace = createDirectoryWorkspace({ projectDir: this.#projectDir });
+    let isBegun = false;
     const saveState = () => {
       state.updatedAt = new Date().toISOString();
       state.lastSeq = events.lastSeq;
@@ -229,6 +250,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       if (isResume) await saveState();
       else await store.createRun(state);
       events.emit('run-start', { objective: state.objective, projectDir: this.#projectDir, isResumed: isResume });
+      workspace = await this.#resolveWorkspace();
       const subagents = await this.#loadSubagents();
       const subagentMap = new Map(subagents.map((subagent) => [subagent.name, subagent]));
 
@@ -245,7 +267,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         }
       }
 
-      const begin = await this.#workspace.begin({ runId: state.runId, isResume, allowDirty: this.#config.execution.allow_dirty, abortSignal: signal });
+      const begin = await workspace.begin({ runId: state.runId, isResume, allowDirty: this.#config.execution.allow_dirty, abortSignal: signal });
+      isBegun = true;
       for (const warning of begin.warnings) events.emit('warning', { code: 'WORKSPACE', message: warning });
       if (!isResume) {
         if (begin.baseCommit) state.baseCommit = begin.baseCommit;
@@ -254,7 +277,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         const interrupted = Object.entries(state.tasks)
           .filter(([, task]) => task.status === 'running' || task.status === 'cancelled')
           .map(([taskId, task]) => ({ taskId, ...(task.checkpoint ? { checkpoint: task.checkpoint } : {}), ...(task.worktree ? { worktree: task.worktree } : {}) }));
-        await this.#workspace.recover(interrupted);
+        await workspace.recover(interrupted);
         for (const task of interrupted) {
           if (task.checkpoint) events.emit('rollback-end', { taskId: task.taskId, checkpoint: task.checkpoint, reason: 'interrupted run resumed' });
           state.tasks[task.taskId] = { ...state.tasks[task.taskId]!, status: 'pending' };
@@ -346,7 +369,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           provider: this.#options.provider,
           providers: this.#options.providers ?? {},
           subagents: subagentMap,
-          workspace: this.#workspace,
+          workspace: workspace,
           context: this.#options.context,
           registry: this.#options.registry,
           deviations: this.#options.deviations,
@@ -399,9 +422,9 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         };
         const execution = this.#config.execution;
         // Batching shares one working tree between tasks, so it needs a non-isolated workspace.
-        const isBatching = execution.enable_batch_processing && !this.#workspace.isIsolated;
+        const isBatching = execution.enable_batch_processing && !workspace.isIsolated;
         // Speculative work must not see half-finished dependencies: it needs isolated worktrees.
-        const isSpeculative = execution.enable_speculative && this.#workspace.isIsolated;
+        const isSpeculative = execution.enable_speculative && workspace.isIsolated;
         scheduler = new Scheduler({
           maxParallel: scheduler?.concurrency ?? maxParallel,
           abortSignal: signal,
@@ -519,7 +542,14 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     }
 
     const isMet = stopReason === 'met';
-    await this.#workspace.end({ isSuccess: isMet }).catch((error: unknown) => events.emit('warning', { code: 'WORKSPACE_END', message: serializeError(error).message }));
+    if (isBegun) {
+      try {
+        const ended = await workspace.end({ isSuccess: isMet });
+        for (const warning of ended?.warnings ?? []) events.emit('warning', { code: 'WORKSPACE', message: warning });
+      } catch (error) {
+        events.emit('warning', { code: 'WORKSPACE_END', message: serializeError(error).message });
+      }
+    }
     await this.#options.context?.close?.().catch(() => {});
     state.status = isMet ? 'met' : stopReason === 'cancelled' ? 'cancelled' : stopReason === 'error' ? 'failed' : 'not-met';
     const stats = this.#options.context?.stats();

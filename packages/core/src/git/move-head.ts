@@ -1,0 +1,30 @@
+import { OrchestratorError } from '../errors/orchestrator-error';
+import { runGit, tryGit } from './git-client';
+
+/**
+ * Moves the checked-out branch (or detached HEAD) of `root` from commit `from` to commit `to`,
+ * updating index and working tree like `git checkout` does: only paths that differ between the
+ * two commits are written, and git refuses (changing nothing) if that would overwrite local
+ * changes or untracked files. Then the ref moves, checked against `from`; if someone else moved
+ * it meanwhile, the files are put back and the move fails.
+ */
+export async function moveHead(root: string, from: string, to: string, reason: string): Promise<void> {
+  await tryGit(root, ['update-index', '-q', '--refresh']);
+  const updated = await tryGit(root, ['read-tree', '-m', '-u', from, to]);
+  if (!updated.isOk) {
+    throw new OrchestratorError({
+      code: 'GIT_ERROR',
+      message: `Could not update the working tree of ${root} to ${to.slice(0, 12)} (${reason}): ${updated.message}`,
+      fix: 'Files in the project directory were changed outside the run; commit or move them, then resume.',
+    });
+  }
+  const moved = await tryGit(root, ['update-ref', '-m', `qoder-orch: ${reason}`, 'HEAD', to, from]);
+  if (!moved.isOk) {
+    await runGit(root, ['read-tree', '-m', '-u', to, from]);
+    throw new OrchestratorError({
+      code: 'GIT_ERROR',
+      message: `HEAD of ${root} moved during the run (${reason}): ${moved.message}`,
+      fix: 'Do not commit or switch branches in the project while a run is in progress.',
+    });
+  }
+}

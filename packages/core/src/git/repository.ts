@@ -1,0 +1,84 @@
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { OrchestratorError } from '../errors/orchestrator-error';
+import { headCommit, runGit, tryGit } from './git-client';
+import { DEFAULT_GIT_IDENTITY, type GitIdentity, identityEnvironment } from './git-identity';
+import { PRIVATE_DIRECTORY } from './ref-names';
+
+/** The tree with nothing in it, the same object id in every repository (SHA-1). */
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/** Where a repository keeps its files, as absolute paths. */
+export interface RepositoryPaths {
+  /** The top of the working tree that contains the directory asked about. */
+  root: string;
+  /** This working tree's git directory (`.git`, or `.git/worktrees/<name>` in a linked worktree). */
+  gitDir: string;
+  /** The directory shared by all worktrees (refs, objects, `info/exclude`). */
+  commonDir: string;
+}
+
+/** Whether `dir` is inside the working tree of a git repository. Never throws. */
+export async function isGitRepository(dir: string): Promise<boolean> {
+  const exists = await stat(dir).then((info) => info.isDirectory(), () => false);
+  if (!exists) return false;
+  const result = await tryGit(dir, ['rev-parse', '--is-inside-work-tree']).catch(() => ({ isOk: false as const, message: '' }));
+  return result.isOk && result.output.trim() === 'true';
+}
+
+/** The working tree root and git directories of the repository containing `dir`. */
+export async function repositoryPaths(dir: string): Promise<RepositoryPaths> {
+  const result = await tryGit(dir, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir']);
+  const lines = result.isOk ? result.output.split('\n').filter((line) => line.length > 0) : [];
+  if (lines.length < 3) {
+    throw new OrchestratorError({
+      code: 'GIT_ERROR',
+      message: `${dir} is not inside a git working tree${result.isOk ? '' : `: ${result.message}`}`,
+      fix: `Run \`git init\` in ${dir} (or pass a directory inside a repository).`,
+    });
+  }
+  const [root, gitDir, commonDir] = lines as [string, string, string];
+  return { root, gitDir, commonDir: isAbsolute(commonDir) ? commonDir : resolve(root, commonDir) };
+}
+
+export interface InitRepositoryOptions {
+  /** Author and committer of the first commit. @default DEFAULT_GIT_IDENTITY */
+  identity?: GitIdentity;
+  /** The first branch's name. @default 'main' */
+  initialBranch?: string;
+}
+
+/**
+ * Makes `dir` a repository with one empty commit, so runs have a head to build on. Files already
+ * in `dir` are left untracked (they are the user's to commit). A directory that is already a
+ * repository is left as it is. Returns the repository root.
+ */
+export async function initRepository(dir: string, options: InitRepositoryOptions = {}): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  if (!(await isGitRepository(dir))) {
+    await runGit(dir, ['init', '-q', `--initial-branch=${options.initialBranch ?? 'main'}`]);
+  }
+  const { root } = await repositoryPaths(dir);
+  await ensureInitialCommit(root, options.identity ?? DEFAULT_GIT_IDENTITY);
+  return root;
+}
+
+/** Gives an unborn branch an empty first commit. Returns the head commit. */
+export async function ensureInitialCommit(root: string, identity: GitIdentity): Promise<string> {
+  const head = await headCommit(root);
+  if (head !== undefined) return head;
+  const env = identityEnvironment(identity);
+  const commit = (await runGit(root, ['commit-tree', EMPTY_TREE, '-m', 'qoder-orch: initial commit'], { env })).trim();
+  await runGit(root, ['update-ref', '-m', 'qoder-orch: initial commit', 'HEAD', commit, '']);
+  return commit;
+}
+
+/** Keeps `.qoder-orch/` (worktrees, run files) out of every snapshot and `git status`, via `info/exclude`. */
+export async function ensurePrivateDirectoryExcluded(commonDir: string): Promise<void> {
+  const file = join(commonDir, 'info', 'exclude');
+  const line = `/${PRIVATE_DIRECTORY}/`;
+  const text = await readFile(file, 'utf8').catch(() => '');
+  if (text.split(/\r?\n/).includes(line)) return;
+  await mkdir(join(commonDir, 'info'), { recursive: true });
+  await appendFile(file, `${text.length > 0 && !text.endsWith('\n') ? '\n' : ''}${line}\n`);
+}

@@ -1,0 +1,55 @@
+import { runGit, splitNul } from './git-client';
+import { type GitIdentity, identityEnvironment } from './git-identity';
+import { workingTree } from './temporary-index';
+
+/** A commit object holding a whole working state; never on a branch, kept alive by a private ref. */
+export interface StateCommit {
+  commit: string;
+  tree: string;
+}
+
+/** Writes a commit object for `tree` with the given parents. Touches no ref. */
+export async function commitTree(
+  root: string,
+  tree: string,
+  options: { parents: readonly string[]; message: string; identity: GitIdentity },
+): Promise<string> {
+  const parentArgs = options.parents.flatMap((parent) => ['-p', parent]);
+  const output = await runGit(root, ['commit-tree', tree, ...parentArgs, '-m', options.message], { env: identityEnvironment(options.identity) });
+  return output.trim();
+}
+
+/**
+ * Records the whole working state of `root` (tracked changes, untracked files, deletions, modes,
+ * symlinks; not ignored files) as a commit object whose parent is `parent`. Touches neither the
+ * index, nor HEAD, nor the stash list.
+ */
+export async function snapshotWorkingState(
+  root: string,
+  options: { parent?: string; message: string; identity: GitIdentity },
+): Promise<StateCommit> {
+  const tree = await workingTree(root);
+  const commit = await commitTree(root, tree, { parents: options.parent === undefined ? [] : [options.parent], message: options.message, identity: options.identity });
+  return { commit, tree };
+}
+
+/** The tree of a commit (or a tree id itself). */
+export async function treeOf(root: string, treeish: string): Promise<string> {
+  return (await runGit(root, ['rev-parse', '--verify', `${treeish}^{tree}`])).trim();
+}
+
+/** Paths whose content, mode or type differ between two trees, optionally only those in `paths`. */
+export async function changedPathsBetween(root: string, from: string, to: string, paths?: Iterable<string>): Promise<string[]> {
+  const changed = splitNul(await runGit(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', from, to]));
+  if (paths === undefined) return changed;
+  const wanted = new Set(paths);
+  return changed.filter((path) => wanted.has(path));
+}
+
+/** Changes between two trees as `[status, path]` (A added, D deleted, M modified, T type changed). */
+export async function treeChanges(root: string, from: string, to: string): Promise<Array<{ status: string; path: string }>> {
+  const parts = splitNul(await runGit(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-status', from, to]));
+  const changes: Array<{ status: string; path: string }> = [];
+  for (let index = 0; index + 1 < parts.length; index += 2) changes.push({ status: parts[index] as string, path: parts[index + 1] as string });
+  return changes;
+}

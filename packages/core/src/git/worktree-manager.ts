@@ -1,0 +1,189 @@
+import { mkdir, rename, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
+import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
+import { ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
+import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch, taskWorktreePath } from './ref-names';
+import { workingTree } from './temporary-index';
+import { commitTree, treeOf } from './working-state';
+
+export interface WorktreeManagerOptions {
+  /** The repository root (the main working tree). */
+  projectDir: string;
+  /** Author and committer of commits that keep leftover work. @default DEFAULT_GIT_IDENTITY */
+  identity?: GitIdentity;
+}
+
+/** A task's worktree. */
+export interface TaskWorktree {
+  runId: string;
+  taskId: string;
+  /** Absolute path of the worktree directory. */
+  path: string;
+  /** Its branch, `qoder-orch/<run>/<task>`. */
+  branch: string;
+  /** The commit it started from. */
+  base: string;
+}
+
+/** A worktree under `.qoder-orch/worktrees/`, as git lists it. */
+export interface ListedWorktree {
+  path: string;
+  branch?: string;
+  head?: string;
+  /** Git will not prune it (`git worktree lock`). */
+  isLocked: boolean;
+  /** Its directory is gone; only git's bookkeeping is left. */
+  isPrunable: boolean;
+}
+
+/**
+ * Gives each task its own `git worktree` on its own branch (`qoder-orch/<run>/<task>`), under
+ * `.qoder-orch/worktrees/<run>/<task>`, so parallel agents never see each other's half-written
+ * files. Removing a worktree first keeps its work (uncommitted changes and branch commits)
+ * under `refs/qoder-orch/leftovers/…`, so cleaning up never destroys anything.
+ */
+export class WorktreeManager {
+  readonly #root: string;
+  readonly #identity: GitIdentity;
+  #isExcluded = false;
+
+  constructor(options: WorktreeManagerOptions) {
+    this.#root = options.projectDir;
+    this.#identity = options.identity ?? DEFAULT_GIT_IDENTITY;
+  }
+
+  /**
+   * Creates the worktree of a task at `base`. A worktree or branch left by an earlier attempt of
+   * the same task is set aside first (kept under a leftover ref).
+   */
+  async add(runId: string, taskId: string, base: string): Promise<TaskWorktree> {
+    const path = this.pathOf(runId, taskId);
+    const branch = taskBranch(runId, taskId);
+    if (!this.#isExcluded) {
+      await ensurePrivateDirectoryExcluded((await repositoryPaths(this.#root)).commonDir);
+      this.#isExcluded = true;
+    }
+    await this.remove(runId, taskId, { label: 'previous-attempt' });
+    if (await stat(path).then(() => true, () => false)) {
+      // A directory git no longer knows (a crash mid-add): move it aside, never delete it.
+      await rename(path, `${path}.orphan-${Date.now()}`);
+    }
+    await mkdir(dirname(path), { recursive: true });
+    await runGit(this.#root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, base]);
+    return { runId, taskId, path, branch, base };
+  }
+
+  /** The absolute directory of a task's worktree. */
+  pathOf(runId: string, taskId: string): string {
+    return resolve(this.#root, taskWorktreePath(runId, taskId));
+  }
+
+  /**
+   * Removes a task's worktree and branch. Uncommitted work in it and commits on its branch that
+   * are not on HEAD are kept under `refs/qoder-orch/leftovers/<run>/<task>/<label>` first.
+   *
+   * @returns the leftover ref, when there was work to keep.
+   */
+  async remove(runId: string, taskId: string, options: { label?: string } = {}): Promise<{ leftoverRef?: string }> {
+    const path = this.pathOf(runId, taskId);
+    const branch = taskBranch(runId, taskId);
+    const label = options.label ?? 'removed';
+    let kept: string | undefined;
+    const listed = (await this.list()).find((worktree) => worktree.path === path);
+    if (listed !== undefined && !listed.isPrunable) {
+      kept = await this.#keepWork(path, runId, taskId, label);
+      await runGit(this.#root, ['worktree', 'remove', '--force', '--force', path]);
+    }
+    await tryGit(this.#root, ['worktree', 'prune']);
+    const tip = await resolveRef(this.#root, `refs/heads/${branch}`);
+    if (tip !== undefined) {
+      const head = await headCommit(this.#root);
+      const isMerged = head !== undefined && (await tryGit(this.#root, ['merge-base', '--is-ancestor', tip, head])).isOk;
+      if (!isMerged && kept === undefined) {
+        kept = await this.#unusedRef(leftoverRef(runId, taskId, `${label}-branch`));
+        await runGit(this.#root, ['update-ref', kept, tip]);
+      }
+      await runGit(this.#root, ['branch', '-D', '-q', branch]);
+    }
+    return kept === undefined ? {} : { leftoverRef: kept };
+  }
+
+  /** Worktrees under `.qoder-orch/worktrees/` (ours), as git knows them. */
+  async list(): Promise<ListedWorktree[]> {
+    const output = await runGit(this.#root, ['worktree', 'list', '--porcelain', '-z']);
+    const ours = resolve(this.#root, PRIVATE_DIRECTORY, 'worktrees');
+    const worktrees: ListedWorktree[] = [];
+    let current: ListedWorktree | undefined;
+    for (const field of splitNul(output)) {
+      if (field.startsWith('worktree ')) {
+        current = { path: resolve(field.slice('worktree '.length)), isLocked: false, isPrunable: false };
+        if (current.path.startsWith(`${ours}/`)) worktrees.push(current);
+      } else if (current !== undefined) {
+        if (field.startsWith('HEAD ')) current.head = field.slice(5);
+        else if (field.startsWith('branch ')) current.branch = field.slice('branch refs/heads/'.length);
+        else if (field === 'locked' || field.startsWith('locked ')) current.isLocked = true;
+        else if (field === 'prunable' || field.startsWith('prunable ')) current.isPrunable = true;
+      }
+    }
+    return worktrees;
+  }
+
+  /**
+   * Cleans worktrees and task branches a crashed or failed run left behind, except those of
+   * `keepRunId`: their work is kept under leftover refs, then they are removed (locked ones too).
+   *
+   * @returns the leftover refs written.
+   */
+  async cleanLeftovers(options: { keepRunId?: string } = {}): Promise<string[]> {
+    await tryGit(this.#root, ['worktree', 'prune']);
+    const kept: string[] = [];
+    const ours = resolve(this.#root, PRIVATE_DIRECTORY, 'worktrees');
+    const seen = new Set<string>();
+    for (const worktree of await this.list()) {
+      const [runId = '', taskId = ''] = worktree.path.slice(ours.length + 1).split('/');
+      seen.add(`${runId}/${taskId}`);
+      if (options.keepRunId !== undefined && runId === refComponent(options.keepRunId)) continue;
+      const result = await this.remove(runId, taskId, { label: 'crashed' });
+      if (result.leftoverRef !== undefined) kept.push(result.leftoverRef);
+    }
+    const branches = splitNul(await runGit(this.#root, ['for-each-ref', '--format=%(refname:strip=2)%00', 'refs/heads/qoder-orch/']).then((text) => text.replace(/\n/g, '')));
+    for (const branch of branches) {
+      const [, runId = '', taskId = ''] = branch.split('/');
+      if (options.keepRunId !== undefined && runId === refComponent(options.keepRunId)) continue;
+      if (seen.has(`${runId}/${taskId}`)) continue;
+      const result = await this.remove(runId, taskId, { label: 'crashed' });
+      if (result.leftoverRef !== undefined) kept.push(result.leftoverRef);
+    }
+    return kept;
+  }
+
+  /** Keeps a worktree's uncommitted work (a commit on top of its HEAD) under a leftover ref. */
+  async #keepWork(path: string, runId: string, taskId: string, label: string): Promise<string | undefined> {
+    const head = await headCommit(path);
+    const tree = await workingTree(path).catch(() => undefined);
+    if (head === undefined || tree === undefined) return undefined;
+    const branchTip = head;
+    const isChanged = tree !== (await treeOf(this.#root, head));
+    const base = await this.#mergeBaseWithHead(branchTip);
+    if (!isChanged && base === branchTip) return undefined;
+    const commit = isChanged ? await commitTree(this.#root, tree, { parents: [head], message: `qoder-orch: work left in ${join(PRIVATE_DIRECTORY, 'worktrees', runId, taskId)}`, identity: this.#identity }) : head;
+    const ref = await this.#unusedRef(leftoverRef(runId, taskId, label));
+    await runGit(this.#root, ['update-ref', ref, commit]);
+    return ref;
+  }
+
+  /** `ref`, or `ref-2`, `ref-3`… when it already holds earlier work: leftovers are never overwritten. */
+  async #unusedRef(ref: string): Promise<string> {
+    let candidate = ref;
+    for (let suffix = 2; (await resolveRef(this.#root, candidate)) !== undefined; suffix += 1) candidate = `${ref}-${suffix}`;
+    return candidate;
+  }
+
+  async #mergeBaseWithHead(commit: string): Promise<string | undefined> {
+    const head = await headCommit(this.#root);
+    if (head === undefined) return undefined;
+    const result = await tryGit(this.#root, ['merge-base', commit, head]);
+    return result.isOk ? result.output.trim() : undefined;
+  }
+}

@@ -1,0 +1,159 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ConfigOverrides, type EventEnvelope, MemoryRunStore, createOrchestrator } from '../index';
+import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
+import { MockAgentProvider, type MockAgentProviderSettings } from '../test/index';
+
+const repositories: TemporaryRepository[] = [];
+afterEach(async () => {
+  for (const repository of repositories.splice(0)) await repository.cleanup();
+});
+
+type TaskSpec = { id: string; agent?: string; dependsOn?: string[]; files?: string[]; verify?: string[][]; estimateMinutes?: number };
+const plan = (tasks: TaskSpec[]) => JSON.stringify({ tasks: tasks.map((task) => ({ title: `Do ${task.id}`, agent: 'backend-dev', ...task })) });
+const met = JSON.stringify({ isMet: true, reasoning: 'ok' });
+
+async function runInRepository(tasks: TaskSpec[], runTask: NonNullable<MockAgentProviderSettings['runTask']>, config: ConfigOverrides = {}, judge = [met]) {
+  const repository = await createTemporaryRepository({ 'README.md': '# app\n', 'src/shared.txt': 'line 1\nline 2\nline 3\n' });
+  repositories.push(repository);
+  let judgeIndex = 0;
+  const provider = new MockAgentProvider({ complete: (options) => (options.purpose === 'judge' ? judge[Math.min(judgeIndex++, judge.length - 1)]! : plan(tasks)), runTask });
+  const orchestrator = createOrchestrator({
+    projectDir: repository.root,
+    provider,
+    runStore: new MemoryRunStore(),
+    random: () => 0.5,
+    config: { retry: { initial_delay_ms: 1, max_delay_ms: 2 }, ...config, execution: { max_parallel: 2, max_iterations: 1, ...config.execution } },
+  });
+  const events: EventEnvelope[] = [];
+  orchestrator.on('event', (event) => events.push(event));
+  const summary = await orchestrator.run('Build it');
+  const log = (await repository.git(['log', '--format=%s', 'main'])).trim().split('\n');
+  return { repository, summary, events, provider, log };
+}
+
+describe('Orchestrator on a real git repository', () => {
+  it('runs parallel tasks in their own worktrees and lands each with its own commit on the user\'s branch', async () => {
+    const { repository, summary, events, log } = await runInRepository(
+      [{ id: 'api', files: ['src/api.txt'] }, { id: 'web', files: ['src/web.txt'] }],
+      (options) => ({ type: 'success', delayMs: 20, files: { [`src/${options.taskId}.txt`]: `${options.taskId} in ${options.cwd === repositories.at(-1)!.root ? 'main tree' : 'worktree'}\n` } }),
+    );
+    expect(summary.status).toBe('met');
+    expect(await readFile(join(repository.root, 'src/api.txt'), 'utf8')).toBe('api in worktree\n');
+    expect(await readFile(join(repository.root, 'src/web.txt'), 'utf8')).toBe('web in worktree\n');
+    const starts = events.filter((event): event is EventEnvelope<'task-start'> => event.type === 'task-start');
+    expect(new Set(starts.map((event) => event.cwd)).size).toBe(2);
+    expect(starts.every((event) => event.cwd.includes('.qoder-orch/worktrees'))).toBe(true);
+    expect(events.filter((event) => event.type === 'checkpoint-end')).toHaveLength(2);
+    const merges = events.filter((event): event is EventEnvelope<'merge-end'> => event.type === 'merge-end');
+    expect(merges.map((event) => event.hasConflict)).toEqual([false, false]);
+    for (const result of summary.results) expect(result.commit).toMatch(/^[0-9a-f]{40}$/);
+    // Each task: its own commit on its branch, merged into main with a merge commit of its own.
+    expect(log.filter((subject) => subject.startsWith('Do ')).sort()).toEqual(['Do api', 'Do api', 'Do web', 'Do web']);
+    expect((await repository.git(['log', '--merges', '--format=%H', 'main'])).trim().split('\n').sort()).toEqual(summary.results.map((result) => result.commit).sort());
+    // The user's tree is clean afterwards and no worktree is left behind.
+    expect((await repository.git(['status', '--porcelain'])).trim()).toBe('');
+    expect((await repository.git(['worktree', 'list'])).trim().split('\n')).toHaveLength(1);
+  });
+
+  it('reports a real merge conflict as a failed task with its files, and lands no conflict markers', async () => {
+    const { repository, summary } = await runInRepository(
+      [{ id: 'one', files: ['src/shared.txt'] }, { id: 'two', files: ['src/other.txt'] }],
+      {
+        one: [{ type: 'success', delayMs: 5, files: { 'src/shared.txt': 'line 1\nONE\nline 3\n' } }],
+        // Declares another file but edits the same line: only the merge can notice.
+        two: [{ type: 'success', delayMs: 60, files: { 'src/shared.txt': 'line 1\nTWO\nline 3\n' } }],
+      },
+      {},
+      [JSON.stringify({ isMet: false, reasoning: 'conflict' })],
+    );
+    const byId = new Map(summary.results.map((result) => [result.taskId, result]));
+    expect(byId.get('one')?.status).toBe('completed');
+    expect(byId.get('two')).toMatchObject({ status: 'failed', error: { code: 'MERGE_CONFLICT', message: expect.stringContaining('src/shared.txt') } });
+    const content = await readFile(join(repository.root, 'src/shared.txt'), 'utf8');
+    expect(content).toBe('line 1\nONE\nline 3\n');
+    expect(content).not.toContain('<<<<<<<');
+  });
+
+  it('retries from a clean checkpoint: a failed attempt\'s half-written files never reach the next one', async () => {
+    const seen: string[] = [];
+    const { repository, summary } = await runInRepository(
+      [{ id: 'flaky', files: ['src/**'] }],
+      (options) => {
+        seen.push(options.prompt.includes('previous attempt failed') ? 'retry' : 'first');
+        return seen.length === 1
+          ? { type: 'error', code: 'CRASHED', message: 'agent crashed' }
+          : { type: 'success', files: { 'src/done.txt': 'done\n' } };
+      },
+      { execution: { max_parallel: 1 } },
+    );
+    expect(summary.results[0]).toMatchObject({ status: 'completed', attempts: 2 });
+    expect(seen).toEqual(['first', 'retry']);
+    expect((await repository.git(['status', '--porcelain'])).trim()).toBe('');
+  });
+
+  it('rolls a task that failed for good back to its checkpoint when auto rollback is on', async () => {
+    const { repository, summary, events } = await runInRepository(
+      [{ id: 'bad', files: ['src/**'], verify: [['node', '-e', 'process.exit(1)']] }],
+      { bad: [{ type: 'success', files: { 'src/half.txt': 'half-done\n', 'src/shared.txt': 'broken\n' } }] },
+      { execution: { max_parallel: 1 }, rollback: { auto_rollback_on_failure: true } },
+      [JSON.stringify({ isMet: false, reasoning: 'checks fail' })],
+    );
+    expect(summary.results[0]?.status).toBe('failed');
+    expect(events.some((event) => event.type === 'rollback-end')).toBe(true);
+    expect(await readFile(join(repository.root, 'src/shared.txt'), 'utf8')).toBe('line 1\nline 2\nline 3\n');
+    await expect(readFile(join(repository.root, 'src/half.txt'), 'utf8')).rejects.toThrow();
+  });
+
+  it('refuses a dirty work tree with a clear error and leaves the user\'s work alone', async () => {
+    const repository = await createTemporaryRepository();
+    repositories.push(repository);
+    await repository.write('notes.txt', 'my uncommitted notes\n');
+    const provider = new MockAgentProvider({ complete: [plan([{ id: 'a' }])] });
+    const summary = await createOrchestrator({ projectDir: repository.root, provider, runStore: new MemoryRunStore() }).run('x');
+    expect(summary).toMatchObject({ status: 'failed', error: { code: 'DIRTY_WORKTREE' } });
+    expect(await readFile(join(repository.root, 'notes.txt'), 'utf8')).toBe('my uncommitted notes\n');
+    expect(provider.calls.runTask).toHaveLength(0);
+  });
+
+  it('keeps speculative work whose dependencies did not touch what it used, in its own worktree', async () => {
+    const { repository, summary, events } = await runInRepository(
+      [
+        { id: 'base', files: ['src/base.txt'], estimateMinutes: 30 },
+        { id: 'ahead', files: ['src/ahead.txt'], dependsOn: ['base'], estimateMinutes: 5 },
+      ],
+      {
+        base: [{ type: 'success', delayMs: 150, files: { 'src/base.txt': 'base\n' } }],
+        ahead: [{ type: 'success', files: { 'src/ahead.txt': 'ahead\n' } }],
+      },
+      { execution: { enable_speculative: true, isolation: 'worktree' } },
+    );
+    expect(summary.status).toBe('met');
+    const start = events.find((event): event is EventEnvelope<'task-start'> => event.type === 'task-start' && event.taskId === 'ahead');
+    expect(start?.isSpeculative).toBe(true);
+    expect(summary.speculation).toMatchObject({ started: 1, kept: 1, rerun: 0 });
+    expect(await readFile(join(repository.root, 'src/ahead.txt'), 'utf8')).toBe('ahead\n');
+  });
+
+  it('throws speculative work away and runs the task again when a dependency changed a file it wrote', async () => {
+    const { repository, summary, provider } = await runInRepository(
+      [
+        { id: 'base', files: ['src/config.txt'], estimateMinutes: 30 },
+        { id: 'ahead', files: ['src/ahead.txt'], dependsOn: ['base'], estimateMinutes: 5 },
+      ],
+      {
+        base: [{ type: 'success', delayMs: 150, files: { 'src/config.txt': 'v2\n' } }],
+        // The speculative attempt writes the file its dependency owns.
+        ahead: [{ type: 'success', files: { 'src/ahead.txt': 'guess\n', 'src/config.txt': 'v1\n' } }, { type: 'success', files: { 'src/ahead.txt': 'informed\n' } }],
+      },
+      { execution: { enable_speculative: true, isolation: 'worktree' } },
+    );
+    expect(summary.status).toBe('met');
+    expect(summary.speculation).toMatchObject({ started: 1, kept: 0, rerun: 1 });
+    expect(summary.speculation!.wastedMs).toBeGreaterThan(0);
+    expect(provider.calls.runTask.filter((call) => call.taskId === 'ahead')).toHaveLength(2);
+    expect(await readFile(join(repository.root, 'src/ahead.txt'), 'utf8')).toBe('informed\n');
+    expect(await readFile(join(repository.root, 'src/config.txt'), 'utf8')).toBe('v2\n');
+  });
+});

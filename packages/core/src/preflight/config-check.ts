@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigSchema } from '../config/config-schema';
+import { configIssuesFrom } from '../config/config-issues';
+import { CONFIG_FILE_NAME } from '../config/load-config';
+import type { ConfigIssue } from '../errors/config-error';
+import type { PreflightCheck } from './preflight-report';
+import { fail, pass } from './check-result';
+
+
+/**
+ * Validates a configuration file's text: YAML syntax (with line and column), then the schema
+ * (with key paths). A private stand-in for the config loader's validation, so preflight reports
+ * every problem at once instead of stopping at the first.
+ */
+export function validateConfigText(text: string): ConfigIssue[] {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (document.errors.length > 0) {
+    return document.errors.map((error) => {
+      const position = lineCounter.linePos(error.pos[0]);
+      return { path: '', message: `YAML syntax error at line ${position.line}, column ${position.col}: ${error.message.split('\n')[0]}` };
+    });
+  }
+  const value: unknown = document.toJS() ?? {};
+  const parsed = ConfigSchema.safeParse(value);
+  return parsed.success ? [] : configIssuesFrom(parsed.error);
+}
+
+export async function checkConfig(projectDir: string, options: { config?: unknown; configFile?: string }): Promise<PreflightCheck> {
+  const label = 'Configuration';
+  const file = options.configFile ?? join(projectDir, CONFIG_FILE_NAME);
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : error));
+  const issues: Array<ConfigIssue & { where: string }> = [];
+  if (text instanceof Error) {
+    return fail('config', label, `${file} cannot be read: ${text.message}`, `Fix the permissions of ${file}.`);
+  }
+  if (text !== undefined) {
+    for (const issue of validateConfigText(text)) issues.push({ ...issue, where: file });
+  }
+  if (options.config !== undefined) {
+    const parsed = ConfigSchema.safeParse(options.config);
+    if (!parsed.success) for (const issue of configIssuesFrom(parsed.error)) issues.push({ ...issue, where: 'options' });
+  }
+  const describe = (list: typeof issues) => list.map((issue) => `${issue.where}: ${issue.path || '(root)'}: ${issue.message}${issue.expected === undefined ? '' : ` (expected ${issue.expected})`}`).join('\n');
+  const where = text === undefined ? 'the options' : file;
+  if (issues.length > 0) {
+    return fail('config', label, `Invalid configuration:\n${describe(issues)}`, `Correct the keys named above in ${where}; every key is optional, see the configuration reference.`);
+  }
+  return pass('config', label, text === undefined ? `No ${CONFIG_FILE_NAME}; defaults apply.` : `${file} is valid.`);
+}

@@ -1,0 +1,88 @@
+import { access, constants, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tryGit } from '../git/git-client';
+import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
+import { initRepository, isGitRepository, repositoryPaths } from '../git/repository';
+import { PRIVATE_REF_ROOT } from '../git/ref-names';
+import type { PreflightCheck } from './preflight-report';
+import { fail, pass, warn } from './check-result';
+
+export async function checkGitInstalled(cwd: string): Promise<PreflightCheck> {
+  const label = 'Git installed';
+  const result = await gitVersion(cwd);
+  if (!result.isOk) return fail('git.installed', label, `git could not be run: ${result.message}`, 'Install git 2.38 or later (https://git-scm.com/downloads) and make sure it is on PATH.');
+  if (!result.version.isSupported) {
+    return fail('git.installed', label, `git ${result.version.text} is too old: merges need \`git merge-tree --write-tree\`.`, `Upgrade git to ${MINIMUM_GIT_VERSION.join('.')} or later.`);
+  }
+  return pass('git.installed', label, `git ${result.version.text}`);
+}
+
+export async function checkProjectReadable(projectDir: string): Promise<PreflightCheck> {
+  const label = 'Project structure';
+  const info = await stat(projectDir).catch(() => undefined);
+  if (info === undefined) return fail('project.readable', label, `${projectDir} does not exist.`, 'Pass an existing project directory (--cwd).');
+  if (!info.isDirectory()) return fail('project.readable', label, `${projectDir} is not a directory.`, 'Pass the project directory, not a file.');
+  try {
+    await access(projectDir, constants.R_OK | constants.W_OK | constants.X_OK);
+    const entries = await readdir(projectDir);
+    return pass('project.readable', label, `${projectDir} is readable and writable (${entries.length} entries).`);
+  } catch (error) {
+    return fail('project.readable', label, `${projectDir} cannot be read and written: ${(error as Error).message}`, 'Run as a user who owns the project directory, or fix its permissions.');
+  }
+}
+
+export async function checkRepository(
+  projectDir: string,
+  options: { isGitRequired: boolean; offerInit?: (directory: string) => Promise<boolean> },
+): Promise<PreflightCheck> {
+  const label = 'Git repository';
+  if (await isGitRepository(projectDir)) {
+    const { root } = await repositoryPaths(projectDir);
+    return pass('git.repository', label, root === projectDir ? `${projectDir} is a repository.` : `${projectDir} is inside the repository at ${root}.`);
+  }
+  if (options.offerInit !== undefined && (await options.offerInit(projectDir))) {
+    const root = await initRepository(projectDir);
+    return pass('git.repository', label, `Initialised a repository at ${root} (one empty commit).`);
+  }
+  const message = `${projectDir} is not a git repository: no checkpoints, rollback or parallel isolation.`;
+  const fix = `Run \`git init\` in ${projectDir} (and commit your files), then run again.`;
+  return options.isGitRequired ? fail('git.repository', label, message, fix) : warn('git.repository', label, message, fix);
+}
+
+const inProgress: Record<string, string> = {
+  MERGE_HEAD: 'a merge',
+  CHERRY_PICK_HEAD: 'a cherry-pick',
+  REVERT_HEAD: 'a revert',
+  'rebase-merge': 'a rebase',
+  'rebase-apply': 'a rebase',
+};
+
+export async function checkWorkTree(projectDir: string, options: { allowDirty: boolean }): Promise<PreflightCheck[]> {
+  const label = 'Work tree';
+  const { root, gitDir } = await repositoryPaths(projectDir);
+  for (const [name, operation] of Object.entries(inProgress)) {
+    if (await stat(join(gitDir, name)).then(() => true, () => false)) {
+      return [fail('git.worktree', label, `${operation[0]?.toUpperCase()}${operation.slice(1)} is in progress.`, `Finish ${operation} or abort it (e.g. \`git ${operation.split(' ')[1]} --abort\`) before a run.`)];
+    }
+  }
+  const checks: PreflightCheck[] = [];
+  const status = await tryGit(root, ['status', '--porcelain=v1', '--untracked-files=all']);
+  const dirty = status.isOk ? status.output.split('\n').filter((line) => line.trim().length > 0) : [];
+  if (!status.isOk) checks.push(fail('git.worktree', label, `git status failed: ${status.message}`, 'Make sure the repository is not corrupt (`git fsck`).'));
+  else if (dirty.length === 0) checks.push(pass('git.worktree', label, 'Clean.'));
+  else {
+    const names = dirty.slice(0, 5).map((line) => line.slice(3)).join(', ');
+    const message = `${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} (${names}${dirty.length > 5 ? ', …' : ''}).`;
+    checks.push(
+      options.allowDirty
+        ? warn('git.worktree', label, `${message} They will be set aside before the run and put back after it.`, 'Commit or stash them to keep the run\'s commits separate from your work.')
+        : fail('git.worktree', label, message, 'Commit or stash your changes, or allow a dirty tree (`--allow-dirty`, `execution.allow_dirty: true`): they are then set aside and put back after the run.'),
+    );
+  }
+  const pending = await tryGit(root, ['for-each-ref', '--format=%(refname)', `${PRIVATE_REF_ROOT}/snapshots/`]);
+  const pendingRefs = pending.isOk ? pending.output.split('\n').filter((line) => line.length > 0) : [];
+  if (pendingRefs.length > 0) {
+    checks.push(warn('git.set-aside-work', 'Set-aside work', `Uncommitted work set aside by an earlier run was not put back: ${pendingRefs.join(', ')}.`, `The next run puts it back when the tree is clean; or restore it yourself with \`git checkout ${pendingRefs[0]} -- .\`.`));
+  }
+  return checks;
+}

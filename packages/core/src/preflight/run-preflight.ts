@@ -1,0 +1,90 @@
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { type ConfigInput, ConfigSchema } from '../config/config-schema';
+import { OrchestratorError } from '../errors/orchestrator-error';
+import { redactOutput, secretValuesFrom } from '../judge/redact-output';
+import type { AgentProvider } from '../spec/agent-provider';
+import { checkConfig } from './config-check';
+import { checkDiskSpace } from './disk-check';
+import { checkGitInstalled, checkProjectReadable, checkRepository, checkWorkTree } from './git-checks';
+import type { PreflightCheck, PreflightReport } from './preflight-report';
+import { checkProvider } from './provider-check';
+import { checkSubagents, DEFAULT_SUBAGENT_DIRECTORIES } from './subagent-check';
+
+export interface PreflightOptions {
+  /** The project directory to validate. */
+  projectDir: string;
+  /** The chosen provider; its optional `doCheck` reports installation, version and authentication. */
+  provider?: AgentProvider;
+  /** Configuration given in code (validated too); also supplies `allow_dirty` and `fail_on_warnings`. */
+  config?: ConfigInput;
+  /** The configuration file to validate. @default `<projectDir>/.qoder-orchestrate.yaml` (skipped when absent) */
+  configFile?: string;
+  /** Directories (relative to the project) whose `.md` files are subagent definitions. @default ['subagents', '.qoder/agents', '.claude/agents'] */
+  subagentDirectories?: readonly string[];
+  /** A directory that is not a repository fails the report; otherwise it only warns. @default true */
+  isGitRequired?: boolean;
+  /** Asked when the directory is not a repository; answering `true` initialises one (`initRepository`). */
+  offerInit?: (projectDir: string) => Promise<boolean>;
+  /** A dirty work tree is a warning (it will be set aside) rather than a failure. @default config `execution.allow_dirty`, else false */
+  allowDirty?: boolean;
+  /** Warnings fail the report. @default config `validation.fail_on_warnings`, else false */
+  failOnWarnings?: boolean;
+  /** Free space needed for worktrees, in MB; below a quarter of it the check fails. @default 500 */
+  minFreeDiskMb?: number;
+  /** Time allowed for the provider's check, in ms. @default 30000 */
+  providerCheckTimeoutMs?: number;
+  abortSignal?: AbortSignal;
+}
+
+/**
+ * Checks everything a run depends on before anything runs: git (installed, recent enough), the
+ * directory (a repository, readable, its work tree state), the provider's CLI (via `doCheck`),
+ * the configuration, the subagent files and the free disk space. Never throws for a failed check:
+ * every problem is a line of the report with its fix. Print it with `formatPreflightReport`.
+ *
+ * @throws OrchestratorError `ABORTED` when `abortSignal` fires.
+ */
+export async function runPreflight(options: PreflightOptions): Promise<PreflightReport> {
+  const projectDir = resolve(options.projectDir);
+  const parsedConfig = options.config === undefined ? undefined : ConfigSchema.safeParse(options.config);
+  const config = parsedConfig?.success ? parsedConfig.data : undefined;
+  const allowDirty = options.allowDirty ?? config?.execution.allow_dirty ?? false;
+  const failOnWarnings = options.failOnWarnings ?? config?.validation.fail_on_warnings ?? false;
+  const checks: PreflightCheck[] = [];
+  const step = async (run: () => Promise<PreflightCheck | PreflightCheck[]>): Promise<void> => {
+    if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Preflight was aborted.' });
+    const result = await run();
+    checks.push(...(Array.isArray(result) ? result : [result]));
+  };
+
+  const project = await checkProjectReadable(projectDir);
+  checks.push(project);
+  const isProjectUsable = project.status !== 'fail';
+  await step(() => checkGitInstalled(isProjectUsable ? projectDir : tmpdir()));
+  const isGitUsable = checks.at(-1)?.status === 'pass';
+  if (isProjectUsable && isGitUsable) {
+    await step(() => checkRepository(projectDir, { isGitRequired: options.isGitRequired ?? true, ...(options.offerInit === undefined ? {} : { offerInit: options.offerInit }) }));
+    if (checks.at(-1)?.status === 'pass') await step(() => checkWorkTree(projectDir, { allowDirty }));
+  }
+  if (options.provider !== undefined) {
+    const provider = options.provider;
+    await step(() => checkProvider(provider, { cwd: isProjectUsable ? projectDir : tmpdir(), timeoutMs: options.providerCheckTimeoutMs ?? 30_000, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) }));
+  }
+  if (isProjectUsable) {
+    await step(() => checkConfig(projectDir, { ...(options.config === undefined ? {} : { config: options.config }), ...(options.configFile === undefined ? {} : { configFile: options.configFile }) }));
+    await step(() => checkSubagents(projectDir, options.subagentDirectories ?? DEFAULT_SUBAGENT_DIRECTORIES));
+    await step(() => checkDiskSpace(projectDir, options.minFreeDiskMb ?? 500));
+  }
+
+  // Messages may quote CLI output: never let a secret through.
+  const secrets = secretValuesFrom(process.env);
+  const safe = checks.map((check) => ({
+    ...check,
+    message: redactOutput(check.message, secrets),
+    ...(check.fix === undefined ? {} : { fix: redactOutput(check.fix, secrets) }),
+  }));
+  const hasFailures = safe.some((check) => check.status === 'fail');
+  const hasWarnings = safe.some((check) => check.status === 'warn');
+  return { checks: safe, isPassed: !hasFailures && !(failOnWarnings && hasWarnings), hasWarnings };
+}

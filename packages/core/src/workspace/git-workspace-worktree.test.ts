@@ -1,0 +1,294 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitWorkspace, type Task, TaskSchema, type VerificationResult, WorktreeManager } from '../index';
+import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
+import { MockAgentProvider } from '../test/index';
+
+let repositories: TemporaryRepository[] = [];
+afterEach(async () => {
+  await Promise.all(repositories.map((repository) => repository.cleanup()));
+  repositories = [];
+});
+
+async function repository(files?: Record<string, string>): Promise<TemporaryRepository> {
+  const created = await createTemporaryRepository(files);
+  repositories.push(created);
+  return created;
+}
+
+const task = (id: string, files: string[] = []): Task => TaskSchema.parse({ id, title: id, agent: 'coder', files });
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/** A verification that reads the merged tree, the way a re-run test command would. */
+function verifyThat(file: string, expected: string, calls: string[]) {
+  return async (cwd: string): Promise<VerificationResult[]> => {
+    const content = await readFile(join(cwd, file), 'utf8').catch(() => '');
+    calls.push(`${file}@${cwd}`);
+    return [{ command: ['check', file], exitCode: content === expected ? 0 : 1, passed: content === expected, isTimedOut: false, durationMs: 0, outputTail: content, phase: 'merge' }];
+  };
+}
+
+describe('git workspace, worktree isolation', () => {
+  it('runs two tasks in their own worktrees and merges both through the queue', async () => {
+    const repo = await repository({ 'shared.txt': 'line 1\nline 2\nline 3\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    expect(workspace.isIsolated).toBe(true);
+    const begun = await workspace.begin({ runId: 'run-w', isResume: false, allowDirty: false });
+    const left = task('left');
+    const right = task('right');
+    const [preparedLeft, preparedRight] = await Promise.all([
+      workspace.prepare(left, { runId: 'run-w', attempt: 1 }),
+      workspace.prepare(right, { runId: 'run-w', attempt: 1 }),
+    ]);
+    expect(preparedLeft.cwd).not.toBe(repo.root);
+    expect(preparedLeft.cwd).toContain('.qoder-orch/worktrees/run-w/left');
+    expect(preparedLeft.branch).toBe('qoder-orch/run-w/left');
+    expect(preparedLeft.baseCommit).toBe(begun.baseCommit);
+    // Each agent writes in its own directory and does not see the other's files.
+    await writeFile(join(preparedLeft.cwd, 'left.txt'), 'from left\n');
+    await writeFile(join(preparedRight.cwd, 'right.txt'), 'from right\n');
+    expect(await exists(join(preparedLeft.cwd, 'right.txt'))).toBe(false);
+    expect(await exists(join(repo.root, 'left.txt'))).toBe(false);
+    expect(await workspace.changedFiles(preparedLeft)).toEqual(['left.txt']);
+
+    const calls: string[] = [];
+    const [completedLeft, completedRight] = await Promise.all([
+      workspace.complete(left, preparedLeft, { message: 'Left side', verifyAfterMerge: verifyThat('left.txt', 'from left\n', calls) }),
+      workspace.complete(right, preparedRight, { message: 'Right side', verifyAfterMerge: verifyThat('right.txt', 'from right\n', calls) }),
+    ]);
+    for (const completed of [completedLeft, completedRight]) {
+      expect(completed.conflict).toBeUndefined();
+      expect(completed.commit).toMatch(/^[0-9a-f]{40}$/);
+      expect(completed.mergeVerification?.[0]?.passed).toBe(true);
+      // A merge commit per task: first parent the integration head, second the task's own commit.
+      const parents = (await repo.git(['show', '-s', '--format=%P', completed.commit ?? ''])).trim().split(' ');
+      expect(parents).toHaveLength(2);
+      expect(parents[1]).toBe(completed.taskCommit);
+    }
+    expect(completedLeft.filesChanged).toEqual(['left.txt']);
+    expect(completedRight.filesChanged).toEqual(['right.txt']);
+    // Verification ran in the integration tree after each merge.
+    expect(calls.sort()).toEqual([`left.txt@${repo.root}`, `right.txt@${repo.root}`]);
+    expect((await repo.read('left.txt')).toString()).toBe('from left\n');
+    expect((await repo.read('right.txt')).toString()).toBe('from right\n');
+    expect((await repo.git(['rev-parse', 'refs/qoder-orch/merges/run-w/left'])).trim()).toBe(completedLeft.commit);
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    expect(await repo.git(['symbolic-ref', 'HEAD'])).toBe('refs/heads/main\n');
+    // Cleaned up after success: no worktrees, no task branches.
+    expect(await new WorktreeManager({ projectDir: repo.root }).list()).toEqual([]);
+    expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
+    await workspace.end({ isSuccess: true });
+  });
+
+  it('merges four parallel tasks run by an agent in their worktrees, one merge commit each', async () => {
+    const repo = await repository({ 'README.md': 'r\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-4', isResume: false, allowDirty: false });
+    const tasks = ['api', 'web', 'docs', 'cli'].map((id) => task(id));
+    const seen: Record<string, string[]> = {};
+    const provider = new MockAgentProvider({ runTask: (options) => ({ type: 'success', files: { [`${options.taskId}.ts`]: `// ${options.taskId}\n` } }) });
+    const results = await Promise.all(
+      tasks.map(async (each) => {
+        const prepared = await workspace.prepare(each, { runId: 'run-4', attempt: 1 });
+        await provider.doRunTask({ taskId: each.id, prompt: 'work', cwd: prepared.cwd });
+        return workspace.complete(each, prepared, {
+          message: `Task ${each.id}`,
+          verifyAfterMerge: async (cwd) => {
+            seen[each.id] = (await repo.git(['ls-files'])).trim().split('\n').filter((path) => path !== 'README.md');
+            expect(cwd).toBe(repo.root);
+            return [];
+          },
+        });
+      }),
+    );
+    expect(results.map((result) => result.conflict)).toEqual([undefined, undefined, undefined, undefined]);
+    const merges = (await repo.git(['log', '--merges', '--format=%H'])).trim().split('\n');
+    expect(merges.sort()).toEqual(results.map((result) => result.commit).sort());
+    // Each verification saw its own task merged, on top of those merged before it.
+    for (const each of tasks) expect(seen[each.id]).toContain(`${each.id}.ts`);
+    expect(Object.values(seen).map((files) => files.length).sort()).toEqual([1, 2, 3, 4]);
+    expect(await new WorktreeManager({ projectDir: repo.root }).list()).toEqual([]);
+    await workspace.end({ isSuccess: true });
+  });
+
+  it('reports a real conflict with its files, lands no markers and keeps the integration tree', async () => {
+    const repo = await repository({ 'shared.txt': 'line 1\nline 2\nline 3\n', 'other.txt': 'other\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-x', isResume: false, allowDirty: false });
+    const first = task('first');
+    const second = task('second');
+    const preparedFirst = await workspace.prepare(first, { runId: 'run-x', attempt: 1 });
+    const preparedSecond = await workspace.prepare(second, { runId: 'run-x', attempt: 1 });
+    await writeFile(join(preparedFirst.cwd, 'shared.txt'), 'line 1\nline 2 by first\nline 3\n');
+    await writeFile(join(preparedSecond.cwd, 'shared.txt'), 'line 1\nline 2 by second\nline 3\n');
+    await writeFile(join(preparedSecond.cwd, 'other.txt'), 'other by second\n');
+    const completedFirst = await workspace.complete(first, preparedFirst, { message: 'First' });
+    expect(completedFirst.commit).toBeDefined();
+    const headBefore = await repo.git(['rev-parse', 'HEAD']);
+    const filesBefore = await repo.files();
+    const calls: string[] = [];
+    const completedSecond = await workspace.complete(second, preparedSecond, { message: 'Second', verifyAfterMerge: verifyThat('shared.txt', '', calls) });
+    expect(completedSecond.conflict).toEqual({ files: ['shared.txt'], branch: 'qoder-orch/run-x/second' });
+    expect(completedSecond.commit).toBeUndefined();
+    expect(completedSecond.filesChanged.sort()).toEqual(['other.txt', 'shared.txt']);
+    expect(calls).toEqual([]);
+    expect(await repo.git(['rev-parse', 'HEAD'])).toBe(headBefore);
+    expect(await repo.files()).toEqual(filesBefore);
+    expect((await repo.read('shared.txt')).toString()).not.toContain('<<<<<<<');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    expect(await exists(join(repo.root, '.git', 'MERGE_HEAD'))).toBe(false);
+    // The conflicted task's work stays on its branch for a resolution task; a failed run keeps it.
+    expect(await repo.git(['show', 'qoder-orch/run-x/second:shared.txt'])).toBe('line 1\nline 2 by second\nline 3\n');
+    const ended = await workspace.end({ isSuccess: false });
+    expect(ended?.keptWorktrees).toEqual([preparedSecond.worktree]);
+    expect(await exists(preparedSecond.cwd)).toBe(true);
+
+    // The next run cleans the leftovers, keeping their work under a ref.
+    const next = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    const begun = await next.begin({ runId: 'run-y', isResume: false, allowDirty: false });
+    expect(begun.warnings.join('\n')).toContain('refs/qoder-orch/leftovers/run-x/second');
+    expect(await exists(preparedSecond.cwd)).toBe(false);
+    expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
+    const kept = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-x/second/'])).trim();
+    expect(await repo.git(['show', `${kept}:shared.txt`])).toBe('line 1\nline 2 by second\nline 3\n');
+    await next.end({ isSuccess: true });
+  });
+
+  it('gives a conflict-resolution task the conflicted branch, refusing to merge while markers remain', async () => {
+    const repo = await repository({ 'shared.txt': 'line 1\nline 2\nline 3\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-fix', isResume: false, allowDirty: false });
+    const first = task('first');
+    const second = task('second');
+    const preparedFirst = await workspace.prepare(first, { runId: 'run-fix', attempt: 1 });
+    const preparedSecond = await workspace.prepare(second, { runId: 'run-fix', attempt: 1 });
+    await writeFile(join(preparedFirst.cwd, 'shared.txt'), 'line 1\nline 2 by first\nline 3\n');
+    await writeFile(join(preparedSecond.cwd, 'shared.txt'), 'line 1\nline 2 by second\nline 3\n');
+    await workspace.complete(first, preparedFirst, { message: 'First' });
+    const conflicted = await workspace.complete(second, preparedSecond, { message: 'Second' });
+    expect(conflicted.conflict).toEqual({ files: ['shared.txt'], branch: 'qoder-orch/run-fix/second' });
+
+    const resolve = task('second-resolve');
+    const preparedResolve = await workspace.prepare(resolve, { runId: 'run-fix', attempt: 1, mergeBranch: conflicted.conflict?.branch ?? '' });
+    // The markers are in the resolution task's own worktree only.
+    expect(await readFile(join(preparedResolve.cwd, 'shared.txt'), 'utf8')).toContain('<<<<<<< ');
+    expect((await repo.read('shared.txt')).toString()).toBe('line 1\nline 2 by first\nline 3\n');
+    const unresolved = await workspace.complete(resolve, preparedResolve, { message: 'Resolve' });
+    expect(unresolved.conflict).toMatchObject({ files: ['shared.txt'], hasMarkers: true });
+    expect(unresolved.commit).toBeUndefined();
+    expect((await repo.read('shared.txt')).toString()).not.toContain('<<<<<<<');
+    await writeFile(join(preparedResolve.cwd, 'shared.txt'), 'line 1\nline 2 by first and second\nline 3\n');
+    const resolved = await workspace.complete(resolve, preparedResolve, { message: 'Resolve' });
+    expect(resolved.conflict).toBeUndefined();
+    expect((await repo.read('shared.txt')).toString()).toBe('line 1\nline 2 by first and second\nline 3\n');
+    // The conflicted task's commit is now part of the history; discarding it keeps nothing extra.
+    expect((await repo.git(['merge-base', '--is-ancestor', conflicted.taskCommit ?? '', 'HEAD']).then(() => true, () => false))).toBe(true);
+    await workspace.discard(second, preparedSecond, { isRollback: true, reason: 'resolved by second-resolve' });
+    expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    await workspace.end({ isSuccess: true });
+  });
+
+  it('verifies each merge before the next one lands, without blocking new tasks, and reverts a merge that failed it', async () => {
+    const repo = await repository({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-v', isResume: false, allowDirty: false });
+    const first = task('first');
+    const second = task('second');
+    const third = task('third');
+    const preparedFirst = await workspace.prepare(first, { runId: 'run-v', attempt: 1 });
+    const preparedSecond = await workspace.prepare(second, { runId: 'run-v', attempt: 1 });
+    await writeFile(join(preparedFirst.cwd, 'a.txt'), 'a by first\n');
+    await writeFile(join(preparedSecond.cwd, 'b.txt'), 'b by second\n');
+    const observed: string[] = [];
+    let secondCompletion: Promise<unknown> | undefined;
+    const completedFirst = await workspace.complete(first, preparedFirst, {
+      message: 'First',
+      verifyAfterMerge: async (cwd) => {
+        const headDuringVerification = (await repo.git(['rev-parse', 'HEAD'])).trim();
+        // Another task finishes while this verification runs: its merge must wait.
+        secondCompletion = workspace.complete(second, preparedSecond, { message: 'Second' });
+        // A new task can still start (the git queue is free), from the integration head.
+        const preparedThird = await workspace.prepare(third, { runId: 'run-v', attempt: 1 });
+        observed.push(`third based on ${preparedThird.baseCommit === headDuringVerification ? 'merged head' : 'something else'}`);
+        observed.push(`head unchanged: ${(await repo.git(['rev-parse', 'HEAD'])).trim() === headDuringVerification}`);
+        observed.push(`b.txt: ${(await readFile(join(cwd, 'b.txt'), 'utf8')).trim()}`);
+        return [{ command: ['test'], exitCode: 1, passed: false, isTimedOut: false, durationMs: 0, outputTail: 'broke the build', phase: 'merge' }];
+      },
+    });
+    expect(observed).toEqual(['third based on merged head', 'head unchanged: true', 'b.txt: b']);
+    expect(completedFirst.mergeVerification?.[0]?.passed).toBe(false);
+    await secondCompletion;
+    expect((await repo.read('b.txt')).toString()).toBe('b by second\n');
+    // The orchestrator rolls the failed merge back: a revert commit, since another merge landed on top.
+    await workspace.discard(first, preparedFirst, { isRollback: true, reason: 'verification failed after merge' });
+    expect((await repo.read('a.txt')).toString()).toBe('a\n');
+    expect((await repo.read('b.txt')).toString()).toBe('b by second\n');
+    expect(await repo.git(['log', '-1', '--format=%s'])).toBe('Revert task first: verification failed after merge\n');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    await workspace.end({ isSuccess: false });
+  });
+
+  it('sets a dirty tree aside for the run and puts it back on top of the merges', async () => {
+    const repo = await repository({ 'a.txt': 'a\n', 'notes.md': 'notes\n' });
+    await repo.write('notes.md', 'notes with my edit\n');
+    await repo.write('draft.txt', 'draft\n');
+    const userFiles = await repo.files();
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-dirty', isResume: false, allowDirty: true });
+    const t = task('t');
+    const prepared = await workspace.prepare(t, { runId: 'run-dirty', attempt: 1 });
+    // The agent works from the last commit, never on the user's uncommitted edits.
+    expect(await readFile(join(prepared.cwd, 'notes.md'), 'utf8')).toBe('notes\n');
+    expect(await exists(join(prepared.cwd, 'draft.txt'))).toBe(false);
+    await writeFile(join(prepared.cwd, 'a.txt'), 'a by the task\n');
+    await workspace.complete(t, prepared, { message: 'Task' });
+    const ended = await workspace.end({ isSuccess: true });
+    expect(ended?.warnings).toEqual([]);
+    expect(await repo.files()).toEqual({ ...userFiles, 'a.txt': expect.any(String) });
+    expect((await repo.read('a.txt')).toString()).toBe('a by the task\n');
+    expect(await repo.git(['log', '-1', '--format=%s', 'HEAD^2'])).toBe('Task\n');
+  });
+
+  it('rolls back a worktree task without touching the integration tree, keeping its work', async () => {
+    const repo = await repository({ 'a.txt': 'a\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-rb', isResume: false, allowDirty: false });
+    const failing = task('failing');
+    const prepared = await workspace.prepare(failing, { runId: 'run-rb', attempt: 1 });
+    await writeFile(join(prepared.cwd, 'a.txt'), 'broken\n');
+    await workspace.discard(failing, prepared, { isRollback: true, reason: 'gave up' });
+    expect(await exists(prepared.cwd)).toBe(false);
+    expect((await repo.read('a.txt')).toString()).toBe('a\n');
+    const kept = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-rb/failing/'])).trim();
+    expect(await repo.git(['show', `${kept}:a.txt`])).toBe('broken\n');
+    // A second attempt gets a fresh worktree from the integration head.
+    const retry = await workspace.prepare(failing, { runId: 'run-rb', attempt: 2 });
+    expect((await readFile(join(retry.cwd, 'a.txt'), 'utf8'))).toBe('a\n');
+    await writeFile(join(retry.cwd, 'a.txt'), 'fixed\n');
+    const completed = await workspace.complete(failing, retry, { message: 'Fixed' });
+    expect(completed.filesChanged).toEqual(['a.txt']);
+    expect((await repo.read('a.txt')).toString()).toBe('fixed\n');
+    await workspace.end({ isSuccess: true });
+  });
+
+  it('recovers an interrupted worktree task on resume, keeping its work', async () => {
+    const repo = await repository({ 'a.txt': 'a\n' });
+    const crashed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await crashed.begin({ runId: 'run-k', isResume: false, allowDirty: false });
+    const interrupted = task('interrupted');
+    const prepared = await crashed.prepare(interrupted, { runId: 'run-k', attempt: 1 });
+    await writeFile(join(prepared.cwd, 'half.txt'), 'half\n');
+    const resumed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await resumed.begin({ runId: 'run-k', isResume: true, allowDirty: false });
+    // Resuming the same run keeps its worktrees until recover decides.
+    expect(await exists(prepared.cwd)).toBe(true);
+    await resumed.recover([{ taskId: 'interrupted', worktree: prepared.worktree ?? '' }]);
+    expect(await exists(prepared.cwd)).toBe(false);
+    const kept = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-k/interrupted/'])).trim();
+    expect(await repo.git(['show', `${kept}:half.txt`])).toBe('half\n');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    await resumed.end({ isSuccess: true });
+  });
+});
