@@ -1,12 +1,12 @@
 /**
  * The one place where the CLI wires the SDK together. What is on this branch is imported
- * statically (the Orchestrator, loadConfig, loadSubagents, the context store and wiki learner).
- * Pieces that land on `main` from other branches later (git safety: createGitWorkspace,
- * runPreflight, formatPreflightReport, listCheckpoints/pruneCheckpoints; contracts:
- * createContractVerifier, createIntegrationRegistry, formatContractReport; providers:
- * createProvider) are looked up by name through {@link sdkExport}, so this branch builds before
- * they exist and says clearly what is missing at run time. After their merge, replace each
- * lookup with a static import.
+ * statically (the Orchestrator, loadConfig, loadSubagents, git safety's preflight and
+ * RollbackManager, the context store and wiki learner; the git workspace is the Orchestrator's
+ * own default in a repository). Pieces that land on `main` from other branches later
+ * (contracts: createContractVerifier, createIntegrationRegistry, formatContractReport;
+ * providers: createProvider) are looked up by name through {@link sdkExport}, so this branch
+ * builds before they exist and says clearly what is missing at run time. After their merge,
+ * replace each lookup with a static import.
  */
 import { isAbsolute, resolve } from 'node:path';
 import * as core from '@qoder-orch/core';
@@ -18,6 +18,7 @@ import {
   type ContractReport,
   createOrchestrator,
   type EventEnvelope,
+  formatPreflightReport,
   type InterfaceRegistry,
   loadConfig,
   loadSubagents,
@@ -25,9 +26,10 @@ import {
   type Plan,
   type PreflightInput,
   type PreflightReport,
+  RollbackManager,
+  runPreflight,
   type RunStore,
   type RunSummary,
-  type TaskWorkspace,
 } from '@qoder-orch/core';
 import { contextStoreOptionsFromConfig, createContextStore, createWikiLearner } from '@qoder-orch/context';
 import * as providers from '@qoder-orch/providers';
@@ -87,51 +89,23 @@ export interface BuildOrchestratorInput {
 }
 
 /** Core's own renderers for the report blocks, when this build has them. */
-export function coreFormatters(): { formatPreflightReport?: (report: PreflightReport) => string; formatContractReport?: (report: ContractReport) => string } {
-  const formatPreflightReport = sdkExport<(report: PreflightReport) => string>(core, 'formatPreflightReport');
+export function coreFormatters(): { formatPreflightReport: (report: PreflightReport) => string; formatContractReport?: (report: ContractReport) => string } {
   const formatContractReport = sdkExport<(report: ContractReport) => string>(core, 'formatContractReport');
-  return { ...(formatPreflightReport ? { formatPreflightReport } : {}), ...(formatContractReport ? { formatContractReport } : {}) };
+  return { formatPreflightReport, ...(formatContractReport ? { formatContractReport } : {}) };
 }
 
-type Preflight = (input: PreflightInput) => Promise<PreflightReport>;
-
-/** Git safety's pre-flight checks (the VALIDATION REPORT). */
-export function preflightFunction(): Preflight | undefined {
-  return sdkExport<Preflight>(core, 'runPreflight');
-}
-
-/** `--validate-only`: the pre-flight checks alone, with the project's subagents. */
+/** `--validate-only`: git safety's pre-flight checks alone (the VALIDATION REPORT). */
 export async function validateProject(input: { projectDir: string; provider: AgentProvider; config: Config; abortSignal?: AbortSignal }): Promise<PreflightReport> {
-  const preflight = preflightFunction();
-  if (!preflight) throw new OrchestratorError({ code: 'NOT_INSTALLED', message: 'This build of @qoder-orch/core has no pre-flight checks (runPreflight).', fix: 'Update @qoder-orch/core.' });
-  return preflight({ ...input, subagents: await loadSubagents(input.projectDir) });
+  return runPreflight(input);
 }
 
-/** `execution.isolation` as git safety takes it: `auto` is a worktree per task when tasks run in parallel. */
-export function isolationOf(config: Config): 'worktree' | 'shared' {
-  const isolation = config.execution.isolation;
-  return isolation === 'auto' ? (config.execution.max_parallel > 1 ? 'worktree' : 'shared') : isolation;
-}
-
-function gitWorkspace(input: BuildOrchestratorInput): TaskWorkspace | undefined {
-  const createGitWorkspace = sdkExport<(options: { projectDir: string; isolation: 'worktree' | 'shared'; createCheckpoints?: boolean }) => TaskWorkspace>(core, 'createGitWorkspace');
-  if (!createGitWorkspace) {
-    input.warn('GIT_SAFETY_UNAVAILABLE', 'this build has no git workspace: tasks run in the project directory without checkpoints, isolation or commits');
-    return undefined;
-  }
-  return createGitWorkspace({ projectDir: input.projectDir, isolation: isolationOf(input.config), createCheckpoints: input.config.rollback.create_checkpoints });
-}
-
-/** The Orchestrator with everything this build has: git workspace, context, contracts, registry, preflight, wiki learner. */
+/** The Orchestrator with everything this build has: preflight, context, contracts, registry, wiki learner (git workspace: core's default). */
 export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrator {
   const createIntegrationRegistry = sdkExport<(options: { projectDir: string }) => InterfaceRegistry>(core, 'createIntegrationRegistry');
   const createContractVerifier = sdkExport<(options: Record<string, unknown>) => ContractChecker>(core, 'createContractVerifier');
   const registry = createIntegrationRegistry?.({ projectDir: input.projectDir });
   const contractChecker = createContractVerifier?.(registry === undefined ? {} : { registry });
   if (!contractChecker) input.warn('CONTRACTS_UNAVAILABLE', 'this build has no contract verifier: the API contract is not checked');
-  const preflight = preflightFunction();
-  if (!preflight) input.warn('PREFLIGHT_UNAVAILABLE', 'this build has no pre-flight checks: no VALIDATION REPORT');
-  const workspace = gitWorkspace(input);
   const context = createContextStore(
     contextStoreOptionsFromConfig(input.config, input.projectDir, { onWarning: (warning) => input.warn(warning.code, warning.message) }),
   );
@@ -143,10 +117,9 @@ export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrato
     runStore: input.runStore,
     context,
     deviations: { propose: (deviation) => learner.propose({ origin: 'agent', runId: deviation.runId, taskId: deviation.taskId, deviations: [...deviation.deviations], evidence: [deviation.evidence] }) },
-    ...(workspace === undefined ? {} : { workspace }),
     ...(contractChecker === undefined ? {} : { contractChecker }),
     ...(registry === undefined ? {} : { registry }),
-    ...(preflight === undefined ? {} : { preflight }),
+    preflight: (preflightInput: PreflightInput) => runPreflight(preflightInput),
   });
 }
 
@@ -160,14 +133,8 @@ export interface CheckpointEntry {
   isFailedRun?: boolean;
 }
 
-interface CheckpointManager {
-  listCheckpoints(options?: { runId?: string }): Promise<CheckpointEntry[]>;
-  pruneCheckpoints(options?: { runId?: string; keepFailed?: boolean }): Promise<{ removedRefs: string[] }>;
-}
-
-/** Git safety's RollbackManager for the project (looked up by name until it is merged). */
-function checkpointManager(projectDir: string): CheckpointManager {
-  const RollbackManager = requireExport<new (options: { projectDir: string }) => CheckpointManager>(core, 'RollbackManager', '@qoder-orch/core');
+/** Git safety's RollbackManager for the project. */
+function checkpointManager(projectDir: string): RollbackManager {
   return new RollbackManager({ projectDir });
 }
 

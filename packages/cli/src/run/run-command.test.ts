@@ -113,11 +113,24 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     expect(await runCli(['runs'], listing)).toBe(0);
     expect(listing.stdout.text()).toMatch(new RegExp(`${runId}\\s+cancelled`));
 
+    // The interrupted task's checkpoint is kept (resume rolls back to it) and listed.
+    const checkpoints = captureIo({ cwd: projectDir });
+    expect(await runCli(['checkpoints', 'list', '--run', runId!, '--json'], checkpoints)).toBe(0);
+    const listed = checkpoints.stdout.text().trimEnd().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { runId: string; taskId: string });
+    expect(listed.map((entry) => entry.taskId)).toContain('check');
+
     const second = provider();
     const resumed = captureIo({ cwd: projectDir });
     expect(await runCli(['--resume'], resumed, { provider: second })).toBe(EXIT_CODES.met);
     expect(second.calls.runTask.map((call) => call.taskId)).toEqual(['check']);
     expect(resumed.stdout.text()).toMatch(/resuming/);
+
+    const pruned = captureIo({ cwd: projectDir });
+    expect(await runCli(['checkpoints', 'prune', '--run', runId!], pruned)).toBe(0);
+    expect(pruned.stdout.text()).toMatch(new RegExp(`^Pruned \\d+ refs? \\(checkpoints, leftovers and merge records\\) of run ${runId}\\.\\n$`));
+    const after = captureIo({ cwd: projectDir });
+    expect(await runCli(['checkpoints', 'list', '--run', runId!], after)).toBe(0);
+    expect(after.stdout.text()).toBe(`No checkpoints for run ${runId} in ${projectDir}.\n`);
   });
 
   it('a bad config file is invalid input (exit 3) naming the file and key', async () => {
