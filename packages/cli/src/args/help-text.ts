@@ -19,6 +19,7 @@ Options
   --isolation <mode>        worktree (each task in its own git worktree) | shared (all in the repository)
                                                                                  default: worktree when max-parallel > 1
   --auto-rollback           roll a task that fails for good back to its checkpoint
+  --allow-dirty             run on a work tree with uncommitted changes: they are set aside and put back after
   --plan-only               print the plan and change nothing
   --validate-only           run the pre-flight checks (VALIDATION REPORT) and stop
   --resume [runId]          continue an interrupted run: finished tasks are kept, running ones rerun
@@ -32,6 +33,8 @@ Where settings come from (later wins)
   built-in defaults < .qoder-orchestrate.yaml (or --config) < QODER_ORCH_* environment variables
   (QODER_ORCH_MAX_PARALLEL, QODER_ORCH_MAX_ITERATIONS, QODER_ORCH_LLM_PROVIDER, QODER_ORCH_BUDGET_USD,
   QODER_ORCH_ISOLATION, QODER_ORCH_AUTO_ROLLBACK …) < the flags above.
+  Flags set: execution.max_parallel, execution.max_iterations, execution.budget_usd, execution.isolation,
+  execution.allow_dirty, llm.provider, rollback.auto_rollback_on_failure.
 
 What a run leaves
   .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, orchestration.log, report.html, tasks/*.log

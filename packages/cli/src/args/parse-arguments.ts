@@ -32,6 +32,7 @@ const OPTIONS = {
   'max-iterations': { type: 'string' },
   'llm-provider': { type: 'string' },
   'auto-rollback': { type: 'boolean' },
+  'allow-dirty': { type: 'boolean' },
   'validate-only': { type: 'boolean' },
   config: { type: 'string' },
   'plan-only': { type: 'boolean' },
@@ -91,6 +92,7 @@ function overridesFrom(values: Record<string, string | boolean | undefined>): Co
     }
     execution.isolation = isolation;
   }
+  if (values['allow-dirty'] === true) execution.allow_dirty = true;
   const overrides: ConfigOverrides = {};
   if (Object.keys(execution).length > 0) overrides.execution = execution;
   const provider = values['llm-provider'] as string | undefined;
