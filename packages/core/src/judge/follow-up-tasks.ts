@@ -244,3 +244,40 @@ function dropCycles(tasks: Task[]): Task[] {
     dependsOn: task.dependsOn.filter((dependency) => (position.get(dependency) ?? Number.POSITIVE_INFINITY) < (position.get(task.id) ?? 0)),
   }));
 }
+
+export interface UncheckedFollowUpOptions {
+  results: readonly TaskResult[];
+  plans: readonly Plan[];
+  allocator: FollowUpIdAllocator;
+  agents: readonly string[];
+}
+
+/**
+ * When nothing was checked, completion rests on claims alone: one task per result asking
+ * for an automated check that proves it (the original verify commands, when it had any).
+ */
+export function followUpsForUncheckedTasks(options: UncheckedFollowUpOptions): Task[] {
+  const defaultAgent = options.agents[0] ?? 'general';
+  return options.results.slice(0, 20).map((result) => {
+    const original = findTask(options.plans, result.taskId);
+    const what = original ? `"${original.title}"` : result.taskId;
+    return TaskSchema.parse({
+      id: options.allocator.allocate(`${FOLLOW_UP_PREFIX}check-${result.taskId}`),
+      title: `Prove task ${result.taskId} works with an automated check`.slice(0, 200),
+      description: clip(
+        [
+          `Task ${what} (${result.taskId}) reported ${result.status}, but no check ran, so only the agent's claim supports it.`,
+          'Add automated tests for its acceptance criteria and make them pass; make the project test command run them.',
+          original?.description ? `Original task:\n${clip(original.description, MAX_DETAIL_CHARS)}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        20_000,
+      ),
+      agent: result.agent || defaultAgent,
+      files: original?.files ?? [],
+      acceptance: [...(original?.acceptance ?? []), 'An automated test covers the task and passes.'],
+      verify: original?.verify ?? [],
+    });
+  });
+}
