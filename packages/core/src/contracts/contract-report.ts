@@ -7,8 +7,13 @@ export type ContractFindingKind =
   | 'not-served'
   /** Same path, another method. */
   | 'method-mismatch'
-  /** Same shape, different path parameters. */
-  | 'param-mismatch';
+  /**
+   * The paths meet only where one side has a parameter and the other a fixed segment
+   * (contract `/users/{id}`, code `/users/me`). Parameter names alone never mismatch.
+   */
+  | 'param-mismatch'
+  /** The contract file exists but cannot be read as OpenAPI. */
+  | 'contract-invalid';
 
 export interface ContractFinding {
   kind: ContractFindingKind;
@@ -38,7 +43,10 @@ export interface ContractReport {
   backend: Endpoint[];
   frontend: Endpoint[];
   findings: ContractFinding[];
+  /** No finding of severity `error`. */
   isPassed: boolean;
+  /** What limited the check (an extractor that failed on a file, the file limit reached). */
+  notes?: string[];
 }
 
 /** Checks that the frontend, the backend and the contract agree. */

@@ -1,0 +1,123 @@
+import ts from 'typescript';
+import type { ExtractedRoute, RouteExtraction } from './route-extractor';
+import { normaliseMethod, stripUrlOrigin } from './route-path';
+import { StringEvaluator, assignedName, defaultExportName, importsModule, lineOf, objectProperty, parseTypeScript, relativeImports, visit } from './typescript-source';
+
+const VERB_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+/** Files served as they are, not API calls (unless under an `/api` path). */
+const STATIC_FILE = /\.(?:json|svg|png|jpe?g|gif|webp|avif|ico|txt|csv|xml|html?|css|m?js|map|wasm|woff2?|ttf|md)$/i;
+
+export type ClientLibrary = 'fetch' | 'axios' | 'ky';
+
+/** A URL as a path, or undefined when it is not one we can check (unknown, or a static file). */
+export function callPath(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const path = stripUrlOrigin(url.trim());
+  if (/^(?:data|blob|mailto|tel|javascript|ws|wss):/i.test(path)) return undefined;
+  const withoutQuery = path.split(/[?#]/)[0] ?? '';
+  if (STATIC_FILE.test(withoutQuery) && !/(^|\/)api(\/|$)/.test(withoutQuery)) return undefined;
+  return path;
+}
+
+/**
+ * HTTP calls a frontend makes with `fetch`, axios or ky: string, template and concatenated
+ * URLs (constants of the same file resolved), methods from the call or its options, instances
+ * with base URLs (`axios.create({ baseURL })`, `ky.create({ prefixUrl })`), and calls on
+ * instances imported from other files (kept when the import resolves to an instance).
+ */
+export function extractClientCalls(file: string, text: string, library: ClientLibrary): RouteExtraction {
+  const sourceFile = parseTypeScript(file, text);
+  const evaluator = new StringEvaluator(sourceFile);
+  const imports = library === 'fetch' ? [] : relativeImports(sourceFile);
+  const importedOwners = new Set(imports.map((entry) => entry.owner));
+  const isLibraryImported = library === 'fetch' || importsModule(text, library);
+  const routes: ExtractedRoute[] = [];
+  const ownerPrefixes: Record<string, string> = {};
+  const exportedOwners: string[] = [];
+  const instances = new Set<string>();
+
+  const methodFrom = (options: ts.Expression | undefined, fallback: string): string => {
+    if (!options) return fallback;
+    if (!ts.isObjectLiteralExpression(options)) return '*';
+    const method = objectProperty(options, 'method');
+    if (method) {
+      const value = evaluator.value(method);
+      return value === undefined ? '*' : normaliseMethod(value);
+    }
+    return options.properties.some(ts.isSpreadAssignment) ? '*' : fallback;
+  };
+  const push = (urlExpression: ts.Expression | undefined, method: string, node: ts.Node, owner?: string, isTentative?: boolean) => {
+    const path = callPath(evaluator.url(urlExpression));
+    if (path === undefined) return;
+    routes.push({ method, path, line: lineOf(sourceFile, node), ...(owner === undefined ? {} : { owner }), ...(isTentative ? { isTentative } : {}) });
+  };
+  /** `axios(config)` / `axios(url, config)` / `ky(url, options)`. */
+  const pushDirect = (node: ts.CallExpression, owner: string | undefined, isTentative: boolean) => {
+    const [first, second] = node.arguments;
+    if (!first) return;
+    if (library === 'axios' && ts.isObjectLiteralExpression(first)) push(objectProperty(first, 'url'), methodFrom(first, 'GET'), node, owner, isTentative);
+    else push(first, methodFrom(second, 'GET'), node, owner, isTentative);
+  };
+
+  // Instances first, so calls above their declaration still resolve.
+  visit(sourceFile, (node) => {
+    if (!isLibraryImported || library === 'fetch' || !ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return;
+    const callee = node.expression;
+    if (!ts.isIdentifier(callee.expression) || callee.expression.text !== library || !['create', 'extend'].includes(callee.name.text)) return;
+    const name = assignedName(node);
+    if (!name) return;
+    instances.add(name);
+    exportedOwners.push(name);
+    const [settings] = node.arguments;
+    if (settings && ts.isObjectLiteralExpression(settings)) {
+      const base = callPath(evaluator.url(objectProperty(settings, library === 'axios' ? 'baseURL' : 'prefixUrl')));
+      if (base !== undefined) ownerPrefixes[name] = base;
+    }
+  });
+
+  visit(sourceFile, (node) => {
+    if (!ts.isCallExpression(node)) return;
+    const callee = node.expression;
+    if (library === 'fetch') {
+      const isFetch =
+        (ts.isIdentifier(callee) && callee.text === 'fetch') ||
+        (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && ['window', 'globalThis', 'self'].includes(callee.expression.text));
+      if (isFetch) push(node.arguments[0], methodFrom(node.arguments[1], 'GET'), node);
+      return;
+    }
+    if (ts.isIdentifier(callee)) {
+      if (callee.text === library && isLibraryImported) pushDirect(node, undefined, false);
+      else if (instances.has(callee.text)) pushDirect(node, callee.text, false);
+      else if (importedOwners.has(callee.text) && node.arguments.length > 0) pushDirect(node, callee.text, true);
+      return;
+    }
+    if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return;
+    const receiver = callee.expression.text;
+    const verb = callee.name.text;
+    let owner: string | undefined;
+    let isTentative = false;
+    if (receiver === library && isLibraryImported) owner = undefined;
+    else if (instances.has(receiver)) owner = receiver;
+    else if (importedOwners.has(receiver)) {
+      owner = receiver;
+      isTentative = true;
+    } else return;
+    if (VERB_METHODS.has(verb)) {
+      const configIndex = ['post', 'put', 'patch'].includes(verb) ? 2 : 1;
+      const options = node.arguments[configIndex];
+      push(node.arguments[0], library === 'ky' ? normaliseMethod(verb) : options && ts.isObjectLiteralExpression(options) && objectProperty(options, 'method') ? methodFrom(options, verb) : normaliseMethod(verb), node, owner, isTentative);
+    } else if (verb === 'request' && library === 'axios') {
+      const [config] = node.arguments;
+      if (config && ts.isObjectLiteralExpression(config)) push(objectProperty(config, 'url'), methodFrom(config, 'GET'), node, owner, isTentative);
+    }
+  });
+
+  const defaultExport = defaultExportName(sourceFile);
+  return {
+    routes,
+    imports,
+    ownerPrefixes,
+    exportedOwners,
+    ...(defaultExport === undefined ? {} : { defaultExport }),
+  };
+}

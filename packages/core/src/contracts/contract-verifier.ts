@@ -1,0 +1,152 @@
+import { access, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { OrchestratorError } from '../errors/orchestrator-error';
+import { endpointOfEntry, type IntegrationRegistry } from '../registry/integration-registry';
+import { compareEndpoints } from './compare-endpoints';
+import type { ContractChecker, ContractFinding, ContractReport, Endpoint } from './contract-report';
+import { DEFAULT_ROUTE_EXTRACTORS } from './extractors/default-extractors';
+import { OPENAPI_CANDIDATES, readOpenApiContract } from './openapi-contract';
+import { DEFAULT_EXCLUDE, listProjectFiles } from './project-files';
+import { resolveEndpoints, type FileExtraction } from './resolve-routes';
+import type { RouteExtraction, RouteExtractor } from './route-extractor';
+import { normaliseRoutePath } from './route-path';
+
+export interface ContractVerifierOptions {
+  /**
+   * The OpenAPI 3 (or Swagger 2) document, YAML or JSON, relative to the project. It must exist
+   * when given. @default the first that exists of `openapi.{yaml,yml,json}` and `swagger.*`, at
+   * the root or in `api/`, `docs/`, `spec/`, `specs/`, `openapi/`
+   */
+  contractPath?: string;
+  /** How routes and calls are found; add your own for another framework. @default DEFAULT_ROUTE_EXTRACTORS */
+  extractors?: readonly RouteExtractor[];
+  /** When there is no OpenAPI document, the endpoints recorded here (kind `endpoint`) are the contract. */
+  registry?: IntegrationRegistry;
+  /** Globs of files to read, relative to the project. @default every file */
+  include?: readonly string[];
+  /** Globs of files to skip. @default DEFAULT_CONTRACT_EXCLUDE (tests, mocks, fixtures) */
+  exclude?: readonly string[];
+  /** Files read at most. @default 5000 */
+  maxFiles?: number;
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+function asExtraction(result: RouteExtraction | RouteExtraction['routes']): RouteExtraction {
+  return Array.isArray(result) ? { routes: result } : result;
+}
+
+const byLocation = (a: Endpoint, b: Endpoint) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || a.method.localeCompare(b.method) || a.path.localeCompare(b.path);
+
+/**
+ * Checks that the frontend, the backend and the API contract agree. The contract is the
+ * project's OpenAPI document, else the endpoints in the integration registry. Routes and calls
+ * come from the code itself (TypeScript compiler API for JS/TS, a line parser for Python).
+ * Calls found in files that serve routes are server code, not the frontend's, and are left out.
+ */
+export function createContractVerifier(options: ContractVerifierOptions = {}): ContractChecker {
+  const extractors = options.extractors ?? DEFAULT_ROUTE_EXTRACTORS;
+  return {
+    async verify({ projectDir: rawProjectDir, abortSignal }): Promise<ContractReport> {
+      const projectDir = resolve(rawProjectDir);
+      const checkAbort = () => {
+        if (abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Contract verification was aborted.' });
+      };
+      checkAbort();
+      const notes: string[] = [];
+
+      // The contract.
+      let contractFile: string | undefined;
+      if (options.contractPath !== undefined) {
+        if (!(await exists(join(projectDir, options.contractPath)))) {
+          throw new OrchestratorError({
+            code: 'CONFIG_INVALID',
+            message: `The API contract ${options.contractPath} does not exist in ${projectDir}.`,
+            fix: 'Give contractPath relative to the project, or leave it out to detect openapi.yaml and friends.',
+          });
+        }
+        contractFile = options.contractPath.replace(/\\/g, '/').replace(/^\.\//, '');
+      } else {
+        for (const candidate of OPENAPI_CANDIDATES) {
+          if (await exists(join(projectDir, candidate))) {
+            contractFile = candidate;
+            break;
+          }
+        }
+      }
+      let contract: Endpoint[] = [];
+      let contractSource: string | undefined;
+      const contractFindings: ContractFinding[] = [];
+      if (contractFile !== undefined) {
+        const read = await readOpenApiContract(projectDir, contractFile);
+        contract = read.endpoints;
+        contractFindings.push(...read.findings);
+        contractSource = contractFile;
+      } else if (options.registry) {
+        const entries = (await options.registry.entries()).filter((entry) => entry.kind === 'endpoint');
+        for (const entry of entries) {
+          const endpoint = endpointOfEntry(entry);
+          if (endpoint) contract.push({ method: endpoint.method, path: normaliseRoutePath(endpoint.path), ...(entry.file === undefined ? {} : { file: entry.file }), origin: 'integration-registry' });
+        }
+        if (contract.length > 0) contractSource = 'integration-registry';
+      }
+
+      // The code.
+      const files = await listProjectFiles(projectDir, {
+        ...(options.include === undefined ? {} : { include: options.include }),
+        exclude: options.exclude ?? DEFAULT_EXCLUDE,
+        ...(options.maxFiles === undefined ? {} : { maxFiles: options.maxFiles }),
+        ...(abortSignal === undefined ? {} : { abortSignal }),
+      });
+      if (files.length >= (options.maxFiles ?? 5000)) notes.push(`Stopped at ${files.length} files; narrow it with include/exclude.`);
+      const extractionsByExtractor = new Map<RouteExtractor, FileExtraction[]>();
+      for (const file of files) {
+        checkAbort();
+        const matching = extractors.filter((extractor) => extractor.matches(file));
+        if (matching.length === 0) continue;
+        const text = await readFile(join(projectDir, file), 'utf8').catch(() => undefined);
+        if (text === undefined) continue;
+        for (const extractor of matching) {
+          try {
+            const extraction = asExtraction(await extractor.extract(file, text));
+            const list = extractionsByExtractor.get(extractor) ?? [];
+            list.push({ extractor, file, extraction });
+            extractionsByExtractor.set(extractor, list);
+          } catch (error) {
+            notes.push(`The ${extractor.name} extractor failed on ${file}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+      }
+      const backend: Endpoint[] = [];
+      const frontend: Endpoint[] = [];
+      const serverFiles = new Set<string>();
+      for (const [extractor, extractions] of extractionsByExtractor) {
+        if (extractor.side !== 'backend') continue;
+        for (const { file, extraction } of extractions) if (extraction.routes.length > 0 || (extraction.mounts?.length ?? 0) > 0) serverFiles.add(file);
+        backend.push(...resolveEndpoints(extractions));
+      }
+      for (const [extractor, extractions] of extractionsByExtractor) {
+        if (extractor.side !== 'frontend') continue;
+        frontend.push(...resolveEndpoints(extractions).filter((endpoint) => endpoint.file === undefined || !serverFiles.has(endpoint.file)));
+      }
+      backend.sort(byLocation);
+      frontend.sort(byLocation);
+      contract.sort(byLocation);
+
+      const findings = [...contractFindings, ...compareEndpoints({ contract, hasContract: contractSource !== undefined, backend, frontend })];
+      return {
+        ...(contractSource === undefined ? {} : { contractSource }),
+        contract,
+        backend,
+        frontend,
+        findings,
+        isPassed: findings.every((finding) => finding.severity !== 'error'),
+        ...(notes.length > 0 ? { notes } : {}),
+      };
+    },
+  };
+}
