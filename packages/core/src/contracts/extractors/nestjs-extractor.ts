@@ -18,7 +18,7 @@ export const nestjsExtractor: RouteExtractor = {
   side: 'backend',
   matches: isScriptFile,
   extract(file, text) {
-    if (!importsModule(text, '@nestjs/common|@nestjs/core')) return [];
+    if (!importsModule(text, /@nestjs\/(?:common|core)/)) return [];
     const sourceFile = parseTypeScript(file, text);
     const evaluator = new StringEvaluator(sourceFile);
     const paths = (argument: ts.Expression | undefined): string[] => {
