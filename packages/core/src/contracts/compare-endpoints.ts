@@ -46,11 +46,13 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
 
   for (const endpoint of input.contract) {
     const found = candidates(endpoint.path, input.backend, false);
-    for (const candidate of found) coveredBackend.add(candidate.endpoint);
-    const served = found.find((candidate) => candidate.match !== 'param' && methodsMatch(endpoint.method, candidate.endpoint.method));
-    if (served) continue;
+    const served = found.filter((candidate) => candidate.match !== 'param' && methodsMatch(endpoint.method, candidate.endpoint.method));
+    for (const candidate of served) coveredBackend.add(candidate.endpoint);
+    if (served.length > 0) continue;
     const samePath = found.find((candidate) => candidate.match !== 'param');
     if (samePath) {
+      // The backend's other methods on this path are this finding, not undocumented routes too.
+      for (const candidate of found) if (candidate.match !== 'param') coveredBackend.add(candidate.endpoint);
       const methods = [...new Set(found.filter((candidate) => candidate.match !== 'param').map((candidate) => candidate.endpoint.method))].join(', ');
       findings.push({
         kind: 'method-mismatch',
@@ -64,6 +66,7 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
     }
     const loose = found.find((candidate) => methodsMatch(endpoint.method, candidate.endpoint.method));
     if (loose) {
+      coveredBackend.add(loose.endpoint);
       findings.push({
         kind: 'param-mismatch',
         method: endpoint.method,
@@ -87,12 +90,15 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
   if (input.hasContract) {
     for (const endpoint of input.backend) {
       if (coveredBackend.has(endpoint)) continue;
+      const isMethodUndocumented = input.contract.some((entry) => matchRoutePaths(endpoint.path, entry.path) === 'exact');
       findings.push({
         kind: 'not-in-contract',
         method: endpoint.method,
         path: endpoint.path,
         ...location(endpoint),
-        message: `${endpoint.method} ${endpoint.path} is served (${endpoint.origin}) but not in the contract.`,
+        message: isMethodUndocumented
+          ? `${endpoint.method} ${endpoint.path} is served (${endpoint.origin}), but the contract lists other methods for this path.`
+          : `${endpoint.method} ${endpoint.path} is served (${endpoint.origin}) but not in the contract.`,
         severity: 'warning',
       });
     }
