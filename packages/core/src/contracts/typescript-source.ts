@@ -155,7 +155,7 @@ export class StringEvaluator {
 
   #parts(expression: ts.Expression, depth: number): Array<string | { unknown: string }> | undefined {
     if (depth > 8) return undefined;
-    if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return [expression.text];
+    if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression) || ts.isNumericLiteral(expression)) return [expression.text];
     if (ts.isParenthesizedExpression(expression) || ts.isAsExpression(expression) || ts.isNonNullExpression(expression) || ts.isSatisfiesExpression(expression)) {
       return this.#parts(expression.expression, depth + 1);
     }

@@ -1,0 +1,89 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createContractVerifier, type Endpoint } from '../index';
+
+const directories: string[] = [];
+afterAll(async () => {
+  for (const directory of directories) await rm(directory, { recursive: true, force: true });
+});
+
+async function project(files: Record<string, string>): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'qoder-orch-calls-'));
+  directories.push(directory);
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(directory, path)), { recursive: true });
+    await writeFile(join(directory, path), content);
+  }
+  return directory;
+}
+
+const list = (endpoints: readonly Endpoint[]) => endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path} :${endpoint.line} ${endpoint.origin}`);
+
+describe('frontend call extraction', () => {
+  it('reads URLs from literals, templates, concatenation, constants, fallbacks and object constants', async () => {
+    const projectDir = await project({
+      'web/calls.ts': [
+        "const API_URL = process.env.NEXT_PUBLIC_API_URL ?? 'http://localhost:4000/api';", // 1
+        "const ENDPOINTS = { users: '/users', health: '/health' } as const;", // 2
+        'export const a = () => fetch(`${API_URL}${ENDPOINTS.users}`);', // 3
+        'export const b = (user: { id: string }) => fetch(`${API_URL}/users/${user.id}/posts?page=2`, { method: "GET" });', // 4
+        'export const c = () => fetch(`${import.meta.env.VITE_API}/orders`);', // 5
+        'export const d = (url: string) => fetch(url);', // 6
+        "export const e = (options: RequestInit) => fetch('/api/users', options);", // 7
+        "export const f = (options: RequestInit) => fetch('/api/users', { ...options });", // 8
+        "export const g = (method: string) => fetch('/api/users', { method });", // 9
+        "export const h = () => fetch('data:text/plain,hi');", // 10
+        "export const i = () => fetch('/manifest.json');", // 11
+        "export const j = () => fetch('/api/export.csv');", // 12
+        "export const k = () => fetch('https://api.example.com/v2/users/' + 42);", // 13
+      ].join('\n'),
+    });
+    const report = await createContractVerifier().verify({ projectDir });
+    expect(list(report.frontend)).toEqual([
+      'GET /api/users :3 fetch',
+      'GET /api/users/{id}/posts :4 fetch',
+      'GET /orders :5 fetch',
+      '* /api/users :7 fetch',
+      '* /api/users :8 fetch',
+      '* /api/users :9 fetch',
+      'GET /api/export.csv :12 fetch',
+      'GET /v2/users/42 :13 fetch',
+    ]);
+  });
+
+  it('reads axios and ky calls, instances and their base URLs, and ignores look-alikes', async () => {
+    const projectDir = await project({
+      'src/http.ts': "import axios from 'axios';\nconst BASE = '/api/v1';\nconst http = axios.create({ baseURL: BASE });\nexport default http;\n",
+      'src/ky-client.ts': "import ky from 'ky';\nexport const client = ky.extend({ prefixUrl: 'http://localhost/api' });\n",
+      'src/calls.ts': [
+        "import axios from 'axios';", // 1
+        "import ky from 'ky';", // 2
+        "import http from './http';", // 3
+        "import { client } from './ky-client';", // 4
+        "import { store } from './store';", // 5
+        "export const a = () => axios({ url: '/api/a', method: 'delete' });", // 6
+        "export const b = () => axios('/api/b', { method: 'PUT' });", // 7
+        "export const c = () => axios.request({ url: '/api/c', method: 'patch' });", // 8
+        "export const d = (id: number) => http.get(`/items/${id}`);", // 9
+        'export const e = () => http({ url: "items", method: "post" });', // 10
+        "export const f = () => client.post('items').json();", // 11
+        "export const g = () => ky('api/g', { method: 'head' });", // 12
+        "export const h = () => store.get('/not-http');", // 13
+        "export const i = () => new Map().get('/not-http');", // 14
+      ].join('\n'),
+      'src/store.ts': 'export const store = new Map<string, string>();\n',
+    });
+    const report = await createContractVerifier().verify({ projectDir });
+    expect(list(report.frontend)).toEqual([
+      'DELETE /api/a :6 axios',
+      'PUT /api/b :7 axios',
+      'PATCH /api/c :8 axios',
+      'GET /api/v1/items/{id} :9 axios',
+      'POST /api/v1/items :10 axios',
+      'POST /api/items :11 ky',
+      'HEAD /api/g :12 ky',
+    ]);
+  });
+});
