@@ -131,6 +131,7 @@ export type { CollectProjectChecksOptions, RunVerificationOptions } from './judg
 export { REDACTED, redactOutput, secretValuesFrom } from './judge/redact-output';
 
 // ── contract verification and integration registry (issue 7) ────────────────
+export { ContractReportSchema } from './contracts/contract-report';
 export { createContractVerifier } from './contracts/contract-verifier';
 export type { ContractVerifierOptions } from './contracts/contract-verifier';
 export { formatContractReport } from './contracts/format-contract-report';

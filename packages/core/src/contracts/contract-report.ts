@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 export type ContractFindingKind =
   /** In the contract, not served by the backend. */
   | 'not-implemented'
@@ -53,3 +55,32 @@ export interface ContractReport {
 export interface ContractChecker {
   verify(options: { projectDir: string; abortSignal?: AbortSignal }): Promise<ContractReport>;
 }
+
+const EndpointSchema = z.object({
+  method: z.string(),
+  path: z.string(),
+  file: z.string().optional(),
+  line: z.number().int().optional(),
+  origin: z.string(),
+});
+
+/** Validates a report from any ContractChecker (a user's own included) before it is used as evidence. */
+export const ContractReportSchema = z.object({
+  contractSource: z.string().optional(),
+  contract: z.array(EndpointSchema),
+  backend: z.array(EndpointSchema),
+  frontend: z.array(EndpointSchema),
+  findings: z.array(
+    z.object({
+      kind: z.enum(['not-implemented', 'not-in-contract', 'not-served', 'method-mismatch', 'param-mismatch', 'contract-invalid']),
+      method: z.string(),
+      path: z.string(),
+      file: z.string().optional(),
+      line: z.number().int().optional(),
+      message: z.string(),
+      severity: z.enum(['error', 'warning']),
+    }),
+  ),
+  isPassed: z.boolean(),
+  notes: z.array(z.string()).optional(),
+});

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createContractVerifier, createIntegrationRegistry, formatContractReport, type ContractReport, type Endpoint } from '../index';
+import { ContractReportSchema, createContractVerifier, createIntegrationRegistry, formatContractReport, type ContractReport, type Endpoint } from '../index';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
 
@@ -302,5 +302,15 @@ describe('createContractVerifier options and failures', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(createContractVerifier().verify({ projectDir: fixture('express-fetch'), abortSignal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});
+
+describe('ContractReportSchema', () => {
+  it('accepts every fixture report and rejects a malformed one', async () => {
+    for (const name of ['express-fetch', 'nestjs-axios', 'nextjs-fetch', 'fastapi-fetch']) {
+      const report = await createContractVerifier().verify({ projectDir: fixture(name) });
+      expect(ContractReportSchema.parse(report)).toEqual(report);
+    }
+    expect(ContractReportSchema.safeParse({ contract: [], backend: [], frontend: [], findings: [{ kind: 'oops' }], isPassed: true }).success).toBe(false);
   });
 });

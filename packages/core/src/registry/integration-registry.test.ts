@@ -36,6 +36,7 @@ describe('createIntegrationRegistry', () => {
       { name: 'TodoCreated', kind: 'event', signature: '{ id: number }' },
       { name: 'TodoInput', kind: 'type', fields: ['title: string'] },
       { name: 'formatTodo', kind: 'function', signature: '(todo: Todo) => string' },
+      { name: 'Tag', kind: null, file: null, fields: [{ name: 'label', type: 'string' }, 'color: string'] },
       { name: '' },
       { kind: 'model' },
       'not an object',
@@ -46,14 +47,17 @@ describe('createIntegrationRegistry', () => {
       ['TodoCreated', 'event'],
       ['TodoInput', 'model'],
       ['formatTodo', 'module'],
+      ['Tag', 'model'],
     ]);
+    expect(recorded[5]).toMatchObject({ fields: ['label: string', 'color: string'] });
+    expect(recorded[5]).not.toHaveProperty('file');
     expect(registry.path).toBe(join(projectDir, 'specs/integration_registry.json'));
     const file = JSON.parse(await readFile(registry.path, 'utf8'));
     expect(file.version).toBe(1);
     expect(file.entries[0]).toEqual({ name: 'Todo', kind: 'model', taskId: 'model', file: 'src/models/todo.ts', fields: ['id: number', 'title: string'], recordedAt: '2026-11-25T12:00:00.000Z' });
     expect((await readdir(join(projectDir, 'specs'))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     const reopened = createIntegrationRegistry({ projectDir });
-    expect((await reopened.entries()).map((entry) => entry.name)).toEqual(['Todo', 'GET /api/todos', 'TodoCreated', 'TodoInput', 'formatTodo']);
+    expect((await reopened.entries()).map((entry) => entry.name)).toEqual(['Todo', 'GET /api/todos', 'TodoCreated', 'TodoInput', 'formatTodo', 'Tag']);
   });
 
   it("replaces a task's earlier entries, and lets a later task take over an interface", async () => {

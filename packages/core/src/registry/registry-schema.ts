@@ -3,14 +3,32 @@ import { z } from 'zod';
 export const INTERFACE_KINDS = ['model', 'endpoint', 'event', 'module', 'config', 'component'] as const;
 export type InterfaceKind = (typeof INTERFACE_KINDS)[number];
 
-/** A shared interface as an agent reports it (see `AgentReportSchema.interfaces`). */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .nullish()
+    .transform((value) => value ?? undefined);
+
+/** `{ name: 'id', type: 'number' }` → `id: number`; other objects as JSON. */
+const fieldText = z.union([
+  z.string().max(1000),
+  z.looseObject({ name: z.string(), type: z.string().optional() }).transform((field) => (field.type ? `${field.name}: ${field.type}` : field.name)),
+  z.unknown().transform((value) => JSON.stringify(value).slice(0, 1000)),
+]);
+
+/** A shared interface as an agent reports it (see `AgentReportSchema.interfaces`); read leniently. */
 export const SharedInterfaceSchema = z.object({
   name: z.string().trim().min(1).max(300),
   /** Unknown kinds are guessed from the rest (`GET /x` → endpoint, fields → model, else module). */
-  kind: z.string().optional(),
-  file: z.string().max(1000).optional(),
-  fields: z.array(z.string().max(1000)).max(200).optional(),
-  signature: z.string().max(4000).optional(),
+  kind: optionalText(100),
+  file: optionalText(1000),
+  fields: z
+    .array(fieldText)
+    .max(200)
+    .nullish()
+    .transform((value) => value ?? undefined),
+  signature: optionalText(4000),
 });
 export type SharedInterfaceInput = z.input<typeof SharedInterfaceSchema>;
 

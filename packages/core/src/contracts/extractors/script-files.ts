@@ -2,3 +2,6 @@
 export function isScriptFile(file: string): boolean {
   return /\.(?:[cm]?[jt]s|[jt]sx)$/.test(file) && !/\.d\.[cm]?ts$/.test(file);
 }
+
+/** A relative (or `@/`, `~/` aliased) import or require somewhere in the text. */
+export const RELATIVE_IMPORT = /(?:from\s*|require\(\s*|import\(\s*)['"](?:\.{1,2}\/|@\/|~\/)/;
