@@ -232,6 +232,20 @@ describe('createEvidenceJudge', () => {
     }
   });
 
+  it("gives the model's follow-up the verify commands of the failing task it names, and adds no duplicate", async () => {
+    const evidence = passingEvidence();
+    evidence.results[1] = result('ui', 'frontend', { verification: [check(['npm', 'run', 'test:ui'], false)] });
+    const provider = modelSays({
+      isMet: false,
+      reasoning: 'The page is empty.',
+      criteria: [{ criterion: 'The page lists users', isMet: false, evidence: 'test:ui fails' }],
+      followUpTasks: [{ id: 'fix-page', title: 'Render the users list (ui)', description: 'Map over users.', agent: 'frontend' }],
+    });
+    const { verdict } = await judgeWith(provider, evidence);
+    expect(verdict.isMet).toBe(false);
+    expect(verdict.followUpTasks.map((task) => [task.id, task.verify])).toEqual([['fix-page', [['npm', 'run', 'test:ui']]]]);
+  });
+
   it('adds follow-ups of its own when the model says "not met" without any', async () => {
     const evidence = passingEvidence();
     const provider = modelSays({ isMet: false, reasoning: 'No page shows users.', criteria: [{ criterion: 'The page lists users', isMet: false, evidence: 'no route renders it' }], followUpTasks: [] });
@@ -254,8 +268,10 @@ describe('createEvidenceJudge', () => {
       ],
       projectChecks: [],
     };
-    const { verdict } = await createEvidenceJudge({ provider: modelSays(metVerdict) }).judge({ objective: 'o', iteration: 2, plans, evidence });
+    const provider = modelSays(metVerdict);
+    const { verdict } = await createEvidenceJudge({ provider }).judge({ objective: 'o', iteration: 2, plans, evidence });
     expect(verdict.isMet).toBe(true);
+    expect(provider.calls.complete[0]?.prompt).toContain('### ui (agent frontend, iteration 1): completed; agent claimed success: yes; superseded by follow-up fix-ui');
     // Without the fix in iteration 2, the same failure still counts.
     const unfixed = { ...evidence, results: evidence.results.slice(0, 2) };
     const second = await createEvidenceJudge({ provider: modelSays(metVerdict) }).judge({ objective: 'o', iteration: 2, plans: [plans[0]!], evidence: unfixed });

@@ -1,7 +1,7 @@
 import type { Plan } from '../schemas/plan';
 import { TASK_ID_PATTERN, TaskSchema, type Task, type VerifyCommand } from '../schemas/task';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
-import { describeCheck, type EvidenceFailure } from './evidence-rules';
+import { describeCheck, mentionsTask, type EvidenceFailure } from './evidence-rules';
 
 export const FOLLOW_UP_PREFIX = 'fix-';
 const MAX_ID_LENGTH = 64;
@@ -279,5 +279,31 @@ export function followUpsForUncheckedTasks(options: UncheckedFollowUpOptions): T
       acceptance: [...(original?.acceptance ?? []), 'An automated test covers the task and passes.'],
       verify: original?.verify ?? [],
     });
+  });
+}
+
+/**
+ * A model's follow-up without verify commands that names a failing task gets that task's
+ * verify commands (or its failing checks): otherwise the fix could "complete" on a claim
+ * while the failing check is never run again.
+ */
+export function inheritVerifyCommands(tasks: readonly Task[], failures: readonly EvidenceFailure[], plans: readonly Plan[]): Task[] {
+  return tasks.map((task) => {
+    if (task.verify.length > 0) return task;
+    const commands: VerifyCommand[] = [];
+    const seen = new Set<string>();
+    for (const failure of failures) {
+      if (!('result' in failure) || !mentionsTask(task, failure.result.taskId)) continue;
+      const original = findTask(plans, failure.result.taskId);
+      const inherited = original?.verify.length ? original.verify : commandsOf(failure.kind === 'verification-failed' ? failure.checks : failure.result.verification);
+      for (const command of inherited) {
+        const key = JSON.stringify(command);
+        if (!seen.has(key)) {
+          seen.add(key);
+          commands.push(command);
+        }
+      }
+    }
+    return commands.length > 0 ? { ...task, verify: commands } : task;
   });
 }
