@@ -250,6 +250,9 @@ describe('createContractVerifier options and failures', () => {
     const second = await createContractVerifier().verify({ projectDir });
     expect(second.findings[0]).toMatchObject({ kind: 'contract-invalid', message: expect.stringContaining('neither an "openapi" nor a "swagger"') });
     await expect(createContractVerifier({ contractPath: 'missing/openapi.yaml' }).verify({ projectDir })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(createContractVerifier({ contractPath: '../openapi.yaml' }).verify({ projectDir })).rejects.toMatchObject({ code: 'PATH_OUTSIDE_PROJECT' });
+    const absolute = await createContractVerifier({ contractPath: join(projectDir, 'openapi.yaml') }).verify({ projectDir });
+    expect(absolute.contractSource).toBe('openapi.yaml');
   });
 
   it('takes a configured contract path, include and exclude globs', async () => {

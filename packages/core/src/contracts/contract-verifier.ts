@@ -1,5 +1,5 @@
 import { access, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OrchestratorError } from '../errors/orchestrator-error';
 import { endpointOfEntry, type IntegrationRegistry } from '../registry/integration-registry';
 import { compareEndpoints } from './compare-endpoints';
@@ -62,14 +62,23 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
       // The contract.
       let contractFile: string | undefined;
       if (options.contractPath !== undefined) {
-        if (!(await exists(join(projectDir, options.contractPath)))) {
+        const absolute = resolve(projectDir, options.contractPath);
+        const inside = relative(projectDir, absolute);
+        if (inside.startsWith('..') || isAbsolute(inside)) {
+          throw new OrchestratorError({
+            code: 'PATH_OUTSIDE_PROJECT',
+            message: `The API contract ${options.contractPath} is outside the project ${projectDir}.`,
+            fix: 'Keep the OpenAPI document inside the project and give contractPath relative to it.',
+          });
+        }
+        if (!(await exists(absolute))) {
           throw new OrchestratorError({
             code: 'CONFIG_INVALID',
             message: `The API contract ${options.contractPath} does not exist in ${projectDir}.`,
             fix: 'Give contractPath relative to the project, or leave it out to detect openapi.yaml and friends.',
           });
         }
-        contractFile = options.contractPath.replace(/\\/g, '/').replace(/^\.\//, '');
+        contractFile = inside.split(sep).join('/');
       } else {
         for (const candidate of OPENAPI_CANDIDATES) {
           if (await exists(join(projectDir, candidate))) {
