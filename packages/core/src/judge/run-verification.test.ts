@@ -99,16 +99,17 @@ describe('runVerification', () => {
     }
   });
 
+  // The timeouts leave a slow machine ample time to start node and write the pid file first.
   it('times out, kills the whole process group and records it', async () => {
     const cwd = await temporaryDirectory();
     const pidFile = join(cwd, 'pids');
-    const run = runVerification([{ command: [node, '-e', sleeperScript(pidFile)], timeoutMs: 1500 }, [node, '-e', 'console.log("next")']], { cwd, killGraceMs: 200 });
+    const run = runVerification([{ command: [node, '-e', sleeperScript(pidFile)], timeoutMs: 3000 }, [node, '-e', 'console.log("next")']], { cwd, killGraceMs: 200 });
     const results = await run;
     const pids = await readPids(pidFile);
     expect(pids).toHaveLength(2);
     expect(results[0]).toMatchObject({ passed: false, isTimedOut: true });
     expect(results[0]?.outputTail).toContain('started');
-    expect(results[0]?.outputTail).toContain('timed out after 1500 ms');
+    expect(results[0]?.outputTail).toContain('timed out after 3000 ms');
     // Every command still runs after one failed: it is all evidence.
     expect(results[1]).toMatchObject({ passed: true, outputTail: 'next' });
     expect(await eventually(() => pids.every((pid) => !isAlive(pid)))).toBe(true);
@@ -131,7 +132,7 @@ describe('runVerification', () => {
     const cwd = await temporaryDirectory();
     const pidFile = join(cwd, 'pids');
     const script = `process.on('SIGTERM', () => {}); require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, process.pid + ' ' + process.pid); setTimeout(() => {}, 600000);`;
-    const [result] = await runVerification([{ command: [node, '-e', script], timeoutMs: 1500 }], { cwd, killGraceMs: 300 });
+    const [result] = await runVerification([{ command: [node, '-e', script], timeoutMs: 3000 }], { cwd, killGraceMs: 300 });
     const [pid] = await readPids(pidFile);
     expect(result).toMatchObject({ passed: false, isTimedOut: true });
     expect(await eventually(() => !isAlive(pid!))).toBe(true);
