@@ -49,8 +49,23 @@ describe('frontend call extraction', () => {
       '* /api/users :8 fetch',
       '* /api/users :9 fetch',
       'GET /api/export.csv :12 fetch',
-      'GET /v2/users/42 :13 fetch',
     ]);
+    // Another host is a third-party service, unless named as the API's.
+    expect(report.notes).toEqual(['Left out calls to other hosts, taken for third-party services: api.example.com (1). Name your API\'s hosts in apiHosts to check them.']);
+    const named = await createContractVerifier({ apiHosts: ['https://api.example.com'] }).verify({ projectDir });
+    expect(list(named.frontend).at(-1)).toBe('GET /v2/users/42 :13 fetch');
+    expect(named.frontend.at(-1)?.host).toBe('api.example.com');
+    expect(named.notes).toBeUndefined();
+  });
+
+  it('gives calls on a client with an absolute base URL that host', async () => {
+    const projectDir = await project({
+      'src/github.ts': "import axios from 'axios';\nexport const github = axios.create({ baseURL: 'https://api.github.com' });\n",
+      'src/repos.ts': "import { github } from './github';\nimport axios from 'axios';\nconst local = axios.create({ baseURL: 'http://127.0.0.1:8000/api' });\nexport const repos = () => github.get('/user/repos');\nexport const mine = () => local.get('/repos');\n",
+    });
+    const report = await createContractVerifier().verify({ projectDir });
+    expect(report.frontend.map((endpoint) => `${endpoint.method} ${endpoint.path} ${endpoint.host}`)).toEqual(['GET /api/repos 127.0.0.1:8000']);
+    expect(report.notes?.[0]).toContain('api.github.com (1)');
   });
 
   it('reads axios and ky calls, instances and their base URLs, and ignores look-alikes', async () => {

@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import type { ExtractedRoute, RouteExtraction } from './route-extractor';
-import { normaliseMethod, stripUrlOrigin } from './route-path';
+import { hostOfUrl, normaliseMethod, stripUrlOrigin } from './route-path';
 import { StringEvaluator, assignedName, defaultExportName, importsModule, lineOf, objectProperty, parseTypeScript, relativeImports, visit } from './typescript-source';
 
 const VERB_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
@@ -33,6 +33,7 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
   const isLibraryImported = library === 'fetch' || importsModule(text, library);
   const routes: ExtractedRoute[] = [];
   const ownerPrefixes: Record<string, string> = {};
+  const ownerHosts: Record<string, string> = {};
   const exportedOwners: string[] = [];
   const instances = new Set<string>();
 
@@ -47,9 +48,18 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
     return options.properties.some(ts.isSpreadAssignment) ? '*' : fallback;
   };
   const push = (urlExpression: ts.Expression | undefined, method: string, node: ts.Node, owner?: string, isTentative?: boolean) => {
-    const path = callPath(evaluator.url(urlExpression));
-    if (path === undefined) return;
-    routes.push({ method, path, line: lineOf(sourceFile, node), ...(owner === undefined ? {} : { owner }), ...(isTentative ? { isTentative } : {}) });
+    const url = evaluator.url(urlExpression);
+    const path = callPath(url);
+    if (url === undefined || path === undefined) return;
+    const host = hostOfUrl(url);
+    routes.push({
+      method,
+      path,
+      line: lineOf(sourceFile, node),
+      ...(owner === undefined ? {} : { owner }),
+      ...(isTentative ? { isTentative } : {}),
+      ...(host === undefined ? {} : { host }),
+    });
   };
   /** `axios(config)` / `axios(url, config)` / `ky(url, options)`. */
   const pushDirect = (node: ts.CallExpression, owner: string | undefined, isTentative: boolean) => {
@@ -70,8 +80,11 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
     exportedOwners.push(name);
     const [settings] = node.arguments;
     if (settings && ts.isObjectLiteralExpression(settings)) {
-      const base = callPath(evaluator.url(objectProperty(settings, library === 'axios' ? 'baseURL' : 'prefixUrl')));
+      const baseUrl = evaluator.url(objectProperty(settings, library === 'axios' ? 'baseURL' : 'prefixUrl'));
+      const base = callPath(baseUrl);
       if (base !== undefined) ownerPrefixes[name] = base;
+      const host = baseUrl === undefined ? undefined : hostOfUrl(baseUrl);
+      if (host !== undefined) ownerHosts[name] = host;
     }
   });
 
@@ -117,6 +130,7 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
     routes,
     imports,
     ownerPrefixes,
+    ownerHosts,
     exportedOwners,
     ...(defaultExport === undefined ? {} : { defaultExport }),
   };

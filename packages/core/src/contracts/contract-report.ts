@@ -36,6 +36,8 @@ export interface Endpoint {
   line?: number;
   /** Which extractor found it (`express`, `fetch`, `openapi` …). */
   origin: string;
+  /** For frontend calls to an absolute URL: its host (with port). */
+  host?: string;
 }
 
 export interface ContractReport {
@@ -62,6 +64,7 @@ const EndpointSchema = z.object({
   file: z.string().optional(),
   line: z.number().int().optional(),
   origin: z.string(),
+  host: z.string().optional(),
 });
 
 /** Validates a report from any ContractChecker (a user's own included) before it is used as evidence. */

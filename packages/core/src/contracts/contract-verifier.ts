@@ -28,6 +28,25 @@ export interface ContractVerifierOptions {
   exclude?: readonly string[];
   /** Files read at most. @default 5000 */
   maxFiles?: number;
+  /**
+   * Hosts of absolute URLs that are this project's API (`api.example.com`, or with a port),
+   * besides local ones (`localhost`, `127.0.0.1`, `0.0.0.0`, `[::1]`, `*.localhost`, `*.local`).
+   * Frontend calls to other hosts are third-party services: left out and counted in `notes`.
+   * Relative URLs, and URLs whose base is unknown (an environment variable), are always checked.
+   * @default []
+   */
+  apiHosts?: readonly string[];
+}
+
+const LOCAL_HOST = /^(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|[^:]*\.localhost|[^:]*\.local)(?::\d+)?$/;
+
+function isOwnHost(host: string, apiHosts: readonly string[]): boolean {
+  if (LOCAL_HOST.test(host)) return true;
+  const bare = host.replace(/:\d+$/, '');
+  return apiHosts.some((candidate) => {
+    const normalised = candidate.toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+    return normalised === host || normalised === bare;
+  });
 }
 
 const exists = (path: string) =>
@@ -138,9 +157,21 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
         for (const { file, extraction } of extractions) if (extraction.routes.length > 0 || (extraction.mounts?.length ?? 0) > 0) serverFiles.add(file);
         backend.push(...resolveEndpoints(extractions));
       }
+      const otherHosts = new Map<string, number>();
       for (const [extractor, extractions] of extractionsByExtractor) {
         if (extractor.side !== 'frontend') continue;
-        frontend.push(...resolveEndpoints(extractions).filter((endpoint) => endpoint.file === undefined || !serverFiles.has(endpoint.file)));
+        for (const endpoint of resolveEndpoints(extractions)) {
+          if (endpoint.file !== undefined && serverFiles.has(endpoint.file)) continue;
+          if (endpoint.host !== undefined && !isOwnHost(endpoint.host, options.apiHosts ?? [])) {
+            otherHosts.set(endpoint.host, (otherHosts.get(endpoint.host) ?? 0) + 1);
+            continue;
+          }
+          frontend.push(endpoint);
+        }
+      }
+      if (otherHosts.size > 0) {
+        const described = [...otherHosts].map(([host, count]) => `${host} (${count})`).join(', ');
+        notes.push(`Left out calls to other hosts, taken for third-party services: ${described}. Name your API's hosts in apiHosts to check them.`);
       }
       backend.sort(byLocation);
       frontend.sort(byLocation);

@@ -130,6 +130,18 @@ export function resolveEndpoints(extractions: readonly FileExtraction[]): Endpoi
     return list;
   };
 
+  const hostOf = (id: string, visiting: Set<string>): string | undefined => {
+    const hash = id.lastIndexOf('#');
+    const own = byFile.get(id.slice(0, hash))?.extraction.ownerHosts?.[id.slice(hash + 1)];
+    if (own !== undefined || visiting.has(id)) return own;
+    visiting.add(id);
+    for (const edge of parents.get(id) ?? []) {
+      const inherited = hostOf(edge.parent, visiting);
+      if (inherited !== undefined) return inherited;
+    }
+    return undefined;
+  };
+
   const globalPrefix = extractions.map((entry) => entry.extraction.globalPrefix).find((prefix) => prefix !== undefined) ?? '';
   const endpoints: Endpoint[] = [];
   const seen = new Set<string>();
@@ -138,12 +150,14 @@ export function resolveEndpoints(extractions: readonly FileExtraction[]): Endpoi
       const id = route.owner === undefined ? undefined : nodeId(file, route.owner);
       if (route.isTentative && (id === undefined || !aliasOf.has(id))) continue;
       const prefixes = id === undefined ? [''] : prefixesOf(id, new Set());
+      // A call to a relative URL on a client with an absolute base goes to the base's host.
+      const host = route.host ?? (id === undefined ? undefined : hostOf(id, new Set()));
       for (const prefix of prefixes) {
         const path = normaliseRoutePath(joinPreservingRelative(globalPrefix, prefix, route.path));
         const key = `${route.method} ${path} ${file}:${route.line}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        endpoints.push({ method: route.method, path, file, line: route.line, origin: extractor.name });
+        endpoints.push({ method: route.method, path, file, line: route.line, origin: extractor.name, ...(host === undefined ? {} : { host }) });
       }
     }
   }

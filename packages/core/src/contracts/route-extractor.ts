@@ -16,6 +16,8 @@ export interface ExtractedRoute {
    * router of another file. For calls like `api.get('/users')` on an imported `api`.
    */
   isTentative?: boolean;
+  /** For calls to absolute URLs: the host (`api.example.com:8443`), so calls to other services can be told apart. */
+  host?: string;
 }
 
 /** `parent.use('/api', child)`: the child's routes are served under the parent's prefix plus `prefix`. */
@@ -44,6 +46,8 @@ export interface RouteExtraction {
   imports?: RouteImport[];
   /** Prefixes of objects of this file (`new Router({ prefix })`, `axios.create({ baseURL })`, `basePath`). */
   ownerPrefixes?: Record<string, string>;
+  /** Hosts of clients of this file whose base URL is absolute (`axios.create({ baseURL: 'https://…' })`). */
+  ownerHosts?: Record<string, string>;
   /** Objects of this file that are HTTP clients or routers other files may import. */
   exportedOwners?: string[];
   /** The local name of the default export, when it is an identifier. */

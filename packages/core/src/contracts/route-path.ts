@@ -114,6 +114,12 @@ export function stripUrlOrigin(url: string): string {
   return match ? match[1] || '/' : url;
 }
 
+/** The host (with port, lower case) of an absolute URL; undefined for a path. */
+export function hostOfUrl(url: string): string | undefined {
+  const match = /^(?:[a-z][a-z0-9+.-]*:)?\/\/([^/?#]*)/i.exec(url.trim());
+  return match ? (match[1] ?? '').toLowerCase() : undefined;
+}
+
 export function normaliseMethod(method: string): string {
   const upper = method.trim().toUpperCase();
   if (upper === 'ALL' || upper === 'ANY' || upper === '*' || upper === 'USE') return '*';
