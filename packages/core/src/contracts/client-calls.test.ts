@@ -101,4 +101,22 @@ describe('frontend call extraction', () => {
       'HEAD /api/g :12 ky',
     ]);
   });
+
+  it('reads the script blocks of Vue and Svelte components, on their real lines', async () => {
+    const projectDir = await project({
+      'src/api/http.ts': "import axios from 'axios';\nexport default axios.create({ baseURL: '/api' });\n",
+      'src/components/Users.vue': [
+        '<template>', // 1
+        '  <button @click="load">fetch(\'/api/not-code\')</button>', // 2
+        '</template>', // 3
+        '<script setup lang="ts">', // 4
+        "import http from '@/api/http';", // 5
+        "const load = () => http.get('/users');", // 6
+        '</script>', // 7
+      ].join('\n'),
+      'src/routes/Page.svelte': ['<script>', "  const promise = fetch('/api/page', { method: 'POST' });", '</script>', '<p>{"fetch(\'/api/markup\')"}</p>'].join('\n'),
+    });
+    const report = await createContractVerifier().verify({ projectDir });
+    expect(list(report.frontend)).toEqual(['GET /api/users :6 axios', 'POST /api/page :2 fetch']);
+  });
 });

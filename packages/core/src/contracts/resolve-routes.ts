@@ -74,7 +74,8 @@ export function resolveEndpoints(extractions: readonly FileExtraction[]): Endpoi
   /** The owners of another file that an import or mount names. */
   const remoteOwners = (file: string, exportName: string | undefined): string[] => {
     const owners = ownersOf(file);
-    const named = exportName === 'default' ? byFile.get(file)?.extraction.defaultExport : exportName;
+    // `export default axios.create(...)` has no local name: its owner is called `default`.
+    const named = exportName === 'default' ? (byFile.get(file)?.extraction.defaultExport ?? 'default') : exportName;
     if (named !== undefined && owners.has(named)) return [named];
     return [...owners];
   };
@@ -101,7 +102,7 @@ export function resolveEndpoints(extractions: readonly FileExtraction[]): Endpoi
       const targetFile = resolveModule(file, entry.module) ?? resolveModule(file, `${entry.module}${file.endsWith('.py') ? '.' : '/'}${entry.exportName ?? ''}`);
       if (targetFile === undefined) continue;
       const remote = byFile.get(targetFile)?.extraction;
-      const named = entry.exportName === 'default' ? remote?.defaultExport : entry.exportName;
+      const named = entry.exportName === 'default' ? (remote?.defaultExport ?? 'default') : entry.exportName;
       if (named === undefined || !ownersOf(targetFile).has(named)) continue;
       const child = nodeId(file, entry.owner);
       addEdge(child, { parent: nodeId(targetFile, named), prefix: '' });

@@ -6,9 +6,30 @@ let cached: { file: string; text: string; sourceFile: ts.SourceFile } | undefine
 export function parseTypeScript(file: string, text: string): ts.SourceFile {
   if (cached && cached.file === file && cached.text === text) return cached.sourceFile;
   const kind = /\.(tsx|jsx)$/.test(file) ? ts.ScriptKind.TSX : /\.(js|mjs|cjs)$/.test(file) ? ts.ScriptKind.JSX : ts.ScriptKind.TS;
-  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+  const source = isComponentFile(file) ? scriptBlocksOnly(text) : text;
+  const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, kind);
   cached = { file, text, sourceFile };
   return sourceFile;
+}
+
+/** Single-file components whose `<script>` blocks hold the code (Vue, Svelte). */
+export function isComponentFile(file: string): boolean {
+  return /\.(?:vue|svelte)$/.test(file);
+}
+
+/** The text with everything outside `<script>` blocks blanked, so lines and columns stay where they were. */
+export function scriptBlocksOnly(text: string): string {
+  const blank = (part: string) => part.replace(/[^\n]/g, ' ');
+  let result = '';
+  let position = 0;
+  const pattern = /<script\b[^>]*>([\s\S]*?)<\/script\s*>/gi;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    const bodyStart = match.index + match[0].indexOf('>') + 1;
+    const bodyEnd = bodyStart + (match[1] ?? '').length;
+    result += blank(text.slice(position, bodyStart)) + text.slice(bodyStart, bodyEnd);
+    position = bodyEnd;
+  }
+  return result + blank(text.slice(position));
 }
 
 export function lineOf(sourceFile: ts.SourceFile, node: ts.Node): number {
