@@ -134,6 +134,8 @@ export { REDACTED, redactOutput, secretValuesFrom } from './judge/redact-output'
 export { ContractReportSchema } from './contracts/contract-report';
 export { createContractVerifier } from './contracts/contract-verifier';
 export type { ContractVerifierOptions } from './contracts/contract-verifier';
+export { touchesApiSurface } from './contracts/contract-relevance';
+export type { ContractRelevanceOptions } from './contracts/contract-relevance';
 export { formatContractReport } from './contracts/format-contract-report';
 export { OPENAPI_CANDIDATES } from './contracts/openapi-contract';
 export { DEFAULT_EXCLUDE as DEFAULT_CONTRACT_EXCLUDE } from './contracts/project-files';

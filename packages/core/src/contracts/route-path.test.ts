@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinRoutePaths, matchRoutePaths, normaliseRoutePath } from '../index';
+import { joinRoutePaths, matchRoutePaths, normaliseRoutePath, touchesApiSurface } from '../index';
 
 describe('normaliseRoutePath', () => {
   it.each([
@@ -49,5 +49,17 @@ describe('joinRoutePaths', () => {
     expect(joinRoutePaths('/api/', '/users')).toBe('/api/users');
     expect(joinRoutePaths('', 'users', '')).toBe('/users');
     expect(joinRoutePaths()).toBe('/');
+  });
+});
+
+describe('touchesApiSurface', () => {
+  it('is true for the contract and for code an extractor reads, false for the rest', () => {
+    expect(touchesApiSurface(['docs/openapi.yaml'])).toBe(true);
+    expect(touchesApiSurface(['contracts/api.yml'], { contractPath: './contracts/api.yml' })).toBe(true);
+    expect(touchesApiSurface(['server/src/routes/users.ts'])).toBe(true);
+    expect(touchesApiSurface(['backend/app/main.py'])).toBe(true);
+    expect(touchesApiSurface(['web/src/components/List.vue'])).toBe(true);
+    expect(touchesApiSurface(['README.md', 'styles/main.css', 'src/users.test.ts', 'node_modules/x/index.js', '.github/workflows/ci.js'])).toBe(false);
+    expect(touchesApiSurface([])).toBe(false);
   });
 });
