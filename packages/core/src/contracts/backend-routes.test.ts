@@ -27,13 +27,13 @@ describe('backend route extraction', () => {
       'src/server.js': "const express = require('express');\nconst api = require('./api');\nconst app = express();\napp.use('/api', api);\napp.use('/v1', require('./legacy'));\napp.all('/ping', (q, s) => s.end());\n",
       'src/api/index.js': "const { Router } = require('express');\nconst users = require('./users');\nconst router = Router();\nrouter.use('/users', users);\nmodule.exports = router;\n",
       'src/api/users.js': "const express = require('express');\nconst router = express.Router();\nrouter.get(['/', '/list'], (q, s) => s.json([]));\nrouter.delete('/:id', (q, s) => s.end());\nmodule.exports = router;\n",
-      'src/legacy.js': "const express = require('express');\nconst legacy = express.Router();\nlegacy.post('/login', (q, s) => s.end());\nmodule.exports = legacy;\n",
+      'src/legacy.js': "const express = require('express');\nconst axios = require('axios');\nconst legacy = express.Router();\nlegacy.post('/login', async (q, s) => s.json(await axios.post('/auth/token', q.body)));\nmodule.exports = legacy;\n",
     });
     expect(list(routes)).toEqual([
       'GET /api/users src/api/users.js:3',
       'GET /api/users/list src/api/users.js:3',
       'DELETE /api/users/{id} src/api/users.js:4',
-      'POST /v1/login src/legacy.js:3',
+      'POST /v1/login src/legacy.js:4',
       '* /ping src/server.js:6',
     ]);
   });

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import type { ExtractedRoute, RouteExtraction, RouteMount } from './route-extractor';
 import { normaliseMethod } from './route-path';
-import { StringEvaluator, assignedName, defaultExportName, lineOf, objectProperty, parseTypeScript, receiverName, relativeImports, visit } from './typescript-source';
+import { StringEvaluator, assignedName, defaultExportName, lineOf, objectProperty, packageImportNames, parseTypeScript, receiverName, relativeImports, visit } from './typescript-source';
 
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
 
@@ -24,6 +24,9 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
   const sourceFile = parseTypeScript(file, text);
   const evaluator = new StringEvaluator(sourceFile);
   const imports = relativeImports(sourceFile);
+  // `axios.get(url, config)` in server code is an outgoing call, not a route: objects imported
+  // from packages are never routers (routers are made locally: `express()`, `Router()`).
+  const packageBindings = packageImportNames(sourceFile);
   const routes: ExtractedRoute[] = [];
   const mounts: RouteMount[] = [];
   const ownerPrefixes: Record<string, string> = {};
@@ -91,7 +94,7 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
     const method = node.expression.name.text;
     const args = node.arguments;
     const { owner, prefix: chainPrefix } = chainOf(node.expression.expression);
-    if (!owner) return;
+    if (!owner || packageBindings.has(owner)) return;
     const line = lineOf(sourceFile, node);
 
     if (method === 'prefix' && args.length === 1 && ts.isIdentifier(node.expression.expression)) {

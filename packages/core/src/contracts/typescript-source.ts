@@ -78,6 +78,31 @@ export function relativeImports(sourceFile: ts.SourceFile): Array<{ owner: strin
   return imports;
 }
 
+/** Local names bound by imports or requires of packages (not relative modules). */
+export function packageImportNames(sourceFile: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  const isPackage = (specifier: string) => !specifier.startsWith('.') && !specifier.startsWith('@/') && !specifier.startsWith('~/');
+  for (const statement of sourceFile.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && isPackage(statement.moduleSpecifier.text)) {
+      const clause = statement.importClause;
+      if (clause?.name) names.add(clause.name.text);
+      const bindings = clause?.namedBindings;
+      if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) names.add(element.name.text);
+      else if (bindings && ts.isNamespaceImport(bindings)) names.add(bindings.name.text);
+    }
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        const initializer = declaration.initializer;
+        const required = initializer && ts.isCallExpression(initializer) && ts.isIdentifier(initializer.expression) && initializer.expression.text === 'require' ? initializer.arguments[0] : undefined;
+        if (!required || !ts.isStringLiteral(required) || !isPackage(required.text)) continue;
+        if (ts.isIdentifier(declaration.name)) names.add(declaration.name.text);
+        else if (ts.isObjectBindingPattern(declaration.name)) for (const element of declaration.name.elements) if (ts.isIdentifier(element.name)) names.add(element.name.text);
+      }
+    }
+  }
+  return names;
+}
+
 /** The default export's local name (`export default router`, `module.exports = router`). */
 export function defaultExportName(sourceFile: ts.SourceFile): string | undefined {
   for (const statement of sourceFile.statements) {
