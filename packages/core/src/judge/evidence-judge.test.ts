@@ -146,6 +146,20 @@ describe('createEvidenceJudge', () => {
     expect(verdict.criteria.some((criterion) => criterion.criterion.includes('contract') && !criterion.isMet)).toBe(true);
   });
 
+  it("keeps the contract and project-check follow-ups unless the model's follow-ups cover them", async () => {
+    const evidence: Evidence = { ...passingEvidence(), contract: contractWithErrors(), projectChecks: [{ ...check(['pnpm', 'test'], false), phase: 'project' }] };
+    const uiOnly = modelSays({ isMet: false, reasoning: 'The page needs polish.', followUpTasks: [{ id: 'fix-style', title: 'Style the page', agent: 'frontend', verify: [['npm', 'run', 'lint']] }] });
+    const first = await judgeWith(uiOnly, evidence);
+    expect(first.verdict.followUpTasks.map((task) => task.id)).toEqual(['fix-style', 'fix-project-checks', 'fix-api-contract']);
+    const covering = modelSays({
+      isMet: false,
+      reasoning: 'Serve the users list.',
+      followUpTasks: [{ id: 'fix-users', title: 'Serve GET /api/users as the OpenAPI contract says', agent: 'backend', verify: [['pnpm', 'test']] }],
+    });
+    const second = await judgeWith(covering, evidence);
+    expect(second.verdict.followUpTasks.map((task) => task.id)).toEqual(['fix-users']);
+  });
+
   it('counts contract warnings as no failure', async () => {
     const contract: ContractReport = {
       ...contractWithErrors(),

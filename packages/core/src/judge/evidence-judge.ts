@@ -229,7 +229,7 @@ function combineWithModel(parts: VerdictParts & { modelVerdict: ModelVerdict }):
     allocator: parts.allocator,
     agents: parts.agents,
     coveredTaskIds,
-    isProjectWideCovered: modelTasks.length > 0,
+    coveringTasks: modelTasks,
   });
   const failedCriteria = failures.length > 0 ? evidenceCriteria(parts).filter((criterion) => !criterion.isMet).map((criterion) => ({ ...criterion, criterion: `[evidence] ${criterion.criterion}` })) : [];
   const criteria = [...modelVerdict.criteria, ...failedCriteria];

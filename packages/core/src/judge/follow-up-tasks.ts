@@ -82,8 +82,27 @@ export interface EvidenceFollowUpOptions {
   agents: readonly string[];
   /** Task ids whose failures the model's follow-ups already cover. */
   coveredTaskIds?: ReadonlySet<string>;
-  /** Skip the project-check and contract follow-ups (the model's follow-ups cover them). */
-  isProjectWideCovered?: boolean;
+  /**
+   * The model's follow-ups: a failing project check is covered when one of them runs its
+   * command; contract errors when one of them speaks of the contract or a failing path.
+   */
+  coveringTasks?: readonly Task[];
+}
+
+function taskText(task: Task): string {
+  return `${task.title}\n${task.description}\n${task.acceptance.join('\n')}`.toLowerCase();
+}
+
+function coversProjectChecks(tasks: readonly Task[], checks: readonly VerificationResult[]): boolean {
+  const commands = new Set(checks.map((check) => JSON.stringify(check.command)));
+  return tasks.some((task) => task.verify.some((command) => commands.has(JSON.stringify(Array.isArray(command) ? command : command.command))));
+}
+
+function coversContract(tasks: readonly Task[], findings: readonly { path: string }[]): boolean {
+  return tasks.some((task) => {
+    const text = taskText(task);
+    return /\bcontract\b|openapi/.test(text) || findings.some((finding) => finding.path !== '/' && text.includes(finding.path.toLowerCase()));
+  });
 }
 
 /**
@@ -148,7 +167,7 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
         break;
       }
       case 'project-check-failed': {
-        if (options.isProjectWideCovered) continue;
+        if (coversProjectChecks(options.coveringTasks ?? [], failure.checks)) continue;
         tasks.push(
           TaskSchema.parse({
             id: allocator.allocate(`${FOLLOW_UP_PREFIX}project-checks`),
@@ -162,7 +181,7 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
         break;
       }
       case 'contract-error': {
-        if (options.isProjectWideCovered) continue;
+        if (coversContract(options.coveringTasks ?? [], failure.findings)) continue;
         const details = failure.findings
           .map((finding) => `- ${finding.kind}: ${finding.method} ${finding.path}${finding.file ? ` (${finding.file}${finding.line ? `:${finding.line}` : ''})` : ''}: ${finding.message}`)
           .join('\n');
