@@ -89,6 +89,19 @@ describe('runVerification', () => {
     expect(result?.outputTail.length).toBeLessThan(400);
   });
 
+  it("redacts the values of the orchestrator's own secret environment variables", async () => {
+    const cwd = await temporaryDirectory();
+    const previous = process.env.QODER_PERSONAL_ACCESS_TOKEN;
+    process.env.QODER_PERSONAL_ACCESS_TOKEN = 'qoder-pat-0123456789';
+    try {
+      const [result] = await runVerification([[node, '-e', 'console.log("token=" + process.env.QODER_PERSONAL_ACCESS_TOKEN)']], { cwd });
+      expect(result?.outputTail).toBe(`token=${REDACTED}`);
+    } finally {
+      if (previous === undefined) delete process.env.QODER_PERSONAL_ACCESS_TOKEN;
+      else process.env.QODER_PERSONAL_ACCESS_TOKEN = previous;
+    }
+  });
+
   it('runs a command in a sub-directory and refuses a cwd outside the root', async () => {
     const cwd = await temporaryDirectory();
     await mkdir(join(cwd, 'web'));
