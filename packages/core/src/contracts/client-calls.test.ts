@@ -119,4 +119,41 @@ describe('frontend call extraction', () => {
     const report = await createContractVerifier().verify({ projectDir });
     expect(list(report.frontend)).toEqual(['GET /api/users :6 axios', 'POST /api/page :2 fetch']);
   });
+
+  it('follows request wrappers: in the file, across files, around instances, with fixed methods', async () => {
+    const projectDir = await project({
+      'src/lib/api.ts': [
+        "import axios from 'axios';", // 1
+        "const API = 'http://localhost:8080/api';", // 2
+        'export async function request(path: string, init?: RequestInit) {', // 3
+        '  const response = await fetch(`${API}${path}`, init);', // 4
+        '  return response.json();', // 5
+        '}', // 6
+        "export const postJson = (endpoint: string, body: unknown) => fetch(API + endpoint, { method: 'POST', body: JSON.stringify(body) });", // 7
+        "const http = axios.create({ baseURL: '/v2' });", // 8
+        'export const getResource = (url: string) => http.get(url).then((response) => response.data);', // 9
+        "export const health = () => request('/health');", // 10
+      ].join('\n'),
+      'src/pages/users.ts': [
+        "import { getResource, postJson, request } from '../lib/api';", // 1
+        "export const users = () => request('/users');", // 2
+        "export const remove = (id: string) => request(`/users/${id}`, { method: 'DELETE' });", // 3
+        "export const create = () => postJson('/users', { name: 'x' });", // 4
+        "export const teams = () => getResource('/teams');", // 5
+        'export const anything = (path: string) => fetch(`/api${path}`);', // 6
+        "export const helper = (value: string) => value.trim();", // 7
+        "export const notACall = () => helper('/not/a/url');", // 8
+      ].join('\n'),
+      'src/pages/helpers.ts': "export const helper = (value: string) => value.trim();\n",
+    });
+    const report = await createContractVerifier().verify({ projectDir });
+    expect(list(report.frontend)).toEqual([
+      'GET /api/health :10 fetch',
+      'GET /api/users :2 fetch',
+      'DELETE /api/users/{id} :3 fetch',
+      'POST /api/users :4 fetch',
+      'GET /v2/teams :5 axios',
+    ]);
+    expect(report.frontend.map((endpoint) => endpoint.file)).toEqual(['src/lib/api.ts', 'src/pages/users.ts', 'src/pages/users.ts', 'src/pages/users.ts', 'src/pages/users.ts']);
+  });
 });

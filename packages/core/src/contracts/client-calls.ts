@@ -1,7 +1,23 @@
 import ts from 'typescript';
-import type { ExtractedRoute, RouteExtraction } from './route-extractor';
+import type { ExtractedRoute, RouteExtraction, RouteMount } from './route-extractor';
 import { hostOfUrl, normaliseMethod, stripUrlOrigin } from './route-path';
 import { StringEvaluator, assignedName, defaultExportName, importsModule, lineOf, objectProperty, parseTypeScript, relativeImports, visit } from './typescript-source';
+
+/** Names of variables that hold a whole path rather than one segment's value. */
+const PATH_FRAGMENT_NAME = /^(?:path|pathname|url|uri|endpoint|route|resource|input|suffix|href|target)$/i;
+
+/** The name of the function around `node` when `parameter` is one of its parameters (and it has a name). */
+function enclosingWrapper(node: ts.Node, parameter: string): string | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (ts.isFunctionDeclaration(current) || ts.isArrowFunction(current) || ts.isFunctionExpression(current)) {
+      const isParameter = current.parameters.some((declaration) => ts.isIdentifier(declaration.name) && declaration.name.text === parameter);
+      if (!isParameter) continue;
+      if (ts.isFunctionDeclaration(current)) return current.name?.text;
+      return assignedName(current);
+    }
+  }
+  return undefined;
+}
 
 const VERB_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
 /** Files served as they are, not API calls (unless under an `/api` path). */
@@ -28,7 +44,7 @@ export function callPath(url: string | undefined): string | undefined {
 export function extractClientCalls(file: string, text: string, library: ClientLibrary): RouteExtraction {
   const sourceFile = parseTypeScript(file, text);
   const evaluator = new StringEvaluator(sourceFile);
-  const imports = library === 'fetch' ? [] : relativeImports(sourceFile);
+  const imports = relativeImports(sourceFile);
   const importedOwners = new Set(imports.map((entry) => entry.owner));
   const isLibraryImported = library === 'fetch' || importsModule(text, library);
   const routes: ExtractedRoute[] = [];
@@ -36,6 +52,11 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
   const ownerHosts: Record<string, string> = {};
   const exportedOwners: string[] = [];
   const instances = new Set<string>();
+  /** Local functions that call the library with `prefix + theirParameter`: `request('/users')`. */
+  const wrappers = new Map<string, { method?: string }>();
+  const ownerMethods: Record<string, string> = {};
+  const mounts: RouteMount[] = [];
+  let isDiscovering = true;
 
   const methodFrom = (options: ts.Expression | undefined, fallback: string): string => {
     if (!options) return fallback;
@@ -48,7 +69,37 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
     return options.properties.some(ts.isSpreadAssignment) ? '*' : fallback;
   };
   const push = (urlExpression: ts.Expression | undefined, method: string, node: ts.Node, owner?: string, isTentative?: boolean) => {
-    const url = evaluator.url(urlExpression);
+    const parts = evaluator.parts(urlExpression) ?? (urlExpression && ts.isIdentifier(urlExpression) ? [{ unknown: urlExpression.text }] : undefined);
+    if (!parts) return;
+    const last = parts[parts.length - 1];
+    const before = parts[parts.length - 2];
+    // The last part is a whole path, not one segment's value: the whole URL, glued to the text
+    // before it (`${API}${path}`), or named like a path (`${API}/${endpoint}`).
+    const isPathFragment = last !== undefined && typeof last !== 'string' && (before === undefined || typeof before !== 'string' || !before.endsWith('/') || PATH_FRAGMENT_NAME.test(last.unknown));
+    if (last !== undefined && typeof last !== 'string' && isPathFragment) {
+      const wrapper = enclosingWrapper(node, last.unknown);
+      if (wrapper) {
+        // `const request = (path, init) => fetch(API + path, init)`: calls of `request` are the calls.
+        if (isDiscovering) {
+          const prefix = StringEvaluator.render(parts.slice(0, -1)) ?? '';
+          const base = callPath(prefix) ?? '';
+          const host = hostOfUrl(prefix);
+          wrappers.set(wrapper, method === '*' ? {} : { method });
+          instances.add(wrapper);
+          exportedOwners.push(wrapper);
+          if (owner === undefined) {
+            ownerPrefixes[wrapper] = base;
+            if (host !== undefined) ownerHosts[wrapper] = host;
+          } else mounts.push({ owner, prefix: base, line: lineOf(sourceFile, node), target: { owner: wrapper } });
+          if (method !== '*') ownerMethods[wrapper] = method;
+        }
+        return;
+      }
+      // A path from elsewhere (`${API}${path}` outside a named function) cannot be checked.
+      return;
+    }
+    if (isDiscovering) return;
+    const url = StringEvaluator.render(parts);
     const path = callPath(url);
     if (url === undefined || path === undefined) return;
     const host = hostOfUrl(url);
@@ -88,14 +139,21 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
     }
   });
 
-  visit(sourceFile, (node) => {
+  const visitCall = (node: ts.Node) => {
     if (!ts.isCallExpression(node)) return;
     const callee = node.expression;
+    if (ts.isIdentifier(callee) && wrappers.has(callee.text)) {
+      const [first, second] = node.arguments;
+      push(first, wrappers.get(callee.text)?.method ?? methodFrom(second, 'GET'), node, callee.text, false);
+      return;
+    }
     if (library === 'fetch') {
       const isFetch =
         (ts.isIdentifier(callee) && callee.text === 'fetch') ||
         (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && ['window', 'globalThis', 'self'].includes(callee.expression.text));
       if (isFetch) push(node.arguments[0], methodFrom(node.arguments[1], 'GET'), node);
+      // A function imported from another file may be a fetch wrapper there.
+      else if (ts.isIdentifier(callee) && importedOwners.has(callee.text) && node.arguments.length > 0) push(node.arguments[0], methodFrom(node.arguments[1], 'GET'), node, callee.text, true);
       return;
     }
     if (ts.isIdentifier(callee)) {
@@ -123,14 +181,20 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
       const [config] = node.arguments;
       if (config && ts.isObjectLiteralExpression(config)) push(objectProperty(config, 'url'), methodFrom(config, 'GET'), node, owner, isTentative);
     }
-  });
+  };
+  // First find the wrappers (a call may come before the function it calls), then record.
+  visit(sourceFile, visitCall);
+  isDiscovering = false;
+  visit(sourceFile, visitCall);
 
   const defaultExport = defaultExportName(sourceFile);
   return {
     routes,
     imports,
+    mounts,
     ownerPrefixes,
     ownerHosts,
+    ownerMethods,
     exportedOwners,
     ...(defaultExport === undefined ? {} : { defaultExport }),
   };

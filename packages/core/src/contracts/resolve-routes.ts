@@ -151,14 +151,18 @@ export function resolveEndpoints(extractions: readonly FileExtraction[]): Endpoi
       const id = route.owner === undefined ? undefined : nodeId(file, route.owner);
       if (route.isTentative && (id === undefined || !aliasOf.has(id))) continue;
       const prefixes = id === undefined ? [''] : prefixesOf(id, new Set());
+      // A wrapper imported from another file may fix the method (`postJson` always POSTs).
+      const aliased = id === undefined ? undefined : aliasOf.get(id);
+      const fixedMethod = aliased === undefined ? undefined : byFile.get(aliased.slice(0, aliased.lastIndexOf('#')))?.extraction.ownerMethods?.[aliased.slice(aliased.lastIndexOf('#') + 1)];
+      const method = fixedMethod ?? route.method;
       // A call to a relative URL on a client with an absolute base goes to the base's host.
       const host = route.host ?? (id === undefined ? undefined : hostOf(id, new Set()));
       for (const prefix of prefixes) {
         const path = normaliseRoutePath(joinPreservingRelative(globalPrefix, prefix, route.path));
-        const key = `${route.method} ${path} ${file}:${route.line}`;
+        const key = `${method} ${path} ${file}:${route.line}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        endpoints.push({ method: route.method, path, file, line: route.line, origin: extractor.name, ...(host === undefined ? {} : { host }) });
+        endpoints.push({ method, path, file, line: route.line, origin: extractor.name, ...(host === undefined ? {} : { host }) });
       }
     }
   }

@@ -48,6 +48,8 @@ export interface RouteExtraction {
   ownerPrefixes?: Record<string, string>;
   /** Hosts of clients of this file whose base URL is absolute (`axios.create({ baseURL: 'https://…' })`). */
   ownerHosts?: Record<string, string>;
+  /** Methods fixed by clients of this file (a `postJson(path, body)` wrapper always sends POST). */
+  ownerMethods?: Record<string, string>;
   /** Objects of this file that are HTTP clients or routers other files may import. */
   exportedOwners?: string[];
   /** The local name of the default export, when it is an identifier. */

@@ -193,6 +193,17 @@ export class StringEvaluator {
     if (!expression) return undefined;
     const parts = this.#parts(expression, 0);
     if (!parts) return undefined;
+    return StringEvaluator.render(parts);
+  }
+
+  /** The parts of a string expression: known text, and unknown expressions by name. Undefined when unknowable. */
+  parts(expression: ts.Expression | undefined): Array<string | { unknown: string }> | undefined {
+    return expression ? this.#parts(expression, 0) : undefined;
+  }
+
+  /** Parts as a URL (see {@link url}). */
+  static render(input: ReadonlyArray<string | { unknown: string }>): string | undefined {
+    const parts = [...input];
     while (parts.length > 0 && typeof parts[0] !== 'string') parts.shift();
     if (parts.length === 0) return undefined;
     const text = parts.map((part) => (typeof part === 'string' ? part : `\${${part.unknown}}`)).join('');
