@@ -145,15 +145,17 @@ describe('frontend call extraction', () => {
         "export const notACall = () => helper('/not/a/url');", // 8
       ].join('\n'),
       'src/pages/helpers.ts': "export const helper = (value: string) => value.trim();\n",
+      'src/pages/orders.ts': "import { request } from '../lib/api';\nexport const orders = () => request('/orders');\n",
     });
     const report = await createContractVerifier().verify({ projectDir });
     expect(list(report.frontend)).toEqual([
       'GET /api/health :10 fetch',
+      'GET /api/orders :2 fetch',
       'GET /api/users :2 fetch',
       'DELETE /api/users/{id} :3 fetch',
       'POST /api/users :4 fetch',
       'GET /v2/teams :5 axios',
     ]);
-    expect(report.frontend.map((endpoint) => endpoint.file)).toEqual(['src/lib/api.ts', 'src/pages/users.ts', 'src/pages/users.ts', 'src/pages/users.ts', 'src/pages/users.ts']);
+    expect(report.frontend.map((endpoint) => endpoint.file)).toEqual(['src/lib/api.ts', 'src/pages/orders.ts', 'src/pages/users.ts', 'src/pages/users.ts', 'src/pages/users.ts', 'src/pages/users.ts']);
   });
 });

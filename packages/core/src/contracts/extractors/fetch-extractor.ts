@@ -1,11 +1,12 @@
 import { extractClientCalls } from '../client-calls';
 import type { RouteExtractor } from '../route-extractor';
-import { isFrontendFile } from './script-files';
+import { RELATIVE_IMPORT, isFrontendFile } from './script-files';
 
-/** Frontend calls with `fetch(url, { method })` (also `window.fetch`). */
+/** Frontend calls with `fetch(url, { method })` (also `window.fetch`), and through fetch wrappers. */
 export const fetchExtractor: RouteExtractor = {
   name: 'fetch',
   side: 'frontend',
   matches: isFrontendFile,
-  extract: (file, text) => (/\bfetch\b/.test(text) ? extractClientCalls(file, text, 'fetch') : []),
+  // Files that call fetch, or import something: a wrapper imported from another file hides the word.
+  extract: (file, text) => (/\bfetch\b/.test(text) || RELATIVE_IMPORT.test(text) ? extractClientCalls(file, text, 'fetch') : []),
 };
