@@ -62,10 +62,23 @@ function asExtraction(result: RouteExtraction | RouteExtraction['routes']): Rout
 const byLocation = (a: Endpoint, b: Endpoint) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || a.method.localeCompare(b.method) || a.path.localeCompare(b.path);
 
 /**
- * Checks that the frontend, the backend and the API contract agree. The contract is the
- * project's OpenAPI document, else the endpoints in the integration registry. Routes and calls
- * come from the code itself (TypeScript compiler API for JS/TS, a line parser for Python).
- * Calls found in files that serve routes are server code, not the frontend's, and are left out.
+ * Checks that the frontend, the backend and the API contract agree.
+ *
+ * - The contract is the project's OpenAPI 3 / Swagger 2 document (YAML or JSON), else the
+ *   endpoints recorded in the integration registry; without either, only frontend calls are
+ *   checked against the backend.
+ * - Routes and calls come from the code itself: the TypeScript compiler API for JS/TS (and the
+ *   script blocks of Vue/Svelte files), a line parser for Python. Prefixes follow mounts and
+ *   imports across files (`app.use('/api', router)`, `include_router`, `register_blueprint`,
+ *   `axios.create({ baseURL })` instances and request wrappers imported from other files).
+ * - Paths match by shape: `/users/${id}`, `/users/:id`, `/users/{id}` and `/users/[id]` are the
+ *   same; parameter names never mismatch; a call's literal (`/users/me`) may fill a parameter.
+ * - Findings: `not-implemented`, `not-served`, `method-mismatch`, `param-mismatch` and
+ *   `contract-invalid` are errors (the two sides would fail each other at run time);
+ *   `not-in-contract` is a warning (an undocumented route breaks nothing by itself).
+ * - Left out: calls in files that serve routes (server code calling other services), calls to
+ *   absolute URLs on hosts that are neither local nor in `apiHosts` (third-party services; see
+ *   `notes`), and URLs that cannot be known statically (a variable from elsewhere).
  */
 export function createContractVerifier(options: ContractVerifierOptions = {}): ContractChecker {
   const extractors = options.extractors ?? DEFAULT_ROUTE_EXTRACTORS;
