@@ -73,4 +73,13 @@ describe('backend route extraction', () => {
     });
     expect(list(routes)).toEqual(['GET /real src/app.ts:3']);
   });
+
+  it('lets GET routes answer HEAD calls, but not the other way round', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'qoder-orch-routes-'));
+    directories.push(directory);
+    await writeFile(join(directory, 'server.js'), "const express = require('express');\nconst app = express();\napp.get('/api/file', (q, s) => s.end());\napp.head('/api/probe', (q, s) => s.end());\n");
+    await writeFile(join(directory, 'client.js'), "export const a = () => fetch('/api/file', { method: 'HEAD' });\nexport const b = () => fetch('/api/probe');\n");
+    const report = await createContractVerifier().verify({ projectDir: directory });
+    expect(report.findings.map((finding) => [finding.kind, finding.method, finding.path, finding.line])).toEqual([['method-mismatch', 'GET', '/api/probe', 2]]);
+  });
 });

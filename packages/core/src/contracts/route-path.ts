@@ -126,6 +126,7 @@ export function normaliseMethod(method: string): string {
   return upper;
 }
 
-export function methodsMatch(a: string, b: string): boolean {
-  return a === b || a === '*' || b === '*';
+/** Whether a request with method `wanted` is served by a route with method `served` (GET routes answer HEAD too). */
+export function methodsMatch(wanted: string, served: string): boolean {
+  return wanted === served || wanted === '*' || served === '*' || (wanted === 'HEAD' && served === 'GET');
 }
