@@ -143,6 +143,8 @@ export type { ExtractedRoute, RouteExtraction, RouteExtractor, RouteImport, Rout
 export { HTTP_METHODS, joinRoutePaths, matchRoutePaths, normaliseRoutePath } from './contracts/route-path';
 export type { PathMatch } from './contracts/route-path';
 export { DEFAULT_ROUTE_EXTRACTORS } from './contracts/extractors/default-extractors';
+export { extractCallRoutes } from './contracts/call-routes';
+export type { CallRouteOptions } from './contracts/call-routes';
 export { expressExtractor } from './contracts/extractors/express-extractor';
 export { fastifyExtractor } from './contracts/extractors/fastify-extractor';
 export { koaExtractor } from './contracts/extractors/koa-extractor';

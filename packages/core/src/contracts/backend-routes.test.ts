@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createContractVerifier, type Endpoint } from '../index';
+import { DEFAULT_ROUTE_EXTRACTORS, createContractVerifier, extractCallRoutes, type Endpoint, type RouteExtractor } from '../index';
 
 const directories: string[] = [];
 afterAll(async () => {
@@ -81,5 +81,20 @@ describe('backend route extraction', () => {
     await writeFile(join(directory, 'client.js'), "export const a = () => fetch('/api/file', { method: 'HEAD' });\nexport const b = () => fetch('/api/probe');\n");
     const report = await createContractVerifier().verify({ projectDir: directory });
     expect(report.findings.map((finding) => [finding.kind, finding.method, finding.path, finding.line])).toEqual([['method-mismatch', 'GET', '/api/probe', 2]]);
+  });
+
+  it('lets users add an Express-family framework with extractCallRoutes', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'qoder-orch-routes-'));
+    directories.push(directory);
+    await writeFile(join(directory, 'server.js'), "const polka = require('polka');\nconst app = polka();\napp.get('/users/:id', (q, s) => s.end());\n");
+    const polkaExtractor: RouteExtractor = {
+      name: 'polka',
+      side: 'backend',
+      matches: (file) => file.endsWith('.js'),
+      extract: (file, text) => (text.includes('polka') ? extractCallRoutes(file, text, { mountStyle: 'use' }) : []),
+    };
+    expect(list((await createContractVerifier().verify({ projectDir: directory })).backend)).toEqual([]);
+    const report = await createContractVerifier({ extractors: [...DEFAULT_ROUTE_EXTRACTORS, polkaExtractor] }).verify({ projectDir: directory });
+    expect(report.backend.map((endpoint) => `${endpoint.origin} ${endpoint.method} ${endpoint.path} ${endpoint.line}`)).toEqual(['polka GET /users/{id} 3']);
   });
 });

@@ -61,6 +61,18 @@ export interface RouteExtraction {
 /**
  * Finds routes (backend) or calls (frontend) of one framework in one file. Add one to
  * `createContractVerifier({ extractors })` to support another framework.
+ *
+ * @example
+ * ```ts
+ * // Polka declares routes like Express: reuse the Express-family reader.
+ * const polkaExtractor: RouteExtractor = {
+ *   name: 'polka',
+ *   side: 'backend',
+ *   matches: (file) => file.endsWith('.js'),
+ *   extract: (file, text) => (text.includes('polka') ? extractCallRoutes(file, text, { mountStyle: 'use' }) : []),
+ * };
+ * createContractVerifier({ extractors: [...DEFAULT_ROUTE_EXTRACTORS, polkaExtractor] });
+ * ```
  */
 export interface RouteExtractor {
   /** Recorded as each endpoint's `origin` (`express`, `fetch` …). */
