@@ -161,3 +161,4 @@ export type { IntegrationRegistry, IntegrationRegistryOptions } from './registry
 export { INTERFACE_KINDS, RegistryEntrySchema, RegistryFileSchema, SharedInterfaceSchema } from './registry/registry-schema';
 export type { InterfaceKind, RegistryEntry, RegistryFile, SharedInterfaceInput } from './registry/registry-schema';
 export { mentionsTask, supersededResults } from './judge/evidence-rules';
+export { detectTestCommand } from './judge/detect-test-command';
