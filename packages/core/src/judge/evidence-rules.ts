@@ -38,19 +38,33 @@ function findTask(plans: readonly Plan[], taskId: string): Task | undefined {
   return undefined;
 }
 
+function commandKeys(commands: ReadonlyArray<readonly string[]>): Set<string> {
+  return new Set(commands.map((command) => JSON.stringify(command)));
+}
+
 /**
- * Tasks whose result was superseded: a task of a later iteration (a follow-up) names them
- * (`fix-api`, or "(api)" in its description). Their own, older failure no longer counts;
- * the follow-up's result does. Maps the superseded task id to the follow-up's id.
+ * Tasks whose result was superseded by a follow-up of a later iteration: one named for it
+ * (`fix-api`, `fix-check-api`, `fix-api-2`), or one that names it (`(api)` in its text) and
+ * ran one of its checks again. Their own, older failure no longer counts; the follow-up's
+ * result does. Maps the superseded task id to the follow-up's id.
  */
 export function supersededResults(results: readonly TaskResult[], plans: readonly Plan[]): Map<string, string> {
   const latest = latestResults(results);
   const superseded = new Map<string, string>();
   for (const result of latest) {
+    const escaped = result.taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const namedFor = new RegExp(`^fix-(?:check-)?${escaped}(?:-\\d+)?$`);
+    const original = findTask(plans, result.taskId);
+    const ownChecks = commandKeys([
+      ...(original?.verify ?? []).map((command) => (Array.isArray(command) ? command : command.command)),
+      ...result.verification.map((check) => check.command),
+    ]);
     for (const later of latest) {
       if (later.iteration <= result.iteration || later.taskId === result.taskId) continue;
       const task = findTask(plans, later.taskId) ?? { id: later.taskId, title: '', description: '' };
-      if (mentionsTask(task, result.taskId)) {
+      const isNamedFor = namedFor.test(later.taskId);
+      const rerunsChecks = later.verification.some((check) => ownChecks.has(JSON.stringify(check.command)));
+      if (isNamedFor || (mentionsTask(task, result.taskId) && rerunsChecks)) {
         superseded.set(result.taskId, later.taskId);
         break;
       }
