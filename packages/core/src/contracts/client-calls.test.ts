@@ -44,7 +44,7 @@ describe('frontend call extraction', () => {
     expect(list(report.frontend)).toEqual([
       'GET /api/users :3 fetch',
       'GET /api/users/{id}/posts :4 fetch',
-      'GET /orders :5 fetch',
+      'GET /{VITE_API*}/orders :5 fetch',
       '* /api/users :7 fetch',
       '* /api/users :8 fetch',
       '* /api/users :9 fetch',
@@ -157,5 +157,21 @@ describe('frontend call extraction', () => {
       'GET /v2/teams :5 axios',
     ]);
     expect(report.frontend.map((endpoint) => endpoint.file)).toEqual(['src/lib/api.ts', 'src/pages/orders.ts', 'src/pages/users.ts', 'src/pages/users.ts', 'src/pages/users.ts', 'src/pages/users.ts']);
+  });
+
+  it('matches calls whose base URL is unknown (from the environment) by the end of the path', async () => {
+    const projectDir = await project({
+      'server/app.js': "const express = require('express');\nconst app = express();\napp.get('/api/v1/users', (q, s) => s.end());\n",
+      'web/client.ts': [
+        "import axios from 'axios';", // 1
+        'const api = axios.create({ baseURL: process.env.REACT_APP_API_URL });', // 2
+        "export const users = () => api.get('/users');", // 3
+        "export const orders = () => api.get('/orders');", // 4
+        'export const direct = () => fetch(`${import.meta.env.VITE_API}/v1/users`);', // 5
+      ].join('\n'),
+    });
+    const report = await createContractVerifier().verify({ projectDir });
+    expect(list(report.frontend)).toEqual(['GET /{REACT_APP_API_URL*}/users :3 axios', 'GET /{REACT_APP_API_URL*}/orders :4 axios', 'GET /{VITE_API*}/v1/users :5 fetch']);
+    expect(report.findings.map((finding) => [finding.kind, finding.path, finding.line])).toEqual([['not-served', '/{REACT_APP_API_URL*}/orders', 4]]);
   });
 });

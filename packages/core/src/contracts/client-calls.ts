@@ -69,7 +69,7 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
     return options.properties.some(ts.isSpreadAssignment) ? '*' : fallback;
   };
   const push = (urlExpression: ts.Expression | undefined, method: string, node: ts.Node, owner?: string, isTentative?: boolean) => {
-    const parts = evaluator.parts(urlExpression) ?? (urlExpression && ts.isIdentifier(urlExpression) ? [{ unknown: urlExpression.text }] : undefined);
+    const parts = evaluator.partsOrUnknown(urlExpression);
     if (!parts) return;
     const last = parts[parts.length - 1];
     const before = parts[parts.length - 2];
@@ -81,7 +81,7 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
       if (wrapper) {
         // `const request = (path, init) => fetch(API + path, init)`: calls of `request` are the calls.
         if (isDiscovering) {
-          const prefix = StringEvaluator.render(parts.slice(0, -1)) ?? '';
+          const prefix = StringEvaluator.renderBase(parts.slice(0, -1)) ?? '';
           const base = callPath(prefix) ?? '';
           const host = hostOfUrl(prefix);
           wrappers.set(wrapper, method === '*' ? {} : { method });
@@ -131,7 +131,7 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
     exportedOwners.push(name);
     const [settings] = node.arguments;
     if (settings && ts.isObjectLiteralExpression(settings)) {
-      const baseUrl = evaluator.url(objectProperty(settings, library === 'axios' ? 'baseURL' : 'prefixUrl'));
+      const baseUrl = StringEvaluator.renderBase(evaluator.partsOrUnknown(objectProperty(settings, library === 'axios' ? 'baseURL' : 'prefixUrl')));
       const base = callPath(baseUrl);
       if (base !== undefined) ownerPrefixes[name] = base;
       const host = baseUrl === undefined ? undefined : hostOfUrl(baseUrl);

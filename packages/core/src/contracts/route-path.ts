@@ -73,6 +73,15 @@ export function matchRoutePaths(left: string, right: string): PathMatch {
 }
 
 function matchSegments(left: Segment[], right: Segment[]): PathMatch {
+  // A call whose base URL is unknown (`/{API_URL*}/users`) meets any route ending the same way.
+  if (left[0]?.kind === 'rest' && left.length > 1) {
+    let best: PathMatch = 'none';
+    for (let skip = 0; skip < right.length; skip += 1) {
+      const match = matchSegments(left.slice(1), right.slice(skip));
+      if (RANK[match] < RANK[best]) best = match;
+    }
+    return best;
+  }
   let result: PathMatch = 'exact';
   for (let index = 0; index < Math.max(left.length, right.length); index += 1) {
     const a = left[index];

@@ -156,6 +156,11 @@ function propertyKey(name: ts.PropertyName): string | undefined {
   return undefined;
 }
 
+/** The segment that stands for an unknown base URL: `/{API_URL*}`. */
+export function unknownBaseSegment(name: string): string {
+  return `/{${name.replace(/[^A-Za-z0-9_]/g, '') || 'base'}*}`;
+}
+
 /** Evaluates string expressions of one file: literals, templates, `+`, and `const` values of the same file. */
 export class StringEvaluator {
   readonly #constants = new Map<string, ts.Expression>();
@@ -201,13 +206,31 @@ export class StringEvaluator {
     return expression ? this.#parts(expression, 0) : undefined;
   }
 
-  /** Parts as a URL (see {@link url}). */
+  /** Like {@link parts}, but an unknowable expression is one unknown part named after it. */
+  partsOrUnknown(expression: ts.Expression | undefined): Array<string | { unknown: string }> | undefined {
+    if (!expression) return undefined;
+    return this.#parts(expression, 0) ?? [{ unknown: this.#nameOf(expression) }];
+  }
+
+  /**
+   * Parts as a URL (see {@link url}). An unknown leading part (a base URL from the environment
+   * or another file) becomes a `{NAME*}` segment: matching then accepts any prefix there.
+   */
   static render(input: ReadonlyArray<string | { unknown: string }>): string | undefined {
     const parts = [...input];
-    while (parts.length > 0 && typeof parts[0] !== 'string') parts.shift();
+    let base: string | undefined;
+    while (parts.length > 0 && typeof parts[0] !== 'string') base ??= (parts.shift() as { unknown: string }).unknown;
     if (parts.length === 0) return undefined;
     const text = parts.map((part) => (typeof part === 'string' ? part : `\${${part.unknown}}`)).join('');
-    return text.trim() === '' ? undefined : text;
+    if (text.trim() === '') return undefined;
+    return base === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `${unknownBaseSegment(base)}/${text.replace(/^\/+/, '')}`;
+  }
+
+  /** A base URL as a prefix: its path, `/{NAME*}` when it is unknown, undefined when absent. */
+  static renderBase(input: ReadonlyArray<string | { unknown: string }> | undefined): string | undefined {
+    if (!input || input.length === 0) return undefined;
+    if (input.every((part) => typeof part !== 'string')) return unknownBaseSegment((input[0] as { unknown: string }).unknown);
+    return StringEvaluator.render(input);
   }
 
   #parts(expression: ts.Expression, depth: number): Array<string | { unknown: string }> | undefined {
