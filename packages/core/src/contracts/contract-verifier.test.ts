@@ -292,6 +292,7 @@ describe('createContractVerifier options and failures', () => {
     }).verify({ projectDir });
     expect(list(report.backend)).toEqual(['GET /api/users/{id}/posts server/src/routes.txt:1', 'DELETE /api/users/{id} server/src/routes.txt:2']);
     expect(report.notes).toEqual(['The broken extractor failed on web/src/api.ts: boom']);
+    expect(formatContractReport(report)).toContain('Note: The broken extractor failed on web/src/api.ts: boom');
     // The custom backend replaces Express here (only the given extractors run).
     expect(findings(report)).toEqual([
       ['not-implemented', 'GET', '/api/users', 'openapi.yaml:7', 'error'],

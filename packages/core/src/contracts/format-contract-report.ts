@@ -29,6 +29,7 @@ export function formatContractReport(report: ContractReport): string {
       `       ${finding.message}`,
     );
   }
+  if (report.notes && report.notes.length > 0) lines.push('', ...report.notes.map((note) => `Note: ${note}`));
   lines.push('', `Result: ${report.isPassed ? 'PASSED' : 'FAILED'} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`);
   return lines.join('\n');
 }
