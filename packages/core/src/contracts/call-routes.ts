@@ -1,7 +1,9 @@
 import ts from 'typescript';
 import type { ExtractedRoute, RouteExtraction, RouteMount } from './route-extractor';
 import { normaliseMethod } from './route-path';
-import { StringEvaluator, assignedName, defaultExportName, lineOf, objectProperty, packageImportNames, parseTypeScript, receiverName, relativeImports, visit } from './typescript-source';
+import { defaultExportName, packageImportNames, relativeImports } from './module-bindings';
+import { StringEvaluator } from './string-evaluator';
+import { assignedName, lineOf, objectProperty, parseTypeScript, receiverName, visit } from './typescript-source';
 
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
 

@@ -1,7 +1,9 @@
 import ts from 'typescript';
 import type { ExtractedRoute, RouteExtraction, RouteMount } from './route-extractor';
 import { hostOfUrl, normaliseMethod, stripUrlOrigin } from './route-path';
-import { StringEvaluator, assignedName, defaultExportName, importsModule, lineOf, objectProperty, parseTypeScript, relativeImports, visit } from './typescript-source';
+import { defaultExportName, importsModule, relativeImports } from './module-bindings';
+import { StringEvaluator } from './string-evaluator';
+import { assignedName, lineOf, objectProperty, parseTypeScript, visit } from './typescript-source';
 
 /** Names of variables that hold a whole path rather than one segment's value. */
 const PATH_FRAGMENT_NAME = /^(?:path|pathname|url|uri|endpoint|route|resource|input|suffix|href|target)$/i;

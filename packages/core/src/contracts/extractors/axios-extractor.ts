@@ -1,6 +1,6 @@
 import { extractClientCalls } from '../client-calls';
 import type { RouteExtractor } from '../route-extractor';
-import { importsModule } from '../typescript-source';
+import { importsModule } from '../module-bindings';
 import { RELATIVE_IMPORT, isFrontendFile } from './script-files';
 
 /** Frontend calls with axios: `axios.get(url)`, `axios({ url, method })`, `axios.create({ baseURL })` instances, imported instances. */

@@ -1,6 +1,6 @@
 import { extractCallRoutes } from '../call-routes';
 import type { RouteExtractor } from '../route-extractor';
-import { importsModule } from '../typescript-source';
+import { importsModule } from '../module-bindings';
 import { isScriptFile } from './script-files';
 
 /** Express: `app.get('/x', h)`, `router.route('/x').get(h)`, `app.use('/api', router)` (also across files). */

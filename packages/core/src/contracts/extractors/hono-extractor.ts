@@ -1,6 +1,6 @@
 import { extractCallRoutes } from '../call-routes';
 import type { RouteExtractor } from '../route-extractor';
-import { importsModule } from '../typescript-source';
+import { importsModule } from '../module-bindings';
 import { isScriptFile } from './script-files';
 
 /** Hono: `app.get('/x', h)`, `app.on('PUT', '/x', h)`, `new Hono().basePath('/api')`, `app.route('/users', users)`. */

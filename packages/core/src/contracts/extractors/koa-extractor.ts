@@ -1,6 +1,6 @@
 import { extractCallRoutes } from '../call-routes';
 import type { RouteExtractor } from '../route-extractor';
-import { importsModule } from '../typescript-source';
+import { importsModule } from '../module-bindings';
 import { isScriptFile } from './script-files';
 
 /** Koa router (`@koa/router`, `koa-router`): `router.get('/x', h)`, `new Router({ prefix })`, `router.use('/p', other.routes())`. */

@@ -1,7 +1,9 @@
 import ts from 'typescript';
 import type { ExtractedRoute, RouteExtractor } from '../route-extractor';
 import { joinRoutePaths, normaliseMethod } from '../route-path';
-import { StringEvaluator, importsModule, lineOf, objectProperty, parseTypeScript, visit } from '../typescript-source';
+import { importsModule } from '../module-bindings';
+import { StringEvaluator } from '../string-evaluator';
+import { lineOf, objectProperty, parseTypeScript, visit } from '../typescript-source';
 import { isScriptFile } from './script-files';
 
 const METHOD_DECORATORS = new Set(['Get', 'Post', 'Put', 'Patch', 'Delete', 'Head', 'Options', 'All']);
