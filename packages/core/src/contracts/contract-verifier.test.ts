@@ -288,10 +288,11 @@ describe('createContractVerifier options and failures', () => {
               }),
         },
         { name: 'broken', side: 'frontend', matches: (file) => file.endsWith('api.ts'), extract: () => Promise.reject(new Error('boom')) },
+        { name: 'sloppy', side: 'frontend', matches: (file) => file.endsWith('app.ts'), extract: () => [{ method: 'get', path: '/api/users', line: 0 }] },
       ],
     }).verify({ projectDir });
     expect(list(report.backend)).toEqual(['GET /api/users/{id}/posts server/src/routes.txt:1', 'DELETE /api/users/{id} server/src/routes.txt:2']);
-    expect(report.notes).toEqual(['The broken extractor failed on web/src/api.ts: boom']);
+    expect(report.notes).toEqual(['The sloppy extractor gave an invalid answer for server/src/app.ts: routes.0.line: Too small: expected number to be >0', 'The broken extractor failed on web/src/api.ts: boom']);
     expect(formatContractReport(report)).toContain('Note: The broken extractor failed on web/src/api.ts: boom');
     // The custom backend replaces Express here (only the given extractors run).
     expect(findings(report)).toEqual([

@@ -8,7 +8,8 @@ import { DEFAULT_ROUTE_EXTRACTORS } from './extractors/default-extractors';
 import { OPENAPI_CANDIDATES, readOpenApiContract } from './openapi-contract';
 import { DEFAULT_EXCLUDE, listProjectFiles } from './project-files';
 import { resolveEndpoints, type FileExtraction } from './resolve-routes';
-import type { RouteExtraction, RouteExtractor } from './route-extractor';
+import { parseRouteExtraction } from './route-extraction-schema';
+import type { RouteExtractor } from './route-extractor';
 import { normaliseRoutePath } from './route-path';
 
 export interface ContractVerifierOptions {
@@ -54,10 +55,6 @@ const exists = (path: string) =>
     () => true,
     () => false,
   );
-
-function asExtraction(result: RouteExtraction | RouteExtraction['routes']): RouteExtraction {
-  return Array.isArray(result) ? { routes: result } : result;
-}
 
 const byLocation = (a: Endpoint, b: Endpoint) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || a.method.localeCompare(b.method) || a.path.localeCompare(b.path);
 
@@ -153,9 +150,13 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
         if (text === undefined) continue;
         for (const extractor of matching) {
           try {
-            const extraction = asExtraction(await extractor.extract(file, text));
+            const parsed = parseRouteExtraction(await extractor.extract(file, text));
+            if ('problem' in parsed) {
+              notes.push(`The ${extractor.name} extractor gave an invalid answer for ${file}: ${parsed.problem}`);
+              continue;
+            }
             const list = extractionsByExtractor.get(extractor) ?? [];
-            list.push({ extractor, file, extraction });
+            list.push({ extractor, file, extraction: parsed.extraction });
             extractionsByExtractor.set(extractor, list);
           } catch (error) {
             notes.push(`The ${extractor.name} extractor failed on ${file}: ${error instanceof Error ? error.message : String(error)}`);
