@@ -174,4 +174,19 @@ describe('frontend call extraction', () => {
     expect(list(report.frontend)).toEqual(['GET /{REACT_APP_API_URL*}/users :3 axios', 'GET /{REACT_APP_API_URL*}/orders :4 axios', 'GET /{VITE_API*}/v1/users :5 fetch']);
     expect(report.findings.map((finding) => [finding.kind, finding.path, finding.line])).toEqual([['not-served', '/{REACT_APP_API_URL*}/orders', 4]]);
   });
+
+  it('reads SWR keys as GET calls', async () => {
+    const projectDir = await project({
+      'src/profile.tsx': [
+        "import useSWR from 'swr';", // 1
+        'const fetcher = (url: string) => fetch(url).then((response) => response.json());', // 2
+        "export const useUser = () => useSWR('/api/user', fetcher);", // 3
+        "export const useTeam = (token: string) => useSWR(['/api/team', token], fetcher);", // 4
+        "export const useLocal = () => useSWR('settings', () => localStorage.getItem('x'));", // 5
+      ].join('\n'),
+      'src/orders.tsx': "import useSWR from 'swr';\nexport const useOrders = () => useSWR('/api/orders');\n",
+    });
+    const report = await createContractVerifier().verify({ projectDir });
+    expect(list(report.frontend)).toEqual(['GET /api/orders :2 fetch', 'GET /api/user :3 fetch', 'GET /api/team :4 fetch']);
+  });
 });

@@ -21,6 +21,8 @@ function enclosingWrapper(node: ts.Node, parameter: string): string | undefined 
   return undefined;
 }
 
+const SWR_HOOKS = new Set(['useSWR', 'useSWRImmutable']);
+
 const VERB_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
 /** Files served as they are, not API calls (unless under an `/api` path). */
 const STATIC_FILE = /\.(?:json|svg|png|jpe?g|gif|webp|avif|ico|txt|csv|xml|html?|css|m?js|map|wasm|woff2?|ttf|md)$/i;
@@ -49,6 +51,7 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
   const imports = relativeImports(sourceFile);
   const importedOwners = new Set(imports.map((entry) => entry.owner));
   const isLibraryImported = library === 'fetch' || importsModule(text, library);
+  const usesSwr = library === 'fetch' && importsModule(text, 'swr');
   const routes: ExtractedRoute[] = [];
   const ownerPrefixes: Record<string, string> = {};
   const ownerHosts: Record<string, string> = {};
@@ -154,6 +157,13 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
         (ts.isIdentifier(callee) && callee.text === 'fetch') ||
         (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && ['window', 'globalThis', 'self'].includes(callee.expression.text));
       if (isFetch) push(node.arguments[0], methodFrom(node.arguments[1], 'GET'), node);
+      // SWR keys are the URLs its fetcher GETs: `useSWR('/api/user', fetcher)`, `useSWR(['/api/user', token], …)`.
+      else if (usesSwr && ts.isIdentifier(callee) && SWR_HOOKS.has(callee.text) && node.arguments[0]) {
+        const key = node.arguments[0];
+        const url = ts.isArrayLiteralExpression(key) ? key.elements[0] : key;
+        const value = url && !ts.isSpreadElement(url) ? evaluator.url(url) : undefined;
+        if (value !== undefined && /^(?:\/|https?:\/\/)/.test(value)) push(url as ts.Expression, 'GET', node);
+      }
       // A function imported from another file may be a fetch wrapper there.
       else if (ts.isIdentifier(callee) && importedOwners.has(callee.text) && node.arguments.length > 0) push(node.arguments[0], methodFrom(node.arguments[1], 'GET'), node, callee.text, true);
       return;
