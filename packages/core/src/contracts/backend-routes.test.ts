@@ -97,4 +97,19 @@ describe('backend route extraction', () => {
     const report = await createContractVerifier({ extractors: [...DEFAULT_ROUTE_EXTRACTORS, polkaExtractor] }).verify({ projectDir: directory });
     expect(report.backend.map((endpoint) => `${endpoint.origin} ${endpoint.method} ${endpoint.path} ${endpoint.line}`)).toEqual(['polka GET /users/{id} 3']);
   });
+
+  it('keeps a prefix the code computes as a {NAME*} segment that matches any path ending the same way', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'qoder-orch-routes-'));
+    directories.push(directory);
+    await mkdir(join(directory, 'backend/app/api'), { recursive: true });
+    await mkdir(join(directory, 'server'), { recursive: true });
+    await mkdir(join(directory, 'web'), { recursive: true });
+    await writeFile(join(directory, 'backend/app/main.py'), 'from fastapi import FastAPI\nfrom app.api.users import router\nfrom app.core.config import settings\n\napp = FastAPI()\napp.include_router(router, prefix=settings.API_V1_STR)\n');
+    await writeFile(join(directory, 'backend/app/api/users.py'), 'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/users")\n\n@router.get("/")\ndef users():\n    return []\n');
+    await writeFile(join(directory, 'server/app.js'), "const express = require('express');\nconst { API_PREFIX } = require('./config');\nconst auth = require('./auth');\nconst app = express();\nconst items = express.Router();\nitems.get('/items', (q, s) => s.end());\napp.use(API_PREFIX, items);\napp.use(auth, items);\n");
+    await writeFile(join(directory, 'web/client.js'), "export const a = () => fetch('/api/v1/users');\nexport const b = () => fetch('/api/items');\nexport const c = () => fetch('/api/v1/teams');\n");
+    const report = await createContractVerifier().verify({ projectDir: directory });
+    expect(list(report.backend)).toEqual(['GET /{API_V1_STR*}/users backend/app/api/users.py:5', 'GET /{API_PREFIX*}/items server/app.js:6', 'GET /items server/app.js:6']);
+    expect(report.findings.map((finding) => [finding.kind, finding.path])).toEqual([['not-served', '/api/v1/teams']]);
+  });
 });

@@ -5,6 +5,9 @@ import { defaultExportName, packageImportNames, relativeImports } from './module
 import { StringEvaluator } from './string-evaluator';
 import { assignedName, lineOf, objectProperty, parseTypeScript, receiverName, visit } from './typescript-source';
 
+/** Names that hold a path prefix rather than a router or middleware (`API_PREFIX`, `basePath`). */
+const isPrefixName = (name: string) => /prefix|path|url|base/i.test(name) || /^[A-Z][A-Z0-9_]*$/.test(name);
+
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
 
 export interface CallRouteOptions {
@@ -62,6 +65,14 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
       if (namespace) return { module: namespace.module, exportName: target.name.text };
     }
     return undefined;
+  };
+
+  /** `app.use(config.API_PREFIX, router)`: a prefix the code computes, as `/{API_PREFIX*}`. */
+  const computedPrefix = (expression: ts.Expression): string | undefined => {
+    if (evaluator.value(expression) !== undefined) return undefined;
+    const name = ts.isIdentifier(expression) ? expression.text : ts.isPropertyAccessExpression(expression) ? expression.name.text : undefined;
+    if (name === undefined || !isPrefixName(name)) return undefined;
+    return `/{${name}*}`;
   };
 
   /** Walks `a.route('/x').get(h).post(h)` down to its root, collecting a `route('/x')` prefix. */
@@ -127,8 +138,9 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
       return;
     }
     if (options.mountStyle === 'use' && method === 'use' && args.length >= 1) {
-      const hasPrefix = pathsOf(args[0]).length > 0;
-      const prefix = hasPrefix ? (pathsOf(args[0])[0] ?? '') : '';
+      const computed = args.length >= 2 && args[0] ? computedPrefix(args[0]) : undefined;
+      const hasPrefix = pathsOf(args[0]).length > 0 || computed !== undefined;
+      const prefix = computed ?? (hasPrefix ? (pathsOf(args[0])[0] ?? '') : '');
       for (const argument of args.slice(hasPrefix ? 1 : 0)) {
         const target = mountTarget(argument);
         if (target) mounts.push({ owner, prefix, line, target });

@@ -68,6 +68,16 @@ function keywordString(args: string, name: string): string | undefined {
   return match ? (match[1] ?? match[2]) : undefined;
 }
 
+/** A keyword argument's value: its text when a literal, `/{NAME*}` when computed (`settings.API_V1_STR`). */
+function keywordPrefix(args: string, name: string): string | undefined {
+  const literal = keywordString(args, name);
+  if (literal !== undefined) return literal;
+  const match = new RegExp(`\\b${name}\\s*=\\s*([A-Za-z_][\\w.]*)`).exec(args);
+  if (!match) return undefined;
+  const identifier = (match[1] ?? '').split('.').pop() ?? '';
+  return identifier === 'None' ? undefined : `/{${identifier}*}`;
+}
+
 function keywordList(args: string, name: string): string[] | undefined {
   const match = new RegExp(`\\b${name}\\s*=\\s*[\\[(]([^\\])]*)[\\])]`).exec(args);
   if (!match) return undefined;
@@ -129,7 +139,7 @@ export function extractPythonRoutes(text: string, framework: 'fastapi' | 'flask'
     if ((match = /^(\w+)\s*(?::\s*[\w.]+\s*)?=\s*(?:[\w.]+\.)?(FastAPI|APIRouter|Flask|Blueprint)\s*\(/.exec(statement))) {
       const owner = match[1] ?? '';
       const args = argumentsAfter(statement, statement.indexOf('(', match.index + owner.length));
-      const prefix = keywordString(args, match[2] === 'Blueprint' ? 'url_prefix' : match[2] === 'FastAPI' ? 'root_path' : 'prefix');
+      const prefix = keywordPrefix(args, match[2] === 'Blueprint' ? 'url_prefix' : match[2] === 'FastAPI' ? 'root_path' : 'prefix');
       if (prefix !== undefined && match[2] !== 'FastAPI') ownerPrefixes[owner] = prefix;
       exportedOwners.push(owner);
       continue;
@@ -158,7 +168,7 @@ export function extractPythonRoutes(text: string, framework: 'fastapi' | 'flask'
     // app.include_router(users.router, prefix="/api") / app.register_blueprint(bp, url_prefix="/api")
     if ((match = /^(\w+)\.(include_router|register_blueprint|mount)\s*\(/.exec(statement))) {
       const args = argumentsAfter(statement, statement.indexOf('('));
-      const prefix = keywordString(args, match[2] === 'register_blueprint' ? 'url_prefix' : 'prefix') ?? (match[2] === 'mount' ? firstString(args) : undefined) ?? '';
+      const prefix = keywordPrefix(args, match[2] === 'register_blueprint' ? 'url_prefix' : 'prefix') ?? (match[2] === 'mount' ? firstString(args) : undefined) ?? '';
       const targetText = match[2] === 'mount' ? /,\s*([\w.]+)/.exec(args)?.[1] : /^\s*([\w.]+)/.exec(args)?.[1];
       if (!targetText) continue;
       const [head, ...rest] = targetText.split('.');

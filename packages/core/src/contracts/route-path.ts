@@ -82,6 +82,15 @@ function matchSegments(left: Segment[], right: Segment[]): PathMatch {
     }
     return best;
   }
+  // A route under a prefix the code computes (`prefix=settings.API_V1_STR`) meets any path ending the same way.
+  if (right[0]?.kind === 'rest' && right.length > 1 && left[0]?.kind !== 'rest') {
+    let best: PathMatch = 'none';
+    for (let skip = 0; skip < left.length; skip += 1) {
+      const match = matchSegments(left.slice(skip), right.slice(1));
+      if (RANK[match] < RANK[best]) best = match;
+    }
+    return best;
+  }
   let result: PathMatch = 'exact';
   for (let index = 0; index < Math.max(left.length, right.length); index += 1) {
     const a = left[index];
