@@ -1,5 +1,5 @@
 import type { ContractFinding, Endpoint } from './contract-report';
-import { matchRoutePaths, methodsMatch, type PathMatch } from './route-path';
+import { joinRoutePaths, matchRoutePaths, methodsMatch, type PathMatch } from './route-path';
 
 const where = (endpoint: Endpoint) => (endpoint.file ? `${endpoint.file}${endpoint.line ? `:${endpoint.line}` : ''}` : 'unknown location');
 const location = (endpoint: Endpoint) => ({ ...(endpoint.file === undefined ? {} : { file: endpoint.file }), ...(endpoint.line === undefined ? {} : { line: endpoint.line }) });
@@ -9,11 +9,19 @@ interface Candidate {
   match: PathMatch;
 }
 
+/**
+ * The path to match with. Endpoints agents recorded in the integration registry may leave out
+ * a mount prefix they did not know (`GET /todos` for `/api/todos`): they match by path ending.
+ */
+function matchablePath(endpoint: Endpoint): string {
+  return endpoint.origin === 'integration-registry' ? joinRoutePaths('{base*}', endpoint.path) : endpoint.path;
+}
+
 /** Endpoints of `targets` whose path meets `path` (best matches first). */
 function candidates(path: string, targets: readonly Endpoint[], isCall: boolean): Candidate[] {
   const found: Candidate[] = [];
   for (const endpoint of targets) {
-    const match = matchRoutePaths(path, endpoint.path);
+    const match = matchRoutePaths(path, matchablePath(endpoint));
     // A call with a literal where the route has a parameter (`/users/42`) is an exact use of it.
     const effective: PathMatch = match === 'value' && isCall ? 'exact' : match;
     if (effective !== 'none') found.push({ endpoint, match: effective });
@@ -45,7 +53,7 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
   const coveredBackend = new Set<Endpoint>();
 
   for (const endpoint of input.contract) {
-    const found = candidates(endpoint.path, input.backend, false);
+    const found = candidates(matchablePath(endpoint), input.backend, false);
     const served = found.filter((candidate) => candidate.match !== 'param' && methodsMatch(endpoint.method, candidate.endpoint.method));
     for (const candidate of served) coveredBackend.add(candidate.endpoint);
     if (served.length > 0) continue;
@@ -90,7 +98,7 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
   if (input.hasContract) {
     for (const endpoint of input.backend) {
       if (coveredBackend.has(endpoint)) continue;
-      const isMethodUndocumented = input.contract.some((entry) => matchRoutePaths(endpoint.path, entry.path) === 'exact');
+      const isMethodUndocumented = input.contract.some((entry) => matchRoutePaths(endpoint.path, matchablePath(entry)) === 'exact');
       findings.push({
         kind: 'not-in-contract',
         method: endpoint.method,

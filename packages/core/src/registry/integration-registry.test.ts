@@ -151,5 +151,10 @@ describe('createIntegrationRegistry', () => {
     await registry.record('api', [{ name: 'GET /api/todos', kind: 'endpoint' }, { name: 'GET /api/todos/{id}', kind: 'endpoint', file: 'server/app.js' }]);
     const second = await createContractVerifier({ registry }).verify({ projectDir });
     expect(second.findings.map((finding) => [finding.kind, finding.method, finding.path, finding.file, finding.line])).toEqual([['not-implemented', 'GET', '/api/todos/{id}', 'server/app.js', undefined]]);
+    // An agent may leave out a mount prefix it did not know: `GET /todos` stands for `/api/todos`.
+    await registry.record('api', [{ name: 'GET /todos', kind: 'endpoint' }]);
+    const third = await createContractVerifier({ registry }).verify({ projectDir });
+    expect(third.contract.map((endpoint) => `${endpoint.method} ${endpoint.path}`)).toEqual(['GET /todos']);
+    expect(third.findings).toEqual([]);
   });
 });
