@@ -54,6 +54,11 @@ describe('backend route extraction', () => {
     expect(list(routes)).toEqual(['GET /v1/users/{user_id} app/routers/users.py:6', 'DELETE /v1/users/{user_id} app/routers/users.py:11']);
   });
 
+  it('reports a route once when two extractors read it', async () => {
+    const routes = await backend({ 'app.py': '# Ported from flask to fastapi.\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get("/ping")\ndef ping():\n    return "pong"\n' });
+    expect(list(routes)).toEqual(['GET /ping app.py:6']);
+  });
+
   it('reads Koa nested routers and Hono chains', async () => {
     const routes = await backend({
       'koa/index.ts': "import Router from '@koa/router';\nimport admin from './admin';\nconst router = new Router();\nrouter.use('/admin', admin.routes());\nrouter.get('/', (ctx) => {});\nexport default router;\n",

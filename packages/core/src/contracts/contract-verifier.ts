@@ -187,6 +187,16 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
         const described = [...otherHosts].map(([host, count]) => `${host} (${count})`).join(', ');
         notes.push(`Left out calls to other hosts, taken for third-party services: ${described}. Name your API's hosts in apiHosts to check them.`);
       }
+      // Two extractors may read the same route (a file naming both Flask and FastAPI): keep one.
+      const seen = new Set<string>();
+      const unique = (endpoint: Endpoint) => {
+        const key = `${endpoint.method} ${endpoint.path} ${endpoint.file}:${endpoint.line}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      };
+      backend.splice(0, backend.length, ...backend.filter(unique));
+      frontend.splice(0, frontend.length, ...frontend.filter(unique));
       backend.sort(byLocation);
       frontend.sort(byLocation);
       contract.sort(byLocation);

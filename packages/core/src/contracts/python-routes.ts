@@ -105,7 +105,7 @@ const DECORATOR_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'opt
  * `include_router(r, prefix=)`, `@bp.route("/x", methods=[...])`, `Blueprint(url_prefix=)`,
  * `register_blueprint(bp, url_prefix=)`, `add_url_rule`. Imports feed cross-file mounts.
  */
-export function extractPythonRoutes(text: string, framework: 'fastapi' | 'flask'): RouteExtraction {
+export function extractPythonRoutes(text: string): RouteExtraction {
   const routes: ExtractedRoute[] = [];
   const mounts: RouteMount[] = [];
   const imports: RouteImport[] = [];
@@ -153,9 +153,9 @@ export function extractPythonRoutes(text: string, framework: 'fastapi' | 'flask'
       if (path === undefined) continue;
       if (DECORATOR_METHODS.includes(decorator)) routes.push({ method: normaliseMethod(decorator), path, line, owner });
       else if (decorator === 'api_route' || decorator === 'route') {
-        const methods = keywordList(args, 'methods') ?? [framework === 'flask' ? 'GET' : 'GET'];
-        for (const method of methods) routes.push({ method, path, line, owner });
-      } else if (decorator === 'websocket') continue;
+        // Both frameworks default to GET when `methods` is absent.
+        for (const method of keywordList(args, 'methods') ?? ['GET']) routes.push({ method, path, line, owner });
+      }
       continue;
     }
     // app.add_url_rule("/x", view_func=..., methods=[...])

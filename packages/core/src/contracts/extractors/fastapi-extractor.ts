@@ -8,6 +8,6 @@ export const fastapiExtractor: RouteExtractor = {
   matches: (file) => file.endsWith('.py'),
   extract(_file, text) {
     if (!/\bfastapi\b/.test(text)) return [];
-    return extractPythonRoutes(text, 'fastapi');
+    return extractPythonRoutes(text);
   },
 };

@@ -8,6 +8,6 @@ export const flaskExtractor: RouteExtractor = {
   matches: (file) => file.endsWith('.py'),
   extract(_file, text) {
     if (!/\bflask\b/.test(text)) return [];
-    return extractPythonRoutes(text, 'flask');
+    return extractPythonRoutes(text);
   },
 };
