@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 export type ContractFindingKind =
   /** In the contract, not served by the backend. */
   | 'not-implemented'
@@ -7,8 +9,13 @@ export type ContractFindingKind =
   | 'not-served'
   /** Same path, another method. */
   | 'method-mismatch'
-  /** Same shape, different path parameters. */
-  | 'param-mismatch';
+  /**
+   * The paths meet only where one side has a parameter and the other a fixed segment
+   * (contract `/users/{id}`, code `/users/me`). Parameter names alone never mismatch.
+   */
+  | 'param-mismatch'
+  /** The contract file exists but cannot be read as OpenAPI. */
+  | 'contract-invalid';
 
 export interface ContractFinding {
   kind: ContractFindingKind;
@@ -29,6 +36,8 @@ export interface Endpoint {
   line?: number;
   /** Which extractor found it (`express`, `fetch`, `openapi` …). */
   origin: string;
+  /** For frontend calls to an absolute URL: its host (with port). */
+  host?: string;
 }
 
 export interface ContractReport {
@@ -38,10 +47,43 @@ export interface ContractReport {
   backend: Endpoint[];
   frontend: Endpoint[];
   findings: ContractFinding[];
+  /** No finding of severity `error`. */
   isPassed: boolean;
+  /** What limited the check (an extractor that failed on a file, the file limit reached). */
+  notes?: string[];
 }
 
 /** Checks that the frontend, the backend and the contract agree. */
 export interface ContractChecker {
   verify(options: { projectDir: string; abortSignal?: AbortSignal }): Promise<ContractReport>;
 }
+
+const EndpointSchema = z.object({
+  method: z.string(),
+  path: z.string(),
+  file: z.string().optional(),
+  line: z.number().int().optional(),
+  origin: z.string(),
+  host: z.string().optional(),
+});
+
+/** Validates a report from any ContractChecker (a user's own included) before it is used as evidence. */
+export const ContractReportSchema = z.object({
+  contractSource: z.string().optional(),
+  contract: z.array(EndpointSchema),
+  backend: z.array(EndpointSchema),
+  frontend: z.array(EndpointSchema),
+  findings: z.array(
+    z.object({
+      kind: z.enum(['not-implemented', 'not-in-contract', 'not-served', 'method-mismatch', 'param-mismatch', 'contract-invalid']),
+      method: z.string(),
+      path: z.string(),
+      file: z.string().optional(),
+      line: z.number().int().optional(),
+      message: z.string(),
+      severity: z.enum(['error', 'warning']),
+    }),
+  ),
+  isPassed: z.boolean(),
+  notes: z.array(z.string()).optional(),
+});

@@ -7,8 +7,8 @@ import { TaskResultSchema, type TaskResult } from '../schemas/task-result';
 import { VerdictSchema, type Verdict } from '../schemas/verdict';
 import type { AgentProvider, CompleteResult } from '../spec/agent-provider';
 import { emptyUsage } from '../spec/usage';
-import { describeCheck, describeFailure, findEvidenceFailures, latestResults, type EvidenceFailure } from './evidence-rules';
-import { FollowUpIdAllocator, followUpsFromFailures, knownAgents, normaliseModelFollowUps, usedTaskIds } from './follow-up-tasks';
+import { describeCheck, describeFailure, findEvidenceFailures, latestResults, mentionsTask, supersededResults, type EvidenceFailure } from './evidence-rules';
+import { FollowUpIdAllocator, followUpsForUncheckedTasks, followUpsFromFailures, inheritVerifyCommands, knownAgents, normaliseModelFollowUps, usedTaskIds } from './follow-up-tasks';
 import { buildJudgePrompt } from './judge-prompt';
 import type { Evidence, Judge, JudgeInput, JudgeOutput } from './judge';
 import { parseModelVerdict, type ModelVerdict } from './model-verdict';
@@ -68,7 +68,7 @@ async function judgeByEvidence(input: JudgeInput, options: EvidenceJudgeOptions)
   if (input.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Judging was aborted.' });
   const results = resultsWithMissing(input.evidence, input.plans, input.iteration);
   const evidence: Evidence = { ...input.evidence, results };
-  const failures = findEvidenceFailures(evidence);
+  const failures = findEvidenceFailures(evidence, input.plans);
   const agents = knownAgents(input.plans, results);
   const allocator = new FollowUpIdAllocator(usedTaskIds(input.plans, input.evidence.results));
   const prompt = buildJudgePrompt({
@@ -131,7 +131,9 @@ function evidenceCriteria(parts: VerdictParts): Verdict['criteria'] {
   const criteria: Verdict['criteria'] = [];
   const titles = new Map<string, string>();
   for (const plan of parts.plans) for (const task of plan.tasks) titles.set(task.id, task.title);
+  const superseded = supersededResults(parts.results, parts.plans);
   for (const result of parts.results) {
+    if (superseded.has(result.taskId)) continue;
     const failedChecks = result.verification.filter((check) => !check.passed);
     const isMet = result.status === 'completed' && failedChecks.length === 0;
     const checks = result.verification.length > 0 ? result.verification.map((check) => `${describeCheck(check)} ${check.passed ? 'passed' : 'failed'}`).join('; ') : 'no verify commands';
@@ -184,30 +186,42 @@ function evidenceOnlyVerdict(parts: VerdictParts & { problem: string }): Verdict
   const isMet = hasPositiveEvidence(parts);
   return {
     isMet,
-    reasoning: isMet
-      ? `${why} Every task completed and every check that ran passed.`
-      : `${why} No check ran, so nothing but the agents' claims supports the objective; that is not enough.`,
+    reasoning: isMet ? `${why} Every task completed and every check that ran passed.` : `${why} ${NO_CHECK_RAN}`,
     criteria,
-    followUpTasks: [],
+    followUpTasks: isMet ? [] : uncheckedFollowUps(parts),
     basis: 'evidence',
   };
 }
 
-/** Whether a follow-up mentions a task id as a whole word. */
-function mentions(task: Task, taskId: string): boolean {
-  const escaped = taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`(^|[^A-Za-z0-9._-])${escaped}($|[^A-Za-z0-9_-])`);
-  return pattern.test(`${task.id.replace(/^fix-/, '')} ${task.title} ${task.description}`);
+const NO_CHECK_RAN = "No check ran, so nothing but the agents' claims supports the objective; that is not enough.";
+
+function uncheckedFollowUps(parts: VerdictParts): Task[] {
+  const superseded = supersededResults(parts.results, parts.plans);
+  return followUpsForUncheckedTasks({
+    results: parts.results.filter((result) => !superseded.has(result.taskId)),
+    plans: parts.plans,
+    allocator: parts.allocator,
+    agents: parts.agents,
+  });
 }
 
 function combineWithModel(parts: VerdictParts & { modelVerdict: ModelVerdict }): Verdict {
   const { modelVerdict, failures } = parts;
-  const isMet = modelVerdict.isMet && failures.length === 0;
-  if (isMet) return { isMet, reasoning: modelVerdict.reasoning, criteria: modelVerdict.criteria, followUpTasks: [], basis: 'model+evidence' };
+  if (modelVerdict.isMet && failures.length === 0) {
+    if (hasPositiveEvidence(parts)) return { isMet: true, reasoning: modelVerdict.reasoning, criteria: modelVerdict.criteria, followUpTasks: [], basis: 'model+evidence' };
+    return {
+      isMet: false,
+      reasoning: `The model judged the objective met, but ${NO_CHECK_RAN.charAt(0).toLowerCase()}${NO_CHECK_RAN.slice(1)} ${modelVerdict.reasoning}`.trim(),
+      criteria: [...modelVerdict.criteria, { criterion: '[evidence] At least one check ran and passed', isMet: false, evidence: 'no verify command, project check or contract check ran' }],
+      followUpTasks: uncheckedFollowUps(parts),
+      basis: 'model+evidence',
+    };
+  }
 
-  const { tasks: modelTasks } = normaliseModelFollowUps(modelVerdict.followUpTasks, { allocator: parts.allocator, agents: parts.agents });
+  const normalised = normaliseModelFollowUps(modelVerdict.followUpTasks, { allocator: parts.allocator, agents: parts.agents });
+  const modelTasks = inheritVerifyCommands(normalised.tasks, failures, parts.plans);
   const coveredTaskIds = new Set(
-    parts.results.map((result) => result.taskId).filter((taskId) => modelTasks.some((task) => mentions(task, taskId))),
+    parts.results.map((result) => result.taskId).filter((taskId) => modelTasks.some((task) => mentionsTask(task, taskId))),
   );
   const evidenceTasks = followUpsFromFailures({
     failures,
@@ -215,7 +229,7 @@ function combineWithModel(parts: VerdictParts & { modelVerdict: ModelVerdict }):
     allocator: parts.allocator,
     agents: parts.agents,
     coveredTaskIds,
-    isProjectWideCovered: modelTasks.length > 0,
+    coveringTasks: modelTasks,
   });
   const failedCriteria = failures.length > 0 ? evidenceCriteria(parts).filter((criterion) => !criterion.isMet).map((criterion) => ({ ...criterion, criterion: `[evidence] ${criterion.criterion}` })) : [];
   const criteria = [...modelVerdict.criteria, ...failedCriteria];

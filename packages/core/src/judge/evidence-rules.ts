@@ -1,4 +1,6 @@
 import type { ContractFinding } from '../contracts/contract-report';
+import type { Plan } from '../schemas/plan';
+import type { Task } from '../schemas/task';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
 import type { Evidence } from './judge';
 
@@ -21,14 +23,67 @@ export function latestResults(results: readonly TaskResult[]): TaskResult[] {
   return [...byTask.values()];
 }
 
+/** Whether a task mentions a task id as a whole word (its id without `fix-`, title or description). */
+export function mentionsTask(task: Pick<Task, 'id' | 'title' | 'description'>, taskId: string): boolean {
+  const escaped = taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`(^|[^A-Za-z0-9._-])${escaped}($|[^A-Za-z0-9_-])`);
+  return pattern.test(`${task.id.replace(/^fix-/, '')} ${task.title} ${task.description}`);
+}
+
+function findTask(plans: readonly Plan[], taskId: string): Task | undefined {
+  for (let index = plans.length - 1; index >= 0; index -= 1) {
+    const task = plans[index]?.tasks.find((candidate) => candidate.id === taskId);
+    if (task) return task;
+  }
+  return undefined;
+}
+
+function commandKeys(commands: ReadonlyArray<readonly string[]>): Set<string> {
+  return new Set(commands.map((command) => JSON.stringify(command)));
+}
+
+/**
+ * Tasks whose result was superseded by a follow-up of a later iteration: one named for it
+ * (`fix-api`, `fix-check-api`, `fix-api-2`), or one that names it (`(api)` in its text) and
+ * ran one of its checks again. Their own, older failure no longer counts; the follow-up's
+ * result does. Maps the superseded task id to the follow-up's id.
+ */
+export function supersededResults(results: readonly TaskResult[], plans: readonly Plan[]): Map<string, string> {
+  const latest = latestResults(results);
+  const superseded = new Map<string, string>();
+  for (const result of latest) {
+    const escaped = result.taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const namedFor = new RegExp(`^fix-(?:check-)?${escaped}(?:-\\d+)?$`);
+    const original = findTask(plans, result.taskId);
+    const ownChecks = commandKeys([
+      ...(original?.verify ?? []).map((command) => (Array.isArray(command) ? command : command.command)),
+      ...result.verification.map((check) => check.command),
+    ]);
+    for (const later of latest) {
+      if (later.iteration <= result.iteration || later.taskId === result.taskId) continue;
+      const task = findTask(plans, later.taskId) ?? { id: later.taskId, title: '', description: '' };
+      const isNamedFor = namedFor.test(later.taskId);
+      const rerunsChecks = later.verification.some((check) => ownChecks.has(JSON.stringify(check.command)));
+      if (isNamedFor || (mentionsTask(task, result.taskId) && rerunsChecks)) {
+        superseded.set(result.taskId, later.taskId);
+        break;
+      }
+    }
+  }
+  return superseded;
+}
+
 /**
  * The evidence rules, applied in code: any failed, blocked or unfinished task, any failed
  * verification or project check, any contract finding of severity `error`. A non-empty
- * answer means "not met", whatever a model or an agent says.
+ * answer means "not met", whatever a model or an agent says. With `plans`, a task of an
+ * earlier iteration that a later follow-up names is judged by that follow-up instead.
  */
-export function findEvidenceFailures(evidence: Evidence): EvidenceFailure[] {
+export function findEvidenceFailures(evidence: Evidence, plans: readonly Plan[] = []): EvidenceFailure[] {
   const failures: EvidenceFailure[] = [];
+  const superseded = supersededResults(evidence.results, plans);
   for (const result of latestResults(evidence.results)) {
+    if (superseded.has(result.taskId)) continue;
     if (result.status === 'failed') failures.push({ kind: 'task-failed', result });
     else if (result.status === 'blocked') failures.push({ kind: 'task-blocked', result });
     else if (result.status !== 'completed') failures.push({ kind: 'task-incomplete', result });

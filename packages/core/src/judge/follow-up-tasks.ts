@@ -1,7 +1,7 @@
 import type { Plan } from '../schemas/plan';
 import { TASK_ID_PATTERN, TaskSchema, type Task, type VerifyCommand } from '../schemas/task';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
-import { describeCheck, type EvidenceFailure } from './evidence-rules';
+import { describeCheck, mentionsTask, type EvidenceFailure } from './evidence-rules';
 
 export const FOLLOW_UP_PREFIX = 'fix-';
 const MAX_ID_LENGTH = 64;
@@ -82,8 +82,27 @@ export interface EvidenceFollowUpOptions {
   agents: readonly string[];
   /** Task ids whose failures the model's follow-ups already cover. */
   coveredTaskIds?: ReadonlySet<string>;
-  /** Skip the project-check and contract follow-ups (the model's follow-ups cover them). */
-  isProjectWideCovered?: boolean;
+  /**
+   * The model's follow-ups: a failing project check is covered when one of them runs its
+   * command; contract errors when one of them speaks of the contract or a failing path.
+   */
+  coveringTasks?: readonly Task[];
+}
+
+function taskText(task: Task): string {
+  return `${task.title}\n${task.description}\n${task.acceptance.join('\n')}`.toLowerCase();
+}
+
+function coversProjectChecks(tasks: readonly Task[], checks: readonly VerificationResult[]): boolean {
+  const commands = new Set(checks.map((check) => JSON.stringify(check.command)));
+  return tasks.some((task) => task.verify.some((command) => commands.has(JSON.stringify(Array.isArray(command) ? command : command.command))));
+}
+
+function coversContract(tasks: readonly Task[], findings: readonly { path: string }[]): boolean {
+  return tasks.some((task) => {
+    const text = taskText(task);
+    return /\bcontract\b|openapi/.test(text) || findings.some((finding) => finding.path !== '/' && text.includes(finding.path.toLowerCase()));
+  });
 }
 
 /**
@@ -148,7 +167,7 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
         break;
       }
       case 'project-check-failed': {
-        if (options.isProjectWideCovered) continue;
+        if (coversProjectChecks(options.coveringTasks ?? [], failure.checks)) continue;
         tasks.push(
           TaskSchema.parse({
             id: allocator.allocate(`${FOLLOW_UP_PREFIX}project-checks`),
@@ -162,7 +181,7 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
         break;
       }
       case 'contract-error': {
-        if (options.isProjectWideCovered) continue;
+        if (coversContract(options.coveringTasks ?? [], failure.findings)) continue;
         const details = failure.findings
           .map((finding) => `- ${finding.kind}: ${finding.method} ${finding.path}${finding.file ? ` (${finding.file}${finding.line ? `:${finding.line}` : ''})` : ''}: ${finding.message}`)
           .join('\n');
@@ -243,4 +262,67 @@ function dropCycles(tasks: Task[]): Task[] {
     ...task,
     dependsOn: task.dependsOn.filter((dependency) => (position.get(dependency) ?? Number.POSITIVE_INFINITY) < (position.get(task.id) ?? 0)),
   }));
+}
+
+export interface UncheckedFollowUpOptions {
+  results: readonly TaskResult[];
+  plans: readonly Plan[];
+  allocator: FollowUpIdAllocator;
+  agents: readonly string[];
+}
+
+/**
+ * When nothing was checked, completion rests on claims alone: one task per result asking
+ * for an automated check that proves it (the original verify commands, when it had any).
+ */
+export function followUpsForUncheckedTasks(options: UncheckedFollowUpOptions): Task[] {
+  const defaultAgent = options.agents[0] ?? 'general';
+  return options.results.slice(0, 20).map((result) => {
+    const original = findTask(options.plans, result.taskId);
+    const what = original ? `"${original.title}"` : result.taskId;
+    return TaskSchema.parse({
+      id: options.allocator.allocate(`${FOLLOW_UP_PREFIX}check-${result.taskId}`),
+      title: `Prove task ${result.taskId} works with an automated check`.slice(0, 200),
+      description: clip(
+        [
+          `Task ${what} (${result.taskId}) reported ${result.status}, but no check ran, so only the agent's claim supports it.`,
+          'Add automated tests for its acceptance criteria and make them pass; make the project test command run them.',
+          original?.description ? `Original task:\n${clip(original.description, MAX_DETAIL_CHARS)}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        20_000,
+      ),
+      agent: result.agent || defaultAgent,
+      files: original?.files ?? [],
+      acceptance: [...(original?.acceptance ?? []), 'An automated test covers the task and passes.'],
+      verify: original?.verify ?? [],
+    });
+  });
+}
+
+/**
+ * A model's follow-up without verify commands that names a failing task gets that task's
+ * verify commands (or its failing checks): otherwise the fix could "complete" on a claim
+ * while the failing check is never run again.
+ */
+export function inheritVerifyCommands(tasks: readonly Task[], failures: readonly EvidenceFailure[], plans: readonly Plan[]): Task[] {
+  return tasks.map((task) => {
+    if (task.verify.length > 0) return task;
+    const commands: VerifyCommand[] = [];
+    const seen = new Set<string>();
+    for (const failure of failures) {
+      if (!('result' in failure) || !mentionsTask(task, failure.result.taskId)) continue;
+      const original = findTask(plans, failure.result.taskId);
+      const inherited = original?.verify.length ? original.verify : commandsOf(failure.kind === 'verification-failed' ? failure.checks : failure.result.verification);
+      for (const command of inherited) {
+        const key = JSON.stringify(command);
+        if (!seen.has(key)) {
+          seen.add(key);
+          commands.push(command);
+        }
+      }
+    }
+    return commands.length > 0 ? { ...task, verify: commands } : task;
+  });
 }

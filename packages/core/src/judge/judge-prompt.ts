@@ -1,6 +1,6 @@
 import type { Plan } from '../schemas/plan';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
-import { describeCheck, describeFailure, type EvidenceFailure } from './evidence-rules';
+import { describeCheck, describeFailure, supersededResults, type EvidenceFailure } from './evidence-rules';
 import type { Evidence } from './judge';
 
 /** The first line of every judge prompt, stable so scripted fake models can recognise it. */
@@ -37,8 +37,12 @@ function renderChecks(checks: readonly VerificationResult[], maxTailChars: numbe
 export function renderEvidence(input: JudgePromptInput): string {
   const maxTailChars = Math.max(200, Math.floor(input.maxEvidenceChars / Math.max(8, input.results.length * 3 + input.evidence.projectChecks.length * 3)));
   const lines: string[] = ['## Task results (status and checks are measured by the orchestrator; summaries are the agents\' claims)'];
+  const superseded = supersededResults(input.results, input.plans);
   for (const result of input.results) {
-    lines.push(`### ${result.taskId} (agent ${result.agent}, iteration ${result.iteration}): ${result.status}; agent claimed success: ${result.agentClaimedSuccess ? 'yes' : 'no'}`);
+    const replacedBy = superseded.get(result.taskId);
+    lines.push(
+      `### ${result.taskId} (agent ${result.agent}, iteration ${result.iteration}): ${result.status}; agent claimed success: ${result.agentClaimedSuccess ? 'yes' : 'no'}${replacedBy ? `; superseded by follow-up ${replacedBy}, whose result counts instead` : ''}`,
+    );
     if (result.error) lines.push(`error: ${result.error.code}: ${clip(result.error.message, 300)}`);
     if (result.blockedBy?.length) lines.push(`blocked by: ${result.blockedBy.join(', ')}`);
     if (result.verification.length > 0) lines.push('verification:', ...renderChecks(result.verification, maxTailChars));

@@ -122,6 +122,10 @@ async function runOne(
     };
   } finally {
     clearTimeout(timer);
+    clearTimeout(forceKillTimer);
+    // The command is gone; members of its group that ignored SIGTERM are not spared, and no
+    // late timer can signal a process group id the system has reused since.
+    if (isTimedOut || isCanceled) killGroup(subprocess.pid, 'SIGKILL');
     options.abortSignal?.removeEventListener('abort', onAbort);
   }
 }

@@ -1,0 +1,3 @@
+const handler = async () => Response.json({ items: [] });
+
+export { handler as GET, handler as PUT };

@@ -1,0 +1,216 @@
+import { access, readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { OrchestratorError } from '../errors/orchestrator-error';
+import { endpointOfEntry, type IntegrationRegistry } from '../registry/integration-registry';
+import { compareEndpoints } from './compare-endpoints';
+import type { ContractChecker, ContractFinding, ContractReport, Endpoint } from './contract-report';
+import { DEFAULT_ROUTE_EXTRACTORS } from './extractors/default-extractors';
+import { OPENAPI_CANDIDATES, readOpenApiContract } from './openapi-contract';
+import { DEFAULT_EXCLUDE, listProjectFiles } from './project-files';
+import { resolveEndpoints, type FileExtraction } from './resolve-routes';
+import { parseRouteExtraction } from './route-extraction-schema';
+import type { RouteExtractor } from './route-extractor';
+import { normaliseRoutePath } from './route-path';
+
+export interface ContractVerifierOptions {
+  /**
+   * The OpenAPI 3 (or Swagger 2) document, YAML or JSON, relative to the project. It must exist
+   * when given. @default the first that exists of `openapi.{yaml,yml,json}` and `swagger.*`, at
+   * the root or in `api/`, `docs/`, `spec/`, `specs/`, `openapi/`
+   */
+  contractPath?: string;
+  /** How routes and calls are found; add your own for another framework. @default DEFAULT_ROUTE_EXTRACTORS */
+  extractors?: readonly RouteExtractor[];
+  /** When there is no OpenAPI document, the endpoints recorded here (kind `endpoint`) are the contract. */
+  registry?: IntegrationRegistry;
+  /** Globs of files to read, relative to the project. @default every file */
+  include?: readonly string[];
+  /** Globs of files to skip. @default DEFAULT_CONTRACT_EXCLUDE (tests, mocks, fixtures) */
+  exclude?: readonly string[];
+  /** Files read at most. @default 5000 */
+  maxFiles?: number;
+  /**
+   * Hosts of absolute URLs that are this project's API (`api.example.com`, or with a port),
+   * besides local ones (`localhost`, `127.0.0.1`, `0.0.0.0`, `[::1]`, `*.localhost`, `*.local`).
+   * Frontend calls to other hosts are third-party services: left out and counted in `notes`.
+   * Relative URLs, and URLs whose base is unknown (an environment variable), are always checked.
+   * @default []
+   */
+  apiHosts?: readonly string[];
+}
+
+const LOCAL_HOST = /^(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|[^:]*\.localhost|[^:]*\.local)(?::\d+)?$/;
+
+function isOwnHost(host: string, apiHosts: readonly string[]): boolean {
+  if (LOCAL_HOST.test(host)) return true;
+  const bare = host.replace(/:\d+$/, '');
+  return apiHosts.some((candidate) => {
+    const normalised = candidate.toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+    return normalised === host || normalised === bare;
+  });
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+const byLocation = (a: Endpoint, b: Endpoint) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || a.method.localeCompare(b.method) || a.path.localeCompare(b.path);
+
+/**
+ * Checks that the frontend, the backend and the API contract agree.
+ *
+ * - The contract is the project's OpenAPI 3 / Swagger 2 document (YAML or JSON), else the
+ *   endpoints recorded in the integration registry; without either, only frontend calls are
+ *   checked against the backend.
+ * - Routes and calls come from the code itself: the TypeScript compiler API for JS/TS (and the
+ *   script blocks of Vue/Svelte files), a line parser for Python. Prefixes follow mounts and
+ *   imports across files (`app.use('/api', router)`, `include_router`, `register_blueprint`,
+ *   `axios.create({ baseURL })` instances and request wrappers imported from other files).
+ * - Paths match by shape: `/users/${id}`, `/users/:id`, `/users/{id}` and `/users/[id]` are the
+ *   same; parameter names never mismatch; a call's literal (`/users/me`) may fill a parameter.
+ * - Findings: `not-implemented`, `not-served`, `method-mismatch`, `param-mismatch` and
+ *   `contract-invalid` are errors (the two sides would fail each other at run time);
+ *   `not-in-contract` is a warning (an undocumented route breaks nothing by itself).
+ * - Left out: calls in files that serve routes (server code calling other services), calls to
+ *   absolute URLs on hosts that are neither local nor in `apiHosts` (third-party services; see
+ *   `notes`), and URLs that cannot be known statically (a variable from elsewhere).
+ */
+export function createContractVerifier(options: ContractVerifierOptions = {}): ContractChecker {
+  const extractors = options.extractors ?? DEFAULT_ROUTE_EXTRACTORS;
+  return {
+    async verify({ projectDir: rawProjectDir, abortSignal }): Promise<ContractReport> {
+      const projectDir = resolve(rawProjectDir);
+      const checkAbort = () => {
+        if (abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Contract verification was aborted.' });
+      };
+      checkAbort();
+      const notes: string[] = [];
+
+      // The contract.
+      let contractFile: string | undefined;
+      if (options.contractPath !== undefined) {
+        const absolute = resolve(projectDir, options.contractPath);
+        const inside = relative(projectDir, absolute);
+        if (inside.startsWith('..') || isAbsolute(inside)) {
+          throw new OrchestratorError({
+            code: 'PATH_OUTSIDE_PROJECT',
+            message: `The API contract ${options.contractPath} is outside the project ${projectDir}.`,
+            fix: 'Keep the OpenAPI document inside the project and give contractPath relative to it.',
+          });
+        }
+        if (!(await exists(absolute))) {
+          throw new OrchestratorError({
+            code: 'CONFIG_INVALID',
+            message: `The API contract ${options.contractPath} does not exist in ${projectDir}.`,
+            fix: 'Give contractPath relative to the project, or leave it out to detect openapi.yaml and friends.',
+          });
+        }
+        contractFile = inside.split(sep).join('/');
+      } else {
+        for (const candidate of OPENAPI_CANDIDATES) {
+          if (await exists(join(projectDir, candidate))) {
+            contractFile = candidate;
+            break;
+          }
+        }
+      }
+      let contract: Endpoint[] = [];
+      let contractSource: string | undefined;
+      const contractFindings: ContractFinding[] = [];
+      if (contractFile !== undefined) {
+        const read = await readOpenApiContract(projectDir, contractFile);
+        contract = read.endpoints;
+        contractFindings.push(...read.findings);
+        contractSource = contractFile;
+      } else if (options.registry) {
+        const entries = (await options.registry.entries()).filter((entry) => entry.kind === 'endpoint');
+        for (const entry of entries) {
+          const endpoint = endpointOfEntry(entry);
+          if (endpoint) contract.push({ method: endpoint.method, path: normaliseRoutePath(endpoint.path), ...(entry.file === undefined ? {} : { file: entry.file }), origin: 'integration-registry' });
+        }
+        if (contract.length > 0) contractSource = 'integration-registry';
+      }
+
+      // The code.
+      const files = await listProjectFiles(projectDir, {
+        ...(options.include === undefined ? {} : { include: options.include }),
+        exclude: options.exclude ?? DEFAULT_EXCLUDE,
+        ...(options.maxFiles === undefined ? {} : { maxFiles: options.maxFiles }),
+        ...(abortSignal === undefined ? {} : { abortSignal }),
+      });
+      if (files.length >= (options.maxFiles ?? 5000)) notes.push(`Stopped at ${files.length} files; narrow it with include/exclude.`);
+      const extractionsByExtractor = new Map<RouteExtractor, FileExtraction[]>();
+      for (const file of files) {
+        checkAbort();
+        const matching = extractors.filter((extractor) => extractor.matches(file));
+        if (matching.length === 0) continue;
+        const text = await readFile(join(projectDir, file), 'utf8').catch(() => undefined);
+        if (text === undefined) continue;
+        for (const extractor of matching) {
+          try {
+            const parsed = parseRouteExtraction(await extractor.extract(file, text));
+            if ('problem' in parsed) {
+              notes.push(`The ${extractor.name} extractor gave an invalid answer for ${file}: ${parsed.problem}`);
+              continue;
+            }
+            const list = extractionsByExtractor.get(extractor) ?? [];
+            list.push({ extractor, file, extraction: parsed.extraction });
+            extractionsByExtractor.set(extractor, list);
+          } catch (error) {
+            notes.push(`The ${extractor.name} extractor failed on ${file}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+      }
+      const backend: Endpoint[] = [];
+      const frontend: Endpoint[] = [];
+      const serverFiles = new Set<string>();
+      for (const [extractor, extractions] of extractionsByExtractor) {
+        if (extractor.side !== 'backend') continue;
+        for (const { file, extraction } of extractions) if (extraction.routes.length > 0 || (extraction.mounts?.length ?? 0) > 0) serverFiles.add(file);
+        backend.push(...resolveEndpoints(extractions));
+      }
+      const otherHosts = new Map<string, number>();
+      for (const [extractor, extractions] of extractionsByExtractor) {
+        if (extractor.side !== 'frontend') continue;
+        for (const endpoint of resolveEndpoints(extractions)) {
+          if (endpoint.file !== undefined && serverFiles.has(endpoint.file)) continue;
+          if (endpoint.host !== undefined && !isOwnHost(endpoint.host, options.apiHosts ?? [])) {
+            otherHosts.set(endpoint.host, (otherHosts.get(endpoint.host) ?? 0) + 1);
+            continue;
+          }
+          frontend.push(endpoint);
+        }
+      }
+      if (otherHosts.size > 0) {
+        const described = [...otherHosts].map(([host, count]) => `${host} (${count})`).join(', ');
+        notes.push(`Left out calls to other hosts, taken for third-party services: ${described}. Name your API's hosts in apiHosts to check them.`);
+      }
+      // Two extractors may read the same route (a file naming both Flask and FastAPI): keep one.
+      const seen = new Set<string>();
+      const unique = (endpoint: Endpoint) => {
+        const key = `${endpoint.method} ${endpoint.path} ${endpoint.file}:${endpoint.line}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      };
+      backend.splice(0, backend.length, ...backend.filter(unique));
+      frontend.splice(0, frontend.length, ...frontend.filter(unique));
+      backend.sort(byLocation);
+      frontend.sort(byLocation);
+      contract.sort(byLocation);
+
+      const findings = [...contractFindings, ...compareEndpoints({ contract, hasContract: contractSource !== undefined, backend, frontend })];
+      return {
+        ...(contractSource === undefined ? {} : { contractSource }),
+        contract,
+        backend,
+        frontend,
+        findings,
+        isPassed: findings.every((finding) => finding.severity !== 'error'),
+        ...(notes.length > 0 ? { notes } : {}),
+      };
+    },
+  };
+}
