@@ -1,25 +1,23 @@
 /**
- * The one place where the CLI wires the SDK together. What is on this branch is imported
- * statically (the Orchestrator, loadConfig, loadSubagents, git safety's preflight and
- * RollbackManager, the context store and wiki learner; the git workspace is the Orchestrator's
- * own default in a repository). Pieces that land on `main` from other branches later
- * (contracts: createContractVerifier, createIntegrationRegistry, formatContractReport;
- * providers: createProvider) are looked up by name through {@link sdkExport}, so this branch
- * builds before they exist and says clearly what is missing at run time. After their merge,
- * replace each lookup with a static import.
+ * The one place where the CLI wires the SDK together: the Orchestrator with loadConfig,
+ * git safety's preflight (the git workspace is the Orchestrator's own default in a repository),
+ * the contract verifier and integration registry, the context store and the wiki learner.
+ * `createProvider` from `@qoder-orch/providers` lands on `main` later, so it is looked up by
+ * name through {@link requireExport}: this branch builds before it exists and says clearly what
+ * is missing at run time. After its merge, replace the lookup with a static import.
  */
 import { isAbsolute, resolve } from 'node:path';
-import * as core from '@qoder-orch/core';
 import {
   type AgentProvider,
   type Config,
   type ConfigOverrides,
-  type ContractChecker,
   type ContractReport,
+  createContractVerifier,
+  createIntegrationRegistry,
   createOrchestrator,
   type EventEnvelope,
+  formatContractReport,
   formatPreflightReport,
-  type InterfaceRegistry,
   loadConfig,
   loadSubagents,
   OrchestratorError,
@@ -88,10 +86,9 @@ export interface BuildOrchestratorInput {
   warn: (code: string, message: string) => void;
 }
 
-/** Core's own renderers for the report blocks, when this build has them. */
-export function coreFormatters(): { formatPreflightReport: (report: PreflightReport) => string; formatContractReport?: (report: ContractReport) => string } {
-  const formatContractReport = sdkExport<(report: ContractReport) => string>(core, 'formatContractReport');
-  return { formatPreflightReport, ...(formatContractReport ? { formatContractReport } : {}) };
+/** Core's own renderers for the VALIDATION REPORT and API CONTRACT VERIFICATION blocks. */
+export function coreFormatters(): { formatPreflightReport: (report: PreflightReport) => string; formatContractReport: (report: ContractReport) => string } {
+  return { formatPreflightReport, formatContractReport };
 }
 
 /** `--validate-only`: git safety's pre-flight checks alone (the VALIDATION REPORT). */
@@ -101,11 +98,8 @@ export async function validateProject(input: { projectDir: string; provider: Age
 
 /** The Orchestrator with everything this build has: preflight, context, contracts, registry, wiki learner (git workspace: core's default). */
 export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrator {
-  const createIntegrationRegistry = sdkExport<(options: { projectDir: string }) => InterfaceRegistry>(core, 'createIntegrationRegistry');
-  const createContractVerifier = sdkExport<(options: Record<string, unknown>) => ContractChecker>(core, 'createContractVerifier');
-  const registry = createIntegrationRegistry?.({ projectDir: input.projectDir });
-  const contractChecker = createContractVerifier?.(registry === undefined ? {} : { registry });
-  if (!contractChecker) input.warn('CONTRACTS_UNAVAILABLE', 'this build has no contract verifier: the API contract is not checked');
+  const registry = createIntegrationRegistry({ projectDir: input.projectDir });
+  const contractChecker = createContractVerifier({ registry });
   const context = createContextStore(
     contextStoreOptionsFromConfig(input.config, input.projectDir, { onWarning: (warning) => input.warn(warning.code, warning.message) }),
   );
@@ -117,8 +111,14 @@ export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrato
     runStore: input.runStore,
     context,
     deviations: { propose: (deviation) => learner.propose({ origin: 'agent', runId: deviation.runId, taskId: deviation.taskId, deviations: [...deviation.deviations], evidence: [deviation.evidence] }) },
-    ...(contractChecker === undefined ? {} : { contractChecker }),
-    ...(registry === undefined ? {} : { registry }),
+    contractChecker,
+    // IntegrationRegistry.record answers the entries; the Orchestrator's InterfaceRegistry wants void.
+    registry: {
+      record: async (taskId, interfaces) => {
+        await registry.record(taskId, interfaces);
+      },
+      forTask: (task, plan) => registry.forTask(task, plan),
+    },
     preflight: (preflightInput: PreflightInput) => runPreflight(preflightInput),
   });
 }
