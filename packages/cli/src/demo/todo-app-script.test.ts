@@ -66,6 +66,20 @@ describe('the demo script on examples/todo-app', () => {
 });
 
 describe('the scripted judge', () => {
+  it('reads the real judge prompt of a demo run (recorded) and finds every criterion met on its evidence', async () => {
+    const prompt = await readFile(new URL('../__fixtures__/demo-judge-prompt.txt', import.meta.url), 'utf8');
+    const answer = judgeAnswer(prompt);
+    expect(answer.criteria).toHaveLength(8);
+    expect(answer.criteria.every((criterion) => criterion.isMet)).toBe(true);
+    expect(answer.isMet).toBe(true);
+    expect(answer.criteria[0]!.evidence).toMatch(/^api-contract: completed; .*→ PASSED/);
+    // The same prompt with one failed check of the backend task: that task's criteria are not met.
+    const failing = prompt.replace(/(### backend-due-dates [\s\S]*?)→ PASSED/, '$1→ FAILED');
+    const failed = judgeAnswer(failing);
+    expect(failed.isMet).toBe(false);
+    expect(failed.criteria.filter((criterion) => !criterion.isMet).map((criterion) => criterion.criterion)).toEqual(['POST and PATCH accept a valid dueDate', 'an invalid dueDate is rejected with 400']);
+  });
+
   const prompt = (status: string, check: string, failures: string) =>
     [
       '[qoder-orch:judge] Decide from evidence whether the objective is met.',
