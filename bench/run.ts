@@ -1,0 +1,38 @@
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import type { Benchmark, BenchContext } from './harness';
+import { learnedDurations } from './benchmarks/learned-durations';
+import { makespan } from './benchmarks/makespan';
+
+/**
+ * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named). Each
+ * benchmark runs in its own child process when more than one is selected, so one's memory and
+ * JIT state do not colour the next.
+ */
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations];
+
+const args = process.argv.slice(2);
+const isQuick = args.includes('--quick');
+const names = args.filter((arg) => !arg.startsWith('--'));
+const unknown = names.filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name));
+if (unknown.length > 0 || args.includes('--help')) {
+  if (unknown.length > 0) console.error(`Unknown benchmark(s): ${unknown.join(', ')}`);
+  console.error(`Usage: pnpm bench [--quick] [name...]\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(20)} ${benchmark.description}`).join('\n')}`);
+  process.exit(unknown.length > 0 ? 1 : 0);
+}
+
+const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((benchmark) => names.includes(benchmark.name));
+const context: BenchContext = { isQuick, log: (line = '') => console.log(line) };
+
+if (selected.length === 1) {
+  const benchmark = selected[0]!;
+  console.log(`\n## ${benchmark.name}${isQuick ? ' (quick)' : ''}: ${benchmark.description}`);
+  console.log(`node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB\n`);
+  const startedAt = Date.now();
+  await benchmark.run(context);
+  console.log(`\n(${benchmark.name}: ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+} else {
+  for (const benchmark of selected) {
+    execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, ...(isQuick ? ['--quick'] : []), benchmark.name], { stdio: 'inherit' });
+  }
+}
