@@ -7,7 +7,40 @@ const normalise = (path: string): string =>
     .replace(/\/+$/, '')
     .replace(/\/{2,}/g, '/');
 
-const isGlob = (path: string): boolean => picomatch.scan(path).isGlob;
+interface Analysed {
+  isGlob: boolean;
+  /** The static part of a glob (`src/api` for `src/api/**`). */
+  base: string;
+  /** `!pattern`: matches what is outside its base too. */
+  isNegated: boolean;
+  matcher: ((path: string) => boolean) | undefined;
+}
+
+// Scanning and compiling a glob costs tens of microseconds; the scheduler compares the same
+// few patterns again and again, so each is analysed once. Bounded (oldest forgotten first) so
+// a long-lived process that sees many plans does not grow without end.
+const MAX_CACHED_PATTERNS = 10_000;
+const analysed = new Map<string, Analysed>();
+
+const analyse = (path: string): Analysed => {
+  let entry = analysed.get(path);
+  if (entry === undefined) {
+    const scan = picomatch.scan(path);
+    entry = { isGlob: scan.isGlob, base: scan.base, isNegated: scan.negated, matcher: undefined };
+    // Forget the oldest pattern (a Map iterates in insertion order).
+    if (analysed.size >= MAX_CACHED_PATTERNS) analysed.delete(analysed.keys().next().value!);
+    analysed.set(path, entry);
+  }
+  return entry;
+};
+
+const matches = (glob: string, path: string): boolean => {
+  const entry = analyse(glob);
+  entry.matcher ??= picomatch(glob, { dot: true });
+  return entry.matcher(path);
+};
+
+const isGlob = (path: string): boolean => analyse(path).isGlob;
 
 const isSameOrInside = (inner: string, outer: string): boolean =>
   outer === '' || inner === outer || inner.startsWith(`${outer}/`);
@@ -32,17 +65,20 @@ export function patternsOverlap(first: string, second: string): boolean {
   if (!isGlobA && !isGlobB) return isSameOrInside(a, b) || isSameOrInside(b, a);
   if (isGlobA !== isGlobB) {
     const [glob, literal] = isGlobA ? [a, b] : [b, a];
-    if (picomatch(glob, { dot: true })(literal)) return true;
-    const base = picomatch.scan(glob).base;
-    if (!isSameOrInside(base, literal) && !isSameOrInside(literal, base)) return false;
+    const { base, isNegated } = analyse(glob);
+    const isNested = isSameOrInside(base, literal) || isSameOrInside(literal, base);
+    // A glob only matches paths under its static base (unless negated): skip compiling it.
+    if (!isNested && !isNegated) return false;
+    if (matches(glob, literal)) return true;
+    if (!isNested) return false;
     // Nested: the literal may be a directory the glob reaches into, unless it is a file
     // with another extension than the one the glob asks for.
     const extension = literalExtension(glob);
     const literalFileExtension = /\.([A-Za-z0-9]+)$/.exec(literal)?.[1];
     return !(extension && literalFileExtension && extension !== literalFileExtension);
   }
-  const baseA = picomatch.scan(a).base;
-  const baseB = picomatch.scan(b).base;
+  const baseA = analyse(a).base;
+  const baseB = analyse(b).base;
   if (!isSameOrInside(baseA, baseB) && !isSameOrInside(baseB, baseA)) return false;
   const extensionA = literalExtension(a);
   const extensionB = literalExtension(b);

@@ -1,6 +1,7 @@
 import type { Task } from '../schemas/task';
 import { type DurationEstimator, longestRemainingPath, planEstimate } from './critical-path';
 import { filesOverlap } from './file-locks';
+import { ReadyQueue } from './ready-queue';
 import type { ExecutionOutcome, TaskExecutor } from './task-executor';
 
 export interface SchedulerOptions {
@@ -75,8 +76,15 @@ export class Scheduler {
     }
 
     const byId = new Map(tasks.map((task) => [task.id, task]));
-    const ready: Task[] = tasks.filter((task) => waitingOn.get(task.id) === 0);
+    const byPriority = (a: Task, b: Task) =>
+      (priority.get(b.id) ?? 0) - (priority.get(a.id) ?? 0) || planIndex.get(a.id)! - planIndex.get(b.id)!;
+    // A heap, not a list sorted on every pass: with thousands of ready tasks, re-sorting per
+    // finished task made scheduling quadratic.
+    const ready = new ReadyQueue<Task>(byPriority);
+    for (const task of tasks) if (waitingOn.get(task.id) === 0) ready.push(task);
     const running = new Map<string, { task: Task; slot: number }>();
+    // Running tasks that declare files: the only ones a candidate can be locked out by.
+    const lockHolders = new Set<Task>();
     const freeSlots: number[] = [];
     let nextSlot = 0;
     const outcomes = new Map<string, ExecutionOutcome | 'blocked'>();
@@ -87,13 +95,10 @@ export class Scheduler {
     abortSignal?.addEventListener('abort', abortRunning, { once: true });
     if (abortSignal?.aborted) abortRunning();
 
-    const byPriority = (a: Task, b: Task) =>
-      (priority.get(b.id) ?? 0) - (priority.get(a.id) ?? 0) || planIndex.get(a.id)! - planIndex.get(b.id)!;
-
     const block = (failedId: string, as: 'blocked' | 'cancelled') => {
       const queue = [...(dependents.get(failedId) ?? [])];
-      while (queue.length > 0) {
-        const id = queue.shift()!;
+      for (let head = 0; head < queue.length; head += 1) {
+        const id = queue[head]!;
         const roots = blockedBy.get(id) ?? [];
         if (!roots.includes(failedId)) roots.push(failedId);
         blockedBy.set(id, roots);
@@ -107,6 +112,7 @@ export class Scheduler {
     const start = (task: Task) => {
       const slot = freeSlots.length > 0 ? freeSlots.shift()! : nextSlot++;
       running.set(task.id, { task, slot });
+      if (task.files.length > 0) lockHolders.add(task);
       startOrder.push(task.id);
       void (async () => {
         let outcome: ExecutionOutcome;
@@ -123,10 +129,11 @@ export class Scheduler {
     try {
       for (;;) {
         // Settle finished tasks.
-        while (settled.length > 0) {
-          const { id, outcome } = settled.shift()!;
+        for (let head = 0; head < settled.length; head += 1) {
+          const { id, outcome } = settled[head]!;
           const entry = running.get(id)!;
           running.delete(id);
+          lockHolders.delete(entry.task);
           freeSlots.push(entry.slot);
           freeSlots.sort((a, b) => a - b);
           outcomes.set(id, outcome);
@@ -140,23 +147,27 @@ export class Scheduler {
             block(id, outcome === 'cancelled' ? 'cancelled' : 'blocked');
           }
         }
+        settled.length = 0;
         // Start what may start.
         if (!controller.signal.aborted) {
-          ready.sort(byPriority);
-          for (let index = 0; index < ready.length && running.size < this.#concurrency; ) {
-            const candidate = ready[index]!;
-            if (outcomes.has(candidate.id)) {
-              ready.splice(index, 1);
-              continue;
+          // Highest priority first; a task whose files are locked waits for the next pass.
+          const locked: Task[] = [];
+          while (ready.size > 0 && running.size < this.#concurrency) {
+            const candidate = ready.pop()!;
+            if (outcomes.has(candidate.id)) continue;
+            let isLocked = false;
+            if (candidate.files.length > 0) {
+              for (const holder of lockHolders) {
+                if (filesOverlap(holder.files, candidate.files)) {
+                  isLocked = true;
+                  break;
+                }
+              }
             }
-            const isLocked = [...running.values()].some(({ task }) => filesOverlap(task.files, candidate.files));
-            if (isLocked) {
-              index += 1;
-              continue;
-            }
-            ready.splice(index, 1);
-            start(candidate);
+            if (isLocked) locked.push(candidate);
+            else start(candidate);
           }
+          for (const candidate of locked) ready.push(candidate);
         }
         if (running.size === 0 && settled.length === 0) break;
         await new Promise<void>((resolve) => {
