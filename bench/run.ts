@@ -3,14 +3,16 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { Benchmark, BenchContext } from './harness';
 import { learnedDurations } from './benchmarks/learned-durations';
 import { makespan } from './benchmarks/makespan';
+import { orchestratorOverhead } from './benchmarks/orchestrator-overhead';
 import { schedulerOverhead } from './benchmarks/scheduler-overhead';
+import { subprocessOverhead } from './benchmarks/subprocess-overhead';
 
 /**
  * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named). Each
  * benchmark runs in its own child process when more than one is selected, so one's memory and
  * JIT state do not colour the next.
  */
-const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead];
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead];
 
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');

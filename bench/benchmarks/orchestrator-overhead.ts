@@ -1,0 +1,46 @@
+import { tmpdir } from 'node:os';
+import { type Benchmark, compare, fixed, table } from '../harness';
+import { pool, runOrchestrator, scriptedProvider } from '../orchestrator-setup';
+import { layeredDag } from '../random-dag';
+
+/**
+ * Everything the orchestrator adds per task with an agent that answers at once: planning
+ * (parse and validate the plan), scheduling, prompts, events, run-state writes, results,
+ * the judge. Baseline: the same provider's calls (plan, N tasks, judge) made directly, N of
+ * them at most `slots` at once.
+ */
+export const orchestratorOverhead: Benchmark = {
+  name: 'orchestrator-overhead',
+  description: 'Everything the orchestrator adds per task (ms), with an instant mock provider and a MemoryRunStore or FileRunStore, against the bare provider calls.',
+  async run({ isQuick, log }) {
+    const sizes = isQuick ? [50, 100] : [100, 250, 500];
+    const slots = 8;
+    const runs = isQuick ? 2 : 5;
+    log(`Layered DAGs of width 50 (the planner caps plans at 500 tasks); ${slots} slots; median of ${runs} runs after 1 warm-up, interleaved with the baseline.`);
+    log(`Baseline: the plan and judge completions plus N doRunTask calls of the same provider, ${slots} at a time. Target: < 5 ms per task.`);
+    const rows: string[][] = [];
+    const cases = [...sizes.map((size) => ({ size, store: 'memory' as const })), ...(isQuick ? [{ size: 50, store: 'file' as const }] : [{ size: 100, store: 'file' as const }, { size: 250, store: 'file' as const }])];
+    for (const { size, store } of cases) {
+      const tasks = layeredDag(size, 50, 1);
+      const provider = scriptedProvider(tasks);
+      const result = await compare(
+        async () => {
+          await provider.doComplete({ prompt: 'plan', purpose: 'plan' });
+          await pool(size, slots, (index) => provider.doRunTask({ taskId: tasks[index]!.id, prompt: tasks[index]!.title, cwd: tmpdir() }));
+          await provider.doComplete({ prompt: 'judge', purpose: 'judge' });
+        },
+        () => runOrchestrator(tasks, provider, slots, store),
+        { warmup: 1, runs },
+      );
+      rows.push([
+        `${size} tasks, ${store === 'memory' ? 'MemoryRunStore' : 'FileRunStore'}`,
+        fixed(result.baseline.medianMs, 1),
+        fixed(result.subject.medianMs, 1),
+        fixed(result.ratio, 0),
+        fixed((result.subject.medianMs - result.baseline.medianMs) / size, 2),
+      ]);
+    }
+    log(table(['plan', 'baseline ms', 'orchestrator ms', 'ratio', 'ms / task'], rows));
+    log(`If ms / task grows with the plan size, some per-task work is proportional to the plan (see docs/performance.md).`);
+  },
+};
