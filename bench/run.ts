@@ -3,6 +3,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { Benchmark, BenchContext } from './harness';
 import { learnedDurations } from './benchmarks/learned-durations';
 import { makespan } from './benchmarks/makespan';
+import { memory } from './benchmarks/memory';
 import { orchestratorOverhead } from './benchmarks/orchestrator-overhead';
 import { schedulerOverhead } from './benchmarks/scheduler-overhead';
 import { subprocessOverhead } from './benchmarks/subprocess-overhead';
@@ -12,7 +13,7 @@ import { subprocessOverhead } from './benchmarks/subprocess-overhead';
  * benchmark runs in its own child process when more than one is selected, so one's memory and
  * JIT state do not colour the next.
  */
-const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead];
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, memory];
 
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');
