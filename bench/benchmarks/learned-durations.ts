@@ -67,7 +67,7 @@ export const learnedDurations: Benchmark = {
         const exact: number[] = [];
         const firstRun: number[] = [];
         for (const project of projects) {
-          const history = await createDurationHistory({ file: join(directory, `${shape.replace(" ", "-")}-p${project}-${factor}-${slots}.json`) });
+          const history = await createDurationHistory({ file: join(directory, `${shape.replace(' ', '-')}-p${project}-${factor}-${slots}.json`) });
           for (let run = 1; run <= runsPerProject; run += 1) {
             const seed = project * 1000 + run;
             const { tasks: trueTasks, durations } = shape === 'random DAG' ? randomDag({ size, seed, window: 20 }) : chainsPlan(seed);
