@@ -19,6 +19,8 @@ export interface Timing {
   minMs: number;
   maxMs: number;
   samplesMs: number[];
+  /** Median CPU time (user + system) this process spent per run, ms: unlike wall time, not inflated by other processes' load (child processes excluded). */
+  cpuMedianMs: number;
 }
 
 export interface MeasureOptions {
@@ -36,20 +38,29 @@ export const median = (values: readonly number[]): number => {
 
 export const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
 
-function timing(samplesMs: number[]): Timing {
-  return { medianMs: median(samplesMs), minMs: Math.min(...samplesMs), maxMs: Math.max(...samplesMs), samplesMs };
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
 }
 
-async function timeOnce(body: () => unknown): Promise<number> {
+function timing(samples: readonly Sample[]): Timing {
+  const samplesMs = samples.map((sample) => sample.wallMs);
+  return { medianMs: median(samplesMs), minMs: Math.min(...samplesMs), maxMs: Math.max(...samplesMs), samplesMs, cpuMedianMs: median(samples.map((sample) => sample.cpuMs)) };
+}
+
+async function timeOnce(body: () => unknown): Promise<Sample> {
+  const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   await body();
-  return performance.now() - startedAt;
+  const wallMs = performance.now() - startedAt;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** Median wall time of `body` over `runs` runs after `warmup` runs. */
 export async function measure(body: () => unknown, options: MeasureOptions = {}): Promise<Timing> {
   for (let index = 0; index < (options.warmup ?? 1); index += 1) await body();
-  const samples: number[] = [];
+  const samples: Sample[] = [];
   for (let index = 0; index < (options.runs ?? 5); index += 1) samples.push(await timeOnce(body));
   return timing(samples);
 }
@@ -63,8 +74,8 @@ export async function compare(baseline: () => unknown, subject: () => unknown, o
     await baseline();
     await subject();
   }
-  const baselineSamples: number[] = [];
-  const subjectSamples: number[] = [];
+  const baselineSamples: Sample[] = [];
+  const subjectSamples: Sample[] = [];
   for (let index = 0; index < (options.runs ?? 5); index += 1) {
     baselineSamples.push(await timeOnce(baseline));
     subjectSamples.push(await timeOnce(subject));

@@ -38,9 +38,10 @@ export const orchestratorOverhead: Benchmark = {
         fixed(result.subject.medianMs, 1),
         fixed(result.ratio, 0),
         fixed((result.subject.medianMs - result.baseline.medianMs) / size, 2),
+        fixed((result.subject.cpuMedianMs - result.baseline.cpuMedianMs) / size, 2),
       ]);
     }
-    log(table(['plan', 'baseline ms', 'orchestrator ms', 'ratio', 'ms / task'], rows));
+    log(table(['plan', 'baseline ms', 'orchestrator ms', 'ratio', 'wall ms / task', 'CPU ms / task'], rows));
     log(`If ms / task grows with the plan size, some per-task work is proportional to the plan (see docs/performance.md).`);
   },
 };
