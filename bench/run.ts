@@ -21,7 +21,7 @@ const names = args.filter((arg) => !arg.startsWith('--'));
 const unknown = names.filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name));
 if (unknown.length > 0 || args.includes('--help')) {
   if (unknown.length > 0) console.error(`Unknown benchmark(s): ${unknown.join(', ')}`);
-  console.error(`Usage: pnpm bench [--quick] [name...]\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(20)} ${benchmark.description}`).join('\n')}`);
+  console.error(`Usage: pnpm bench [--quick] [name...]\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(22)} ${benchmark.description}`).join('\n')}`);
   process.exit(unknown.length > 0 ? 1 : 0);
 }
 
