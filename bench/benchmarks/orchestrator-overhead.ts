@@ -1,5 +1,5 @@
-import type { Task } from '@qoder-orch/core';
 import { tmpdir } from 'node:os';
+import type { Task } from '@qoder-orch/core';
 import { type Benchmark, compare, fixed, table } from '../harness';
 import { pool, runOrchestrator, scriptedProvider } from '../orchestrator-setup';
 import { layeredDag } from '../random-dag';

@@ -151,6 +151,7 @@ describe('createDurationHistory', () => {
     const history = await createDurationHistory();
     await expect(history.record(task('a'), -5)).rejects.toThrow(RangeError);
     await expect(history.record(task('a'), Number.NaN)).rejects.toThrow(RangeError);
+    await expect(history.record({ ...task('a'), estimateMinutes: 0 }, 1000)).rejects.toThrow(RangeError);
     await expect(createDurationHistory({ minSamples: 0 })).rejects.toThrow(RangeError);
     await expect(createDurationHistory({ priorWeight: -1 })).rejects.toThrow(RangeError);
     expect(history.snapshot().agents).toEqual({});

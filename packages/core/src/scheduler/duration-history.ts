@@ -165,6 +165,9 @@ export async function createDurationHistory(options: DurationHistoryOptions = {}
   return {
     async record(task, durationMs) {
       if (!Number.isFinite(durationMs) || durationMs <= 0) throw new RangeError(`durationMs must be a positive number, got ${durationMs}`);
+      if (!Number.isFinite(task.estimateMinutes) || task.estimateMinutes <= 0) {
+        throw new RangeError(`task ${task.id} has no positive estimateMinutes (${task.estimateMinutes}); parse it with TaskSchema first`);
+      }
       const buckets = (data.agents[task.agent] ??= {});
       const bucket = (buckets[sizeBucket(task)] ??= []);
       bucket.push({ estimateMinutes: task.estimateMinutes, durationMs });
