@@ -78,3 +78,7 @@ export function layeredDag(size: number, width: number, seed = 1, fields: (index
   }
   return tasks;
 }
+
+/** The same tasks under other ids (dependencies renamed alike), e.g. as a later iteration's follow-ups. */
+export const withIdPrefix = (tasks: readonly Task[], prefix: string): Task[] =>
+  tasks.map((task) => ({ ...task, id: `${prefix}${task.id}`, dependsOn: task.dependsOn.map((dependency) => `${prefix}${dependency}`) }));

@@ -3,29 +3,31 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { Benchmark, BenchContext } from './harness';
 import { learnedDurations } from './benchmarks/learned-durations';
 import { makespan } from './benchmarks/makespan';
-import { memory } from './benchmarks/memory';
+import { memoryBenchmarks } from './benchmarks/memory';
 import { orchestratorOverhead } from './benchmarks/orchestrator-overhead';
 import { schedulerOverhead } from './benchmarks/scheduler-overhead';
 import { subprocessOverhead } from './benchmarks/subprocess-overhead';
 
 /**
- * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named). Each
+ * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named); a
+ * name also selects the group of benchmarks named `<name>-…` (`memory`). Each
  * benchmark runs in its own child process when more than one is selected, so one's memory and
  * JIT state do not colour the next.
  */
-const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, memory];
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, ...memoryBenchmarks];
 
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');
 const names = args.filter((arg) => !arg.startsWith('--'));
-const unknown = names.filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name));
+const isSelectedBy = (benchmark: Benchmark, name: string) => benchmark.name === name || benchmark.name.startsWith(`${name}-`);
+const unknown = names.filter((name) => !BENCHMARKS.some((benchmark) => isSelectedBy(benchmark, name)));
 if (unknown.length > 0 || args.includes('--help')) {
   if (unknown.length > 0) console.error(`Unknown benchmark(s): ${unknown.join(', ')}`);
-  console.error(`Usage: pnpm bench [--quick] [name...]\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(22)} ${benchmark.description}`).join('\n')}`);
+  console.error(`Usage: pnpm bench [--quick] [name...]   (memory = every memory-… benchmark)\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(26)} ${benchmark.description}`).join('\n')}`);
   process.exit(unknown.length > 0 ? 1 : 0);
 }
 
-const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((benchmark) => names.includes(benchmark.name));
+const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((benchmark) => names.some((name) => isSelectedBy(benchmark, name)));
 const context: BenchContext = { isQuick, log: (line = '') => console.log(line) };
 
 if (selected.length === 1) {

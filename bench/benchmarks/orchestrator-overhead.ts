@@ -1,12 +1,7 @@
 import { tmpdir } from 'node:os';
-import type { Task } from '@qoder-orch/core';
 import { type Benchmark, compare, fixed, table } from '../harness';
 import { pool, runOrchestrator, scriptedProvider } from '../orchestrator-setup';
-import { layeredDag } from '../random-dag';
-
-/** The same plan under other ids, to be run as a later iteration's follow-up tasks. */
-const renamed = (tasks: readonly Task[], prefix: string): Task[] =>
-  tasks.map((task) => ({ ...task, id: `${prefix}${task.id}`, dependsOn: task.dependsOn.map((dependency) => `${prefix}${dependency}`) }));
+import { layeredDag, withIdPrefix } from '../random-dag';
 
 /**
  * Everything the orchestrator adds per task with an agent that answers at once: planning
@@ -33,7 +28,7 @@ export const orchestratorOverhead: Benchmark = {
     for (const { size, store, iterations } of cases) {
       const perIteration = size / iterations;
       const tasks = layeredDag(perIteration, 50, 1);
-      const followUps = Array.from({ length: iterations - 1 }, (_, index) => renamed(tasks, `i${index + 2}-`));
+      const followUps = Array.from({ length: iterations - 1 }, (_, index) => withIdPrefix(tasks, `i${index + 2}-`));
       const provider = scriptedProvider(tasks);
       const result = await compare(
         async () => {
