@@ -57,14 +57,6 @@ async function timeOnce(body: () => unknown): Promise<Sample> {
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-/** Median wall time of `body` over `runs` runs after `warmup` runs. */
-export async function measure(body: () => unknown, options: MeasureOptions = {}): Promise<Timing> {
-  for (let index = 0; index < (options.warmup ?? 1); index += 1) await body();
-  const samples: Sample[] = [];
-  for (let index = 0; index < (options.runs ?? 5); index += 1) samples.push(await timeOnce(body));
-  return timing(samples);
-}
-
 /**
  * Times a baseline and a subject alternately (A B A B …, so drift from other load on the
  * machine hits both alike) and returns both medians and their ratio.
