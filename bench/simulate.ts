@@ -101,3 +101,22 @@ export function lowerBound(tasks: readonly Task[], durations: ReadonlyMap<string
   const workPerSlot = total / slots;
   return { bound: Math.max(criticalPath, workPerSlot), criticalPath, workPerSlot };
 }
+
+/**
+ * The simulator's own sanity check, run before any figure is printed: with one slot the
+ * makespan must be the total work, with a slot per task the critical path, for both runners.
+ */
+export async function checkSimulator(tasks: readonly Task[], durations: ReadonlyMap<string, number>): Promise<void> {
+  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+  const serial = lowerBound(tasks, durations, 1).workPerSlot;
+  const unbounded = lowerBound(tasks, durations, tasks.length).criticalPath;
+  const checks: Array<[string, number, number]> = [
+    ['Scheduler, 1 slot', (await simulateScheduler(tasks, durations, { slots: 1 })).makespan, serial],
+    ['Scheduler, unbounded', (await simulateScheduler(tasks, durations, { slots: tasks.length })).makespan, unbounded],
+    ['queue, 1 slot', simulateFifo(tasks, durations, 1), serial],
+    ['queue, unbounded', simulateFifo(tasks, durations, tasks.length), unbounded],
+  ];
+  for (const [label, actual, expected] of checks) {
+    if (!close(actual, expected)) throw new Error(`simulator check failed (${label}): makespan ${actual}, expected ${expected}`);
+  }
+}

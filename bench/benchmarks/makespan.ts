@@ -2,7 +2,7 @@ import type { DurationEstimator } from '@qoder-orch/core';
 import { type Benchmark, fixed, mean, table } from '../harness';
 import { createRandom } from '../random';
 import { randomDag } from '../random-dag';
-import { lowerBound, simulateFifo, simulateScheduler } from '../simulate';
+import { checkSimulator, lowerBound, simulateFifo, simulateScheduler } from '../simulate';
 
 /** Estimates that are the true duration times a log-normal error (fixed per task and seed). */
 function noisyEstimator(durations: ReadonlyMap<string, number>, sigma: number, seed: number): DurationEstimator {
@@ -24,6 +24,9 @@ export const makespan: Benchmark = {
     log(`Shapes: "deep" W = 20 (long chains: the critical path often binds); "wide" W = N/4 (short and wide: total work / slots binds).`);
     log(`Figures: mean (worst) of makespan / lower bound over ${seeds.length} seeds; lower bound = max(critical path, total work / slots).`);
     log(`Baseline: the lower bound of the same DAG (1.00 = optimal; the true optimum may sit above it).`);
+    const sample = randomDag({ size: 200, seed: 99 });
+    await checkSimulator(sample.tasks, sample.durations);
+    log('Simulator check passed: 1 slot gives the total work, a slot per task the critical path.');
     const rows: string[][] = [];
     const shapes = [
       { name: 'deep', window: () => 20 },
