@@ -49,7 +49,9 @@ export async function runOrchestrator(
       subagents: builtinSubagents(),
       random: () => 0.5,
       config: { execution: { max_parallel: maxParallel, max_iterations: 1 + followUps.length } },
-      ...(followUps.length === 0 ? {} : { judge: followUpJudge(followUps) }),
+      // The evidence judge rightly refuses "met" without a check; overhead is measured with a
+      // judge that accepts the completed tasks.
+      judge: followUpJudge(followUps),
     });
     const summary = await orchestrator.run('Benchmark objective');
     const total = tasks.length + followUps.reduce((sum, batch) => sum + batch.length, 0);

@@ -253,15 +253,23 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     let runCost = Object.values(state.tasks).reduce((sum, task) => sum + (task.result?.costUsd ?? 0), state.overheadCostUsd);
     let isBudgetExceeded = false;
     const speculation = { started: 0, kept: 0, rerun: 0, abandoned: 0, wastedMs: 0 };
-    let stateChain: Promise<void> = Promise.resolve();
+    let stateWriting: Promise<void> = Promise.resolve();
+    let stateQueued: Promise<void> | undefined;
     let workspace: TaskWorkspace = createDirectoryWorkspace({ projectDir: this.#projectDir });
     let isBegun = false;
-    const saveState = () => {
-      state.updatedAt = new Date().toISOString();
-      state.lastSeq = events.lastSeq;
-      const snapshot = structuredClone(state);
-      stateChain = stateChain.then(() => store.writeState(snapshot));
-      return stateChain;
+    // Writes are serialised and coalesced: changes made while a write is under way go out
+    // together in the next one, so a run of N tasks costs far fewer than N full-state writes.
+    const saveState = (): Promise<void> => {
+      if (stateQueued) return stateQueued;
+      const queued = stateWriting.then(() => {
+        stateQueued = undefined;
+        state.updatedAt = new Date().toISOString();
+        state.lastSeq = events.lastSeq;
+        return store.writeState(structuredClone(state));
+      });
+      stateQueued = queued;
+      stateWriting = queued.catch(() => {});
+      return queued;
     };
 
     try {
