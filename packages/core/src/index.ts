@@ -92,6 +92,10 @@ export type { DurationEstimator } from './scheduler/critical-path';
 export { filesOverlap, patternsOverlap } from './scheduler/file-locks';
 export type { ExecutionContext, ExecutionOutcome, TaskExecutor } from './scheduler/task-executor';
 
+// ── performance: learned durations ──────────────────────────────────────────
+export { DurationHistoryFileSchema, createDurationHistory, sizeBucket } from './scheduler/duration-history';
+export type { DurationHistory, DurationHistoryFile, DurationHistoryOptions } from './scheduler/duration-history';
+
 // ── orchestrator ────────────────────────────────────────────────────────────
 export { Orchestrator, createOrchestrator } from './orchestrator/orchestrator';
 export type { DeviationSink, InterfaceRegistry, OrchestratorOptions, PreflightInput, RunOptions } from './orchestrator/orchestrator-options';

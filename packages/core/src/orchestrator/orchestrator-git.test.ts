@@ -24,7 +24,7 @@ async function runInRepository(tasks: TaskSpec[], runTask: NonNullable<MockAgent
     provider,
     runStore: new MemoryRunStore(),
     random: () => 0.5,
-    config: { retry: { initial_delay_ms: 1, max_delay_ms: 2 }, ...config, execution: { max_parallel: 2, max_iterations: 1, ...config.execution } },
+    config: { retry: { initial_delay_ms: 1, max_delay_ms: 2 }, ...config, execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', '-e', '0'], ...config.execution } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));

@@ -1,5 +1,5 @@
 import type { Config, ConfigOverrides } from '../config/config-schema';
-import type { ContractChecker } from '../contracts/contract-report';
+import type { ContractChecker, ContractReport } from '../contracts/contract-report';
 import type { TaskWorkspace } from '../git/task-workspace';
 import type { Judge } from '../judge/judge';
 import type { PreflightReport } from '../preflight/preflight-report';
@@ -10,12 +10,17 @@ import type { AgentProvider } from '../spec/agent-provider';
 import type { ContextSource } from '../spec/context-source';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 
-/** Interfaces shared between tasks (models, endpoints …), recorded from results and given to dependents. */
+/**
+ * Interfaces shared between tasks (models, endpoints …), recorded from results and given to
+ * dependents. `createIntegrationRegistry` implements it.
+ */
 export interface InterfaceRegistry {
   /** Records what a task reported defining (the `interfaces` of its result). */
-  record(taskId: string, interfaces: readonly unknown[]): Promise<void>;
+  record(taskId: string, interfaces: readonly unknown[]): Promise<unknown>;
   /** The text of what the task's dependencies defined, for its prompt; empty when nothing. */
   forTask(task: Task, plan: Plan): Promise<string>;
+  /** Keeps the contract's endpoints for later prompts. */
+  recordContract?(report: ContractReport): Promise<void>;
 }
 
 /** Receives what an agent reported about the project's documentation being wrong. */

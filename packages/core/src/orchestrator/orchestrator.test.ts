@@ -30,7 +30,9 @@ const planAnswer = (tasks: TaskSpec[]) =>
 const met = JSON.stringify({ isMet: true, reasoning: 'All checks passed.', criteria: [] });
 const notMet = (followUps: TaskSpec[] = []) =>
   JSON.stringify({ isMet: false, reasoning: 'Not yet.', criteria: [], followUpTasks: followUps.map((task) => ({ title: `Do ${task.id}`, agent: 'backend-dev', ...task })) });
-const fastRetry: ConfigOverrides = { retry: { max_attempts: 3, initial_delay_ms: 1, max_delay_ms: 4 } };
+/** A project check that passes: the judge needs evidence, never just the model's word. */
+const PASSING_CHECK = ['node', '-e', '0'];
+const fastRetry: ConfigOverrides = { retry: { max_attempts: 3, initial_delay_ms: 1, max_delay_ms: 4 }, execution: { test_command: PASSING_CHECK } };
 
 /** A provider whose planning and judging answers are scripted in order, and task answers per task id. */
 function provider(plan: string, judge: string[], runTask: MockAgentProviderSettings['runTask'] = {}) {
@@ -47,7 +49,7 @@ async function run(options: Partial<OrchestratorOptions> & { provider: MockAgent
     runStore: new MemoryRunStore(),
     random: () => 0.5,
     ...options,
-    config: { ...fastRetry, ...config, execution: { max_parallel: 2, ...config.execution } },
+    config: { ...fastRetry, ...config, execution: { max_parallel: 2, test_command: PASSING_CHECK, ...config.execution } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));
@@ -299,5 +301,42 @@ describe('Orchestrator', () => {
     expect(summary.status).toBe('met');
     expect(other.calls.runTask.map((call) => call.systemPrompt)).toEqual(['Be special.']);
     expect(mock.calls.runTask).toHaveLength(0);
+  });
+
+  it('checks the API contract after tasks that touch it and at the end, and a contract error keeps the objective unmet', async () => {
+    const directory = await projectDir();
+    let checks = 0;
+    const contractChecker = {
+      verify: async () => {
+        checks += 1;
+        return {
+          contractSource: 'openapi.yaml',
+          contract: [{ method: 'GET', path: '/todos', origin: 'openapi' }],
+          backend: [],
+          frontend: [{ method: 'GET', path: '/todos', origin: 'fetch', file: 'web/app.js', line: 3 }],
+          findings: [{ kind: 'not-implemented' as const, method: 'GET', path: '/todos', message: 'GET /todos is in the contract but not served', severity: 'error' as const }],
+          isPassed: false,
+        };
+      },
+    };
+    const mock = provider(planAnswer([{ id: 'api', files: ['server/routes.ts'] }, { id: 'docs', files: ['README.md'] }]), [met], {
+      api: [{ type: 'success', files: { 'server/routes.ts': 'export {};\n' }, text: '```json\n{"status":"success","filesChanged":["server/routes.ts"]}\n```' }],
+      docs: [{ type: 'success', files: { 'README.md': '# x\n' } }],
+    });
+    const { summary, events } = await run({ provider: mock, projectDir: directory, contractChecker }, 'x', { execution: { max_iterations: 1, max_parallel: 1 } });
+    const contractEvents = events.filter((event) => event.type === 'contract-end');
+    // Once after the API task (the docs task does not touch the API), once at the end.
+    expect(checks).toBe(2);
+    expect(contractEvents).toHaveLength(2);
+    expect(summary.status).toBe('not-met');
+    expect(summary.verdict?.followUpTasks.some((task) => task.title.includes('API contract'))).toBe(true);
+  });
+
+  it('goes on without contract evidence when the checker fails, and says so', async () => {
+    const contractChecker = { verify: async () => { throw new Error('openapi.yaml is missing'); } };
+    const mock = provider(planAnswer([{ id: 'a' }]), [met]);
+    const { summary, events } = await run({ provider: mock, contractChecker });
+    expect(summary.status).toBe('met');
+    expect(events.some((event) => event.type === 'warning' && event.code === 'CONTRACT_CHECK_FAILED' && event.message.includes('openapi.yaml is missing'))).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { EventEmitter } from 'eventemitter3';
 import type { Config } from '../config/config-schema';
 import { resolveConfig } from '../config/load-config';
-import type { ContractReport } from '../contracts/contract-report';
+import { type ContractReport, ContractReportSchema } from '../contracts/contract-report';
 import { OrchestratorError, serializeError } from '../errors/orchestrator-error';
 import type { ProviderError } from '../errors/provider-error';
 import type { OrchestratorListeners } from '../events/event-map';
@@ -12,6 +12,8 @@ import { latestResults } from '../judge/evidence-rules';
 import type { Judge } from '../judge/judge';
 import { redactOutput, secretValuesFrom } from '../judge/redact-output';
 import { collectProjectChecks } from '../judge/run-verification';
+import { detectTestCommand } from '../judge/detect-test-command';
+import { touchesApiSurface } from '../contracts/contract-relevance';
 import { Planner } from '../planner/planner';
 import { validatePlan } from '../planner/validate-plan';
 import { FileRunStore } from '../run-store/file-run-store';
@@ -158,6 +160,22 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     });
   }
 
+  /** The contract check as evidence; a checker that throws or answers garbage becomes a warning, not a crash. */
+  async #checkContract(events: EventRecorder, abortSignal: AbortSignal): Promise<ContractReport | undefined> {
+    const checker = this.#options.contractChecker;
+    if (!checker) return undefined;
+    try {
+      const report = ContractReportSchema.parse(await checker.verify({ projectDir: this.#projectDir, abortSignal })) as ContractReport;
+      events.emit('contract-end', { report });
+      await this.#options.registry?.recordContract?.(report);
+      return report;
+    } catch (error) {
+      if (abortSignal.aborted) throw error;
+      events.emit('warning', { code: 'CONTRACT_CHECK_FAILED', message: `The API contract check could not run: ${serializeError(error).message}` });
+      return undefined;
+    }
+  }
+
   /** Plans only: returns the validated plan and changes nothing in the project or the run store. */
   async plan(objective: string, options: { abortSignal?: AbortSignal } = {}): Promise<Plan> {
     const subagents = await this.#loadSubagents();
@@ -235,15 +253,23 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     let runCost = Object.values(state.tasks).reduce((sum, task) => sum + (task.result?.costUsd ?? 0), state.overheadCostUsd);
     let isBudgetExceeded = false;
     const speculation = { started: 0, kept: 0, rerun: 0, abandoned: 0, wastedMs: 0 };
-    let stateChain: Promise<void> = Promise.resolve();
+    let stateWriting: Promise<void> = Promise.resolve();
+    let stateQueued: Promise<void> | undefined;
     let workspace: TaskWorkspace = createDirectoryWorkspace({ projectDir: this.#projectDir });
     let isBegun = false;
-    const saveState = () => {
-      state.updatedAt = new Date().toISOString();
-      state.lastSeq = events.lastSeq;
-      const snapshot = structuredClone(state);
-      stateChain = stateChain.then(() => store.writeState(snapshot));
-      return stateChain;
+    // Writes are serialised and coalesced: changes made while a write is under way go out
+    // together in the next one, so a run of N tasks costs far fewer than N full-state writes.
+    const saveState = (): Promise<void> => {
+      if (stateQueued) return stateQueued;
+      const queued = stateWriting.then(() => {
+        stateQueued = undefined;
+        state.updatedAt = new Date().toISOString();
+        state.lastSeq = events.lastSeq;
+        return store.writeState(structuredClone(state));
+      });
+      stateQueued = queued;
+      stateWriting = queued.catch(() => {});
+      return queued;
     };
 
     try {
@@ -293,6 +319,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         }
       }
 
+      // The project's own tests are evidence: configured, or found in the project.
+      const testCommand = this.#config.execution.test_command ?? (await detectTestCommand(this.#projectDir));
       let scheduler: Scheduler | undefined;
       let lastRateLimitAt = 0;
       let previousSignature: string | undefined;
@@ -354,9 +382,16 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         // ── run the tasks ──────────────────────────────────────────────────
         const completedBefore = new Set(Object.entries(state.tasks).filter(([, task]) => task.status === 'completed').map(([id]) => id));
         const results = new Map<string, TaskResult>();
+        let contractChecks: Promise<unknown> = Promise.resolve();
         const settle = (result: TaskResult) => {
           results.set(result.taskId, result);
           events.emit('task-end', { taskId: result.taskId, result });
+          // A task that touched either side of the API: check the contract now, one check at a time.
+          if (this.#options.contractChecker && result.status === 'completed' && touchesApiSurface(result.filesChanged)) {
+            contractChecks = contractChecks.then(async () => {
+              if (!signal.aborted) contractReport = (await this.#checkContract(events, signal)) ?? contractReport;
+            }).catch(() => undefined);
+          }
           return result.status === 'completed' ? ('completed' as const) : result.status === 'cancelled' ? ('cancelled' as const) : ('failed' as const);
         };
         const runnerContext: TaskRunnerContext = {
@@ -476,14 +511,12 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         if (signal.aborted) throw new RunStopped('cancelled');
 
         // ── gather evidence and judge ──────────────────────────────────────
-        if (this.#options.contractChecker) {
-          contractReport = await this.#options.contractChecker.verify({ projectDir: this.#projectDir, abortSignal: signal });
-          events.emit('contract-end', { report: contractReport });
-        }
+        await contractChecks;
+        contractReport = (await this.#checkContract(events, signal)) ?? contractReport;
         const projectChecks: VerificationResult[] = await collectProjectChecks({
           cwd: this.#projectDir,
           abortSignal: signal,
-          ...(this.#config.execution.test_command ? { command: this.#config.execution.test_command } : {}),
+          ...(testCommand ? { command: testCommand } : {}),
         });
         // Earlier iterations' failures were turned into this iteration's follow-ups: what counts
         // now is this iteration's results and everything completed so far.

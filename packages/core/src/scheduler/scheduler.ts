@@ -1,6 +1,7 @@
 import type { Task } from '../schemas/task';
 import { type DurationEstimator, longestRemainingPath, planEstimate } from './critical-path';
 import { filesOverlap } from './file-locks';
+import { ReadyQueue } from './ready-queue';
 import type { ExecutionOutcome, Speculation, TaskExecutor } from './task-executor';
 
 export interface SchedulerOptions {
@@ -96,8 +97,15 @@ export class Scheduler {
     }
 
     const byId = new Map(tasks.map((task) => [task.id, task]));
-    const ready: Task[] = tasks.filter((task) => waitingOn.get(task.id) === 0);
+    const byPriority = (a: Task, b: Task) =>
+      (priority.get(b.id) ?? 0) - (priority.get(a.id) ?? 0) || planIndex.get(a.id)! - planIndex.get(b.id)!;
+    // A heap, not a list sorted on every pass: with thousands of ready tasks, re-sorting per
+    // finished task made scheduling quadratic.
+    const ready = new ReadyQueue<Task>(byPriority);
+    for (const task of tasks) if (waitingOn.get(task.id) === 0) ready.push(task);
     const running = new Map<string, { task: Task; slot: number }>();
+    // Running tasks that declare files: the only ones a candidate can be locked out by.
+    const lockHolders = new Set<Task>();
     const freeSlots: number[] = [];
     let nextSlot = 0;
     const outcomes = new Map<string, ExecutionOutcome | 'blocked'>();
@@ -108,13 +116,10 @@ export class Scheduler {
     abortSignal?.addEventListener('abort', abortRunning, { once: true });
     if (abortSignal?.aborted) abortRunning();
 
-    const byPriority = (a: Task, b: Task) =>
-      (priority.get(b.id) ?? 0) - (priority.get(a.id) ?? 0) || planIndex.get(a.id)! - planIndex.get(b.id)!;
-
     const block = (failedId: string, as: 'blocked' | 'cancelled') => {
       const queue = [...(dependents.get(failedId) ?? [])];
-      while (queue.length > 0) {
-        const id = queue.shift()!;
+      for (let head = 0; head < queue.length; head += 1) {
+        const id = queue[head]!;
         const roots = blockedBy.get(id) ?? [];
         if (!roots.includes(failedId)) roots.push(failedId);
         blockedBy.set(id, roots);
@@ -143,7 +148,10 @@ export class Scheduler {
     const occupy = (members: Task[]) => {
       const slot = freeSlots.length > 0 ? freeSlots.shift()! : nextSlot++;
       busySlots.set(slot, members.length);
-      for (const member of members) running.set(member.id, { task: member, slot });
+      for (const member of members) {
+        running.set(member.id, { task: member, slot });
+        if (member.files.length > 0) lockHolders.add(member);
+      }
       return slot;
     };
     const start = (members: Task[]) => {
@@ -204,7 +212,11 @@ export class Scheduler {
         startConfirmation(byId.get(id)!, held);
       } else ready.push(byId.get(id)!);
     };
-    const isLockedByRunning = (candidate: Task) => [...running.values()].some(({ task }) => filesOverlap(task.files, candidate.files));
+    const isLockedByRunning = (candidate: Task) => {
+      if (candidate.files.length === 0) return false;
+      for (const holder of lockHolders) if (filesOverlap(holder.files, candidate.files)) return true;
+      return false;
+    };
 
     /** The highest-priority task that waits only on running tasks and holds no file lock now. */
     const speculativeCandidate = (): Task | undefined => {
@@ -223,10 +235,11 @@ export class Scheduler {
     try {
       for (;;) {
         // Settle finished tasks.
-        while (settled.length > 0) {
-          const { id, outcome, speculation: held } = settled.shift()!;
+        for (let head = 0; head < settled.length; head += 1) {
+          const { id, outcome, speculation: held } = settled[head]!;
           const entry = running.get(id)!;
           running.delete(id);
+          lockHolders.delete(entry.task);
           const left = (busySlots.get(entry.slot) ?? 1) - 1;
           if (left > 0) busySlots.set(entry.slot, left);
           else {
@@ -262,6 +275,7 @@ export class Scheduler {
             block(id, outcome === 'cancelled' ? 'cancelled' : 'blocked');
           }
         }
+        settled.length = 0;
         for (const [id, held] of parked) {
           if (!outcomes.has(id) && !controller.signal.aborted) continue;
           parked.delete(id);
@@ -269,36 +283,35 @@ export class Scheduler {
         }
         // Start what may start.
         if (!controller.signal.aborted) {
-          ready.sort(byPriority);
-          for (let index = 0; index < ready.length && busySlots.size < this.#concurrency; ) {
-            const candidate = ready[index]!;
-            if (outcomes.has(candidate.id)) {
-              ready.splice(index, 1);
-              continue;
-            }
+          // Highest priority first; a task whose files are locked waits for the next pass.
+          const locked: Task[] = [];
+          while (ready.size > 0 && busySlots.size < this.#concurrency) {
+            const candidate = ready.pop()!;
+            if (outcomes.has(candidate.id)) continue;
             if (isLockedByRunning(candidate)) {
-              index += 1;
+              locked.push(candidate);
               continue;
             }
-            ready.splice(index, 1);
             const members = [candidate];
             const policy = this.#options.batch;
             if (policy && executor.executeBatch && policy.maxSize > 1) {
-              for (let other = index; other < ready.length && members.length < policy.maxSize; ) {
-                const companion = ready[other]!;
+              // Look through the rest of the ready tasks, best first, for companions.
+              const passed: Task[] = [];
+              while (ready.size > 0 && members.length < policy.maxSize) {
+                const companion = ready.pop()!;
+                if (outcomes.has(companion.id)) continue;
                 const isFree =
-                  !outcomes.has(companion.id) &&
                   policy.canJoin(candidate, companion) &&
                   !isLockedByRunning(companion) &&
                   !members.some((member) => filesOverlap(member.files, companion.files));
-                if (isFree) {
-                  members.push(companion);
-                  ready.splice(other, 1);
-                } else other += 1;
+                if (isFree) members.push(companion);
+                else passed.push(companion);
               }
+              for (const other of passed) ready.push(other);
             }
             start(members);
           }
+          for (const candidate of locked) ready.push(candidate);
           if (this.#options.isSpeculative && executor.speculate) {
             while (busySlots.size < this.#concurrency) {
               const candidate = speculativeCandidate();

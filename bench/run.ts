@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import type { Benchmark, BenchContext } from './harness';
+import { learnedDurations } from './benchmarks/learned-durations';
+import { makespan } from './benchmarks/makespan';
+import { memoryBenchmarks } from './benchmarks/memory';
+import { orchestratorOverhead } from './benchmarks/orchestrator-overhead';
+import { schedulerOverhead } from './benchmarks/scheduler-overhead';
+import { subprocessOverhead } from './benchmarks/subprocess-overhead';
+
+/**
+ * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named); a
+ * name also selects the group of benchmarks named `<name>-…` (`memory`). Each
+ * benchmark runs in its own child process when more than one is selected, so one's memory and
+ * JIT state do not colour the next.
+ */
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, ...memoryBenchmarks];
+
+const args = process.argv.slice(2);
+const isQuick = args.includes('--quick');
+const names = args.filter((arg) => !arg.startsWith('--'));
+const isSelectedBy = (benchmark: Benchmark, name: string) => benchmark.name === name || benchmark.name.startsWith(`${name}-`);
+const unknown = names.filter((name) => !BENCHMARKS.some((benchmark) => isSelectedBy(benchmark, name)));
+if (unknown.length > 0 || args.includes('--help')) {
+  if (unknown.length > 0) console.error(`Unknown benchmark(s): ${unknown.join(', ')}`);
+  console.error(`Usage: pnpm bench [--quick] [name...]   (memory = every memory-… benchmark)\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(26)} ${benchmark.description}`).join('\n')}`);
+  process.exit(unknown.length > 0 ? 1 : 0);
+}
+
+const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((benchmark) => names.some((name) => isSelectedBy(benchmark, name)));
+const context: BenchContext = { isQuick, log: (line = '') => console.log(line) };
+
+if (selected.length === 1) {
+  const benchmark = selected[0]!;
+  console.log(`\n## ${benchmark.name}${isQuick ? ' (quick)' : ''}: ${benchmark.description}`);
+  console.log(`node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB\n`);
+  const startedAt = Date.now();
+  await benchmark.run(context);
+  console.log(`\n(${benchmark.name}: ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+} else {
+  for (const benchmark of selected) {
+    execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, ...(isQuick ? ['--quick'] : []), benchmark.name], { stdio: 'inherit' });
+  }
+}
