@@ -9,6 +9,7 @@ import type { Task } from '../schemas/task';
 import type { AgentProvider } from '../spec/agent-provider';
 import type { ContextSource } from '../spec/context-source';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
+import type { DurationHistory } from '../scheduler/duration-history';
 
 /**
  * Interfaces shared between tasks (models, endpoints …), recorded from results and given to
@@ -63,6 +64,11 @@ export interface OrchestratorOptions {
   judge?: Judge;
   /** Runs first; a report that did not pass ends the run with `PREFLIGHT_FAILED`. */
   preflight?: (input: PreflightInput) => Promise<PreflightReport>;
+  /**
+   * Measured task durations from earlier runs, for the scheduler's critical-path priority.
+   * `false` turns learning off. @default a history in `<projectDir>/.qoder-orch/history/durations.json`
+   */
+  durationHistory?: DurationHistory | false;
   /** @default a new sortable id */
   runId?: string;
   /** For jitter; tests pass a fixed one. @default Math.random */

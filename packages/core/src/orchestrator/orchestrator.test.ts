@@ -339,4 +339,20 @@ describe('Orchestrator', () => {
     expect(summary.status).toBe('met');
     expect(events.some((event) => event.type === 'warning' && event.code === 'CONTRACT_CHECK_FAILED' && event.message.includes('openapi.yaml is missing'))).toBe(true);
   });
+
+  it('learns task durations across runs and uses them for the next run\'s priorities', async () => {
+    const directory = await projectDir();
+    const tasks = [{ id: 'db', agent: 'architect', estimateMinutes: 1 }, { id: 'ui', agent: 'frontend-dev', estimateMinutes: 5 }];
+    for (let index = 0; index < 3; index += 1) {
+      const mock = provider(planAnswer(tasks), [met], (options) => ({ type: 'success', delayMs: options.taskId === 'db' ? 40 : 2 }));
+      await run({ provider: mock, projectDir: directory }, 'x', { execution: { max_parallel: 1 } });
+    }
+    const history = JSON.parse(await readFile(join(directory, '.qoder-orch', 'history', 'durations.json'), 'utf8'));
+    expect(JSON.stringify(history)).toContain('architect');
+    // The architect's "1 minute" tasks measured far longer than the frontend's "5 minutes": db now goes first.
+    const mock = provider(planAnswer(tasks), [met], () => ({ type: 'success' }));
+    const { events } = await run({ provider: mock, projectDir: directory }, 'x', { execution: { max_parallel: 1 } });
+    const starts = events.filter((event): event is EventEnvelope<'task-start'> => event.type === 'task-start').map((event) => event.taskId);
+    expect(starts).toEqual(['db', 'ui']);
+  });
 });

@@ -24,6 +24,7 @@ import type { RunSummary, StopReason } from '../schemas/run-summary';
 import type { Task } from '../schemas/task';
 import { type TaskResult, TaskResultSchema, type VerificationResult } from '../schemas/task-result';
 import { Scheduler } from '../scheduler/scheduler';
+import { createDurationHistory, type DurationHistory } from '../scheduler/duration-history';
 import { addUsage } from '../spec/usage';
 import { loadSubagents } from '../subagents/load-subagents';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
@@ -253,6 +254,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     let runCost = Object.values(state.tasks).reduce((sum, task) => sum + (task.result?.costUsd ?? 0), state.overheadCostUsd);
     let isBudgetExceeded = false;
     const speculation = { started: 0, kept: 0, rerun: 0, abandoned: 0, wastedMs: 0 };
+    let durationHistory: DurationHistory | undefined;
     let stateWriting: Promise<void> = Promise.resolve();
     let stateQueued: Promise<void> | undefined;
     let workspace: TaskWorkspace = createDirectoryWorkspace({ projectDir: this.#projectDir });
@@ -319,6 +321,15 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         }
       }
 
+      const history =
+        this.#options.durationHistory === false
+          ? undefined
+          : (this.#options.durationHistory ??
+            (await createDurationHistory({
+              file: join(this.#projectDir, '.qoder-orch', 'history', 'durations.json'),
+              onWarning: (warning) => events.emit('warning', warning),
+            })));
+      durationHistory = history;
       // The project's own tests are evidence: configured, or found in the project.
       const testCommand = this.#config.execution.test_command ?? (await detectTestCommand(this.#projectDir));
       let scheduler: Scheduler | undefined;
@@ -383,8 +394,11 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         const completedBefore = new Set(Object.entries(state.tasks).filter(([, task]) => task.status === 'completed').map(([id]) => id));
         const results = new Map<string, TaskResult>();
         let contractChecks: Promise<unknown> = Promise.resolve();
+        const planTasks = new Map(plan.tasks.map((task) => [task.id, task]));
         const settle = (result: TaskResult) => {
           results.set(result.taskId, result);
+          const finished = planTasks.get(result.taskId);
+          if (history && finished && result.status === 'completed' && result.durationMs > 0) void history.record(finished, result.durationMs);
           events.emit('task-end', { taskId: result.taskId, result });
           // A task that touched either side of the API: check the contract now, one check at a time.
           if (this.#options.contractChecker && result.status === 'completed' && touchesApiSurface(result.filesChanged)) {
@@ -463,6 +477,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         scheduler = new Scheduler({
           maxParallel: scheduler?.concurrency ?? maxParallel,
           abortSignal: signal,
+          ...(history ? { estimate: history.estimator() } : {}),
           isSpeculative,
           ...(isBatching
             ? {
@@ -584,6 +599,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       }
     }
     await this.#options.context?.close?.().catch(() => {});
+    await durationHistory?.flush().catch(() => {});
     state.status = isMet ? 'met' : stopReason === 'cancelled' ? 'cancelled' : stopReason === 'error' ? 'failed' : 'not-met';
     const stats = this.#options.context?.stats();
     const lookups = stats ? stats.cacheHits + stats.cacheMisses : 0;
