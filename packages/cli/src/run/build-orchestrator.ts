@@ -112,13 +112,7 @@ export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrato
     context,
     deviations: { propose: (deviation) => learner.propose({ origin: 'agent', runId: deviation.runId, taskId: deviation.taskId, deviations: [...deviation.deviations], evidence: [deviation.evidence] }) },
     contractChecker,
-    // IntegrationRegistry.record answers the entries; the Orchestrator's InterfaceRegistry wants void.
-    registry: {
-      record: async (taskId, interfaces) => {
-        await registry.record(taskId, interfaces);
-      },
-      forTask: (task, plan) => registry.forTask(task, plan),
-    },
+    registry,
     preflight: (preflightInput: PreflightInput) => runPreflight(preflightInput),
   });
 }
