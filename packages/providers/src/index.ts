@@ -1,1 +1,24 @@
-export {};
+/**
+ * @qoder-orch/providers: agent CLI providers (Claude Code, Qoder, Codex, Gemini, any command)
+ * implementing the core AgentProvider spec. This file is the package's only public entry.
+ */
+
+// ── providers (area: providers) ─────────────────────────────────────────────
+export { claudeCli, createClaudeCli } from './claude/claude-cli-provider';
+export type { ClaudeCliSettings } from './claude/claude-cli-provider';
+export { findClaudeExecutable } from './claude/find-claude-executable';
+
+// ── errors ──────────────────────────────────────────────────────────────────
+export { classifyProviderFailure } from './errors/classify-failure';
+export type { ProviderFailure } from './errors/classify-failure';
+export { parseRetryAfterMs } from './errors/retry-after';
+
+// ── parsing (for users who drive the CLIs themselves) ───────────────────────
+export { ClaudeStreamParser } from './claude/claude-stream-parser';
+export type { ClaudeStreamParserOptions, ClaudeStreamSummary } from './claude/claude-stream-parser';
+export { ClaudeResultSchema } from './claude/claude-stream-schema';
+export type { ClaudeResult } from './claude/claude-stream-schema';
+
+// ── process helpers ─────────────────────────────────────────────────────────
+export { findExecutable } from './process/find-executable';
+export type { FindExecutableOptions } from './process/find-executable';
