@@ -71,7 +71,7 @@ export function interpretClaudeResult(input: InterpretClaudeResultInput): Claude
       error: classifyProviderFailure({
         ...common,
         message: summary.invalidResultLine ? `unrecognised result object: ${summary.invalidResultLine.slice(0, 300)}` : message || 'no result object in the output',
-        isBadOutput: true,
+        isBadOutput: summary.invalidResultLine !== undefined || process.exitCode === 0,
       }),
     };
   }

@@ -124,6 +124,8 @@ function fixFor(code: ErrorCode, failure: ProviderFailure): string | undefined {
       return 'Raise the budget, or split the task.';
     case 'PERMISSION_DENIED':
       return "Allow the tool in the subagent's `tools`, or use permissionMode `acceptEdits`.";
+    case 'API_ERROR':
+      return 'Retry later; if it persists, check the model API (base URL, status page).';
     case 'CRASHED':
       return 'Run the agent CLI by hand with the same arguments to see why it fails.';
     case 'BAD_OUTPUT':
