@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
-import { killProcessGroup } from './kill-process-group';
+import { RUN_TAG_VARIABLE, killProcessTree } from './kill-process-tree';
 import { OutputTail } from './output-tail';
 
 export interface RunAgentProcessOptions {
@@ -47,7 +48,7 @@ export interface AgentProcessResult {
   durationMs: number;
 }
 
-const liveGroups = new Set<number>();
+const liveRuns = new Map<string, number | undefined>();
 let isExitHookInstalled = false;
 
 /** Our children run in their own process groups, so they would survive us: kill them when we exit. */
@@ -55,16 +56,16 @@ function installExitHook(): void {
   if (isExitHookInstalled) return;
   isExitHookInstalled = true;
   process.once('exit', () => {
-    for (const pid of liveGroups) killProcessGroup(pid, 'SIGKILL');
+    for (const [tag, pid] of liveRuns) killProcessTree(pid, tag, 'SIGKILL');
   });
 }
 
 /**
- * Runs an agent CLI as a child process in its own process group, streams its stdout line by
- * line, and ends the whole group (SIGTERM, then SIGKILL after the grace period) on our outer
- * timeout, on an output stall, or on abort. When the CLI itself exits, whatever it left
- * running in its group is killed too, so no orphan outlives a run. Never rejects: the result
- * says how it ended.
+ * Runs an agent CLI as a child process in its own process group, tagged with a unique
+ * environment variable, streams its stdout line by line, and ends the whole tree (SIGTERM, then
+ * SIGKILL after the grace period) on our outer timeout, on an output stall, or on abort. When
+ * the CLI itself exits, whatever it left running is killed too, so no orphan outlives a run.
+ * Never rejects: the result says how it ended.
  */
 export async function runAgentProcess(options: RunAgentProcessOptions): Promise<AgentProcessResult> {
   const started = Date.now();
@@ -91,9 +92,10 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
   }
 
   installExitHook();
+  const tag = randomUUID();
   const subprocess = execa(options.executable, [...options.args], {
     cwd: options.cwd,
-    env: { ...options.env },
+    env: { ...options.env, [RUN_TAG_VARIABLE]: tag },
     extendEnv: false,
     detached: process.platform !== 'win32',
     cleanup: false,
@@ -103,14 +105,14 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
   });
   const pid = subprocess.pid;
-  if (pid !== undefined) liveGroups.add(pid);
+  liveRuns.set(tag, pid);
 
   let killTimer: NodeJS.Timeout | undefined;
   const terminate = (reason: 'timeout' | 'stall' | 'abort') => {
     if (endReason !== undefined || pid === undefined) return;
     endReason = reason;
-    killProcessGroup(pid, 'SIGTERM');
-    killTimer = setTimeout(() => killProcessGroup(pid, 'SIGKILL'), options.killGraceMs);
+    killProcessTree(pid, tag, 'SIGTERM');
+    killTimer = setTimeout(() => killProcessTree(pid, tag, 'SIGKILL'), options.killGraceMs);
     killTimer.unref();
   };
 
@@ -153,9 +155,7 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
   });
   // When the CLI exits, whatever it left in its group (a background command of the Bash tool
   // holding our pipes open) goes too.
-  subprocess.on('exit', () => {
-    if (pid !== undefined) killProcessGroup(pid, 'SIGKILL');
-  });
+  subprocess.on('exit', () => killProcessTree(pid, tag, 'SIGKILL'));
 
   const result = await subprocess;
   const rest = decoder.end();
@@ -169,10 +169,8 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
   if (stallTimer) clearTimeout(stallTimer);
   if (killTimer) clearTimeout(killTimer);
   options.abortSignal?.removeEventListener('abort', onAbort);
-  if (pid !== undefined) {
-    killProcessGroup(pid, 'SIGKILL');
-    liveGroups.delete(pid);
-  }
+  killProcessTree(pid, tag, 'SIGKILL');
+  liveRuns.delete(tag);
 
   const spawnErrorCode = pid === undefined ? ((result as { code?: string }).code ?? 'ESPAWN') : undefined;
   return {

@@ -15,4 +15,4 @@ export { createFakeGeminiServer } from './fake-gemini-server';
 export type { FakeGeminiReply, FakeGeminiRequest, FakeGeminiServer, FakeGeminiServerOptions } from './fake-gemini-server';
 export { fakeClaudeCliSettings, fakeClaudeCommand } from './fake-claude-setup';
 export type { FakeClaudeCommand, FakeClaudeCommandOptions } from './fake-claude-setup';
-export { isProcessRunning, processesWithEnvironment } from './process-liveness';
+export { isProcessRunning, processesWithEnvironment } from '../process/process-liveness';
