@@ -7,6 +7,10 @@
 export { claudeCli, createClaudeCli } from './claude/claude-cli-provider';
 export type { ClaudeCliSettings } from './claude/claude-cli-provider';
 export { findClaudeExecutable } from './claude/find-claude-executable';
+export { createQoderCli, qoderCli } from './qoder/qoder-cli-provider';
+export type { QoderCliSettings } from './qoder/qoder-cli-provider';
+export { findQoderToken } from './qoder/qoder-token';
+export { readEnvFile } from './qoder/read-env-file';
 
 // ── errors ──────────────────────────────────────────────────────────────────
 export { classifyProviderFailure } from './errors/classify-failure';

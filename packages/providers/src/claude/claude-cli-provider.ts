@@ -17,11 +17,9 @@ import {
 } from '@qoder-orch/core';
 import { buildChildEnvironment } from '../process/child-environment';
 import { resolveExecutable } from '../process/resolve-executable';
-import { runAgentProcess } from '../process/run-agent-process';
 import { checkCliVersion } from '../process/check-cli-version';
 import { claudeCompleteArguments, claudeTaskArguments } from './claude-arguments';
-import { ClaudeStreamParser } from './claude-stream-parser';
-import { interpretClaudeResult } from './interpret-claude-result';
+import { runClaudeShaped } from './run-claude-shaped';
 
 /** Settings of the Claude Code CLI provider. Every field is optional. */
 export interface ClaudeCliSettings {
@@ -117,44 +115,33 @@ class ClaudeCliProvider implements AgentProviderV1 {
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const settings = this.#settings;
     const run = await this.#prepare(options.cwd, options.env);
-    const redact = (text: string) => redactOutput(text, run.secrets);
-    const parser = new ClaudeStreamParser({ redact, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
-    const timeoutMs = options.timeoutMs ?? settings.timeoutMs ?? 1_800_000;
-    const stallTimeoutMs = settings.stallTimeoutMs ?? 240_000;
     try {
-      const args = claudeTaskArguments(options, {
-        model: settings.model,
-        permissionMode: settings.permissionMode ?? 'acceptEdits',
-        sessionId: randomUUID(),
-        extraArgs: settings.extraArgs ?? [],
-      });
-      const processResult = await runAgentProcess({
+      const { outcome, process: processResult, summary } = await runClaudeShaped({
+        providerId: this.providerId,
         executable: run.executable,
-        args,
+        args: claudeTaskArguments(options, {
+          model: settings.model,
+          permissionMode: settings.permissionMode ?? 'acceptEdits',
+          sessionId: randomUUID(),
+          extraArgs: settings.extraArgs ?? [],
+        }),
         cwd: options.cwd,
         env: run.env,
+        secrets: run.secrets,
         input: options.prompt,
-        timeoutMs,
-        stallTimeoutMs,
+        timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000,
+        stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
         killGraceMs: settings.killGraceMs ?? 5_000,
         abortSignal: options.abortSignal,
-        onStdoutLine: (line) => parser.push(line),
-      });
-      const outcome = interpretClaudeResult({
-        providerId: this.providerId,
-        summary: parser.summary(),
-        process: processResult,
-        secrets: run.secrets,
+        onEvent: options.onEvent,
         isDenialFailure: true,
-        timeoutMs,
-        stallTimeoutMs,
         installHint: INSTALL_HINT,
         authHint: AUTH_HINT,
       });
       if (!outcome.isSuccess) throw outcome.error;
       const { result } = outcome;
       return {
-        summary: redact(result.result ?? parser.summary().texts.at(-1) ?? ''),
+        summary: redactOutput(result.result ?? summary.texts.at(-1) ?? '', run.secrets),
         usage: outcome.usage,
         ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
         ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
@@ -170,30 +157,20 @@ class ClaudeCliProvider implements AgentProviderV1 {
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
     const settings = this.#settings;
     const run = await this.#prepare(options.cwd, undefined);
-    const parser = new ClaudeStreamParser({ redact: (text) => redactOutput(text, run.secrets) });
-    const timeoutMs = options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000;
-    const stallTimeoutMs = settings.stallTimeoutMs ?? 240_000;
     try {
-      const processResult = await runAgentProcess({
+      const { outcome } = await runClaudeShaped({
+        providerId: this.providerId,
         executable: run.executable,
         args: claudeCompleteArguments(options, { model: settings.model, sessionId: randomUUID(), maxTurns: settings.completeMaxTurns ?? 4, extraArgs: settings.extraArgs ?? [] }),
         cwd: options.cwd ?? process.cwd(),
         env: run.env,
+        secrets: run.secrets,
         input: options.prompt,
-        timeoutMs,
-        stallTimeoutMs,
+        timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
+        stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
         killGraceMs: settings.killGraceMs ?? 5_000,
         abortSignal: options.abortSignal,
-        onStdoutLine: (line) => parser.push(line),
-      });
-      const outcome = interpretClaudeResult({
-        providerId: this.providerId,
-        summary: parser.summary(),
-        process: processResult,
-        secrets: run.secrets,
         isDenialFailure: false,
-        timeoutMs,
-        stallTimeoutMs,
         installHint: INSTALL_HINT,
         authHint: AUTH_HINT,
       });
@@ -211,7 +188,7 @@ class ClaudeCliProvider implements AgentProviderV1 {
         });
       }
       return {
-        text: outcome.result.result ?? (structured === undefined ? '' : JSON.stringify(structured)),
+        text: redactOutput(outcome.result.result ?? (structured === undefined ? '' : JSON.stringify(structured)), run.secrets),
         ...(structured === undefined ? {} : { json: structured }),
         usage: outcome.usage,
         ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),

@@ -16,3 +16,4 @@ export type { FakeGeminiReply, FakeGeminiRequest, FakeGeminiServer, FakeGeminiSe
 export { fakeClaudeCliSettings, fakeClaudeCommand } from './fake-claude-setup';
 export type { FakeClaudeCommand, FakeClaudeCommandOptions } from './fake-claude-setup';
 export { isProcessRunning, processesWithEnvironment } from '../process/process-liveness';
+export { installQoderStub } from './qoder-stub';
