@@ -11,6 +11,10 @@ export { createQoderCli, qoderCli } from './qoder/qoder-cli-provider';
 export type { QoderCliSettings } from './qoder/qoder-cli-provider';
 export { findQoderToken } from './qoder/qoder-token';
 export { readEnvFile } from './qoder/read-env-file';
+export { codexCli, createCodexCli } from './codex/codex-cli-provider';
+export type { CodexCliSettings } from './codex/codex-cli-provider';
+export { createGeminiCli, geminiCli } from './gemini/gemini-cli-provider';
+export type { GeminiCliSettings } from './gemini/gemini-cli-provider';
 
 // ── errors ──────────────────────────────────────────────────────────────────
 export { classifyProviderFailure } from './errors/classify-failure';

@@ -17,3 +17,4 @@ export { fakeClaudeCliSettings, fakeClaudeCommand } from './fake-claude-setup';
 export type { FakeClaudeCommand, FakeClaudeCommandOptions } from './fake-claude-setup';
 export { isProcessRunning, processesWithEnvironment } from '../process/process-liveness';
 export { installQoderStub } from './qoder-stub';
+export { fakeCodexCliSettings, fakeGeminiCliSettings } from './fake-cli-settings';
