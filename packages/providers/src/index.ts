@@ -15,6 +15,10 @@ export { codexCli, createCodexCli } from './codex/codex-cli-provider';
 export type { CodexCliSettings } from './codex/codex-cli-provider';
 export { createGeminiCli, geminiCli } from './gemini/gemini-cli-provider';
 export type { GeminiCliSettings } from './gemini/gemini-cli-provider';
+export { createCommandProvider } from './command/command-provider';
+export type { CommandProviderSettings } from './command/command-provider';
+export { PROVIDER_NAMES, createProvider } from './registry/create-provider';
+export type { BuiltinProviderName, CreateProviderOptions, ProviderSettings } from './registry/create-provider';
 
 // ── errors ──────────────────────────────────────────────────────────────────
 export { classifyProviderFailure } from './errors/classify-failure';
