@@ -16,8 +16,6 @@ import {
   redactOutput,
   secretValuesFrom,
 } from '@qoder-orch/core';
-import { classifyProviderFailure } from '../errors/classify-failure';
-import { apiStatusFromText } from '../process/api-status';
 import { checkCliVersion } from '../process/check-cli-version';
 import { buildChildEnvironment } from '../process/child-environment';
 import { extractJson } from '../process/extract-json';
@@ -25,6 +23,7 @@ import { resolveExecutable } from '../process/resolve-executable';
 import { runAgentProcess } from '../process/run-agent-process';
 import { CODEX_SANDBOXES, codexConfigArguments } from './codex-arguments';
 import { CodexEventParser } from './codex-event-parser';
+import { interpretCodexRun } from './interpret-codex-run';
 
 /** Settings of the Codex CLI provider. Every field is optional. */
 export interface CodexCliSettings {
@@ -149,29 +148,8 @@ class CodexCliProvider implements AgentProviderV1 {
       onStdoutLine: (line) => parser.push(line),
     });
     const summary = parser.summary();
-    const isSuccess = !processResult.isCanceled && !processResult.isTimedOut && !processResult.isStalled && processResult.exitCode === 0 && summary.isTurnCompleted;
-    if (!isSuccess) {
-      const message = summary.failureMessage ?? ([...summary.otherLines.slice(-10), processResult.stderrTail].join('\n').trim() || processResult.spawnErrorMessage);
-      throw classifyProviderFailure({
-        providerId: this.providerId,
-        message,
-        apiStatus: apiStatusFromText(summary.failureMessage ?? ''),
-        exitCode: processResult.exitCode,
-        signal: processResult.signal,
-        isTimedOut: processResult.isTimedOut,
-        isStalled: processResult.isStalled,
-        isCanceled: processResult.isCanceled,
-        spawnErrorCode: processResult.spawnErrorCode,
-        isBadOutput: processResult.exitCode === 0,
-        usage: summary.usage,
-        sessionId: summary.threadId,
-        outputTail: processResult.outputTail,
-        secrets: input.run.secrets,
-        timeoutMs: processResult.isStalled ? stallTimeoutMs : input.timeoutMs,
-        installHint: INSTALL_HINT,
-        authHint: AUTH_HINT,
-      });
-    }
+    const failure = interpretCodexRun({ providerId: this.providerId, summary, process: processResult, secrets: input.run.secrets, timeoutMs: input.timeoutMs, stallTimeoutMs, installHint: INSTALL_HINT, authHint: AUTH_HINT });
+    if (failure) throw failure;
     return { summary, processResult };
   }
 

@@ -106,7 +106,8 @@ function summaryFor(code: ErrorCode, failure: ProviderFailure): string {
   }
 }
 
-function fixFor(code: ErrorCode, failure: ProviderFailure): string | undefined {
+function fixFor(code: ErrorCode, failure: ProviderFailure, detail: string): string | undefined {
+  if (/root\/sudo/.test(detail)) return 'Claude Code refuses bypassPermissions as root: use permissionMode acceptEdits, or set IS_SANDBOX=1 in `env` inside a real sandbox.';
   switch (code) {
     case 'NOT_INSTALLED':
       return failure.installHint ?? 'Install the agent CLI, or set `executable` in the provider settings to its path.';
@@ -148,7 +149,7 @@ export function classifyProviderFailure(failure: ProviderFailure): ProviderError
   const summary = summaryFor(code, failure);
   const shortDetail = detail.length > 600 ? `${detail.slice(0, 600)}…` : detail;
   const retryAfterMs = code === 'RATE_LIMITED' || code === 'OVERLOADED' ? parseRetryAfterMs(detail) : undefined;
-  const fix = fixFor(code, failure);
+  const fix = fixFor(code, failure, detail);
   return new ProviderError({
     providerId: failure.providerId,
     code,

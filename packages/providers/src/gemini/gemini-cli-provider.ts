@@ -16,14 +16,13 @@ import {
   redactOutput,
   secretValuesFrom,
 } from '@qoder-orch/core';
-import { classifyProviderFailure } from '../errors/classify-failure';
-import { apiStatusFromText } from '../process/api-status';
 import { checkCliVersion } from '../process/check-cli-version';
 import { buildChildEnvironment } from '../process/child-environment';
 import { extractJson } from '../process/extract-json';
 import { resolveExecutable } from '../process/resolve-executable';
 import { runAgentProcess } from '../process/run-agent-process';
 import { GeminiEventParser } from './gemini-event-parser';
+import { interpretGeminiRun } from './interpret-gemini-run';
 
 /** Settings of the Gemini CLI provider. Every field is optional. */
 export interface GeminiCliSettings {
@@ -139,29 +138,8 @@ class GeminiCliProvider implements AgentProviderV1 {
       onStdoutLine: (line) => parser.push(line),
     });
     const summary = parser.summary();
-    const isSuccess = !processResult.isCanceled && !processResult.isTimedOut && !processResult.isStalled && processResult.exitCode === 0 && summary.resultStatus === 'success';
-    if (!isSuccess) {
-      const message = summary.errorMessage ?? ([...summary.otherLines.slice(-10), processResult.stderrTail].join('\n').trim() || processResult.spawnErrorMessage);
-      throw classifyProviderFailure({
-        providerId: this.providerId,
-        message,
-        apiStatus: apiStatusFromText(message ?? ''),
-        exitCode: processResult.exitCode,
-        signal: processResult.signal,
-        isTimedOut: processResult.isTimedOut,
-        isStalled: processResult.isStalled,
-        isCanceled: processResult.isCanceled,
-        spawnErrorCode: processResult.spawnErrorCode,
-        isBadOutput: processResult.exitCode === 0,
-        usage: summary.usage,
-        sessionId: summary.sessionId,
-        outputTail: processResult.outputTail,
-        secrets: input.run.secrets,
-        timeoutMs: processResult.isStalled ? stallTimeoutMs : input.timeoutMs,
-        installHint: INSTALL_HINT,
-        authHint: AUTH_HINT,
-      });
-    }
+    const failure = interpretGeminiRun({ providerId: this.providerId, summary, process: processResult, secrets: input.run.secrets, timeoutMs: input.timeoutMs, stallTimeoutMs, installHint: INSTALL_HINT, authHint: AUTH_HINT });
+    if (failure) throw failure;
     return { summary, processResult };
   }
 
