@@ -51,14 +51,16 @@ export function fakeClaudeCommand(server: FakeAnthropicServer, options: FakeClau
 
 /**
  * Settings for `createClaudeCli` that point the real `claude` at a fake server, with an isolated
- * config directory per run and no retries (spread them and override what you need).
+ * config directory per run, a temporary `HOME` and no retries (spread them and override what
+ * you need). The temporary `HOME` matters: Claude's Bash tool starts login shells that source
+ * `~/.bashrc`, and the user's shell setup (pyenv, nvm …) makes tests slow or hang.
  */
 export function fakeClaudeCliSettings(server: FakeAnthropicServer, options: Omit<FakeClaudeCommandOptions, 'configDir'> = {}) {
   const executable = options.executable ?? findExecutable(['claude']);
   if (!executable) throw new Error('Claude Code is not installed: add @anthropic-ai/claude-code as a devDependency (the `claude` bin was not found).');
   return {
     executable,
-    env: { ...server.env },
+    env: { ...server.env, HOME: mkdtempSync(join(tmpdir(), 'fake-claude-home-')) },
     isolateConfig: true,
     maxRetries: options.maxRetries ?? 0,
     apiTimeoutMs: options.apiTimeoutMs ?? 10_000,

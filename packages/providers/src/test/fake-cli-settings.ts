@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { findExecutable } from '../process/find-executable';
 import type { FakeCodexServer } from './fake-codex-server';
 import type { FakeGeminiServer } from './fake-gemini-server';
@@ -10,14 +13,15 @@ function required(name: string, packageName: string): string {
 
 /**
  * Settings for `createCodexCli` that point the real `codex` at a fake Responses API: a custom
- * model provider with the server's base URL, a fake key, an isolated `CODEX_HOME`, no retries.
+ * model provider with the server's base URL, a fake key, an isolated `CODEX_HOME` and `HOME`, no retries.
  */
 export function fakeCodexCliSettings(server: FakeCodexServer) {
   return {
     executable: required('codex', '@openai/codex'),
     baseUrl: server.url,
     apiKeyVariable: 'FAKE_OPENAI_KEY',
-    env: { FAKE_OPENAI_KEY: 'fake-openai-key' },
+    // A temporary HOME: Codex runs commands in login shells, which would source the user's ~/.bashrc.
+    env: { FAKE_OPENAI_KEY: 'fake-openai-key', HOME: mkdtempSync(join(tmpdir(), 'fake-codex-home-')) },
     isolateConfig: true,
     maxRetries: 0,
     model: 'gpt-fake',
