@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findExecutable } from '../process/find-executable';
 import type { FakeAnthropicServer } from './fake-anthropic-server';
+import { scratchHome } from './scratch-home';
 
 export interface FakeClaudeCommandOptions {
   /** `CLAUDE_CONFIG_DIR` for the run. @default a new temporary directory */
@@ -60,7 +61,7 @@ export function fakeClaudeCliSettings(server: FakeAnthropicServer, options: Omit
   if (!executable) throw new Error('Claude Code is not installed: add @anthropic-ai/claude-code as a devDependency (the `claude` bin was not found).');
   return {
     executable,
-    env: { ...server.env, HOME: mkdtempSync(join(tmpdir(), 'fake-claude-home-')) },
+    env: { ...server.env, HOME: scratchHome() },
     isolateConfig: true,
     maxRetries: options.maxRetries ?? 0,
     apiTimeoutMs: options.apiTimeoutMs ?? 10_000,

@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { findExecutable } from '../process/find-executable';
 import type { FakeCodexServer } from './fake-codex-server';
 import type { FakeGeminiServer } from './fake-gemini-server';
+import { scratchHome } from './scratch-home';
 
 function required(name: string, packageName: string): string {
   const executable = findExecutable([name]);
@@ -21,7 +19,7 @@ export function fakeCodexCliSettings(server: FakeCodexServer) {
     baseUrl: server.url,
     apiKeyVariable: 'FAKE_OPENAI_KEY',
     // A temporary HOME: Codex runs commands in login shells, which would source the user's ~/.bashrc.
-    env: { FAKE_OPENAI_KEY: 'fake-openai-key', HOME: mkdtempSync(join(tmpdir(), 'fake-codex-home-')) },
+    env: { FAKE_OPENAI_KEY: 'fake-openai-key', HOME: scratchHome() },
     isolateConfig: true,
     maxRetries: 0,
     model: 'gpt-fake',
