@@ -186,6 +186,15 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     expect(error.message).toContain('no output');
   });
 
+  it('does not count a long-running tool command as a stall', async () => {
+    const server = await fakeServer(sequence([reply.bash('sleep 3; echo slept'), reply.text('Waited.')]));
+    const events: AgentEvent[] = [];
+    const provider = createClaudeCli({ ...fakeClaudeCliSettings(server), stallTimeoutMs: 1_000 });
+    const result = await provider.doRunTask({ taskId: 't-slow', prompt: '[qoder-orch:task t-slow] go', cwd: gitRepository(), allowedTools: ['Bash'], onEvent: (event) => events.push(event) });
+    expect(result.summary).toBe('Waited.');
+    expect(events).toContainEqual(expect.objectContaining({ type: 'tool-result', output: expect.stringContaining('slept') }));
+  });
+
   it('ends the run when the caller aborts', async () => {
     const server = await fakeServer(() => reply.hang());
     const controller = new AbortController();

@@ -37,9 +37,10 @@ export interface ClaudeCliSettings {
   /** Time between SIGTERM and SIGKILL when a run is ended. @default 5_000 */
   killGraceMs?: number;
   /**
-   * Kill the run when the CLI prints nothing for this long, in ms. Claude's own stall watchdog
-   * waits 300 s per attempt and then retries; a tool call (Bash) longer than this also counts
-   * as silence, so keep it above your longest command. @default 240_000
+   * Kill the run when the CLI prints nothing for this long while it waits on the model, in ms.
+   * Claude's own stall watchdog waits 300 s per attempt and then retries. While a tool call is
+   * running (a long build or test command) silence is expected and does not count; the outer
+   * timeout still does. @default 240_000
    */
   stallTimeoutMs?: number;
   /** `CLAUDE_CONFIG_DIR` for every run (sessions, settings, credentials live there). */

@@ -54,6 +54,7 @@ function redactDeep(value: unknown, redact: (text: string) => string): unknown {
 export class ClaudeStreamParser {
   readonly #onEvent: (event: AgentEvent) => void;
   readonly #redact: (text: string) => string;
+  readonly #pendingToolCalls = new Set<string>();
   readonly #summary: ClaudeStreamSummary = {
     result: undefined,
     invalidResultLine: undefined,
@@ -110,6 +111,11 @@ export class ClaudeStreamParser {
     }
   }
 
+  /** Whether a tool call is waiting for its result (the CLI is running a tool, silently). */
+  hasPendingToolCalls(): boolean {
+    return this.#pendingToolCalls.size > 0;
+  }
+
   /** Everything the stream said so far. */
   summary(): ClaudeStreamSummary {
     return this.#summary;
@@ -163,6 +169,7 @@ export class ClaudeStreamParser {
           this.#summary.texts.push(text);
           this.#emit({ type: 'text', text });
         } else if (block.type === 'tool_use') {
+          this.#pendingToolCalls.add(String(block['id'] ?? ''));
           this.#emit({
             type: 'tool-call',
             toolCallId: String(block['id'] ?? ''),
@@ -171,6 +178,7 @@ export class ClaudeStreamParser {
           });
         }
       } else if (block.type === 'tool_result') {
+        this.#pendingToolCalls.delete(String(block['tool_use_id'] ?? ''));
         this.#emit({
           type: 'tool-result',
           toolCallId: String(block['tool_use_id'] ?? ''),

@@ -46,6 +46,8 @@ export async function runClaudeShaped(options: ClaudeShapedRunOptions): Promise<
     killGraceMs: options.killGraceMs,
     abortSignal: options.abortSignal,
     onStdoutLine: (line) => parser.push(line),
+    // A running tool (a long build or test command) is silence by design, not a stall.
+    isBusy: () => parser.hasPendingToolCalls(),
   });
   // `--output-format json` may print the result object over several lines.
   if (!parser.summary().result && processResult.stdout.trim().startsWith('{')) parser.push(processResult.stdout.replace(/\s*\n\s*/g, ' '));

@@ -146,6 +146,8 @@ class CodexCliProvider implements AgentProviderV1 {
       killGraceMs: settings.killGraceMs ?? 5_000,
       abortSignal: input.abortSignal,
       onStdoutLine: (line) => parser.push(line),
+      // A running tool command is silence by design, not a stall.
+      isBusy: () => parser.hasPendingToolCalls(),
     });
     const summary = parser.summary();
     const failure = interpretCodexRun({ providerId: this.providerId, summary, process: processResult, secrets: input.run.secrets, timeoutMs: input.timeoutMs, stallTimeoutMs, installHint: INSTALL_HINT, authHint: AUTH_HINT });

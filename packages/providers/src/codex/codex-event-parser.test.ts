@@ -33,6 +33,14 @@ describe('Codex JSONL parsing of recorded real outputs (codex-cli 0.169.0)', () 
     expect(failure).toMatchObject({ code, apiStatus: status, isRetryable, exitCode: 1 });
   });
 
+  it('knows when a command is running (silence is not a stall then)', () => {
+    const parser = new CodexEventParser();
+    parser.push('{"type":"item.started","item":{"id":"item_1","type":"command_execution","command":"make test","status":"in_progress"}}');
+    expect(parser.hasPendingToolCalls()).toBe(true);
+    parser.push('{"type":"item.completed","item":{"id":"item_1","type":"command_execution","command":"make test","aggregated_output":"ok","exit_code":0,"status":"completed"}}');
+    expect(parser.hasPendingToolCalls()).toBe(false);
+  });
+
   it('reports reconnect attempts as retry events', () => {
     const events: AgentEvent[] = [];
     const parser = new CodexEventParser({ onEvent: (event) => events.push(event) });

@@ -43,6 +43,7 @@ const clip = (text: string) => (text.length > MAX_OUTPUT ? `${text.slice(0, MAX_
 export class CodexEventParser {
   readonly #onEvent: (event: AgentEvent) => void;
   readonly #redact: (text: string) => string;
+  readonly #pending = new Set<string>();
   readonly #summary: CodexStreamSummary = { threadId: undefined, texts: [], usage: { inputTokens: 0, outputTokens: 0 }, isTurnCompleted: false, failureMessage: undefined, otherLines: [] };
 
   constructor(options: { onEvent?: ((event: AgentEvent) => void) | undefined; redact?: ((text: string) => string) | undefined } = {}) {
@@ -52,6 +53,11 @@ export class CodexEventParser {
 
   summary(): CodexStreamSummary {
     return this.#summary;
+  }
+
+  /** Whether an item (a command) started and has not completed: Codex is running it, silently. */
+  hasPendingToolCalls(): boolean {
+    return this.#pending.size > 0;
   }
 
   #emit(event: AgentEvent): void {
@@ -116,6 +122,8 @@ export class CodexEventParser {
 
   #item(isCompleted: boolean, item: z.infer<typeof CodexItemSchema>): void {
     const id = item.id ?? '';
+    if (isCompleted) this.#pending.delete(id);
+    else this.#pending.add(id);
     switch (item.type) {
       case 'agent_message':
         if (isCompleted && item.text) {

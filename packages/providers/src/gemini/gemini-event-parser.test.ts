@@ -30,6 +30,14 @@ describe('Gemini stream-json parsing of recorded real outputs (gemini-cli 0.61.0
     expect(failure?.message).toContain('API key not valid');
   });
 
+  it('knows when a tool call is running (silence is not a stall then)', () => {
+    const parser = new GeminiEventParser();
+    parser.push('{"type":"tool_use","tool_name":"run_shell_command","tool_id":"t1","parameters":{"command":"make"}}');
+    expect(parser.hasPendingToolCalls()).toBe(true);
+    parser.push('{"type":"tool_result","tool_id":"t1","status":"success","output":"ok"}');
+    expect(parser.hasPendingToolCalls()).toBe(false);
+  });
+
   it('redacts secrets from tool inputs', () => {
     const events: AgentEvent[] = [];
     const parser = new GeminiEventParser({ onEvent: (event) => events.push(event), redact: (text) => text.replaceAll('s3cret', '[REDACTED]') });

@@ -38,6 +38,7 @@ const stringOf = (value: unknown) => (typeof value === 'string' ? value : value 
 export class GeminiEventParser {
   readonly #onEvent: (event: AgentEvent) => void;
   readonly #redact: (text: string) => string;
+  readonly #pending = new Set<string>();
   readonly #summary: GeminiStreamSummary = { sessionId: undefined, model: undefined, text: '', resultStatus: undefined, errorMessage: undefined, usage: { inputTokens: 0, outputTokens: 0 }, otherLines: [] };
 
   constructor(options: { onEvent?: ((event: AgentEvent) => void) | undefined; redact?: ((text: string) => string) | undefined } = {}) {
@@ -47,6 +48,11 @@ export class GeminiEventParser {
 
   summary(): GeminiStreamSummary {
     return this.#summary;
+  }
+
+  /** Whether a tool call is waiting for its result: Gemini is running it, silently. */
+  hasPendingToolCalls(): boolean {
+    return this.#pending.size > 0;
   }
 
   #emit(event: AgentEvent): void {
@@ -86,11 +92,13 @@ export class GeminiEventParser {
         }
         return;
       case 'tool_use':
+        this.#pending.add(event.tool_id ?? '');
         this.#emit({ type: 'tool-call', toolCallId: event.tool_id ?? '', toolName: event.tool_name ?? '', input: JSON.parse(this.#redact(JSON.stringify(event.parameters ?? {}))) as unknown });
         // Text after a tool call is a new answer.
         this.#summary.text = '';
         return;
       case 'tool_result': {
+        this.#pending.delete(event.tool_id ?? '');
         const output = this.#redact(stringOf(event.output ?? event.error?.message));
         this.#emit({ type: 'tool-result', toolCallId: event.tool_id ?? '', isError: event.status === 'error', output: output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}…` : output });
         return;

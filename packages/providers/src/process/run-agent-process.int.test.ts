@@ -62,6 +62,14 @@ process.stdin.on('end', () => { console.log('line one'); console.log(JSON.string
     expect(result.stdout).toContain('one line');
   });
 
+  it('leaves a silent process alone while it says it is busy', async () => {
+    const file = script('busy', "console.log('working'); setTimeout(() => console.log('finished'), 1500);");
+    const result = await run(file, { stallTimeoutMs: 400, timeoutMs: 60_000, isBusy: () => true });
+    expect(result.isStalled).toBe(false);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('finished');
+  });
+
   it('kills the tree when the abort signal fires', async () => {
     const pidFile = join(directory, 'abort.pid');
     const file = script('abort', spawnsSleeper(pidFile, 'setInterval(() => {}, 1000);'));

@@ -17,6 +17,12 @@ export interface RunAgentProcessOptions {
   timeoutMs?: number | undefined;
   /** Kill the whole process tree when it prints nothing (stdout or stderr) for this long. */
   stallTimeoutMs?: number | undefined;
+  /**
+   * Asked when the stall timer fires: while it returns true (e.g. a tool command is running and
+   * the CLI is silent by design) the process is left alone and the timer starts again. The outer
+   * timeout still applies.
+   */
+  isBusy?: (() => boolean) | undefined;
   /** Time between SIGTERM and SIGKILL. */
   killGraceMs: number;
   abortSignal?: AbortSignal | undefined;
@@ -121,7 +127,7 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
   const armStallTimer = () => {
     if (options.stallTimeoutMs === undefined) return;
     if (stallTimer) clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => terminate('stall'), options.stallTimeoutMs);
+    stallTimer = setTimeout(() => (options.isBusy?.() ? armStallTimer() : terminate('stall')), options.stallTimeoutMs);
   };
   armStallTimer();
   const onAbort = () => terminate('abort');
