@@ -39,8 +39,8 @@ export interface CodexCliSettings {
   killGraceMs?: number;
   /** Kill the run when it prints nothing for this long, in ms. @default 240_000 */
   stallTimeoutMs?: number;
-  /** `CODEX_HOME` for every run (config, sessions, login). */
-  codexHome?: string;
+  /** `CODEX_HOME` for every run (config, sessions, login). @default the CLI's own (`~/.codex`) */
+  configDir?: string;
   /** Give each run its own temporary `CODEX_HOME` (removed afterwards); only an API key authenticates then. @default false */
   isolateConfig?: boolean;
   /** The model (`-m`). @default the CLI's default */
@@ -89,7 +89,7 @@ class CodexCliProvider implements AgentProviderV1 {
     const settings = this.#settings;
     const executable = resolveExecutable(settings.executable, ['codex'], cwd);
     if (!executable) throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: the \`codex\` executable was not found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
-    let codexHome = settings.codexHome;
+    let codexHome = settings.configDir;
     let cleanup = async () => {};
     if (!codexHome && settings.isolateConfig) {
       const isolated = await mkdtemp(join(tmpdir(), 'qoder-orch-codex-'));

@@ -1,4 +1,8 @@
-/** Variables every agent process may see: enough to find programs, a home, a locale and a proxy. */
+/**
+ * Variables every agent process may see: enough to find programs, a home, a locale, a proxy and
+ * CA certificates. `NODE_OPTIONS` is left out on purpose: a parent's loaders (tsx, test
+ * runners) must not leak into Node-based CLIs; pass it through `env` when you need it.
+ */
 const BASE_NAMES = new Set([
   'PATH',
   'HOME',
@@ -24,7 +28,6 @@ const BASE_NAMES = new Set([
   'no_proxy',
   'all_proxy',
   'NODE_EXTRA_CA_CERTS',
-  'NODE_OPTIONS',
   'NODE_TLS_REJECT_UNAUTHORIZED',
   'SSL_CERT_FILE',
   'SSL_CERT_DIR',
