@@ -123,6 +123,17 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     expect(first.toolNames).toEqual(['StructuredOutput']);
   });
 
+  it('answers a plain completion with text, and fails a completion with the API error code', async () => {
+    const server = await fakeServer(routeByText([{ match: '[qoder-orch:judge]', handle: () => 'The objective is met.' }], () => reply.unauthorized()));
+    const provider = createClaudeCli(fakeClaudeCliSettings(server));
+    const result = await provider.doComplete({ prompt: '[qoder-orch:judge] Is it met?' });
+    expect(result.text).toBe('The objective is met.');
+    expect(result.json).toBeUndefined();
+    expect(mainTurns(server)[0]?.hasTools).toBe(false);
+    const error = await failureOf(provider.doComplete({ prompt: '[qoder-orch:plan] plan' }));
+    expect(error.code).toBe('AUTH');
+  });
+
   it('succeeds when a 429 is retried by the CLI itself, reporting the retry', async () => {
     let calls = 0;
     const server = await fakeServer(() => (calls++ === 0 ? reply.rateLimited(1) : reply.text('Fine now.')));

@@ -161,6 +161,19 @@ describe('Claude output without a usable result', () => {
     expect(outcome.error).toMatchObject({ code: 'TIMEOUT', isTimedOut: true, isRetryable: true, sessionId: 's-1', signal: 'SIGTERM' });
   });
 
+  it('fails on terminal_reason api_error even with subtype success (newer Claude Code versions)', () => {
+    const line = JSON.stringify({ type: 'result', subtype: 'success', is_error: true, terminal_reason: 'api_error', api_error_status: 529, result: 'API Error: 529 Overloaded', session_id: 's', usage: { input_tokens: 0, output_tokens: 0 } });
+    const outcome = interpret([line], { exitCode: 1 });
+    if (outcome.isSuccess) throw new Error('expected a failure');
+    expect(outcome.error).toMatchObject({ code: 'OVERLOADED', apiStatus: 529, isRetryable: true });
+  });
+
+  it('fails on a non-completed terminal_reason even when is_error is false', () => {
+    const line = JSON.stringify({ type: 'result', subtype: 'success', is_error: false, terminal_reason: 'max_turns', result: '' });
+    const outcome = interpret([line], { exitCode: 0 });
+    expect(outcome.isSuccess || outcome.error.code).toBe('MAX_TURNS');
+  });
+
   it('is ABORTED, not retryable, when the caller canceled', () => {
     const outcome = interpret([], { exitCode: undefined, signal: 'SIGTERM', isCanceled: true });
     if (outcome.isSuccess) throw new Error('expected a failure');
