@@ -144,6 +144,31 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     expect(events).toContainEqual(expect.objectContaining({ type: 'retry', attempt: 1, errorStatus: 429 }));
   });
 
+  it('fails with RATE_LIMITED and the delay the API named when 429s persist', async () => {
+    const server = await fakeServer(() => reply.error(429, 'Rate limited. Please retry after 30 seconds.', 30));
+    const error = await failureOf(createClaudeCli(fakeClaudeCliSettings(server)).doRunTask({ taskId: 't-429', prompt: '[qoder-orch:task t-429] go', cwd: gitRepository() }));
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', isRetryable: true, apiStatus: 429, retryAfterMs: 30_000 });
+  });
+
+  it('runs several tasks at once, each in its own worktree', async () => {
+    const repository = gitRepository();
+    const ids = ['p1', 'p2', 'p3'];
+    const worktrees = ids.map((id) => {
+      const path = join(repository, '..', `${repository.split('/').at(-1)}-${id}`);
+      execFileSync('git', ['worktree', 'add', '-q', '-b', `task/${id}`, path], { cwd: repository });
+      cleanups.push(() => rmSync(path, { recursive: true, force: true }));
+      return path;
+    });
+    const server = await fakeServer(
+      routeByText(ids.map((id, index) => ({ match: `[qoder-orch:task ${id}]`, handle: [reply.write(join(worktrees[index]!, `${id}.txt`), `${id}\n`), reply.text(`${id} done`)] }))),
+    );
+    const provider = createClaudeCli(fakeClaudeCliSettings(server));
+    const results = await Promise.all(ids.map((id, index) => provider.doRunTask({ taskId: id, prompt: `[qoder-orch:task ${id}] write ${id}.txt`, cwd: worktrees[index]!, allowedTools: ['Write'] })));
+    expect(results.map((result) => result.summary)).toEqual(['p1 done', 'p2 done', 'p3 done']);
+    ids.forEach((id, index) => expect(readFileSync(join(worktrees[index]!, `${id}.txt`), 'utf8')).toBe(`${id}\n`));
+    expect(new Set(results.map((result) => result.sessionId)).size).toBe(3);
+  });
+
   it('fails with AUTH, not retryable, on a 401', async () => {
     const server = await fakeServer(() => reply.unauthorized());
     const provider = createClaudeCli(fakeClaudeCliSettings(server));
