@@ -70,7 +70,16 @@ export interface ClaudeCliSettings {
 const INSTALL_HINT = 'Install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set `executable` to the `claude` binary.';
 const AUTH_HINT = 'Set ANTHROPIC_API_KEY (or log in with `claude /login`); with `isolateConfig` only an API key works.';
 /** Prefixes of the environment variables Claude Code reads. */
-const CLAUDE_PREFIXES = ['ANTHROPIC_', 'CLAUDE_', 'DISABLE_', 'MCP_', 'API_TIMEOUT_MS', 'BASH_', 'MAX_THINKING_TOKENS', 'IS_SANDBOX', 'AWS_', 'CLOUD_ML_REGION', 'VERTEX_REGION_', 'GOOGLE_APPLICATION_CREDENTIALS'];
+const CLAUDE_PREFIXES = ['ANTHROPIC_', 'CLAUDE_', 'DISABLE_', 'MCP_TIMEOUT', 'MCP_TOOL_TIMEOUT', 'API_TIMEOUT_MS', 'BASH_DEFAULT_TIMEOUT_MS', 'BASH_MAX_TIMEOUT_MS', 'BASH_MAX_OUTPUT_LENGTH', 'MAX_THINKING_TOKENS', 'IS_SANDBOX'];
+/** Cloud credentials go to the CLI only when it is told to use that cloud. */
+function claudePrefixes(parent: Readonly<Record<string, string | undefined>>, extra: Readonly<Record<string, string>>): string[] {
+  const isSet = (name: string) => Boolean(extra[name] ?? parent[name]);
+  return [
+    ...CLAUDE_PREFIXES,
+    ...(isSet('CLAUDE_CODE_USE_BEDROCK') ? ['AWS_'] : []),
+    ...(isSet('CLAUDE_CODE_USE_VERTEX') ? ['CLOUD_ML_REGION', 'VERTEX_REGION_', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT'] : []),
+  ];
+}
 
 interface PreparedRun {
   executable: string;
@@ -108,7 +117,8 @@ class ClaudeCliProvider implements AgentProviderV1 {
       ...(settings.apiTimeoutMs === undefined ? {} : { API_TIMEOUT_MS: String(settings.apiTimeoutMs) }),
       ...(configDir === undefined ? {} : { CLAUDE_CONFIG_DIR: configDir }),
     };
-    const env = buildChildEnvironment({ parent: process.env, providerPrefixes: CLAUDE_PREFIXES, settingsEnv: settings.env, optionsEnv, fixed });
+    const providerPrefixes = claudePrefixes(process.env, { ...settings.env, ...optionsEnv });
+    const env = buildChildEnvironment({ parent: process.env, providerPrefixes, settingsEnv: settings.env, optionsEnv, fixed });
     const secrets = secretValuesFrom(env, { ...settings.env, ...optionsEnv });
     return { executable, env, secrets, cleanup };
   }

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findExecutable } from '../process/find-executable';
+import type { ClaudeCliSettings } from '../claude/claude-cli-provider';
 import type { FakeAnthropicServer } from './fake-anthropic-server';
 import { scratchHome } from './scratch-home';
 
@@ -56,7 +57,7 @@ export function fakeClaudeCommand(server: FakeAnthropicServer, options: FakeClau
  * you need). The temporary `HOME` matters: Claude's Bash tool starts login shells that source
  * `~/.bashrc`, and the user's shell setup (pyenv, nvm …) makes tests slow or hang.
  */
-export function fakeClaudeCliSettings(server: FakeAnthropicServer, options: Omit<FakeClaudeCommandOptions, 'configDir'> = {}) {
+export function fakeClaudeCliSettings(server: FakeAnthropicServer, options: Omit<FakeClaudeCommandOptions, 'configDir'> = {}): ClaudeCliSettings & { executable: string; env: Record<string, string> } {
   const executable = options.executable ?? findExecutable(['claude']);
   if (!executable) throw new Error('Claude Code is not installed: add @anthropic-ai/claude-code as a devDependency (the `claude` bin was not found).');
   return {

@@ -1,3 +1,5 @@
+import type { CodexCliSettings } from '../codex/codex-cli-provider';
+import type { GeminiCliSettings } from '../gemini/gemini-cli-provider';
 import { findExecutable } from '../process/find-executable';
 import type { FakeCodexServer } from './fake-codex-server';
 import type { FakeGeminiServer } from './fake-gemini-server';
@@ -13,7 +15,7 @@ function required(name: string, packageName: string): string {
  * Settings for `createCodexCli` that point the real `codex` at a fake Responses API: a custom
  * model provider with the server's base URL, a fake key, an isolated `CODEX_HOME` and `HOME`, no retries.
  */
-export function fakeCodexCliSettings(server: FakeCodexServer) {
+export function fakeCodexCliSettings(server: FakeCodexServer): CodexCliSettings & { executable: string } {
   return {
     executable: required('codex', '@openai/codex'),
     baseUrl: server.url,
@@ -30,7 +32,7 @@ export function fakeCodexCliSettings(server: FakeCodexServer) {
  * Settings for `createGeminiCli` that point the real `gemini` at a fake Gemini API: base URL,
  * a fake key, an isolated home with API-key auth selected, the workspace trusted.
  */
-export function fakeGeminiCliSettings(server: FakeGeminiServer) {
+export function fakeGeminiCliSettings(server: FakeGeminiServer): GeminiCliSettings & { executable: string } {
   return {
     executable: required('gemini', '@google/gemini-cli'),
     env: { GEMINI_API_KEY: 'fake-gemini-key', GOOGLE_GEMINI_BASE_URL: server.url },
