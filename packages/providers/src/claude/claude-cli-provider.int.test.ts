@@ -200,17 +200,19 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     expect(processesWithEnvironment('QODER_ORCH_TEST_RUN', marker)).toEqual([]);
   });
 
-  it('kills the tool processes too when a Bash command outlives the timeout', async () => {
+  it('kills the tool processes too when a run is ended while a Bash command runs', async () => {
     const repository = gitRepository();
     const pidFile = join(repository, 'shell.pid');
     const server = await fakeServer(sequence([reply.bash(`echo $$ > ${pidFile}; sleep 300`)]));
     const marker = randomUUID();
+    const controller = new AbortController();
+    // End the run once the command is surely running (its shell wrote its pid).
+    const poll = setInterval(() => existsSync(pidFile) && controller.abort(), 50);
     const provider = createClaudeCli({ ...fakeClaudeCliSettings(server), killGraceMs: 500 });
     const error = await failureOf(
-      provider.doRunTask({ taskId: 't-bash', prompt: '[qoder-orch:task t-bash] go', cwd: repository, allowedTools: ['Bash'], timeoutMs: 4_000, env: { QODER_ORCH_TEST_RUN: marker } }),
-    );
-    expect(error.code).toBe('TIMEOUT');
-    expect(existsSync(pidFile)).toBe(true);
+      provider.doRunTask({ taskId: 't-bash', prompt: '[qoder-orch:task t-bash] go', cwd: repository, allowedTools: ['Bash'], abortSignal: controller.signal, env: { QODER_ORCH_TEST_RUN: marker } }),
+    ).finally(() => clearInterval(poll));
+    expect(error.code).toBe('ABORTED');
     expect(processesWithEnvironment('QODER_ORCH_TEST_RUN', marker)).toEqual([]);
   });
 

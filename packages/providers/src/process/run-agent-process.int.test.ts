@@ -47,7 +47,7 @@ process.stdin.on('end', () => { console.log('line one'); console.log(JSON.string
   it('kills the whole process tree on the outer timeout, even a child that ignores SIGTERM', async () => {
     const pidFile = join(directory, 'timeout.pid');
     const file = script('timeout', spawnsSleeper(pidFile, "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);"));
-    const result = await run(file, { timeoutMs: 1_000 });
+    const result = await run(file, { timeoutMs: 3_000 });
     expect(result.isTimedOut).toBe(true);
     expect(result.signal).toBe('SIGKILL');
     expect(isProcessRunning(result.pid!)).toBe(false);
