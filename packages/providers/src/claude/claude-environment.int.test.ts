@@ -64,4 +64,9 @@ describe('what the Claude provider gives the claude process', () => {
     expect((await seenBy({ CLAUDE_CODE_USE_BEDROCK: '1' })).env['AWS_ACCESS_KEY_ID']).toBe('[REDACTED]');
     expect((await seenBy({})).env['AWS_ACCESS_KEY_ID']).toBeUndefined();
   });
+
+  it('says clearly when the working directory does not exist (not "not installed")', async () => {
+    const error = await createClaudeCli({ executable: fakeClaude }).doRunTask({ taskId: 't', prompt: 'x', cwd: join(directory, 'gone') }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', isRetryable: false, message: expect.stringContaining('does not exist') });
+  });
 });

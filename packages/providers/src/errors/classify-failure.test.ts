@@ -9,6 +9,7 @@ describe('classifyProviderFailure', () => {
     [{ isTimedOut: true, exitCode: 1 }, 'TIMEOUT', true],
     [{ isStalled: true }, 'TIMEOUT', true],
     [{ spawnErrorCode: 'ENOENT' }, 'NOT_INSTALLED', false],
+    [{ spawnErrorCode: 'ENOCWD', message: 'the working directory /x does not exist' }, 'CONFIG_INVALID', false],
     [{ apiStatus: 401, message: 'whatever' }, 'AUTH', false],
     [{ message: 'Not logged in · Please run /login', exitCode: 1 }, 'AUTH', false],
     [{ message: 'Error: 429 Too Many Requests', exitCode: 1 }, 'RATE_LIMITED', true],

@@ -51,6 +51,7 @@ const API_TEXT = /api error|\b5\d\d\b|internal server error|api_error/i;
 function codeFor(failure: ProviderFailure, text: string): ErrorCode {
   if (failure.isCanceled) return 'ABORTED';
   if (failure.isTimedOut || failure.isStalled) return 'TIMEOUT';
+  if (failure.spawnErrorCode === 'ENOCWD') return 'CONFIG_INVALID';
   if (failure.spawnErrorCode === 'ENOENT' || failure.spawnErrorCode === 'EACCES') return 'NOT_INSTALLED';
   if (failure.spawnErrorCode) return 'CRASHED';
   const status = failure.apiStatus;
@@ -83,6 +84,8 @@ function summaryFor(code: ErrorCode, failure: ProviderFailure): string {
         : `timed out after ${failure.timeoutMs ?? '?'} ms; the process tree was killed`;
     case 'NOT_INSTALLED':
       return 'the CLI is not installed or not executable';
+    case 'CONFIG_INVALID':
+      return 'could not start';
     case 'AUTH':
       return 'not authenticated';
     case 'RATE_LIMITED':
@@ -109,6 +112,8 @@ function summaryFor(code: ErrorCode, failure: ProviderFailure): string {
 function fixFor(code: ErrorCode, failure: ProviderFailure, detail: string): string | undefined {
   if (/root\/sudo/.test(detail)) return 'Claude Code refuses bypassPermissions as root: use permissionMode acceptEdits, or set IS_SANDBOX=1 in `env` inside a real sandbox.';
   switch (code) {
+    case 'CONFIG_INVALID':
+      return 'Run the task in an existing directory (the repository or its worktree).';
     case 'NOT_INSTALLED':
       return failure.installHint ?? 'Install the agent CLI, or set `executable` in the provider settings to its path.';
     case 'AUTH':
@@ -139,7 +144,8 @@ function fixFor(code: ErrorCode, failure: ProviderFailure, detail: string): stri
 /**
  * Turns what is known about a failed agent call into a `ProviderError` with a stable code
  * (`AUTH`, `RATE_LIMITED`, `OVERLOADED`, `TIMEOUT`, `MAX_TURNS`, `BUDGET`, `PERMISSION_DENIED`,
- * `NOT_INSTALLED`, `API_ERROR`, `CRASHED`, `BAD_OUTPUT`, `ABORTED`), `isRetryable`, a retry delay
+ * `NOT_INSTALLED`, `API_ERROR`, `CRASHED`, `BAD_OUTPUT`, `ABORTED`; `CONFIG_INVALID` for a missing
+ * working directory), `isRetryable`, a retry delay
  * when the output names one, and the spend so far. Every text is redacted of `secrets`.
  */
 export function classifyProviderFailure(failure: ProviderFailure): ProviderError {

@@ -102,6 +102,11 @@ process.exit(0);`,
     expect(isProcessRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 
+  it('tells a missing working directory apart from a missing executable', async () => {
+    const result = await runAgentProcess({ executable: process.execPath, args: ['-e', ''], cwd: join(directory, 'no-such-directory'), env, killGraceMs: 100 });
+    expect(result.spawnErrorCode).toBe('ENOCWD');
+  });
+
   it('reports a missing executable as a spawn error', async () => {
     const result = await runAgentProcess({ executable: join(directory, 'no-such-cli'), args: [], cwd: directory, env, killGraceMs: 100 });
     expect(result.spawnErrorCode).toBe('ENOENT');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { RUN_TAG_VARIABLE, killProcessTree } from './kill-process-tree';
@@ -41,7 +42,7 @@ export interface AgentProcessResult {
   isStalled: boolean;
   /** The abort signal ended it. */
   isCanceled: boolean;
-  /** It could not be started (e.g. `ENOENT`: not installed). */
+  /** It could not be started (`ENOENT`: not installed; `ENOCWD`: the working directory does not exist). */
   spawnErrorCode: string | undefined;
   spawnErrorMessage: string | undefined;
   pid: number | undefined;
@@ -52,6 +53,14 @@ export interface AgentProcessResult {
   /** The last part of stdout and stderr interleaved, unredacted (redact before showing). */
   outputTail: string;
   durationMs: number;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 const liveRuns = new Map<string, number | undefined>();
@@ -80,22 +89,22 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
   const stdoutChunks: string[] = [];
   let endReason: 'timeout' | 'stall' | 'abort' | undefined;
 
-  if (options.abortSignal?.aborted) {
-    return {
-      exitCode: undefined,
-      signal: undefined,
-      isTimedOut: false,
-      isStalled: false,
-      isCanceled: true,
-      spawnErrorCode: undefined,
-      spawnErrorMessage: undefined,
-      pid: undefined,
-      stdout: '',
-      stderrTail: '',
-      outputTail: '',
-      durationMs: 0,
-    };
+  const notStarted = {
+    exitCode: undefined,
+    signal: undefined,
+    isTimedOut: false,
+    isStalled: false,
+    pid: undefined,
+    stdout: '',
+    stderrTail: '',
+    outputTail: '',
+    durationMs: 0,
+  };
+  if (!isDirectory(options.cwd)) {
+    // Spawning in a missing directory fails with ENOENT too, which would read as "not installed".
+    return { ...notStarted, isCanceled: false, spawnErrorCode: 'ENOCWD', spawnErrorMessage: `the working directory ${options.cwd} does not exist` };
   }
+  if (options.abortSignal?.aborted) return { ...notStarted, isCanceled: true, spawnErrorCode: undefined, spawnErrorMessage: undefined };
 
   installExitHook();
   const tag = randomUUID();
