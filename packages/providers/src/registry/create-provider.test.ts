@@ -22,6 +22,11 @@ describe('createProvider', () => {
     expect((await createProvider(name)).providerId).toBe(providerId);
   });
 
+  it('builds a command provider from settings, and rejects one without an executable', async () => {
+    expect((await createProvider('command', { executable: 'my-agent', providerId: 'my-agent' })).providerId).toBe('my-agent');
+    await expect(createProvider('command', {})).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
   it('rejects settings of the wrong shape with a clear error', async () => {
     await expect(createProvider('claude', { timeoutMs: -5 })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('timeoutMs') });
   });
@@ -38,7 +43,7 @@ describe('createProvider', () => {
   it('explains an unknown name and a module without a provider', async () => {
     const unknown = await createProvider('not-a-provider-anywhere').catch((error: unknown) => error);
     expect(OrchestratorError.isInstance(unknown) && unknown.code).toBe('CONFIG_INVALID');
-    expect((unknown as Error).message).toContain('qoder, claude, codex, gemini');
+    expect((unknown as Error).message).toContain('qoder, claude, codex, gemini, command');
     writeFileSync(join(directory, 'empty.mjs'), 'export const nothing = 1;');
     await expect(createProvider(join(directory, 'empty.mjs'))).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('exports no provider') });
   });

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { type AgentProviderV1, OrchestratorError } from '@qoder-orch/core';
 import { z } from 'zod';
 import { type ClaudeCliSettings, createClaudeCli } from '../claude/claude-cli-provider';
+import { type CommandProviderSettings, createCommandProvider } from '../command/command-provider';
 import { type CodexCliSettings, createCodexCli } from '../codex/codex-cli-provider';
 import { type GeminiCliSettings, createGeminiCli } from '../gemini/gemini-cli-provider';
 import { type QoderCliSettings, createQoderCli } from '../qoder/qoder-cli-provider';
@@ -13,12 +14,13 @@ export const PROVIDER_NAMES = {
   claude: ['claude', 'claude-cli', 'claude-code'],
   codex: ['codex', 'codex-cli'],
   gemini: ['gemini', 'gemini-cli'],
+  command: ['command'],
 } as const;
 
 export type BuiltinProviderName = keyof typeof PROVIDER_NAMES;
 
 /** Settings any CLI provider accepts; each provider also has its own (see its settings type). */
-export type ProviderSettings = ClaudeCliSettings | QoderCliSettings | CodexCliSettings | GeminiCliSettings | Record<string, unknown>;
+export type ProviderSettings = ClaudeCliSettings | QoderCliSettings | CodexCliSettings | GeminiCliSettings | CommandProviderSettings | Record<string, unknown>;
 
 /** The shape of the settings fields every built-in provider shares, checked before use. */
 const CommonSettingsSchema = z.looseObject({
@@ -54,7 +56,8 @@ const invalid = (message: string, fix: string, cause?: unknown) =>
   new OrchestratorError({ code: 'CONFIG_INVALID', message, fix, ...(cause === undefined ? {} : { cause }) });
 
 /**
- * A provider by name (`qoder`, `claude`, `codex`, `gemini`, or an alias such as `claude-code`),
+ * A provider by name (`qoder`, `claude`, `codex`, `gemini`, an alias such as `claude-code`, or
+ * `command` with `CommandProviderSettings`),
  * or from a module (a path like `./my-provider.js`, or a package name) that exports a provider
  * as its default export or as `provider`; an exported factory function is called with
  * `settings`. Used by the CLI's `--llm-provider`.
@@ -76,6 +79,8 @@ export async function createProvider(name: string, settings: ProviderSettings = 
         return createCodexCli(settings as CodexCliSettings);
       case 'gemini':
         return createGeminiCli(settings as GeminiCliSettings);
+      case 'command':
+        return createCommandProvider(settings as CommandProviderSettings);
     }
   }
   const isPath = name.startsWith('.') || isAbsolute(name) || /\.(c|m)?[jt]s$/.test(name);
@@ -86,7 +91,7 @@ export async function createProvider(name: string, settings: ProviderSettings = 
   } catch (error) {
     throw invalid(
       `Unknown provider "${name}": not one of ${Object.keys(PROVIDER_NAMES).join(', ')}, and it could not be loaded as a module (${(error as Error).message.split('\n')[0]})`,
-      'Use qoder, claude, codex or gemini, or the path of a module that exports a provider.',
+      'Use qoder, claude, codex, gemini or command, or the path of a module that exports a provider.',
       error,
     );
   }
