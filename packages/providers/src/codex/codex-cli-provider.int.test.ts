@@ -54,6 +54,18 @@ describe.skipIf(!findExecutable(['codex']))('Codex CLI provider, real codex agai
     expect(events).toContainEqual(expect.objectContaining({ type: 'tool-result', isError: false }));
   });
 
+  it('resumes a thread: the second run carries the first one\'s turns', async () => {
+    const fake = await server((request) => `inputs=${Array.isArray((request.body as { input?: unknown[] }).input) ? (request.body as { input: unknown[] }).input.length : 0}`);
+    const configDir = mkdtempSync(join(tmpdir(), 'codex-int-home-'));
+    cleanups.push(() => rmSync(configDir, { recursive: true, force: true }));
+    const provider = createCodexCli({ ...fakeCodexCliSettings(fake), isolateConfig: false, configDir });
+    const cwd = repository();
+    const first = await provider.doRunTask({ taskId: 'c4', prompt: 'first', cwd });
+    const second = await provider.doRunTask({ taskId: 'c4', prompt: 'second', cwd, resumeSessionId: first.sessionId! });
+    expect(second.sessionId).toBe(first.sessionId);
+    expect(Number(second.summary.split('=')[1])).toBeGreaterThan(Number(first.summary.split('=')[1]));
+  });
+
   it('answers a completion with JSON', async () => {
     const fake = await server(() => '{"tasks": [{"id": "a"}]}');
     const result = await createCodexCli(fakeCodexCliSettings(fake)).doComplete({ prompt: '[qoder-orch:plan] plan it', jsonSchema: { type: 'object', properties: { tasks: { type: 'array' } }, required: ['tasks'], additionalProperties: false } });

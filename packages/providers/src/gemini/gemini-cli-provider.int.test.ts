@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -54,6 +54,21 @@ describe.skipIf(!findExecutable(['gemini']))('Gemini CLI provider, real gemini a
     expect(result.sessionId).toBeTruthy();
     expect(userTexts(fake.requests[0])).toContain(JSON.stringify(prompt).slice(1, -1));
     expect(events).toContainEqual(expect.objectContaining({ type: 'tool-call', toolName: 'write_file' }));
+  });
+
+  it('resumes a session: the second run carries the first one\'s turns', async () => {
+    const fake = await server((request) => `turns=${((request.body as { contents?: unknown[] }).contents ?? []).length}`);
+    const home = mkdtempSync(join(tmpdir(), 'gemini-int-home-'));
+    cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+    mkdirSync(join(home, '.gemini'));
+    writeFileSync(join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
+    const settings = fakeGeminiCliSettings(fake);
+    const provider = createGeminiCli({ ...settings, isolateConfig: false, env: { ...settings.env, HOME: home } });
+    const cwd = repository();
+    const first = await provider.doRunTask({ taskId: 'g4', prompt: 'first', cwd });
+    const second = await provider.doRunTask({ taskId: 'g4', prompt: 'second', cwd, resumeSessionId: first.sessionId! });
+    expect(second.sessionId).toBe(first.sessionId);
+    expect(second.summary).toBe('turns=3');
   });
 
   it('answers a completion with JSON', async () => {
