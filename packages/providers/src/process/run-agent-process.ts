@@ -150,7 +150,13 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
     while (newline >= 0) {
       const line = pending.slice(0, newline).replace(/\r$/, '');
       pending = pending.slice(newline + 1);
-      if (line.length > 0) options.onStdoutLine?.(line);
+      if (line.length > 0) {
+        try {
+          options.onStdoutLine?.(line);
+        } catch {
+          // A consumer's failure must not crash the run (this runs inside a stream handler).
+        }
+      }
       newline = pending.indexOf('\n');
     }
   };
