@@ -1,1 +1,36 @@
-export {};
+/**
+ * @qoder-orch/providers: agent CLI providers (Claude Code, Qoder, Codex, Gemini, any command)
+ * implementing the core AgentProvider spec. This file is the package's only public entry.
+ */
+
+// ── providers (area: providers) ─────────────────────────────────────────────
+export { claudeCli, createClaudeCli } from './claude/claude-cli-provider';
+export type { ClaudeCliSettings } from './claude/claude-cli-provider';
+export { findClaudeExecutable } from './claude/find-claude-executable';
+export { createQoderCli, qoderCli } from './qoder/qoder-cli-provider';
+export type { QoderCliSettings } from './qoder/qoder-cli-provider';
+export { findQoderToken } from './qoder/qoder-token';
+export { readEnvFile } from './qoder/read-env-file';
+export { codexCli, createCodexCli } from './codex/codex-cli-provider';
+export type { CodexCliSettings } from './codex/codex-cli-provider';
+export { createGeminiCli, geminiCli } from './gemini/gemini-cli-provider';
+export type { GeminiCliSettings } from './gemini/gemini-cli-provider';
+export { createCommandProvider } from './command/command-provider';
+export type { CommandProviderSettings } from './command/command-provider';
+export { PROVIDER_NAMES, createProvider } from './registry/create-provider';
+export type { BuiltinProviderName, CreateProviderOptions, ProviderSettings } from './registry/create-provider';
+
+// ── errors ──────────────────────────────────────────────────────────────────
+export { classifyProviderFailure } from './errors/classify-failure';
+export type { ProviderFailure } from './errors/classify-failure';
+export { parseRetryAfterMs } from './errors/retry-after';
+
+// ── parsing (for users who drive the CLIs themselves) ───────────────────────
+export { ClaudeStreamParser } from './claude/claude-stream-parser';
+export type { ClaudeStreamParserOptions, ClaudeStreamSummary } from './claude/claude-stream-parser';
+export { ClaudeResultSchema } from './claude/claude-stream-schema';
+export type { ClaudeResult } from './claude/claude-stream-schema';
+
+// ── process helpers ─────────────────────────────────────────────────────────
+export { findExecutable } from './process/find-executable';
+export type { FindExecutableOptions } from './process/find-executable';

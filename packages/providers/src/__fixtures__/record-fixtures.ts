@@ -2,7 +2,8 @@
  * Records real Claude Code outputs against the fake Anthropic server.
  * Run from the repository root: `pnpm exec tsx packages/providers/src/__fixtures__/record-fixtures.ts`
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { execa } from 'execa';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,18 @@ const cases: Case[] = [
     },
     args: ['--output-format', 'stream-json', '--verbose'],
     extraEnv: { CLAUDE_CODE_MAX_RETRIES: '2' },
+  },
+  {
+    name: 'claude-stream-json-overloaded',
+    handler: () => () => reply.overloaded(),
+    args: ['--output-format', 'stream-json', '--verbose'],
+    extraEnv: { CLAUDE_CODE_MAX_RETRIES: '1' },
+  },
+  {
+    name: 'claude-stream-json-unauthorized',
+    handler: () => () => reply.unauthorized(),
+    args: ['--output-format', 'stream-json', '--verbose'],
+    extraEnv: { CLAUDE_CODE_MAX_RETRIES: '0' },
   },
   {
     name: 'claude-json-overloaded',
@@ -92,18 +105,20 @@ for (const testCase of cases) {
   const config = mkdtempSync(join(tmpdir(), 'record-config-'));
   execFileSync('git', ['init', '-q'], { cwd: repo });
   const server = await createFakeAnthropicServer({ handler: testCase.handler(repo) });
-  const child = await new Promise<{ stdout: string; stderr: string; status: number | null }>((resolve) => {
-    const result = spawnSync(claude, ['-p', 'Do the recorded task.', ...testCase.args], {
-      cwd: repo,
-      env: { PATH: process.env['PATH'] ?? '', HOME: config, CLAUDE_CONFIG_DIR: config, ...server.env, API_TIMEOUT_MS: '5000', ...testCase.extraEnv },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    resolve({ stdout: result.stdout, stderr: result.stderr, status: result.status });
+  // Asynchronous on purpose: a synchronous spawn would block this process's event loop, and
+  // with it the in-process fake server, so the CLI could never reach it (requests: 0).
+  const result = await execa(claude, ['-p', 'Do the recorded task.', ...testCase.args], {
+    cwd: repo,
+    env: { PATH: process.env['PATH'] ?? '', HOME: config, CLAUDE_CONFIG_DIR: config, ...server.env, API_TIMEOUT_MS: '5000', ...testCase.extraEnv },
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 60_000,
   });
+  const child = { stdout: result.stdout, stderr: result.stderr, status: result.exitCode ?? null };
   await server.close();
   // Make the recording independent of the temporary paths it ran in.
-  const clean = (text: string) => text.replaceAll(repo, '/tmp/repo').replaceAll(config, '/tmp/claude-config').replaceAll(server.url, 'http://127.0.0.1:PORT');
+  const clean = (text: string) => text.replaceAll(repo, '/tmp/repo').replaceAll(config, '/tmp/claude-config').replaceAll(server.url, 'http://127.0.0.1:PORT').replaceAll(`127.0.0.1:${server.port}`, '127.0.0.1:PORT');
   const extension = testCase.args.includes('stream-json') ? 'ndjson' : 'json';
   writeFileSync(join(here, `${testCase.name}.${extension}`), clean(child.stdout));
   writeFileSync(join(here, `${testCase.name}.meta.json`), `${JSON.stringify({ exitCode: child.status, stderr: clean(child.stderr), requests: server.requests.length }, null, 2)}\n`);

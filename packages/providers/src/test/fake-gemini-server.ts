@@ -10,9 +10,16 @@ export interface FakeGeminiRequest {
   /** The text of the last user turn. */
   lastUserText: string;
   isStreaming: boolean;
+  /** The last turn carries tool results (`functionResponse` parts): the CLI ran a tool call. */
+  hasFunctionResponse: boolean;
 }
 
-export type FakeGeminiReply = { type: 'text'; text: string } | { type: 'error'; status: number; message?: string } | { type: 'hang' };
+export type FakeGeminiReply =
+  | { type: 'text'; text: string }
+  /** A tool call (`write_file {file_path, content}`, `run_shell_command {command}` …); the CLI answers with a functionResponse. */
+  | { type: 'function-call'; name: string; args: Record<string, unknown> }
+  | { type: 'error'; status: number; message?: string }
+  | { type: 'hang' };
 
 export interface FakeGeminiServerOptions {
   handler?: (request: FakeGeminiRequest) => FakeGeminiReply | string | Promise<FakeGeminiReply | string>;
@@ -32,6 +39,13 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 const statusNames: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
 
+function hasFunctionResponse(body: unknown): boolean {
+  const contents = isObject(body) && Array.isArray(body['contents']) ? body['contents'] : [];
+  const last = contents.at(-1);
+  const parts = isObject(last) && Array.isArray(last['parts']) ? last['parts'] : [];
+  return parts.some((part) => isObject(part) && 'functionResponse' in part);
+}
+
 function lastUserText(body: unknown): string {
   const contents = isObject(body) && Array.isArray(body['contents']) ? body['contents'] : [];
   const last = contents.filter((content) => isObject(content) && content['role'] === 'user').at(-1);
@@ -48,7 +62,7 @@ export async function createFakeGeminiServer(options: FakeGeminiServerOptions = 
       const path = incoming.url ?? '/';
       if (incoming.method !== 'POST') return sendJson(response, 200, {});
       const match = /\/models\/([^:/?]+):(\w+)/.exec(path);
-      const request: FakeGeminiRequest = { path, model: match?.[1] ?? 'unknown', body, lastUserText: lastUserText(body), isStreaming: match?.[2] === 'streamGenerateContent' };
+      const request: FakeGeminiRequest = { path, model: match?.[1] ?? 'unknown', body, lastUserText: lastUserText(body), isStreaming: match?.[2] === 'streamGenerateContent', hasFunctionResponse: hasFunctionResponse(body) };
       requests.push(request);
       const result = options.handler ? await options.handler(request) : 'OK.';
       const reply: FakeGeminiReply = typeof result === 'string' ? { type: 'text', text: result } : result;
@@ -57,7 +71,7 @@ export async function createFakeGeminiServer(options: FakeGeminiServerOptions = 
         return sendJson(response, reply.status, { error: { code: reply.status, message: reply.message ?? `status ${reply.status}`, status: statusNames[reply.status] ?? 'UNKNOWN' } });
       }
       const chunk = {
-        candidates: [{ content: { role: 'model', parts: [{ text: reply.text }] }, finishReason: 'STOP', index: 0 }],
+        candidates: [{ content: { role: 'model', parts: [reply.type === 'text' ? { text: reply.text } : { functionCall: { name: reply.name, args: reply.args } }] }, finishReason: 'STOP', index: 0 }],
         usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
         modelVersion: request.model,
       };

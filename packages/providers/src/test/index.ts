@@ -13,3 +13,8 @@ export { createFakeCodexServer } from './fake-codex-server';
 export type { FakeCodexReply, FakeCodexRequest, FakeCodexServer, FakeCodexServerOptions } from './fake-codex-server';
 export { createFakeGeminiServer } from './fake-gemini-server';
 export type { FakeGeminiReply, FakeGeminiRequest, FakeGeminiServer, FakeGeminiServerOptions } from './fake-gemini-server';
+export { fakeClaudeCliSettings, fakeClaudeCommand } from './fake-claude-setup';
+export type { FakeClaudeCommand, FakeClaudeCommandOptions } from './fake-claude-setup';
+export { isProcessRunning, processesWithEnvironment } from '../process/process-liveness';
+export { installQoderStub } from './qoder-stub';
+export { fakeCodexCliSettings, fakeGeminiCliSettings } from './fake-cli-settings';

@@ -1,0 +1,36 @@
+import type { CompleteOptions, PermissionMode, RunTaskOptions } from '@qoder-orch/core';
+
+/** Arguments common to every headless run: print mode, streamed JSON. The prompt goes on stdin. */
+const BASE = ['-p', '--output-format', 'stream-json', '--verbose'];
+
+/** Argument vector of `claude -p` for an agentic task. */
+export function claudeTaskArguments(options: RunTaskOptions, defaults: { model?: string | undefined; permissionMode: PermissionMode; sessionId: string; extraArgs: readonly string[] }): string[] {
+  const args = [...BASE, '--permission-mode', options.permissionMode ?? defaults.permissionMode];
+  if (options.allowedTools && options.allowedTools.length > 0) args.push('--allowedTools', options.allowedTools.join(','));
+  if (options.disallowedTools && options.disallowedTools.length > 0) args.push('--disallowedTools', options.disallowedTools.join(','));
+  if (options.maxTurns !== undefined) args.push('--max-turns', String(options.maxTurns));
+  const model = options.model ?? defaults.model;
+  if (model) args.push('--model', model);
+  if (options.systemPrompt) args.push('--append-system-prompt', options.systemPrompt);
+  if (options.maxBudgetUsd !== undefined) args.push('--max-budget-usd', String(options.maxBudgetUsd));
+  if (options.resumeSessionId) args.push('--resume', options.resumeSessionId);
+  else args.push('--session-id', defaults.sessionId);
+  args.push(...defaults.extraArgs);
+  return args;
+}
+
+/**
+ * Argument vector of `claude -p` for a completion (planning, judging): no tools, plan
+ * permission mode so nothing is ever edited, and `--json-schema` when a structured answer is
+ * wanted (Claude answers through its `StructuredOutput` tool; the result carries
+ * `structured_output`).
+ */
+export function claudeCompleteArguments(options: CompleteOptions, defaults: { model?: string | undefined; sessionId: string; maxTurns: number; extraArgs: readonly string[] }): string[] {
+  const args = [...BASE, '--tools', '', '--permission-mode', 'plan', '--max-turns', String(defaults.maxTurns), '--session-id', defaults.sessionId];
+  const model = options.model ?? defaults.model;
+  if (model) args.push('--model', model);
+  if (options.system) args.push('--append-system-prompt', options.system);
+  if (options.jsonSchema) args.push('--json-schema', JSON.stringify(options.jsonSchema));
+  args.push(...defaults.extraArgs);
+  return args;
+}

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AgentProviderV1,
+  type CheckOptions,
+  type CheckResult,
+  type CompleteOptions,
+  type CompleteResult,
+  type PermissionMode,
+  ProviderError,
+  type RunTaskOptions,
+  type RunTaskResult,
+  redactOutput,
+  secretValuesFrom,
+} from '@qoder-orch/core';
+import { buildChildEnvironment } from '../process/child-environment';
+import { resolveExecutable } from '../process/resolve-executable';
+import { checkCliVersion } from '../process/check-cli-version';
+import { claudeCompleteArguments, claudeTaskArguments } from './claude-arguments';
+import { runClaudeShaped } from './run-claude-shaped';
+
+/** Settings of the Claude Code CLI provider. Every field is optional. */
+export interface ClaudeCliSettings {
+  /**
+   * The `claude` executable: a path, or a name. @default `claude` from the project's
+   * `node_modules/.bin` (and its parents'), then from `PATH`
+   */
+  executable?: string;
+  /** Extra environment for every run (API keys, base URL …). Never logged; values are redacted from errors and events. */
+  env?: Readonly<Record<string, string>>;
+  /** Outer timeout of a task run, in ms: the whole process tree is killed when it passes. @default 1_800_000 (30 min) */
+  timeoutMs?: number;
+  /** Outer timeout of a completion (planning, judging), in ms. @default 600_000 (10 min) */
+  completeTimeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL when a run is ended. @default 5_000 */
+  killGraceMs?: number;
+  /**
+   * Kill the run when the CLI prints nothing for this long while it waits on the model, in ms.
+   * Claude's own stall watchdog waits 300 s per attempt and then retries. While a tool call is
+   * running (a long build or test command) silence is expected and does not count; the outer
+   * timeout still does. @default 240_000
+   */
+  stallTimeoutMs?: number;
+  /** `CLAUDE_CONFIG_DIR` for every run (sessions, settings, credentials live there). */
+  configDir?: string;
+  /**
+   * Give each run its own empty, temporary `CLAUDE_CONFIG_DIR` (removed afterwards): no user
+   * settings, hooks or MCP servers leak in, but an OAuth login does not either (use an API key),
+   * and sessions cannot be resumed later. Ignored when `configDir` is set. @default false
+   */
+  isolateConfig?: boolean;
+  /** The model (`--model`), unless a call names its own. @default the CLI's default */
+  model?: string;
+  /** How often the CLI itself retries a failed API call (`CLAUDE_CODE_MAX_RETRIES`). The orchestrator retries on top. @default 2 */
+  maxRetries?: number;
+  /** Timeout of one API request inside the CLI (`API_TIMEOUT_MS`). @default the CLI's own (600 s) */
+  apiTimeoutMs?: number;
+  /** Permission mode when a task does not name one. @default 'acceptEdits' */
+  permissionMode?: PermissionMode;
+  /** Turn limit of a completion (a structured answer takes two turns). @default 4 */
+  completeMaxTurns?: number;
+  /** More arguments appended to every run. */
+  extraArgs?: readonly string[];
+  /** The provider id in errors and events. @default 'claude-cli' */
+  providerId?: string;
+}
+
+const INSTALL_HINT = 'Install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set `executable` to the `claude` binary.';
+const AUTH_HINT = 'Set ANTHROPIC_API_KEY (or log in with `claude /login`); with `isolateConfig` only an API key works.';
+/** Prefixes of the environment variables Claude Code reads. */
+const CLAUDE_PREFIXES = ['ANTHROPIC_', 'CLAUDE_', 'DISABLE_', 'MCP_TIMEOUT', 'MCP_TOOL_TIMEOUT', 'API_TIMEOUT_MS', 'BASH_DEFAULT_TIMEOUT_MS', 'BASH_MAX_TIMEOUT_MS', 'BASH_MAX_OUTPUT_LENGTH', 'MAX_THINKING_TOKENS', 'IS_SANDBOX'];
+/** Cloud credentials go to the CLI only when it is told to use that cloud. */
+function claudePrefixes(parent: Readonly<Record<string, string | undefined>>, extra: Readonly<Record<string, string>>): string[] {
+  const isSet = (name: string) => Boolean(extra[name] ?? parent[name]);
+  return [
+    ...CLAUDE_PREFIXES,
+    ...(isSet('CLAUDE_CODE_USE_BEDROCK') ? ['AWS_'] : []),
+    ...(isSet('CLAUDE_CODE_USE_VERTEX') ? ['CLOUD_ML_REGION', 'VERTEX_REGION_', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT'] : []),
+  ];
+}
+
+interface PreparedRun {
+  executable: string;
+  env: Record<string, string>;
+  secrets: string[];
+  cleanup: () => Promise<void>;
+}
+
+class ClaudeCliProvider implements AgentProviderV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly providerId: string;
+  readonly #settings: ClaudeCliSettings;
+
+  constructor(settings: ClaudeCliSettings) {
+    this.#settings = settings;
+    this.providerId = settings.providerId ?? 'claude-cli';
+  }
+
+  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedRun> {
+    const settings = this.#settings;
+    const executable = resolveExecutable(settings.executable, ['claude'], cwd);
+    if (!executable) {
+      throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: the \`claude\` executable was not found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
+    }
+    let configDir = settings.configDir;
+    let cleanup = async () => {};
+    if (!configDir && settings.isolateConfig) {
+      const isolated = await mkdtemp(join(tmpdir(), 'qoder-orch-claude-'));
+      configDir = isolated;
+      cleanup = () => rm(isolated, { recursive: true, force: true });
+    }
+    const fixed: Record<string, string> = {
+      CLAUDE_CODE_MAX_RETRIES: String(settings.maxRetries ?? 2),
+      DISABLE_AUTOUPDATER: '1',
+      ...(settings.apiTimeoutMs === undefined ? {} : { API_TIMEOUT_MS: String(settings.apiTimeoutMs) }),
+      ...(configDir === undefined ? {} : { CLAUDE_CONFIG_DIR: configDir }),
+    };
+    const providerPrefixes = claudePrefixes(process.env, { ...settings.env, ...optionsEnv });
+    const env = buildChildEnvironment({ parent: process.env, providerPrefixes, settingsEnv: settings.env, optionsEnv, fixed });
+    const secrets = secretValuesFrom(env, { ...settings.env, ...optionsEnv });
+    return { executable, env, secrets, cleanup };
+  }
+
+  async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
+    const settings = this.#settings;
+    const run = await this.#prepare(options.cwd, options.env);
+    try {
+      const { outcome, process: processResult, summary } = await runClaudeShaped({
+        providerId: this.providerId,
+        executable: run.executable,
+        args: claudeTaskArguments(options, {
+          model: settings.model,
+          permissionMode: settings.permissionMode ?? 'acceptEdits',
+          sessionId: randomUUID(),
+          extraArgs: settings.extraArgs ?? [],
+        }),
+        cwd: options.cwd,
+        env: run.env,
+        secrets: run.secrets,
+        input: options.prompt,
+        timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000,
+        stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
+        killGraceMs: settings.killGraceMs ?? 5_000,
+        abortSignal: options.abortSignal,
+        onEvent: options.onEvent,
+        isDenialFailure: true,
+        installHint: INSTALL_HINT,
+        authHint: AUTH_HINT,
+      });
+      if (!outcome.isSuccess) throw outcome.error;
+      const { result } = outcome;
+      return {
+        summary: redactOutput(result.result ?? summary.texts.at(-1) ?? '', run.secrets),
+        usage: outcome.usage,
+        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+        ...(result.num_turns == null ? {} : { numTurns: result.num_turns }),
+        durationMs: processResult.durationMs,
+        ...(result.structured_output === undefined ? {} : { structuredOutput: result.structured_output }),
+      };
+    } finally {
+      await run.cleanup();
+    }
+  }
+
+  async doComplete(options: CompleteOptions): Promise<CompleteResult> {
+    const settings = this.#settings;
+    const run = await this.#prepare(options.cwd, undefined);
+    try {
+      const { outcome } = await runClaudeShaped({
+        providerId: this.providerId,
+        executable: run.executable,
+        args: claudeCompleteArguments(options, { model: settings.model, sessionId: randomUUID(), maxTurns: settings.completeMaxTurns ?? 4, extraArgs: settings.extraArgs ?? [] }),
+        cwd: options.cwd ?? process.cwd(),
+        env: run.env,
+        secrets: run.secrets,
+        input: options.prompt,
+        timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
+        stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
+        killGraceMs: settings.killGraceMs ?? 5_000,
+        abortSignal: options.abortSignal,
+        isDenialFailure: false,
+        installHint: INSTALL_HINT,
+        authHint: AUTH_HINT,
+      });
+      if (!outcome.isSuccess) throw outcome.error;
+      const structured = outcome.result.structured_output;
+      if (options.jsonSchema && structured === undefined) {
+        throw new ProviderError({
+          providerId: this.providerId,
+          code: 'BAD_OUTPUT',
+          message: `${this.providerId}: a JSON answer was asked for (--json-schema) but the result has no structured_output`,
+          fix: 'Check that the installed Claude Code supports --json-schema (2.1 or later).',
+          usage: outcome.usage,
+          ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+          isRetryable: true,
+        });
+      }
+      return {
+        text: redactOutput(outcome.result.result ?? (structured === undefined ? '' : JSON.stringify(structured)), run.secrets),
+        ...(structured === undefined ? {} : { json: structured }),
+        usage: outcome.usage,
+        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+      };
+    } finally {
+      await run.cleanup();
+    }
+  }
+
+  async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
+    let run: PreparedRun;
+    try {
+      run = await this.#prepare(options.cwd, undefined);
+    } catch (error) {
+      return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
+    }
+    try {
+      const check = await checkCliVersion({
+        executable: run.executable,
+        env: run.env,
+        cwd: options.cwd,
+        abortSignal: options.abortSignal,
+        timeoutMs: options.timeoutMs,
+        installHint: INSTALL_HINT,
+        secrets: run.secrets,
+      });
+      const hasKey = Boolean(run.env['ANTHROPIC_API_KEY'] || run.env['ANTHROPIC_AUTH_TOKEN'] || run.env['CLAUDE_CODE_OAUTH_TOKEN'] || run.env['CLAUDE_CODE_USE_BEDROCK'] || run.env['CLAUDE_CODE_USE_VERTEX']);
+      const problems = [...check.problems];
+      if (check.installed && !hasKey) {
+        problems.push({ severity: 'warning', message: 'No ANTHROPIC_API_KEY in the environment; Claude Code will use its stored login, if any.', fix: AUTH_HINT });
+      }
+      return { ...check, problems, authenticated: hasKey ? true : 'unknown' };
+    } finally {
+      await run.cleanup();
+    }
+  }
+}
+
+/** Creates a provider that runs tasks through the Claude Code CLI (`claude -p`). */
+export function createClaudeCli(settings: ClaudeCliSettings = {}): AgentProviderV1 {
+  return new ClaudeCliProvider(settings);
+}
+
+/** The Claude Code CLI provider with default settings. */
+export const claudeCli: AgentProviderV1 = createClaudeCli();
+

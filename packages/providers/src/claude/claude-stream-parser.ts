@@ -1,0 +1,191 @@
+import type { AgentEvent } from '@qoder-orch/core';
+import { ClaudeApiRetrySchema, ClaudeInitSchema, ClaudeMessageLineSchema, type ClaudeResult, ClaudeResultSchema } from './claude-stream-schema';
+
+const MAX_EVENT_OUTPUT_CHARS = 4_000;
+
+export interface ClaudeStreamParserOptions {
+  /** Called for every agent event parsed from the stream. */
+  onEvent?: ((event: AgentEvent) => void) | undefined;
+  /** Applied to every text that leaves the parser in an event (secret redaction). */
+  redact?: ((text: string) => string) | undefined;
+}
+
+/** What a finished stream said. */
+export interface ClaudeStreamSummary {
+  /** The validated `result` object, when one arrived. */
+  result: ClaudeResult | undefined;
+  /** A `result` line that did not validate (the CLI's format changed). */
+  invalidResultLine: string | undefined;
+  sessionId: string | undefined;
+  model: string | undefined;
+  version: string | undefined;
+  /** The last `api_retry` the CLI reported. */
+  lastRetryStatus: number | undefined;
+  retries: number;
+  /** The agent's text blocks, in order (the summary when the result carries none). */
+  texts: string[];
+  /** Lines that were not JSON (warnings, crashes). */
+  otherLines: string[];
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function toolResultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('\n');
+}
+
+function clip(text: string): string {
+  return text.length > MAX_EVENT_OUTPUT_CHARS ? `${text.slice(0, MAX_EVENT_OUTPUT_CHARS)}…` : text;
+}
+
+function redactDeep(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)]));
+  return value;
+}
+
+/**
+ * Parses Claude Code's `--output-format stream-json --verbose` output one line at a time into
+ * agent events (text, tool calls, tool results, retries) and keeps the final result.
+ */
+export class ClaudeStreamParser {
+  readonly #onEvent: (event: AgentEvent) => void;
+  readonly #redact: (text: string) => string;
+  readonly #pendingToolCalls = new Set<string>();
+  readonly #summary: ClaudeStreamSummary = {
+    result: undefined,
+    invalidResultLine: undefined,
+    sessionId: undefined,
+    model: undefined,
+    version: undefined,
+    lastRetryStatus: undefined,
+    retries: 0,
+    texts: [],
+    otherLines: [],
+  };
+
+  constructor(options: ClaudeStreamParserOptions = {}) {
+    this.#onEvent = options.onEvent ?? (() => {});
+    this.#redact = options.redact ?? ((text) => text);
+  }
+
+  /** Feeds one line of output. */
+  push(line: string): void {
+    const trimmed = line.trim();
+    if (!trimmed) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      this.#keepOtherLine(trimmed);
+      return;
+    }
+    if (!isRecord(value)) {
+      this.#keepOtherLine(trimmed);
+      return;
+    }
+    if (typeof value['session_id'] === 'string' && !this.#summary.sessionId) this.#summary.sessionId = value['session_id'];
+    switch (value['type']) {
+      case 'system':
+        this.#system(value);
+        return;
+      case 'assistant':
+      case 'user':
+        this.#message(value);
+        return;
+      case 'result': {
+        const parsed = ClaudeResultSchema.safeParse(value);
+        if (parsed.success) {
+          this.#summary.result = parsed.data;
+          if (parsed.data.session_id) this.#summary.sessionId = parsed.data.session_id;
+        } else {
+          this.#summary.invalidResultLine = trimmed;
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Whether a tool call is waiting for its result (the CLI is running a tool, silently). */
+  hasPendingToolCalls(): boolean {
+    return this.#pendingToolCalls.size > 0;
+  }
+
+  /** Everything the stream said so far. */
+  summary(): ClaudeStreamSummary {
+    return this.#summary;
+  }
+
+  #keepOtherLine(line: string): void {
+    this.#summary.otherLines.push(line);
+    if (this.#summary.otherLines.length > 50) this.#summary.otherLines.shift();
+  }
+
+  #emit(event: AgentEvent): void {
+    try {
+      this.#onEvent(event);
+    } catch {
+      // A listener's failure must not break the run.
+    }
+  }
+
+  #system(value: Record<string, unknown>): void {
+    const init = ClaudeInitSchema.safeParse(value);
+    if (init.success) {
+      this.#summary.model = init.data.model ?? undefined;
+      this.#summary.version = init.data.claude_code_version ?? undefined;
+      const details = [init.data.model && `model ${init.data.model}`, init.data.permissionMode && `permission mode ${init.data.permissionMode}`].filter(Boolean).join(', ');
+      this.#emit({ type: 'status', message: `Claude Code ${init.data.claude_code_version ?? ''} started${details ? ` (${details})` : ''}`.replace('  ', ' ') });
+      return;
+    }
+    const retry = ClaudeApiRetrySchema.safeParse(value);
+    if (retry.success) {
+      this.#summary.retries += 1;
+      this.#summary.lastRetryStatus = retry.data.error_status ?? undefined;
+      this.#emit({
+        type: 'retry',
+        attempt: retry.data.attempt,
+        ...(retry.data.max_retries == null ? {} : { maxRetries: retry.data.max_retries }),
+        ...(retry.data.retry_delay_ms == null ? {} : { delayMs: Math.round(retry.data.retry_delay_ms) }),
+        ...(retry.data.error_status == null ? {} : { errorStatus: retry.data.error_status }),
+      });
+    }
+  }
+
+  #message(value: Record<string, unknown>): void {
+    const parsed = ClaudeMessageLineSchema.safeParse(value);
+    if (!parsed.success) return;
+    const content = parsed.data.message.content;
+    const blocks = typeof content === 'string' ? [{ type: 'text', text: content }] : (content ?? []);
+    for (const block of blocks) {
+      if (parsed.data.type === 'assistant') {
+        if (block.type === 'text' && typeof block['text'] === 'string') {
+          const text = this.#redact(block['text']);
+          this.#summary.texts.push(text);
+          this.#emit({ type: 'text', text });
+        } else if (block.type === 'tool_use') {
+          this.#pendingToolCalls.add(String(block['id'] ?? ''));
+          this.#emit({
+            type: 'tool-call',
+            toolCallId: String(block['id'] ?? ''),
+            toolName: String(block['name'] ?? ''),
+            input: redactDeep(block['input'], this.#redact),
+          });
+        }
+      } else if (block.type === 'tool_result') {
+        this.#pendingToolCalls.delete(String(block['tool_use_id'] ?? ''));
+        this.#emit({
+          type: 'tool-result',
+          toolCallId: String(block['tool_use_id'] ?? ''),
+          isError: block['is_error'] === true,
+          output: clip(this.#redact(toolResultText(block['content']))),
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AgentEvent,
+  type AgentProviderV1,
+  type CheckOptions,
+  type CheckResult,
+  type CompleteOptions,
+  type CompleteResult,
+  type PermissionMode,
+  ProviderError,
+  type RunTaskOptions,
+  type RunTaskResult,
+  redactOutput,
+  secretValuesFrom,
+} from '@qoder-orch/core';
+import { checkCliVersion } from '../process/check-cli-version';
+import { buildChildEnvironment } from '../process/child-environment';
+import { extractJson } from '../process/extract-json';
+import { resolveExecutable } from '../process/resolve-executable';
+import { runAgentProcess } from '../process/run-agent-process';
+import { GeminiEventParser } from './gemini-event-parser';
+import { interpretGeminiRun } from './interpret-gemini-run';
+
+/** Settings of the Gemini CLI provider. Every field is optional. */
+export interface GeminiCliSettings {
+  /** The `gemini` executable. @default `gemini` from the project's `node_modules/.bin`, then `PATH` */
+  executable?: string;
+  /** Extra environment (GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL …). Never logged. */
+  env?: Readonly<Record<string, string>>;
+  /** @default 1_800_000 (30 min) */
+  timeoutMs?: number;
+  /** @default 600_000 (10 min) */
+  completeTimeoutMs?: number;
+  /** @default 5_000 */
+  killGraceMs?: number;
+  /** Kill the run when it prints nothing for this long, in ms. @default 240_000 */
+  stallTimeoutMs?: number;
+  /**
+   * Run with a temporary `HOME` whose `.gemini/settings.json` selects API-key auth (removed
+   * afterwards): no user settings leak in; only GEMINI_API_KEY authenticates. @default false
+   */
+  isolateConfig?: boolean;
+  /** The model (`-m`). Always passed: without it the CLI spends a routing call first. @default 'gemini-2.5-pro' */
+  model?: string;
+  /** Trust the workspace (`GEMINI_CLI_TRUST_WORKSPACE`); headless runs in untrusted folders exit 55. @default true */
+  isWorkspaceTrusted?: boolean;
+  /** Permission mode when a task does not name one (mapped to an approval mode). @default 'acceptEdits' */
+  permissionMode?: PermissionMode;
+  extraArgs?: readonly string[];
+  /** @default 'gemini-cli' */
+  providerId?: string;
+}
+
+const INSTALL_HINT = 'Install Gemini CLI (`npm install -g @google/gemini-cli`) or set `executable` to the `gemini` binary.';
+const AUTH_HINT = 'Set GEMINI_API_KEY (and select API-key auth in ~/.gemini/settings.json), or log in with `gemini` once.';
+const GEMINI_PREFIXES = ['GEMINI_', 'GOOGLE_'];
+
+/** Gemini's approval modes for the spec's permission modes. */
+const APPROVAL_MODES: Record<PermissionMode, string> = {
+  plan: 'plan',
+  default: 'default',
+  dontAsk: 'default',
+  acceptEdits: 'auto_edit',
+  auto: 'yolo',
+  bypassPermissions: 'yolo',
+};
+
+/** Gemini's names for Claude Code's tool names (others pass through unchanged). */
+const TOOL_NAMES: Record<string, string> = {
+  Read: 'read_file',
+  Write: 'write_file',
+  Edit: 'replace',
+  MultiEdit: 'replace',
+  Bash: 'run_shell_command',
+  Glob: 'glob',
+  Grep: 'search_file_content',
+  LS: 'list_directory',
+  WebFetch: 'web_fetch',
+  WebSearch: 'google_web_search',
+};
+
+interface PreparedRun {
+  executable: string;
+  env: Record<string, string>;
+  secrets: string[];
+  cleanup: () => Promise<void>;
+}
+
+class GeminiCliProvider implements AgentProviderV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly providerId: string;
+  readonly #settings: GeminiCliSettings;
+
+  constructor(settings: GeminiCliSettings) {
+    this.#settings = settings;
+    this.providerId = settings.providerId ?? 'gemini-cli';
+  }
+
+  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedRun> {
+    const settings = this.#settings;
+    const executable = resolveExecutable(settings.executable, ['gemini'], cwd);
+    if (!executable) throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: the \`gemini\` executable was not found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
+    const fixed: Record<string, string> = { GEMINI_CLI_TRUST_WORKSPACE: String(settings.isWorkspaceTrusted ?? true), NO_COLOR: '1' };
+    let cleanup = async () => {};
+    if (settings.isolateConfig) {
+      const home = await mkdtemp(join(tmpdir(), 'qoder-orch-gemini-'));
+      await mkdir(join(home, '.gemini'));
+      await writeFile(join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
+      fixed['HOME'] = home;
+      cleanup = () => rm(home, { recursive: true, force: true });
+    }
+    const env = buildChildEnvironment({ parent: process.env, providerPrefixes: GEMINI_PREFIXES, settingsEnv: settings.env, optionsEnv, fixed });
+    return { executable, env, secrets: secretValuesFrom(env, { ...settings.env, ...optionsEnv }), cleanup };
+  }
+
+  /** The prompt goes on stdin; `-p ''` turns on headless mode and appends nothing. */
+  #arguments(approvalMode: string, model: string | undefined, extra: string[]): string[] {
+    return ['-p', '', '--output-format', 'stream-json', '--approval-mode', approvalMode, '--model', model ?? this.#settings.model ?? 'gemini-2.5-pro', ...extra, ...(this.#settings.extraArgs ?? [])];
+  }
+
+  async #run(input: { run: PreparedRun; args: string[]; prompt: string; cwd: string; timeoutMs: number; abortSignal: AbortSignal | undefined; onEvent: ((event: AgentEvent) => void) | undefined }) {
+    const settings = this.#settings;
+    const parser = new GeminiEventParser({ redact: (text) => redactOutput(text, input.run.secrets), onEvent: input.onEvent });
+    const stallTimeoutMs = settings.stallTimeoutMs ?? 240_000;
+    const processResult = await runAgentProcess({
+      executable: input.run.executable,
+      args: input.args,
+      cwd: input.cwd,
+      env: input.run.env,
+      input: input.prompt,
+      timeoutMs: input.timeoutMs,
+      stallTimeoutMs,
+      killGraceMs: settings.killGraceMs ?? 5_000,
+      abortSignal: input.abortSignal,
+      onStdoutLine: (line) => parser.push(line),
+      // A running tool command is silence by design, not a stall.
+      isBusy: () => parser.hasPendingToolCalls(),
+    });
+    const summary = parser.summary();
+    const failure = interpretGeminiRun({ providerId: this.providerId, summary, process: processResult, secrets: input.run.secrets, timeoutMs: input.timeoutMs, stallTimeoutMs, installHint: INSTALL_HINT, authHint: AUTH_HINT });
+    if (failure) throw failure;
+    return { summary, processResult };
+  }
+
+  async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
+    const settings = this.#settings;
+    const run = await this.#prepare(options.cwd, options.env);
+    try {
+      const extra: string[] = [];
+      for (const tool of options.allowedTools ?? []) extra.push('--allowed-tools', TOOL_NAMES[tool] ?? tool);
+      extra.push(...(options.resumeSessionId ? ['--resume', options.resumeSessionId] : ['--session-id', randomUUID()]));
+      const args = this.#arguments(APPROVAL_MODES[options.permissionMode ?? settings.permissionMode ?? 'acceptEdits'], options.model, extra);
+      // No flag appends to Gemini's system prompt: the subagent's instructions follow the task.
+      const prompt = options.systemPrompt ? `${options.prompt}\n\n## Instructions for your role\n${options.systemPrompt}` : options.prompt;
+      const { summary, processResult } = await this.#run({ run, args, prompt, cwd: options.cwd, timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000, abortSignal: options.abortSignal, onEvent: options.onEvent });
+      return { summary: summary.text, usage: summary.usage, ...(summary.sessionId === undefined ? {} : { sessionId: summary.sessionId }), durationMs: processResult.durationMs };
+    } finally {
+      await run.cleanup();
+    }
+  }
+
+  async doComplete(options: CompleteOptions): Promise<CompleteResult> {
+    const settings = this.#settings;
+    const run = await this.#prepare(options.cwd, undefined);
+    try {
+      const instructions = [options.system, options.jsonSchema ? `Answer with one JSON object only (no prose, no code fence) that follows this JSON Schema:\n${JSON.stringify(options.jsonSchema)}` : undefined].filter(Boolean).join('\n\n');
+      const prompt = instructions ? `${options.prompt}\n\n## Instructions\n${instructions}` : options.prompt;
+      const { summary } = await this.#run({ run, args: this.#arguments('plan', options.model, []), prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
+      const json = options.jsonSchema ? extractJson(summary.text) : undefined;
+      if (options.jsonSchema && json === undefined) {
+        throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${summary.text.slice(0, 200)}`, usage: summary.usage, isRetryable: true });
+      }
+      return { text: summary.text, ...(json === undefined ? {} : { json }), usage: summary.usage, ...(summary.sessionId === undefined ? {} : { sessionId: summary.sessionId }) };
+    } finally {
+      await run.cleanup();
+    }
+  }
+
+  async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
+    let run: PreparedRun;
+    try {
+      run = await this.#prepare(options.cwd, undefined);
+    } catch (error) {
+      return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
+    }
+    try {
+      const check = await checkCliVersion({ executable: run.executable, env: run.env, cwd: options.cwd, abortSignal: options.abortSignal, timeoutMs: options.timeoutMs ?? 30_000, installHint: INSTALL_HINT, secrets: run.secrets });
+      const hasKey = Boolean(run.env['GEMINI_API_KEY'] || run.env['GOOGLE_API_KEY'] || run.env['GOOGLE_APPLICATION_CREDENTIALS']);
+      const problems = [...check.problems];
+      if (check.installed && !hasKey) problems.push({ severity: 'warning', message: 'No GEMINI_API_KEY in the environment; the CLI\'s stored login is used, if any.', fix: AUTH_HINT });
+      return { ...check, problems, authenticated: hasKey ? true : 'unknown' };
+    } finally {
+      await run.cleanup();
+    }
+  }
+}
+
+/** Creates a provider that runs tasks through Gemini CLI (`gemini -p`). */
+export function createGeminiCli(settings: GeminiCliSettings = {}): AgentProviderV1 {
+  return new GeminiCliProvider(settings);
+}
+
+/** The Gemini CLI provider with default settings. */
+export const geminiCli: AgentProviderV1 = createGeminiCli();

@@ -1,0 +1,114 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isProcessRunning } from '../test/index';
+import { runAgentProcess } from './run-agent-process';
+
+const directory = mkdtempSync(join(tmpdir(), 'agent-process-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+/** Writes a small Node script used as a fake agent process. */
+function script(name: string, source: string): string {
+  const path = join(directory, `${name}.mjs`);
+  writeFileSync(path, source);
+  return path;
+}
+
+const env = { PATH: process.env['PATH'] ?? '' };
+const run = (file: string, extra: Partial<Parameters<typeof runAgentProcess>[0]> = {}) =>
+  runAgentProcess({ executable: process.execPath, args: [file], cwd: directory, env, killGraceMs: 300, ...extra });
+
+/** A script that starts a long `sleep` in its process group and writes its pid to a file. */
+const spawnsSleeper = (pidFile: string, tail: string) => `
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+const child = spawn('sleep', ['300'], { stdio: 'ignore' });
+writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));
+console.log('started');
+${tail}
+`;
+
+describe('runAgentProcess', () => {
+  it('streams stdout lines and passes stdin and the exit code', async () => {
+    const file = script('echo', `
+let input = '';
+process.stdin.on('data', (chunk) => (input += chunk));
+process.stdin.on('end', () => { console.log('line one'); console.log(JSON.stringify(input)); process.stderr.write('warn\\n'); process.exit(3); });
+`);
+    const lines: string[] = [];
+    const result = await run(file, { input: 'a "quoted" $(x) `y`\nünï', onStdoutLine: (line) => lines.push(line) });
+    expect(lines).toEqual(['line one', JSON.stringify('a "quoted" $(x) `y`\nünï')]);
+    expect(result.exitCode).toBe(3);
+    expect(result.stderrTail).toContain('warn');
+    expect(result.isTimedOut).toBe(false);
+  });
+
+  it('kills the whole process tree on the outer timeout, even a child that ignores SIGTERM', async () => {
+    const pidFile = join(directory, 'timeout.pid');
+    const file = script('timeout', spawnsSleeper(pidFile, "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);"));
+    const result = await run(file, { timeoutMs: 3_000 });
+    expect(result.isTimedOut).toBe(true);
+    expect(result.signal).toBe('SIGKILL');
+    expect(isProcessRunning(result.pid!)).toBe(false);
+    expect(isProcessRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('kills a process that stops printing (stall watchdog)', async () => {
+    const file = script('stall', "console.log('one line'); setInterval(() => {}, 1000);");
+    const result = await run(file, { stallTimeoutMs: 800, timeoutMs: 60_000 });
+    expect(result.isStalled).toBe(true);
+    expect(result.isTimedOut).toBe(false);
+    expect(result.stdout).toContain('one line');
+  });
+
+  it('leaves a silent process alone while it says it is busy', async () => {
+    const file = script('busy', "console.log('working'); setTimeout(() => console.log('finished'), 1500);");
+    const result = await run(file, { stallTimeoutMs: 400, timeoutMs: 60_000, isBusy: () => true });
+    expect(result.isStalled).toBe(false);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('finished');
+  });
+
+  it('kills the tree when the abort signal fires', async () => {
+    const pidFile = join(directory, 'abort.pid');
+    const file = script('abort', spawnsSleeper(pidFile, 'setInterval(() => {}, 1000);'));
+    const controller = new AbortController();
+    const result = await run(file, { abortSignal: controller.signal, onStdoutLine: () => controller.abort() });
+    expect(result.isCanceled).toBe(true);
+    expect(isProcessRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('does not start at all when already aborted', async () => {
+    const result = await run(script('never', "console.log('ran')"), { abortSignal: AbortSignal.abort() });
+    expect(result).toMatchObject({ isCanceled: true, pid: undefined, stdout: '' });
+  });
+
+  it('kills what the process left running in its group when it exits, even if it holds our pipes', async () => {
+    const pidFile = join(directory, 'leftover.pid');
+    const file = script(
+      'leftover',
+      `import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+const child = spawn('sleep', ['300'], { stdio: 'inherit' });
+writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));
+child.unref();
+console.log('leaving');
+process.exit(0);`,
+    );
+    const result = await run(file, { timeoutMs: 60_000 });
+    expect(result.exitCode).toBe(0);
+    expect(result.isTimedOut).toBe(false);
+    expect(isProcessRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('tells a missing working directory apart from a missing executable', async () => {
+    const result = await runAgentProcess({ executable: process.execPath, args: ['-e', ''], cwd: join(directory, 'no-such-directory'), env, killGraceMs: 100 });
+    expect(result.spawnErrorCode).toBe('ENOCWD');
+  });
+
+  it('reports a missing executable as a spawn error', async () => {
+    const result = await runAgentProcess({ executable: join(directory, 'no-such-cli'), args: [], cwd: directory, env, killGraceMs: 100 });
+    expect(result.spawnErrorCode).toBe('ENOENT');
+  });
+});

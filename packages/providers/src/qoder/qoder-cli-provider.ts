@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AgentProviderV1,
+  type CheckOptions,
+  type CheckResult,
+  type CompleteOptions,
+  type CompleteResult,
+  type PermissionMode,
+  ProviderError,
+  type RunTaskOptions,
+  type RunTaskResult,
+  redactOutput,
+  secretValuesFrom,
+} from '@qoder-orch/core';
+import { runClaudeShaped } from '../claude/run-claude-shaped';
+import { checkCliVersion } from '../process/check-cli-version';
+import { buildChildEnvironment } from '../process/child-environment';
+import { extractJson } from '../process/extract-json';
+import { resolveExecutable } from '../process/resolve-executable';
+import { type QoderOutputFormat, qoderCompleteArguments, qoderTaskArguments } from './qoder-arguments';
+import { QODER_TOKEN_VARIABLE, findQoderToken } from './qoder-token';
+
+/** Settings of the Qoder CLI provider. Every field is optional. */
+export interface QoderCliSettings {
+  /** The executable: a path or a name. @default `qodercli`, then `qoder`, from the project's `node_modules/.bin`, then `PATH` */
+  executable?: string;
+  /** Extra environment for every run. Never logged; values are redacted from errors and events. */
+  env?: Readonly<Record<string, string>>;
+  /**
+   * Where to look for `.env.local` (with `QODER_PERSONAL_ACCESS_TOKEN`) when the environment has
+   * no token. The run's `cwd` is searched after it. @default process.cwd()
+   */
+  projectDir?: string;
+  /** Outer timeout of a task run, in ms. @default 1_800_000 (30 min) */
+  timeoutMs?: number;
+  /** Outer timeout of a completion, in ms. @default 600_000 (10 min) */
+  completeTimeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL. @default 5_000 */
+  killGraceMs?: number;
+  /**
+   * Kill the run when the CLI prints nothing for this long, in ms. With the `json` output format
+   * the CLI prints only at the end, so this is off unless set. @default undefined
+   */
+  stallTimeoutMs?: number;
+  /** `--config-dir` for every run. */
+  configDir?: string;
+  /** Give each run its own temporary `--config-dir` (removed afterwards). Ignored when `configDir` is set. @default false */
+  isolateConfig?: boolean;
+  /** The model (`-m`). @default the CLI's default */
+  model?: string;
+  /** `--max-model-request-retries`. @default the CLI's own */
+  maxRetries?: number;
+  /** Permission mode when a task does not name one. @default 'acceptEdits' */
+  permissionMode?: PermissionMode;
+  /**
+   * `json` (measured: Claude's result object) or `stream-json` (events while it works, parsed as
+   * Claude's stream). @default 'json'
+   */
+  outputFormat?: QoderOutputFormat;
+  /** More arguments appended to every run. */
+  extraArgs?: readonly string[];
+  /** @default 'qoder-cli' */
+  providerId?: string;
+}
+
+const INSTALL_HINT = 'Install the Qoder CLI (`npm install -g @qoder-ai/qodercli`) or set `executable` to `qodercli`.';
+const AUTH_HINT = `Set ${QODER_TOKEN_VARIABLE} in the environment or in the project's .env.local, or run \`qodercli\` and /login once.`;
+const QODER_PREFIXES = ['QODER_'];
+/** Prompts up to this size go on the command line (after `--`); longer ones on stdin. */
+const MAX_ARGUMENT_PROMPT = 100_000;
+
+interface PreparedRun {
+  executable: string;
+  env: Record<string, string>;
+  secrets: string[];
+  configDir: string | undefined;
+  hasToken: boolean;
+  cleanup: () => Promise<void>;
+}
+
+class QoderCliProvider implements AgentProviderV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly providerId: string;
+  readonly #settings: QoderCliSettings;
+
+  constructor(settings: QoderCliSettings) {
+    this.#settings = settings;
+    this.providerId = settings.providerId ?? 'qoder-cli';
+  }
+
+  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedRun> {
+    const settings = this.#settings;
+    const executable = resolveExecutable(settings.executable, ['qodercli', 'qoder'], cwd);
+    if (!executable) {
+      throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: neither \`qodercli\` nor \`qoder\` was found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
+    }
+    let configDir = settings.configDir;
+    let cleanup = async () => {};
+    if (!configDir && settings.isolateConfig) {
+      const isolated = await mkdtemp(join(tmpdir(), 'qoder-orch-qoder-'));
+      configDir = isolated;
+      cleanup = () => rm(isolated, { recursive: true, force: true });
+    }
+    const merged = { ...process.env, ...settings.env, ...optionsEnv };
+    const token = findQoderToken(merged, [settings.projectDir ?? process.cwd(), ...(cwd ? [cwd] : [])]);
+    const env = buildChildEnvironment({
+      parent: process.env,
+      providerPrefixes: QODER_PREFIXES,
+      settingsEnv: settings.env,
+      optionsEnv,
+      fixed: token ? { [QODER_TOKEN_VARIABLE]: token } : {},
+    });
+    const secrets = secretValuesFrom(env, { ...settings.env, ...optionsEnv, ...(token ? { [QODER_TOKEN_VARIABLE]: token } : {}) });
+    return { executable, env, secrets, configDir, hasToken: token !== undefined, cleanup };
+  }
+
+  #defaults(run: PreparedRun) {
+    const settings = this.#settings;
+    return {
+      model: settings.model,
+      permissionMode: settings.permissionMode ?? 'acceptEdits',
+      sessionId: randomUUID(),
+      outputFormat: settings.outputFormat ?? 'json',
+      configDir: run.configDir,
+      maxRetries: settings.maxRetries,
+      extraArgs: settings.extraArgs ?? [],
+    } as const;
+  }
+
+  /** The prompt after `--` on the command line, or on stdin when it is too long for one argument. */
+  #withPrompt(args: string[], prompt: string): { args: string[]; input: string | undefined } {
+    return prompt.length > MAX_ARGUMENT_PROMPT ? { args, input: prompt } : { args: [...args, '--', prompt], input: undefined };
+  }
+
+  async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
+    const settings = this.#settings;
+    const run = await this.#prepare(options.cwd, options.env);
+    try {
+      const { args, input } = this.#withPrompt(qoderTaskArguments(options, this.#defaults(run)), options.prompt);
+      const { outcome, process: processResult, summary } = await runClaudeShaped({
+        providerId: this.providerId,
+        executable: run.executable,
+        args,
+        input,
+        cwd: options.cwd,
+        env: run.env,
+        secrets: run.secrets,
+        timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000,
+        stallTimeoutMs: settings.stallTimeoutMs,
+        killGraceMs: settings.killGraceMs ?? 5_000,
+        abortSignal: options.abortSignal,
+        onEvent: options.onEvent,
+        isDenialFailure: true,
+        installHint: INSTALL_HINT,
+        authHint: AUTH_HINT,
+      });
+      if (!outcome.isSuccess) throw outcome.error;
+      const { result } = outcome;
+      return {
+        summary: redactOutput(result.result ?? summary.texts.at(-1) ?? '', run.secrets),
+        usage: outcome.usage,
+        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+        ...(result.num_turns == null ? {} : { numTurns: result.num_turns }),
+        durationMs: processResult.durationMs,
+        ...(result.structured_output === undefined ? {} : { structuredOutput: result.structured_output }),
+      };
+    } finally {
+      await run.cleanup();
+    }
+  }
+
+  async doComplete(options: CompleteOptions): Promise<CompleteResult> {
+    const settings = this.#settings;
+    const run = await this.#prepare(options.cwd, undefined);
+    try {
+      const { args, input } = this.#withPrompt(qoderCompleteArguments(options, this.#defaults(run)), options.prompt);
+      const { outcome } = await runClaudeShaped({
+        providerId: this.providerId,
+        executable: run.executable,
+        args,
+        input,
+        cwd: options.cwd ?? process.cwd(),
+        env: run.env,
+        secrets: run.secrets,
+        timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
+        stallTimeoutMs: settings.stallTimeoutMs,
+        killGraceMs: settings.killGraceMs ?? 5_000,
+        abortSignal: options.abortSignal,
+        isDenialFailure: false,
+        installHint: INSTALL_HINT,
+        authHint: AUTH_HINT,
+      });
+      if (!outcome.isSuccess) throw outcome.error;
+      const text = redactOutput(outcome.result.result ?? '', run.secrets);
+      const json = options.jsonSchema ? (outcome.result.structured_output ?? extractJson(text)) : undefined;
+      if (options.jsonSchema && json === undefined) {
+        throw new ProviderError({
+          providerId: this.providerId,
+          code: 'BAD_OUTPUT',
+          message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${text.slice(0, 200)}`,
+          fix: 'Retry; if it persists, use a provider that enforces JSON schemas (claude) for planning.',
+          usage: outcome.usage,
+          ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+          isRetryable: true,
+        });
+      }
+      return {
+        text,
+        ...(json === undefined ? {} : { json }),
+        usage: outcome.usage,
+        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+      };
+    } finally {
+      await run.cleanup();
+    }
+  }
+
+  async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
+    let run: PreparedRun;
+    try {
+      run = await this.#prepare(options.cwd, undefined);
+    } catch (error) {
+      return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
+    }
+    try {
+      const check = await checkCliVersion({ executable: run.executable, env: run.env, cwd: options.cwd, abortSignal: options.abortSignal, timeoutMs: options.timeoutMs, installHint: INSTALL_HINT, secrets: run.secrets });
+      const problems = [...check.problems];
+      if (check.installed && !run.hasToken) {
+        problems.push({ severity: 'warning', message: `No ${QODER_TOKEN_VARIABLE} in the environment or .env.local; the CLI's stored login is used, if any.`, fix: AUTH_HINT });
+      }
+      return { ...check, problems, authenticated: run.hasToken ? true : 'unknown' };
+    } finally {
+      await run.cleanup();
+    }
+  }
+}
+
+/** Creates a provider that runs tasks through the Qoder CLI (`qodercli -p`). */
+export function createQoderCli(settings: QoderCliSettings = {}): AgentProviderV1 {
+  return new QoderCliProvider(settings);
+}
+
+/** The Qoder CLI provider with default settings (the default provider of qoder-orch). */
+export const qoderCli: AgentProviderV1 = createQoderCli();
