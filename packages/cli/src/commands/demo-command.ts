@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AgentProvider, OrchestratorError } from '@qoder-orch/core';
-import * as providers from '@qoder-orch/providers';
+import type { AgentProvider } from '@qoder-orch/core';
+import { createClaudeCli } from '@qoder-orch/providers';
 import { createFakeAnthropicServer } from '@qoder-orch/providers/test';
 import type { CommonOptions } from '../args/parse-arguments';
 import type { CliIo } from '../cli/cli-io';
@@ -13,14 +13,8 @@ import { createDemoModel } from '../demo/scripted-model';
 import { DEMO_OBJECTIVE } from '../demo/todo-app-script';
 import { executeRun, styleFor } from '../run/run-command';
 
-type CreateClaudeCli = (settings: Record<string, unknown>) => AgentProvider;
-
-/** The Claude Code provider pointed at the fake server (providers' createClaudeCli). */
+/** The Claude Code provider pointed at the fake server, using the pinned `claude` of this repository. */
 function demoProvider(env: Record<string, string>): AgentProvider {
-  const createClaudeCli = (providers as Record<string, unknown>)['createClaudeCli'] as CreateClaudeCli | undefined;
-  if (typeof createClaudeCli !== 'function') {
-    throw new OrchestratorError({ code: 'NOT_INSTALLED', message: 'This build of @qoder-orch/providers has no createClaudeCli() yet; the demo needs it.', fix: 'Update @qoder-orch/providers.' });
-  }
   const executable = findUpwards(dirname(fileURLToPath(import.meta.url)), join('node_modules', '.bin', 'claude'));
   return createClaudeCli({ env, isolateConfig: true, maxRetries: 0, ...(executable ? { executable } : {}) });
 }

@@ -1,12 +1,9 @@
 /**
- * The one place where the CLI wires the SDK together: the Orchestrator with loadConfig,
- * git safety's preflight (the git workspace is the Orchestrator's own default in a repository),
- * the contract verifier and integration registry, the context store and the wiki learner.
- * `createProvider` from `@qoder-orch/providers` lands on `main` later, so it is looked up by
- * name through {@link requireExport}: this branch builds before it exists and says clearly what
- * is missing at run time. After its merge, replace the lookup with a static import.
+ * The one place where the CLI wires the SDK together: the provider named by `llm.provider`,
+ * the Orchestrator with loadConfig, git safety's preflight (the git workspace is the
+ * Orchestrator's own default in a repository), the contract verifier and integration registry,
+ * the context store and the wiki learner.
  */
-import { isAbsolute, resolve } from 'node:path';
 import {
   type AgentProvider,
   type Config,
@@ -19,8 +16,6 @@ import {
   formatContractReport,
   formatPreflightReport,
   loadConfig,
-  loadSubagents,
-  OrchestratorError,
   type Plan,
   type PreflightInput,
   type PreflightReport,
@@ -30,7 +25,7 @@ import {
   type RunSummary,
 } from '@qoder-orch/core';
 import { contextStoreOptionsFromConfig, createContextStore, createWikiLearner } from '@qoder-orch/context';
-import * as providers from '@qoder-orch/providers';
+import { createProvider } from '@qoder-orch/providers';
 
 /** The Orchestrator as the CLI drives it (core's class has this shape). */
 export interface CliOrchestrator {
@@ -41,40 +36,14 @@ export interface CliOrchestrator {
   resume(runId: string, options?: { abortSignal?: AbortSignal }): Promise<RunSummary>;
 }
 
-/**
- * A named export of a sibling package, or undefined when this build does not have it yet.
- * Every use names the export and the package so the run-time message is precise.
- */
-function sdkExport<T>(module: object, name: string): T | undefined {
-  const value = (module as Record<string, unknown>)[name];
-  return typeof value === 'function' ? (value as T) : undefined;
-}
-
-function requireExport<T>(module: object, name: string, packageName: string): T {
-  const value = sdkExport<T>(module, name);
-  if (value === undefined) {
-    throw new OrchestratorError({
-      code: 'NOT_INSTALLED',
-      message: `This build of ${packageName} has no ${name}() yet.`,
-      fix: `Update ${packageName} (the CLI was built against a newer version).`,
-    });
-  }
-  return value;
-}
-
 /** defaults < config file < QODER_ORCH_* environment < flags (core's loadConfig). */
 export async function loadCliConfig(options: { projectDir: string; configPath?: string; env: Readonly<Record<string, string | undefined>>; overrides: ConfigOverrides }): Promise<{ config: Config; file?: string }> {
   return loadConfig(options);
 }
 
-const BUILTIN_PROVIDERS = new Set(['qoder', 'claude', 'codex', 'gemini']);
-
-/** `--llm-provider`: a built-in name, or a module path (resolved against the current directory). */
+/** `--llm-provider`: a built-in name (`qoder`, `claude`, `codex`, `gemini` …) or a module path, resolved against the current directory. */
 export async function resolveProvider(name: string, options: { cwd: string }): Promise<AgentProvider> {
-  const isPath = !BUILTIN_PROVIDERS.has(name) && (name.startsWith('.') || isAbsolute(name) || /\.(m?js|cjs|ts)$/.test(name));
-  const target = isPath ? resolve(options.cwd, name) : name;
-  const createProvider = requireExport<(name: string, settings?: Record<string, unknown>) => AgentProvider | Promise<AgentProvider>>(providers, 'createProvider', '@qoder-orch/providers');
-  return createProvider(target, {});
+  return createProvider(name, {}, { cwd: options.cwd });
 }
 
 export interface BuildOrchestratorInput {

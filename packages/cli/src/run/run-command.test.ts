@@ -153,6 +153,13 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     }
   });
 
+  it('an unknown --llm-provider is invalid input (exit 3) with the names it knows', async () => {
+    const io = captureIo({ cwd: projectDir });
+    expect(await runCli(['Add a health endpoint', '--llm-provider', 'no-such-agent'], io)).toBe(EXIT_CODES.invalidInput);
+    expect(io.stderr.text()).toMatch(/^error: Unknown provider "no-such-agent": not one of qoder, claude, codex, gemini/);
+    expect(io.stderr.text()).toMatch(/\nhint: Use qoder, claude, codex, gemini or command, or the path of a module that exports a provider\.\n$/);
+  });
+
   it('--resume with an unknown run id is invalid input (exit 3)', async () => {
     const io = captureIo({ cwd: projectDir });
     expect(await runCli(['--resume', 'nope-123'], io, { provider: provider() })).toBe(EXIT_CODES.invalidInput);
