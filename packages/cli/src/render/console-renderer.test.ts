@@ -65,6 +65,17 @@ describe('ConsoleRenderer', () => {
     expect(isColorWanted({ output, env: { NO_COLOR: '' }, isColorAllowed: true, isJson: false })).toBe(true);
   });
 
+  it('prints the contract block when its outcome changes and one line when it repeats', () => {
+    const events = sampleRunEvents();
+    const contract = events.find((event) => event.type === 'contract-end')!;
+    const again = { ...contract, seq: 998 };
+    const fixed = { ...contract, seq: 999, report: { ...(contract as Extract<EventEnvelope, { type: 'contract-end' }>).report, findings: [] } } as EventEnvelope;
+    const text = render({ isTTY: false, isColor: false, events: [contract, again, fixed] });
+    expect(text.match(/API CONTRACT VERIFICATION/g)).toHaveLength(2);
+    expect(text).toContain('contract check: unchanged, PASSED (0 errors, 1 warning)');
+    expect(render({ isTTY: false, isColor: false, isVerbose: true, events: [contract, again] }).match(/API CONTRACT VERIFICATION/g)).toHaveLength(2);
+  });
+
   it('hides secrets that agents echo', () => {
     const events = sampleRunEvents();
     const secret = 'qoder-pat-1234567890abcdef';

@@ -37,6 +37,7 @@ export class ConsoleRenderer {
   readonly #cwdOf = new Map<string, string>();
   readonly #lastLineOf = new Map<string, string>();
   #isClosed = false;
+  #lastContractKey: string | undefined;
 
   constructor(options: ConsoleRendererOptions) {
     this.#options = options;
@@ -171,9 +172,20 @@ export class ConsoleRenderer {
           this.#line(event.timestamp, event.isPassed ? style.dim(text) : style.red(text));
         }
         return;
-      case 'contract-end':
-        this.#block((this.#options.formatContractReport ?? renderContractReport)(event.report, style));
+      case 'contract-end': {
+        // The check runs after every task that touches either side: the full block when its
+        // outcome changes (and always with --verbose), one line when it is the same again.
+        const report = event.report;
+        const key = JSON.stringify([report.isPassed, report.contractSource, report.contract.length, report.backend.length, report.frontend.length, report.findings]);
+        if (key !== this.#lastContractKey || verbose) {
+          this.#lastContractKey = key;
+          this.#block((this.#options.formatContractReport ?? renderContractReport)(report, style));
+        } else {
+          const errors = report.findings.filter((finding) => finding.severity === 'error').length;
+          this.#line(event.timestamp, style.dim(`contract check: unchanged, ${report.isPassed ? 'PASSED' : 'FAILED'} (${errors} error${errors === 1 ? '' : 's'}, ${report.findings.length - errors} warning${report.findings.length - errors === 1 ? '' : 's'})`));
+        }
         return;
+      }
       case 'judge-end': {
         const verdict = event.verdict;
         const text = `judge (iteration ${event.iteration}): ${verdict.isMet ? style.green('objective met') : style.red('objective not met')}: ${oneLine(this.#redact(verdict.reasoning), 200)}`;
