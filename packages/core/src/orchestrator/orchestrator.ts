@@ -30,7 +30,7 @@ import { loadSubagents } from '../subagents/load-subagents';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 import { createDirectoryWorkspace } from '../workspace/directory-workspace';
 import { createGitWorkspace } from '../workspace/git-workspace';
-import { isGitRepository } from '../git/repository';
+import { ensurePrivateDirectoryExcluded, isGitRepository, repositoryPaths } from '../git/repository';
 import { EventRecorder } from './event-recorder';
 import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
 import { listProjectFiles } from './project-files';
@@ -275,10 +275,12 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     };
 
     try {
+      workspace = await this.#resolveWorkspace();
+      // The run folder lives in the project: keep it out of git status before writing to it.
+      if (await isGitRepository(this.#projectDir)) await ensurePrivateDirectoryExcluded((await repositoryPaths(this.#projectDir)).commonDir);
       if (isResume) await saveState();
       else await store.createRun(state);
       events.emit('run-start', { objective: state.objective, projectDir: this.#projectDir, isResumed: isResume });
-      workspace = await this.#resolveWorkspace();
       const subagents = await this.#loadSubagents();
       const subagentMap = new Map(subagents.map((subagent) => [subagent.name, subagent]));
 
