@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { Benchmark, BenchContext } from './harness';
+import { batching } from './benchmarks/batching';
 import { learnedDurations } from './benchmarks/learned-durations';
 import { makespan } from './benchmarks/makespan';
 import { memoryBenchmarks } from './benchmarks/memory';
 import { orchestratorOverhead } from './benchmarks/orchestrator-overhead';
 import { schedulerOverhead } from './benchmarks/scheduler-overhead';
 import { subprocessOverhead } from './benchmarks/subprocess-overhead';
+import { speculation } from './benchmarks/speculation';
+import { retrieval } from './benchmarks/retrieval';
 
 /**
  * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named); a
@@ -14,7 +17,7 @@ import { subprocessOverhead } from './benchmarks/subprocess-overhead';
  * benchmark runs in its own child process when more than one is selected, so one's memory and
  * JIT state do not colour the next.
  */
-const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, ...memoryBenchmarks];
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, batching, speculation, retrieval, ...memoryBenchmarks];
 
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');
