@@ -7,7 +7,7 @@ import { runVerification } from '../judge/run-verification';
 import type { Plan } from '../schemas/plan';
 import type { Task } from '../schemas/task';
 import { type TaskResult, TaskResultSchema, type VerificationResult } from '../schemas/task-result';
-import type { AgentEvent, AgentProvider, RunTaskResult } from '../spec/agent-provider';
+import type { AgentEvent, AgentProvider, RunTaskOptions, RunTaskResult } from '../spec/agent-provider';
 import type { ContextSource } from '../spec/context-source';
 import { addUsage, emptyUsage, type Usage } from '../spec/usage';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
@@ -87,6 +87,32 @@ function failureFrom(code: 'VERIFICATION_FAILED' | 'MERGE_CONFLICT', message: st
   return new OrchestratorError({ code, message });
 }
 
+/** The subagent of a task, the provider that runs it, and the call options every run of it shares. */
+function agentFor(agentName: string, context: TaskRunnerContext, options: { isTurnLimited?: boolean } = {}) {
+  const subagent = context.subagents.get(agentName);
+  const provider = (subagent?.provider ? context.providers[subagent.provider] : undefined) ?? context.provider;
+  const model = subagent?.model ?? context.config.llm.model;
+  const callOptions: Pick<RunTaskOptions, 'permissionMode' | 'systemPrompt' | 'allowedTools' | 'disallowedTools' | 'maxTurns' | 'model'> = {
+    permissionMode: subagent?.permissionMode ?? 'acceptEdits',
+    ...(subagent?.systemPrompt ? { systemPrompt: subagent.systemPrompt } : {}),
+    ...(subagent?.tools ? { allowedTools: subagent.tools } : {}),
+    ...(subagent?.disallowedTools ? { disallowedTools: subagent.disallowedTools } : {}),
+    ...(subagent?.maxTurns && (options.isTurnLimited ?? true) ? { maxTurns: subagent.maxTurns } : {}),
+    ...(model ? { model } : {}),
+  };
+  return { subagent, provider, callOptions };
+}
+
+/** Streams an agent's events, redacted, as `task-output` of each task and into a transcript. */
+function relayAgentEvents(taskIds: readonly string[], transcriptId: string, context: TaskRunnerContext, observe?: (event: AgentEvent) => void) {
+  return (event: AgentEvent) => {
+    observe?.(event);
+    const safe = redactEvent(event, context.secretValues);
+    for (const taskId of taskIds) context.events.emit('task-output', { taskId, event: safe });
+    context.appendTranscript(transcriptId, describeAgentEvent(safe));
+  };
+}
+
 /**
  * Runs one task to its end: checkpoint (via the workspace), context, the agent through its
  * provider, the task's own verification, the merge; retries transient provider failures with
@@ -94,8 +120,7 @@ function failureFrom(code: 'VERIFICATION_FAILED' | 'MERGE_CONFLICT', message: st
  * but never enough: a task whose checks fail is a failed task.
  */
 export async function runTask(task: Task, slot: number, abortSignal: AbortSignal, context: TaskRunnerContext): Promise<TaskResult> {
-  const subagent = context.subagents.get(task.agent);
-  const provider = (subagent?.provider ? context.providers[subagent.provider] : undefined) ?? context.provider;
+  const { subagent, provider, callOptions } = agentFor(task.agent, context);
   const startedAt = new Date();
   let usage = emptyUsage();
   let costUsd = 0;
@@ -150,17 +175,8 @@ export async function runTask(task: Task, slot: number, abortSignal: AbortSignal
         cwd: prepared.cwd,
         timeoutMs: context.config.execution.task_timeout * 1000,
         abortSignal,
-        permissionMode: subagent?.permissionMode ?? 'acceptEdits',
-        ...(subagent?.systemPrompt ? { systemPrompt: subagent.systemPrompt } : {}),
-        ...(subagent?.tools ? { allowedTools: subagent.tools } : {}),
-        ...(subagent?.disallowedTools ? { disallowedTools: subagent.disallowedTools } : {}),
-        ...(subagent?.maxTurns ? { maxTurns: subagent.maxTurns } : {}),
-        ...((subagent?.model ?? context.config.llm.model) ? { model: (subagent?.model ?? context.config.llm.model)! } : {}),
-        onEvent: (event) => {
-          const safe = redactEvent(event, context.secretValues);
-          context.events.emit('task-output', { taskId: task.id, event: safe });
-          context.appendTranscript(task.id, describeAgentEvent(safe));
-        },
+        ...callOptions,
+        onEvent: relayAgentEvents([task.id], task.id, context),
       });
     } catch (error) {
       if (ProviderError.isInstance(error)) {
@@ -330,8 +346,8 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
  */
 export async function runTaskBatch(tasks: readonly Task[], slot: number, abortSignal: AbortSignal, context: TaskRunnerContext): Promise<TaskResult[]> {
   const head = tasks[0]!;
-  const subagent = context.subagents.get(head.agent);
-  const provider = (subagent?.provider ? context.providers[subagent.provider] : undefined) ?? context.provider;
+  // A batch runs several tasks: the subagent's turn limit is for one.
+  const { subagent, provider, callOptions } = agentFor(head.agent, context, { isTurnLimited: false });
   const startedAt = new Date();
   const prepared: PreparedTask[] = [];
   for (const task of tasks) {
@@ -366,16 +382,8 @@ export async function runTaskBatch(tasks: readonly Task[], slot: number, abortSi
       cwd,
       timeoutMs: context.config.execution.task_timeout * 1000 * tasks.length,
       abortSignal,
-      permissionMode: subagent?.permissionMode ?? 'acceptEdits',
-      ...(subagent?.systemPrompt ? { systemPrompt: subagent.systemPrompt } : {}),
-      ...(subagent?.tools ? { allowedTools: subagent.tools } : {}),
-      ...(subagent?.disallowedTools ? { disallowedTools: subagent.disallowedTools } : {}),
-      ...((subagent?.model ?? context.config.llm.model) ? { model: (subagent?.model ?? context.config.llm.model)! } : {}),
-      onEvent: (event) => {
-        const safe = redactEvent(event, context.secretValues);
-        for (const task of tasks) context.events.emit('task-output', { taskId: task.id, event: safe });
-        context.appendTranscript(head.id, describeAgentEvent(safe));
-      },
+      ...callOptions,
+      onEvent: relayAgentEvents(tasks.map((task) => task.id), head.id, context),
     });
   } catch (error) {
     if (ProviderError.isInstance(error)) context.onSpend(error.costUsd ?? 0);
@@ -460,8 +468,7 @@ export function speculationConflicts(footprint: SpeculativeFootprint, dependency
  * changed touches what it read or wrote, and otherwise throws it away for a normal rerun.
  */
 export async function speculateTask(task: Task, slot: number, abortSignal: AbortSignal, context: TaskRunnerContext, onWasted: (ms: number) => void): Promise<Speculation> {
-  const subagent = context.subagents.get(task.agent);
-  const provider = (subagent?.provider ? context.providers[subagent.provider] : undefined) ?? context.provider;
+  const { subagent, provider, callOptions } = agentFor(task.agent, context);
   const startedAt = new Date();
   const prepared = await context.workspace.prepare(task, { runId: context.runId, attempt: 1, abortSignal });
   if (prepared.checkpoint && prepared.checkpointRef) context.events.emit('checkpoint-end', { taskId: task.id, checkpoint: prepared.checkpoint, ref: prepared.checkpointRef });
@@ -488,18 +495,10 @@ export async function speculateTask(task: Task, slot: number, abortSignal: Abort
       cwd: prepared.cwd,
       timeoutMs: context.config.execution.task_timeout * 1000,
       abortSignal,
-      permissionMode: subagent?.permissionMode ?? 'acceptEdits',
-      ...(subagent?.systemPrompt ? { systemPrompt: subagent.systemPrompt } : {}),
-      ...(subagent?.tools ? { allowedTools: subagent.tools } : {}),
-      ...(subagent?.disallowedTools ? { disallowedTools: subagent.disallowedTools } : {}),
-      ...(subagent?.maxTurns ? { maxTurns: subagent.maxTurns } : {}),
-      ...((subagent?.model ?? context.config.llm.model) ? { model: (subagent?.model ?? context.config.llm.model)! } : {}),
-      onEvent: (event) => {
+      ...callOptions,
+      onEvent: relayAgentEvents([task.id], task.id, context, (event) => {
         for (const path of readPaths(event, prepared.cwd)) read.add(path);
-        const safe = redactEvent(event, context.secretValues);
-        context.events.emit('task-output', { taskId: task.id, event: safe });
-        context.appendTranscript(task.id, describeAgentEvent(safe));
-      },
+      }),
     });
   } catch (error) {
     if (ProviderError.isInstance(error)) context.onSpend(error.costUsd ?? 0);
