@@ -347,6 +347,11 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           tasksToRun = remainingTasks(plan, state);
           isResume = false;
         } else {
+          // Killed after the judge found the objective met but before the final state write.
+          if (isResume && state.iteration > 0 && state.verdicts.length >= state.iteration && state.verdicts[state.iteration - 1]?.isMet) {
+            stopReason = 'met';
+            break;
+          }
           if (state.iteration >= this.#config.execution.max_iterations) {
             stopReason = 'max-iterations';
             break;
