@@ -11,6 +11,7 @@ import { createEvidenceJudge } from '../judge/evidence-judge';
 import { latestResults } from '../judge/evidence-rules';
 import type { Judge } from '../judge/judge';
 import { redactOutput, secretValuesFrom } from '../judge/redact-output';
+import { projectEnvFileValues } from '../judge/env-file-secrets';
 import { collectProjectChecks } from '../judge/run-verification';
 import { detectTestCommand } from '../judge/detect-test-command';
 import { touchesApiSurface } from '../contracts/contract-relevance';
@@ -241,7 +242,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     this.#isBusy = true;
     const store = this.#store;
     const events = new EventRecorder(this, store, state.runId, state.lastSeq);
-    const secretValues = secretValuesFrom(process.env);
+    // Secrets of the process and of the project's .env.local (an agent may read and echo them).
+    const secretValues = [...new Set([...secretValuesFrom(process.env), ...secretValuesFrom(projectEnvFileValues(this.#projectDir))])].sort((a, b) => b.length - a.length);
     const controller = new AbortController();
     const userSignal = options.abortSignal;
     const onUserAbort = () => controller.abort(userSignal?.reason);
