@@ -15,13 +15,14 @@ afterEach(async () => {
 /**
  * A 429/529 storm across parallel tasks, with the real claude CLI told not to retry itself
  * (CLAUDE_CODE_MAX_RETRIES=0), so our orchestrator sees every one. One task runs a long command
- * (33 s) so that it finishes after the orchestrator's 30 s rate-limit cool-down: its success is
- * what restores the concurrency.
+ * (until the storm has been over for 34 s) so that it finishes after the orchestrator's 30 s
+ * rate-limit cool-down: its success is what restores the concurrency.
  */
 describe.skipIf(!findClaudeExecutable())('rate-limit storm, real claude against the fake server', () => {
   it('backs off with jitter, lowers concurrency while limits last, restores it after, keeps partial results and completes', async () => {
     await holds('rate limits', '429/529 storm over parallel tasks', async () => {
       let stormLeft = 7;
+      let lastLimitAt = Date.now();
       const statuses: number[] = [];
       const good = writesItsFile();
       const run = await runClaudeOrchestration({
@@ -40,11 +41,14 @@ describe.skipIf(!findClaudeExecutable())('rate-limit storm, real claude against 
             stormLeft -= 1;
             const status = stormLeft % 2 === 0 ? 429 : 529;
             statuses.push(status);
+            lastLimitAt = Date.now();
             return status === 429 ? reply.error(429, 'Rate limited by the fake server') : reply.overloaded();
           }
           if (taskId === 'slow') {
-            if (request.turnIndex === 0) return reply.bash('sleep 33');
-            if (request.turnIndex === 1) return reply.write(join(cwd, 'src', 'slow.txt'), 'slow done\n');
+            // A long build: it keeps running commands until the storm has been over for longer
+            // than the orchestrator's 30 s cool-down, then writes its file.
+            if (stormLeft > 0 || Date.now() - lastLimitAt < 34_000) return reply.bash('sleep 4');
+            if (!request.toolResults.some((result) => result.content.includes('File created'))) return reply.write(join(cwd, 'src', 'slow.txt'), 'slow done\n');
             return reply.text('Slow work done.');
           }
           return good(input);
