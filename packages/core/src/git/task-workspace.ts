@@ -117,6 +117,11 @@ export interface TaskWorkspace {
   prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask>;
   complete(task: Task, prepared: PreparedTask, options: CompleteTaskOptions): Promise<CompletedTask>;
   discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void>;
+  /**
+   * Commits these project files (the run's records: `specs/plan.json`, the integration
+   * registry) onto the integration head, when they changed. Returns the commit.
+   */
+  commitFiles?(paths: readonly string[], message: string): Promise<string | undefined>;
   /** The files a task changed so far in its working directory. */
   changedFiles(prepared: PreparedTask): Promise<string[]>;
   /** End of run: clean worktrees after success, keep them after a failure; put set-aside user work back. */

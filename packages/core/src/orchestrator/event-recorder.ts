@@ -10,13 +10,13 @@ import type { RunStore } from '../run-store/run-store';
  */
 export class EventRecorder {
   readonly #emitter: EventEmitter<OrchestratorListeners>;
-  readonly #store: RunStore;
+  readonly #store: Pick<RunStore, 'appendEvent'>;
   readonly #runId: string;
   #seq: number;
   #storeError: unknown;
   #pending: Promise<void> = Promise.resolve();
 
-  constructor(emitter: EventEmitter<OrchestratorListeners>, store: RunStore, runId: string, lastSeq = 0) {
+  constructor(emitter: EventEmitter<OrchestratorListeners>, store: Pick<RunStore, 'appendEvent'>, runId: string, lastSeq = 0) {
     this.#emitter = emitter;
     this.#store = store;
     this.#runId = runId;

@@ -22,6 +22,8 @@ export interface InterfaceRegistry {
   forTask(task: Task, plan: Plan): Promise<string>;
   /** Keeps the contract's endpoints for later prompts. */
   recordContract?(report: ContractReport): Promise<void>;
+  /** The file it keeps, so the run can commit it with its records. */
+  readonly path?: string;
 }
 
 /** Receives what an agent reported about the project's documentation being wrong. */
@@ -69,6 +71,12 @@ export interface OrchestratorOptions {
    * `false` turns learning off. @default a history in `<projectDir>/.qoder-orch/history/durations.json`
    */
   durationHistory?: DurationHistory | false;
+  /**
+   * Where the latest plan is kept in the project (`<dir>/plan.json`, with the integration
+   * registry beside it), committed at the end of each iteration. `false`: not kept.
+   * @default 'specs'
+   */
+  specsDirectory?: string | false;
   /** @default a new sortable id */
   runId?: string;
   /** For jitter; tests pass a fixed one. @default Math.random */

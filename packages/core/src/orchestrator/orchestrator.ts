@@ -1,4 +1,7 @@
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { writeFileAtomic } from '../run-store/atomic-write';
 import { EventEmitter } from 'eventemitter3';
 import type { Config } from '../config/config-schema';
 import { resolveConfig } from '../config/load-config';
@@ -31,7 +34,7 @@ import { loadSubagents } from '../subagents/load-subagents';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 import { createDirectoryWorkspace } from '../workspace/directory-workspace';
 import { createGitWorkspace } from '../workspace/git-workspace';
-import { isGitRepository } from '../git/repository';
+import { ensurePrivateDirectoryExcluded, isGitRepository, repositoryPaths } from '../git/repository';
 import { EventRecorder } from './event-recorder';
 import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
 import { listProjectFiles } from './project-files';
@@ -178,17 +181,41 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     }
   }
 
+  /** `specs/plan.json` (and the registry beside it) in the project, committed onto the integration head. */
+  async #keepRecords(plan: Plan, workspace: TaskWorkspace, events: EventRecorder): Promise<void> {
+    const directory = this.#options.specsDirectory ?? 'specs';
+    if (directory === false) return;
+    try {
+      const planFile = join(this.#projectDir, directory, 'plan.json');
+      await mkdir(dirname(planFile), { recursive: true });
+      await writeFileAtomic(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+      const files = [relative(this.#projectDir, planFile)];
+      const registryPath = this.#options.registry?.path;
+      if (registryPath && existsSync(registryPath)) files.push(relative(this.#projectDir, registryPath));
+      await workspace.commitFiles?.(files, `qoder-orch: plan and integration registry (run ${this.#runId})`);
+    } catch (error) {
+      events.emit('warning', { code: 'RECORDS_NOT_KEPT', message: `Could not keep the plan and registry in ${directory}/: ${serializeError(error).message}` });
+    }
+  }
+
   /** Plans only: returns the validated plan and changes nothing in the project or the run store. */
   async plan(objective: string, options: { abortSignal?: AbortSignal } = {}): Promise<Plan> {
     const subagents = await this.#loadSubagents();
     if (this.#options.context) await this.#options.context.refresh(options.abortSignal ? { abortSignal: options.abortSignal } : {});
     const context = await this.#plannerContext(objective);
+    // Listeners see plan-start / plan-end as in a run; nothing is written anywhere.
+    const events = new EventRecorder(this, { appendEvent: async () => {} }, this.#runId);
+    events.emit('plan-start', { iteration: 1, attempt: 1 });
     const outcome = await this.#planner(subagents).plan({
       objective,
       projectFiles: await listProjectFiles(this.#projectDir),
       ...(context === undefined ? {} : { context }),
       ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+      onAttempt: (attempt) => {
+        if (attempt > 1) events.emit('plan-start', { iteration: 1, attempt });
+      },
     });
+    events.emit('plan-end', { iteration: 1, plan: outcome.plan, attempts: outcome.attempts, usage: outcome.usage, costUsd: outcome.costUsd });
     return outcome.plan;
   }
 
@@ -277,10 +304,12 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     };
 
     try {
+      workspace = await this.#resolveWorkspace();
+      // The run folder lives in the project: keep it out of git status before writing to it.
+      if (await isGitRepository(this.#projectDir)) await ensurePrivateDirectoryExcluded((await repositoryPaths(this.#projectDir)).commonDir);
       if (isResume) await saveState();
       else await store.createRun(state);
       events.emit('run-start', { objective: state.objective, projectDir: this.#projectDir, isResumed: isResume });
-      workspace = await this.#resolveWorkspace();
       const subagents = await this.#loadSubagents();
       const subagentMap = new Map(subagents.map((subagent) => [subagent.name, subagent]));
 
@@ -568,6 +597,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         const isSameFailures = signature !== '' && signature === previousSignature;
         const isProgress = verdict.isMet || (!isSameFailures && (iteration === 1 || completed > 0));
         previousSignature = signature;
+        await this.#keepRecords(plan, workspace, events);
         events.emit('iteration-end', { iteration, completed, failed, blocked, isProgress });
         await saveState();
         if (verdict.isMet) {

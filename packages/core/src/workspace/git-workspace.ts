@@ -412,6 +412,29 @@ class GitWorkspace implements TaskWorkspace {
     });
   }
 
+  async commitFiles(paths: readonly string[], message: string): Promise<string | undefined> {
+    await this.#mergeQueue.onIdle();
+    return this.#queue.run(async () => {
+      const head = (await headCommit(this.#root)) as string;
+      const tree = await withTemporaryIndex(
+        this.#root,
+        async (env) => {
+          await runGit(this.#root, ['add', '-A', '--', ...paths], { env: { ...env, ...LITERAL_PATHSPECS } });
+          return (await runGit(this.#root, ['write-tree'], { env })).trim();
+        },
+        { fromTree: head },
+      );
+      if (tree === (await treeOf(this.#root, head))) return undefined;
+      const commit = await commitTree(this.#root, tree, { parents: [head], message, identity: this.#identity });
+      const moved = await tryGit(this.#root, ['update-ref', '-m', 'qoder-orch: run records', 'HEAD', commit, head]);
+      if (!moved.isOk) {
+        throw new OrchestratorError({ code: 'GIT_ERROR', message: `Could not commit ${paths.join(', ')}: HEAD moved during the run (${moved.message}).`, fix: 'Do not commit or switch branches in the project while a run is in progress.' });
+      }
+      await tryGit(this.#root, ['reset', '-q', '--', ...paths], { env: LITERAL_PATHSPECS });
+      return commit;
+    });
+  }
+
   async #completeShared(record: TaskRecord, options: CompleteTaskOptions): Promise<CompletedTask> {
     const paths = await this.#sharedChanges(record);
     if (paths.length === 0) {

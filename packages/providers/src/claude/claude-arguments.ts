@@ -30,7 +30,16 @@ export function claudeCompleteArguments(options: CompleteOptions, defaults: { mo
   const model = options.model ?? defaults.model;
   if (model) args.push('--model', model);
   if (options.system) args.push('--append-system-prompt', options.system);
-  if (options.jsonSchema) args.push('--json-schema', JSON.stringify(options.jsonSchema));
+  if (options.jsonSchema) args.push('--json-schema', JSON.stringify(withoutSchemaDialect(options.jsonSchema)));
   args.push(...defaults.extraArgs);
   return args;
+}
+
+/**
+ * Claude Code 2.1 silently ignores a `--json-schema` whose `$schema` names draft 2020-12 (what
+ * zod 4's `toJSONSchema` writes), answering free text instead; without `$schema` it is enforced.
+ */
+export function withoutSchemaDialect(schema: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = schema;
+  return rest;
 }

@@ -123,6 +123,17 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     expect(first.toolNames).toEqual(['StructuredOutput']);
   });
 
+  it('enforces a schema that names its draft-2020-12 dialect (what zod 4 writes), which the CLI would otherwise ignore', async () => {
+    const server = await fakeServer((request) => (request.hasStructuredOutput && request.toolResults.length === 0 ? reply.json({ isMet: true }) : reply.text('Judged.')));
+    const provider = createClaudeCli(fakeClaudeCliSettings(server));
+    const result = await provider.doComplete({
+      prompt: '[qoder-orch:judge] Is it met?',
+      jsonSchema: { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { isMet: { type: 'boolean' } }, required: ['isMet'] },
+    });
+    expect(result.json).toEqual({ isMet: true });
+    expect(mainTurns(server)[0]!.toolNames).toEqual(['StructuredOutput']);
+  });
+
   it('answers a plain completion with text, and fails a completion with the API error code', async () => {
     const server = await fakeServer(routeByText([{ match: '[qoder-orch:judge]', handle: () => 'The objective is met.' }], () => reply.unauthorized()));
     const provider = createClaudeCli(fakeClaudeCliSettings(server));

@@ -1,0 +1,59 @@
+/** The text of `qoder-orchestrate --help`. Kept true to parse-arguments.ts and exit-codes.ts. */
+export const HELP_TEXT = `qoder-orchestrate: turn one development objective into parallel agent tasks in your git repository.
+
+Usage
+  qoder-orchestrate "<objective>" [options]     plan, run, verify and iterate until the objective is met
+  qoder-orchestrate --resume [runId] [options]  continue an interrupted run (default: the newest one)
+  qoder-orchestrate demo                        the whole pipeline offline on a sample project
+  qoder-orchestrate runs                        list the runs kept in .qoder-orch/runs
+  qoder-orchestrate checkpoints [list|prune]    list or prune git checkpoints (--run <runId> for one run)
+
+Options
+  --project-dir <dir>       the project (a git repository)                      default: current directory
+  --config <file>           config file instead of <project>/.qoder-orchestrate.yaml
+  --llm-provider <name>     qoder | claude | codex | gemini | <path to a module exporting a provider>
+                                                                                 default: qoder
+  --max-parallel <n>        tasks at once (1-64)                                default: 3
+  --max-iterations <n>      plan → run → judge rounds (1-50)                    default: 3
+  --budget-usd <amount>     stop cleanly when the spend passes this
+  --isolation <mode>        worktree (each task in its own git worktree) | shared (all in the repository)
+                                                                                 default: worktree when max-parallel > 1
+  --auto-rollback           roll a task that fails for good back to its checkpoint
+  --allow-dirty             run on a work tree with uncommitted changes: they are set aside and put back after
+  --plan-only               print the plan and change nothing
+  --validate-only           run the pre-flight checks (VALIDATION REPORT) and stop
+  --resume [runId]          continue an interrupted run: finished tasks are kept, running ones rerun
+  --json                    one JSON event per line on stdout, nothing else (for CI and scripts)
+  --verbose                 every agent action, not just task starts and ends
+  --no-color                no colours (also when NO_COLOR is set or output is not a terminal)
+  -h, --help                this help
+  --version                 the version
+
+Where settings come from (later wins)
+  built-in defaults < .qoder-orchestrate.yaml (or --config) < QODER_ORCH_* environment variables
+  (QODER_ORCH_MAX_PARALLEL, QODER_ORCH_MAX_ITERATIONS, QODER_ORCH_LLM_PROVIDER, QODER_ORCH_BUDGET_USD,
+  QODER_ORCH_ISOLATION, QODER_ORCH_AUTO_ROLLBACK …) < the flags above.
+  Flags set: execution.max_parallel, execution.max_iterations, execution.budget_usd, execution.isolation,
+  execution.allow_dirty, llm.provider, rollback.auto_rollback_on_failure.
+
+What a run leaves
+  .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, orchestration.log, report.html, tasks/*.log
+  specs/integration_registry.json   the interfaces tasks defined for each other
+
+Exit codes
+  0    the objective was met (or --plan-only / --validate-only / a listing succeeded)
+  1    the run ended without meeting the objective (judge said not met, max iterations, no progress,
+       or the budget was spent)
+  2    the run failed (pre-flight checks, an agent CLI missing, a git or run-store error, a bug)
+  3    invalid input (unknown flag, bad value, bad config file, unknown run)
+  130  cancelled with Ctrl-C; resume with --resume <runId>
+
+Examples
+  qoder-orchestrate "Add due dates to todos, with API, UI and tests"
+  qoder-orchestrate "Add user authentication" --llm-provider claude --max-parallel 4 --budget-usd 5
+  qoder-orchestrate "Migrate the store to SQLite" --plan-only
+  qoder-orchestrate --validate-only --project-dir ../my-app
+  qoder-orchestrate "Fix the flaky tests" --json > events.ndjson
+  qoder-orchestrate --resume 20261125-174512-ab12
+  qoder-orchestrate demo
+`;

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { CLI_VERSION, EXIT_CODES, HELP_TEXT, parseArguments, runCli, UsageError } from '../index';
+import { captureIo } from '../testing/capture-output';
+
+describe('parseArguments', () => {
+  it('maps the flags onto config overrides in snake_case sections', () => {
+    const command = parseArguments(['Add due dates', '--max-parallel', '4', '--max-iterations', '2', '--llm-provider', 'claude', '--budget-usd', '2.5', '--isolation', 'shared', '--auto-rollback', '--allow-dirty', '--project-dir', 'app', '--config', 'ci.yaml', '--verbose', '--no-color']);
+    expect(command).toEqual({
+      kind: 'run',
+      objective: 'Add due dates',
+      isPlanOnly: false,
+      isValidateOnly: false,
+      options: {
+        projectDir: 'app',
+        configPath: 'ci.yaml',
+        overrides: {
+          execution: { max_parallel: 4, max_iterations: 2, budget_usd: 2.5, isolation: 'shared', allow_dirty: true },
+          llm: { provider: 'claude' },
+          rollback: { auto_rollback_on_failure: true },
+        },
+        isJson: false,
+        isVerbose: true,
+        isColorAllowed: false,
+      },
+    });
+  });
+
+  it('leaves unset flags out so the file and the environment still apply', () => {
+    const command = parseArguments(['x']);
+    expect(command).toMatchObject({ kind: 'run', options: { overrides: {} } });
+  });
+
+  it('reads --resume with and without a run id', () => {
+    expect(parseArguments(['--resume'])).toMatchObject({ kind: 'resume' });
+    expect(parseArguments(['--resume'])).not.toHaveProperty('runId');
+    expect(parseArguments(['--resume', '20261125-174512-ab12', '--json'])).toMatchObject({ kind: 'resume', runId: '20261125-174512-ab12', options: { isJson: true } });
+    expect(parseArguments(['--resume=abc'])).toMatchObject({ kind: 'resume', runId: 'abc' });
+  });
+
+  it('knows the subcommands', () => {
+    expect(parseArguments(['demo'])).toMatchObject({ kind: 'demo' });
+    expect(parseArguments(['runs', '--json'])).toMatchObject({ kind: 'runs', options: { isJson: true } });
+    expect(parseArguments(['checkpoints'])).toMatchObject({ kind: 'checkpoints', action: 'list' });
+    expect(parseArguments(['checkpoints', 'prune', '--run', 'r1'])).toMatchObject({ kind: 'checkpoints', action: 'prune', runId: 'r1' });
+    expect(parseArguments(['run', 'demo'])).toMatchObject({ kind: 'run', objective: 'demo' });
+    expect(parseArguments(['--validate-only'])).toMatchObject({ kind: 'run', isValidateOnly: true });
+    expect(parseArguments(['x', '--plan-only'])).toMatchObject({ kind: 'run', isPlanOnly: true });
+  });
+
+  it.each([
+    [['--max-parallel', '0', 'x'], '--max-parallel must be from 1 to 64 (got 0).'],
+    [['--max-parallel', 'many', 'x'], '--max-parallel must be a whole number (got "many").'],
+    [['--max-iterations', '99', 'x'], '--max-iterations must be from 1 to 50 (got 99).'],
+    [['--budget-usd', 'lots', 'x'], '--budget-usd must be a number (got "lots").'],
+    [['--budget-usd', '0', 'x'], '--budget-usd must be more than 0 (got 0).'],
+    [['--isolation', 'docker', 'x'], '--isolation must be worktree or shared (got "docker").'],
+    [['--frobnicate', 'x'], "Unknown option '--frobnicate'."],
+    [[], 'No objective given.'],
+    [['   '], 'The objective is empty.'],
+    [['Add', 'due', 'dates'], 'Expected one objective but got 3 arguments.'],
+    [['x', '--plan-only', '--validate-only'], '--plan-only cannot be used with --validate-only.'],
+    [['--resume', 'a', '--plan-only'], '--plan-only cannot be used with --resume.'],
+    [['checkpoints', 'explode'], 'Unknown checkpoints action "explode".'],
+    [['demo', 'something'], 'demo takes no objective (got "something").'],
+  ])('refuses %j with a clear message', (argv, message) => {
+    let error: unknown;
+    try {
+      parseArguments(argv);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(UsageError.isInstance(error)).toBe(true);
+    expect((error as UsageError).message).toBe(message);
+    expect((error as UsageError).fix).toBeTruthy();
+    expect((error as UsageError).code).toBe('CONFIG_INVALID');
+  });
+});
+
+describe('runCli', () => {
+  it('prints help with examples, precedence and exit codes, and exits 0', async () => {
+    const io = captureIo();
+    expect(await runCli(['--help'], io)).toBe(EXIT_CODES.met);
+    expect(io.stdout.text()).toBe(HELP_TEXT);
+    for (const part of ['Examples', 'later wins', 'QODER_ORCH_MAX_PARALLEL', '130', '--resume [runId]', '--isolation', '--budget-usd', 'qoder-orchestrate demo']) {
+      expect(io.stdout.text()).toContain(part);
+    }
+  });
+
+  it('prints its version, the one in package.json', async () => {
+    const io = captureIo();
+    expect(await runCli(['--version'], io)).toBe(0);
+    const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(io.stdout.text().trim()).toBe(packageJson.version);
+    expect(CLI_VERSION).toBe(packageJson.version);
+  });
+
+  it('answers invalid input with one error line, a hint and exit 3, nothing on stdout', async () => {
+    const io = captureIo();
+    expect(await runCli(['--max-parallel=-2', 'x'], io)).toBe(EXIT_CODES.invalidInput);
+    expect(io.stdout.text()).toBe('');
+    expect(io.stderr.text()).toBe('error: --max-parallel must be a whole number (got "-2").\nhint: For example: --max-parallel 3\n');
+  });
+
+  it('explains a value that looks like a flag', async () => {
+    const io = captureIo();
+    expect(await runCli(['--max-parallel', '-2', 'x'], io)).toBe(EXIT_CODES.invalidInput);
+    expect(io.stderr.text()).toMatch(/^error: Option '--max-parallel' argument is ambiguous\.\nhint: .*--max-parallel=-XYZ/);
+  });
+
+  it('refuses a project directory that does not exist with exit 3', async () => {
+    const io = captureIo({ cwd: '/' });
+    expect(await runCli(['Add due dates', '--project-dir', '/no/such/dir'], io)).toBe(EXIT_CODES.invalidInput);
+    expect(io.stderr.text()).toContain('The project directory /no/such/dir does not exist.');
+  });
+
+  it('refuses --resume of a run that does not exist with exit 3', async () => {
+    const io = captureIo({ cwd: tmpdir() });
+    expect(await runCli(['--resume', 'no-such-run', '--project-dir', '.'], io)).toBe(EXIT_CODES.invalidInput);
+    expect(io.stderr.text()).toMatch(/^error: There is no run no-such-run in .*\nhint: List the runs with `qoder-orchestrate runs`\.\n$/);
+  });
+
+  it('lists no runs in an empty project', async () => {
+    const io = captureIo({ cwd: '/tmp' });
+    expect(await runCli(['runs', '--project-dir', '/tmp/qoder-orch-no-runs-here-' + process.pid], io)).toBe(EXIT_CODES.invalidInput);
+    const empty = captureIo({ cwd: '/' });
+    expect(await runCli(['runs', '--project-dir', '/'], empty)).toBe(0);
+    expect(empty.stdout.text()).toBe('No runs in /.qoder-orch/runs.\n');
+  });
+});

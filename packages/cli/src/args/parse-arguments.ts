@@ -1,0 +1,197 @@
+import { parseArgs } from 'node:util';
+import { type ConfigOverrides, ConfigSchema } from '@qoder-orch/core';
+import { UsageError } from '../cli/usage-error';
+
+/** Options every command understands. */
+export interface CommonOptions {
+  /** The project (git repository); relative to the current directory. */
+  projectDir?: string;
+  /** An explicit config file instead of `<project>/.qoder-orchestrate.yaml`. */
+  configPath?: string;
+  /** From the flags; merged over file and environment by `loadConfig`. */
+  overrides: ConfigOverrides;
+  isJson: boolean;
+  isVerbose: boolean;
+  /** `false` with `--no-color`. */
+  isColorAllowed: boolean;
+}
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; objective: string; isPlanOnly: boolean; isValidateOnly: boolean; options: CommonOptions }
+  /** `runId` undefined: the newest interrupted run. */
+  | { kind: 'resume'; runId?: string; options: CommonOptions }
+  | { kind: 'demo'; options: CommonOptions }
+  | { kind: 'checkpoints'; action: 'list' | 'prune'; runId?: string; options: CommonOptions }
+  | { kind: 'runs'; options: CommonOptions };
+
+const OPTIONS = {
+  'project-dir': { type: 'string' },
+  'max-parallel': { type: 'string' },
+  'max-iterations': { type: 'string' },
+  'llm-provider': { type: 'string' },
+  'auto-rollback': { type: 'boolean' },
+  'allow-dirty': { type: 'boolean' },
+  'validate-only': { type: 'boolean' },
+  config: { type: 'string' },
+  'plan-only': { type: 'boolean' },
+  resume: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'budget-usd': { type: 'string' },
+  isolation: { type: 'string' },
+  verbose: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  run: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+const SUBCOMMANDS = new Set(['run', 'demo', 'checkpoints', 'runs', 'help']);
+const HELP_HINT = 'Run `qoder-orchestrate --help` for usage and examples.';
+
+/** `--resume=ID` → `--resume ID`, so `--resume` can stay a flag with an optional value. */
+function normaliseResume(argv: readonly string[]): string[] {
+  return argv.flatMap((argument) => (argument.startsWith('--resume=') ? ['--resume', argument.slice('--resume='.length)] : [argument]));
+}
+
+function integerFlag(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\s*\d+\s*$/.test(raw)) throw new UsageError(`--${name} must be a whole number (got ${JSON.stringify(raw)}).`, `For example: --${name} 3`);
+  return Number(raw);
+}
+
+function numberFlag(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number (got ${JSON.stringify(raw)}).`, `For example: --${name} 2.50`);
+  return value;
+}
+
+const FLAG_OF_KEY: Record<string, string> = {
+  'execution.max_parallel': 'max-parallel',
+  'execution.max_iterations': 'max-iterations',
+  'execution.budget_usd': 'budget-usd',
+  'execution.isolation': 'isolation',
+  'llm.provider': 'llm-provider',
+};
+
+/** Flags → config overrides (snake_case sections), validated against the config schema. */
+function overridesFrom(values: Record<string, string | boolean | undefined>): ConfigOverrides {
+  const execution: NonNullable<ConfigOverrides['execution']> = {};
+  const maxParallel = integerFlag('max-parallel', values['max-parallel'] as string | undefined);
+  const maxIterations = integerFlag('max-iterations', values['max-iterations'] as string | undefined);
+  const budget = numberFlag('budget-usd', values['budget-usd'] as string | undefined);
+  const isolation = values['isolation'] as string | undefined;
+  if (maxParallel !== undefined) execution.max_parallel = maxParallel;
+  if (maxIterations !== undefined) execution.max_iterations = maxIterations;
+  if (budget !== undefined) execution.budget_usd = budget;
+  if (isolation !== undefined) {
+    if (isolation !== 'worktree' && isolation !== 'shared' && isolation !== 'auto') {
+      throw new UsageError(`--isolation must be worktree or shared (got ${JSON.stringify(isolation)}).`, 'worktree: each task in its own git worktree; shared: all tasks in the repository.');
+    }
+    execution.isolation = isolation;
+  }
+  if (values['allow-dirty'] === true) execution.allow_dirty = true;
+  const overrides: ConfigOverrides = {};
+  if (Object.keys(execution).length > 0) overrides.execution = execution;
+  const provider = values['llm-provider'] as string | undefined;
+  if (provider !== undefined) {
+    if (provider.trim() === '') throw new UsageError('--llm-provider needs a name.', 'One of qoder, claude, codex, gemini, or a path to a module that exports a provider.');
+    overrides.llm = { provider };
+  }
+  if (values['auto-rollback'] === true) overrides.rollback = { auto_rollback_on_failure: true };
+  const ranges: Array<[string, number | undefined, number, number]> = [
+    ['max-parallel', maxParallel, 1, 64],
+    ['max-iterations', maxIterations, 1, 50],
+  ];
+  for (const [flag, value, low, high] of ranges) {
+    if (value !== undefined && (value < low || value > high)) throw new UsageError(`--${flag} must be from ${low} to ${high} (got ${value}).`, HELP_HINT);
+  }
+  if (budget !== undefined && budget <= 0) throw new UsageError(`--budget-usd must be more than 0 (got ${budget}).`, 'For example: --budget-usd 2.50');
+  const checked = ConfigSchema.safeParse(overrides);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const key = issue.path.join('.');
+    const flag = FLAG_OF_KEY[key];
+    throw new UsageError(`Invalid value for ${flag ? `--${flag}` : key}: ${issue.message}.`, HELP_HINT);
+  }
+  return overrides;
+}
+
+/**
+ * Parses `qoder-orchestrate` arguments into a command. Throws {@link UsageError} (exit 3) for
+ * unknown flags, missing or bad values and contradictory combinations.
+ */
+export function parseArguments(argv: readonly string[]): CliCommand {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: normaliseResume(argv), options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    const lines = (error instanceof Error ? error.message : String(error)).split('\n').filter(Boolean);
+    const first = (lines[0] ?? 'Invalid arguments.').replace(/\. To specify a positional argument.*$/, '.');
+    // Node explains "ambiguous" values (starting with "-") on its next lines; keep that advice.
+    throw new UsageError(first, lines.length > 1 ? lines.slice(1).join(' ') : HELP_HINT);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const options: CommonOptions = {
+    ...(values['project-dir'] === undefined ? {} : { projectDir: values['project-dir'] }),
+    ...(values.config === undefined ? {} : { configPath: values.config }),
+    overrides: overridesFrom(values),
+    isJson: values.json === true,
+    isVerbose: values.verbose === true,
+    isColorAllowed: values['no-color'] !== true,
+  };
+  if (values['project-dir'] !== undefined && values['project-dir'].trim() === '') throw new UsageError('--project-dir needs a directory.', HELP_HINT);
+
+  let rest = [...positionals];
+  const first = rest[0];
+  const subcommand = first !== undefined && SUBCOMMANDS.has(first) ? first : undefined;
+  if (subcommand) rest = rest.slice(1);
+
+  const refuse = (flag: string, where: string) => {
+    throw new UsageError(`${flag} cannot be used with ${where}.`, HELP_HINT);
+  };
+  const isPlanOnly = values['plan-only'] === true;
+  const isValidateOnly = values['validate-only'] === true;
+
+  switch (subcommand) {
+    case 'help':
+      return { kind: 'help' };
+    case 'demo':
+      if (rest.length > 0) throw new UsageError(`demo takes no objective (got ${JSON.stringify(rest[0])}).`, 'The demo always works on "Add due dates to todos" in a copy of examples/todo-app.');
+      if (values.resume) refuse('--resume', 'demo');
+      return { kind: 'demo', options };
+    case 'runs':
+      if (rest.length > 0) throw new UsageError(`runs takes no arguments (got ${JSON.stringify(rest[0])}).`, 'qoder-orchestrate runs --project-dir <dir>');
+      return { kind: 'runs', options };
+    case 'checkpoints': {
+      const action = rest[0] ?? 'list';
+      if (action !== 'list' && action !== 'prune') throw new UsageError(`Unknown checkpoints action ${JSON.stringify(action)}.`, 'Use `qoder-orchestrate checkpoints list` or `qoder-orchestrate checkpoints prune [--run <runId>]`.');
+      if (rest.length > 1) throw new UsageError(`Unexpected argument ${JSON.stringify(rest[1])}.`, 'Name a run with --run <runId>.');
+      return { kind: 'checkpoints', action, ...(values.run === undefined ? {} : { runId: values.run }), options };
+    }
+    default:
+      break;
+  }
+
+  if (values.resume) {
+    if (isPlanOnly) refuse('--plan-only', '--resume');
+    if (isValidateOnly) refuse('--validate-only', '--resume');
+    if (rest.length > 1) throw new UsageError('--resume takes at most one run id.', 'qoder-orchestrate --resume [runId]; list runs with `qoder-orchestrate runs`.');
+    const runId = rest[0];
+    return { kind: 'resume', ...(runId === undefined ? {} : { runId }), options };
+  }
+  if (isPlanOnly && isValidateOnly) refuse('--plan-only', '--validate-only');
+  if (rest.length === 0 && isValidateOnly) return { kind: 'run', objective: '', isPlanOnly, isValidateOnly, options };
+  if (rest.length === 0) throw new UsageError('No objective given.', 'Usage: qoder-orchestrate "<objective>" [options]. ' + HELP_HINT);
+  if (rest.length > 1) {
+    throw new UsageError(`Expected one objective but got ${rest.length} arguments.`, 'Quote the objective: qoder-orchestrate "Add due dates to todos"');
+  }
+  const objective = rest[0]!.trim();
+  if (objective === '') throw new UsageError('The objective is empty.', 'Describe what you want done, e.g. qoder-orchestrate "Add due dates to todos"');
+  return { kind: 'run', objective, isPlanOnly, isValidateOnly, options };
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '@qoder-orch/core';
+import { ConsoleRenderer, createJsonLinesWriter, createStyle, isColorWanted } from '../index';
+import { captureOutput } from '../testing/capture-output';
+import { RUN_ID, sampleRunEvents } from '../testing/sample-run-events';
+
+const ESC = '\u001B[';
+
+function render(options: { isTTY: boolean; isColor: boolean; isVerbose?: boolean; events?: EventEnvelope[]; secretValues?: string[] }) {
+  const output = captureOutput({ isTTY: options.isTTY, columns: 100 });
+  const renderer = new ConsoleRenderer({ output, style: createStyle(options.isColor), isLive: options.isTTY, isVerbose: options.isVerbose ?? false, ...(options.secretValues ? { secretValues: options.secretValues } : {}) });
+  for (const event of options.events ?? sampleRunEvents()) renderer.handle(event);
+  renderer.close();
+  return output.text();
+}
+
+describe('ConsoleRenderer', () => {
+  it('prints the seed blocks from events: validation, plan with agents and dependencies, contract, summary', () => {
+    const text = render({ isTTY: false, isColor: false });
+    expect(text).toContain('VALIDATION REPORT');
+    expect(text).toMatch(/! WARN\s+Budget\s+no budget set/);
+    expect(text).toContain('fix: Pass --budget-usd 5');
+    expect(text).toContain('PLAN');
+    expect(text).toMatch(/backend-due-dates\s+\[backend-dev\]\s+Store and validate due dates\n\s+depends on: api-contract/);
+    expect(text).toMatch(/qa-due-dates\s+\[qa-agent\][^\n]*\n\s+depends on: backend-due-dates, frontend-due-dates/);
+    expect(text).toContain('API CONTRACT VERIFICATION');
+    expect(text).toContain('not-in-contract  DELETE /api/todos/{id}: served but not documented (src/server.js:58)');
+    expect(text).toContain('ORCHESTRATION SUMMARY');
+    expect(text).toMatch(/Tasks:\s+5 total, 5 completed, 0 failed, 0 blocked/);
+    expect(text).toMatch(/Iterations:\s+1/);
+    expect(text).toMatch(/Cache hit rate: 75%/);
+    expect(text).toMatch(/Wall time:\s+26\.0s/);
+    expect(text).toMatch(/backend-due-dates\s+backend-dev\s+completed\s+2\s+9\.0s\s+4\.2k \/ 610\s+\$0\.01/);
+    expect(text).toMatch(/Total\s+23\.8k \/ 3\.4k\s+\$0\.12/);
+  });
+
+  it('writes plain timestamped lines when not on a terminal, with no escape codes', () => {
+    const text = render({ isTTY: false, isColor: false });
+    expect(text).not.toContain('\u001B');
+    expect(text).toContain('[17:45:14] ▶ api-contract [architect] started, slot 0: Add dueDate to the API contract');
+    expect(text).toMatch(/\[17:45:18\] ✓ api-contract completed \[architect\] 4\.0s, 1 file changed, \$0\.01$/m);
+    expect(text).toContain('[17:45:23] ↻ backend-due-dates failed (VERIFICATION_FAILED: node --test failed (exit 1)); attempt 2 in 1.0s');
+    // Agent actions only with --verbose.
+    expect(text).not.toContain('Edit openapi.json');
+    expect(render({ isTTY: false, isColor: false, isVerbose: true })).toContain('api-contract: Edit openapi.json');
+  });
+
+  it('on a terminal, redraws one line per running task in place with cursor movement', () => {
+    const text = render({ isTTY: true, isColor: true });
+    expect(text).toMatch(/\u001B\[\d+A\r\u001B\[0J/);
+    expect(text).toContain(`${ESC}32m`);
+    const block = text.split('running ').slice(1).find((part) => part.includes('backend-due-dates') && part.includes('frontend-due-dates'));
+    expect(block, 'a frame shows both parallel tasks').toBeDefined();
+    expect(text).toContain('[backend-dev]');
+    expect(text).not.toMatch(/\[\d\d:\d\d:\d\d\]/);
+  });
+
+  it('never colours when colour is off', () => {
+    const output = captureOutput({ isTTY: true });
+    expect(isColorWanted({ output, env: { NO_COLOR: '1' }, isColorAllowed: true, isJson: false })).toBe(false);
+    expect(isColorWanted({ output, env: {}, isColorAllowed: false, isJson: false })).toBe(false);
+    expect(isColorWanted({ output, env: {}, isColorAllowed: true, isJson: true })).toBe(false);
+    expect(isColorWanted({ output, env: { TERM: 'dumb' }, isColorAllowed: true, isJson: false })).toBe(false);
+    expect(isColorWanted({ output: captureOutput({ isTTY: false }), env: {}, isColorAllowed: true, isJson: false })).toBe(false);
+    expect(isColorWanted({ output, env: { NO_COLOR: '' }, isColorAllowed: true, isJson: false })).toBe(true);
+  });
+
+  it('prints the contract block when its outcome changes and one line when it repeats', () => {
+    const events = sampleRunEvents();
+    const contract = events.find((event) => event.type === 'contract-end')!;
+    const again = { ...contract, seq: 998 };
+    const fixed = { ...contract, seq: 999, report: { ...(contract as Extract<EventEnvelope, { type: 'contract-end' }>).report, findings: [] } } as EventEnvelope;
+    const text = render({ isTTY: false, isColor: false, events: [contract, again, fixed] });
+    expect(text.match(/API CONTRACT VERIFICATION/g)).toHaveLength(2);
+    expect(text).toContain('contract check: unchanged, PASSED (0 errors, 1 warning)');
+    expect(render({ isTTY: false, isColor: false, isVerbose: true, events: [contract, again] }).match(/API CONTRACT VERIFICATION/g)).toHaveLength(2);
+  });
+
+  it('hides secrets that agents echo', () => {
+    const events = sampleRunEvents();
+    const secret = 'qoder-pat-1234567890abcdef';
+    const leaky: EventEnvelope = { type: 'warning', runId: RUN_ID, seq: 999, timestamp: events[3]!.timestamp, code: 'AGENT_SAID', message: `token is ${secret}` };
+    const text = render({ isTTY: false, isColor: false, events: [leaky], secretValues: [secret] });
+    expect(text).toContain('token is [REDACTED]');
+    expect(text).not.toContain(secret);
+  });
+
+  it('survives an event it cannot render', () => {
+    const broken = { type: 'plan-end', runId: RUN_ID, seq: 1, timestamp: '2026-11-25T17:45:12.000Z', iteration: 1 } as unknown as EventEnvelope;
+    const text = render({ isTTY: false, isColor: false, events: [broken] });
+    expect(text).toContain('(could not render plan-end');
+  });
+});
+
+describe('createJsonLinesWriter', () => {
+  it('writes each envelope as one JSON line and nothing else', () => {
+    const output = captureOutput();
+    const write = createJsonLinesWriter(output, ['s3cr3t-value']);
+    const events = sampleRunEvents();
+    for (const event of events) write(event);
+    write({ type: 'warning', runId: RUN_ID, seq: 1000, timestamp: events[0]!.timestamp, code: 'X', message: 'key s3cr3t-value' });
+    const lines = output.text().trimEnd().split('\n');
+    expect(lines).toHaveLength(events.length + 1);
+    const parsed = lines.map((line) => JSON.parse(line) as EventEnvelope);
+    expect(parsed.slice(0, -1)).toEqual(events);
+    expect(parsed.at(-1)).toMatchObject({ message: 'key [REDACTED]' });
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * The one place where the CLI wires the SDK together: the provider named by `llm.provider`,
+ * the Orchestrator with loadConfig, git safety's preflight (the git workspace is the
+ * Orchestrator's own default in a repository), the contract verifier and integration registry,
+ * the context store and the wiki learner.
+ */
+import {
+  type AgentProvider,
+  type Config,
+  type ConfigOverrides,
+  type ContractReport,
+  createContractVerifier,
+  createIntegrationRegistry,
+  createOrchestrator,
+  type EventEnvelope,
+  formatContractReport,
+  formatPreflightReport,
+  loadConfig,
+  type Plan,
+  type PreflightInput,
+  type PreflightReport,
+  RollbackManager,
+  runPreflight,
+  type RunStore,
+  type RunSummary,
+} from '@qoder-orch/core';
+import { contextStoreOptionsFromConfig, createContextStore, createWikiLearner } from '@qoder-orch/context';
+import { createProvider } from '@qoder-orch/providers';
+
+/** The Orchestrator as the CLI drives it (core's class has this shape). */
+export interface CliOrchestrator {
+  readonly runId: string;
+  on(event: 'event', listener: (event: EventEnvelope) => void): unknown;
+  plan(objective: string, options?: { abortSignal?: AbortSignal }): Promise<Plan>;
+  run(objective: string, options?: { abortSignal?: AbortSignal }): Promise<RunSummary>;
+  resume(runId: string, options?: { abortSignal?: AbortSignal }): Promise<RunSummary>;
+}
+
+/** defaults < config file < QODER_ORCH_* environment < flags (core's loadConfig). */
+export async function loadCliConfig(options: { projectDir: string; configPath?: string; env: Readonly<Record<string, string | undefined>>; overrides: ConfigOverrides }): Promise<{ config: Config; file?: string }> {
+  return loadConfig(options);
+}
+
+/** `--llm-provider`: a built-in name (`qoder`, `claude`, `codex`, `gemini` …) or a module path, resolved against the current directory. */
+export async function resolveProvider(name: string, options: { cwd: string }): Promise<AgentProvider> {
+  return createProvider(name, {}, { cwd: options.cwd });
+}
+
+export interface BuildOrchestratorInput {
+  projectDir: string;
+  config: Config;
+  provider: AgentProvider;
+  runStore: RunStore;
+  /** Told about every optional part this build cannot provide. */
+  warn: (code: string, message: string) => void;
+}
+
+/** Core's own renderers for the VALIDATION REPORT and API CONTRACT VERIFICATION blocks. */
+export function coreFormatters(): { formatPreflightReport: (report: PreflightReport) => string; formatContractReport: (report: ContractReport) => string } {
+  return { formatPreflightReport, formatContractReport };
+}
+
+/** `--validate-only`: git safety's pre-flight checks alone (the VALIDATION REPORT). */
+export async function validateProject(input: { projectDir: string; provider: AgentProvider; config: Config; abortSignal?: AbortSignal }): Promise<PreflightReport> {
+  return runPreflight(input);
+}
+
+/** The Orchestrator with everything this build has: preflight, context, contracts, registry, wiki learner (git workspace: core's default). */
+export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrator {
+  const registry = createIntegrationRegistry({ projectDir: input.projectDir });
+  const contractChecker = createContractVerifier({ registry });
+  const context = createContextStore(
+    contextStoreOptionsFromConfig(input.config, input.projectDir, { onWarning: (warning) => input.warn(warning.code, warning.message) }),
+  );
+  const learner = createWikiLearner({ projectDir: input.projectDir, autoApply: input.config.learning.auto_apply });
+  return createOrchestrator({
+    projectDir: input.projectDir,
+    provider: input.provider,
+    config: input.config,
+    runStore: input.runStore,
+    context,
+    deviations: { propose: (deviation) => learner.propose({ origin: 'agent', runId: deviation.runId, taskId: deviation.taskId, deviations: [...deviation.deviations], evidence: [deviation.evidence] }) },
+    contractChecker,
+    registry,
+    preflight: (preflightInput: PreflightInput) => runPreflight(preflightInput),
+  });
+}
+
+export interface CheckpointEntry {
+  runId: string;
+  taskId: string;
+  ref: string;
+  commit: string;
+  createdAt?: string;
+  /** Kept by `prune` unless the run is named. */
+  isFailedRun?: boolean;
+}
+
+/** Git safety's RollbackManager for the project. */
+function checkpointManager(projectDir: string): RollbackManager {
+  return new RollbackManager({ projectDir });
+}
+
+/** `qoder-orchestrate checkpoints list`. */
+export async function listProjectCheckpoints(options: { projectDir: string; runId?: string }): Promise<CheckpointEntry[]> {
+  return checkpointManager(options.projectDir).listCheckpoints(options.runId === undefined ? {} : { runId: options.runId });
+}
+
+/**
+ * `qoder-orchestrate checkpoints prune`: every run's private refs (checkpoints, leftovers, merge
+ * records) except those of failed runs (kept for inspection); with a run named, that run's
+ * whatever its outcome. Returns how many refs went.
+ */
+export async function pruneProjectCheckpoints(options: { projectDir: string; runId?: string }): Promise<number> {
+  const result = await checkpointManager(options.projectDir).pruneCheckpoints(options.runId === undefined ? { keepFailed: true } : { runId: options.runId, keepFailed: false });
+  return result.removedRefs.length;
+}
