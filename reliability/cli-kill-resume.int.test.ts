@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,11 +22,16 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
+const API_KEY = 'ant-PLANTED-cli-key-5e1f0b7c92';
+const QODER_TOKEN = 'qpat-PLANTED-cli-token-a83d44e1';
+
 function startCli(args: string[], server: FakeAnthropicServer, home: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: home,
     ...server.env,
+    ANTHROPIC_API_KEY: API_KEY,
+    QODER_PERSONAL_ACCESS_TOKEN: QODER_TOKEN,
     CLAUDE_CODE_MAX_RETRIES: '0',
     API_TIMEOUT_MS: '120000',
     QODER_ORCH_SEMANTIC_SEARCH: 'false',
@@ -44,7 +49,7 @@ function startCli(args: string[], server: FakeAnthropicServer, home: string): { 
 }
 
 describe.skipIf(!findClaudeExecutable())('the CLI SIGKILLed mid-task, then --resume', () => {
-  it('resumes to met with --json, keeps the finished task, reruns the interrupted one, leaves no agent process behind', async () => {
+  it('resumes to met with --json, keeps the finished task, reruns the interrupted one, leaves no agent process behind and no secret in its output, log or report', async () => {
     await holds('kill and resume', 'CLI SIGKILLed mid-task, real claude, --resume --json', async () => {
       const projectDir = createUserRepository({ 'README.md': '# project\n', '.gitignore': '.qoder-orch/\n' });
       const home = mkdtempSync(join(tmpdir(), 'qoder-orch-cli-home-'));
@@ -75,7 +80,10 @@ describe.skipIf(!findClaudeExecutable())('the CLI SIGKILLed mid-task, then --res
             killCli?.();
             return reply.hang();
           }
-          return request.turnIndex === 0 ? reply.write(join(cwd, 'src', `${taskId}.txt`), `${taskId} done\n`) : reply.text('Done.');
+          // The agent repeats the secrets it could know: none may reach the CLI's output, log or report.
+          return request.turnIndex === 0
+            ? reply.write(join(cwd, 'src', `${taskId}.txt`), `${taskId} done\n`, `Using ${API_KEY} and ${QODER_TOKEN}`)
+            : reply.text(`Done with ${API_KEY}.`);
         },
       });
       cleanups.push(() => server.close());
@@ -107,6 +115,16 @@ describe.skipIf(!findClaudeExecutable())('the CLI SIGKILLed mid-task, then --res
         dataLost += 1;
       }
       expect(git(projectDir, ['worktree', 'list']).trim().split('\n')).toHaveLength(1);
+      // Secrets: not in what the CLI printed, nor in any file of the run (events, state, orchestration.log, report.html).
+      const runDirectory = join(projectDir, '.qoder-orch', 'runs', runId);
+      expect(readdirSync(runDirectory)).toEqual(expect.arrayContaining(['events.ndjson', 'state.json', 'orchestration.log', 'report.html']));
+      const texts = [firstExit.stdout, firstExit.stderr, resumedExit.stdout, resumedExit.stderr];
+      for (const entry of readdirSync(join(projectDir, '.qoder-orch'), { recursive: true, withFileTypes: true })) {
+        if (entry.isFile()) texts.push(readFileSync(join(entry.parentPath, entry.name), 'utf8'));
+      }
+      expect(texts.filter((text) => text.includes(API_KEY) || text.includes(QODER_TOKEN))).toHaveLength(0);
+      // Not vacuous: the agent's words did reach the output, redacted.
+      expect(`${firstExit.stdout}${resumedExit.stdout}`).toContain('[REDACTED]');
       // The agent the killed CLI left behind does not outlive the resumed run.
       expect(orphans.filter((pid) => isProcessRunning(pid)), 'agent processes of the killed run still running').toEqual([]);
       expect(agentProcessesUnder(projectDir)).toEqual([]);
