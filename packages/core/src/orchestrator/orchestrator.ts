@@ -13,7 +13,7 @@ import type { TaskWorkspace } from '../git/task-workspace';
 import { createEvidenceJudge } from '../judge/evidence-judge';
 import { latestResults } from '../judge/evidence-rules';
 import type { Judge } from '../judge/judge';
-import { redactOutput, secretValuesFrom } from '../judge/redact-output';
+import { redactJson, redactOutput, secretValuesFrom } from '../judge/redact-output';
 import { projectEnvFileValues } from '../judge/env-file-secrets';
 import { collectProjectChecks } from '../judge/run-verification';
 import { detectTestCommand } from '../judge/detect-test-command';
@@ -584,7 +584,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         state.overheadUsage = addUsage(state.overheadUsage, judged.usage);
         state.overheadCostUsd += judged.costUsd;
         runCost += judged.costUsd;
-        const verdict = judged.verdict;
+        // The judge may quote what it saw (an agent's output, a file): its words are stored and shown.
+        const verdict = redactJson(judged.verdict, secretValues);
         state.verdicts.push(verdict);
         events.emit('judge-end', { iteration, verdict });
 
