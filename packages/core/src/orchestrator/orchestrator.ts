@@ -691,10 +691,10 @@ function followUpPlan(state: RunState, followUps: readonly Task[], subagents: re
     .map((task) => ({ ...task, agent: known.has(task.agent) ? task.agent : fallbackAgent }));
   const ids = new Set(tasks.map((task) => task.id));
   const cleaned = tasks.map((task) => ({ ...task, dependsOn: task.dependsOn.filter((dependency) => ids.has(dependency) || completed.includes(dependency)) }));
-  const validated = validatePlan({ objective: state.objective, summary: 'Follow-up tasks from the judge.', tasks: cleaned }, { objective: state.objective, agents: [...known], externalIds: completed });
+  const validated = validatePlan({ objective: state.objective, summary: 'Follow-up tasks from the judge.', tasks: cleaned }, { objective: state.objective, agents: [...known], externalIds: completed, projectDir: state.projectDir });
   if ('plan' in validated) return validated.plan;
   // Dependencies that still do not validate (cycles): run the follow-ups independently.
-  const independent = validatePlan({ objective: state.objective, summary: 'Follow-up tasks from the judge.', tasks: cleaned.map((task) => ({ ...task, dependsOn: [] })) }, { objective: state.objective, agents: [...known] });
+  const independent = validatePlan({ objective: state.objective, summary: 'Follow-up tasks from the judge.', tasks: cleaned.map((task) => ({ ...task, dependsOn: [] })) }, { objective: state.objective, agents: [...known], projectDir: state.projectDir });
   if ('plan' in independent) return independent.plan;
   throw new OrchestratorError({ code: 'PLAN_INVALID', message: `The judge's follow-up tasks are invalid: ${independent.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}` });
 }
