@@ -1,13 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type EventEnvelope, RETRYABLE_PROVIDER_CODES } from '@qoder-orch/core';
 import { findClaudeExecutable } from '@qoder-orch/providers';
 import { fakeClaudeCliSettings, isProcessRunning, reply } from '@qoder-orch/providers/test';
 import { agentProcessesUnder } from './fixtures/agent-processes';
 import { type ClaudeOrchestration, type TaskTurnHandler, runClaudeOrchestration, writesItsFile } from './fixtures/claude-orchestration';
 import { holds } from './record-case';
+
+// Real processes and git on a shared 2-core machine: generous per-test limits, no timed assertions.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * Agent processes that hang, stall, are SIGKILLed mid-task, print garbage or nothing: the real
@@ -57,7 +60,7 @@ describe.skipIf(!findClaudeExecutable())('agent faults, real claude against the 
       const run = await runClaudeOrchestration({
         tasks: [{ id: 'hangs', files: ['src/hangs.txt'] }, { id: 'fine', files: ['src/fine.txt'] }],
         onTask: watch.onTask((input) => (input.taskId === 'hangs' && input.attempt === 1 ? reply.hang() : writesItsFile()(input))),
-        config: { execution: { task_timeout: 6 }, retry: { max_attempts: 2 } },
+        config: { execution: { task_timeout: 12 }, retry: { max_attempts: 2 } },
         settings: { stallTimeoutMs: 600_000 },
       });
       runs.push(run);
@@ -78,7 +81,7 @@ describe.skipIf(!findClaudeExecutable())('agent faults, real claude against the 
         tasks: [{ id: 'stalls', files: ['src/stalls.txt'] }, { id: 'fine', files: ['src/fine.txt'] }],
         onTask: watch.onTask((input) => (input.taskId === 'stalls' ? reply.stall() : writesItsFile()(input))),
         config: { retry: { max_attempts: 1 } },
-        settings: { stallTimeoutMs: 4_000 },
+        settings: { stallTimeoutMs: 8_000 },
         judge: () => reply.json({ isMet: false, reasoning: 'stalls did not finish' }),
       });
       runs.push(run);

@@ -1,11 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { PlanError, Planner, builtinSubagents, createOrchestrator } from '@qoder-orch/core';
 import { MockAgentProvider } from '@qoder-orch/core/test';
 import { createUserRepository, git } from './fixtures/claude-orchestration';
 import { holds } from './record-case';
+
+// Real processes and git on a shared 2-core machine: generous per-test limits, no timed assertions.
+vi.setConfig({ testTimeout: 120_000 });
 
 const directories: string[] = [];
 afterAll(() => {

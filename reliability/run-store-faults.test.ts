@@ -7,6 +7,9 @@ import { MockAgentProvider } from '@qoder-orch/core/test';
 import { createUserRepository, git } from './fixtures/claude-orchestration';
 import { holds } from './record-case';
 
+// Real processes and git on a shared 2-core machine: generous per-test limits, no timed assertions.
+vi.setConfig({ testTimeout: 120_000 });
+
 /**
  * The disk fills up under the run folder: the next write to a file there writes half its bytes
  * and fails with ENOSPC, as a real full disk does. Everything else (git, the project) is not

@@ -1,11 +1,14 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findClaudeExecutable } from '@qoder-orch/providers';
 import { reply } from '@qoder-orch/providers/test';
 import { type AgentProcess, agentProcessesUnder } from './fixtures/agent-processes';
 import { type ClaudeOrchestration, git, runClaudeOrchestration } from './fixtures/claude-orchestration';
 import { holds } from './record-case';
+
+// Real processes and git on a shared 2-core machine: generous per-test limits, no timed assertions.
+vi.setConfig({ testTimeout: 120_000 });
 
 const runs: ClaudeOrchestration[] = [];
 const restoreEnvironment: Array<() => void> = [];
