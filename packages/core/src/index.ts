@@ -207,3 +207,6 @@ export { INTERFACE_KINDS, RegistryEntrySchema, RegistryFileSchema, SharedInterfa
 export type { InterfaceKind, RegistryEntry, RegistryFile, SharedInterfaceInput } from './registry/registry-schema';
 export { mentionsTask, supersededResults } from './judge/evidence-rules';
 export { detectTestCommand } from './judge/detect-test-command';
+
+// ── reliability (issue 9) ───────────────────────────────────────────────────
+export { redactJson } from './judge/redact-output';

@@ -40,6 +40,19 @@ export function redactOutput(text: string, secretValues: readonly string[] = [])
   return result;
 }
 
+/**
+ * A JSON value with every string redacted like {@link redactOutput} (structured answers of
+ * agents and judges, which are stored and shown as they are).
+ */
+export function redactJson<T>(value: T, secretValues: readonly string[] = []): T {
+  if (value === undefined) return value;
+  try {
+    return JSON.parse(redactOutput(JSON.stringify(value), secretValues)) as T;
+  } catch {
+    return value;
+  }
+}
+
 /** The last `maxChars` characters, starting at a line boundary when one is near. */
 export function tailOf(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;

@@ -13,7 +13,8 @@ import type { TaskWorkspace } from '../git/task-workspace';
 import { createEvidenceJudge } from '../judge/evidence-judge';
 import { latestResults } from '../judge/evidence-rules';
 import type { Judge } from '../judge/judge';
-import { redactOutput, secretValuesFrom } from '../judge/redact-output';
+import { redactJson, redactOutput, secretValuesFrom } from '../judge/redact-output';
+import { projectEnvFileValues } from '../judge/env-file-secrets';
 import { collectProjectChecks } from '../judge/run-verification';
 import { detectTestCommand } from '../judge/detect-test-command';
 import { touchesApiSurface } from '../contracts/contract-relevance';
@@ -268,7 +269,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     this.#isBusy = true;
     const store = this.#store;
     const events = new EventRecorder(this, store, state.runId, state.lastSeq);
-    const secretValues = secretValuesFrom(process.env);
+    // Secrets of the process and of the project's .env.local (an agent may read and echo them).
+    const secretValues = [...new Set([...secretValuesFrom(process.env), ...secretValuesFrom(projectEnvFileValues(this.#projectDir))])].sort((a, b) => b.length - a.length);
     const controller = new AbortController();
     const userSignal = options.abortSignal;
     const onUserAbort = () => controller.abort(userSignal?.reason);
@@ -376,6 +378,11 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           tasksToRun = remainingTasks(plan, state);
           isResume = false;
         } else {
+          // Killed after the judge found the objective met but before the final state write.
+          if (isResume && state.iteration > 0 && state.verdicts.length >= state.iteration && state.verdicts[state.iteration - 1]?.isMet) {
+            stopReason = 'met';
+            break;
+          }
           if (state.iteration >= this.#config.execution.max_iterations) {
             stopReason = 'max-iterations';
             break;
@@ -577,7 +584,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         state.overheadUsage = addUsage(state.overheadUsage, judged.usage);
         state.overheadCostUsd += judged.costUsd;
         runCost += judged.costUsd;
-        const verdict = judged.verdict;
+        // The judge may quote what it saw (an agent's output, a file): its words are stored and shown.
+        const verdict = redactJson(judged.verdict, secretValues);
         state.verdicts.push(verdict);
         events.emit('judge-end', { iteration, verdict });
 
@@ -683,10 +691,10 @@ function followUpPlan(state: RunState, followUps: readonly Task[], subagents: re
     .map((task) => ({ ...task, agent: known.has(task.agent) ? task.agent : fallbackAgent }));
   const ids = new Set(tasks.map((task) => task.id));
   const cleaned = tasks.map((task) => ({ ...task, dependsOn: task.dependsOn.filter((dependency) => ids.has(dependency) || completed.includes(dependency)) }));
-  const validated = validatePlan({ objective: state.objective, summary: 'Follow-up tasks from the judge.', tasks: cleaned }, { objective: state.objective, agents: [...known], externalIds: completed });
+  const validated = validatePlan({ objective: state.objective, summary: 'Follow-up tasks from the judge.', tasks: cleaned }, { objective: state.objective, agents: [...known], externalIds: completed, projectDir: state.projectDir });
   if ('plan' in validated) return validated.plan;
   // Dependencies that still do not validate (cycles): run the follow-ups independently.
-  const independent = validatePlan({ objective: state.objective, summary: 'Follow-up tasks from the judge.', tasks: cleaned.map((task) => ({ ...task, dependsOn: [] })) }, { objective: state.objective, agents: [...known] });
+  const independent = validatePlan({ objective: state.objective, summary: 'Follow-up tasks from the judge.', tasks: cleaned.map((task) => ({ ...task, dependsOn: [] })) }, { objective: state.objective, agents: [...known], projectDir: state.projectDir });
   if ('plan' in independent) return independent.plan;
   throw new OrchestratorError({ code: 'PLAN_INVALID', message: `The judge's follow-up tasks are invalid: ${independent.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}` });
 }

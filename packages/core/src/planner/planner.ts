@@ -94,7 +94,7 @@ export class Planner {
       if ('problem' in extracted) {
         issues = [{ kind: extracted.problem, path: '(answer)', message: extracted.message }];
       } else {
-        const validated = validatePlan(extracted.value, { objective: request.objective, agents: subagents.map((subagent) => subagent.name) });
+        const validated = validatePlan(extracted.value, { objective: request.objective, agents: subagents.map((subagent) => subagent.name), ...(this.#options.cwd === undefined ? {} : { projectDir: this.#options.cwd }) });
         if ('plan' in validated) return { plan: { ...validated.plan, objective: request.objective }, attempts: attempt, usage, costUsd };
         issues = validated.issues;
       }

@@ -1,5 +1,6 @@
 import { Graph, alg } from '@dagrejs/graphlib';
-import { isAbsolute, normalize } from 'node:path';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import type { PlanIssue } from '../errors/plan-error';
 import { MAX_PLAN_TASKS, type Plan, PlanSchema } from '../schemas/plan';
 
@@ -10,6 +11,8 @@ export interface ValidatePlanOptions {
   agents: readonly string[];
   /** Ids of tasks finished earlier (a follow-up may depend on them). */
   externalIds?: Iterable<string>;
+  /** The project root: when given, a file reached through a symlink that points outside it is refused too. */
+  projectDir?: string;
 }
 
 const KEY_ALIASES: Record<string, string> = {
@@ -53,6 +56,36 @@ function isOutsideProject(path: string): boolean {
   return normalised === '..' || normalised.startsWith('../');
 }
 
+/** Whether a relative path goes through a symlink (in the project) that leads outside the project. */
+function leavesThroughSymlink(projectDir: string, path: string): boolean {
+  let root: string;
+  try {
+    root = realpathSync(projectDir);
+  } catch {
+    return false;
+  }
+  let current = root;
+  for (const part of path.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (/[*?[\]{}]/.test(part)) break;
+    current = join(current, part);
+    let real: string;
+    try {
+      real = realpathSync(current);
+    } catch {
+      // Not there (yet), or a dangling link: follow the link's own text.
+      try {
+        if (!lstatSync(current).isSymbolicLink()) return false;
+        real = resolve(dirname(current), readlinkSync(current));
+      } catch {
+        return false;
+      }
+    }
+    if (real !== root && !real.startsWith(root + sep)) return true;
+  }
+  return false;
+}
+
 /**
  * Validates a plan answer: schema, duplicate ids, self and unknown dependencies, unknown
  * agents, files outside the project, cycles. Returns every problem found, each with a JSON
@@ -94,6 +127,9 @@ export function validatePlan(value: unknown, options: ValidatePlanOptions): { pl
     }
     task.files.forEach((file, fileIndex) => {
       if (isOutsideProject(file)) issues.push({ kind: 'path-outside-project', path: `tasks[${index}].files[${fileIndex}]`, message: `"${file}" is outside the project; give paths relative to the project root` });
+      else if (options.projectDir !== undefined && leavesThroughSymlink(options.projectDir, file)) {
+        issues.push({ kind: 'path-outside-project', path: `tasks[${index}].files[${fileIndex}]`, message: `"${file}" is a symlink (or goes through one) that points outside the project` });
+      }
     });
     task.verify.forEach((command, commandIndex) => {
       const cwd = Array.isArray(command) ? undefined : command.cwd;

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, truncate } from 'node:fs/promises';
 import { join, normalize, resolve, sep } from 'node:path';
 import { OrchestratorError } from '../errors/orchestrator-error';
 import type { EventEnvelope } from '../events/event-map';
@@ -35,6 +35,8 @@ export class FileRunStore implements RunStore {
   readonly directory: string;
   #chain: Promise<unknown> = Promise.resolve();
   #pendingEvents = new Map<string, string[]>();
+  /** Runs whose event log was checked for a torn last line (left by a killed process) in this process. */
+  #repairedLogs = new Set<string>();
 
   constructor(options: FileRunStoreOptions) {
     this.directory = resolve(options.directory);
@@ -88,7 +90,12 @@ export class FileRunStore implements RunStore {
     return this.#enqueue(async () => {
       this.#pendingEvents.delete(runId);
       try {
-        await appendFile(join(this.runDirectory(runId), 'events.ndjson'), batch.join(''));
+        const path = join(this.runDirectory(runId), 'events.ndjson');
+        if (!this.#repairedLogs.has(runId)) {
+          await dropTornLastLine(path);
+          this.#repairedLogs.add(runId);
+        }
+        await appendFile(path, batch.join(''));
       } catch (error) {
         throw storeError(`Cannot append to the event log of run ${runId}`, error);
       }
@@ -206,6 +213,23 @@ export class FileRunStore implements RunStore {
   async flush(): Promise<void> {
     await this.#chain;
   }
+}
+
+/**
+ * A process killed mid-append can leave a last line without its newline; appending after it
+ * would glue the next event onto it and corrupt the middle of the log. Cut it off first (it
+ * never was a complete event).
+ */
+async function dropTornLastLine(path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (text === '' || text.endsWith('\n')) return;
+  await truncate(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
 }
 
 function safeJson(text: string): unknown {

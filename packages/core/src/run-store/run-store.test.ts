@@ -33,6 +33,18 @@ describe('FileRunStore files', () => {
     await expect(store.readEvents('run-1')).rejects.toMatchObject({ code: 'RUN_STORE_ERROR' });
   });
 
+  it('cuts a torn last line off before appending again (a resumed run after a kill), so the log stays readable', async () => {
+    const directory = await temporaryDirectory();
+    await new FileRunStore({ directory }).createRun(sampleRunState('run-torn'));
+    const path = join(directory, 'run-torn', 'events.ndjson');
+    await appendFile(path, '{"type":"warning","seq":1}\n{"type":"warn');
+    // A new store, as in the resumed process.
+    const store = new FileRunStore({ directory });
+    await store.appendEvent('run-torn', { type: 'warning', runId: 'run-torn', seq: 2, timestamp: 't', code: 'X', message: 'after' });
+    expect((await store.readEvents('run-torn')).map((event) => event.seq)).toEqual([1, 2]);
+    expect(await readFile(path, 'utf8')).not.toContain('{"type":"warn{');
+  });
+
   it('rejects a state file that is not a valid state, and leaves no temporary files behind', async () => {
     const directory = await temporaryDirectory();
     const store = new FileRunStore({ directory });

@@ -6,7 +6,7 @@ import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity, identityEnvironment } from '../git/git-identity';
 import { mergeCommits, mergeTrees } from '../git/merge-trees';
 import { moveHead } from '../git/move-head';
-import { checkpointRef, PRIVATE_REF_ROOT, refComponent, snapshotRef, taskCommitRef } from '../git/ref-names';
+import { checkpointRef, PRIVATE_DIRECTORY, PRIVATE_REF_ROOT, refComponent, snapshotRef, taskCommitRef } from '../git/ref-names';
 import { ensureInitialCommit, ensurePrivateDirectoryExcluded, repositoryPaths } from '../git/repository';
 import { RollbackManager } from '../git/rollback-manager';
 import { acquireRunLock, releaseRunLock } from '../git/run-lock';
@@ -27,6 +27,7 @@ import { withTemporaryIndex, workingTree } from '../git/temporary-index';
 import { WorktreeManager } from '../git/worktree-manager';
 import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
 import type { Task } from '../schemas/task';
+import { endProcessesWorkingIn } from './end-stray-processes';
 import { clearMergeIntent, settleMergeIntent, writeMergeIntent } from './merge-intent';
 import { attributePaths, type LandedChange } from './task-attribution';
 
@@ -186,6 +187,11 @@ class GitWorkspace implements TaskWorkspace {
     return this.#queue.run(async () => {
       const runId = this.#requireRun();
       const rollback = this.#rollback as RollbackManager;
+      if (this.isIsolated) {
+        // Agents a SIGKILLed run could not stop may still be working in its worktrees.
+        const ended = endProcessesWorkingIn(join(this.#root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId)));
+        if (ended.length > 0) this.#warnings.push(`Ended ${ended.length} agent process(es) the interrupted run left working in its worktrees.`);
+      }
       const entries: Array<{ taskId: string; checkpoint?: string; order: string }> = [];
       for (const interrupted of tasks) {
         const checkpoint = interrupted.checkpoint ?? (await rollback.checkpointOf(runId, interrupted.taskId));

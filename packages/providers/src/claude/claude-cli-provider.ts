@@ -12,6 +12,7 @@ import {
   ProviderError,
   type RunTaskOptions,
   type RunTaskResult,
+  redactJson,
   redactOutput,
   secretValuesFrom,
 } from '@qoder-orch/core';
@@ -158,7 +159,7 @@ class ClaudeCliProvider implements AgentProviderV1 {
         ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
         ...(result.num_turns == null ? {} : { numTurns: result.num_turns }),
         durationMs: processResult.durationMs,
-        ...(result.structured_output === undefined ? {} : { structuredOutput: result.structured_output }),
+        ...(result.structured_output === undefined ? {} : { structuredOutput: redactJson(result.structured_output, run.secrets) }),
       };
     } finally {
       await run.cleanup();
@@ -200,7 +201,7 @@ class ClaudeCliProvider implements AgentProviderV1 {
       }
       return {
         text: redactOutput(outcome.result.result ?? (structured === undefined ? '' : JSON.stringify(structured)), run.secrets),
-        ...(structured === undefined ? {} : { json: structured }),
+        ...(structured === undefined ? {} : { json: redactJson(structured, run.secrets) }),
         usage: outcome.usage,
         ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
         ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),

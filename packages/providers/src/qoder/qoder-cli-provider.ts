@@ -12,6 +12,7 @@ import {
   ProviderError,
   type RunTaskOptions,
   type RunTaskResult,
+  redactJson,
   redactOutput,
   secretValuesFrom,
 } from '@qoder-orch/core';
@@ -166,7 +167,7 @@ class QoderCliProvider implements AgentProviderV1 {
         ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
         ...(result.num_turns == null ? {} : { numTurns: result.num_turns }),
         durationMs: processResult.durationMs,
-        ...(result.structured_output === undefined ? {} : { structuredOutput: result.structured_output }),
+        ...(result.structured_output === undefined ? {} : { structuredOutput: redactJson(result.structured_output, run.secrets) }),
       };
     } finally {
       await run.cleanup();

@@ -1,0 +1,97 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { PlanError, Planner, builtinSubagents, createOrchestrator } from '@qoder-orch/core';
+import { MockAgentProvider } from '@qoder-orch/core/test';
+import { createUserRepository, git } from './fixtures/claude-orchestration';
+import { holds } from './record-case';
+
+// Real processes and git on a shared 2-core machine: generous per-test limits, no timed assertions.
+vi.setConfig({ testTimeout: 120_000 });
+
+const directories: string[] = [];
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+const plan = (files: string[]) => JSON.stringify({ tasks: [{ id: 'a', title: 'Touch files', agent: 'backend-dev', files }] });
+
+/** A repository with symlinks inside it: one to a folder outside, one dangling outside, one staying inside. */
+function repositoryWithLinks(): { projectDir: string; outside: string } {
+  const projectDir = createUserRepository({ 'README.md': '# p\n', 'src/inside.txt': 'inside\n' });
+  const outside = mkdtempSync(join(tmpdir(), 'qoder-orch-outside-'));
+  directories.push(join(projectDir, '..'), outside);
+  writeFileSync(join(outside, 'secret.txt'), 'outside the project\n');
+  symlinkSync(outside, join(projectDir, 'linked-out'));
+  symlinkSync(join(outside, 'nothing-yet', 'file.txt'), join(projectDir, 'dangling-out'));
+  symlinkSync('src', join(projectDir, 'linked-in'));
+  return { projectDir, outside };
+}
+
+const REFUSED: Array<{ name: string; file: string; reason: RegExp }> = [
+  { name: 'parent traversal', file: '../../etc/passwd', reason: /outside the project/ },
+  { name: 'traversal in the middle', file: 'src/../../outside.txt', reason: /outside the project/ },
+  { name: 'absolute path', file: '/etc/passwd', reason: /outside the project/ },
+  { name: 'home directory', file: '~/.ssh/id_rsa', reason: /outside the project/ },
+  { name: 'symlinked folder pointing out', file: 'linked-out/secret.txt', reason: /symlink/ },
+  { name: 'symlinked folder pointing out, glob', file: 'linked-out/**', reason: /symlink/ },
+  { name: 'dangling symlink pointing out', file: 'dangling-out', reason: /symlink/ },
+];
+
+describe('paths', () => {
+  it.each(REFUSED)('refuses a task file outside the project: $name', async ({ name, file, reason }) => {
+    await holds('paths', `refused: ${name}`, async () => {
+      const { projectDir } = repositoryWithLinks();
+      const provider = new MockAgentProvider({ complete: [plan([file])] });
+      const error = await new Planner({ provider, subagents: builtinSubagents(), maxAttempts: 1, cwd: projectDir }).plan({ objective: 'x' }).catch((caught: unknown) => caught);
+      expect(PlanError.isInstance(error)).toBe(true);
+      expect((error as PlanError).issues).toContainEqual(expect.objectContaining({ kind: 'path-outside-project', path: 'tasks[0].files[0]' }));
+      expect((error as PlanError).message).toMatch(reason);
+    });
+  });
+
+  it('accepts a symlink that stays inside the project', async () => {
+    await holds('paths', 'accepted: symlink staying inside', async () => {
+      const { projectDir } = repositoryWithLinks();
+      const provider = new MockAgentProvider({ complete: [plan(['linked-in/inside.txt', 'src/new/**'])] });
+      const outcome = await new Planner({ provider, subagents: builtinSubagents(), cwd: projectDir }).plan({ objective: 'x' });
+      expect(outcome.plan.tasks[0]?.files).toEqual(['linked-in/inside.txt', 'src/new/**']);
+    });
+  });
+
+  it('worktrees, checkpoints and merges write nothing outside the project (its run folder included)', async () => {
+    await holds('paths', 'nothing written beside the project', async () => {
+      const projectDir = createUserRepository({ 'README.md': '# p\n', 'src/shared.txt': 'one\ntwo\n' });
+      const parent = join(projectDir, '..');
+      directories.push(parent);
+      // Siblings a careless "../" would hit.
+      mkdirSync(join(parent, 'sibling'));
+      writeFileSync(join(parent, 'sibling', 'keep.txt'), 'keep\n');
+      const listing = () =>
+        readdirSync(parent, { recursive: true, withFileTypes: true })
+          .filter((entry) => !join(entry.parentPath, entry.name).startsWith(projectDir))
+          .map((entry) => `${join(entry.parentPath, entry.name)} ${lstatSync(join(entry.parentPath, entry.name)).size}`)
+          .sort();
+      const before = listing();
+      const tasks = ['api', 'web', 'docs'].map((id) => ({ id, title: `Write ${id}`, agent: 'backend-dev', files: [`src/${id}.txt`], verify: [['node', '-e', '0']] }));
+      const provider = new MockAgentProvider({
+        complete: (options) => (options.purpose === 'judge' ? JSON.stringify({ isMet: true, reasoning: 'ok' }) : JSON.stringify({ tasks })),
+        runTask: (options) => ({ type: 'success', delayMs: 10, files: { [`src/${options.taskId}.txt`]: `${options.taskId}\n` } }),
+      });
+      const summary = await createOrchestrator({
+        projectDir,
+        provider,
+        durationHistory: false,
+        config: { execution: { max_parallel: 2, max_iterations: 1, isolation: 'worktree', test_command: ['node', '-e', '0'] } },
+      }).run('Write three files');
+      expect(summary.status).toBe('met');
+      expect(listing()).toEqual(before);
+      expect(readFileSync(join(parent, 'sibling', 'keep.txt'), 'utf8')).toBe('keep\n');
+      // Inside the project, only the task files and the private folder are new.
+      const untracked = git(projectDir, ['status', '--porcelain', '--ignored']).trim().split('\n').filter(Boolean);
+      expect(untracked.every((line) => line.endsWith('.qoder-orch/'))).toBe(true);
+      expect(git(projectDir, ['worktree', 'list']).trim().split('\n')).toHaveLength(1);
+    });
+  });
+});
