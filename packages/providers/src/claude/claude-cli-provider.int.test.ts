@@ -236,9 +236,11 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
   });
 
   it('does not count a long-running tool command as a stall', async () => {
-    const server = await fakeServer(sequence([reply.bash('sleep 3; echo slept'), reply.text('Waited.')]));
+    // The command is silent for longer than the stall limit; the limit stays well above the
+    // CLI's own pauses between lines, which stretch to seconds on a loaded 2-core machine.
+    const server = await fakeServer(sequence([reply.bash('sleep 9; echo slept'), reply.text('Waited.')]));
     const events: AgentEvent[] = [];
-    const provider = createClaudeCli({ ...fakeClaudeCliSettings(server), stallTimeoutMs: 1_000 });
+    const provider = createClaudeCli({ ...fakeClaudeCliSettings(server), stallTimeoutMs: 5_000 });
     const result = await provider.doRunTask({ taskId: 't-slow', prompt: '[qoder-orch:task t-slow] go', cwd: gitRepository(), allowedTools: ['Bash'], onEvent: (event) => events.push(event) });
     expect(result.summary).toBe('Waited.');
     expect(events).toContainEqual(expect.objectContaining({ type: 'tool-result', output: expect.stringContaining('slept') }));
