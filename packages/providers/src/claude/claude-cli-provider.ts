@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type AgentProviderV1,
   type CheckOptions,
@@ -13,11 +10,9 @@ import {
   type RunTaskOptions,
   type RunTaskResult,
   redactOutput,
-  secretValuesFrom,
 } from '@qoder-orch/core';
-import { buildChildEnvironment } from '../process/child-environment';
-import { resolveExecutable } from '../process/resolve-executable';
-import { checkCliVersion } from '../process/check-cli-version';
+import { checkCli } from '../process/cli-check';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
 import { claudeCompleteArguments, claudeTaskArguments } from './claude-arguments';
 import { runClaudeShaped } from './run-claude-shaped';
 
@@ -81,13 +76,6 @@ function claudePrefixes(parent: Readonly<Record<string, string | undefined>>, ex
   ];
 }
 
-interface PreparedRun {
-  executable: string;
-  env: Record<string, string>;
-  secrets: string[];
-  cleanup: () => Promise<void>;
-}
-
 class ClaudeCliProvider implements AgentProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly providerId: string;
@@ -98,29 +86,18 @@ class ClaudeCliProvider implements AgentProviderV1 {
     this.providerId = settings.providerId ?? 'claude-cli';
   }
 
-  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedRun> {
+  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedCliRun> {
     const settings = this.#settings;
-    const executable = resolveExecutable(settings.executable, ['claude'], cwd);
-    if (!executable) {
-      throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: the \`claude\` executable was not found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
-    }
-    let configDir = settings.configDir;
-    let cleanup = async () => {};
-    if (!configDir && settings.isolateConfig) {
-      const isolated = await mkdtemp(join(tmpdir(), 'qoder-orch-claude-'));
-      configDir = isolated;
-      cleanup = () => rm(isolated, { recursive: true, force: true });
-    }
+    const executable = requireExecutable({ providerId: this.providerId, configured: settings.executable, names: ['claude'], cwd, description: 'the `claude` executable', installHint: INSTALL_HINT });
+    const configDir = await runConfigFolder({ configured: settings.configDir, isolate: settings.isolateConfig, prefix: 'qoder-orch-claude-' });
     const fixed: Record<string, string> = {
       CLAUDE_CODE_MAX_RETRIES: String(settings.maxRetries ?? 2),
       DISABLE_AUTOUPDATER: '1',
       ...(settings.apiTimeoutMs === undefined ? {} : { API_TIMEOUT_MS: String(settings.apiTimeoutMs) }),
-      ...(configDir === undefined ? {} : { CLAUDE_CONFIG_DIR: configDir }),
+      ...(configDir.path === undefined ? {} : { CLAUDE_CONFIG_DIR: configDir.path }),
     };
     const providerPrefixes = claudePrefixes(process.env, { ...settings.env, ...optionsEnv });
-    const env = buildChildEnvironment({ parent: process.env, providerPrefixes, settingsEnv: settings.env, optionsEnv, fixed });
-    const secrets = secretValuesFrom(env, { ...settings.env, ...optionsEnv });
-    return { executable, env, secrets, cleanup };
+    return { executable, ...cliEnvironment({ providerPrefixes, settingsEnv: settings.env, optionsEnv, fixed }), cleanup: configDir.cleanup };
   }
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
@@ -211,31 +188,16 @@ class ClaudeCliProvider implements AgentProviderV1 {
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
-    let run: PreparedRun;
-    try {
-      run = await this.#prepare(options.cwd, undefined);
-    } catch (error) {
-      return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
-    }
-    try {
-      const check = await checkCliVersion({
-        executable: run.executable,
-        env: run.env,
-        cwd: options.cwd,
-        abortSignal: options.abortSignal,
-        timeoutMs: options.timeoutMs,
-        installHint: INSTALL_HINT,
-        secrets: run.secrets,
-      });
-      const hasKey = Boolean(run.env['ANTHROPIC_API_KEY'] || run.env['ANTHROPIC_AUTH_TOKEN'] || run.env['CLAUDE_CODE_OAUTH_TOKEN'] || run.env['CLAUDE_CODE_USE_BEDROCK'] || run.env['CLAUDE_CODE_USE_VERTEX']);
-      const problems = [...check.problems];
-      if (check.installed && !hasKey) {
-        problems.push({ severity: 'warning', message: 'No ANTHROPIC_API_KEY in the environment; Claude Code will use its stored login, if any.', fix: AUTH_HINT });
-      }
-      return { ...check, problems, authenticated: hasKey ? true : 'unknown' };
-    } finally {
-      await run.cleanup();
-    }
+    return checkCli({
+      options,
+      prepare: () => this.#prepare(options.cwd, undefined),
+      installHint: INSTALL_HINT,
+      authHint: AUTH_HINT,
+      authentication: ({ env }) => ({
+        isAuthenticated: Boolean(env['ANTHROPIC_API_KEY'] || env['ANTHROPIC_AUTH_TOKEN'] || env['CLAUDE_CODE_OAUTH_TOKEN'] || env['CLAUDE_CODE_USE_BEDROCK'] || env['CLAUDE_CODE_USE_VERTEX']),
+        warning: 'No ANTHROPIC_API_KEY in the environment; Claude Code will use its stored login, if any.',
+      }),
+    });
   }
 }
 

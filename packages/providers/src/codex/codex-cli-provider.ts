@@ -14,12 +14,10 @@ import {
   type RunTaskOptions,
   type RunTaskResult,
   redactOutput,
-  secretValuesFrom,
 } from '@qoder-orch/core';
-import { checkCliVersion } from '../process/check-cli-version';
-import { buildChildEnvironment } from '../process/child-environment';
+import { checkCli } from '../process/cli-check';
 import { extractJson } from '../process/extract-json';
-import { resolveExecutable } from '../process/resolve-executable';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
 import { runAgentProcess } from '../process/run-agent-process';
 import { CODEX_SANDBOXES, codexConfigArguments } from './codex-arguments';
 import { CodexEventParser } from './codex-event-parser';
@@ -67,12 +65,8 @@ const INSTALL_HINT = 'Install Codex (`npm install -g @openai/codex`) or set `exe
 const AUTH_HINT = 'Set OPENAI_API_KEY (or the `apiKeyVariable` you configured), or run `codex login`.';
 const CODEX_PREFIXES = ['OPENAI_', 'CODEX_', 'AZURE_OPENAI_'];
 
-interface PreparedRun {
-  executable: string;
-  env: Record<string, string>;
-  secrets: string[];
+interface PreparedRun extends PreparedCliRun {
   codexHome: string | undefined;
-  cleanup: () => Promise<void>;
 }
 
 class CodexCliProvider implements AgentProviderV1 {
@@ -87,25 +81,19 @@ class CodexCliProvider implements AgentProviderV1 {
 
   async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedRun> {
     const settings = this.#settings;
-    const executable = resolveExecutable(settings.executable, ['codex'], cwd);
-    if (!executable) throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: the \`codex\` executable was not found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
-    let codexHome = settings.configDir;
-    let cleanup = async () => {};
-    if (!codexHome && settings.isolateConfig) {
-      const isolated = await mkdtemp(join(tmpdir(), 'qoder-orch-codex-'));
-      codexHome = isolated;
-      cleanup = () => rm(isolated, { recursive: true, force: true });
-    }
+    const executable = requireExecutable({ providerId: this.providerId, configured: settings.executable, names: ['codex'], cwd, description: 'the `codex` executable', installHint: INSTALL_HINT });
+    const codexHome = await runConfigFolder({ configured: settings.configDir, isolate: settings.isolateConfig, prefix: 'qoder-orch-codex-' });
+    // The key variable may have any name (`apiKeyVariable`): it is passed from the parent by name.
     const keyVariable = settings.apiKeyVariable ?? 'OPENAI_API_KEY';
     const parentKey = process.env[keyVariable];
-    const env = buildChildEnvironment({
-      parent: process.env,
+    const { env, secrets } = cliEnvironment({
       providerPrefixes: CODEX_PREFIXES,
-      settingsEnv: { ...(parentKey ? { [keyVariable]: parentKey } : {}), ...settings.env },
+      settingsEnv: settings.env,
       optionsEnv,
-      fixed: codexHome ? { CODEX_HOME: codexHome } : {},
+      fixed: codexHome.path ? { CODEX_HOME: codexHome.path } : {},
+      passedFromParent: parentKey ? { [keyVariable]: parentKey } : {},
     });
-    return { executable, env, secrets: secretValuesFrom(env, { ...settings.env, ...optionsEnv }), codexHome, cleanup };
+    return { executable, env, secrets, codexHome: codexHome.path, cleanup: codexHome.cleanup };
   }
 
   #commonArguments(sandbox: string, model: string | undefined): string[] {
@@ -203,23 +191,17 @@ class CodexCliProvider implements AgentProviderV1 {
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
-    let run: PreparedRun;
-    try {
-      run = await this.#prepare(options.cwd, undefined);
-    } catch (error) {
-      return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
-    }
-    try {
-      const check = await checkCliVersion({ executable: run.executable, env: run.env, cwd: options.cwd, abortSignal: options.abortSignal, timeoutMs: options.timeoutMs, installHint: INSTALL_HINT, secrets: run.secrets });
-      const keyVariable = this.#settings.apiKeyVariable ?? 'OPENAI_API_KEY';
-      const hasLogin = existsSync(join(run.codexHome ?? join(homedir(), '.codex'), 'auth.json'));
-      const isAuthenticated = Boolean(run.env[keyVariable] || run.env['CODEX_API_KEY']) || hasLogin;
-      const problems = [...check.problems];
-      if (check.installed && !isAuthenticated) problems.push({ severity: 'warning', message: `No ${keyVariable} and no Codex login found.`, fix: AUTH_HINT });
-      return { ...check, problems, authenticated: isAuthenticated ? true : 'unknown' };
-    } finally {
-      await run.cleanup();
-    }
+    const keyVariable = this.#settings.apiKeyVariable ?? 'OPENAI_API_KEY';
+    return checkCli({
+      options,
+      prepare: () => this.#prepare(options.cwd, undefined),
+      installHint: INSTALL_HINT,
+      authHint: AUTH_HINT,
+      authentication: (run) => {
+        const hasLogin = existsSync(join(run.codexHome ?? join(homedir(), '.codex'), 'auth.json'));
+        return { isAuthenticated: Boolean(run.env[keyVariable] || run.env['CODEX_API_KEY']) || hasLogin, warning: `No ${keyVariable} and no Codex login found.` };
+      },
+    });
   }
 }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type AgentEvent,
@@ -14,12 +13,10 @@ import {
   type RunTaskOptions,
   type RunTaskResult,
   redactOutput,
-  secretValuesFrom,
 } from '@qoder-orch/core';
-import { checkCliVersion } from '../process/check-cli-version';
-import { buildChildEnvironment } from '../process/child-environment';
+import { checkCli } from '../process/cli-check';
 import { extractJson } from '../process/extract-json';
-import { resolveExecutable } from '../process/resolve-executable';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
 import { runAgentProcess } from '../process/run-agent-process';
 import { GeminiEventParser } from './gemini-event-parser';
 import { interpretGeminiRun } from './interpret-gemini-run';
@@ -82,11 +79,10 @@ const TOOL_NAMES: Record<string, string> = {
   WebSearch: 'google_web_search',
 };
 
-interface PreparedRun {
-  executable: string;
-  env: Record<string, string>;
-  secrets: string[];
-  cleanup: () => Promise<void>;
+/** `~/.gemini/settings.json` of an isolated HOME: API-key auth, nothing else. */
+async function writeApiKeySettings(home: string): Promise<void> {
+  await mkdir(join(home, '.gemini'));
+  await writeFile(join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
 }
 
 class GeminiCliProvider implements AgentProviderV1 {
@@ -99,21 +95,17 @@ class GeminiCliProvider implements AgentProviderV1 {
     this.providerId = settings.providerId ?? 'gemini-cli';
   }
 
-  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedRun> {
+  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedCliRun> {
     const settings = this.#settings;
-    const executable = resolveExecutable(settings.executable, ['gemini'], cwd);
-    if (!executable) throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: the \`gemini\` executable was not found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
-    const fixed: Record<string, string> = { GEMINI_CLI_TRUST_WORKSPACE: String(settings.isWorkspaceTrusted ?? true), NO_COLOR: '1' };
-    let cleanup = async () => {};
-    if (settings.isolateConfig) {
-      const home = await mkdtemp(join(tmpdir(), 'qoder-orch-gemini-'));
-      await mkdir(join(home, '.gemini'));
-      await writeFile(join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
-      fixed['HOME'] = home;
-      cleanup = () => rm(home, { recursive: true, force: true });
-    }
-    const env = buildChildEnvironment({ parent: process.env, providerPrefixes: GEMINI_PREFIXES, settingsEnv: settings.env, optionsEnv, fixed });
-    return { executable, env, secrets: secretValuesFrom(env, { ...settings.env, ...optionsEnv }), cleanup };
+    const executable = requireExecutable({ providerId: this.providerId, configured: settings.executable, names: ['gemini'], cwd, description: 'the `gemini` executable', installHint: INSTALL_HINT });
+    // Gemini has no config-dir variable: an isolated run gets a temporary HOME selecting API-key auth.
+    const home = await runConfigFolder({ configured: undefined, isolate: settings.isolateConfig, prefix: 'qoder-orch-gemini-', setUp: writeApiKeySettings });
+    const fixed: Record<string, string> = {
+      GEMINI_CLI_TRUST_WORKSPACE: String(settings.isWorkspaceTrusted ?? true),
+      NO_COLOR: '1',
+      ...(home.path === undefined ? {} : { HOME: home.path }),
+    };
+    return { executable, ...cliEnvironment({ providerPrefixes: GEMINI_PREFIXES, settingsEnv: settings.env, optionsEnv, fixed }), cleanup: home.cleanup };
   }
 
   /** The prompt goes on stdin; `-p ''` turns on headless mode and appends nothing. */
@@ -121,7 +113,7 @@ class GeminiCliProvider implements AgentProviderV1 {
     return ['-p', '', '--output-format', 'stream-json', '--approval-mode', approvalMode, '--model', model ?? this.#settings.model ?? 'gemini-2.5-pro', ...extra, ...(this.#settings.extraArgs ?? [])];
   }
 
-  async #run(input: { run: PreparedRun; args: string[]; prompt: string; cwd: string; timeoutMs: number; abortSignal: AbortSignal | undefined; onEvent: ((event: AgentEvent) => void) | undefined }) {
+  async #run(input: { run: PreparedCliRun; args: string[]; prompt: string; cwd: string; timeoutMs: number; abortSignal: AbortSignal | undefined; onEvent: ((event: AgentEvent) => void) | undefined }) {
     const settings = this.#settings;
     const parser = new GeminiEventParser({ redact: (text) => redactOutput(text, input.run.secrets), onEvent: input.onEvent });
     const stallTimeoutMs = settings.stallTimeoutMs ?? 240_000;
@@ -180,21 +172,17 @@ class GeminiCliProvider implements AgentProviderV1 {
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
-    let run: PreparedRun;
-    try {
-      run = await this.#prepare(options.cwd, undefined);
-    } catch (error) {
-      return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
-    }
-    try {
-      const check = await checkCliVersion({ executable: run.executable, env: run.env, cwd: options.cwd, abortSignal: options.abortSignal, timeoutMs: options.timeoutMs ?? 30_000, installHint: INSTALL_HINT, secrets: run.secrets });
-      const hasKey = Boolean(run.env['GEMINI_API_KEY'] || run.env['GOOGLE_API_KEY'] || run.env['GOOGLE_APPLICATION_CREDENTIALS']);
-      const problems = [...check.problems];
-      if (check.installed && !hasKey) problems.push({ severity: 'warning', message: 'No GEMINI_API_KEY in the environment; the CLI\'s stored login is used, if any.', fix: AUTH_HINT });
-      return { ...check, problems, authenticated: hasKey ? true : 'unknown' };
-    } finally {
-      await run.cleanup();
-    }
+    return checkCli({
+      options,
+      prepare: () => this.#prepare(options.cwd, undefined),
+      installHint: INSTALL_HINT,
+      authHint: AUTH_HINT,
+      defaultTimeoutMs: 30_000,
+      authentication: ({ env }) => ({
+        isAuthenticated: Boolean(env['GEMINI_API_KEY'] || env['GOOGLE_API_KEY'] || env['GOOGLE_APPLICATION_CREDENTIALS']),
+        warning: "No GEMINI_API_KEY in the environment; the CLI's stored login is used, if any.",
+      }),
+    });
   }
 }
 

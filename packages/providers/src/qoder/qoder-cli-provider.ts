@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type AgentProviderV1,
   type CheckOptions,
@@ -13,13 +10,11 @@ import {
   type RunTaskOptions,
   type RunTaskResult,
   redactOutput,
-  secretValuesFrom,
 } from '@qoder-orch/core';
 import { runClaudeShaped } from '../claude/run-claude-shaped';
-import { checkCliVersion } from '../process/check-cli-version';
-import { buildChildEnvironment } from '../process/child-environment';
+import { checkCli } from '../process/cli-check';
 import { extractJson } from '../process/extract-json';
-import { resolveExecutable } from '../process/resolve-executable';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
 import { type QoderOutputFormat, qoderCompleteArguments, qoderTaskArguments } from './qoder-arguments';
 import { QODER_TOKEN_VARIABLE, findQoderToken } from './qoder-token';
 
@@ -72,13 +67,9 @@ const QODER_PREFIXES = ['QODER_'];
 /** Prompts up to this size go on the command line (after `--`); longer ones on stdin. */
 const MAX_ARGUMENT_PROMPT = 100_000;
 
-interface PreparedRun {
-  executable: string;
-  env: Record<string, string>;
-  secrets: string[];
+interface PreparedRun extends PreparedCliRun {
   configDir: string | undefined;
   hasToken: boolean;
-  cleanup: () => Promise<void>;
 }
 
 class QoderCliProvider implements AgentProviderV1 {
@@ -93,28 +84,14 @@ class QoderCliProvider implements AgentProviderV1 {
 
   async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedRun> {
     const settings = this.#settings;
-    const executable = resolveExecutable(settings.executable, ['qodercli', 'qoder'], cwd);
-    if (!executable) {
-      throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: neither \`qodercli\` nor \`qoder\` was found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
-    }
-    let configDir = settings.configDir;
-    let cleanup = async () => {};
-    if (!configDir && settings.isolateConfig) {
-      const isolated = await mkdtemp(join(tmpdir(), 'qoder-orch-qoder-'));
-      configDir = isolated;
-      cleanup = () => rm(isolated, { recursive: true, force: true });
-    }
+    const executable = requireExecutable({ providerId: this.providerId, configured: settings.executable, names: ['qodercli', 'qoder'], cwd, description: 'neither `qodercli` nor `qoder`', installHint: INSTALL_HINT });
+    const configDir = await runConfigFolder({ configured: settings.configDir, isolate: settings.isolateConfig, prefix: 'qoder-orch-qoder-' });
     const merged = { ...process.env, ...settings.env, ...optionsEnv };
     const token = findQoderToken(merged, [settings.projectDir ?? process.cwd(), ...(cwd ? [cwd] : [])]);
-    const env = buildChildEnvironment({
-      parent: process.env,
-      providerPrefixes: QODER_PREFIXES,
-      settingsEnv: settings.env,
-      optionsEnv,
-      fixed: token ? { [QODER_TOKEN_VARIABLE]: token } : {},
-    });
-    const secrets = secretValuesFrom(env, { ...settings.env, ...optionsEnv, ...(token ? { [QODER_TOKEN_VARIABLE]: token } : {}) });
-    return { executable, env, secrets, configDir, hasToken: token !== undefined, cleanup };
+    // A token read from .env.local is set by the provider, and redacted like extra environment.
+    const tokenVariables = token ? { [QODER_TOKEN_VARIABLE]: token } : {};
+    const { env, secrets } = cliEnvironment({ providerPrefixes: QODER_PREFIXES, settingsEnv: settings.env, optionsEnv, fixed: tokenVariables, moreSecrets: tokenVariables });
+    return { executable, env, secrets, configDir: configDir.path, hasToken: token !== undefined, cleanup: configDir.cleanup };
   }
 
   #defaults(run: PreparedRun) {
@@ -221,22 +198,16 @@ class QoderCliProvider implements AgentProviderV1 {
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
-    let run: PreparedRun;
-    try {
-      run = await this.#prepare(options.cwd, undefined);
-    } catch (error) {
-      return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
-    }
-    try {
-      const check = await checkCliVersion({ executable: run.executable, env: run.env, cwd: options.cwd, abortSignal: options.abortSignal, timeoutMs: options.timeoutMs, installHint: INSTALL_HINT, secrets: run.secrets });
-      const problems = [...check.problems];
-      if (check.installed && !run.hasToken) {
-        problems.push({ severity: 'warning', message: `No ${QODER_TOKEN_VARIABLE} in the environment or .env.local; the CLI's stored login is used, if any.`, fix: AUTH_HINT });
-      }
-      return { ...check, problems, authenticated: run.hasToken ? true : 'unknown' };
-    } finally {
-      await run.cleanup();
-    }
+    return checkCli({
+      options,
+      prepare: () => this.#prepare(options.cwd, undefined),
+      installHint: INSTALL_HINT,
+      authHint: AUTH_HINT,
+      authentication: (run) => ({
+        isAuthenticated: run.hasToken,
+        warning: `No ${QODER_TOKEN_VARIABLE} in the environment or .env.local; the CLI's stored login is used, if any.`,
+      }),
+    });
   }
 }
 
