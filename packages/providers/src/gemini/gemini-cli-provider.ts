@@ -12,12 +12,11 @@ import {
   ProviderError,
   type RunTaskOptions,
   type RunTaskResult,
-  redactOutput,
 } from '@qoder-orch/core';
 import { checkCli } from '../process/cli-check';
 import { extractJson } from '../process/extract-json';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
-import { runAgentProcess } from '../process/run-agent-process';
+import { runEventStreamCli } from '../process/run-event-stream-cli';
 import { GeminiEventParser } from './gemini-event-parser';
 import { interpretGeminiRun } from './interpret-gemini-run';
 
@@ -113,28 +112,18 @@ class GeminiCliProvider implements AgentProviderV1 {
     return ['-p', '', '--output-format', 'stream-json', '--approval-mode', approvalMode, '--model', model ?? this.#settings.model ?? 'gemini-2.5-pro', ...extra, ...(this.#settings.extraArgs ?? [])];
   }
 
-  async #run(input: { run: PreparedCliRun; args: string[]; prompt: string; cwd: string; timeoutMs: number; abortSignal: AbortSignal | undefined; onEvent: ((event: AgentEvent) => void) | undefined }) {
+  #run(input: { run: PreparedCliRun; args: string[]; prompt: string; cwd: string; timeoutMs: number; abortSignal: AbortSignal | undefined; onEvent: ((event: AgentEvent) => void) | undefined }) {
     const settings = this.#settings;
-    const parser = new GeminiEventParser({ redact: (text) => redactOutput(text, input.run.secrets), onEvent: input.onEvent });
-    const stallTimeoutMs = settings.stallTimeoutMs ?? 240_000;
-    const processResult = await runAgentProcess({
-      executable: input.run.executable,
-      args: input.args,
-      cwd: input.cwd,
-      env: input.run.env,
-      input: input.prompt,
-      timeoutMs: input.timeoutMs,
-      stallTimeoutMs,
+    return runEventStreamCli({
+      ...input,
+      providerId: this.providerId,
+      stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
       killGraceMs: settings.killGraceMs ?? 5_000,
-      abortSignal: input.abortSignal,
-      onStdoutLine: (line) => parser.push(line),
-      // A running tool command is silence by design, not a stall.
-      isBusy: () => parser.hasPendingToolCalls(),
+      createParser: (options) => new GeminiEventParser(options),
+      interpret: interpretGeminiRun,
+      installHint: INSTALL_HINT,
+      authHint: AUTH_HINT,
     });
-    const summary = parser.summary();
-    const failure = interpretGeminiRun({ providerId: this.providerId, summary, process: processResult, secrets: input.run.secrets, timeoutMs: input.timeoutMs, stallTimeoutMs, installHint: INSTALL_HINT, authHint: AUTH_HINT });
-    if (failure) throw failure;
-    return { summary, processResult };
   }
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
