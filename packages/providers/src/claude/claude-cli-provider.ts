@@ -14,7 +14,8 @@ import {
 import { checkCli } from '../process/cli-check';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
 import { claudeCompleteArguments, claudeTaskArguments } from './claude-arguments';
-import { runClaudeShaped } from './run-claude-shaped';
+import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from './claude-shaped-result';
+import { type ClaudeShapedCall, runClaudeShapedOrThrow } from './run-claude-shaped';
 
 /** Settings of the Claude Code CLI provider. Every field is optional. */
 export interface ClaudeCliSettings {
@@ -100,13 +101,17 @@ class ClaudeCliProvider implements AgentProviderV1 {
     return { executable, ...cliEnvironment({ providerPrefixes, settingsEnv: settings.env, optionsEnv, fixed }), cleanup: configDir.cleanup };
   }
 
+  /** Runs `claude` with this provider's fixed options (the prompt on stdin); throws its failure. */
+  #run(run: PreparedCliRun, call: ClaudeShapedCall) {
+    const settings = this.#settings;
+    return runClaudeShapedOrThrow({ ...call, executable: run.executable, env: run.env, secrets: run.secrets, providerId: this.providerId, stallTimeoutMs: settings.stallTimeoutMs ?? 240_000, killGraceMs: settings.killGraceMs ?? 5_000, installHint: INSTALL_HINT, authHint: AUTH_HINT });
+  }
+
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const settings = this.#settings;
     const run = await this.#prepare(options.cwd, options.env);
     try {
-      const { outcome, process: processResult, summary } = await runClaudeShaped({
-        providerId: this.providerId,
-        executable: run.executable,
+      const shaped = await this.#run(run, {
         args: claudeTaskArguments(options, {
           model: settings.model,
           permissionMode: settings.permissionMode ?? 'acceptEdits',
@@ -114,29 +119,13 @@ class ClaudeCliProvider implements AgentProviderV1 {
           extraArgs: settings.extraArgs ?? [],
         }),
         cwd: options.cwd,
-        env: run.env,
-        secrets: run.secrets,
         input: options.prompt,
         timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000,
-        stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
-        killGraceMs: settings.killGraceMs ?? 5_000,
         abortSignal: options.abortSignal,
         onEvent: options.onEvent,
         isDenialFailure: true,
-        installHint: INSTALL_HINT,
-        authHint: AUTH_HINT,
       });
-      if (!outcome.isSuccess) throw outcome.error;
-      const { result } = outcome;
-      return {
-        summary: redactOutput(result.result ?? summary.texts.at(-1) ?? '', run.secrets),
-        usage: outcome.usage,
-        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
-        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
-        ...(result.num_turns == null ? {} : { numTurns: result.num_turns }),
-        durationMs: processResult.durationMs,
-        ...(result.structured_output === undefined ? {} : { structuredOutput: result.structured_output }),
-      };
+      return claudeShapedTaskResult(shaped, run.secrets);
     } finally {
       await run.cleanup();
     }
@@ -146,23 +135,14 @@ class ClaudeCliProvider implements AgentProviderV1 {
     const settings = this.#settings;
     const run = await this.#prepare(options.cwd, undefined);
     try {
-      const { outcome } = await runClaudeShaped({
-        providerId: this.providerId,
-        executable: run.executable,
+      const { outcome } = await this.#run(run, {
         args: claudeCompleteArguments(options, { model: settings.model, sessionId: randomUUID(), maxTurns: settings.completeMaxTurns ?? 4, extraArgs: settings.extraArgs ?? [] }),
         cwd: options.cwd ?? process.cwd(),
-        env: run.env,
-        secrets: run.secrets,
         input: options.prompt,
         timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
-        stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
-        killGraceMs: settings.killGraceMs ?? 5_000,
         abortSignal: options.abortSignal,
         isDenialFailure: false,
-        installHint: INSTALL_HINT,
-        authHint: AUTH_HINT,
       });
-      if (!outcome.isSuccess) throw outcome.error;
       const structured = outcome.result.structured_output;
       if (options.jsonSchema && structured === undefined) {
         throw new ProviderError({
@@ -170,17 +150,14 @@ class ClaudeCliProvider implements AgentProviderV1 {
           code: 'BAD_OUTPUT',
           message: `${this.providerId}: a JSON answer was asked for (--json-schema) but the result has no structured_output`,
           fix: 'Check that the installed Claude Code supports --json-schema (2.1 or later).',
-          usage: outcome.usage,
-          ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+          ...spendOf(outcome),
           isRetryable: true,
         });
       }
       return {
         text: redactOutput(outcome.result.result ?? (structured === undefined ? '' : JSON.stringify(structured)), run.secrets),
         ...(structured === undefined ? {} : { json: structured }),
-        usage: outcome.usage,
-        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
-        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+        ...spendAndSessionOf(outcome),
       };
     } finally {
       await run.cleanup();

@@ -11,7 +11,8 @@ import {
   type RunTaskResult,
   redactOutput,
 } from '@qoder-orch/core';
-import { runClaudeShaped } from '../claude/run-claude-shaped';
+import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from '../claude/claude-shaped-result';
+import { type ClaudeShapedCall, runClaudeShapedOrThrow } from '../claude/run-claude-shaped';
 import { checkCli } from '../process/cli-check';
 import { extractJson } from '../process/extract-json';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
@@ -112,39 +113,28 @@ class QoderCliProvider implements AgentProviderV1 {
     return prompt.length > MAX_ARGUMENT_PROMPT ? { args, input: prompt } : { args: [...args, '--', prompt], input: undefined };
   }
 
+  /**
+   * Runs the CLI with this provider's fixed options; throws its failure. No stall timeout unless
+   * set: with the `json` output format the CLI prints only at the end.
+   */
+  #run(run: PreparedRun, call: ClaudeShapedCall) {
+    const settings = this.#settings;
+    return runClaudeShapedOrThrow({ ...call, executable: run.executable, env: run.env, secrets: run.secrets, providerId: this.providerId, stallTimeoutMs: settings.stallTimeoutMs, killGraceMs: settings.killGraceMs ?? 5_000, installHint: INSTALL_HINT, authHint: AUTH_HINT });
+  }
+
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const settings = this.#settings;
     const run = await this.#prepare(options.cwd, options.env);
     try {
-      const { args, input } = this.#withPrompt(qoderTaskArguments(options, this.#defaults(run)), options.prompt);
-      const { outcome, process: processResult, summary } = await runClaudeShaped({
-        providerId: this.providerId,
-        executable: run.executable,
-        args,
-        input,
+      const shaped = await this.#run(run, {
+        ...this.#withPrompt(qoderTaskArguments(options, this.#defaults(run)), options.prompt),
         cwd: options.cwd,
-        env: run.env,
-        secrets: run.secrets,
         timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000,
-        stallTimeoutMs: settings.stallTimeoutMs,
-        killGraceMs: settings.killGraceMs ?? 5_000,
         abortSignal: options.abortSignal,
         onEvent: options.onEvent,
         isDenialFailure: true,
-        installHint: INSTALL_HINT,
-        authHint: AUTH_HINT,
       });
-      if (!outcome.isSuccess) throw outcome.error;
-      const { result } = outcome;
-      return {
-        summary: redactOutput(result.result ?? summary.texts.at(-1) ?? '', run.secrets),
-        usage: outcome.usage,
-        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
-        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
-        ...(result.num_turns == null ? {} : { numTurns: result.num_turns }),
-        durationMs: processResult.durationMs,
-        ...(result.structured_output === undefined ? {} : { structuredOutput: result.structured_output }),
-      };
+      return claudeShapedTaskResult(shaped, run.secrets);
     } finally {
       await run.cleanup();
     }
@@ -154,24 +144,13 @@ class QoderCliProvider implements AgentProviderV1 {
     const settings = this.#settings;
     const run = await this.#prepare(options.cwd, undefined);
     try {
-      const { args, input } = this.#withPrompt(qoderCompleteArguments(options, this.#defaults(run)), options.prompt);
-      const { outcome } = await runClaudeShaped({
-        providerId: this.providerId,
-        executable: run.executable,
-        args,
-        input,
+      const { outcome } = await this.#run(run, {
+        ...this.#withPrompt(qoderCompleteArguments(options, this.#defaults(run)), options.prompt),
         cwd: options.cwd ?? process.cwd(),
-        env: run.env,
-        secrets: run.secrets,
         timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
-        stallTimeoutMs: settings.stallTimeoutMs,
-        killGraceMs: settings.killGraceMs ?? 5_000,
         abortSignal: options.abortSignal,
         isDenialFailure: false,
-        installHint: INSTALL_HINT,
-        authHint: AUTH_HINT,
       });
-      if (!outcome.isSuccess) throw outcome.error;
       const text = redactOutput(outcome.result.result ?? '', run.secrets);
       const json = options.jsonSchema ? (outcome.result.structured_output ?? extractJson(text)) : undefined;
       if (options.jsonSchema && json === undefined) {
@@ -180,17 +159,14 @@ class QoderCliProvider implements AgentProviderV1 {
           code: 'BAD_OUTPUT',
           message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${text.slice(0, 200)}`,
           fix: 'Retry; if it persists, use a provider that enforces JSON schemas (claude) for planning.',
-          usage: outcome.usage,
-          ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+          ...spendOf(outcome),
           isRetryable: true,
         });
       }
       return {
         text,
         ...(json === undefined ? {} : { json }),
-        usage: outcome.usage,
-        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
-        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+        ...spendAndSessionOf(outcome),
       };
     } finally {
       await run.cleanup();
