@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type AgentEvent,
   type AgentProviderV1,
   type CheckOptions,
   type CheckResult,
@@ -16,8 +15,10 @@ import {
 } from '@qoder-orch/core';
 import { checkCli } from '../process/cli-check';
 import { extractJson } from '../process/extract-json';
+import type { EventParserOptions } from '../process/json-lines-parser';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
-import { runEventStreamCli } from '../process/run-event-stream-cli';
+import { promptWithInstructions } from '../process/prompt-with-instructions';
+import { type EventStreamCall, runEventStreamCli } from '../process/run-event-stream-cli';
 import { CODEX_SANDBOXES, codexConfigArguments } from './codex-arguments';
 import { CodexEventParser } from './codex-event-parser';
 import { interpretCodexRun } from './interpret-codex-run';
@@ -63,6 +64,9 @@ export interface CodexCliSettings {
 const INSTALL_HINT = 'Install Codex (`npm install -g @openai/codex`) or set `executable` to the `codex` binary.';
 const AUTH_HINT = 'Set OPENAI_API_KEY (or the `apiKeyVariable` you configured), or run `codex login`.';
 const CODEX_PREFIXES = ['OPENAI_', 'CODEX_', 'AZURE_OPENAI_'];
+
+/** How Codex's output is read. */
+const CODEX_STREAM = { createParser: (options: EventParserOptions) => new CodexEventParser(options), interpret: interpretCodexRun, installHint: INSTALL_HINT, authHint: AUTH_HINT };
 
 interface PreparedRun extends PreparedCliRun {
   codexHome: string | undefined;
@@ -110,18 +114,9 @@ class CodexCliProvider implements AgentProviderV1 {
     ];
   }
 
-  #run(input: { run: PreparedRun; args: string[]; prompt: string; cwd: string; timeoutMs: number; abortSignal: AbortSignal | undefined; onEvent: ((event: AgentEvent) => void) | undefined }) {
+  #run(call: EventStreamCall) {
     const settings = this.#settings;
-    return runEventStreamCli({
-      ...input,
-      providerId: this.providerId,
-      stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
-      killGraceMs: settings.killGraceMs ?? 5_000,
-      createParser: (options) => new CodexEventParser(options),
-      interpret: interpretCodexRun,
-      installHint: INSTALL_HINT,
-      authHint: AUTH_HINT,
-    });
+    return runEventStreamCli({ ...call, ...CODEX_STREAM, providerId: this.providerId, stallTimeoutMs: settings.stallTimeoutMs ?? 240_000, killGraceMs: settings.killGraceMs ?? 5_000 });
   }
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
@@ -132,7 +127,7 @@ class CodexCliProvider implements AgentProviderV1 {
       // The prompt goes on stdin (`-`); Codex has no system prompt flag, so the subagent's
       // instructions follow the task (its first line keeps the orchestrator's marker).
       const args = options.resumeSessionId ? ['exec', ...common, 'resume', options.resumeSessionId, '-'] : ['exec', ...common, '-'];
-      const prompt = options.systemPrompt ? `${options.prompt}\n\n## Instructions for your role\n${options.systemPrompt}` : options.prompt;
+      const prompt = promptWithInstructions(options.prompt, options.systemPrompt, 'Instructions for your role');
       const { summary, processResult } = await this.#run({ run, args, prompt, cwd: options.cwd, timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000, abortSignal: options.abortSignal, onEvent: options.onEvent });
       return {
         summary: summary.texts.at(-1) ?? '',
@@ -157,7 +152,7 @@ class CodexCliProvider implements AgentProviderV1 {
         args.push('--output-schema', schemaFile);
       }
       args.push('-');
-      const prompt = options.system ? `${options.prompt}\n\n## Instructions\n${options.system}` : options.prompt;
+      const prompt = promptWithInstructions(options.prompt, options.system, 'Instructions');
       const { summary } = await this.#run({ run, args, prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
       const text = summary.texts.at(-1) ?? '';
       const json = options.jsonSchema ? extractJson(text) : undefined;

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type AgentEvent,
   type AgentProviderV1,
   type CheckOptions,
   type CheckResult,
@@ -15,8 +14,10 @@ import {
 } from '@qoder-orch/core';
 import { checkCli } from '../process/cli-check';
 import { extractJson } from '../process/extract-json';
+import type { EventParserOptions } from '../process/json-lines-parser';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
-import { runEventStreamCli } from '../process/run-event-stream-cli';
+import { promptWithInstructions } from '../process/prompt-with-instructions';
+import { type EventStreamCall, runEventStreamCli } from '../process/run-event-stream-cli';
 import { GeminiEventParser } from './gemini-event-parser';
 import { interpretGeminiRun } from './interpret-gemini-run';
 
@@ -53,6 +54,9 @@ export interface GeminiCliSettings {
 const INSTALL_HINT = 'Install Gemini CLI (`npm install -g @google/gemini-cli`) or set `executable` to the `gemini` binary.';
 const AUTH_HINT = 'Set GEMINI_API_KEY (and select API-key auth in ~/.gemini/settings.json), or log in with `gemini` once.';
 const GEMINI_PREFIXES = ['GEMINI_', 'GOOGLE_'];
+
+/** How Gemini's output is read. */
+const GEMINI_STREAM = { createParser: (options: EventParserOptions) => new GeminiEventParser(options), interpret: interpretGeminiRun, installHint: INSTALL_HINT, authHint: AUTH_HINT };
 
 /** Gemini's approval modes for the spec's permission modes. */
 const APPROVAL_MODES: Record<PermissionMode, string> = {
@@ -112,18 +116,9 @@ class GeminiCliProvider implements AgentProviderV1 {
     return ['-p', '', '--output-format', 'stream-json', '--approval-mode', approvalMode, '--model', model ?? this.#settings.model ?? 'gemini-2.5-pro', ...extra, ...(this.#settings.extraArgs ?? [])];
   }
 
-  #run(input: { run: PreparedCliRun; args: string[]; prompt: string; cwd: string; timeoutMs: number; abortSignal: AbortSignal | undefined; onEvent: ((event: AgentEvent) => void) | undefined }) {
+  #run(call: EventStreamCall) {
     const settings = this.#settings;
-    return runEventStreamCli({
-      ...input,
-      providerId: this.providerId,
-      stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
-      killGraceMs: settings.killGraceMs ?? 5_000,
-      createParser: (options) => new GeminiEventParser(options),
-      interpret: interpretGeminiRun,
-      installHint: INSTALL_HINT,
-      authHint: AUTH_HINT,
-    });
+    return runEventStreamCli({ ...call, ...GEMINI_STREAM, providerId: this.providerId, stallTimeoutMs: settings.stallTimeoutMs ?? 240_000, killGraceMs: settings.killGraceMs ?? 5_000 });
   }
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
@@ -135,7 +130,7 @@ class GeminiCliProvider implements AgentProviderV1 {
       extra.push(...(options.resumeSessionId ? ['--resume', options.resumeSessionId] : ['--session-id', randomUUID()]));
       const args = this.#arguments(APPROVAL_MODES[options.permissionMode ?? settings.permissionMode ?? 'acceptEdits'], options.model, extra);
       // No flag appends to Gemini's system prompt: the subagent's instructions follow the task.
-      const prompt = options.systemPrompt ? `${options.prompt}\n\n## Instructions for your role\n${options.systemPrompt}` : options.prompt;
+      const prompt = promptWithInstructions(options.prompt, options.systemPrompt, 'Instructions for your role');
       const { summary, processResult } = await this.#run({ run, args, prompt, cwd: options.cwd, timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000, abortSignal: options.abortSignal, onEvent: options.onEvent });
       return { summary: summary.text, usage: summary.usage, ...(summary.sessionId === undefined ? {} : { sessionId: summary.sessionId }), durationMs: processResult.durationMs };
     } finally {
@@ -148,7 +143,7 @@ class GeminiCliProvider implements AgentProviderV1 {
     const run = await this.#prepare(options.cwd, undefined);
     try {
       const instructions = [options.system, options.jsonSchema ? `Answer with one JSON object only (no prose, no code fence) that follows this JSON Schema:\n${JSON.stringify(options.jsonSchema)}` : undefined].filter(Boolean).join('\n\n');
-      const prompt = instructions ? `${options.prompt}\n\n## Instructions\n${instructions}` : options.prompt;
+      const prompt = promptWithInstructions(options.prompt, instructions, 'Instructions');
       const { summary } = await this.#run({ run, args: this.#arguments('plan', options.model, []), prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
       const json = options.jsonSchema ? extractJson(summary.text) : undefined;
       if (options.jsonSchema && json === undefined) {

@@ -31,6 +31,9 @@ export interface RunEventStreamCliInput<Summary> {
   authHint: string;
 }
 
+/** What one call adds to a provider's fixed options of an event-stream run. */
+export type EventStreamCall = Pick<RunEventStreamCliInput<unknown>, 'run' | 'args' | 'prompt' | 'cwd' | 'timeoutMs' | 'abortSignal' | 'onEvent'>;
+
 /**
  * Runs a CLI that prints JSON-lines events on stdout, parsing them as they come. A running tool
  * command is silence by design, not a stall. Throws the interpreted failure.
