@@ -12,26 +12,19 @@ import {
   redactOutput,
 } from '@qoder-orch/core';
 import { checkCli } from '../process/cli-check';
+import type { CliRunSettings } from '../process/cli-run-settings';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
 import { claudeCompleteArguments, claudeTaskArguments } from './claude-arguments';
 import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from './claude-shaped-result';
 import { type ClaudeShapedCall, runClaudeShapedOrThrow } from './run-claude-shaped';
 
 /** Settings of the Claude Code CLI provider. Every field is optional. */
-export interface ClaudeCliSettings {
+export interface ClaudeCliSettings extends CliRunSettings {
   /**
    * The `claude` executable: a path, or a name. @default `claude` from the project's
    * `node_modules/.bin` (and its parents'), then from `PATH`
    */
   executable?: string;
-  /** Extra environment for every run (API keys, base URL …). Never logged; values are redacted from errors and events. */
-  env?: Readonly<Record<string, string>>;
-  /** Outer timeout of a task run, in ms: the whole process tree is killed when it passes. @default 1_800_000 (30 min) */
-  timeoutMs?: number;
-  /** Outer timeout of a completion (planning, judging), in ms. @default 600_000 (10 min) */
-  completeTimeoutMs?: number;
-  /** Time between SIGTERM and SIGKILL when a run is ended. @default 5_000 */
-  killGraceMs?: number;
   /**
    * Kill the run when the CLI prints nothing for this long while it waits on the model, in ms.
    * Claude's own stall watchdog waits 300 s per attempt and then retries. While a tool call is
@@ -57,8 +50,6 @@ export interface ClaudeCliSettings {
   permissionMode?: PermissionMode;
   /** Turn limit of a completion (a structured answer takes two turns). @default 4 */
   completeMaxTurns?: number;
-  /** More arguments appended to every run. */
-  extraArgs?: readonly string[];
   /** The provider id in errors and events. @default 'claude-cli' */
   providerId?: string;
 }

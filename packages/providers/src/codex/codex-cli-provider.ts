@@ -14,6 +14,7 @@ import {
   type RunTaskResult,
 } from '@qoder-orch/core';
 import { checkCli } from '../process/cli-check';
+import type { CliRunSettings } from '../process/cli-run-settings';
 import { extractJson } from '../process/extract-json';
 import type { EventParserOptions } from '../process/json-lines-parser';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
@@ -24,17 +25,9 @@ import { CodexEventParser } from './codex-event-parser';
 import { interpretCodexRun } from './interpret-codex-run';
 
 /** Settings of the Codex CLI provider. Every field is optional. */
-export interface CodexCliSettings {
+export interface CodexCliSettings extends CliRunSettings {
   /** The `codex` executable. @default `codex` from the project's `node_modules/.bin`, then `PATH` */
   executable?: string;
-  /** Extra environment for every run (API keys …). Never logged. */
-  env?: Readonly<Record<string, string>>;
-  /** Outer timeout of a task run, in ms. @default 1_800_000 (30 min) */
-  timeoutMs?: number;
-  /** Outer timeout of a completion, in ms. @default 600_000 (10 min) */
-  completeTimeoutMs?: number;
-  /** @default 5_000 */
-  killGraceMs?: number;
   /** Kill the run when it prints nothing for this long, in ms. @default 240_000 */
   stallTimeoutMs?: number;
   /** `CODEX_HOME` for every run (config, sessions, login). @default the CLI's own (`~/.codex`) */
@@ -56,7 +49,6 @@ export interface CodexCliSettings {
   config?: Readonly<Record<string, string>>;
   /** Permission mode when a task does not name one (mapped to a sandbox). @default 'acceptEdits' */
   permissionMode?: PermissionMode;
-  extraArgs?: readonly string[];
   /** @default 'codex-cli' */
   providerId?: string;
 }

@@ -13,6 +13,7 @@ import {
   type RunTaskResult,
 } from '@qoder-orch/core';
 import { checkCli } from '../process/cli-check';
+import type { CliRunSettings } from '../process/cli-run-settings';
 import { extractJson } from '../process/extract-json';
 import type { EventParserOptions } from '../process/json-lines-parser';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
@@ -21,18 +22,10 @@ import { type EventStreamCall, runEventStreamCli } from '../process/run-event-st
 import { GeminiEventParser } from './gemini-event-parser';
 import { interpretGeminiRun } from './interpret-gemini-run';
 
-/** Settings of the Gemini CLI provider. Every field is optional. */
-export interface GeminiCliSettings {
+/** Settings of the Gemini CLI provider. Every field is optional; `env` typically holds GEMINI_API_KEY or GOOGLE_GEMINI_BASE_URL. */
+export interface GeminiCliSettings extends CliRunSettings {
   /** The `gemini` executable. @default `gemini` from the project's `node_modules/.bin`, then `PATH` */
   executable?: string;
-  /** Extra environment (GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL …). Never logged. */
-  env?: Readonly<Record<string, string>>;
-  /** @default 1_800_000 (30 min) */
-  timeoutMs?: number;
-  /** @default 600_000 (10 min) */
-  completeTimeoutMs?: number;
-  /** @default 5_000 */
-  killGraceMs?: number;
   /** Kill the run when it prints nothing for this long, in ms. @default 240_000 */
   stallTimeoutMs?: number;
   /**
@@ -46,7 +39,6 @@ export interface GeminiCliSettings {
   isWorkspaceTrusted?: boolean;
   /** Permission mode when a task does not name one (mapped to an approval mode). @default 'acceptEdits' */
   permissionMode?: PermissionMode;
-  extraArgs?: readonly string[];
   /** @default 'gemini-cli' */
   providerId?: string;
 }

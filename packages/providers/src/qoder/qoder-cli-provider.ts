@@ -14,28 +14,21 @@ import {
 import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from '../claude/claude-shaped-result';
 import { type ClaudeShapedCall, runClaudeShapedOrThrow } from '../claude/run-claude-shaped';
 import { checkCli } from '../process/cli-check';
+import type { CliRunSettings } from '../process/cli-run-settings';
 import { extractJson } from '../process/extract-json';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
 import { type QoderOutputFormat, qoderCompleteArguments, qoderTaskArguments } from './qoder-arguments';
 import { QODER_TOKEN_VARIABLE, findQoderToken } from './qoder-token';
 
 /** Settings of the Qoder CLI provider. Every field is optional. */
-export interface QoderCliSettings {
+export interface QoderCliSettings extends CliRunSettings {
   /** The executable: a path or a name. @default `qodercli`, then `qoder`, from the project's `node_modules/.bin`, then `PATH` */
   executable?: string;
-  /** Extra environment for every run. Never logged; values are redacted from errors and events. */
-  env?: Readonly<Record<string, string>>;
   /**
    * Where to look for `.env.local` (with `QODER_PERSONAL_ACCESS_TOKEN`) when the environment has
    * no token. The run's `cwd` is searched after it. @default process.cwd()
    */
   projectDir?: string;
-  /** Outer timeout of a task run, in ms. @default 1_800_000 (30 min) */
-  timeoutMs?: number;
-  /** Outer timeout of a completion, in ms. @default 600_000 (10 min) */
-  completeTimeoutMs?: number;
-  /** Time between SIGTERM and SIGKILL. @default 5_000 */
-  killGraceMs?: number;
   /**
    * Kill the run when the CLI prints nothing for this long, in ms. With the `json` output format
    * the CLI prints only at the end, so this is off unless set. @default undefined
@@ -56,8 +49,6 @@ export interface QoderCliSettings {
    * Claude's stream). @default 'json'
    */
   outputFormat?: QoderOutputFormat;
-  /** More arguments appended to every run. */
-  extraArgs?: readonly string[];
   /** @default 'qoder-cli' */
   providerId?: string;
 }
