@@ -13,7 +13,7 @@ import {
 } from '@qoder-orch/core';
 import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
-import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
 import { claudeCompleteArguments, claudeTaskArguments } from './claude-arguments';
 import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from './claude-shaped-result';
 import { type ClaudeShapedCall, runClaudeShapedOrThrow } from './run-claude-shaped';
@@ -100,8 +100,7 @@ class ClaudeCliProvider implements AgentProviderV1 {
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, options.env);
-    try {
+    return withCliRun(this.#prepare(options.cwd, options.env), async (run) => {
       const shaped = await this.#run(run, {
         args: claudeTaskArguments(options, {
           model: settings.model,
@@ -115,17 +114,14 @@ class ClaudeCliProvider implements AgentProviderV1 {
         abortSignal: options.abortSignal,
         onEvent: options.onEvent,
         isDenialFailure: true,
-      });
-      return claudeShapedTaskResult(shaped, run.secrets);
-    } finally {
-      await run.cleanup();
-    }
+    });
+    return claudeShapedTaskResult(shaped, run.secrets);
+    });
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, undefined);
-    try {
+    return withCliRun(this.#prepare(options.cwd, undefined), async (run) => {
       const { outcome } = await this.#run(run, {
         args: claudeCompleteArguments(options, { model: settings.model, sessionId: randomUUID(), maxTurns: settings.completeMaxTurns ?? 4, extraArgs: settings.extraArgs ?? [] }),
         cwd: options.cwd ?? process.cwd(),
@@ -133,26 +129,24 @@ class ClaudeCliProvider implements AgentProviderV1 {
         timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
         abortSignal: options.abortSignal,
         isDenialFailure: false,
+    });
+    const structured = outcome.result.structured_output;
+    if (options.jsonSchema && structured === undefined) {
+      throw new ProviderError({
+        providerId: this.providerId,
+        code: 'BAD_OUTPUT',
+        message: `${this.providerId}: a JSON answer was asked for (--json-schema) but the result has no structured_output`,
+        fix: 'Check that the installed Claude Code supports --json-schema (2.1 or later).',
+        ...spendOf(outcome),
+        isRetryable: true,
       });
-      const structured = outcome.result.structured_output;
-      if (options.jsonSchema && structured === undefined) {
-        throw new ProviderError({
-          providerId: this.providerId,
-          code: 'BAD_OUTPUT',
-          message: `${this.providerId}: a JSON answer was asked for (--json-schema) but the result has no structured_output`,
-          fix: 'Check that the installed Claude Code supports --json-schema (2.1 or later).',
-          ...spendOf(outcome),
-          isRetryable: true,
-        });
-      }
-      return {
-        text: redactOutput(outcome.result.result ?? (structured === undefined ? '' : JSON.stringify(structured)), run.secrets),
-        ...(structured === undefined ? {} : { json: structured }),
-        ...spendAndSessionOf(outcome),
-      };
-    } finally {
-      await run.cleanup();
     }
+    return {
+      text: redactOutput(outcome.result.result ?? (structured === undefined ? '' : JSON.stringify(structured)), run.secrets),
+      ...(structured === undefined ? {} : { json: structured }),
+      ...spendAndSessionOf(outcome),
+    };
+    });
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {

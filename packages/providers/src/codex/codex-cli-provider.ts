@@ -17,7 +17,7 @@ import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
 import { extractJson } from '../process/extract-json';
 import type { EventParserOptions } from '../process/json-lines-parser';
-import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
 import { promptWithInstructions } from '../process/prompt-with-instructions';
 import { type EventStreamCall, runEventStreamCli } from '../process/run-event-stream-cli';
 import { CODEX_SANDBOXES, codexConfigArguments } from './codex-arguments';
@@ -113,8 +113,7 @@ class CodexCliProvider implements AgentProviderV1 {
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, options.env);
-    try {
+    return withCliRun(this.#prepare(options.cwd, options.env), async (run) => {
       const common = this.#commonArguments(CODEX_SANDBOXES[options.permissionMode ?? settings.permissionMode ?? 'acceptEdits'], options.model ?? settings.model);
       // The prompt goes on stdin (`-`); Codex has no system prompt flag, so the subagent's
       // instructions follow the task (its first line keeps the orchestrator's marker).
@@ -127,35 +126,33 @@ class CodexCliProvider implements AgentProviderV1 {
         ...(summary.threadId === undefined ? {} : { sessionId: summary.threadId }),
         durationMs: processResult.durationMs,
       };
-    } finally {
-      await run.cleanup();
-    }
+    });
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, undefined);
-    const scratch = await mkdtemp(join(tmpdir(), 'qoder-orch-codex-schema-'));
-    try {
-      const args = ['exec', ...this.#commonArguments('read-only', options.model ?? settings.model), '--ephemeral'];
-      if (options.jsonSchema) {
-        const schemaFile = join(scratch, 'schema.json');
-        await writeFile(schemaFile, JSON.stringify(options.jsonSchema));
-        args.push('--output-schema', schemaFile);
+    return withCliRun(this.#prepare(options.cwd, undefined), async (run) => {
+      const scratch = await mkdtemp(join(tmpdir(), 'qoder-orch-codex-schema-'));
+      try {
+        const args = ['exec', ...this.#commonArguments('read-only', options.model ?? settings.model), '--ephemeral'];
+        if (options.jsonSchema) {
+          const schemaFile = join(scratch, 'schema.json');
+          await writeFile(schemaFile, JSON.stringify(options.jsonSchema));
+          args.push('--output-schema', schemaFile);
+        }
+        args.push('-');
+        const prompt = promptWithInstructions(options.prompt, options.system, 'Instructions');
+        const { summary } = await this.#run({ run, args, prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
+        const text = summary.texts.at(-1) ?? '';
+        const json = options.jsonSchema ? extractJson(text) : undefined;
+        if (options.jsonSchema && json === undefined) {
+          throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${text.slice(0, 200)}`, usage: summary.usage, isRetryable: true });
+        }
+        return { text, ...(json === undefined ? {} : { json }), usage: summary.usage, ...(summary.threadId === undefined ? {} : { sessionId: summary.threadId }) };
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
       }
-      args.push('-');
-      const prompt = promptWithInstructions(options.prompt, options.system, 'Instructions');
-      const { summary } = await this.#run({ run, args, prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
-      const text = summary.texts.at(-1) ?? '';
-      const json = options.jsonSchema ? extractJson(text) : undefined;
-      if (options.jsonSchema && json === undefined) {
-        throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${text.slice(0, 200)}`, usage: summary.usage, isRetryable: true });
-      }
-      return { text, ...(json === undefined ? {} : { json }), usage: summary.usage, ...(summary.threadId === undefined ? {} : { sessionId: summary.threadId }) };
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-      await run.cleanup();
-    }
+    });
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {

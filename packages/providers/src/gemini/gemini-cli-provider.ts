@@ -16,7 +16,7 @@ import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
 import { extractJson } from '../process/extract-json';
 import type { EventParserOptions } from '../process/json-lines-parser';
-import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
 import { promptWithInstructions } from '../process/prompt-with-instructions';
 import { type EventStreamCall, runEventStreamCli } from '../process/run-event-stream-cli';
 import { GeminiEventParser } from './gemini-event-parser';
@@ -115,8 +115,7 @@ class GeminiCliProvider implements AgentProviderV1 {
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, options.env);
-    try {
+    return withCliRun(this.#prepare(options.cwd, options.env), async (run) => {
       const extra: string[] = [];
       for (const tool of options.allowedTools ?? []) extra.push('--allowed-tools', TOOL_NAMES[tool] ?? tool);
       extra.push(...(options.resumeSessionId ? ['--resume', options.resumeSessionId] : ['--session-id', randomUUID()]));
@@ -125,15 +124,12 @@ class GeminiCliProvider implements AgentProviderV1 {
       const prompt = promptWithInstructions(options.prompt, options.systemPrompt, 'Instructions for your role');
       const { summary, processResult } = await this.#run({ run, args, prompt, cwd: options.cwd, timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000, abortSignal: options.abortSignal, onEvent: options.onEvent });
       return { summary: summary.text, usage: summary.usage, ...(summary.sessionId === undefined ? {} : { sessionId: summary.sessionId }), durationMs: processResult.durationMs };
-    } finally {
-      await run.cleanup();
-    }
+    });
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, undefined);
-    try {
+    return withCliRun(this.#prepare(options.cwd, undefined), async (run) => {
       const instructions = [options.system, options.jsonSchema ? `Answer with one JSON object only (no prose, no code fence) that follows this JSON Schema:\n${JSON.stringify(options.jsonSchema)}` : undefined].filter(Boolean).join('\n\n');
       const prompt = promptWithInstructions(options.prompt, instructions, 'Instructions');
       const { summary } = await this.#run({ run, args: this.#arguments('plan', options.model, []), prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
@@ -142,9 +138,7 @@ class GeminiCliProvider implements AgentProviderV1 {
         throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${summary.text.slice(0, 200)}`, usage: summary.usage, isRetryable: true });
       }
       return { text: summary.text, ...(json === undefined ? {} : { json }), usage: summary.usage, ...(summary.sessionId === undefined ? {} : { sessionId: summary.sessionId }) };
-    } finally {
-      await run.cleanup();
-    }
+    });
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {

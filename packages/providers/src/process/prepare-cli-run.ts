@@ -100,3 +100,13 @@ export function cliEnvironment(input: CliEnvironmentInput): { env: Record<string
   });
   return { env, secrets: secretValuesFrom(env, { ...input.settingsEnv, ...input.optionsEnv, ...input.moreSecrets }) };
 }
+
+/** Prepares a run, uses it, and cleans it up afterwards, whether `use` succeeds or throws. */
+export async function withCliRun<Run extends PreparedCliRun, Result>(prepare: Promise<Run>, use: (run: Run) => Promise<Result>): Promise<Result> {
+  const run = await prepare;
+  try {
+    return await use(run);
+  } finally {
+    await run.cleanup();
+  }
+}

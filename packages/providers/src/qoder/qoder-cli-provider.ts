@@ -16,7 +16,7 @@ import { type ClaudeShapedCall, runClaudeShapedOrThrow } from '../claude/run-cla
 import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
 import { extractJson } from '../process/extract-json';
-import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder } from '../process/prepare-cli-run';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
 import { type QoderOutputFormat, qoderCompleteArguments, qoderTaskArguments } from './qoder-arguments';
 import { QODER_TOKEN_VARIABLE, findQoderToken } from './qoder-token';
 
@@ -115,8 +115,7 @@ class QoderCliProvider implements AgentProviderV1 {
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, options.env);
-    try {
+    return withCliRun(this.#prepare(options.cwd, options.env), async (run) => {
       const shaped = await this.#run(run, {
         ...this.#withPrompt(qoderTaskArguments(options, this.#defaults(run)), options.prompt),
         cwd: options.cwd,
@@ -124,44 +123,39 @@ class QoderCliProvider implements AgentProviderV1 {
         abortSignal: options.abortSignal,
         onEvent: options.onEvent,
         isDenialFailure: true,
-      });
-      return claudeShapedTaskResult(shaped, run.secrets);
-    } finally {
-      await run.cleanup();
-    }
+    });
+    return claudeShapedTaskResult(shaped, run.secrets);
+    });
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, undefined);
-    try {
+    return withCliRun(this.#prepare(options.cwd, undefined), async (run) => {
       const { outcome } = await this.#run(run, {
         ...this.#withPrompt(qoderCompleteArguments(options, this.#defaults(run)), options.prompt),
         cwd: options.cwd ?? process.cwd(),
         timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
         abortSignal: options.abortSignal,
         isDenialFailure: false,
+    });
+    const text = redactOutput(outcome.result.result ?? '', run.secrets);
+    const json = options.jsonSchema ? (outcome.result.structured_output ?? extractJson(text)) : undefined;
+    if (options.jsonSchema && json === undefined) {
+      throw new ProviderError({
+        providerId: this.providerId,
+        code: 'BAD_OUTPUT',
+        message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${text.slice(0, 200)}`,
+        fix: 'Retry; if it persists, use a provider that enforces JSON schemas (claude) for planning.',
+        ...spendOf(outcome),
+        isRetryable: true,
       });
-      const text = redactOutput(outcome.result.result ?? '', run.secrets);
-      const json = options.jsonSchema ? (outcome.result.structured_output ?? extractJson(text)) : undefined;
-      if (options.jsonSchema && json === undefined) {
-        throw new ProviderError({
-          providerId: this.providerId,
-          code: 'BAD_OUTPUT',
-          message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${text.slice(0, 200)}`,
-          fix: 'Retry; if it persists, use a provider that enforces JSON schemas (claude) for planning.',
-          ...spendOf(outcome),
-          isRetryable: true,
-        });
-      }
-      return {
-        text,
-        ...(json === undefined ? {} : { json }),
-        ...spendAndSessionOf(outcome),
-      };
-    } finally {
-      await run.cleanup();
     }
+    return {
+      text,
+      ...(json === undefined ? {} : { json }),
+      ...spendAndSessionOf(outcome),
+    };
+    });
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
