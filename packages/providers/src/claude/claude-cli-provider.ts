@@ -114,8 +114,8 @@ class ClaudeCliProvider implements AgentProviderV1 {
         abortSignal: options.abortSignal,
         onEvent: options.onEvent,
         isDenialFailure: true,
-    });
-    return claudeShapedTaskResult(shaped, run.secrets);
+      });
+      return claudeShapedTaskResult(shaped, run.secrets);
     });
   }
 
@@ -129,23 +129,23 @@ class ClaudeCliProvider implements AgentProviderV1 {
         timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
         abortSignal: options.abortSignal,
         isDenialFailure: false,
-    });
-    const structured = outcome.result.structured_output;
-    if (options.jsonSchema && structured === undefined) {
-      throw new ProviderError({
-        providerId: this.providerId,
-        code: 'BAD_OUTPUT',
-        message: `${this.providerId}: a JSON answer was asked for (--json-schema) but the result has no structured_output`,
-        fix: 'Check that the installed Claude Code supports --json-schema (2.1 or later).',
-        ...spendOf(outcome),
-        isRetryable: true,
       });
-    }
-    return {
-      text: redactOutput(outcome.result.result ?? (structured === undefined ? '' : JSON.stringify(structured)), run.secrets),
-      ...(structured === undefined ? {} : { json: structured }),
-      ...spendAndSessionOf(outcome),
-    };
+      const structured = outcome.result.structured_output;
+      if (options.jsonSchema && structured === undefined) {
+        throw new ProviderError({
+          providerId: this.providerId,
+          code: 'BAD_OUTPUT',
+          message: `${this.providerId}: a JSON answer was asked for (--json-schema) but the result has no structured_output`,
+          fix: 'Check that the installed Claude Code supports --json-schema (2.1 or later).',
+          ...spendOf(outcome),
+          isRetryable: true,
+        });
+      }
+      return {
+        text: redactOutput(outcome.result.result ?? (structured === undefined ? '' : JSON.stringify(structured)), run.secrets),
+        ...(structured === undefined ? {} : { json: structured }),
+        ...spendAndSessionOf(outcome),
+      };
     });
   }
 

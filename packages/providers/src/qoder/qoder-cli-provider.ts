@@ -123,8 +123,8 @@ class QoderCliProvider implements AgentProviderV1 {
         abortSignal: options.abortSignal,
         onEvent: options.onEvent,
         isDenialFailure: true,
-    });
-    return claudeShapedTaskResult(shaped, run.secrets);
+      });
+      return claudeShapedTaskResult(shaped, run.secrets);
     });
   }
 
@@ -137,24 +137,24 @@ class QoderCliProvider implements AgentProviderV1 {
         timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
         abortSignal: options.abortSignal,
         isDenialFailure: false,
-    });
-    const text = redactOutput(outcome.result.result ?? '', run.secrets);
-    const json = options.jsonSchema ? (outcome.result.structured_output ?? extractJson(text)) : undefined;
-    if (options.jsonSchema && json === undefined) {
-      throw new ProviderError({
-        providerId: this.providerId,
-        code: 'BAD_OUTPUT',
-        message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${text.slice(0, 200)}`,
-        fix: 'Retry; if it persists, use a provider that enforces JSON schemas (claude) for planning.',
-        ...spendOf(outcome),
-        isRetryable: true,
       });
-    }
-    return {
-      text,
-      ...(json === undefined ? {} : { json }),
-      ...spendAndSessionOf(outcome),
-    };
+      const text = redactOutput(outcome.result.result ?? '', run.secrets);
+      const json = options.jsonSchema ? (outcome.result.structured_output ?? extractJson(text)) : undefined;
+      if (options.jsonSchema && json === undefined) {
+        throw new ProviderError({
+          providerId: this.providerId,
+          code: 'BAD_OUTPUT',
+          message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${text.slice(0, 200)}`,
+          fix: 'Retry; if it persists, use a provider that enforces JSON schemas (claude) for planning.',
+          ...spendOf(outcome),
+          isRetryable: true,
+        });
+      }
+      return {
+        text,
+        ...(json === undefined ? {} : { json }),
+        ...spendAndSessionOf(outcome),
+      };
     });
   }
 
