@@ -34,3 +34,6 @@ export type { ClaudeResult } from './claude/claude-stream-schema';
 // ── process helpers ─────────────────────────────────────────────────────────
 export { findExecutable } from './process/find-executable';
 export type { FindExecutableOptions } from './process/find-executable';
+
+// ── shared CLI provider settings (area: providers dedupe) ───────────────────
+export type { CliRunSettings } from './process/cli-run-settings';

@@ -4,12 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AgentEvent, ProviderError } from '@qoder-orch/core';
+import type { AgentEvent } from '@qoder-orch/core';
 import { createClaudeCli, findClaudeExecutable } from '../index';
 import {
   type FakeAnthropicHandler,
   type FakeAnthropicServer,
   createFakeAnthropicServer,
+  failureOf,
   fakeClaudeCliSettings,
   processesWithEnvironment,
   reply,
@@ -34,16 +35,6 @@ async function fakeServer(handler: FakeAnthropicHandler): Promise<FakeAnthropicS
   const server = await createFakeAnthropicServer({ handler });
   cleanups.push(() => server.close());
   return server;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ProviderError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const mainTurns = (server: FakeAnthropicServer) => server.requests.filter((request) => !request.isSideRequest);

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type AgentProviderV1,
   type CheckOptions,
@@ -14,29 +11,21 @@ import {
   type RunTaskResult,
   redactJson,
   redactOutput,
-  secretValuesFrom,
 } from '@qoder-orch/core';
-import { buildChildEnvironment } from '../process/child-environment';
-import { resolveExecutable } from '../process/resolve-executable';
-import { checkCliVersion } from '../process/check-cli-version';
+import { checkCli } from '../process/cli-check';
+import type { CliRunSettings } from '../process/cli-run-settings';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
 import { claudeCompleteArguments, claudeTaskArguments } from './claude-arguments';
-import { runClaudeShaped } from './run-claude-shaped';
+import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from './claude-shaped-result';
+import { type ClaudeShapedCall, runClaudeShapedOrThrow } from './run-claude-shaped';
 
 /** Settings of the Claude Code CLI provider. Every field is optional. */
-export interface ClaudeCliSettings {
+export interface ClaudeCliSettings extends CliRunSettings {
   /**
    * The `claude` executable: a path, or a name. @default `claude` from the project's
    * `node_modules/.bin` (and its parents'), then from `PATH`
    */
   executable?: string;
-  /** Extra environment for every run (API keys, base URL …). Never logged; values are redacted from errors and events. */
-  env?: Readonly<Record<string, string>>;
-  /** Outer timeout of a task run, in ms: the whole process tree is killed when it passes. @default 1_800_000 (30 min) */
-  timeoutMs?: number;
-  /** Outer timeout of a completion (planning, judging), in ms. @default 600_000 (10 min) */
-  completeTimeoutMs?: number;
-  /** Time between SIGTERM and SIGKILL when a run is ended. @default 5_000 */
-  killGraceMs?: number;
   /**
    * Kill the run when the CLI prints nothing for this long while it waits on the model, in ms.
    * Claude's own stall watchdog waits 300 s per attempt and then retries. While a tool call is
@@ -62,8 +51,6 @@ export interface ClaudeCliSettings {
   permissionMode?: PermissionMode;
   /** Turn limit of a completion (a structured answer takes two turns). @default 4 */
   completeMaxTurns?: number;
-  /** More arguments appended to every run. */
-  extraArgs?: readonly string[];
   /** The provider id in errors and events. @default 'claude-cli' */
   providerId?: string;
 }
@@ -82,13 +69,6 @@ function claudePrefixes(parent: Readonly<Record<string, string | undefined>>, ex
   ];
 }
 
-interface PreparedRun {
-  executable: string;
-  env: Record<string, string>;
-  secrets: string[];
-  cleanup: () => Promise<void>;
-}
-
 class ClaudeCliProvider implements AgentProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly providerId: string;
@@ -99,38 +79,30 @@ class ClaudeCliProvider implements AgentProviderV1 {
     this.providerId = settings.providerId ?? 'claude-cli';
   }
 
-  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedRun> {
+  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedCliRun> {
     const settings = this.#settings;
-    const executable = resolveExecutable(settings.executable, ['claude'], cwd);
-    if (!executable) {
-      throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: the \`claude\` executable was not found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
-    }
-    let configDir = settings.configDir;
-    let cleanup = async () => {};
-    if (!configDir && settings.isolateConfig) {
-      const isolated = await mkdtemp(join(tmpdir(), 'qoder-orch-claude-'));
-      configDir = isolated;
-      cleanup = () => rm(isolated, { recursive: true, force: true });
-    }
+    const executable = requireExecutable({ providerId: this.providerId, configured: settings.executable, names: ['claude'], cwd, description: 'the `claude` executable', installHint: INSTALL_HINT });
+    const configDir = await runConfigFolder({ configured: settings.configDir, isolate: settings.isolateConfig, prefix: 'qoder-orch-claude-' });
     const fixed: Record<string, string> = {
       CLAUDE_CODE_MAX_RETRIES: String(settings.maxRetries ?? 2),
       DISABLE_AUTOUPDATER: '1',
       ...(settings.apiTimeoutMs === undefined ? {} : { API_TIMEOUT_MS: String(settings.apiTimeoutMs) }),
-      ...(configDir === undefined ? {} : { CLAUDE_CONFIG_DIR: configDir }),
+      ...(configDir.path === undefined ? {} : { CLAUDE_CONFIG_DIR: configDir.path }),
     };
     const providerPrefixes = claudePrefixes(process.env, { ...settings.env, ...optionsEnv });
-    const env = buildChildEnvironment({ parent: process.env, providerPrefixes, settingsEnv: settings.env, optionsEnv, fixed });
-    const secrets = secretValuesFrom(env, { ...settings.env, ...optionsEnv });
-    return { executable, env, secrets, cleanup };
+    return { executable, ...cliEnvironment({ providerPrefixes, settingsEnv: settings.env, optionsEnv, fixed }), cleanup: configDir.cleanup };
+  }
+
+  /** Runs `claude` with this provider's fixed options (the prompt on stdin); throws its failure. */
+  #run(run: PreparedCliRun, call: ClaudeShapedCall) {
+    const settings = this.#settings;
+    return runClaudeShapedOrThrow({ ...call, executable: run.executable, env: run.env, secrets: run.secrets, providerId: this.providerId, stallTimeoutMs: settings.stallTimeoutMs ?? 240_000, killGraceMs: settings.killGraceMs ?? 5_000, installHint: INSTALL_HINT, authHint: AUTH_HINT });
   }
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, options.env);
-    try {
-      const { outcome, process: processResult, summary } = await runClaudeShaped({
-        providerId: this.providerId,
-        executable: run.executable,
+    return withCliRun(this.#prepare(options.cwd, options.env), async (run) => {
+      const shaped = await this.#run(run, {
         args: claudeTaskArguments(options, {
           model: settings.model,
           permissionMode: settings.permissionMode ?? 'acceptEdits',
@@ -138,55 +110,27 @@ class ClaudeCliProvider implements AgentProviderV1 {
           extraArgs: settings.extraArgs ?? [],
         }),
         cwd: options.cwd,
-        env: run.env,
-        secrets: run.secrets,
         input: options.prompt,
         timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000,
-        stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
-        killGraceMs: settings.killGraceMs ?? 5_000,
         abortSignal: options.abortSignal,
         onEvent: options.onEvent,
         isDenialFailure: true,
-        installHint: INSTALL_HINT,
-        authHint: AUTH_HINT,
       });
-      if (!outcome.isSuccess) throw outcome.error;
-      const { result } = outcome;
-      return {
-        summary: redactOutput(result.result ?? summary.texts.at(-1) ?? '', run.secrets),
-        usage: outcome.usage,
-        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
-        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
-        ...(result.num_turns == null ? {} : { numTurns: result.num_turns }),
-        durationMs: processResult.durationMs,
-        ...(result.structured_output === undefined ? {} : { structuredOutput: redactJson(result.structured_output, run.secrets) }),
-      };
-    } finally {
-      await run.cleanup();
-    }
+      return claudeShapedTaskResult(shaped, run.secrets);
+    });
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, undefined);
-    try {
-      const { outcome } = await runClaudeShaped({
-        providerId: this.providerId,
-        executable: run.executable,
+    return withCliRun(this.#prepare(options.cwd, undefined), async (run) => {
+      const { outcome } = await this.#run(run, {
         args: claudeCompleteArguments(options, { model: settings.model, sessionId: randomUUID(), maxTurns: settings.completeMaxTurns ?? 4, extraArgs: settings.extraArgs ?? [] }),
         cwd: options.cwd ?? process.cwd(),
-        env: run.env,
-        secrets: run.secrets,
         input: options.prompt,
         timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
-        stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
-        killGraceMs: settings.killGraceMs ?? 5_000,
         abortSignal: options.abortSignal,
         isDenialFailure: false,
-        installHint: INSTALL_HINT,
-        authHint: AUTH_HINT,
       });
-      if (!outcome.isSuccess) throw outcome.error;
       const structured = outcome.result.structured_output;
       if (options.jsonSchema && structured === undefined) {
         throw new ProviderError({
@@ -194,49 +138,29 @@ class ClaudeCliProvider implements AgentProviderV1 {
           code: 'BAD_OUTPUT',
           message: `${this.providerId}: a JSON answer was asked for (--json-schema) but the result has no structured_output`,
           fix: 'Check that the installed Claude Code supports --json-schema (2.1 or later).',
-          usage: outcome.usage,
-          ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+          ...spendOf(outcome),
           isRetryable: true,
         });
       }
       return {
         text: redactOutput(outcome.result.result ?? (structured === undefined ? '' : JSON.stringify(structured)), run.secrets),
         ...(structured === undefined ? {} : { json: redactJson(structured, run.secrets) }),
-        usage: outcome.usage,
-        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
-        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+        ...spendAndSessionOf(outcome),
       };
-    } finally {
-      await run.cleanup();
-    }
+    });
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
-    let run: PreparedRun;
-    try {
-      run = await this.#prepare(options.cwd, undefined);
-    } catch (error) {
-      return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
-    }
-    try {
-      const check = await checkCliVersion({
-        executable: run.executable,
-        env: run.env,
-        cwd: options.cwd,
-        abortSignal: options.abortSignal,
-        timeoutMs: options.timeoutMs,
-        installHint: INSTALL_HINT,
-        secrets: run.secrets,
-      });
-      const hasKey = Boolean(run.env['ANTHROPIC_API_KEY'] || run.env['ANTHROPIC_AUTH_TOKEN'] || run.env['CLAUDE_CODE_OAUTH_TOKEN'] || run.env['CLAUDE_CODE_USE_BEDROCK'] || run.env['CLAUDE_CODE_USE_VERTEX']);
-      const problems = [...check.problems];
-      if (check.installed && !hasKey) {
-        problems.push({ severity: 'warning', message: 'No ANTHROPIC_API_KEY in the environment; Claude Code will use its stored login, if any.', fix: AUTH_HINT });
-      }
-      return { ...check, problems, authenticated: hasKey ? true : 'unknown' };
-    } finally {
-      await run.cleanup();
-    }
+    return checkCli({
+      options,
+      prepare: () => this.#prepare(options.cwd, undefined),
+      installHint: INSTALL_HINT,
+      authHint: AUTH_HINT,
+      authentication: ({ env }) => ({
+        isAuthenticated: Boolean(env['ANTHROPIC_API_KEY'] || env['ANTHROPIC_AUTH_TOKEN'] || env['CLAUDE_CODE_OAUTH_TOKEN'] || env['CLAUDE_CODE_USE_BEDROCK'] || env['CLAUDE_CODE_USE_VERTEX']),
+        warning: 'No ANTHROPIC_API_KEY in the environment; Claude Code will use its stored login, if any.',
+      }),
+    });
   }
 }
 

@@ -3,27 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { AgentEvent } from '@qoder-orch/core';
 import { ClaudeStreamParser } from '../index';
 import type { AgentProcessResult } from '../process/run-agent-process';
+import { processResultOf } from '../test/replay-fixture';
 import { interpretClaudeResult } from './interpret-claude-result';
 
 const fixture = (name: string) => readFileSync(new URL(`../__fixtures__/${name}`, import.meta.url), 'utf8');
 const meta = (name: string) => JSON.parse(fixture(`${name}.meta.json`)) as { exitCode: number | null; stderr: string };
 
 function processResult(overrides: Partial<AgentProcessResult> = {}): AgentProcessResult {
-  return {
-    exitCode: 0,
-    signal: undefined,
-    isTimedOut: false,
-    isStalled: false,
-    isCanceled: false,
-    spawnErrorCode: undefined,
-    spawnErrorMessage: undefined,
-    pid: 1234,
-    stdout: '',
-    stderrTail: '',
-    outputTail: '',
-    durationMs: 10,
-    ...overrides,
-  };
+  return processResultOf({ pid: 1234, durationMs: 10, ...overrides });
 }
 
 /** Replays a recorded run through the parser and the interpretation, as the provider does. */

@@ -1,14 +1,8 @@
 import type { AgentEvent } from '@qoder-orch/core';
+import { type EventParserOptions, clipEventOutput, keepOtherLine, parseJsonLine, safeListener } from '../process/json-lines-parser';
 import { ClaudeApiRetrySchema, ClaudeInitSchema, ClaudeMessageLineSchema, type ClaudeResult, ClaudeResultSchema } from './claude-stream-schema';
 
-const MAX_EVENT_OUTPUT_CHARS = 4_000;
-
-export interface ClaudeStreamParserOptions {
-  /** Called for every agent event parsed from the stream. */
-  onEvent?: ((event: AgentEvent) => void) | undefined;
-  /** Applied to every text that leaves the parser in an event (secret redaction). */
-  redact?: ((text: string) => string) | undefined;
-}
+export type ClaudeStreamParserOptions = EventParserOptions;
 
 /** What a finished stream said. */
 export interface ClaudeStreamSummary {
@@ -36,10 +30,6 @@ function toolResultText(content: unknown): string {
   return content.map((part) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('\n');
 }
 
-function clip(text: string): string {
-  return text.length > MAX_EVENT_OUTPUT_CHARS ? `${text.slice(0, MAX_EVENT_OUTPUT_CHARS)}…` : text;
-}
-
 function redactDeep(value: unknown, redact: (text: string) => string): unknown {
   if (typeof value === 'string') return redact(value);
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
@@ -52,7 +42,7 @@ function redactDeep(value: unknown, redact: (text: string) => string): unknown {
  * agent events (text, tool calls, tool results, retries) and keeps the final result.
  */
 export class ClaudeStreamParser {
-  readonly #onEvent: (event: AgentEvent) => void;
+  readonly #emit: (event: AgentEvent) => void;
   readonly #redact: (text: string) => string;
   readonly #pendingToolCalls = new Set<string>();
   readonly #summary: ClaudeStreamSummary = {
@@ -68,23 +58,17 @@ export class ClaudeStreamParser {
   };
 
   constructor(options: ClaudeStreamParserOptions = {}) {
-    this.#onEvent = options.onEvent ?? (() => {});
+    this.#emit = safeListener(options.onEvent);
     this.#redact = options.redact ?? ((text) => text);
   }
 
   /** Feeds one line of output. */
   push(line: string): void {
-    const trimmed = line.trim();
-    if (!trimmed) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(trimmed);
-    } catch {
-      this.#keepOtherLine(trimmed);
-      return;
-    }
+    const json = parseJsonLine(line, this.#summary.otherLines);
+    if (!json) return;
+    const { value } = json;
     if (!isRecord(value)) {
-      this.#keepOtherLine(trimmed);
+      keepOtherLine(this.#summary.otherLines, json.trimmed);
       return;
     }
     if (typeof value['session_id'] === 'string' && !this.#summary.sessionId) this.#summary.sessionId = value['session_id'];
@@ -102,7 +86,7 @@ export class ClaudeStreamParser {
           this.#summary.result = parsed.data;
           if (parsed.data.session_id) this.#summary.sessionId = parsed.data.session_id;
         } else {
-          this.#summary.invalidResultLine = trimmed;
+          this.#summary.invalidResultLine = json.trimmed;
         }
         return;
       }
@@ -119,19 +103,6 @@ export class ClaudeStreamParser {
   /** Everything the stream said so far. */
   summary(): ClaudeStreamSummary {
     return this.#summary;
-  }
-
-  #keepOtherLine(line: string): void {
-    this.#summary.otherLines.push(line);
-    if (this.#summary.otherLines.length > 50) this.#summary.otherLines.shift();
-  }
-
-  #emit(event: AgentEvent): void {
-    try {
-      this.#onEvent(event);
-    } catch {
-      // A listener's failure must not break the run.
-    }
   }
 
   #system(value: Record<string, unknown>): void {
@@ -183,7 +154,7 @@ export class ClaudeStreamParser {
           type: 'tool-result',
           toolCallId: String(block['tool_use_id'] ?? ''),
           isError: block['is_error'] === true,
-          output: clip(this.#redact(toolResultText(block['content']))),
+          output: clipEventOutput(this.#redact(toolResultText(block['content']))),
         });
       }
     }

@@ -65,3 +65,18 @@ export async function runClaudeShaped(options: ClaudeShapedRunOptions): Promise<
   });
   return { outcome, process: processResult, summary };
 }
+
+/** What one call adds to a provider's fixed options of a Claude-shaped run. */
+export type ClaudeShapedCall = Pick<ClaudeShapedRunOptions, 'args' | 'input' | 'cwd' | 'timeoutMs' | 'abortSignal' | 'onEvent' | 'isDenialFailure'>;
+
+/** A Claude-shaped run that succeeded. */
+export interface SuccessfulClaudeShapedRun extends ClaudeShapedRun {
+  outcome: Extract<ClaudeOutcome, { isSuccess: true }>;
+}
+
+/** Runs a Claude-shaped CLI; throws the classified failure when the run did not succeed. */
+export async function runClaudeShapedOrThrow(options: ClaudeShapedRunOptions): Promise<SuccessfulClaudeShapedRun> {
+  const shaped = await runClaudeShaped(options);
+  if (!shaped.outcome.isSuccess) throw shaped.outcome.error;
+  return { ...shaped, outcome: shaped.outcome };
+}

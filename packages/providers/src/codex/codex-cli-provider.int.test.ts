@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AgentEvent, ProviderError } from '@qoder-orch/core';
+import type { AgentEvent } from '@qoder-orch/core';
 import { createCodexCli, findExecutable } from '../index';
-import { type FakeCodexRequest, createFakeCodexServer, fakeCodexCliSettings, processesWithEnvironment } from '../test/index';
+import { type FakeCodexRequest, createFakeCodexServer, failureOf, fakeCodexCliSettings, processesWithEnvironment } from '../test/index';
 import type { FakeCodexReply } from '../test/index';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -26,16 +26,6 @@ async function server(handler: (request: FakeCodexRequest, index: number) => Fak
   const created = await createFakeCodexServer({ handler: (request) => handler(request, count++) });
   cleanups.push(() => created.close());
   return created;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ProviderError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe.skipIf(!findExecutable(['codex']))('Codex CLI provider, real codex against the fake Responses API', () => {

@@ -2,9 +2,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OrchestratorError, ProviderError } from '@qoder-orch/core';
+import { OrchestratorError } from '@qoder-orch/core';
 import { createCommandProvider } from '../index';
-import { installQoderStub } from '../test/index';
+import { failureOf, installQoderStub } from '../test/index';
 
 const directory = mkdtempSync(join(tmpdir(), 'command-provider-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -24,16 +24,6 @@ process.stdin.on('end', () => {
 `,
 );
 chmodSync(agent, 0o755);
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ProviderError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('command provider', () => {
   const provider = createCommandProvider({ executable: agent, args: ['run', '--task', '{taskId}', '--mode={permissionMode}', '{systemPrompt}'], env: { TINY_TOKEN: 'tiny-secret-value' } });

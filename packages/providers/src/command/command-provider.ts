@@ -10,14 +10,12 @@ import {
   type RunTaskResult,
   emptyUsage,
   redactOutput,
-  secretValuesFrom,
 } from '@qoder-orch/core';
 import { runClaudeShaped } from '../claude/run-claude-shaped';
-import { classifyProviderFailure } from '../errors/classify-failure';
+import { classifyProcessFailure, isCleanExit } from '../errors/classify-process-failure';
 import { checkCliVersion } from '../process/check-cli-version';
-import { buildChildEnvironment } from '../process/child-environment';
 import { extractJson } from '../process/extract-json';
-import { resolveExecutable } from '../process/resolve-executable';
+import { cliEnvironment, requireExecutable } from '../process/prepare-cli-run';
 import { runAgentProcess } from '../process/run-agent-process';
 
 /** Settings of the generic command provider: any agent CLI, described by a template. */
@@ -86,10 +84,8 @@ class CommandProvider implements AgentProviderV1 {
 
   #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): PreparedCommand {
     const settings = this.#settings;
-    const executable = resolveExecutable(settings.executable, [], cwd);
-    if (!executable) throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: \`${settings.executable}\` was not found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
-    const env = buildChildEnvironment({ parent: process.env, providerPrefixes: settings.envPrefixes ?? [], settingsEnv: settings.env, optionsEnv });
-    return { executable, env, secrets: secretValuesFrom(env, { ...settings.env, ...optionsEnv }) };
+    const executable = requireExecutable({ providerId: this.providerId, configured: settings.executable, names: [], cwd, description: `\`${settings.executable}\``, installHint: INSTALL_HINT });
+    return { executable, ...cliEnvironment({ providerPrefixes: settings.envPrefixes ?? [], settingsEnv: settings.env, optionsEnv }) };
   }
 
   async #run(input: { template: readonly string[]; values: Record<string, string>; prompt: string; cwd: string; env: Readonly<Record<string, string>> | undefined; timeoutMs: number | undefined; abortSignal: AbortSignal | undefined; isTask: boolean; onEvent?: RunTaskOptions['onEvent'] }) {
@@ -137,19 +133,14 @@ class CommandProvider implements AgentProviderV1 {
       abortSignal: input.abortSignal,
       onStdoutLine: (line) => input.onEvent?.({ type: 'text', text: redactOutput(line, run.secrets) }),
     });
-    if (processResult.exitCode !== 0 || processResult.isTimedOut || processResult.isCanceled || processResult.isStalled) {
-      throw classifyProviderFailure({
+    if (!isCleanExit(processResult)) {
+      throw classifyProcessFailure({
         providerId: this.providerId,
+        process: processResult,
         message: processResult.stderrTail || processResult.spawnErrorMessage,
-        exitCode: processResult.exitCode,
-        signal: processResult.signal,
-        isTimedOut: processResult.isTimedOut,
-        isStalled: processResult.isStalled,
-        isCanceled: processResult.isCanceled,
-        spawnErrorCode: processResult.spawnErrorCode,
-        outputTail: processResult.outputTail,
         secrets: run.secrets,
-        timeoutMs: processResult.isStalled ? settings.stallTimeoutMs : timeoutMs,
+        timeoutMs,
+        stallTimeoutMs: settings.stallTimeoutMs,
         installHint: INSTALL_HINT,
         authHint: AUTH_HINT,
       });

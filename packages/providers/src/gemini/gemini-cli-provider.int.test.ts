@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AgentEvent, ProviderError } from '@qoder-orch/core';
+import type { AgentEvent } from '@qoder-orch/core';
 import { createGeminiCli, findExecutable } from '../index';
-import { type FakeGeminiReply, type FakeGeminiRequest, createFakeGeminiServer, fakeGeminiCliSettings, processesWithEnvironment } from '../test/index';
+import { type FakeGeminiReply, type FakeGeminiRequest, createFakeGeminiServer, failureOf, fakeGeminiCliSettings, processesWithEnvironment } from '../test/index';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -24,16 +24,6 @@ async function server(handler: (request: FakeGeminiRequest) => FakeGeminiReply |
   const created = await createFakeGeminiServer({ handler });
   cleanups.push(() => created.close());
   return created;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ProviderError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** The prompt as the CLI sent it: every text part of every user turn. */

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type AgentEvent,
   type AgentProviderV1,
   type CheckOptions,
   type CheckResult,
@@ -13,29 +11,21 @@ import {
   ProviderError,
   type RunTaskOptions,
   type RunTaskResult,
-  redactOutput,
-  secretValuesFrom,
 } from '@qoder-orch/core';
-import { checkCliVersion } from '../process/check-cli-version';
-import { buildChildEnvironment } from '../process/child-environment';
+import { checkCli } from '../process/cli-check';
+import type { CliRunSettings } from '../process/cli-run-settings';
 import { extractJson } from '../process/extract-json';
-import { resolveExecutable } from '../process/resolve-executable';
-import { runAgentProcess } from '../process/run-agent-process';
+import type { EventParserOptions } from '../process/json-lines-parser';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
+import { promptWithInstructions } from '../process/prompt-with-instructions';
+import { type EventStreamCall, runEventStreamCli } from '../process/run-event-stream-cli';
 import { GeminiEventParser } from './gemini-event-parser';
 import { interpretGeminiRun } from './interpret-gemini-run';
 
-/** Settings of the Gemini CLI provider. Every field is optional. */
-export interface GeminiCliSettings {
+/** Settings of the Gemini CLI provider. Every field is optional; `env` typically holds GEMINI_API_KEY or GOOGLE_GEMINI_BASE_URL. */
+export interface GeminiCliSettings extends CliRunSettings {
   /** The `gemini` executable. @default `gemini` from the project's `node_modules/.bin`, then `PATH` */
   executable?: string;
-  /** Extra environment (GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL …). Never logged. */
-  env?: Readonly<Record<string, string>>;
-  /** @default 1_800_000 (30 min) */
-  timeoutMs?: number;
-  /** @default 600_000 (10 min) */
-  completeTimeoutMs?: number;
-  /** @default 5_000 */
-  killGraceMs?: number;
   /** Kill the run when it prints nothing for this long, in ms. @default 240_000 */
   stallTimeoutMs?: number;
   /**
@@ -49,7 +39,6 @@ export interface GeminiCliSettings {
   isWorkspaceTrusted?: boolean;
   /** Permission mode when a task does not name one (mapped to an approval mode). @default 'acceptEdits' */
   permissionMode?: PermissionMode;
-  extraArgs?: readonly string[];
   /** @default 'gemini-cli' */
   providerId?: string;
 }
@@ -57,6 +46,9 @@ export interface GeminiCliSettings {
 const INSTALL_HINT = 'Install Gemini CLI (`npm install -g @google/gemini-cli`) or set `executable` to the `gemini` binary.';
 const AUTH_HINT = 'Set GEMINI_API_KEY (and select API-key auth in ~/.gemini/settings.json), or log in with `gemini` once.';
 const GEMINI_PREFIXES = ['GEMINI_', 'GOOGLE_'];
+
+/** How Gemini's output is read. */
+const GEMINI_STREAM = { createParser: (options: EventParserOptions) => new GeminiEventParser(options), interpret: interpretGeminiRun, installHint: INSTALL_HINT, authHint: AUTH_HINT };
 
 /** Gemini's approval modes for the spec's permission modes. */
 const APPROVAL_MODES: Record<PermissionMode, string> = {
@@ -82,11 +74,10 @@ const TOOL_NAMES: Record<string, string> = {
   WebSearch: 'google_web_search',
 };
 
-interface PreparedRun {
-  executable: string;
-  env: Record<string, string>;
-  secrets: string[];
-  cleanup: () => Promise<void>;
+/** `~/.gemini/settings.json` of an isolated HOME: API-key auth, nothing else. */
+async function writeApiKeySettings(home: string): Promise<void> {
+  await mkdir(join(home, '.gemini'));
+  await writeFile(join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
 }
 
 class GeminiCliProvider implements AgentProviderV1 {
@@ -99,21 +90,17 @@ class GeminiCliProvider implements AgentProviderV1 {
     this.providerId = settings.providerId ?? 'gemini-cli';
   }
 
-  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedRun> {
+  async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedCliRun> {
     const settings = this.#settings;
-    const executable = resolveExecutable(settings.executable, ['gemini'], cwd);
-    if (!executable) throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: the \`gemini\` executable was not found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
-    const fixed: Record<string, string> = { GEMINI_CLI_TRUST_WORKSPACE: String(settings.isWorkspaceTrusted ?? true), NO_COLOR: '1' };
-    let cleanup = async () => {};
-    if (settings.isolateConfig) {
-      const home = await mkdtemp(join(tmpdir(), 'qoder-orch-gemini-'));
-      await mkdir(join(home, '.gemini'));
-      await writeFile(join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
-      fixed['HOME'] = home;
-      cleanup = () => rm(home, { recursive: true, force: true });
-    }
-    const env = buildChildEnvironment({ parent: process.env, providerPrefixes: GEMINI_PREFIXES, settingsEnv: settings.env, optionsEnv, fixed });
-    return { executable, env, secrets: secretValuesFrom(env, { ...settings.env, ...optionsEnv }), cleanup };
+    const executable = requireExecutable({ providerId: this.providerId, configured: settings.executable, names: ['gemini'], cwd, description: 'the `gemini` executable', installHint: INSTALL_HINT });
+    // Gemini has no config-dir variable: an isolated run gets a temporary HOME selecting API-key auth.
+    const home = await runConfigFolder({ configured: undefined, isolate: settings.isolateConfig, prefix: 'qoder-orch-gemini-', setUp: writeApiKeySettings });
+    const fixed: Record<string, string> = {
+      GEMINI_CLI_TRUST_WORKSPACE: String(settings.isWorkspaceTrusted ?? true),
+      NO_COLOR: '1',
+      ...(home.path === undefined ? {} : { HOME: home.path }),
+    };
+    return { executable, ...cliEnvironment({ providerPrefixes: GEMINI_PREFIXES, settingsEnv: settings.env, optionsEnv, fixed }), cleanup: home.cleanup };
   }
 
   /** The prompt goes on stdin; `-p ''` turns on headless mode and appends nothing. */
@@ -121,80 +108,51 @@ class GeminiCliProvider implements AgentProviderV1 {
     return ['-p', '', '--output-format', 'stream-json', '--approval-mode', approvalMode, '--model', model ?? this.#settings.model ?? 'gemini-2.5-pro', ...extra, ...(this.#settings.extraArgs ?? [])];
   }
 
-  async #run(input: { run: PreparedRun; args: string[]; prompt: string; cwd: string; timeoutMs: number; abortSignal: AbortSignal | undefined; onEvent: ((event: AgentEvent) => void) | undefined }) {
+  #run(call: EventStreamCall) {
     const settings = this.#settings;
-    const parser = new GeminiEventParser({ redact: (text) => redactOutput(text, input.run.secrets), onEvent: input.onEvent });
-    const stallTimeoutMs = settings.stallTimeoutMs ?? 240_000;
-    const processResult = await runAgentProcess({
-      executable: input.run.executable,
-      args: input.args,
-      cwd: input.cwd,
-      env: input.run.env,
-      input: input.prompt,
-      timeoutMs: input.timeoutMs,
-      stallTimeoutMs,
-      killGraceMs: settings.killGraceMs ?? 5_000,
-      abortSignal: input.abortSignal,
-      onStdoutLine: (line) => parser.push(line),
-      // A running tool command is silence by design, not a stall.
-      isBusy: () => parser.hasPendingToolCalls(),
-    });
-    const summary = parser.summary();
-    const failure = interpretGeminiRun({ providerId: this.providerId, summary, process: processResult, secrets: input.run.secrets, timeoutMs: input.timeoutMs, stallTimeoutMs, installHint: INSTALL_HINT, authHint: AUTH_HINT });
-    if (failure) throw failure;
-    return { summary, processResult };
+    return runEventStreamCli({ ...call, ...GEMINI_STREAM, providerId: this.providerId, stallTimeoutMs: settings.stallTimeoutMs ?? 240_000, killGraceMs: settings.killGraceMs ?? 5_000 });
   }
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, options.env);
-    try {
+    return withCliRun(this.#prepare(options.cwd, options.env), async (run) => {
       const extra: string[] = [];
       for (const tool of options.allowedTools ?? []) extra.push('--allowed-tools', TOOL_NAMES[tool] ?? tool);
       extra.push(...(options.resumeSessionId ? ['--resume', options.resumeSessionId] : ['--session-id', randomUUID()]));
       const args = this.#arguments(APPROVAL_MODES[options.permissionMode ?? settings.permissionMode ?? 'acceptEdits'], options.model, extra);
       // No flag appends to Gemini's system prompt: the subagent's instructions follow the task.
-      const prompt = options.systemPrompt ? `${options.prompt}\n\n## Instructions for your role\n${options.systemPrompt}` : options.prompt;
+      const prompt = promptWithInstructions(options.prompt, options.systemPrompt, 'Instructions for your role');
       const { summary, processResult } = await this.#run({ run, args, prompt, cwd: options.cwd, timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000, abortSignal: options.abortSignal, onEvent: options.onEvent });
       return { summary: summary.text, usage: summary.usage, ...(summary.sessionId === undefined ? {} : { sessionId: summary.sessionId }), durationMs: processResult.durationMs };
-    } finally {
-      await run.cleanup();
-    }
+    });
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, undefined);
-    try {
+    return withCliRun(this.#prepare(options.cwd, undefined), async (run) => {
       const instructions = [options.system, options.jsonSchema ? `Answer with one JSON object only (no prose, no code fence) that follows this JSON Schema:\n${JSON.stringify(options.jsonSchema)}` : undefined].filter(Boolean).join('\n\n');
-      const prompt = instructions ? `${options.prompt}\n\n## Instructions\n${instructions}` : options.prompt;
+      const prompt = promptWithInstructions(options.prompt, instructions, 'Instructions');
       const { summary } = await this.#run({ run, args: this.#arguments('plan', options.model, []), prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
       const json = options.jsonSchema ? extractJson(summary.text) : undefined;
       if (options.jsonSchema && json === undefined) {
         throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${summary.text.slice(0, 200)}`, usage: summary.usage, isRetryable: true });
       }
       return { text: summary.text, ...(json === undefined ? {} : { json }), usage: summary.usage, ...(summary.sessionId === undefined ? {} : { sessionId: summary.sessionId }) };
-    } finally {
-      await run.cleanup();
-    }
+    });
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
-    let run: PreparedRun;
-    try {
-      run = await this.#prepare(options.cwd, undefined);
-    } catch (error) {
-      return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
-    }
-    try {
-      const check = await checkCliVersion({ executable: run.executable, env: run.env, cwd: options.cwd, abortSignal: options.abortSignal, timeoutMs: options.timeoutMs ?? 30_000, installHint: INSTALL_HINT, secrets: run.secrets });
-      const hasKey = Boolean(run.env['GEMINI_API_KEY'] || run.env['GOOGLE_API_KEY'] || run.env['GOOGLE_APPLICATION_CREDENTIALS']);
-      const problems = [...check.problems];
-      if (check.installed && !hasKey) problems.push({ severity: 'warning', message: 'No GEMINI_API_KEY in the environment; the CLI\'s stored login is used, if any.', fix: AUTH_HINT });
-      return { ...check, problems, authenticated: hasKey ? true : 'unknown' };
-    } finally {
-      await run.cleanup();
-    }
+    return checkCli({
+      options,
+      prepare: () => this.#prepare(options.cwd, undefined),
+      installHint: INSTALL_HINT,
+      authHint: AUTH_HINT,
+      defaultTimeoutMs: 30_000,
+      authentication: ({ env }) => ({
+        isAuthenticated: Boolean(env['GEMINI_API_KEY'] || env['GOOGLE_API_KEY'] || env['GOOGLE_APPLICATION_CREDENTIALS']),
+        warning: "No GEMINI_API_KEY in the environment; the CLI's stored login is used, if any.",
+      }),
+    });
   }
 }
 

@@ -4,9 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '@qoder-orch/core';
 import { createQoderCli } from '../index';
-import { installQoderStub, processesWithEnvironment } from '../test/index';
+import { failureOf, installQoderStub, processesWithEnvironment } from '../test/index';
 import { readEnvFile } from './read-env-file';
 
 const stub = installQoderStub();
@@ -20,16 +19,6 @@ function repository(): string {
   const directory = mkdtempSync(join(scratch, 'repo-'));
   execFileSync('git', ['init', '-q'], { cwd: directory });
   return directory;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ProviderError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const token = `qoder-pat-${randomUUID()}`;

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type AgentProviderV1,
   type CheckOptions,
@@ -14,33 +11,25 @@ import {
   type RunTaskResult,
   redactJson,
   redactOutput,
-  secretValuesFrom,
 } from '@qoder-orch/core';
-import { runClaudeShaped } from '../claude/run-claude-shaped';
-import { checkCliVersion } from '../process/check-cli-version';
-import { buildChildEnvironment } from '../process/child-environment';
+import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from '../claude/claude-shaped-result';
+import { type ClaudeShapedCall, runClaudeShapedOrThrow } from '../claude/run-claude-shaped';
+import { checkCli } from '../process/cli-check';
+import type { CliRunSettings } from '../process/cli-run-settings';
 import { extractJson } from '../process/extract-json';
-import { resolveExecutable } from '../process/resolve-executable';
+import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
 import { type QoderOutputFormat, qoderCompleteArguments, qoderTaskArguments } from './qoder-arguments';
 import { QODER_TOKEN_VARIABLE, findQoderToken } from './qoder-token';
 
 /** Settings of the Qoder CLI provider. Every field is optional. */
-export interface QoderCliSettings {
+export interface QoderCliSettings extends CliRunSettings {
   /** The executable: a path or a name. @default `qodercli`, then `qoder`, from the project's `node_modules/.bin`, then `PATH` */
   executable?: string;
-  /** Extra environment for every run. Never logged; values are redacted from errors and events. */
-  env?: Readonly<Record<string, string>>;
   /**
    * Where to look for `.env.local` (with `QODER_PERSONAL_ACCESS_TOKEN`) when the environment has
    * no token. The run's `cwd` is searched after it. @default process.cwd()
    */
   projectDir?: string;
-  /** Outer timeout of a task run, in ms. @default 1_800_000 (30 min) */
-  timeoutMs?: number;
-  /** Outer timeout of a completion, in ms. @default 600_000 (10 min) */
-  completeTimeoutMs?: number;
-  /** Time between SIGTERM and SIGKILL. @default 5_000 */
-  killGraceMs?: number;
   /**
    * Kill the run when the CLI prints nothing for this long, in ms. With the `json` output format
    * the CLI prints only at the end, so this is off unless set. @default undefined
@@ -61,8 +50,6 @@ export interface QoderCliSettings {
    * Claude's stream). @default 'json'
    */
   outputFormat?: QoderOutputFormat;
-  /** More arguments appended to every run. */
-  extraArgs?: readonly string[];
   /** @default 'qoder-cli' */
   providerId?: string;
 }
@@ -73,13 +60,9 @@ const QODER_PREFIXES = ['QODER_'];
 /** Prompts up to this size go on the command line (after `--`); longer ones on stdin. */
 const MAX_ARGUMENT_PROMPT = 100_000;
 
-interface PreparedRun {
-  executable: string;
-  env: Record<string, string>;
-  secrets: string[];
+interface PreparedRun extends PreparedCliRun {
   configDir: string | undefined;
   hasToken: boolean;
-  cleanup: () => Promise<void>;
 }
 
 class QoderCliProvider implements AgentProviderV1 {
@@ -94,28 +77,14 @@ class QoderCliProvider implements AgentProviderV1 {
 
   async #prepare(cwd: string | undefined, optionsEnv: Readonly<Record<string, string>> | undefined): Promise<PreparedRun> {
     const settings = this.#settings;
-    const executable = resolveExecutable(settings.executable, ['qodercli', 'qoder'], cwd);
-    if (!executable) {
-      throw new ProviderError({ providerId: this.providerId, code: 'NOT_INSTALLED', message: `${this.providerId}: neither \`qodercli\` nor \`qoder\` was found in node_modules/.bin or on PATH`, fix: INSTALL_HINT });
-    }
-    let configDir = settings.configDir;
-    let cleanup = async () => {};
-    if (!configDir && settings.isolateConfig) {
-      const isolated = await mkdtemp(join(tmpdir(), 'qoder-orch-qoder-'));
-      configDir = isolated;
-      cleanup = () => rm(isolated, { recursive: true, force: true });
-    }
+    const executable = requireExecutable({ providerId: this.providerId, configured: settings.executable, names: ['qodercli', 'qoder'], cwd, description: 'neither `qodercli` nor `qoder`', installHint: INSTALL_HINT });
+    const configDir = await runConfigFolder({ configured: settings.configDir, isolate: settings.isolateConfig, prefix: 'qoder-orch-qoder-' });
     const merged = { ...process.env, ...settings.env, ...optionsEnv };
     const token = findQoderToken(merged, [settings.projectDir ?? process.cwd(), ...(cwd ? [cwd] : [])]);
-    const env = buildChildEnvironment({
-      parent: process.env,
-      providerPrefixes: QODER_PREFIXES,
-      settingsEnv: settings.env,
-      optionsEnv,
-      fixed: token ? { [QODER_TOKEN_VARIABLE]: token } : {},
-    });
-    const secrets = secretValuesFrom(env, { ...settings.env, ...optionsEnv, ...(token ? { [QODER_TOKEN_VARIABLE]: token } : {}) });
-    return { executable, env, secrets, configDir, hasToken: token !== undefined, cleanup };
+    // A token read from .env.local is set by the provider, and redacted like extra environment.
+    const tokenVariables = token ? { [QODER_TOKEN_VARIABLE]: token } : {};
+    const { env, secrets } = cliEnvironment({ providerPrefixes: QODER_PREFIXES, settingsEnv: settings.env, optionsEnv, fixed: tokenVariables, moreSecrets: tokenVariables });
+    return { executable, env, secrets, configDir: configDir.path, hasToken: token !== undefined, cleanup: configDir.cleanup };
   }
 
   #defaults(run: PreparedRun) {
@@ -136,66 +105,40 @@ class QoderCliProvider implements AgentProviderV1 {
     return prompt.length > MAX_ARGUMENT_PROMPT ? { args, input: prompt } : { args: [...args, '--', prompt], input: undefined };
   }
 
+  /**
+   * Runs the CLI with this provider's fixed options; throws its failure. No stall timeout unless
+   * set: with the `json` output format the CLI prints only at the end.
+   */
+  #run(run: PreparedRun, call: ClaudeShapedCall) {
+    const settings = this.#settings;
+    return runClaudeShapedOrThrow({ ...call, executable: run.executable, env: run.env, secrets: run.secrets, providerId: this.providerId, stallTimeoutMs: settings.stallTimeoutMs, killGraceMs: settings.killGraceMs ?? 5_000, installHint: INSTALL_HINT, authHint: AUTH_HINT });
+  }
+
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, options.env);
-    try {
-      const { args, input } = this.#withPrompt(qoderTaskArguments(options, this.#defaults(run)), options.prompt);
-      const { outcome, process: processResult, summary } = await runClaudeShaped({
-        providerId: this.providerId,
-        executable: run.executable,
-        args,
-        input,
+    return withCliRun(this.#prepare(options.cwd, options.env), async (run) => {
+      const shaped = await this.#run(run, {
+        ...this.#withPrompt(qoderTaskArguments(options, this.#defaults(run)), options.prompt),
         cwd: options.cwd,
-        env: run.env,
-        secrets: run.secrets,
         timeoutMs: options.timeoutMs ?? settings.timeoutMs ?? 1_800_000,
-        stallTimeoutMs: settings.stallTimeoutMs,
-        killGraceMs: settings.killGraceMs ?? 5_000,
         abortSignal: options.abortSignal,
         onEvent: options.onEvent,
         isDenialFailure: true,
-        installHint: INSTALL_HINT,
-        authHint: AUTH_HINT,
       });
-      if (!outcome.isSuccess) throw outcome.error;
-      const { result } = outcome;
-      return {
-        summary: redactOutput(result.result ?? summary.texts.at(-1) ?? '', run.secrets),
-        usage: outcome.usage,
-        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
-        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
-        ...(result.num_turns == null ? {} : { numTurns: result.num_turns }),
-        durationMs: processResult.durationMs,
-        ...(result.structured_output === undefined ? {} : { structuredOutput: redactJson(result.structured_output, run.secrets) }),
-      };
-    } finally {
-      await run.cleanup();
-    }
+      return claudeShapedTaskResult(shaped, run.secrets);
+    });
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
     const settings = this.#settings;
-    const run = await this.#prepare(options.cwd, undefined);
-    try {
-      const { args, input } = this.#withPrompt(qoderCompleteArguments(options, this.#defaults(run)), options.prompt);
-      const { outcome } = await runClaudeShaped({
-        providerId: this.providerId,
-        executable: run.executable,
-        args,
-        input,
+    return withCliRun(this.#prepare(options.cwd, undefined), async (run) => {
+      const { outcome } = await this.#run(run, {
+        ...this.#withPrompt(qoderCompleteArguments(options, this.#defaults(run)), options.prompt),
         cwd: options.cwd ?? process.cwd(),
-        env: run.env,
-        secrets: run.secrets,
         timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
-        stallTimeoutMs: settings.stallTimeoutMs,
-        killGraceMs: settings.killGraceMs ?? 5_000,
         abortSignal: options.abortSignal,
         isDenialFailure: false,
-        installHint: INSTALL_HINT,
-        authHint: AUTH_HINT,
       });
-      if (!outcome.isSuccess) throw outcome.error;
       const text = redactOutput(outcome.result.result ?? '', run.secrets);
       const json = options.jsonSchema ? (outcome.result.structured_output ?? extractJson(text)) : undefined;
       if (options.jsonSchema && json === undefined) {
@@ -204,40 +147,29 @@ class QoderCliProvider implements AgentProviderV1 {
           code: 'BAD_OUTPUT',
           message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${text.slice(0, 200)}`,
           fix: 'Retry; if it persists, use a provider that enforces JSON schemas (claude) for planning.',
-          usage: outcome.usage,
-          ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+          ...spendOf(outcome),
           isRetryable: true,
         });
       }
       return {
         text,
-        ...(json === undefined ? {} : { json }),
-        usage: outcome.usage,
-        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
-        ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+        ...(json === undefined ? {} : { json: redactJson(json, run.secrets) }),
+        ...spendAndSessionOf(outcome),
       };
-    } finally {
-      await run.cleanup();
-    }
+    });
   }
 
   async doCheck(options: CheckOptions = {}): Promise<CheckResult> {
-    let run: PreparedRun;
-    try {
-      run = await this.#prepare(options.cwd, undefined);
-    } catch (error) {
-      return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
-    }
-    try {
-      const check = await checkCliVersion({ executable: run.executable, env: run.env, cwd: options.cwd, abortSignal: options.abortSignal, timeoutMs: options.timeoutMs, installHint: INSTALL_HINT, secrets: run.secrets });
-      const problems = [...check.problems];
-      if (check.installed && !run.hasToken) {
-        problems.push({ severity: 'warning', message: `No ${QODER_TOKEN_VARIABLE} in the environment or .env.local; the CLI's stored login is used, if any.`, fix: AUTH_HINT });
-      }
-      return { ...check, problems, authenticated: run.hasToken ? true : 'unknown' };
-    } finally {
-      await run.cleanup();
-    }
+    return checkCli({
+      options,
+      prepare: () => this.#prepare(options.cwd, undefined),
+      installHint: INSTALL_HINT,
+      authHint: AUTH_HINT,
+      authentication: (run) => ({
+        isAuthenticated: run.hasToken,
+        warning: `No ${QODER_TOKEN_VARIABLE} in the environment or .env.local; the CLI's stored login is used, if any.`,
+      }),
+    });
   }
 }
 

@@ -18,3 +18,5 @@ export type { FakeClaudeCommand, FakeClaudeCommandOptions } from './fake-claude-
 export { isProcessRunning, processesWithEnvironment } from '../process/process-liveness';
 export { installQoderStub } from './qoder-stub';
 export { fakeCodexCliSettings, fakeGeminiCliSettings } from './fake-cli-settings';
+// ── test helpers shared by the provider tests (area: providers dedupe) ─────
+export { failureOf } from './failure-of';

@@ -11,19 +11,25 @@ export function recordedRun(file: string): { lines: string[]; process: AgentProc
   const meta = JSON.parse(readFileSync(join(fixtures, file.replace(/\.(nd)?json$/, '.meta.json')), 'utf8')) as { exitCode: number | null; stderr: string };
   return {
     lines: stdout.split('\n'),
-    process: {
-      exitCode: meta.exitCode ?? undefined,
-      signal: undefined,
-      isTimedOut: false,
-      isStalled: false,
-      isCanceled: false,
-      spawnErrorCode: undefined,
-      spawnErrorMessage: undefined,
-      pid: 1,
-      stdout,
-      stderrTail: meta.stderr,
-      outputTail: stdout.slice(-4000),
-      durationMs: 1,
-    },
+    process: processResultOf({ exitCode: meta.exitCode ?? undefined, stdout, stderrTail: meta.stderr, outputTail: stdout.slice(-4000) }),
+  };
+}
+
+/** A process result of a clean exit (code 0, no output) with the given fields changed. */
+export function processResultOf(overrides: Partial<AgentProcessResult> = {}): AgentProcessResult {
+  return {
+    exitCode: 0,
+    signal: undefined,
+    isTimedOut: false,
+    isStalled: false,
+    isCanceled: false,
+    spawnErrorCode: undefined,
+    spawnErrorMessage: undefined,
+    pid: 1,
+    stdout: '',
+    stderrTail: '',
+    outputTail: '',
+    durationMs: 1,
+    ...overrides,
   };
 }
