@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,6 +59,7 @@ describe('Orchestrator on a real git repository', () => {
     // The user's tree is clean afterwards and no worktree is left behind.
     expect((await repository.git(['status', '--porcelain'])).trim()).toBe('');
     expect((await repository.git(['worktree', 'list'])).trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(repository.root, '.qoder-orch', 'worktrees', summary.runId))).toBe(false);
   });
 
   it('reports a real merge conflict as a failed task with its files, and lands no conflict markers', async () => {

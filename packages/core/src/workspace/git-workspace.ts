@@ -1,4 +1,4 @@
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, rmdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { OrchestratorError } from '../errors/orchestrator-error';
 import { forPathBatches, headCommit, LITERAL_PATHSPECS, resolveRef, runGit, splitNul, tryGit } from '../git/git-client';
@@ -414,6 +414,8 @@ class GitWorkspace implements TaskWorkspace {
       }
       await clearMergeIntent(this.#commonDir);
       await releaseRunLock(this.#commonDir, runId);
+      // The run's worktree folder, once empty (rmdir refuses a folder that still holds kept worktrees).
+      await rmdir(join(this.#root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId))).catch(() => undefined);
       return { warnings, keptRefs, keptWorktrees };
     });
   }
