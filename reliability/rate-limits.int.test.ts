@@ -15,8 +15,9 @@ afterEach(async () => {
 /**
  * A 429/529 storm across parallel tasks, with the real claude CLI told not to retry itself
  * (CLAUDE_CODE_MAX_RETRIES=0), so our orchestrator sees every one. One task runs a long command
- * (until the storm has been over for 34 s) so that it finishes after the orchestrator's 30 s
- * rate-limit cool-down: its success is what restores the concurrency.
+ * (until the storm has been over for 10 s) so that it finishes after the orchestrator's
+ * rate-limit cool-down (`retry.rate_limit_cooldown_seconds`, 6 s here): its success is what
+ * restores the concurrency.
  */
 describe.skipIf(!findClaudeExecutable())('rate-limit storm, real claude against the fake server', () => {
   it('backs off with jitter, lowers concurrency while limits last, restores it after, keeps partial results and completes', async () => {
@@ -33,7 +34,7 @@ describe.skipIf(!findClaudeExecutable())('rate-limit storm, real claude against 
           { id: 'slow', files: ['src/slow.txt'] },
           { id: 'after', files: ['src/after.txt'], dependsOn: ['slow'] },
         ],
-        config: { execution: { max_parallel: 3 }, retry: { max_attempts: 8, initial_delay_ms: 100, backoff_factor: 2, max_delay_ms: 800 } },
+        config: { execution: { max_parallel: 3 }, retry: { max_attempts: 8, initial_delay_ms: 100, backoff_factor: 2, max_delay_ms: 800, rate_limit_cooldown_seconds: 6 } },
         settings: { stallTimeoutMs: 20_000 },
         onTask: (input) => {
           const { request, taskId, cwd } = input;
@@ -46,8 +47,8 @@ describe.skipIf(!findClaudeExecutable())('rate-limit storm, real claude against 
           }
           if (taskId === 'slow') {
             // A long build: it keeps running commands until the storm has been over for longer
-            // than the orchestrator's 30 s cool-down, then writes its file.
-            if (stormLeft > 0 || Date.now() - lastLimitAt < 34_000) return reply.bash('sleep 4');
+            // than the orchestrator's cool-down, then writes its file.
+            if (stormLeft > 0 || Date.now() - lastLimitAt < 10_000) return reply.bash('sleep 2');
             if (!request.toolResults.some((result) => result.content.includes('File created'))) return reply.write(join(cwd, 'src', 'slow.txt'), 'slow done\n');
             return reply.text('Slow work done.');
           }

@@ -78,6 +78,8 @@ export const ConfigSchema = z
         initial_delay_ms: z.number().int().nonnegative().default(1000),
         /** Longest wait in ms. @default 60000 */
         max_delay_ms: z.number().int().nonnegative().default(60_000),
+        /** Concurrency halved by a rate limit comes back a slot at a time once none was seen for this long. @default 30 */
+        rate_limit_cooldown_seconds: z.number().nonnegative().max(3600).default(30),
       })
       .strict()
       .prefault({}),

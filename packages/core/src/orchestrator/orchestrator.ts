@@ -43,8 +43,6 @@ import { createRunId } from './run-id';
 import { buildRunSummary } from './run-summary';
 import { runTask, runTaskBatch, speculateTask, type TaskRunnerContext } from './task-runner';
 
-/** Rate-limit pressure older than this no longer holds concurrency down. */
-const RATE_LIMIT_COOLDOWN_MS = 30_000;
 const PLANNER_CONTEXT_CHARS = 12_000;
 
 class RunStopped extends Error {
@@ -485,7 +483,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
             }
           },
           onSuccess: () => {
-            if (scheduler && scheduler.concurrency < maxParallel && Date.now() - lastRateLimitAt > RATE_LIMIT_COOLDOWN_MS) {
+            if (scheduler && scheduler.concurrency < maxParallel && Date.now() - lastRateLimitAt > this.#config.retry.rate_limit_cooldown_seconds * 1000) {
               const from = scheduler.concurrency;
               scheduler.concurrency = from + 1;
               events.emit('concurrency-change', { from, to: from + 1, reason: 'no rate limits lately' });
