@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { isMap, LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors/config-error';
-import { configIssuesFrom } from './config-issues';
-import { type Config, type ConfigOverrides, ConfigSchema } from './config-schema';
+import { type Config, type ConfigOverrides } from './config-schema';
+import { parseConfigText } from './parse-config-text';
 import { configFromEnvironment } from './environment-overrides';
 import { mergeConfigLayers } from './merge-config';
 
@@ -35,31 +34,9 @@ async function readConfigFile(path: string, isRequired: boolean): Promise<unknow
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !isRequired) return undefined;
     throw new ConfigError([{ path: '', message: `cannot read the file: ${(error as Error).message}` }], path, error);
   }
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  const syntaxError = document.errors[0];
-  if (syntaxError) {
-    const position = lineCounter.linePos(syntaxError.pos[0]);
-    throw new ConfigError(
-      [{ path: '', message: `YAML syntax error at line ${position.line}, column ${position.col}: ${syntaxError.message.split('\n')[0]}` }],
-      path,
-      syntaxError,
-    );
-  }
-  if (document.contents === null) return {};
-  if (!isMap(document.contents)) {
-    throw new ConfigError([{ path: '', message: 'the file must be a mapping of sections', expected: 'keys such as execution:, llm:, retry:' }], path);
-  }
-  const value = document.toJS() as Record<string, unknown>;
-  const parsed = ConfigSchema.safeParse(value);
-  if (!parsed.success) {
-    const lineOf = (pathParts: readonly PropertyKey[]) => {
-      const node = document.getIn(pathParts as unknown[], true) as { range?: [number, number, number] } | undefined;
-      return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-    };
-    throw new ConfigError(configIssuesFrom(parsed.error, lineOf), path, parsed.error);
-  }
-  return value;
+  const parsed = parseConfigText(text);
+  if ('issues' in parsed) throw new ConfigError(parsed.issues, path, parsed.cause);
+  return parsed.value;
 }
 
 /**

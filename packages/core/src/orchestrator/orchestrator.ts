@@ -34,7 +34,7 @@ import { loadSubagents } from '../subagents/load-subagents';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 import { createDirectoryWorkspace } from '../workspace/directory-workspace';
 import { createGitWorkspace } from '../workspace/git-workspace';
-import { ensurePrivateDirectoryExcluded, isGitRepository, repositoryPaths } from '../git/repository';
+import { ensurePrivateDirectoryExcluded, isGitRepository, type RepositoryPaths, repositoryPaths } from '../git/repository';
 import { EventRecorder } from './event-recorder';
 import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
 import { listProjectFiles } from './project-files';
@@ -70,6 +70,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
   readonly #config: Config;
   readonly #store: RunStore;
   #workspace: TaskWorkspace | undefined;
+  #repositoryPaths: Promise<RepositoryPaths | undefined> | undefined;
   readonly #judge: Judge;
   #runId: string;
   #subagents: readonly SubagentDefinition[] | undefined;
@@ -107,11 +108,17 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     return this.#store;
   }
 
+  /** The project's repository, looked up once (undefined when the project is not in one). */
+  #repository(): Promise<RepositoryPaths | undefined> {
+    this.#repositoryPaths ??= isGitRepository(this.#projectDir).then((isRepository) => (isRepository ? repositoryPaths(this.#projectDir) : undefined));
+    return this.#repositoryPaths;
+  }
+
   /** The workspace given, else git checkpoints (and worktrees when tasks run in parallel) in a repository, else the plain directory. */
   async #resolveWorkspace(): Promise<TaskWorkspace> {
     if (this.#workspace) return this.#workspace;
     const execution = this.#config.execution;
-    if (await isGitRepository(this.#projectDir)) {
+    if (await this.#repository()) {
       const isolation = execution.isolation === 'auto' ? (execution.max_parallel > 1 ? 'worktree' : 'shared') : execution.isolation;
       this.#workspace = createGitWorkspace({
         projectDir: this.#projectDir,
@@ -304,7 +311,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     try {
       workspace = await this.#resolveWorkspace();
       // The run folder lives in the project: keep it out of git status before writing to it.
-      if (await isGitRepository(this.#projectDir)) await ensurePrivateDirectoryExcluded((await repositoryPaths(this.#projectDir)).commonDir);
+      const repository = await this.#repository();
+      if (repository) await ensurePrivateDirectoryExcluded(repository.commonDir);
       if (isResume) await saveState();
       else await store.createRun(state);
       events.emit('run-start', { objective: state.objective, projectDir: this.#projectDir, isResumed: isResume });

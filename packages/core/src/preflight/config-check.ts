@@ -1,31 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { ConfigSchema } from '../config/config-schema';
 import { configIssuesFrom } from '../config/config-issues';
 import { CONFIG_FILE_NAME } from '../config/load-config';
+import { parseConfigText } from '../config/parse-config-text';
 import type { ConfigIssue } from '../errors/config-error';
 import type { PreflightCheck } from './preflight-report';
 import { fail, pass } from './check-result';
 
-
-/**
- * Validates a configuration file's text: YAML syntax (with line and column), then the schema
- * (with key paths). A private stand-in for the config loader's validation, so preflight reports
- * every problem at once instead of stopping at the first.
- */
+/** Every problem of a configuration file's text (syntax with line and column, key paths with lines). */
 export function validateConfigText(text: string): ConfigIssue[] {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (document.errors.length > 0) {
-    return document.errors.map((error) => {
-      const position = lineCounter.linePos(error.pos[0]);
-      return { path: '', message: `YAML syntax error at line ${position.line}, column ${position.col}: ${error.message.split('\n')[0]}` };
-    });
-  }
-  const value: unknown = document.toJS() ?? {};
-  const parsed = ConfigSchema.safeParse(value);
-  return parsed.success ? [] : configIssuesFrom(parsed.error);
+  const parsed = parseConfigText(text);
+  return 'issues' in parsed ? parsed.issues : [];
 }
 
 export async function checkConfig(projectDir: string, options: { config?: unknown; configFile?: string }): Promise<PreflightCheck> {
