@@ -174,6 +174,14 @@ export { JUDGE_PROMPT_MARKER } from './judge/judge-prompt';
 export { collectProjectChecks, runVerification } from './judge/run-verification';
 export type { CollectProjectChecksOptions, RunVerificationOptions } from './judge/run-verification';
 export { REDACTED, redactOutput, secretValuesFrom } from './judge/redact-output';
+export { MIN_NAMED_SECRET_LENGTH, urlPasswords } from './judge/redact-output';
+export { projectEnvFileValues, projectEnvSecretValues } from './judge/env-file-secrets';
+export { createSecretRedactor, MIN_SECRET_LENGTH } from './secrets/secret-redactor';
+export type { SecretRedactor } from './secrets/secret-redactor';
+export { encodedForms } from './secrets/secret-encodings';
+export { createRunRedactor, runSecretValues } from './secrets/run-secrets';
+export type { RunSecretsInput } from './secrets/run-secrets';
+export { redactingRunStore } from './run-store/redacting-run-store';
 
 // ── contract verification and integration registry (issue 7) ────────────────
 export { ContractReportSchema } from './contracts/contract-report';

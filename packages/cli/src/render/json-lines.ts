@@ -1,12 +1,12 @@
-import type { EventEnvelope } from '@qoder-orch/core';
+import { type EventEnvelope, redactJson, redactOutput } from '@qoder-orch/core';
 import type { CliOutput } from '../cli/cli-io';
 
-/** `--json`: each event envelope as one JSON line, secrets hidden. Nothing else goes to stdout. */
+/**
+ * `--json`: each event envelope as one JSON line, secrets hidden (every string redacted before
+ * serialising, then the line checked once more). Nothing else goes to stdout.
+ */
 export function createJsonLinesWriter(output: CliOutput, secretValues: readonly string[] = []): (event: EventEnvelope) => void {
-  const replacements = secretValues.filter(Boolean).map((value) => JSON.stringify(value).slice(1, -1));
   return (event) => {
-    let line = JSON.stringify(event);
-    for (const value of replacements) line = line.split(value).join('[REDACTED]');
-    output.write(`${line}\n`);
+    output.write(`${redactOutput(JSON.stringify(redactJson(event, secretValues)), secretValues)}\n`);
   };
 }

@@ -51,6 +51,8 @@ export interface BuildOrchestratorInput {
   config: Config;
   provider: AgentProvider;
   runStore: RunStore;
+  /** Values the run must never write, print or commit (the orchestrator adds the environment's and the project's dotenv secrets). */
+  secretValues?: readonly string[];
   /** Told about every optional part this build cannot provide. */
   warn: (code: string, message: string) => void;
 }
@@ -78,6 +80,7 @@ export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrato
     provider: input.provider,
     config: input.config,
     runStore: input.runStore,
+    ...(input.secretValues ? { secretValues: input.secretValues } : {}),
     context,
     deviations: { propose: (deviation) => learner.propose({ origin: 'agent', runId: deviation.runId, taskId: deviation.taskId, deviations: [...deviation.deviations], evidence: [deviation.evidence] }) },
     contractChecker,

@@ -6,8 +6,9 @@ import {
   FileRunStore,
   OrchestratorError,
   type Plan,
+  redactJson,
   redactOutput,
-  secretValuesFrom,
+  runSecretValues,
 } from '@qoder-orch/core';
 import type { CommonOptions } from '../args/parse-arguments';
 import type { CliIo } from '../cli/cli-io';
@@ -72,11 +73,14 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
   const cwd = io.cwd ?? process.cwd();
   const style = styleFor(io, options);
   const human = humanOutput(io, options);
-  const secretValues = [...secretValuesFrom(env), ...(dependencies.secretValues ?? [])];
+  const extra = dependencies.secretValues ?? [];
+  // The environment's secrets at once; the project's dotenv secrets as soon as the project is known.
+  let secretValues = runSecretValues({ env, extra });
   const redact = (text: string) => redactOutput(text, secretValues);
   let renderer: ConsoleRenderer | undefined;
   try {
     const projectDir = dependencies.projectDir ?? (await resolveProjectDirectory(options.projectDir, cwd));
+    secretValues = runSecretValues({ env, projectDir, extra });
     const { config } = await loadCliConfig({
       projectDir,
       ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
@@ -91,8 +95,8 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
 
     if (mode.kind === 'validate') {
       const report = await validateProject({ projectDir, provider, config, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}) });
-      if (options.isJson) io.stdout.write(`${JSON.stringify({ type: 'preflight-end', timestamp: new Date().toISOString(), report })}\n`);
-      else human.write(`${formatters.formatPreflightReport ? formatters.formatPreflightReport(report) : renderValidationReport(report, style)}\n`);
+      if (options.isJson) io.stdout.write(`${redact(JSON.stringify(redactJson({ type: 'preflight-end', timestamp: new Date().toISOString(), report }, secretValues)))}\n`);
+      else human.write(`${redact(formatters.formatPreflightReport ? formatters.formatPreflightReport(report) : renderValidationReport(report, style))}\n`);
       return report.isPassed ? EXIT_CODES.met : EXIT_CODES.failed;
     }
 
@@ -103,7 +107,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     let warn = (code: string, message: string) => {
       warnings.push({ code, message });
     };
-    const orchestrator = buildOrchestrator({ projectDir, config, provider, runStore, warn: (code, message) => warn(code, message) });
+    const orchestrator = buildOrchestrator({ projectDir, config, provider, runStore, secretValues, warn: (code, message) => warn(code, message) });
     const events: EventEnvelope[] = [];
     let hasPlanEvent = false;
     if (options.isJson) {
@@ -136,8 +140,8 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     if (mode.kind === 'plan') {
       const plan: Plan = await orchestrator.plan(mode.objective, abort);
       renderer?.close();
-      if (options.isJson && !hasPlanEvent) io.stdout.write(`${JSON.stringify({ type: 'plan', plan })}\n`);
-      if (!options.isJson && !hasPlanEvent) human.write(`${renderPlan(plan, 1, style)}\n`);
+      if (options.isJson && !hasPlanEvent) io.stdout.write(`${redact(JSON.stringify(redactJson({ type: 'plan', plan }, secretValues)))}\n`);
+      if (!options.isJson && !hasPlanEvent) human.write(`${redact(renderPlan(plan, 1, style))}\n`);
       human.write(`${style.dim('Plan only: nothing was changed. Run without --plan-only to carry it out.')}\n`);
       return EXIT_CODES.met;
     }
@@ -166,7 +170,8 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     const storedEvents = await runStore.readEvents(runId).catch(() => [] as EventEnvelope[]);
     const reportEvents = storedEvents.length >= events.length ? storedEvents : events;
     if (reportEvents.length > 0) {
-      await runStore.writeArtifact(runId, REPORT_FILE, renderHtmlReport(reportFromEvents(reportEvents), { generatedAt: new Date().toISOString() }));
+      // The events are redacted already; the page is checked once more as written (HTML-escaped forms included).
+      await runStore.writeArtifact(runId, REPORT_FILE, redact(renderHtmlReport(reportFromEvents(redactJson(reportEvents, secretValues)), { generatedAt: new Date().toISOString() })));
       human.write(`\nReport: ${join(runDirectory, REPORT_FILE)}\nLog:    ${join(runDirectory, ORCHESTRATION_LOG)}\n`);
     }
     if (exitCode === EXIT_CODES.cancelled) {

@@ -2,10 +2,12 @@ import type { EventEmitter } from 'eventemitter3';
 import { serializeError } from '../errors/orchestrator-error';
 import type { EventEnvelope, OrchestratorEventMap, OrchestratorEventName, OrchestratorListeners } from '../events/event-map';
 import type { RunStore } from '../run-store/run-store';
+import type { SecretRedactor } from '../secrets/secret-redactor';
 
 /**
- * Stamps each event with run id, sequence number and time, hands it to listeners, and appends
- * it to the run store. A listener that throws never breaks the run; a store that fails is
+ * Stamps each event with run id, sequence number and time, redacts secret values from it (so
+ * listeners, the event log and everything rendered from them never see one), hands it to
+ * listeners, and appends it to the run store. A listener that throws never breaks the run; a store that fails is
  * remembered and reported by `storeError`.
  */
 export class EventRecorder {
@@ -15,9 +17,11 @@ export class EventRecorder {
   #seq: number;
   #storeError: unknown;
   #pending: Promise<void> = Promise.resolve();
+  readonly #redactor: SecretRedactor | undefined;
 
-  constructor(emitter: EventEmitter<OrchestratorListeners>, store: Pick<RunStore, 'appendEvent'>, runId: string, lastSeq = 0) {
+  constructor(emitter: EventEmitter<OrchestratorListeners>, store: Pick<RunStore, 'appendEvent'>, runId: string, lastSeq = 0, redactor?: SecretRedactor) {
     this.#emitter = emitter;
+    this.#redactor = redactor;
     this.#store = store;
     this.#runId = runId;
     this.#seq = lastSeq;
@@ -34,7 +38,8 @@ export class EventRecorder {
 
   emit<K extends OrchestratorEventName>(type: K, payload: OrchestratorEventMap[K]): EventEnvelope<K> {
     this.#seq += 1;
-    const envelope = { type, runId: this.#runId, seq: this.#seq, timestamp: new Date().toISOString(), ...payload } as unknown as EventEnvelope<K>;
+    const stamped = { type, runId: this.#runId, seq: this.#seq, timestamp: new Date().toISOString(), ...payload } as unknown as EventEnvelope<K>;
+    const envelope = this.#redactor ? this.#redactor.value(stamped) : stamped;
     const write = this.#store.appendEvent(this.#runId, envelope as EventEnvelope).catch((error: unknown) => {
       this.#storeError ??= error;
     });

@@ -77,6 +77,11 @@ export interface OrchestratorOptions {
    * @default 'specs'
    */
   specsDirectory?: string | false;
+  /**
+   * More values to keep out of everything the run writes, emits, returns and commits, besides
+   * the environment's secrets and the project's dotenv secrets (found on their own).
+   */
+  secretValues?: readonly string[];
   /** @default a new sortable id */
   runId?: string;
   /** For jitter; tests pass a fixed one. @default Math.random */

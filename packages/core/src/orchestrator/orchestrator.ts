@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../run-store/atomic-write';
 import { EventEmitter } from 'eventemitter3';
@@ -13,8 +13,9 @@ import type { TaskWorkspace } from '../git/task-workspace';
 import { createEvidenceJudge } from '../judge/evidence-judge';
 import { latestResults } from '../judge/evidence-rules';
 import type { Judge } from '../judge/judge';
-import { redactJson, redactOutput, secretValuesFrom } from '../judge/redact-output';
-import { projectEnvFileValues } from '../judge/env-file-secrets';
+import { createRunRedactor } from '../secrets/run-secrets';
+import type { SecretRedactor } from '../secrets/secret-redactor';
+import { redactingRunStore } from '../run-store/redacting-run-store';
 import { collectProjectChecks } from '../judge/run-verification';
 import { detectTestCommand } from '../judge/detect-test-command';
 import { touchesApiSurface } from '../contracts/contract-relevance';
@@ -186,17 +187,25 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     }
   }
 
-  /** `specs/plan.json` (and the registry beside it) in the project, committed onto the integration head. */
-  async #keepRecords(plan: Plan, workspace: TaskWorkspace, events: EventRecorder): Promise<void> {
+  /**
+   * `specs/plan.json` (and the registry beside it) in the project, committed onto the integration
+   * head. Both are redacted right before the commit: whatever wrote them, no secret is committed.
+   */
+  async #keepRecords(plan: Plan, workspace: TaskWorkspace, events: EventRecorder, redactor: SecretRedactor): Promise<void> {
     const directory = this.#options.specsDirectory ?? 'specs';
     if (directory === false) return;
     try {
       const planFile = join(this.#projectDir, directory, 'plan.json');
       await mkdir(dirname(planFile), { recursive: true });
-      await writeFileAtomic(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+      await writeFileAtomic(planFile, redactor.text(`${JSON.stringify(redactor.value(plan), null, 2)}\n`));
       const files = [relative(this.#projectDir, planFile)];
       const registryPath = this.#options.registry?.path;
-      if (registryPath && existsSync(registryPath)) files.push(relative(this.#projectDir, registryPath));
+      if (registryPath && existsSync(registryPath)) {
+        const text = await readFile(registryPath, 'utf8');
+        const redacted = redactor.text(text);
+        if (redacted !== text) await writeFileAtomic(registryPath, redacted);
+        files.push(relative(this.#projectDir, registryPath));
+      }
       await workspace.commitFiles?.(files, `qoder-orch: plan and integration registry (run ${this.#runId})`);
     } catch (error) {
       events.emit('warning', { code: 'RECORDS_NOT_KEPT', message: `Could not keep the plan and registry in ${directory}/: ${serializeError(error).message}` });
@@ -209,7 +218,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     if (this.#options.context) await this.#options.context.refresh(options.abortSignal ? { abortSignal: options.abortSignal } : {});
     const context = await this.#plannerContext(objective);
     // Listeners see plan-start / plan-end as in a run; nothing is written anywhere.
-    const events = new EventRecorder(this, { appendEvent: async () => {} }, this.#runId);
+    const redactor = createRunRedactor({ projectDir: this.#projectDir, ...(this.#options.secretValues ? { extra: this.#options.secretValues } : {}) });
+    const events = new EventRecorder(this, { appendEvent: async () => {} }, this.#runId, 0, redactor);
     events.emit('plan-start', { iteration: 1, attempt: 1 });
     const outcome = await this.#planner(subagents).plan({
       objective,
@@ -220,8 +230,9 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         if (attempt > 1) events.emit('plan-start', { iteration: 1, attempt });
       },
     });
-    events.emit('plan-end', { iteration: 1, plan: outcome.plan, attempts: outcome.attempts, usage: outcome.usage, costUsd: outcome.costUsd });
-    return outcome.plan;
+    const plan = redactor.value(outcome.plan);
+    events.emit('plan-end', { iteration: 1, plan, attempts: outcome.attempts, usage: outcome.usage, costUsd: outcome.costUsd });
+    return plan;
   }
 
   /** Runs an objective to its end. Resolves with the summary; rejects only on a misuse (a run already in progress). */
@@ -272,10 +283,12 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
   async #drive(state: RunState, options: RunOptions, isResume: boolean): Promise<RunSummary> {
     if (this.#isBusy) throw new OrchestratorError({ code: 'CONFIG_INVALID', message: 'This orchestrator is already running; create another one for a parallel run.' });
     this.#isBusy = true;
-    const store = this.#store;
-    const events = new EventRecorder(this, store, state.runId, state.lastSeq);
-    // Secrets of the process and of the project's .env.local (an agent may read and echo them).
-    const secretValues = [...new Set([...secretValuesFrom(process.env), ...secretValuesFrom(projectEnvFileValues(this.#projectDir))])].sort((a, b) => b.length - a.length);
+    // Secrets of the process and of the project's dotenv files (an agent may read and echo
+    // them), built once: every event, stored file and committed record of the run passes through it.
+    const redactor = createRunRedactor({ projectDir: this.#projectDir, ...(this.#options.secretValues ? { extra: this.#options.secretValues } : {}) });
+    const secretValues = redactor.values;
+    const store = redactingRunStore(this.#store, redactor);
+    const events = new EventRecorder(this, store, state.runId, state.lastSeq, redactor);
     const controller = new AbortController();
     const userSignal = options.abortSignal;
     const onUserAbort = () => controller.abort(userSignal?.reason);
@@ -409,7 +422,9 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
             state.overheadUsage = addUsage(state.overheadUsage, outcome.usage);
             state.overheadCostUsd += outcome.costUsd;
             runCost += outcome.costUsd;
-            plan = outcome.plan;
+            // The model's plan is untrusted text: task titles become commit messages, the plan is
+            // committed in specs/. Redacted once here, it is the plan everything downstream sees.
+            plan = redactor.value(outcome.plan);
             events.emit('plan-end', { iteration, plan, attempts: outcome.attempts, usage: outcome.usage, costUsd: outcome.costUsd });
           } else {
             const verdict = state.verdicts[state.verdicts.length - 1];
@@ -591,7 +606,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         state.overheadCostUsd += judged.costUsd;
         runCost += judged.costUsd;
         // The judge may quote what it saw (an agent's output, a file): its words are stored and shown.
-        const verdict = redactJson(judged.verdict, secretValues);
+        const verdict = redactor.value(judged.verdict);
         state.verdicts.push(verdict);
         events.emit('judge-end', { iteration, verdict });
 
@@ -604,7 +619,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         const isSameFailures = signature !== '' && signature === previousSignature;
         const isProgress = verdict.isMet || (!isSameFailures && (iteration === 1 || completed > 0));
         previousSignature = signature;
-        await this.#keepRecords(plan, workspace, events);
+        await this.#keepRecords(plan, workspace, events, redactor);
         events.emit('iteration-end', { iteration, completed, failed, blocked, isProgress });
         await saveState();
         if (verdict.isMet) {
@@ -652,7 +667,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       endedAt: new Date().toISOString(),
       ...(lookups > 0 ? { cacheHitRate: stats!.cacheHits / lookups } : {}),
       ...(speculation.started > 0 ? { speculation } : {}),
-      ...(runError === undefined ? {} : { error: { code: serializeError(runError).code, message: redactOutput(serializeError(runError).message, secretValues) } }),
+      ...(runError === undefined ? {} : { error: { code: serializeError(runError).code, message: serializeError(runError).message } }),
     });
     events.emit('run-end', { summary });
     await events.flush();
@@ -663,7 +678,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       // The summary is still returned; the store error was reported by the event log or the run error.
     }
     this.#isBusy = false;
-    return summary;
+    return redactor.value(summary);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Config } from '../config/config-schema';
 import { OrchestratorError, serializeError } from '../errors/orchestrator-error';
 import { ProviderError } from '../errors/provider-error';
 import type { PreparedTask, TaskWorkspace } from '../git/task-workspace';
-import { redactOutput } from '../judge/redact-output';
+import { redactJson, redactOutput } from '../judge/redact-output';
 import { runVerification } from '../judge/run-verification';
 import type { Plan } from '../schemas/plan';
 import type { Task } from '../schemas/task';
@@ -75,12 +75,21 @@ function redactEvent(event: AgentEvent, secrets: readonly string[]): AgentEvent 
     case 'tool-result':
       return { ...event, output: redactOutput(event.output, secrets) };
     case 'tool-call':
-      return { ...event, input: JSON.parse(redactOutput(JSON.stringify(event.input ?? null), secrets)) as unknown };
+      return { ...event, input: redactJson(event.input, secrets) };
     case 'status':
       return { ...event, message: redactOutput(event.message, secrets) };
     default:
       return event;
   }
+}
+
+/**
+ * What an agent answered, redacted where it enters the run: its summary and structured output
+ * (status, summary, interfaces for the registry, deviations for the wiki) are stored, shown,
+ * committed in the registry and handed to later prompts.
+ */
+function redactedRunResult(result: RunTaskResult, secrets: readonly string[]): RunTaskResult {
+  return { ...result, summary: redactOutput(result.summary, secrets), ...(result.structuredOutput === undefined ? {} : { structuredOutput: redactJson(result.structuredOutput, secrets) }) };
 }
 
 function failureFrom(code: 'VERIFICATION_FAILED' | 'MERGE_CONFLICT', message: string): OrchestratorError {
@@ -169,15 +178,18 @@ export async function runTask(task: Task, slot: number, abortSignal: AbortSignal
         ...(interfaces ? { interfaces } : {}),
         ...(previousFailure ? { previousFailure } : {}),
       });
-      runResult = await provider.doRunTask({
-        taskId: task.id,
-        prompt,
-        cwd: prepared.cwd,
-        timeoutMs: context.config.execution.task_timeout * 1000,
-        abortSignal,
-        ...callOptions,
-        onEvent: relayAgentEvents([task.id], task.id, context),
-      });
+      runResult = redactedRunResult(
+        await provider.doRunTask({
+          taskId: task.id,
+          prompt,
+          cwd: prepared.cwd,
+          timeoutMs: context.config.execution.task_timeout * 1000,
+          abortSignal,
+          ...callOptions,
+          onEvent: relayAgentEvents([task.id], task.id, context),
+        }),
+        context.secretValues,
+      );
     } catch (error) {
       if (ProviderError.isInstance(error)) {
         usage = addUsage(usage, error.usage);
@@ -187,7 +199,7 @@ export async function runTask(task: Task, slot: number, abortSignal: AbortSignal
       lastError = error;
       if (abortSignal.aborted) {
         await context.onStateChange(task.id, { status: 'cancelled', attempts: attempt, ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}), ...(prepared.worktree ? { worktree: prepared.worktree } : {}) });
-        return finish({ ...base(attempt), status: 'cancelled', usage, costUsd, error: serializeError(error), ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}) } as TaskResult);
+        return finish({ ...base(attempt), status: 'cancelled', usage, costUsd, error: redactedError(error, context.secretValues), ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}) } as TaskResult);
       }
       const isRetryable = OrchestratorError.isInstance(error) && error.isRetryable && attempt < maxAttempts;
       if (ProviderError.isInstance(error) && (error.code === 'RATE_LIMITED' || error.code === 'OVERLOADED')) context.onRateLimit(error);
@@ -218,8 +230,7 @@ export async function runTask(task: Task, slot: number, abortSignal: AbortSignal
 }
 
 function redactedError(error: unknown, secrets: readonly string[]) {
-  const serialized = serializeError(error);
-  return { ...serialized, message: redactOutput(serialized.message, secrets), ...(serialized.fix ? { fix: redactOutput(serialized.fix, secrets) } : {}) };
+  return redactJson(serializeError(error), secrets);
 }
 
 async function failTask(task: Task, prepared: PreparedTask, context: TaskRunnerContext, result: TaskResult, options: { isMergeFailure?: boolean } = {}): Promise<TaskResult> {
@@ -284,7 +295,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   };
   if (report?.deviations?.length && context.deviations) {
     await context.deviations
-      .propose({ runId: context.runId, taskId: task.id, deviations: report.deviations, evidence: summary })
+      .propose(redactJson({ runId: context.runId, taskId: task.id, deviations: report.deviations, evidence: summary }, context.secretValues))
       .catch((error: unknown) => context.events.emit('warning', { code: 'WIKI_PROPOSAL_FAILED', message: serializeError(error).message }));
   }
   const failedChecks = verification.filter((check) => !check.passed);
@@ -297,7 +308,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   }
 
   const completed = await context.workspace.complete(task, prepared, {
-    message: `${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${context.runId}`,
+    message: redactOutput(`${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${context.runId}`, context.secretValues),
     abortSignal,
     ...(task.verify.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(task.verify, { cwd, phase: 'merge', abortSignal }) } : {}),
   });
@@ -330,7 +341,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
     } as TaskResult), { isMergeFailure: true });
   }
   if (report?.interfaces?.length && context.registry) {
-    await context.registry.record(task.id, report.interfaces).catch((error: unknown) => context.events.emit('warning', { code: 'REGISTRY_WRITE_FAILED', message: serializeError(error).message }));
+    await context.registry.record(task.id, redactJson(report.interfaces, context.secretValues)).catch((error: unknown) => context.events.emit('warning', { code: 'REGISTRY_WRITE_FAILED', message: serializeError(error).message }));
   }
   context.onSuccess();
   const result = finish({ ...common, verification: allChecks, status: 'completed', filesChanged, ...(completed.commit ? { commit: completed.commit } : {}) } as TaskResult);
@@ -399,6 +410,7 @@ export async function runTaskBatch(tasks: readonly Task[], slot: number, abortSi
     return results;
   }
   context.onSpend(runResult.costUsd ?? 0);
+  runResult = redactedRunResult(runResult, context.secretValues);
   const reports = parseBatchReport(runResult.summary, runResult.structuredOutput);
   const share = 1 / tasks.length;
   const usageShare: Usage = {
@@ -506,6 +518,7 @@ export async function speculateTask(task: Task, slot: number, abortSignal: Abort
     throw error;
   }
   context.onSpend(runResult.costUsd ?? 0);
+  runResult = redactedRunResult(runResult, context.secretValues);
   const written = await context.workspace.changedFiles(prepared).catch(() => [] as string[]);
   return {
     confirm: async ({ abortSignal: confirmSignal }) => {
