@@ -105,4 +105,14 @@ describe('createJsonLinesWriter', () => {
     expect(parsed.slice(0, -1)).toEqual(events);
     expect(parsed.at(-1)).toMatchObject({ message: 'key [REDACTED]' });
   });
+
+  it('redacts a secret with quotes, a backslash and non-ASCII, which is JSON-escaped in the line', () => {
+    const output = captureOutput();
+    const secret = 'pa"ss\\wörd✓-31f0';
+    const write = createJsonLinesWriter(output, [secret]);
+    write({ type: 'warning', runId: RUN_ID, seq: 1, timestamp: '2026-11-25T17:45:12.000Z', code: 'X', message: `key ${secret} and ${JSON.stringify({ secret })}` });
+    const line = output.text();
+    expect(line).not.toContain(JSON.stringify(secret).slice(1, -1));
+    expect(JSON.parse(line)).toMatchObject({ message: 'key [REDACTED] and {"secret":"[REDACTED]"}' });
+  });
 });

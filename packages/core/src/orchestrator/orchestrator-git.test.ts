@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ConfigOverrides, type EventEnvelope, MemoryRunStore, createOrchestrator } from '../index';
+import { type ConfigOverrides, type EventEnvelope, MemoryRunStore, createIntegrationRegistry, createOrchestrator } from '../index';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
 import { MockAgentProvider, type MockAgentProviderSettings } from '../test/index';
 
@@ -35,6 +35,41 @@ async function runInRepository(tasks: TaskSpec[], runTask: NonNullable<MockAgent
 }
 
 describe('Orchestrator on a real git repository', () => {
+  it('commits no secret: task titles (commit messages), specs/plan.json and the registry are redacted by value, quotes and backslashes included', async () => {
+    const secret = 'tok-"quoted\\back-ü✓-91ab';
+    const repository = await createTemporaryRepository({ 'README.md': '# app\n' });
+    repositories.push(repository);
+    process.env['QODER_PERSONAL_ACCESS_TOKEN'] = secret;
+    try {
+      const provider = new MockAgentProvider({
+        complete: (options) =>
+          options.purpose === 'judge'
+            ? met
+            : JSON.stringify({ summary: `uses ${secret}`, tasks: [{ id: 'api', title: `Do api with ${secret}`, description: JSON.stringify({ secret }), agent: 'backend-dev', files: ['src/api.txt'] }] }),
+        runTask: () => ({
+          type: 'success',
+          files: { 'src/api.txt': 'api\n' },
+          text: `done with ${secret}`,
+          structuredOutput: { status: 'success', summary: `used ${secret}`, interfaces: [{ name: `Api ${secret}`, kind: 'model', fields: [`token: ${secret}`] }] },
+        }),
+      });
+      const registry = createIntegrationRegistry({ projectDir: repository.root });
+      const events: EventEnvelope[] = [];
+      const orchestrator = createOrchestrator({ projectDir: repository.root, provider, registry, runStore: new MemoryRunStore(), config: { execution: { max_iterations: 1, test_command: ['node', '-e', '0'] } } });
+      orchestrator.on('event', (event) => events.push(event));
+      const summary = await orchestrator.run('Build it');
+      expect(summary.status).toBe('met');
+      const history = await repository.git(['log', '--all', '-p', '--format=%H %s%n%b']);
+      const specs = (await readFile(join(repository.root, 'specs/plan.json'), 'utf8')) + (await readFile(join(repository.root, 'specs/integration_registry.json'), 'utf8'));
+      const everything = `${history}${specs}${JSON.stringify(events)}${JSON.stringify(summary)}`;
+      for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) expect(everything).not.toContain(form);
+      expect(history).toContain('Do api with [REDACTED]');
+      expect(specs).toContain('"name": "Api [REDACTED]"');
+    } finally {
+      delete process.env['QODER_PERSONAL_ACCESS_TOKEN'];
+    }
+  });
+
   it('runs parallel tasks in their own worktrees and lands each with its own commit on the user\'s branch', async () => {
     const { repository, summary, events, log } = await runInRepository(
       [{ id: 'api', files: ['src/api.txt'] }, { id: 'web', files: ['src/web.txt'] }],
