@@ -47,14 +47,19 @@ export function createSecretRedactor(values: Iterable<string>): SecretRedactor {
     for (const pattern of SECRET_VALUE_PATTERNS) result = result.replace(pattern, REDACTED);
     return result;
   };
+  // Copies this redactor made: handed to it again (an event the recorder redacted, then the
+  // run store), they are returned as they are instead of being walked twice.
+  const produced = new WeakSet<object>();
   const walk = (input: unknown, seen: WeakMap<object, unknown>): unknown => {
     if (typeof input === 'string') return text(input);
     if (typeof input !== 'object' || input === null) return input;
+    if (produced.has(input)) return input;
     if (seen.has(input)) return seen.get(input);
     if (Array.isArray(input)) {
       const copy: unknown[] = [];
       seen.set(input, copy);
       for (const item of input) copy.push(walk(item, seen));
+      produced.add(copy);
       return copy;
     }
     const prototype = Object.getPrototypeOf(input) as unknown;
@@ -62,6 +67,7 @@ export function createSecretRedactor(values: Iterable<string>): SecretRedactor {
     const copy: Record<string, unknown> = {};
     seen.set(input, copy);
     for (const [key, item] of Object.entries(input)) copy[text(key)] = walk(item, seen);
+    produced.add(copy);
     return copy;
   };
   return {
