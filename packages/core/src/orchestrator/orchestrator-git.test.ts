@@ -70,6 +70,23 @@ describe('Orchestrator on a real git repository', () => {
     }
   });
 
+  it("says so when an agent writes a secret into a project file (its work is committed as written)", async () => {
+    process.env['QODER_PERSONAL_ACCESS_TOKEN'] = 'tok-"agent\\wrote-ü-77c1';
+    try {
+      const { events, summary } = await runInRepository([{ id: 'api', files: ['src/*.txt'] }, { id: 'web', files: ['web/*.txt'] }], (options) =>
+        options.taskId === 'api'
+          ? { type: 'success', files: { 'src/api.txt': 'api\n', 'src/config.txt': `token = ${JSON.stringify(process.env['QODER_PERSONAL_ACCESS_TOKEN'])}\n` } }
+          : { type: 'success', files: { 'web/web.txt': 'web\n' } },
+      );
+      expect(summary.status).toBe('met');
+      const warnings = events.filter((event): event is EventEnvelope<'warning'> => event.type === 'warning' && event.code === 'SECRET_IN_CHANGES');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.message).toContain('Task api wrote a secret value into src/config.txt');
+    } finally {
+      delete process.env['QODER_PERSONAL_ACCESS_TOKEN'];
+    }
+  });
+
   it('runs parallel tasks in their own worktrees and lands each with its own commit on the user\'s branch', async () => {
     const { repository, summary, events, log } = await runInRepository(
       [{ id: 'api', files: ['src/api.txt'] }, { id: 'web', files: ['src/web.txt'] }],

@@ -4,6 +4,8 @@ import { ProviderError } from '../errors/provider-error';
 import type { PreparedTask, TaskWorkspace } from '../git/task-workspace';
 import { redactJson, redactOutput } from '../judge/redact-output';
 import { runVerification } from '../judge/run-verification';
+import { filesWithSecrets } from '../secrets/secrets-in-commit';
+import { redactorFor } from '../secrets/secret-redactor';
 import type { Plan } from '../schemas/plan';
 import type { Task } from '../schemas/task';
 import { type TaskResult, TaskResultSchema, type VerificationResult } from '../schemas/task-result';
@@ -339,6 +341,15 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
       ...(completed.commit ? { commit: completed.commit } : {}),
       error: serializeError(failureFrom('VERIFICATION_FAILED', `Checks passed in the task's own tree but failed after its merge: ${failedAfterMerge.map((check) => check.command.join(' ')).join('; ')}`)),
     } as TaskResult), { isMergeFailure: true });
+  }
+  if (completed.commit && context.secretValues.length > 0) {
+    const files = await filesWithSecrets(context.projectDir, completed.commit, redactorFor(context.secretValues)).catch(() => [] as string[]);
+    if (files.length > 0) {
+      context.events.emit('warning', {
+        code: 'SECRET_IN_CHANGES',
+        message: `Task ${task.id} wrote a secret value into ${files.join(', ')}; it was committed as the agent wrote it (the orchestrator does not rewrite an agent's files). Remove it and amend the commit if it must not be in the history.`,
+      });
+    }
   }
   if (report?.interfaces?.length && context.registry) {
     await context.registry.record(task.id, redactJson(report.interfaces, context.secretValues)).catch((error: unknown) => context.events.emit('warning', { code: 'REGISTRY_WRITE_FAILED', message: serializeError(error).message }));
