@@ -15,7 +15,13 @@ export type ContractFindingKind =
    */
   | 'param-mismatch'
   /** The contract file exists but cannot be read as OpenAPI. */
-  | 'contract-invalid';
+  | 'contract-invalid'
+  /**
+   * Something the extractors could not resolve (a prefix computed at run time, a router
+   * mounted where the code cannot be followed, a URL built elsewhere). Always a warning:
+   * what it touches is matched leniently, never reported as a mismatch.
+   */
+  | 'unresolved';
 
 export interface ContractFinding {
   kind: ContractFindingKind;
@@ -75,7 +81,7 @@ export const ContractReportSchema = z.object({
   frontend: z.array(EndpointSchema),
   findings: z.array(
     z.object({
-      kind: z.enum(['not-implemented', 'not-in-contract', 'not-served', 'method-mismatch', 'param-mismatch', 'contract-invalid']),
+      kind: z.enum(['not-implemented', 'not-in-contract', 'not-served', 'method-mismatch', 'param-mismatch', 'contract-invalid', 'unresolved']),
       method: z.string(),
       path: z.string(),
       file: z.string().optional(),

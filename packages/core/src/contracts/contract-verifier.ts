@@ -7,6 +7,7 @@ import type { ContractChecker, ContractFinding, ContractReport, Endpoint } from 
 import { DEFAULT_ROUTE_EXTRACTORS } from './extractors/default-extractors';
 import { OPENAPI_CANDIDATES, readOpenApiContract } from './openapi-contract';
 import { DEFAULT_EXCLUDE, listProjectFiles } from './project-files';
+import { collectModuleConstants } from './module-constants';
 import { resolveEndpoints, type FileExtraction } from './resolve-routes';
 import { parseRouteExtraction } from './route-extraction-schema';
 import type { RouteExtractor } from './route-extractor';
@@ -142,12 +143,18 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
       });
       if (files.length >= (options.maxFiles ?? 5000)) notes.push(`Stopped at ${files.length} files; narrow it with include/exclude.`);
       const extractionsByExtractor = new Map<RouteExtractor, FileExtraction[]>();
+      const constantsByFile = new Map<string, Record<string, string>>();
       for (const file of files) {
         checkAbort();
         const matching = extractors.filter((extractor) => extractor.matches(file));
         if (matching.length === 0) continue;
         const text = await readFile(join(projectDir, file), 'utf8').catch(() => undefined);
         if (text === undefined) continue;
+        try {
+          constantsByFile.set(file, collectModuleConstants(file, text));
+        } catch {
+          // A file that does not parse has no constants to offer; extractors report it below.
+        }
         for (const extractor of matching) {
           try {
             const parsed = parseRouteExtraction(await extractor.extract(file, text));
@@ -165,16 +172,21 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
       }
       const backend: Endpoint[] = [];
       const frontend: Endpoint[] = [];
+      const unresolved: ContractFinding[] = [];
       const serverFiles = new Set<string>();
       for (const [extractor, extractions] of extractionsByExtractor) {
         if (extractor.side !== 'backend') continue;
         for (const { file, extraction } of extractions) if (extraction.routes.length > 0 || (extraction.mounts?.length ?? 0) > 0) serverFiles.add(file);
-        backend.push(...resolveEndpoints(extractions));
+        const resolved = resolveEndpoints(extractions, { constantsByFile });
+        backend.push(...resolved.endpoints);
+        unresolved.push(...resolved.warnings);
       }
       const otherHosts = new Map<string, number>();
       for (const [extractor, extractions] of extractionsByExtractor) {
         if (extractor.side !== 'frontend') continue;
-        for (const endpoint of resolveEndpoints(extractions)) {
+        const resolved = resolveEndpoints(extractions, { constantsByFile });
+        unresolved.push(...resolved.warnings.filter((warning) => warning.file === undefined || !serverFiles.has(warning.file)));
+        for (const endpoint of resolved.endpoints) {
           if (endpoint.file !== undefined && serverFiles.has(endpoint.file)) continue;
           if (endpoint.host !== undefined && !isOwnHost(endpoint.host, options.apiHosts ?? [])) {
             otherHosts.set(endpoint.host, (otherHosts.get(endpoint.host) ?? 0) + 1);
@@ -201,7 +213,14 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
       frontend.sort(byLocation);
       contract.sort(byLocation);
 
-      const findings = [...contractFindings, ...compareEndpoints({ contract, hasContract: contractSource !== undefined, backend, frontend })];
+      const seenWarnings = new Set<string>();
+      const uniqueWarnings = unresolved.filter((warning) => {
+        const key = `${warning.file}:${warning.line} ${warning.message}`;
+        if (seenWarnings.has(key)) return false;
+        seenWarnings.add(key);
+        return true;
+      });
+      const findings = [...contractFindings, ...compareEndpoints({ contract, hasContract: contractSource !== undefined, backend, frontend }), ...uniqueWarnings];
       return {
         ...(contractSource === undefined ? {} : { contractSource }),
         contract,
