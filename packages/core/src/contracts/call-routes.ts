@@ -126,8 +126,10 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
     if (ts.isIdentifier(expression)) {
       if (packageBindings.has(expression.text)) return undefined;
       const imported = importOf(expression.text);
-      // Imported: a prefix when that module exports a string by this name, else middleware.
-      if (imported?.exportName !== undefined) return importToken(imported.module, imported.exportName, true);
+      // Imported by name: a prefix when that module exports a string by this name, else
+      // middleware. A module's default export there is middleware (`require('./auth')`).
+      if (imported?.exportName !== undefined && imported.exportName !== 'default') return importToken(imported.module, imported.exportName, true);
+      if (imported) return undefined;
       const key = ownerKey(expression);
       if (key === expression.text && !/prefix|path|url|base|root|^[A-Z][A-Z0-9_]*$/i.test(expression.text)) return undefined;
     }
