@@ -241,6 +241,12 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
       if (args.length < 2) return;
       let paths = pathsOf(args[0]);
       if (options.hasNamedRoutes && paths.length === 0) paths = pathsOf(args[1]);
+      const first = unwrap(args[0]!);
+      if (paths.length === 0 && !isFunctionLike(first) && evaluator.value(first) === undefined && (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first) || ts.isTemplateExpression(first) || ts.isBinaryExpression(first) || ts.isElementAccessExpression(first))) {
+        // A path the code computes: the route serves some path under its router; calls meet it by method.
+        unresolved.push({ line, reason: `cannot compute the route path \`${first.getText(sourceFile).slice(0, 60)}\`: calls under this router are not reported as unserved` });
+        paths = ['/{path*}'];
+      }
       for (const path of paths) routes.push({ method: httpMethod, path: `${chainPrefix}${path}`, line, owner });
       return;
     }
