@@ -23,6 +23,15 @@ export type ContractFindingKind =
    */
   | 'unresolved';
 
+/** An endpoint on the other side of a finding: the route a call nearly meets, the contract entry a route differs from. */
+export interface FindingCounterpart {
+  side: 'contract' | 'backend' | 'frontend';
+  method: string;
+  path: string;
+  file?: string;
+  line?: number;
+}
+
 export interface ContractFinding {
   kind: ContractFindingKind;
   method: string;
@@ -32,6 +41,8 @@ export interface ContractFinding {
   line?: number;
   message: string;
   severity: 'error' | 'warning';
+  /** The closest endpoints on the other sides, so a fix can look at both (at most a few). */
+  counterparts?: FindingCounterpart[];
 }
 
 export interface Endpoint {
@@ -57,6 +68,11 @@ export interface ContractReport {
   isPassed: boolean;
   /** What limited the check (an extractor that failed on a file, the file limit reached). */
   notes?: string[];
+  /**
+   * A command that runs this same check in a project directory (its working directory) and
+   * exits 0 when there is no error: follow-up tasks for contract errors carry it as their check.
+   */
+  checkCommand?: string[];
 }
 
 /** Checks that the frontend, the backend and the contract agree. */
@@ -88,8 +104,12 @@ export const ContractReportSchema = z.object({
       line: z.number().int().optional(),
       message: z.string(),
       severity: z.enum(['error', 'warning']),
+      counterparts: z
+        .array(z.object({ side: z.enum(['contract', 'backend', 'frontend']), method: z.string(), path: z.string(), file: z.string().optional(), line: z.number().int().optional() }))
+        .optional(),
     }),
   ),
   isPassed: z.boolean(),
   notes: z.array(z.string()).optional(),
+  checkCommand: z.array(z.string().min(1)).min(1).optional(),
 });

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OrchestratorError } from '../errors/orchestrator-error';
 import { endpointOfEntry, type IntegrationRegistry } from '../registry/integration-registry';
@@ -57,6 +60,33 @@ const exists = (path: string) =>
     () => false,
   );
 
+/**
+ * The command that runs this verifier's check in a project directory: the built
+ * `contract-check.js` beside this module, or from sources the `.ts` script under tsx. None
+ * with custom extractors (a command cannot carry them) or when neither can be found.
+ */
+function contractCheckCommand(options: ContractVerifierOptions): string[] | undefined {
+  if (options.extractors !== undefined) return undefined;
+  const settings = JSON.stringify({
+    ...(options.contractPath === undefined ? {} : { contractPath: options.contractPath }),
+    ...(options.include === undefined ? {} : { include: options.include }),
+    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
+    ...(options.maxFiles === undefined ? {} : { maxFiles: options.maxFiles }),
+    ...(options.apiHosts === undefined ? {} : { apiHosts: options.apiHosts }),
+    ...(options.registry === undefined ? {} : { useRegistry: true }),
+  });
+  try {
+    const built = fileURLToPath(new URL('./contract-check.js', import.meta.url));
+    if (existsSync(built)) return [process.execPath, built, settings];
+    const source = fileURLToPath(new URL('./contract-check-main.ts', import.meta.url));
+    if (!existsSync(source)) return undefined;
+    const loader = createRequire(import.meta.url).resolve('tsx');
+    return [process.execPath, '--import', pathToFileURL(loader).href, source, settings];
+  } catch {
+    return undefined;
+  }
+}
+
 const byLocation = (a: Endpoint, b: Endpoint) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || a.method.localeCompare(b.method) || a.path.localeCompare(b.path);
 
 /**
@@ -80,6 +110,8 @@ const byLocation = (a: Endpoint, b: Endpoint) => (a.file ?? '').localeCompare(b.
  */
 export function createContractVerifier(options: ContractVerifierOptions = {}): ContractChecker {
   const extractors = options.extractors ?? DEFAULT_ROUTE_EXTRACTORS;
+  // Computed once: it looks for files beside this module.
+  let checkCommand: { value: string[] | undefined } | undefined;
   return {
     async verify({ projectDir: rawProjectDir, abortSignal }): Promise<ContractReport> {
       const projectDir = resolve(rawProjectDir);
@@ -229,6 +261,7 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
         findings,
         isPassed: findings.every((finding) => finding.severity !== 'error'),
         ...(notes.length > 0 ? { notes } : {}),
+        ...((checkCommand ??= { value: contractCheckCommand(options) }).value === undefined ? {} : { checkCommand: checkCommand.value }),
       };
     },
   };
