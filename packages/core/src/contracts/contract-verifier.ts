@@ -11,7 +11,7 @@ import { DEFAULT_ROUTE_EXTRACTORS } from './extractors/default-extractors';
 import { OPENAPI_CANDIDATES, readOpenApiContract } from './openapi-contract';
 import { DEFAULT_EXCLUDE, listProjectFiles } from './project-files';
 import { collectModuleConstants } from './module-constants';
-import { resolveEndpoints, type FileExtraction } from './resolve-routes';
+import { moduleCandidates, resolveEndpoints, type FileExtraction } from './resolve-routes';
 import { parseRouteExtraction } from './route-extraction-schema';
 import type { RouteExtractor } from './route-extractor';
 import { normaliseRoutePath } from './route-path';
@@ -202,6 +202,41 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
           }
         }
       }
+      // Files a backend file mounts or calls into may not name the framework: read them too.
+      const projectFiles = new Set(files);
+      for (const extractor of extractors) {
+        if (extractor.side !== 'backend' || !extractor.extractMounted) continue;
+        const list = extractionsByExtractor.get(extractor) ?? [];
+        // A file the extractor passed over (it does not name the framework) has an empty extraction.
+        const isEmpty = (extraction: FileExtraction['extraction']) => extraction.routes.length === 0 && (extraction.mounts?.length ?? 0) === 0;
+        const done = new Set(list.filter((entry) => !isEmpty(entry.extraction)).map((entry) => entry.file));
+        for (let index = 0; index < list.length; index += 1) {
+          const entry = list[index]!;
+          for (const mount of entry.extraction.mounts ?? []) {
+            if (!('module' in mount.target)) continue;
+            const target = moduleCandidates(entry.file, mount.target.module).find((candidate) => projectFiles.has(candidate));
+            if (target === undefined || done.has(target)) continue;
+            done.add(target);
+            checkAbort();
+            const text = await readFile(join(projectDir, target), 'utf8').catch(() => undefined);
+            if (text === undefined) continue;
+            try {
+              const parsed = parseRouteExtraction(await extractor.extractMounted(target, text));
+              if ('problem' in parsed) notes.push(`The ${extractor.name} extractor gave an invalid answer for ${target}: ${parsed.problem}`);
+              else {
+                const passedOver = list.findIndex((candidate) => candidate.file === target);
+                if (passedOver >= 0) list.splice(passedOver, 1);
+                list.push({ extractor, file: target, extraction: parsed.extraction });
+                if (passedOver >= 0 && passedOver < index) index -= 1;
+              }
+            } catch (error) {
+              notes.push(`The ${extractor.name} extractor failed on ${target}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          }
+        }
+        if (list.length > 0) extractionsByExtractor.set(extractor, list);
+      }
+
       const backend: Endpoint[] = [];
       const frontend: Endpoint[] = [];
       const unresolved: ContractFinding[] = [];

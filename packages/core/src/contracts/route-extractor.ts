@@ -97,4 +97,9 @@ export interface RouteExtractor {
   matches(file: string): boolean;
   /** The file's routes; may return a bare list when there are no mounts or prefixes. */
   extract(file: string, text: string): RouteExtraction | ExtractedRoute[] | Promise<RouteExtraction | ExtractedRoute[]>;
+  /**
+   * Reads a file that a file of this framework mounts or calls into, though it does not name
+   * the framework itself (`module.exports = (app) => { app.use('/api/users', users) }`).
+   */
+  extractMounted?(file: string, text: string): RouteExtraction | ExtractedRoute[] | Promise<RouteExtraction | ExtractedRoute[]>;
 }

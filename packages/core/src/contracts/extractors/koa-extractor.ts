@@ -13,4 +13,5 @@ export const koaExtractor: RouteExtractor = {
     if (!importsModule(text, /koa|@koa\/router|koa-router|koa-tree-router/)) return [];
     return extractCallRoutes(file, text, { mountStyle: 'use', hasNamedRoutes: true });
   },
+  extractMounted: (file, text) => extractCallRoutes(file, text, { mountStyle: 'use', hasNamedRoutes: true }),
 };
