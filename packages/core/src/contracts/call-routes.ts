@@ -7,6 +7,9 @@ import { ScopeNames, isFunctionLike } from './scope-names';
 import { StringEvaluator } from './string-evaluator';
 import { assignedName, lineOf, objectProperty, parseTypeScript, receiverName, visit } from './typescript-source';
 
+/** Middleware factories from packages, as commonly imported: `app.use(cors(), router)`. */
+const KNOWN_MIDDLEWARE = /^(?:cors|helmet|json|urlencoded|raw|text|static|serveStatic|morgan|logger|compression|compress|cookieParser|cookieSession|session|rateLimit|limiter|csrf|csurf|multer|single|array|fields|none|any|initialize|authenticate|requireAuth|bodyParser|timeout|responseTime|methodOverride|favicon|pinoHttp|pino|expressWinston|errorHandler|validate|validator|celebrate|auth|jwt|expressjwt|checkJwt)$/i;
+
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
 /** Calls that make a router rather than an application (`Router()`, `express.Router()`, `new Router()`). */
 const ROUTER_FACTORY = /(?:^|\.)(?:Router|createRouter)$/;
@@ -136,8 +139,10 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
     if (ts.isCallExpression(expression)) {
       const callee = unwrap(expression.expression);
       const root = ts.isPropertyAccessExpression(callee) ? receiverName(callee.expression) : ts.isIdentifier(callee) ? callee.text : undefined;
-      // `cors()`, `express.json()`, `helmet()`: middleware from packages.
-      if (root !== undefined && packageBindings.has(root)) return undefined;
+      // `cors()`, `express.json()`, `helmet()`: middleware from packages. Other package calls may
+      // compute the prefix (`config.get('apiBase')`): unknown.
+      const calleeName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+      if (root !== undefined && packageBindings.has(root) && (KNOWN_MIDDLEWARE.test(calleeName) || /^(?:express|bodyParser|passport|koa)$/i.test(root))) return undefined;
       if (ts.isIdentifier(callee) && !importOf(callee.text)) return undefined;
     }
     const name = (expression.getText(sourceFile).match(/[A-Za-z_$][\w$]*/g) ?? ['prefix']).filter((part) => part !== 'this').pop() ?? 'prefix';

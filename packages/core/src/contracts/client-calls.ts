@@ -25,6 +25,15 @@ function directIdentifiers(expression: ts.Expression | undefined): Set<string> {
   return names;
 }
 
+/** `http.get` for the function in `const http = { get: (path) => … }`. */
+function objectMethodName(fn: ts.Node): string | undefined {
+  const property = fn.parent;
+  if (!property || !ts.isPropertyAssignment(property) || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) return undefined;
+  const object = property.parent;
+  const owner = ts.isObjectLiteralExpression(object) ? assignedName(object) : undefined;
+  return owner === undefined || owner === 'default' ? undefined : `${owner}.${property.name.text}`;
+}
+
 interface Wrapper {
   name: string;
   /** Which argument is the URL. */
@@ -40,7 +49,7 @@ function enclosingWrapper(node: ts.Node, parameter: string, methodParameter: str
       const names = current.parameters.map((declaration) => (ts.isIdentifier(declaration.name) ? declaration.name.text : ''));
       const urlIndex = names.indexOf(parameter);
       if (urlIndex < 0) continue;
-      const name = ts.isFunctionDeclaration(current) ? current.name?.text : assignedName(current);
+      const name = ts.isFunctionDeclaration(current) ? current.name?.text : (assignedName(current) ?? objectMethodName(current));
       if (name === undefined) return undefined;
       const methodIndex = methodParameter === undefined ? -1 : names.indexOf(methodParameter);
       return { name, urlIndex, ...(methodIndex >= 0 ? { methodIndex } : {}) };
@@ -199,12 +208,14 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
   const visitCall = (node: ts.Node) => {
     if (!ts.isCallExpression(node)) return;
     const callee = node.expression;
-    const wrapper = ts.isIdentifier(callee) ? wrappers.get(callee.text) : undefined;
-    if (ts.isIdentifier(callee) && wrapper) {
+    // `request(path)`, or a method of a wrapper object: `http.get(path)`.
+    const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? `${callee.expression.text}.${callee.name.text}` : undefined;
+    const wrapper = calleeName === undefined ? undefined : wrappers.get(calleeName);
+    if (calleeName !== undefined && wrapper) {
       const url = node.arguments[wrapper.urlIndex];
       const methodArgument = wrapper.methodIndex === undefined ? undefined : evaluator.value(node.arguments[wrapper.methodIndex]);
       const method = wrapper.methodIndex !== undefined ? (methodArgument === undefined ? '*' : normaliseMethod(methodArgument)) : (wrapper.method ?? methodFrom(node.arguments[wrapper.urlIndex + 1], 'GET'));
-      push(url, method, node, callee.text, false, node.arguments[wrapper.urlIndex + 1]);
+      push(url, method, node, calleeName, false, node.arguments[wrapper.urlIndex + 1]);
       return;
     }
     if (library === 'fetch') {
@@ -221,6 +232,15 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
       }
       // A function imported from another file may be a fetch wrapper there.
       else if (ts.isIdentifier(callee) && importedOwners.has(callee.text) && node.arguments.length > 0) pushImported(node, callee.text);
+      // `http.del(path)` on an object imported from another file, whose methods may be fetch wrappers there.
+      else if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && importedOwners.has(callee.expression.text) && node.arguments.length > 0) {
+        const imported = imports.find((entry) => entry.owner === (callee.expression as ts.Identifier).text);
+        const owner = `${callee.expression.text}.${callee.name.text}`;
+        if (imported && !imports.some((entry) => entry.owner === owner)) {
+          imports.push({ owner, module: imported.module, exportName: imported.exportName === undefined ? callee.name.text : `${imported.exportName}.${callee.name.text}` });
+        }
+        pushImported(node, owner);
+      }
       return;
     }
     if (ts.isIdentifier(callee)) {
