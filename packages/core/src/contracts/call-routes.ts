@@ -307,6 +307,15 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
     if (!rootOwners.has(owner)) mountedOwners.add(owner);
   }
 
+  // An application factory (`function createApp() { const app = express(); … return app; }`)
+  // serves at the root whether or not its caller is seen.
+  for (const mount of mounts) {
+    if ('owner' in mount.target && rootOwners.has(mount.target.owner) && mount.prefix === '') {
+      mountedOwners.delete(mount.owner);
+      rootOwners.add(mount.owner);
+    }
+  }
+
   const defaultExport = defaultExportName(sourceFile);
   return {
     routes,

@@ -11,10 +11,10 @@ describe('the contract verifier on a corpus of real-world layouts', () => {
     expect(score.cases.length).toBeGreaterThanOrEqual(40);
     expect(falseErrors).toEqual([]);
     expect(score.precision).toBe(1);
-    // Measured 18 of 20 planted mismatches. The two misses cannot be seen statically: a call
+    // Measured 19 of 21 planted mismatches. The two misses cannot be seen statically: a call
     // whose URL is a `new URL(…)` object, and a wrong version under a prefix the code computes
     // (`config.get('apiBase')`), where the call still matches the route by its ending.
-    expect(score.truePositiveCount + score.missedCount).toBeGreaterThanOrEqual(20);
+    expect(score.truePositiveCount + score.missedCount).toBeGreaterThanOrEqual(21);
     expect(score.recall).toBeGreaterThanOrEqual(0.9);
   }, 60_000);
 
