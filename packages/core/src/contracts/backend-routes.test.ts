@@ -125,4 +125,12 @@ describe('backend route extraction', () => {
     expect(warnings[0]?.message).toContain('settings.API_V1_STR');
     expect(warnings[1]?.message).toContain('API_PREFIX comes from ./config, which was not read');
   });
+
+  it('keeps a route whose path the code computes as "some path under its router", and ignores look-ups that only look like routes', async () => {
+    const routes = await backend({
+      'server.js':
+        "import express from 'express';\nimport { loadPaths } from './paths.js';\nconst paths = loadPaths();\nconst cache = new Map();\nconst app = express();\nconst api = express.Router();\napi.get(paths.users, (req, res) => res.json(cache.get(req.query.key, [])));\napp.use('/api', api);\n",
+    });
+    expect(list(routes)).toEqual(['GET /api/{path*} server.js:7']);
+  });
 });

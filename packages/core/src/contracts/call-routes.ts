@@ -51,6 +51,7 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
   const mountedOwners = new Set<string>();
   const rootOwners = new Set<string>();
   const unresolved: Array<{ line: number; reason: string }> = [];
+  const computedRoutes: Array<{ route: ExtractedRoute; reason: string }> = [];
   const importOf = (name: string) => imports.find((entry) => entry.owner === name);
   const isPath = (value: string) => value.startsWith('/') || value.startsWith('⟦') || value === '' || value === '*';
 
@@ -247,10 +248,12 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
       let paths = pathsOf(args[0]);
       if (options.hasNamedRoutes && paths.length === 0) paths = pathsOf(args[1]);
       const first = unwrap(args[0]!);
-      if (paths.length === 0 && !isFunctionLike(first) && evaluator.value(first) === undefined && (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first) || ts.isTemplateExpression(first) || ts.isBinaryExpression(first) || ts.isElementAccessExpression(first))) {
-        // A path the code computes: the route serves some path under its router; calls meet it by method.
-        unresolved.push({ line, reason: `cannot compute the route path \`${first.getText(sourceFile).slice(0, 60)}\`: calls under this router are not reported as unserved` });
-        paths = ['/{path*}'];
+      const handler = unwrap(args[args.length - 1]!);
+      if (paths.length === 0 && !isFunctionLike(first) && evaluator.value(first) === undefined && (isFunctionLike(handler) || ts.isIdentifier(handler) || ts.isPropertyAccessExpression(handler)) && (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first) || ts.isTemplateExpression(first) || ts.isBinaryExpression(first) || ts.isElementAccessExpression(first))) {
+        // A path the code computes: the route serves some path under its router; calls meet it
+        // by method. Kept only when the owner is surely a router (`map.get(key, fallback)` is not).
+        computedRoutes.push({ route: { method: httpMethod, path: '/{path*}', line, owner }, reason: `cannot compute the route path \`${first.getText(sourceFile).slice(0, 60)}\`: calls under this router are not reported as unserved` });
+        return;
       }
       for (const path of paths) routes.push({ method: httpMethod, path: `${chainPrefix}${path}`, line, owner });
       return;
@@ -292,6 +295,14 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
       if (target) mounts.push({ owner, prefix, line, target });
     }
   });
+
+  const isRouter = (owner: string | undefined) =>
+    owner !== undefined && (rootOwners.has(owner) || mountedOwners.has(owner) || routes.some((route) => route.owner === owner) || mounts.some((mount) => mount.owner === owner && mount.prefix !== ''));
+  for (const { route, reason } of computedRoutes) {
+    if (!isRouter(route.owner)) continue;
+    routes.push(route);
+    unresolved.push({ line: route.line, reason });
+  }
 
   // A function's parameter that routes hang on (`function mountHealth(router)`) is its argument `(i)`.
   const owners = new Set([...routes.map((route) => route.owner), ...mounts.map((mount) => mount.owner)]);
