@@ -10,6 +10,7 @@ import { schedulerOverhead } from './benchmarks/scheduler-overhead';
 import { subprocessOverhead } from './benchmarks/subprocess-overhead';
 import { speculation } from './benchmarks/speculation';
 import { retrieval } from './benchmarks/retrieval';
+import { contractCorpus } from './benchmarks/contract-corpus';
 
 /**
  * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named); a
@@ -17,7 +18,7 @@ import { retrieval } from './benchmarks/retrieval';
  * benchmark runs in its own child process when more than one is selected, so one's memory and
  * JIT state do not colour the next.
  */
-const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, batching, speculation, retrieval, ...memoryBenchmarks];
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, batching, speculation, retrieval, contractCorpus, ...memoryBenchmarks];
 
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');

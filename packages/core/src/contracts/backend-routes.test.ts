@@ -65,7 +65,7 @@ describe('backend route extraction', () => {
       'koa/admin.ts': "import Router from '@koa/router';\nconst admin = new Router();\nadmin.prefix('/v2');\nadmin.del('/users/:id', (ctx) => {});\nexport default admin;\n",
       'hono/app.ts': "import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/a', (c) => c.text('a')).post('/b', (c) => c.text('b'));\nexport default app;\n",
     });
-    expect(list(routes)).toEqual(['GET /a hono/app.ts:3', 'POST /b hono/app.ts:3', 'DELETE /admin/v2/users/{id} koa/admin.ts:4', 'GET / koa/index.ts:5']);
+    expect(list(routes)).toEqual(['GET /a hono/app.ts:3', 'POST /b hono/app.ts:3', 'DELETE /{mount*}/admin/v2/users/{id} koa/admin.ts:4', 'GET /{mount*} koa/index.ts:5']);
   });
 
   it('leaves out tests, node_modules and hidden folders', async () => {
@@ -115,6 +115,22 @@ describe('backend route extraction', () => {
     await writeFile(join(directory, 'web/client.js'), "export const a = () => fetch('/api/v1/users');\nexport const b = () => fetch('/api/items');\nexport const c = () => fetch('/api/v1/teams');\n");
     const report = await createContractVerifier().verify({ projectDir: directory });
     expect(list(report.backend)).toEqual(['GET /{API_V1_STR*}/users backend/app/api/users.py:5', 'GET /{API_PREFIX*}/items server/app.js:6', 'GET /items server/app.js:6']);
-    expect(report.findings.map((finding) => [finding.kind, finding.path])).toEqual([['not-served', '/api/v1/teams']]);
+    expect(report.findings.filter((finding) => finding.severity === 'error').map((finding) => [finding.kind, finding.path])).toEqual([['not-served', '/api/v1/teams']]);
+    // What could not be computed is said, as warnings with the reason and the place.
+    const warnings = report.findings.filter((finding) => finding.severity === 'warning');
+    expect(warnings.map((finding) => [finding.kind, `${finding.file}:${finding.line}`])).toEqual([
+      ['unresolved', 'backend/app/main.py:6'],
+      ['unresolved', 'server/app.js:7'],
+    ]);
+    expect(warnings[0]?.message).toContain('settings.API_V1_STR');
+    expect(warnings[1]?.message).toContain('API_PREFIX comes from ./config, which was not read');
+  });
+
+  it('keeps a route whose path the code computes as "some path under its router", and ignores look-ups that only look like routes', async () => {
+    const routes = await backend({
+      'server.js':
+        "import express from 'express';\nimport { loadPaths } from './paths.js';\nconst paths = loadPaths();\nconst cache = new Map();\nconst app = express();\nconst api = express.Router();\napi.get(paths.users, (req, res) => res.json(cache.get(req.query.key, [])));\napp.use('/api', api);\n",
+    });
+    expect(list(routes)).toEqual(['GET /api/{path*} server.js:7']);
   });
 });

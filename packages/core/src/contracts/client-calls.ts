@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import type { ExtractedRoute, RouteExtraction, RouteMount } from './route-extractor';
-import { hostOfUrl, normaliseMethod, stripUrlOrigin } from './route-path';
+import { HTTP_METHODS, hostOfUrl, normaliseMethod, stripUrlOrigin } from './route-path';
 import { defaultExportName, importsModule, relativeImports } from './module-bindings';
 import { StringEvaluator } from './string-evaluator';
 import { assignedName, lineOf, objectProperty, parseTypeScript, visit } from './typescript-source';
@@ -8,14 +8,51 @@ import { assignedName, lineOf, objectProperty, parseTypeScript, visit } from './
 /** Names of variables that hold a whole path rather than one segment's value. */
 const PATH_FRAGMENT_NAME = /^(?:path|pathname|url|uri|endpoint|route|resource|input|suffix|href|target)$/i;
 
-/** The name of the function around `node` when `parameter` is one of its parameters (and it has a name). */
-function enclosingWrapper(node: ts.Node, parameter: string): string | undefined {
+/** Identifiers that are the URL or a direct part of it (template spans, `+` operands). */
+function directIdentifiers(expression: ts.Expression | undefined): Set<string> {
+  const names = new Set<string>();
+  const walk = (current: ts.Expression | undefined) => {
+    if (!current) return;
+    if (ts.isParenthesizedExpression(current)) walk(current.expression);
+    else if (ts.isIdentifier(current)) names.add(current.text);
+    else if (ts.isTemplateExpression(current)) for (const span of current.templateSpans) walk(span.expression);
+    else if (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      walk(current.left);
+      walk(current.right);
+    }
+  };
+  walk(expression);
+  return names;
+}
+
+/** `http.get` for the function in `const http = { get: (path) => … }`. */
+function objectMethodName(fn: ts.Node): string | undefined {
+  const property = fn.parent;
+  if (!property || !ts.isPropertyAssignment(property) || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) return undefined;
+  const object = property.parent;
+  const owner = ts.isObjectLiteralExpression(object) ? assignedName(object) : undefined;
+  return owner === undefined || owner === 'default' ? undefined : `${owner}.${property.name.text}`;
+}
+
+interface Wrapper {
+  name: string;
+  /** Which argument is the URL. */
+  urlIndex: number;
+  /** Which argument is the method, when the wrapper takes it (`request('GET', path)`). */
+  methodIndex?: number;
+}
+
+/** The function around `node` when `parameter` is one of its parameters (and it has a name), with the URL's (and method's) position. */
+function enclosingWrapper(node: ts.Node, parameter: string, methodParameter: string | undefined): Wrapper | undefined {
   for (let current = node.parent; current; current = current.parent) {
     if (ts.isFunctionDeclaration(current) || ts.isArrowFunction(current) || ts.isFunctionExpression(current)) {
-      const isParameter = current.parameters.some((declaration) => ts.isIdentifier(declaration.name) && declaration.name.text === parameter);
-      if (!isParameter) continue;
-      if (ts.isFunctionDeclaration(current)) return current.name?.text;
-      return assignedName(current);
+      const names = current.parameters.map((declaration) => (ts.isIdentifier(declaration.name) ? declaration.name.text : ''));
+      const urlIndex = names.indexOf(parameter);
+      if (urlIndex < 0) continue;
+      const name = ts.isFunctionDeclaration(current) ? current.name?.text : (assignedName(current) ?? objectMethodName(current));
+      if (name === undefined) return undefined;
+      const methodIndex = methodParameter === undefined ? -1 : names.indexOf(methodParameter);
+      return { name, urlIndex, ...(methodIndex >= 0 ? { methodIndex } : {}) };
     }
   }
   return undefined;
@@ -58,9 +95,10 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
   const exportedOwners: string[] = [];
   const instances = new Set<string>();
   /** Local functions that call the library with `prefix + theirParameter`: `request('/users')`. */
-  const wrappers = new Map<string, { method?: string }>();
+  const wrappers = new Map<string, { method?: string; urlIndex: number; methodIndex?: number }>();
   const ownerMethods: Record<string, string> = {};
   const mounts: RouteMount[] = [];
+  const unresolved: Array<{ line: number; reason: string }> = [];
   let isDiscovering = true;
 
   const methodFrom = (options: ts.Expression | undefined, fallback: string): string => {
@@ -73,7 +111,12 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
     }
     return options.properties.some(ts.isSpreadAssignment) ? '*' : fallback;
   };
-  const push = (urlExpression: ts.Expression | undefined, method: string, node: ts.Node, owner?: string, isTentative?: boolean) => {
+  /** The name of the identifier given as `options.method`, when it is one (a wrapper's parameter). */
+  const methodName = (options: ts.Expression | undefined): string | undefined => {
+    const method = options && ts.isObjectLiteralExpression(options) ? objectProperty(options, 'method') : undefined;
+    return method && ts.isIdentifier(method) ? method.text : undefined;
+  };
+  const push = (urlExpression: ts.Expression | undefined, method: string, node: ts.Node, owner?: string, isTentative?: boolean, options?: ts.Expression) => {
     const parts = evaluator.partsOrUnknown(urlExpression);
     if (!parts) return;
     const last = parts[parts.length - 1];
@@ -82,14 +125,16 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
     // before it (`${API}${path}`), or named like a path (`${API}/${endpoint}`).
     const isPathFragment = last !== undefined && typeof last !== 'string' && (before === undefined || typeof before !== 'string' || !before.endsWith('/') || PATH_FRAGMENT_NAME.test(last.unknown));
     if (last !== undefined && typeof last !== 'string' && isPathFragment) {
-      const wrapper = enclosingWrapper(node, last.unknown);
-      if (wrapper) {
+      // Only a parameter that is itself (part of) the URL makes a wrapper: not `endpoints[name]`.
+      const found = directIdentifiers(urlExpression).has(last.unknown) ? enclosingWrapper(node, last.unknown, methodName(options)) : undefined;
+      const wrapper = found?.name;
+      if (found && wrapper) {
         // `const request = (path, init) => fetch(API + path, init)`: calls of `request` are the calls.
         if (isDiscovering) {
           const prefix = StringEvaluator.renderBase(parts.slice(0, -1)) ?? '';
           const base = callPath(prefix) ?? '';
           const host = hostOfUrl(prefix);
-          wrappers.set(wrapper, method === '*' ? {} : { method });
+          wrappers.set(wrapper, { urlIndex: found.urlIndex, ...(found.methodIndex === undefined ? {} : { methodIndex: found.methodIndex }), ...(method === '*' ? {} : { method }) });
           instances.add(wrapper);
           exportedOwners.push(wrapper);
           if (owner === undefined) {
@@ -101,11 +146,13 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
         return;
       }
       // A path from elsewhere (`${API}${path}` outside a named function) cannot be checked.
+      if (!isDiscovering) unresolved.push({ line: lineOf(sourceFile, node), reason: `cannot know the URL \`${urlExpression?.getText(sourceFile).slice(0, 60)}\` statically: the call is not checked` });
       return;
     }
     if (isDiscovering) return;
     const url = StringEvaluator.render(parts);
     const path = callPath(url);
+    if (url === undefined && !isTentative) unresolved.push({ line: lineOf(sourceFile, node), reason: `cannot know the URL \`${urlExpression?.getText(sourceFile).slice(0, 60)}\` statically: the call is not checked` });
     if (url === undefined || path === undefined) return;
     const host = hostOfUrl(url);
     routes.push({
@@ -117,12 +164,26 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
       ...(host === undefined ? {} : { host }),
     });
   };
+  /**
+   * A call of a function imported from another file that may be a fetch wrapper there: the
+   * URL is the first argument that reads as a path, the method a verb argument before it
+   * (`request('GET', '/users')`) or the options after it.
+   */
+  const pushImported = (node: ts.CallExpression, owner: string) => {
+    const index = node.arguments.findIndex((argument) => {
+      const url = evaluator.url(argument);
+      return url !== undefined && /^(?:\/|https?:\/\/|\{)/.test(url);
+    });
+    if (index < 0) return;
+    const verb = node.arguments.slice(0, index).map((argument) => evaluator.value(argument)).find((value) => value !== undefined && HTTP_METHODS.includes(value.toUpperCase() as (typeof HTTP_METHODS)[number]));
+    push(node.arguments[index], verb === undefined ? methodFrom(node.arguments[index + 1], 'GET') : normaliseMethod(verb), node, owner, true);
+  };
   /** `axios(config)` / `axios(url, config)` / `ky(url, options)`. */
   const pushDirect = (node: ts.CallExpression, owner: string | undefined, isTentative: boolean) => {
     const [first, second] = node.arguments;
     if (!first) return;
     if (library === 'axios' && ts.isObjectLiteralExpression(first)) push(objectProperty(first, 'url'), methodFrom(first, 'GET'), node, owner, isTentative);
-    else push(first, methodFrom(second, 'GET'), node, owner, isTentative);
+    else push(first, methodFrom(second, 'GET'), node, owner, isTentative, second);
   };
 
   // Instances first, so calls above their declaration still resolve.
@@ -147,16 +208,21 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
   const visitCall = (node: ts.Node) => {
     if (!ts.isCallExpression(node)) return;
     const callee = node.expression;
-    if (ts.isIdentifier(callee) && wrappers.has(callee.text)) {
-      const [first, second] = node.arguments;
-      push(first, wrappers.get(callee.text)?.method ?? methodFrom(second, 'GET'), node, callee.text, false);
+    // `request(path)`, or a method of a wrapper object: `http.get(path)`.
+    const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? `${callee.expression.text}.${callee.name.text}` : undefined;
+    const wrapper = calleeName === undefined ? undefined : wrappers.get(calleeName);
+    if (calleeName !== undefined && wrapper) {
+      const url = node.arguments[wrapper.urlIndex];
+      const methodArgument = wrapper.methodIndex === undefined ? undefined : evaluator.value(node.arguments[wrapper.methodIndex]);
+      const method = wrapper.methodIndex !== undefined ? (methodArgument === undefined ? '*' : normaliseMethod(methodArgument)) : (wrapper.method ?? methodFrom(node.arguments[wrapper.urlIndex + 1], 'GET'));
+      push(url, method, node, calleeName, false, node.arguments[wrapper.urlIndex + 1]);
       return;
     }
     if (library === 'fetch') {
       const isFetch =
         (ts.isIdentifier(callee) && callee.text === 'fetch') ||
         (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && ['window', 'globalThis', 'self'].includes(callee.expression.text));
-      if (isFetch) push(node.arguments[0], methodFrom(node.arguments[1], 'GET'), node);
+      if (isFetch) push(node.arguments[0], methodFrom(node.arguments[1], 'GET'), node, undefined, false, node.arguments[1]);
       // SWR keys are the URLs its fetcher GETs: `useSWR('/api/user', fetcher)`, `useSWR(['/api/user', token], …)`.
       else if (usesSwr && ts.isIdentifier(callee) && SWR_HOOKS.has(callee.text) && node.arguments[0]) {
         const key = node.arguments[0];
@@ -165,7 +231,16 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
         if (value !== undefined && /^(?:\/|https?:\/\/)/.test(value)) push(url as ts.Expression, 'GET', node);
       }
       // A function imported from another file may be a fetch wrapper there.
-      else if (ts.isIdentifier(callee) && importedOwners.has(callee.text) && node.arguments.length > 0) push(node.arguments[0], methodFrom(node.arguments[1], 'GET'), node, callee.text, true);
+      else if (ts.isIdentifier(callee) && importedOwners.has(callee.text) && node.arguments.length > 0) pushImported(node, callee.text);
+      // `http.del(path)` on an object imported from another file, whose methods may be fetch wrappers there.
+      else if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && importedOwners.has(callee.expression.text) && node.arguments.length > 0) {
+        const imported = imports.find((entry) => entry.owner === (callee.expression as ts.Identifier).text);
+        const owner = `${callee.expression.text}.${callee.name.text}`;
+        if (imported && !imports.some((entry) => entry.owner === owner)) {
+          imports.push({ owner, module: imported.module, exportName: imported.exportName === undefined ? callee.name.text : `${imported.exportName}.${callee.name.text}` });
+        }
+        pushImported(node, owner);
+      }
       return;
     }
     if (ts.isIdentifier(callee)) {
@@ -208,6 +283,7 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
     ownerHosts,
     ownerMethods,
     exportedOwners,
+    ...(unresolved.length > 0 ? { unresolved } : {}),
     ...(defaultExport === undefined ? {} : { defaultExport }),
   };
 }

@@ -1,8 +1,33 @@
-import type { ContractFinding, Endpoint } from './contract-report';
+import type { ContractFinding, Endpoint, FindingCounterpart } from './contract-report';
 import { joinRoutePaths, matchRoutePaths, methodsMatch, type PathMatch } from './route-path';
 
 const where = (endpoint: Endpoint) => (endpoint.file ? `${endpoint.file}${endpoint.line ? `:${endpoint.line}` : ''}` : 'unknown location');
 const location = (endpoint: Endpoint) => ({ ...(endpoint.file === undefined ? {} : { file: endpoint.file }), ...(endpoint.line === undefined ? {} : { line: endpoint.line }) });
+
+const sideOf = (endpoint: Endpoint): FindingCounterpart['side'] => (endpoint.origin === 'openapi' || endpoint.origin === 'integration-registry' ? 'contract' : undefined) ?? 'backend';
+const counterpart = (endpoint: Endpoint, side: FindingCounterpart['side'] = sideOf(endpoint)): FindingCounterpart => ({ side, method: endpoint.method, path: endpoint.path, ...location(endpoint) });
+
+/** Leading segments two paths share (parameters meet parameters), ignoring an unknown `{x*}` lead. */
+function sharedLead(a: string, b: string): number {
+  const segments = (path: string) => path.split('/').filter((segment) => segment && !/^\{.*\*\??\}$/.test(segment)).map((segment) => (segment.startsWith('{') ? '{}' : segment.toLowerCase()));
+  const left = segments(a);
+  const right = segments(b);
+  let count = 0;
+  while (count < left.length && count < right.length && left[count] === right[count]) count += 1;
+  return count;
+}
+
+/** The endpoints of `targets` closest to `path` (most shared leading segments, at least one), at most three. */
+function nearest(path: string, targets: readonly Endpoint[], side?: FindingCounterpart['side']): FindingCounterpart[] {
+  const scored = targets.map((endpoint) => ({ endpoint, score: sharedLead(path, endpoint.path) })).filter((entry) => entry.score > 0);
+  const best = Math.max(0, ...scored.map((entry) => entry.score));
+  return scored
+    .filter((entry) => entry.score === best)
+    .slice(0, 3)
+    .map((entry) => counterpart(entry.endpoint, side));
+}
+
+const withCounterparts = (list: FindingCounterpart[]) => (list.length > 0 ? { counterparts: list } : {});
 
 interface Candidate {
   endpoint: Endpoint;
@@ -69,6 +94,7 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
         ...location(samePath.endpoint),
         message: `The contract (${where(endpoint)}) lists ${endpoint.method} ${endpoint.path}, but the backend serves ${samePath.endpoint.path} only as ${methods}.`,
         severity: 'error',
+        ...withCounterparts([counterpart(endpoint, 'contract'), ...found.filter((candidate) => candidate.match !== 'param').slice(0, 3).map((candidate) => counterpart(candidate.endpoint, 'backend'))]),
       });
       continue;
     }
@@ -82,6 +108,7 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
         ...location(loose.endpoint),
         message: `The contract (${where(endpoint)}) has ${endpoint.method} ${endpoint.path}, but the backend serves ${loose.endpoint.method} ${loose.endpoint.path}: a path parameter on one side is a fixed segment on the other.`,
         severity: 'error',
+        ...withCounterparts([counterpart(endpoint, 'contract'), counterpart(loose.endpoint, 'backend')]),
       });
       continue;
     }
@@ -92,6 +119,11 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
       ...location(endpoint),
       message: `${endpoint.method} ${endpoint.path} is in the contract but no backend route serves it.`,
       severity: 'error',
+      // Where it would be served (the backend's nearest routes) and who calls it.
+      ...withCounterparts([
+        ...nearest(endpoint.path, input.backend, 'backend'),
+        ...input.frontend.filter((call) => matchRoutePaths(call.path, endpoint.path) !== 'none' && methodsMatch(call.method, endpoint.method)).slice(0, 3).map((call) => counterpart(call, 'frontend')),
+      ]),
     });
   }
 
@@ -129,6 +161,7 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
         ...location(call),
         message: `The frontend calls ${call.method} ${call.path}, but ${first.path} is ${first.origin === 'openapi' || first.origin === 'integration-registry' ? 'in the contract' : 'served'} only as ${methods} (${where(first)}).`,
         severity: 'error',
+        ...withCounterparts(samePath.slice(0, 3).map((candidate) => counterpart(candidate.endpoint))),
       });
       continue;
     }
@@ -141,6 +174,7 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
         ...location(call),
         message: `The frontend calls ${call.method} ${call.path}, which meets ${loose.endpoint.method} ${loose.endpoint.path} (${where(loose.endpoint)}) only where a parameter stands for a fixed segment.`,
         severity: 'error',
+        ...withCounterparts([counterpart(loose.endpoint)]),
       });
       continue;
     }
@@ -151,6 +185,7 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
       ...location(call),
       message: `The frontend calls ${call.method} ${call.path} (${call.origin}), but no backend route serves it${input.hasContract ? ' and the contract does not list it' : ''}.`,
       severity: 'error',
+      ...withCounterparts([...nearest(call.path, input.backend, 'backend'), ...nearest(call.path, input.contract, 'contract')]),
     });
   }
 

@@ -15,7 +15,22 @@ export type ContractFindingKind =
    */
   | 'param-mismatch'
   /** The contract file exists but cannot be read as OpenAPI. */
-  | 'contract-invalid';
+  | 'contract-invalid'
+  /**
+   * Something the extractors could not resolve (a prefix computed at run time, a router
+   * mounted where the code cannot be followed, a URL built elsewhere). Always a warning:
+   * what it touches is matched leniently, never reported as a mismatch.
+   */
+  | 'unresolved';
+
+/** An endpoint on the other side of a finding: the route a call nearly meets, the contract entry a route differs from. */
+export interface FindingCounterpart {
+  side: 'contract' | 'backend' | 'frontend';
+  method: string;
+  path: string;
+  file?: string;
+  line?: number;
+}
 
 export interface ContractFinding {
   kind: ContractFindingKind;
@@ -26,6 +41,8 @@ export interface ContractFinding {
   line?: number;
   message: string;
   severity: 'error' | 'warning';
+  /** The closest endpoints on the other sides, so a fix can look at both (at most a few). */
+  counterparts?: FindingCounterpart[];
 }
 
 export interface Endpoint {
@@ -51,6 +68,11 @@ export interface ContractReport {
   isPassed: boolean;
   /** What limited the check (an extractor that failed on a file, the file limit reached). */
   notes?: string[];
+  /**
+   * A command that runs this same check in a project directory (its working directory) and
+   * exits 0 when there is no error: follow-up tasks for contract errors carry it as their check.
+   */
+  checkCommand?: string[];
 }
 
 /** Checks that the frontend, the backend and the contract agree. */
@@ -75,15 +97,19 @@ export const ContractReportSchema = z.object({
   frontend: z.array(EndpointSchema),
   findings: z.array(
     z.object({
-      kind: z.enum(['not-implemented', 'not-in-contract', 'not-served', 'method-mismatch', 'param-mismatch', 'contract-invalid']),
+      kind: z.enum(['not-implemented', 'not-in-contract', 'not-served', 'method-mismatch', 'param-mismatch', 'contract-invalid', 'unresolved']),
       method: z.string(),
       path: z.string(),
       file: z.string().optional(),
       line: z.number().int().optional(),
       message: z.string(),
       severity: z.enum(['error', 'warning']),
+      counterparts: z
+        .array(z.object({ side: z.enum(['contract', 'backend', 'frontend']), method: z.string(), path: z.string(), file: z.string().optional(), line: z.number().int().optional() }))
+        .optional(),
     }),
   ),
   isPassed: z.boolean(),
   notes: z.array(z.string()).optional(),
+  checkCommand: z.array(z.string().min(1)).min(1).optional(),
 });

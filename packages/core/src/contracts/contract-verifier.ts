@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OrchestratorError } from '../errors/orchestrator-error';
 import { endpointOfEntry, type IntegrationRegistry } from '../registry/integration-registry';
@@ -7,7 +10,8 @@ import type { ContractChecker, ContractFinding, ContractReport, Endpoint } from 
 import { DEFAULT_ROUTE_EXTRACTORS } from './extractors/default-extractors';
 import { OPENAPI_CANDIDATES, readOpenApiContract } from './openapi-contract';
 import { DEFAULT_EXCLUDE, listProjectFiles } from './project-files';
-import { resolveEndpoints, type FileExtraction } from './resolve-routes';
+import { collectModuleConstants } from './module-constants';
+import { moduleCandidates, resolveEndpoints, type FileExtraction } from './resolve-routes';
 import { parseRouteExtraction } from './route-extraction-schema';
 import type { RouteExtractor } from './route-extractor';
 import { normaliseRoutePath } from './route-path';
@@ -56,6 +60,33 @@ const exists = (path: string) =>
     () => false,
   );
 
+/**
+ * The command that runs this verifier's check in a project directory: the built
+ * `contract-check.js` beside this module, or from sources the `.ts` script under tsx. None
+ * with custom extractors (a command cannot carry them) or when neither can be found.
+ */
+function contractCheckCommand(options: ContractVerifierOptions): string[] | undefined {
+  if (options.extractors !== undefined) return undefined;
+  const settings = JSON.stringify({
+    ...(options.contractPath === undefined ? {} : { contractPath: options.contractPath }),
+    ...(options.include === undefined ? {} : { include: options.include }),
+    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
+    ...(options.maxFiles === undefined ? {} : { maxFiles: options.maxFiles }),
+    ...(options.apiHosts === undefined ? {} : { apiHosts: options.apiHosts }),
+    ...(options.registry === undefined ? {} : { useRegistry: true }),
+  });
+  try {
+    const built = fileURLToPath(new URL('./contract-check.js', import.meta.url));
+    if (existsSync(built)) return [process.execPath, built, settings];
+    const source = fileURLToPath(new URL('./contract-check-main.ts', import.meta.url));
+    if (!existsSync(source)) return undefined;
+    const loader = createRequire(import.meta.url).resolve('tsx');
+    return [process.execPath, '--import', pathToFileURL(loader).href, source, settings];
+  } catch {
+    return undefined;
+  }
+}
+
 const byLocation = (a: Endpoint, b: Endpoint) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || a.method.localeCompare(b.method) || a.path.localeCompare(b.path);
 
 /**
@@ -79,6 +110,8 @@ const byLocation = (a: Endpoint, b: Endpoint) => (a.file ?? '').localeCompare(b.
  */
 export function createContractVerifier(options: ContractVerifierOptions = {}): ContractChecker {
   const extractors = options.extractors ?? DEFAULT_ROUTE_EXTRACTORS;
+  // Computed once: it looks for files beside this module.
+  let checkCommand: { value: string[] | undefined } | undefined;
   return {
     async verify({ projectDir: rawProjectDir, abortSignal }): Promise<ContractReport> {
       const projectDir = resolve(rawProjectDir);
@@ -142,12 +175,18 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
       });
       if (files.length >= (options.maxFiles ?? 5000)) notes.push(`Stopped at ${files.length} files; narrow it with include/exclude.`);
       const extractionsByExtractor = new Map<RouteExtractor, FileExtraction[]>();
+      const constantsByFile = new Map<string, Record<string, string>>();
       for (const file of files) {
         checkAbort();
         const matching = extractors.filter((extractor) => extractor.matches(file));
         if (matching.length === 0) continue;
         const text = await readFile(join(projectDir, file), 'utf8').catch(() => undefined);
         if (text === undefined) continue;
+        try {
+          constantsByFile.set(file, collectModuleConstants(file, text));
+        } catch {
+          // A file that does not parse has no constants to offer; extractors report it below.
+        }
         for (const extractor of matching) {
           try {
             const parsed = parseRouteExtraction(await extractor.extract(file, text));
@@ -163,18 +202,58 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
           }
         }
       }
+      // Files a backend file mounts or calls into may not name the framework: read them too.
+      const projectFiles = new Set(files);
+      for (const extractor of extractors) {
+        if (extractor.side !== 'backend' || !extractor.extractMounted) continue;
+        const list = extractionsByExtractor.get(extractor) ?? [];
+        // A file the extractor passed over (it does not name the framework) has an empty extraction.
+        const isEmpty = (extraction: FileExtraction['extraction']) => extraction.routes.length === 0 && (extraction.mounts?.length ?? 0) === 0;
+        const done = new Set(list.filter((entry) => !isEmpty(entry.extraction)).map((entry) => entry.file));
+        for (let index = 0; index < list.length; index += 1) {
+          const entry = list[index]!;
+          for (const mount of entry.extraction.mounts ?? []) {
+            if (!('module' in mount.target)) continue;
+            const target = moduleCandidates(entry.file, mount.target.module).find((candidate) => projectFiles.has(candidate));
+            if (target === undefined || done.has(target)) continue;
+            done.add(target);
+            checkAbort();
+            const text = await readFile(join(projectDir, target), 'utf8').catch(() => undefined);
+            if (text === undefined) continue;
+            try {
+              const parsed = parseRouteExtraction(await extractor.extractMounted(target, text));
+              if ('problem' in parsed) notes.push(`The ${extractor.name} extractor gave an invalid answer for ${target}: ${parsed.problem}`);
+              else {
+                const passedOver = list.findIndex((candidate) => candidate.file === target);
+                if (passedOver >= 0) list.splice(passedOver, 1);
+                list.push({ extractor, file: target, extraction: parsed.extraction });
+                if (passedOver >= 0 && passedOver < index) index -= 1;
+              }
+            } catch (error) {
+              notes.push(`The ${extractor.name} extractor failed on ${target}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          }
+        }
+        if (list.length > 0) extractionsByExtractor.set(extractor, list);
+      }
+
       const backend: Endpoint[] = [];
       const frontend: Endpoint[] = [];
+      const unresolved: ContractFinding[] = [];
       const serverFiles = new Set<string>();
       for (const [extractor, extractions] of extractionsByExtractor) {
         if (extractor.side !== 'backend') continue;
         for (const { file, extraction } of extractions) if (extraction.routes.length > 0 || (extraction.mounts?.length ?? 0) > 0) serverFiles.add(file);
-        backend.push(...resolveEndpoints(extractions));
+        const resolved = resolveEndpoints(extractions, { constantsByFile });
+        backend.push(...resolved.endpoints);
+        unresolved.push(...resolved.warnings);
       }
       const otherHosts = new Map<string, number>();
       for (const [extractor, extractions] of extractionsByExtractor) {
         if (extractor.side !== 'frontend') continue;
-        for (const endpoint of resolveEndpoints(extractions)) {
+        const resolved = resolveEndpoints(extractions, { constantsByFile });
+        unresolved.push(...resolved.warnings.filter((warning) => warning.file === undefined || !serverFiles.has(warning.file)));
+        for (const endpoint of resolved.endpoints) {
           if (endpoint.file !== undefined && serverFiles.has(endpoint.file)) continue;
           if (endpoint.host !== undefined && !isOwnHost(endpoint.host, options.apiHosts ?? [])) {
             otherHosts.set(endpoint.host, (otherHosts.get(endpoint.host) ?? 0) + 1);
@@ -201,7 +280,14 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
       frontend.sort(byLocation);
       contract.sort(byLocation);
 
-      const findings = [...contractFindings, ...compareEndpoints({ contract, hasContract: contractSource !== undefined, backend, frontend })];
+      const seenWarnings = new Set<string>();
+      const uniqueWarnings = unresolved.filter((warning) => {
+        const key = `${warning.file}:${warning.line} ${warning.message}`;
+        if (seenWarnings.has(key)) return false;
+        seenWarnings.add(key);
+        return true;
+      });
+      const findings = [...contractFindings, ...compareEndpoints({ contract, hasContract: contractSource !== undefined, backend, frontend }), ...uniqueWarnings];
       return {
         ...(contractSource === undefined ? {} : { contractSource }),
         contract,
@@ -210,6 +296,7 @@ export function createContractVerifier(options: ContractVerifierOptions = {}): C
         findings,
         isPassed: findings.every((finding) => finding.severity !== 'error'),
         ...(notes.length > 0 ? { notes } : {}),
+        ...((checkCommand ??= { value: contractCheckCommand(options) }).value === undefined ? {} : { checkCommand: checkCommand.value }),
       };
     },
   };

@@ -66,6 +66,8 @@ export function packageImportNames(sourceFile: ts.SourceFile): Set<string> {
 export function defaultExportName(sourceFile: ts.SourceFile): string | undefined {
   for (const statement of sourceFile.statements) {
     if (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression)) return statement.expression.text;
+    // `export default function userRoutes(app) {}`: the function's name, as the extractors key it.
+    if (ts.isFunctionDeclaration(statement) && (ts.getModifiers(statement) ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword)) return statement.name?.text ?? 'default';
     if (
       ts.isExpressionStatement(statement) &&
       ts.isBinaryExpression(statement.expression) &&

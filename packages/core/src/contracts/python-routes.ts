@@ -69,11 +69,14 @@ function keywordString(args: string, name: string): string | undefined {
 }
 
 /** A keyword argument's value: its text when a literal, `/{NAME*}` when computed (`settings.API_V1_STR`). */
-function keywordPrefix(args: string, name: string): string | undefined {
+function keywordPrefix(args: string, name: string, constants: Record<string, string> = {}): string | undefined {
   const literal = keywordString(args, name);
   if (literal !== undefined) return literal;
   const match = new RegExp(`\\b${name}\\s*=\\s*([A-Za-z_][\\w.]*)`).exec(args);
   if (!match) return undefined;
+  // `prefix=API_PREFIX` with `API_PREFIX = "/api/v1"` in this module.
+  const known = constants[match[1] ?? ''];
+  if (known !== undefined) return known;
   const identifier = (match[1] ?? '').split('.').pop() ?? '';
   return identifier === 'None' ? undefined : `/{${identifier}*}`;
 }
@@ -111,7 +114,17 @@ export function extractPythonRoutes(text: string): RouteExtraction {
   const imports: RouteImport[] = [];
   const ownerPrefixes: Record<string, string> = {};
   const exportedOwners: string[] = [];
+  const mountedOwners: string[] = [];
+  const rootOwners: string[] = [];
+  const unresolved: Array<{ line: number; reason: string }> = [];
   const importedModules = new Map<string, string>();
+  const constants: Record<string, string> = {};
+  for (const match of text.matchAll(/^([A-Za-z_]\w*)\s*(?::\s*[\w.[\]]+\s*)?=\s*[rRuU]?(?:"([^"\n]*)"|'([^'\n]*)')\s*$/gm)) constants[match[1] ?? ''] = match[2] ?? match[3] ?? '';
+  const prefixOf = (args: string, name: string, line: number): string | undefined => {
+    const prefix = keywordPrefix(args, name, constants);
+    if (prefix !== undefined && /^\/\{\w+\*\}$/.test(prefix)) unresolved.push({ line, reason: `cannot compute the prefix \`${/=\s*([\w.]+)/.exec(args.slice(args.indexOf(name)))?.[1] ?? name}\`: routes under it are matched by their ending` });
+    return prefix;
+  };
 
   for (const { text: statement, line } of pythonStatements(text)) {
     let match: RegExpExecArray | null;
@@ -139,9 +152,11 @@ export function extractPythonRoutes(text: string): RouteExtraction {
     if ((match = /^(\w+)\s*(?::\s*[\w.]+\s*)?=\s*(?:[\w.]+\.)?(FastAPI|APIRouter|Flask|Blueprint)\s*\(/.exec(statement))) {
       const owner = match[1] ?? '';
       const args = argumentsAfter(statement, statement.indexOf('(', match.index + owner.length));
-      const prefix = keywordPrefix(args, match[2] === 'Blueprint' ? 'url_prefix' : match[2] === 'FastAPI' ? 'root_path' : 'prefix');
-      if (prefix !== undefined && match[2] !== 'FastAPI') ownerPrefixes[owner] = prefix;
+      const prefix = match[2] === 'FastAPI' || match[2] === 'Flask' ? undefined : prefixOf(args, match[2] === 'Blueprint' ? 'url_prefix' : 'prefix', line);
+      if (prefix !== undefined) ownerPrefixes[owner] = prefix;
       exportedOwners.push(owner);
+      // Routers and blueprints serve only once included; applications serve at the root.
+      (match[2] === 'APIRouter' || match[2] === 'Blueprint' ? mountedOwners : rootOwners).push(owner);
       continue;
     }
     // @app.get("/x") / @router.api_route("/x", methods=[...]) / @bp.route("/x", methods=[...])
@@ -168,7 +183,9 @@ export function extractPythonRoutes(text: string): RouteExtraction {
     // app.include_router(users.router, prefix="/api") / app.register_blueprint(bp, url_prefix="/api")
     if ((match = /^(\w+)\.(include_router|register_blueprint|mount)\s*\(/.exec(statement))) {
       const args = argumentsAfter(statement, statement.indexOf('('));
-      const prefix = keywordPrefix(args, match[2] === 'register_blueprint' ? 'url_prefix' : 'prefix') ?? (match[2] === 'mount' ? firstString(args) : undefined) ?? '';
+      const keyword = match[2] === 'register_blueprint' ? 'url_prefix' : 'prefix';
+      const given = prefixOf(args, keyword, line);
+      const prefix = given ?? (match[2] === 'mount' ? firstString(args) : undefined) ?? '';
       const targetText = match[2] === 'mount' ? /,\s*([\w.]+)/.exec(args)?.[1] : /^\s*([\w.]+)/.exec(args)?.[1];
       if (!targetText) continue;
       const [head, ...rest] = targetText.split('.');
@@ -180,8 +197,9 @@ export function extractPythonRoutes(text: string): RouteExtraction {
         const entry = imports.find((candidate) => candidate.owner === head);
         target = entry ? { module: entry.module, ...(entry.exportName === undefined ? {} : { exportName: entry.exportName }) } : { module: imported };
       } else target = { owner: head ?? '' };
-      mounts.push({ owner, prefix, line, target });
+      // Flask: `register_blueprint(bp, url_prefix=…)` replaces the blueprint's own prefix.
+      mounts.push({ owner, prefix, line, target, ...(match[2] === 'register_blueprint' && given !== undefined ? { replacesPrefix: true } : {}) });
     }
   }
-  return { routes, mounts, imports, ownerPrefixes, exportedOwners };
+  return { routes, mounts, imports, ownerPrefixes, exportedOwners, mountedOwners, rootOwners, ...(unresolved.length > 0 ? { unresolved } : {}) };
 }

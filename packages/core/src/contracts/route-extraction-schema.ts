@@ -22,6 +22,7 @@ const RouteExtractionSchema = z.object({
         prefix: z.string(),
         line: z.number().int(),
         target: z.union([z.object({ owner: z.string() }), z.object({ module: z.string(), exportName: z.string().optional() })]),
+        replacesPrefix: z.boolean().optional(),
       }),
     )
     .optional(),
@@ -32,6 +33,11 @@ const RouteExtractionSchema = z.object({
   exportedOwners: z.array(z.string()).optional(),
   defaultExport: z.string().optional(),
   globalPrefix: z.string().optional(),
+  versionPrefix: z.string().optional(),
+  defaultVersion: z.string().optional(),
+  mountedOwners: z.array(z.string()).optional(),
+  rootOwners: z.array(z.string()).optional(),
+  unresolved: z.array(z.object({ line: z.number().int(), reason: z.string() })).optional(),
 });
 
 /** An extractor's answer (extractors may be the user's), checked and with methods in upper case. */

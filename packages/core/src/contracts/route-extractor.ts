@@ -28,6 +28,8 @@ export interface RouteMount {
   line: number;
   /** A router of the same file (`{ owner }`), or one imported from a module (specifier as written). */
   target: { owner: string } | { module: string; exportName?: string };
+  /** The mount's prefix replaces the target's own (Flask `register_blueprint(bp, url_prefix=…)`). */
+  replacesPrefix?: boolean;
 }
 
 /** `import api from './client'`: the local `owner` is `exportName` of `module`. */
@@ -56,6 +58,19 @@ export interface RouteExtraction {
   defaultExport?: string;
   /** A prefix every route of this extractor gets (NestJS `app.setGlobalPrefix('api')`). */
   globalPrefix?: string;
+  /**
+   * URI versioning is on (NestJS `enableVersioning({ type: VersioningType.URI })`): route
+   * segments `@version:1@` become `v1` (this prefix, then the version); without it they vanish.
+   */
+  versionPrefix?: string;
+  /** The version of routes that name none (`enableVersioning({ defaultVersion: '1' })`). */
+  defaultVersion?: string;
+  /** Owners that serve nothing until something mounts them (routers, blueprints, plugins, factory results). */
+  mountedOwners?: string[];
+  /** Owners that are applications: they serve at the root even when nothing mounts them. */
+  rootOwners?: string[];
+  /** What the extractor saw but could not resolve (a prefix it cannot compute, a URL it cannot know): warnings. */
+  unresolved?: Array<{ line: number; reason: string }>;
 }
 
 /**
@@ -82,4 +97,9 @@ export interface RouteExtractor {
   matches(file: string): boolean;
   /** The file's routes; may return a bare list when there are no mounts or prefixes. */
   extract(file: string, text: string): RouteExtraction | ExtractedRoute[] | Promise<RouteExtraction | ExtractedRoute[]>;
+  /**
+   * Reads a file that a file of this framework mounts or calls into, though it does not name
+   * the framework itself (`module.exports = (app) => { app.use('/api/users', users) }`).
+   */
+  extractMounted?(file: string, text: string): RouteExtraction | ExtractedRoute[] | Promise<RouteExtraction | ExtractedRoute[]>;
 }

@@ -78,7 +78,8 @@ function matchSegments(left: Segment[], right: Segment[]): PathMatch {
     let best: PathMatch = 'none';
     for (let skip = 0; skip < right.length; skip += 1) {
       const match = matchSegments(left.slice(1), right.slice(skip));
-      if (RANK[match] < RANK[best]) best = match;
+      // Under an unknown prefix, paths that meet only through a parameter do not meet.
+      if (match !== 'param' && RANK[match] < RANK[best]) best = match;
     }
     return best;
   }
@@ -87,7 +88,7 @@ function matchSegments(left: Segment[], right: Segment[]): PathMatch {
     let best: PathMatch = 'none';
     for (let skip = 0; skip < left.length; skip += 1) {
       const match = matchSegments(left.slice(skip), right.slice(1));
-      if (RANK[match] < RANK[best]) best = match;
+      if (match !== 'param' && RANK[match] < RANK[best]) best = match;
     }
     return best;
   }

@@ -1,4 +1,6 @@
 import ts from 'typescript';
+import { importToken } from './module-constants';
+import type { RouteImport } from './route-extractor';
 import { objectProperty, visit } from './typescript-source';
 
 /** The segment that stands for an unknown base URL: `/{API_URL*}`. */
@@ -10,9 +12,12 @@ export function unknownBaseSegment(name: string): string {
 export class StringEvaluator {
   readonly #constants = new Map<string, ts.Expression>();
   readonly #sourceFile: ts.SourceFile;
+  readonly #imports: ReadonlyMap<string, RouteImport>;
 
-  constructor(sourceFile: ts.SourceFile) {
+  /** With `imports`, a name imported from another module becomes an import token, resolved once the project is read. */
+  constructor(sourceFile: ts.SourceFile, options: { imports?: readonly RouteImport[] } = {}) {
     this.#sourceFile = sourceFile;
+    this.#imports = new Map((options.imports ?? []).map((entry) => [entry.owner, entry]));
     visit(sourceFile, (node) => {
       if (
         ts.isVariableDeclaration(node) &&
@@ -106,17 +111,35 @@ export class StringEvaluator {
     }
     if (ts.isIdentifier(expression)) {
       const initializer = this.#constants.get(expression.text);
-      return initializer ? this.#parts(initializer, depth + 1) : undefined;
+      if (initializer) return this.#parts(initializer, depth + 1);
+      const imported = this.#imports.get(expression.text);
+      return imported?.exportName === undefined ? undefined : [importToken(imported.module, imported.exportName)];
     }
-    if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
-      const object = this.#constants.get(expression.expression.text);
-      const unwrapped = object && (ts.isAsExpression(object) || ts.isSatisfiesExpression(object)) ? object.expression : object;
-      if (unwrapped && ts.isObjectLiteralExpression(unwrapped)) {
-        const property = objectProperty(unwrapped, expression.name.text);
-        return property ? this.#parts(property, depth + 1) : undefined;
-      }
+    const chain = ts.isPropertyAccessExpression(expression) ? propertyChain(expression) : undefined;
+    if (chain && !this.#constants.has(chain.root)) {
+      // `config.routes.users` with `config` imported: `routes.users` of that module's export.
+      const imported = this.#imports.get(chain.root);
+      if (imported) return [importToken(imported.module, imported.exportName === undefined ? chain.path : `${imported.exportName}.${chain.path}`)];
+    }
+    if (ts.isPropertyAccessExpression(expression)) {
+      const object = this.#objectOf(expression.expression, depth + 1);
+      const property = object ? objectProperty(object, expression.name.text) : undefined;
+      return property ? this.#parts(property, depth + 1) : undefined;
     }
     return undefined;
+  }
+
+  /** The object literal an expression stands for: a `const` of this file, or a property of one. */
+  #objectOf(expression: ts.Expression, depth: number): ts.ObjectLiteralExpression | undefined {
+    if (depth > 8) return undefined;
+    let value: ts.Expression | undefined;
+    if (ts.isIdentifier(expression)) value = this.#constants.get(expression.text);
+    else if (ts.isPropertyAccessExpression(expression)) {
+      const parent = this.#objectOf(expression.expression, depth + 1);
+      value = parent ? objectProperty(parent, expression.name.text) : undefined;
+    }
+    while (value && (ts.isAsExpression(value) || ts.isSatisfiesExpression(value) || ts.isParenthesizedExpression(value))) value = value.expression;
+    return value && ts.isObjectLiteralExpression(value) ? value : undefined;
   }
 
   #nameOf(expression: ts.Expression): string {
@@ -124,4 +147,15 @@ export class StringEvaluator {
     const identifiers = text.match(/[A-Za-z_$][A-Za-z0-9_$]*/g);
     return identifiers?.[identifiers.length - 1] ?? 'param';
   }
+}
+
+/** `a.b.c` as its root name and the rest: `{ root: 'a', path: 'b.c' }`. */
+function propertyChain(expression: ts.PropertyAccessExpression): { root: string; path: string } | undefined {
+  const names: string[] = [];
+  let current: ts.Expression = expression;
+  while (ts.isPropertyAccessExpression(current)) {
+    names.unshift(current.name.text);
+    current = current.expression;
+  }
+  return ts.isIdentifier(current) ? { root: current.text, path: names.join('.') } : undefined;
 }

@@ -8,7 +8,7 @@ import { VerdictSchema, type Verdict } from '../schemas/verdict';
 import type { AgentProvider, CompleteResult } from '../spec/agent-provider';
 import { emptyUsage } from '../spec/usage';
 import { describeCheck, describeFailure, findEvidenceFailures, latestResults, mentionsTask, supersededResults, type EvidenceFailure } from './evidence-rules';
-import { FollowUpIdAllocator, followUpsForUncheckedTasks, followUpsFromFailures, inheritVerifyCommands, knownAgents, normaliseModelFollowUps, usedTaskIds } from './follow-up-tasks';
+import { FollowUpIdAllocator, attachContractCheck, followUpsForUncheckedTasks, followUpsFromFailures, inheritVerifyCommands, knownAgents, normaliseModelFollowUps, usedTaskIds } from './follow-up-tasks';
 import { buildJudgePrompt } from './judge-prompt';
 import type { Evidence, Judge, JudgeInput, JudgeOutput } from './judge';
 import { parseModelVerdict, type ModelVerdict } from './model-verdict';
@@ -219,7 +219,7 @@ function combineWithModel(parts: VerdictParts & { modelVerdict: ModelVerdict }):
   }
 
   const normalised = normaliseModelFollowUps(modelVerdict.followUpTasks, { allocator: parts.allocator, agents: parts.agents });
-  const modelTasks = inheritVerifyCommands(normalised.tasks, failures, parts.plans);
+  const modelTasks = attachContractCheck(inheritVerifyCommands(normalised.tasks, failures, parts.plans), failures);
   const coveredTaskIds = new Set(
     parts.results.map((result) => result.taskId).filter((taskId) => modelTasks.some((task) => mentionsTask(task, taskId))),
   );

@@ -11,7 +11,7 @@ export type EvidenceFailure =
   | { kind: 'task-incomplete'; result: TaskResult }
   | { kind: 'verification-failed'; result: TaskResult; checks: VerificationResult[] }
   | { kind: 'project-check-failed'; checks: VerificationResult[] }
-  | { kind: 'contract-error'; findings: ContractFinding[] };
+  | { kind: 'contract-error'; findings: ContractFinding[]; checkCommand?: string[] };
 
 /** The newest result of each task (highest iteration; the later entry on a tie). */
 export function latestResults(results: readonly TaskResult[]): TaskResult[] {
@@ -95,7 +95,7 @@ export function findEvidenceFailures(evidence: Evidence, plans: readonly Plan[] 
   const failedProjectChecks = evidence.projectChecks.filter((check) => !check.passed);
   if (failedProjectChecks.length > 0) failures.push({ kind: 'project-check-failed', checks: failedProjectChecks });
   const contractErrors = (evidence.contract?.findings ?? []).filter((finding) => finding.severity === 'error');
-  if (contractErrors.length > 0) failures.push({ kind: 'contract-error', findings: contractErrors });
+  if (contractErrors.length > 0) failures.push({ kind: 'contract-error', findings: contractErrors, ...(evidence.contract?.checkCommand ? { checkCommand: evidence.contract.checkCommand } : {}) });
   return failures;
 }
 

@@ -1,3 +1,4 @@
+import type { ContractFinding } from '../contracts/contract-report';
 import type { Plan } from '../schemas/plan';
 import { TASK_ID_PATTERN, TaskSchema, type Task, type VerifyCommand } from '../schemas/task';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
@@ -98,10 +99,58 @@ function coversProjectChecks(tasks: readonly Task[], checks: readonly Verificati
   return tasks.some((task) => task.verify.some((command) => commands.has(JSON.stringify(Array.isArray(command) ? command : command.command))));
 }
 
-function coversContract(tasks: readonly Task[], findings: readonly { path: string }[]): boolean {
+/**
+ * Whether the model's follow-ups cover the contract errors: one that speaks of the contract or
+ * a failing path, and, when the check can run as a command, runs it (see {@link attachContractCheck}).
+ */
+function coversContract(tasks: readonly Task[], failure: { findings: readonly { path: string }[]; checkCommand?: string[] }): boolean {
   return tasks.some((task) => {
-    const text = taskText(task);
-    return /\bcontract\b|openapi/.test(text) || findings.some((finding) => finding.path !== '/' && text.includes(finding.path.toLowerCase()));
+    if (!speaksOfContract(task, failure.findings)) return false;
+    if (!failure.checkCommand) return true;
+    const wanted = JSON.stringify(failure.checkCommand);
+    return task.verify.some((command) => JSON.stringify(Array.isArray(command) ? command : command.command) === wanted);
+  });
+}
+
+function speaksOfContract(task: Task, findings: readonly { path: string }[]): boolean {
+  const text = taskText(task);
+  return /\bcontract\b|openapi/.test(text) || findings.some((finding) => finding.path !== '/' && text.includes(finding.path.toLowerCase()));
+}
+
+const commandText = (command: readonly string[]) => command.map((part) => (/\s/.test(part) ? JSON.stringify(part) : part)).join(' ');
+
+const where = (item: { file?: string; line?: number }) => (item.file ? `${item.file}${item.line ? `:${item.line}` : ''}` : '');
+
+/** One finding, with the files on both sides. */
+function describeContractFinding(finding: ContractFinding): string {
+  const lines = [`- ${finding.kind}: ${finding.method} ${finding.path}${finding.file ? ` (${where(finding)})` : ''}: ${finding.message}`];
+  for (const other of finding.counterparts ?? []) lines.push(`    ${other.side}: ${other.method} ${other.path}${other.file ? ` (${where(other)})` : ''}`);
+  return lines.join('\n');
+}
+
+/** The files a contract fix may touch: where each finding is and its counterparts on the other sides. */
+function contractFiles(findings: readonly ContractFinding[]): string[] {
+  const files = new Set<string>();
+  for (const finding of findings) {
+    if (finding.file) files.add(finding.file);
+    for (const other of finding.counterparts ?? []) if (other.file) files.add(other.file);
+  }
+  return [...files];
+}
+
+/**
+ * The model's follow-ups that take on the contract errors run the contract check too: a fix
+ * of the contract then completes only when the verification agrees, not on the agent's word.
+ */
+export function attachContractCheck(tasks: readonly Task[], failures: readonly EvidenceFailure[]): Task[] {
+  const failure = failures.find((entry): entry is Extract<EvidenceFailure, { kind: 'contract-error' }> => entry.kind === 'contract-error');
+  const command = failure?.checkCommand;
+  if (!failure || !command) return [...tasks];
+  const wanted = JSON.stringify(command);
+  return tasks.map((task) => {
+    if (!speaksOfContract(task, failure.findings)) return task;
+    if (task.verify.some((entry) => JSON.stringify(Array.isArray(entry) ? entry : entry.command) === wanted)) return task;
+    return { ...task, verify: [...task.verify, [...command]] };
   });
 }
 
@@ -181,18 +230,25 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
         break;
       }
       case 'contract-error': {
-        if (coversContract(options.coveringTasks ?? [], failure.findings)) continue;
-        const details = failure.findings
-          .map((finding) => `- ${finding.kind}: ${finding.method} ${finding.path}${finding.file ? ` (${finding.file}${finding.line ? `:${finding.line}` : ''})` : ''}: ${finding.message}`)
-          .join('\n');
+        if (coversContract(options.coveringTasks ?? [], failure)) continue;
+        const files = contractFiles(failure.findings);
         tasks.push(
           TaskSchema.parse({
             id: allocator.allocate(`${FOLLOW_UP_PREFIX}api-contract`),
             title: 'Fix API contract mismatches between frontend, backend and contract',
-            description: clip(`The API contract verification found errors:\n${details}`, 20_000),
+            description: clip(
+              [
+                'The API contract verification found these mismatches. Each names the place it was found and the closest endpoints on the other sides:',
+                failure.findings.map(describeContractFinding).join('\n'),
+                'Decide for each which side is wrong and change that side: the backend route, the frontend call or the contract. Do not edit the contract only to silence a mismatch the code really has.',
+                failure.checkCommand ? `The check \`${commandText(failure.checkCommand)}\` must exit 0 (it runs the same verification in the project).` : 'The orchestrator runs the contract verification again after this task.',
+              ].join('\n\n'),
+              20_000,
+            ),
             agent: preferredAgent(agents, /back|api|server/i, defaultAgent),
-            files: [...new Set(failure.findings.map((finding) => finding.file).filter((file): file is string => file !== undefined))],
+            files,
             acceptance: ['The API contract verification reports no errors.'],
+            verify: failure.checkCommand ? [failure.checkCommand] : [],
           }),
         );
         break;

@@ -2,3 +2,5 @@
 export { MockAgentProvider } from './mock-agent-provider';
 export type { MockAgentProviderSettings, MockCalls, MockScript, MockStep } from './mock-agent-provider';
 export { describeRunStoreConformance, sampleRunState } from './run-store-conformance';
+export { scoreContractCorpus } from './contract-corpus';
+export type { CorpusCaseScore, CorpusScore } from './contract-corpus';

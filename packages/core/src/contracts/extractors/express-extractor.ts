@@ -12,4 +12,5 @@ export const expressExtractor: RouteExtractor = {
     if (!importsModule(text, 'express')) return [];
     return extractCallRoutes(file, text, { mountStyle: 'use' });
   },
+  extractMounted: (file, text) => extractCallRoutes(file, text, { mountStyle: 'use' }),
 };

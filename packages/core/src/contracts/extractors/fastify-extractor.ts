@@ -12,4 +12,5 @@ export const fastifyExtractor: RouteExtractor = {
     if (!/fastify/i.test(text)) return [];
     return extractCallRoutes(file, text, { mountStyle: 'register', hasRouteObject: true });
   },
+  extractMounted: (file, text) => extractCallRoutes(file, text, { mountStyle: 'register', hasRouteObject: true }),
 };

@@ -12,4 +12,5 @@ export const honoExtractor: RouteExtractor = {
     if (!importsModule(text, 'hono')) return [];
     return extractCallRoutes(file, text, { mountStyle: 'route', hasOnMethod: true });
   },
+  extractMounted: (file, text) => extractCallRoutes(file, text, { mountStyle: 'route', hasOnMethod: true }),
 };

@@ -9,7 +9,9 @@ export const koaExtractor: RouteExtractor = {
   side: 'backend',
   matches: isScriptFile,
   extract(file, text) {
-    if (!importsModule(text, /@koa\/router|koa-router|koa-tree-router/)) return [];
+    // The application file (`app.use(router.routes())`) may import only `koa`.
+    if (!importsModule(text, /koa|@koa\/router|koa-router|koa-tree-router/)) return [];
     return extractCallRoutes(file, text, { mountStyle: 'use', hasNamedRoutes: true });
   },
+  extractMounted: (file, text) => extractCallRoutes(file, text, { mountStyle: 'use', hasNamedRoutes: true }),
 };

@@ -1,0 +1,4 @@
+import axios from 'axios';
+
+const api = axios.create({ baseURL: process.env.NEXT_PUBLIC_API_URL });
+export default api;

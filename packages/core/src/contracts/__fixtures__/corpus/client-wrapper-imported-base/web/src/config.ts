@@ -1,0 +1,1 @@
+export const API_BASE = 'http://localhost:4000/api';

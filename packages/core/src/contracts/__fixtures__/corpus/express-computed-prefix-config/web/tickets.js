@@ -1,0 +1,1 @@
+export const tickets = () => fetch('/api/v2/tickets');

@@ -1,0 +1,1 @@
+export const users = () => fetch('/api/v2/users').then((r) => r.json());

@@ -1,0 +1,1 @@
+export const tickets = () => fetch('/api/v3/tickets');

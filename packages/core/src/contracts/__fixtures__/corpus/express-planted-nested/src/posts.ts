@@ -1,0 +1,4 @@
+import { Router } from 'express';
+
+export const postsRouter = Router({ mergeParams: true });
+postsRouter.get('/', (_req, res) => res.json([]));

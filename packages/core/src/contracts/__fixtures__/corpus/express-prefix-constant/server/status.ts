@@ -1,0 +1,5 @@
+import { Router } from 'express';
+
+const status = Router();
+status.get('/status', (_req, res) => res.json({ ok: true }));
+export default status;

@@ -1,0 +1,6 @@
+import { Router } from 'express';
+
+const router = Router();
+router.get('/tickets', (req, res) => res.json([]));
+router.post('/tickets', (req, res) => res.sendStatus(201));
+export default router;

@@ -1,0 +1,3 @@
+export function loadSettings() {
+  return { apiRoot: () => process.env.API_ROOT || '/api' };
+}

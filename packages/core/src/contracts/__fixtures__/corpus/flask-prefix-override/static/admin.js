@@ -1,0 +1,4 @@
+async function loadStats() {
+  const response = await fetch('/api/admin/stats');
+  return response.json();
+}

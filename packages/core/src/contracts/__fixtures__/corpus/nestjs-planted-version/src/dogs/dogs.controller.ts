@@ -1,0 +1,7 @@
+import { Controller, Get } from '@nestjs/common';
+
+@Controller('dogs')
+export class DogsController {
+  @Get()
+  findAll() { return []; }
+}
