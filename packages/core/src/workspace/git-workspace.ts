@@ -348,6 +348,8 @@ class GitWorkspace implements TaskWorkspace {
     const filesChanged = await changedPathsBetween(this.#root, record.baseCommit, taskCommit);
     return this.#mergeQueue.run(async () => {
       const merged = await this.#queue.run(async (): Promise<CompletedTask> => {
+        // Merge drivers are configuration too: none an agent set since may run in the merge.
+        await this.#checkGitFiles();
         const head = (await headCommit(this.#root)) as string;
         const merge = await mergeCommits(this.#root, head, taskCommit);
         if (!merge.isClean) {
@@ -543,7 +545,9 @@ class GitWorkspace implements TaskWorkspace {
   }
 
   async #moveIntegrationHead(record: { runId: string; task: Pick<Task, 'id'> }, from: string, to: string, reason: string): Promise<void> {
-    // Files agents wrote in the checkout are found (and taken out) before the move, which would refuse to overwrite them.
+    // Files agents wrote in the checkout are found (and taken out) before the move, which would refuse to overwrite them;
+    // the move writes files, so no filter an agent configured may run in it.
+    await this.#checkGitFiles();
     await this.#checkCheckout(record.task.id);
     await writeMergeIntent(this.#commonDir, { runId: record.runId, taskId: record.task.id, from, to });
     try {
