@@ -1,6 +1,7 @@
 import { chmod, lstat, mkdir, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { RepositoryGuard } from './repository-guard';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
@@ -83,5 +84,22 @@ describe('RepositoryGuard', () => {
     expect((await lstat(join(gitDir, 'hooks'))).isDirectory()).toBe(true);
     expect(await watched(gitDir)).toEqual(before);
     expect((await repository.git(['status', '--porcelain'])).trim()).toBe('');
+  });
+
+  it('removes a worktree\'s own configuration written with `git config --worktree`', async () => {
+    const repository = await createTemporaryRepository();
+    repositories.push(repository);
+    const gitDir = join(repository.root, '.git');
+    await repository.git(['config', 'extensions.worktreeConfig', 'true']);
+    const worktree = `${repository.root}-linked`;
+    await repository.git(['worktree', 'add', '-q', '--detach', worktree]);
+    const guard = await RepositoryGuard.take(gitDir);
+    execFileSync('git', ['config', '--worktree', 'filter.evil.clean', 'touch x'], { cwd: worktree });
+    const name = (await readdir(join(gitDir, 'worktrees')))[0] as string;
+    expect(await guard.check()).toEqual([{ kind: 'git-config', changes: [`filter.evil.clean added (worktrees/${name}/config.worktree)`] }]);
+    expect(await readFile(join(gitDir, 'worktrees', name, 'config.worktree'), 'utf8').catch(() => 'gone')).toBe('gone');
+    await repository.git(['worktree', 'remove', '--force', worktree]);
+    expect(await guard.check()).toEqual([]);
+    await rm(worktree, { recursive: true, force: true });
   });
 });

@@ -41,6 +41,8 @@ export class RepositoryGuard {
   /** Compares with the snapshot; restores what differs. Returns what was found (empty when nothing changed). */
   async check(): Promise<GuardFinding[]> {
     const current = await readWatched(this.#commonDir);
+    // A worktree git no longer has (removed, pruned) takes its configuration with it: nothing to put back.
+    for (const path of [...this.#snapshot.keys()]) if (path.startsWith('worktrees/') && !current.has(path)) this.#snapshot.delete(path);
     const changed = new Set<string>();
     for (const [path, entry] of this.#snapshot) if (!isSame(entry, current.get(path))) changed.add(path);
     for (const path of current.keys()) if (!this.#snapshot.has(path)) changed.add(path);
@@ -51,7 +53,7 @@ export class RepositoryGuard {
       const before = this.#snapshot.get(path);
       const after = current.get(path);
       if (path === HOOKS_DIRECTORY || path.startsWith(`${HOOKS_DIRECTORY}/`)) hookChanges.push(`${path} ${before === undefined ? 'added' : after === undefined ? 'removed' : 'changed'}`);
-      else if (path === 'config' || path === 'config.worktree') configChanges.push(...(await configKeyChanges(this.#commonDir, path, before, after)));
+      else if (path === 'config' || path.endsWith('config.worktree')) configChanges.push(...(await configKeyChanges(this.#commonDir, path, before, after)));
       else configChanges.push(`${path} ${before === undefined ? 'added' : after === undefined ? 'removed' : 'changed'}`);
     }
     // Added files first (a planted hooks directory may stand where a file was), then the snapshot back.
@@ -76,6 +78,12 @@ async function readWatched(commonDir: string): Promise<Map<string, Entry>> {
     if (entry !== undefined) entries.set(path, entry);
   }
   await walk(commonDir, HOOKS_DIRECTORY, entries);
+  // With `extensions.worktreeConfig`, `git config --worktree` in a task's worktree writes here, and our git in that worktree reads it.
+  for (const name of (await readdir(join(commonDir, 'worktrees')).catch(() => [])).sort()) {
+    const path = `worktrees/${name}/config.worktree`;
+    const entry = await readEntry(join(commonDir, path));
+    if (entry !== undefined) entries.set(path, entry);
+  }
   return entries;
 }
 
