@@ -102,4 +102,36 @@ describe('RepositoryGuard', () => {
     expect(await guard.check()).toEqual([]);
     await rm(worktree, { recursive: true, force: true });
   });
+
+  it('keeps its record until released, so the next run puts back what changed during a run that died', async () => {
+    const repository = await createTemporaryRepository();
+    repositories.push(repository);
+    const gitDir = join(repository.root, '.git');
+    const before = await watched(gitDir);
+    await RepositoryGuard.take(gitDir);
+    // The run dies here; an agent had planted a hook and an alias.
+    await writeFile(join(gitDir, 'hooks', 'post-checkout'), '#!/bin/sh\ntouch x\n', { mode: 0o755 });
+    execFileSync('git', ['config', 'alias.co', '!touch x'], { cwd: repository.root });
+
+    const next = await RepositoryGuard.resumeAfterCrash(gitDir);
+    expect(await next?.check()).toEqual([
+      { kind: 'git-config', changes: ['alias.co added'] },
+      { kind: 'git-hooks', changes: ['hooks/post-checkout added'] },
+    ]);
+    expect(await watched(gitDir)).toEqual(before);
+    await next?.release();
+    expect(await RepositoryGuard.resumeAfterCrash(gitDir)).toBeUndefined();
+  });
+
+  it('ignores a record that names anything but the files it watches', async () => {
+    const repository = await createTemporaryRepository();
+    repositories.push(repository);
+    const gitDir = join(repository.root, '.git');
+    await mkdir(join(gitDir, 'qoder-orch'), { recursive: true });
+    for (const text of ['{"../../outside": {"kind": "file", "mode": 420, "content": ""}}', '{"hooks/../config": {"kind": "link", "target": "x"}}', 'not json', '{"config": {"kind": "file", "mode": 99999, "content": ""}}']) {
+      await writeFile(join(gitDir, 'qoder-orch', 'guard.json'), text);
+      expect(await RepositoryGuard.resumeAfterCrash(gitDir)).toBeUndefined();
+      expect(await readFile(join(gitDir, 'qoder-orch', 'guard.json'), 'utf8').catch(() => 'removed')).toBe('removed');
+    }
+  });
 });

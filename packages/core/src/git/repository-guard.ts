@@ -1,6 +1,8 @@
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../run-store/atomic-write';
 import { splitNul, tryGit } from './git-client';
 
 /** Files in the common git directory that decide what git runs or sees: configuration, attributes, excludes. */
@@ -33,9 +35,45 @@ export class RepositoryGuard {
     this.#snapshot = snapshot;
   }
 
-  /** Records the watched files of the git directory `commonDir` as they are now. */
+  /**
+   * Records the watched files of the git directory `commonDir` as they are now, and keeps the
+   * record in `<commonDir>/qoder-orch/guard.json` until `release`: a run that dies before its
+   * end leaves it for the next run's `resumeAfterCrash`.
+   */
   static async take(commonDir: string): Promise<RepositoryGuard> {
-    return new RepositoryGuard(commonDir, await readWatched(commonDir));
+    const snapshot = await readWatched(commonDir);
+    await mkdir(join(commonDir, 'qoder-orch'), { recursive: true });
+    const saved = Object.fromEntries([...snapshot].map(([path, entry]) => [path, entry.kind === 'link' ? entry : { kind: 'file', mode: entry.mode, content: entry.content.toString('base64') }]));
+    await writeFileAtomic(guardFile(commonDir), `${JSON.stringify(saved)}\n`);
+    return new RepositoryGuard(commonDir, snapshot);
+  }
+
+  /**
+   * The guard a run that did not end left behind, or `undefined`. Its `check` puts back what
+   * changed during that run. An unreadable record is ignored (and removed).
+   */
+  static async resumeAfterCrash(commonDir: string): Promise<RepositoryGuard | undefined> {
+    const text = await readFile(guardFile(commonDir), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    let parsed: z.infer<typeof SavedSnapshotSchema> | undefined;
+    try {
+      parsed = SavedSnapshotSchema.parse(JSON.parse(text));
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || Object.keys(parsed).some((path) => !isWatchedPath(path))) {
+      await rm(guardFile(commonDir), { force: true });
+      return undefined;
+    }
+    const snapshot = new Map<string, Entry>(
+      Object.entries(parsed).map(([path, entry]) => [path, entry.kind === 'link' ? entry : { kind: 'file', mode: entry.mode, content: Buffer.from(entry.content, 'base64') }]),
+    );
+    return new RepositoryGuard(commonDir, snapshot);
+  }
+
+  /** The run ended: its record is no longer needed. */
+  async release(): Promise<void> {
+    await rm(guardFile(this.#commonDir), { force: true });
   }
 
   /** Compares with the snapshot; restores what differs. Returns what was found (empty when nothing changed). */
@@ -69,6 +107,23 @@ export class RepositoryGuard {
     if (hookChanges.length > 0) findings.push({ kind: 'git-hooks', changes: hookChanges });
     return findings;
   }
+}
+
+const guardFile = (commonDir: string) => join(commonDir, 'qoder-orch', 'guard.json');
+
+const SavedSnapshotSchema = z.record(
+  z.string(),
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('file'), mode: z.number().int().min(-1).max(0o777), content: z.string() }),
+    z.object({ kind: z.literal('link'), target: z.string() }),
+  ]),
+);
+
+/** Only paths the guard itself watches may come back from its record: nothing else in the git directory is ever written from it. */
+function isWatchedPath(path: string): boolean {
+  if ((WATCHED_FILES as readonly string[]).includes(path)) return true;
+  if (path.split('/').some((part) => part === '..' || part === '.' || part === '')) return false;
+  return path === HOOKS_DIRECTORY || path.startsWith(`${HOOKS_DIRECTORY}/`) || /^worktrees\/[^/]+\/config\.worktree$/.test(path);
 }
 
 async function readWatched(commonDir: string): Promise<Map<string, Entry>> {

@@ -162,6 +162,13 @@ class GitWorkspace implements TaskWorkspace {
         warnings.push(`Run ${lock.staleRunId} stopped without finishing; its leftovers are cleaned up and its work kept under ${PRIVATE_REF_ROOT}/.`);
       }
       try {
+        // Configuration and hooks changed during a run that died before its end go back first.
+        const crashedGuard = lock.staleRunId === undefined ? undefined : await RepositoryGuard.resumeAfterCrash(this.#commonDir);
+        for (const finding of (await crashedGuard?.check()) ?? []) {
+          warnings.push(
+            `${finding.kind === 'git-hooks' ? 'Git hooks' : 'Git configuration'} changed during run ${lock.staleRunId ?? 'an earlier run'}, which did not finish, ${finding.kind === 'git-hooks' ? 'are' : 'is'} put back: ${describePaths(finding.changes)}.`,
+          );
+        }
         const baseCommit = await ensureInitialCommit(this.#root, this.#identity);
         const settled = await settleMergeIntent(this.#root, this.#commonDir);
         if (settled !== undefined) warnings.push(settled);
@@ -447,6 +454,7 @@ class GitWorkspace implements TaskWorkspace {
         } else if (restored.isUnstaged === true) warnings.push('Your set-aside changes are back in the work tree; staged changes are now unstaged because the run committed on top of them.');
       }
       await clearMergeIntent(this.#commonDir);
+      await this.#guard?.release();
       await releaseRunLock(this.#commonDir, runId);
       // The run's worktree folder, once empty (rmdir refuses a folder that still holds kept worktrees).
       await rmdir(join(this.#root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId))).catch(() => undefined);
