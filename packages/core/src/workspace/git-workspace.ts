@@ -605,7 +605,8 @@ class GitWorkspace implements TaskWorkspace {
     if (this.#checkoutBaseline === undefined) return;
     if ([...this.#tasks.values()].some((record) => record.phase === 'running')) return;
     await this.#checkCheckout(undefined);
-    this.#checkoutBaseline = await (this.#rollback as RollbackManager).stateOf();
+    const baseline = this.#checkoutBaseline as { commit: string; tree: string };
+    if ((await workingTree(this.#root)) !== baseline.tree) this.#checkoutBaseline = await (this.#rollback as RollbackManager).stateOf();
   }
 
   #reportTampering(tampering: Omit<RepositoryTampering, 'message'>): void {
