@@ -124,6 +124,7 @@ export type {
   DiscardTaskOptions,
   InterruptedTask,
   PreparedTask,
+  RepositoryTampering,
   TaskWorkspace,
   WorkspaceBeginOptions,
   WorkspaceBeginResult,
@@ -133,6 +134,7 @@ export { createDirectoryWorkspace } from './workspace/directory-workspace';
 export { EMPTY_TREE, initRepository, isGitRepository } from './git/repository';
 export type { InitRepositoryOptions } from './git/repository';
 export { DEFAULT_GIT_IDENTITY } from './git/git-identity';
+export { SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS } from './git/git-client';
 export type { GitIdentity } from './git/git-identity';
 export { RollbackManager } from './git/rollback-manager';
 export { WorktreeManager } from './git/worktree-manager';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OrchestratorError } from '@qoder-orch/core';
+import { OrchestratorError, SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS } from '@qoder-orch/core';
 import { simpleGit } from 'simple-git';
 import { z } from 'zod';
 import { writeFileAtomicCreatingFolder } from '../files/atomic-write';
@@ -217,7 +217,7 @@ export function createWikiLearner(options: WikiLearnerOptions): WikiLearner {
       if (!existsSync(target)) return keep(proposal, `${proposal.wikiSource} does not exist`);
 
       let original: string | undefined;
-      const git = simpleGit({ baseDir: projectDir, config: ['commit.gpgSign=false', 'core.quotePath=false'] }).env(gitEnvironment(identity));
+      const git = simpleGit({ baseDir: projectDir, config: [...SAFE_GIT_CONFIG], unsafe: SAFE_GIT_UNSAFE_OPTIONS }).env(gitEnvironment(identity));
       try {
         if (!(await git.checkIsRepo())) return keep(proposal, `${projectDir} is not a git repository`);
         const status = (await git.raw(['status', '--porcelain', '--', proposal.wikiSource])).trim();

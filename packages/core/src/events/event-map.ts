@@ -1,4 +1,5 @@
 import type { SerializedError } from '../errors/orchestrator-error';
+import type { RepositoryTampering } from '../git/task-workspace';
 import type { Plan } from '../schemas/plan';
 import type { RunSummary } from '../schemas/run-summary';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
@@ -41,6 +42,8 @@ export interface OrchestratorEventMap {
   'judge-end': { iteration: number; verdict: Verdict };
   'iteration-end': { iteration: number; completed: number; failed: number; blocked: number; isProgress: boolean };
   'concurrency-change': { from: number; to: number; reason: string };
+  /** A task changed the repository beyond its own work (git configuration, hooks, the project checkout); already undone. */
+  'repository-tampered': RepositoryTampering;
   warning: { code: string; message: string };
   'run-end': { summary: RunSummary };
 }

@@ -259,6 +259,11 @@ export class RollbackManager {
     return { isRestored: true, ...(isUnstaged ? { isUnstaged } : {}) };
   }
 
+  /** The working state of `cwd` (default: the project) as a commit object no ref keeps: for comparing and restoring later. */
+  async stateOf(options: { cwd?: string; message?: string } = {}): Promise<{ commit: string; tree: string }> {
+    return this.#stateCommit(options.cwd ?? this.#root, options.message ?? 'qoder-orch: working state');
+  }
+
   /** A commit of the working state of `cwd`: parents HEAD and (when writable) a commit of the index. */
   async #stateCommit(cwd: string, message: string): Promise<{ commit: string; tree: string }> {
     const head = await headCommit(cwd);

@@ -6,7 +6,32 @@ export interface WorkspaceBeginOptions {
   isResume: boolean;
   /** Snapshot a dirty work tree instead of refusing it. @default false */
   allowDirty: boolean;
+  /**
+   * Files the run itself writes in the project while tasks run (its records), relative to the
+   * project directory: never taken for a task's writes outside its worktree.
+   */
+  ownPaths?: readonly string[];
+  /** Told when a task changed the repository beyond its own work (see {@link RepositoryTampering}). */
+  onTampering?: (tampering: RepositoryTampering) => void;
   abortSignal?: AbortSignal;
+}
+
+/**
+ * A change to the repository that no task may make, found after the fact and undone:
+ * `git-config` (configuration, attributes, excludes in the shared git directory), `git-hooks`
+ * (files under its `hooks/`), `outside-worktree` (isolation `worktree`: files written in the
+ * project checkout instead of the task's own worktree).
+ */
+export interface RepositoryTampering {
+  kind: 'git-config' | 'git-hooks' | 'outside-worktree';
+  /** The tasks whose agents were running when the change was made. */
+  taskIds: string[];
+  /** What changed: configuration keys and files (never their values), or repository-relative paths. */
+  changes: string[];
+  /** The ref that keeps what was taken out of the checkout (`outside-worktree`). */
+  keptRef?: string;
+  /** What happened and what was done about it, in a sentence. */
+  message: string;
 }
 
 export interface WorkspaceBeginResult {

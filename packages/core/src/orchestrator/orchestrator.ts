@@ -187,6 +187,15 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     }
   }
 
+  /** The files the run writes in the project while tasks run (plan, registry), relative to it. */
+  #recordPaths(): string[] {
+    const directory = this.#options.specsDirectory ?? 'specs';
+    const paths = directory === false ? [] : [join(directory, 'plan.json')];
+    const registryPath = this.#options.registry?.path;
+    if (registryPath) paths.push(relative(this.#projectDir, resolve(this.#projectDir, registryPath)));
+    return paths;
+  }
+
   /**
    * `specs/plan.json` (and the registry beside it) in the project, committed onto the integration
    * head. Both are redacted right before the commit: whatever wrote them, no secret is committed.
@@ -345,7 +354,18 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         }
       }
 
-      const begin = await workspace.begin({ runId: state.runId, isResume, allowDirty: this.#config.execution.allow_dirty, abortSignal: signal });
+      const begin = await workspace.begin({
+        runId: state.runId,
+        isResume,
+        allowDirty: this.#config.execution.allow_dirty,
+        ownPaths: this.#recordPaths(),
+        onTampering: (tampering) => {
+          const message = redactor.text(tampering.message);
+          events.emit('repository-tampered', { ...tampering, changes: tampering.changes.map((change) => redactor.text(change)), message });
+          events.emit('warning', { code: 'REPOSITORY_TAMPERED', message });
+        },
+        abortSignal: signal,
+      });
       isBegun = true;
       for (const warning of begin.warnings) events.emit('warning', { code: 'WORKSPACE', message: warning });
       if (!isResume) {

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitWorkspace, OrchestratorError } from '../index';
@@ -13,6 +13,27 @@ afterEach(async () => {
 });
 
 describe('git workspace, crashed runs', () => {
+  it('puts back git configuration and hooks changed during a run that died before its end', async () => {
+    const repo = await createTemporaryRepository({ 'a.txt': 'a\n' });
+    repositories.push(repo);
+    const gitDir = join(repo.root, '.git');
+    const config = await readFile(join(gitDir, 'config'), 'utf8');
+    const dead = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await dead.begin({ runId: 'dead', isResume: false, allowDirty: false });
+    // An agent of the dead run planted these; the run never reached its end.
+    execFileSync('git', ['config', 'alias.co', '!touch planted'], { cwd: repo.root });
+    await writeFile(join(gitDir, 'hooks', 'post-checkout'), '#!/bin/sh\ntouch planted\n', { mode: 0o755 });
+
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    const begun = await workspace.begin({ runId: 'next', isResume: false, allowDirty: false });
+    expect(begun.warnings.join('\n')).toContain('Git configuration changed during run dead, which did not finish, is put back: alias.co added');
+    expect(begun.warnings.join('\n')).toContain('Git hooks changed during run dead, which did not finish, are put back: hooks/post-checkout added');
+    expect(await readFile(join(gitDir, 'config'), 'utf8')).toBe(config);
+    await expect(readFile(join(gitDir, 'hooks', 'post-checkout'))).rejects.toThrow();
+    await workspace.end({ isSuccess: true });
+    await expect(readFile(join(gitDir, 'qoder-orch', 'guard.json'))).rejects.toThrow();
+  });
+
   it('undoes a merge that updated the files but died before moving the branch', async () => {
     const repo = await createTemporaryRepository({ 'a.txt': 'before\n' });
     repositories.push(repo);

@@ -8,6 +8,7 @@ import { mergeCommits, mergeTrees } from '../git/merge-trees';
 import { moveHead } from '../git/move-head';
 import { checkpointRef, PRIVATE_DIRECTORY, PRIVATE_REF_ROOT, refComponent, snapshotRef, taskCommitRef } from '../git/ref-names';
 import { ensureInitialCommit, ensurePrivateDirectoryExcluded, repositoryPaths } from '../git/repository';
+import { RepositoryGuard } from '../git/repository-guard';
 import { RollbackManager } from '../git/rollback-manager';
 import { acquireRunLock, releaseRunLock } from '../git/run-lock';
 import { SerialQueue } from '../git/serial-queue';
@@ -18,6 +19,7 @@ import type {
   InterruptedTask,
   PreparedTask,
   PrepareTaskOptions,
+  RepositoryTampering,
   TaskWorkspace,
   WorkspaceBeginOptions,
   WorkspaceBeginResult,
@@ -115,6 +117,15 @@ class GitWorkspace implements TaskWorkspace {
   #runId: string | undefined;
   #rollback: RollbackManager | undefined;
   #worktrees: WorktreeManager | undefined;
+  /** The repository's configuration and hooks as the run found them. */
+  #guard: RepositoryGuard | undefined;
+  #onTampering: ((tampering: RepositoryTampering) => void) | undefined;
+  /** The run's own record files, repository-relative. */
+  #ownPaths = new Set<string>();
+  /** Isolation `worktree`: the project checkout as last seen, so that files tasks write there are found. */
+  #checkoutBaseline: { commit: string; tree: string } | undefined;
+  /** Tasks whose agents ran since the repository was last inspected: who a change found now is attributed to. */
+  #activeSince = new Set<string>();
 
   constructor(options: GitWorkspaceOptions) {
     this.#options = options;
@@ -151,6 +162,13 @@ class GitWorkspace implements TaskWorkspace {
         warnings.push(`Run ${lock.staleRunId} stopped without finishing; its leftovers are cleaned up and its work kept under ${PRIVATE_REF_ROOT}/.`);
       }
       try {
+        // Configuration and hooks changed during a run that died before its end go back first.
+        const crashedGuard = lock.staleRunId === undefined ? undefined : await RepositoryGuard.resumeAfterCrash(this.#commonDir);
+        for (const finding of (await crashedGuard?.check()) ?? []) {
+          warnings.push(
+            `${finding.kind === 'git-hooks' ? 'Git hooks' : 'Git configuration'} changed during run ${lock.staleRunId ?? 'an earlier run'}, which did not finish, ${finding.kind === 'git-hooks' ? 'are' : 'is'} put back: ${describePaths(finding.changes)}.`,
+          );
+        }
         const baseCommit = await ensureInitialCommit(this.#root, this.#identity);
         const settled = await settleMergeIntent(this.#root, this.#commonDir);
         if (settled !== undefined) warnings.push(settled);
@@ -175,6 +193,10 @@ class GitWorkspace implements TaskWorkspace {
         } else if ((await this.#dirtyPaths()).length > 0) {
           warnings.push('Resuming with changes in the work tree: the interrupted tasks are rolled back by recover(); other changes are set aside then.');
         }
+        this.#onTampering = options.onTampering;
+        this.#ownPaths = new Set((options.ownPaths ?? []).map((path) => (this.#subdirectory === '' ? path : `${this.#subdirectory}/${path}`).split(sep).join('/')));
+        this.#guard = await RepositoryGuard.take(this.#commonDir);
+        if (this.isIsolated) this.#checkoutBaseline = await this.#rollback.stateOf();
         return { baseCommit: (await headCommit(this.#root)) ?? baseCommit, ...(userSnapshot === undefined ? {} : { userSnapshot }), warnings };
       } catch (error) {
         await releaseRunLock(this.#commonDir, options.runId);
@@ -223,6 +245,7 @@ class GitWorkspace implements TaskWorkspace {
         const aside = await rollback.setAsideUserWork(label);
         if (aside !== undefined) this.#warnings.push(`Changes found when resuming (${describePaths(dirty)}) are set aside at ${aside.ref} and put back when the run ends.`);
       }
+      if (this.isIsolated) this.#checkoutBaseline = await rollback.stateOf();
     });
   }
 
@@ -231,6 +254,10 @@ class GitWorkspace implements TaskWorkspace {
       this.#requireRun();
       if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `Task ${task.id} was aborted before it started.` });
       const rollback = this.#rollback as RollbackManager;
+      // Before git checks out the new worktree: a filter a running agent configured must not run.
+      await this.#checkGitFiles();
+      await this.#rebaselineIfIdle();
+      this.#activeSince.add(task.id);
       const baseCommit = (await headCommit(this.#root)) as string;
       const sequence = ++this.#sequence;
       const isCheckpointKept = this.#options.createCheckpoints !== false;
@@ -296,6 +323,8 @@ class GitWorkspace implements TaskWorkspace {
   async complete(task: Task, prepared: PreparedTask, options: CompleteTaskOptions): Promise<CompletedTask> {
     const record = this.#record(prepared);
     if (record.worktree === undefined) return this.#queue.run(() => this.#completeShared(record, options));
+    // Before git reads the task's files (a filter it configured would run): undo what it did to the repository.
+    await this.#queue.run(() => this.#inspect(task.id));
     // The task's own commit happens in its worktree, outside the queue: other tasks go on meanwhile.
     const worktree = record.worktree;
     if (record.conflictFiles !== undefined) {
@@ -326,6 +355,8 @@ class GitWorkspace implements TaskWorkspace {
     const filesChanged = await changedPathsBetween(this.#root, record.baseCommit, taskCommit);
     return this.#mergeQueue.run(async () => {
       const merged = await this.#queue.run(async (): Promise<CompletedTask> => {
+        // Merge drivers are configuration too: none an agent set since may run in the merge.
+        await this.#checkGitFiles();
         const head = (await headCommit(this.#root)) as string;
         const merge = await mergeCommits(this.#root, head, taskCommit);
         if (!merge.isClean) {
@@ -345,7 +376,11 @@ class GitWorkspace implements TaskWorkspace {
       // Verification runs on the merged tree outside the git queue (other tasks keep starting),
       // but inside the merge queue: no other merge or revert moves the tree under it.
       const mergeVerification = options.verifyAfterMerge === undefined ? undefined : await options.verifyAfterMerge(this.#options.projectDir);
-      await this.#queue.run(() => (this.#worktrees as WorktreeManager).remove(record.runId, task.id));
+      await this.#queue.run(async () => {
+        await (this.#worktrees as WorktreeManager).remove(record.runId, task.id);
+        // What the checks wrote in the checkout is the run's own; with agents running it cannot be told apart.
+        await this.#rebaselineIfIdle();
+      });
       return { ...merged, ...(mergeVerification === undefined ? {} : { mergeVerification }) };
     });
   }
@@ -361,6 +396,7 @@ class GitWorkspace implements TaskWorkspace {
       return;
     }
     return this.#queue.run(async () => {
+      await this.#inspect(task.id);
       const paths = record.worktree === undefined && options.isRollback ? await this.#sharedChanges(record) : [];
       record.phase = 'failed';
       if (!options.isRollback) return;
@@ -382,6 +418,7 @@ class GitWorkspace implements TaskWorkspace {
     return this.#queue.run(async () => {
       const runId = this.#requireRun();
       const rollback = this.#rollback as RollbackManager;
+      await this.#inspect(undefined);
       const warnings = [...this.#warnings];
       const keptRefs: string[] = [];
       const keptWorktrees: string[] = [];
@@ -400,7 +437,11 @@ class GitWorkspace implements TaskWorkspace {
       }
       const leftInTree = await this.#dirtyPaths();
       if (leftInTree.length > 0) {
-        warnings.push(`Changes no task committed are left in the work tree: ${describePaths(leftInTree)} (work of tasks discarded without rollback).`);
+        warnings.push(
+          this.isIsolated
+            ? `Changes made in the work tree while no task was running are left there: ${describePaths(leftInTree)} (written by the run's checks, or by hand).`
+            : `Changes no task committed are left in the work tree: ${describePaths(leftInTree)} (work of tasks discarded without rollback).`,
+        );
       }
       for (const pending of await rollback.pendingUserWork()) {
         if (pending !== refComponent(runId) && !pending.startsWith(`${refComponent(runId)}--resume-`)) continue;
@@ -413,6 +454,7 @@ class GitWorkspace implements TaskWorkspace {
         } else if (restored.isUnstaged === true) warnings.push('Your set-aside changes are back in the work tree; staged changes are now unstaged because the run committed on top of them.');
       }
       await clearMergeIntent(this.#commonDir);
+      await this.#guard?.release();
       await releaseRunLock(this.#commonDir, runId);
       // The run's worktree folder, once empty (rmdir refuses a folder that still holds kept worktrees).
       await rmdir(join(this.#root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId))).catch(() => undefined);
@@ -444,6 +486,7 @@ class GitWorkspace implements TaskWorkspace {
   }
 
   async #completeShared(record: TaskRecord, options: CompleteTaskOptions): Promise<CompletedTask> {
+    await this.#inspect(record.task.id);
     const paths = await this.#sharedChanges(record);
     if (paths.length === 0) {
       record.phase = 'done';
@@ -510,12 +553,72 @@ class GitWorkspace implements TaskWorkspace {
   }
 
   async #moveIntegrationHead(record: { runId: string; task: Pick<Task, 'id'> }, from: string, to: string, reason: string): Promise<void> {
+    // Files agents wrote in the checkout are found (and taken out) before the move, which would refuse to overwrite them;
+    // the move writes files, so no filter an agent configured may run in it.
+    await this.#checkGitFiles();
+    await this.#checkCheckout(record.task.id);
     await writeMergeIntent(this.#commonDir, { runId: record.runId, taskId: record.task.id, from, to });
     try {
       await moveHead(this.#root, from, to, reason);
     } finally {
       await clearMergeIntent(this.#commonDir);
+      if (this.#checkoutBaseline !== undefined) this.#checkoutBaseline = await (this.#rollback as RollbackManager).stateOf();
     }
+  }
+
+  /**
+   * Looks at the repository after a task's agent stopped (or at the end): undoes changes to the
+   * git directory's configuration and hooks, and (isolation `worktree`) takes files written in
+   * the project checkout out of it. Each finding goes to `onTampering` and into the end warnings,
+   * attributed to the tasks that ran since the previous look. Runs inside the git queue.
+   */
+  async #inspect(endingTaskId: string | undefined): Promise<void> {
+    await this.#checkGitFiles();
+    await this.#checkCheckout(endingTaskId);
+  }
+
+  async #checkGitFiles(): Promise<void> {
+    if (this.#guard === undefined) return;
+    for (const finding of await this.#guard.check()) {
+      this.#reportTampering({ kind: finding.kind, taskIds: [...this.#activeSince].sort(), changes: finding.changes });
+    }
+  }
+
+  /** Isolation `worktree`: files changed in the project checkout since it was last seen, set aside under a leftover ref and put back. */
+  async #checkCheckout(endingTaskId: string | undefined): Promise<void> {
+    const baseline = this.#checkoutBaseline;
+    if (baseline !== undefined && this.#activeSince.size > 0) {
+      const rollback = this.#rollback as RollbackManager;
+      const current = await workingTree(this.#root);
+      const changed = current === baseline.tree ? [] : (await changedPathsBetween(this.#root, baseline.tree, current)).filter((path) => !this.#ownPaths.has(path));
+      if (changed.length > 0) {
+        const restored = await rollback.restoreState(baseline.commit, { paths: changed, leftoverLabel: { runId: this.#requireRun(), taskId: 'outside-worktree' } });
+        this.#reportTampering({ kind: 'outside-worktree', taskIds: [...this.#activeSince].sort(), changes: changed, ...(restored.leftoverRef === undefined ? {} : { keptRef: restored.leftoverRef }) });
+      }
+      if (current !== baseline.tree) this.#checkoutBaseline = await rollback.stateOf();
+    }
+    this.#activeSince = new Set([...this.#tasks.values()].filter((record) => record.phase === 'running' && record.task.id !== endingTaskId).map((record) => record.task.id));
+  }
+
+  /** With no agent running, whatever is in the checkout now is the run's (its checks, its records): the new baseline. */
+  async #rebaselineIfIdle(): Promise<void> {
+    if (this.#checkoutBaseline === undefined) return;
+    if ([...this.#tasks.values()].some((record) => record.phase === 'running')) return;
+    await this.#checkCheckout(undefined);
+    const baseline = this.#checkoutBaseline as { commit: string; tree: string };
+    if ((await workingTree(this.#root)) !== baseline.tree) this.#checkoutBaseline = await (this.#rollback as RollbackManager).stateOf();
+  }
+
+  #reportTampering(tampering: Omit<RepositoryTampering, 'message'>): void {
+    const by = tampering.taskIds.length === 0 ? 'while no task was running' : `while task${tampering.taskIds.length > 1 ? 's' : ''} ${tampering.taskIds.join(', ')} ran`;
+    const message =
+      tampering.kind === 'outside-worktree'
+        ? `Files were written in the project checkout, outside the task worktrees, ${by}: ${describePaths(tampering.changes)}. They were taken out of the checkout${tampering.keptRef === undefined ? '' : ` and kept at ${tampering.keptRef} (\`git checkout ${tampering.keptRef} -- <path>\` brings one back)`}.`
+        : tampering.kind === 'git-hooks'
+          ? `Git hooks were planted in the repository ${by}: ${describePaths(tampering.changes)}. They were removed; the hooks are as before the run.`
+          : `The repository's git configuration was changed ${by}: ${describePaths(tampering.changes)}. It was restored to what it was before the run.`;
+    if (this.#onTampering === undefined) this.#warnings.push(message);
+    else this.#onTampering({ ...tampering, message });
   }
 
   /** Paths committed on the integration head since a checkpoint was taken. */
