@@ -136,6 +136,7 @@ export { DEFAULT_GIT_IDENTITY } from './git/git-identity';
 export type { GitIdentity } from './git/git-identity';
 export { RollbackManager } from './git/rollback-manager';
 export { WorktreeManager } from './git/worktree-manager';
+export { defaultWorktreeRoot } from './git/worktree-location';
 export type { ListedWorktree, TaskWorktree, WorktreeManagerOptions } from './git/worktree-manager';
 export { createGitWorkspace } from './workspace/git-workspace';
 export type { GitWorkspaceOptions } from './workspace/git-workspace';
