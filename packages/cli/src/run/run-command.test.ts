@@ -94,6 +94,19 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     expect((await readdir(projectDir)).filter((name) => name !== '.qoder-orch' && name !== '.git').sort()).toEqual(['.gitignore', 'README.md']);
   });
 
+  it('--plan-only leaves the work tree clean, so --validate-only passes after it (a repository that does not ignore .qoder-orch/)', async () => {
+    const bare = await createGitProject({ 'README.md': '# health\n' });
+    try {
+      expect(await runCli(['Add a health endpoint', '--plan-only'], captureIo({ cwd: bare }), { provider: provider() })).toBe(EXIT_CODES.met);
+      const validated = captureIo({ cwd: bare });
+      const code = await runCli(['--validate-only'], validated, { provider: provider() });
+      expect(validated.stdout.text()).toMatch(/Work tree: Clean\./);
+      expect(code).toBe(EXIT_CODES.met);
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+    }
+  });
+
   it('Ctrl-C stops the run (exit 130) with a resume hint, and --resume finishes it without redoing finished tasks', async () => {
     const controller = new AbortController();
     const first = provider({ check: [{ type: 'hang' }] });

@@ -71,6 +71,8 @@ describe('runPreflight', () => {
     const repo = await repository();
     await repo.write('README.md', 'edited\n');
     await repo.write('new-file.txt', 'new\n');
+    // The orchestrator's own folder is never the user's change, even where git does not ignore it.
+    await repo.write('.qoder-orch/cache/index-state.json', '{}\n');
     const strict = await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1 });
     expect(byId(strict, 'git.worktree')).toMatchObject({ status: 'fail', message: expect.stringContaining('2 uncommitted changes (README.md, new-file.txt)'), fix: expect.stringContaining('--allow-dirty') });
     const allowed = await runPreflight({ projectDir: repo.root, config: { execution: { allow_dirty: true } }, minFreeDiskMb: 1 });
