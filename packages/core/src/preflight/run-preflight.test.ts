@@ -155,6 +155,10 @@ describe('runPreflight', () => {
     const info = await statfs(repo.root);
     const freeMb = Math.floor((Number(info.bavail) * Number(info.bsize)) / (1024 * 1024));
     expect(byId(await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1 }), 'disk.space')?.status).toBe('pass');
+    // Measured where the worktrees go (outside the project), even before that folder exists.
+    const roots = await plainDirectory();
+    const configured = await runPreflight({ projectDir: repo.root, config: { execution: { worktree_root: join(roots, 'later', 'worktrees') } }, minFreeDiskMb: 1 });
+    expect(byId(configured, 'disk.space')?.message).toContain(`(${roots})`);
     expect(byId(await runPreflight({ projectDir: repo.root, minFreeDiskMb: freeMb * 2 }), 'disk.space')?.status).toBe('warn');
     expect(byId(await runPreflight({ projectDir: repo.root, minFreeDiskMb: freeMb * 10 }), 'disk.space')).toMatchObject({ status: 'fail', fix: expect.stringContaining('max_parallel') });
     const missing = await runPreflight({ projectDir: join(repo.root, 'does-not-exist'), minFreeDiskMb: 1 });
