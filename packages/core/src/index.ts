@@ -137,6 +137,8 @@ export type { GitIdentity } from './git/git-identity';
 export { RollbackManager } from './git/rollback-manager';
 export { WorktreeManager } from './git/worktree-manager';
 export { defaultWorktreeRoot } from './git/worktree-location';
+export { listTaskWorktrees, pruneTaskWorktrees } from './git/task-worktrees';
+export type { PrunedTaskWorktrees, TaskWorktreesOptions } from './git/task-worktrees';
 export type { ListedWorktree, TaskWorktree, WorktreeManagerOptions } from './git/worktree-manager';
 export { createGitWorkspace } from './workspace/git-workspace';
 export type { GitWorkspaceOptions } from './workspace/git-workspace';
