@@ -1,7 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitWorkspace, listTaskWorktrees, OrchestratorError, pruneTaskWorktrees, type Task, TaskSchema } from '../index';
+import { createGitWorkspace, listTaskWorktrees, OrchestratorError, pruneTaskWorktrees, type Task, TaskSchema, type WorkspaceEndResult } from '../index';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];
@@ -22,7 +22,7 @@ describe('kept task worktrees, for the user', () => {
     const prepared = await failed.prepare(broken, { runId: 'failed-run', attempt: 1 });
     await writeFile(join(prepared.cwd, 'half.txt'), 'half\n');
     await failed.discard(broken, prepared, { isRollback: false, reason: 'checks failed' });
-    const ended = await failed.end({ isSuccess: false });
+    const ended = (await failed.end({ isSuccess: false })) as WorkspaceEndResult;
     expect(ended.keptWorktrees).toEqual([prepared.worktree]);
     expect(ended.warnings.join('\n')).toContain(`${prepared.worktree}`);
 

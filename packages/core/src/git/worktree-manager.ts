@@ -1,6 +1,6 @@
 import { mkdir, realpath, rename, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { linkDependencyFolders } from './dependency-links';
+import { findDependencyFolders, linkDependencyFolders } from './dependency-links';
 import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
@@ -66,6 +66,8 @@ export class WorktreeManager {
   /** Where earlier versions put worktrees (inside the project): still ours to list and clean. */
   readonly #legacyDirectory: string;
   readonly #isLinkingDependencies: boolean;
+  /** The main checkout's dependency folders, looked up once: installing is not something a run does. */
+  #dependencyFolders: Promise<string[]> | undefined;
   #isExcluded = false;
 
   constructor(options: WorktreeManagerOptions) {
@@ -106,7 +108,11 @@ export class WorktreeManager {
     }
     await mkdir(dirname(path), { recursive: true });
     await runGit(this.#root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, base]);
-    const linkedDependencies = this.#isLinkingDependencies ? await linkDependencyFolders({ root: this.#root, worktree: path, commonDir }) : [];
+    let linkedDependencies: string[] = [];
+    if (this.#isLinkingDependencies) {
+      this.#dependencyFolders ??= findDependencyFolders(this.#root);
+      linkedDependencies = await linkDependencyFolders({ root: this.#root, worktree: path, commonDir, folders: await this.#dependencyFolders });
+    }
     return { runId, taskId, path, branch, base, linkedDependencies };
   }
 
