@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -123,14 +124,20 @@ describe('task worktrees outside the project', () => {
     await mkdir(sitePackages, { recursive: true });
     await writeFile(join(sitePackages, 'installed_dep.py'), 'VALUE = 42\n');
     const check = "import sys\nimport installed_dep\nassert installed_dep.VALUE == 42\nassert sys.prefix != sys.base_prefix, 'not in the virtualenv'\n";
+    // Also where the configuration puts worktrees (`~/` and relative paths allowed).
+    const worktreeRoot = await mkdtemp(join(tmpdir(), 'qoder-orch-configured-root-'));
     const { summary, events } = await runTasks(
       repository,
       [{ id: 'py', files: ['test_dep.py'], verify: [['.venv/bin/python', 'test_dep.py']] }],
       { py: [{ type: 'success', files: { 'test_dep.py': check } }] },
+      { execution: { worktree_root: relative(repository.root, worktreeRoot) } },
     );
     const end = events.find((event): event is EventEnvelope<'task-end'> => event.type === 'task-end');
     expect(end?.result.status, JSON.stringify(end?.result.verification)).toBe('completed');
     expect(summary.status).toBe('met');
+    const start = events.find((event): event is EventEnvelope<'task-start'> => event.type === 'task-start');
+    expect(start!.cwd.startsWith(`${worktreeRoot}/`)).toBe(true);
+    await rm(worktreeRoot, { recursive: true, force: true });
     expect((await repository.git(['status', '--porcelain'])).trim()).toBe('');
   });
 });
