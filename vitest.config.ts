@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -25,6 +27,9 @@ const project = (name: string, include: string[], extra: Record<string, unknown>
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Task worktrees live in the user's cache folder by default; tests keep theirs (kept worktrees
+    // of failed runs included) in the temp folder instead.
+    env: { XDG_CACHE_HOME: join(tmpdir(), 'qoder-orch-test-cache') },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores on CI: integration tests spawn real CLIs and git; keep contention bounded.

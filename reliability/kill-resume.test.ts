@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileRunStore, RunStateSchema, RunSummarySchema, type RunState, type RunSummary } from '@qoder-orch/core';
+import { FileRunStore, RunStateSchema, RunSummarySchema, type RunState, type RunSummary, WorktreeManager } from '@qoder-orch/core';
 import { EXPECTED_FILES, type KillPoint, type RunnerOptions, TASK_IDS } from './fixtures/run-orchestrator';
 import { holds } from './record-case';
 
@@ -227,9 +227,10 @@ async function killAndResume(kill: KillPoint, options: { tearLog?: boolean; seco
   expect(rerunFinished, 'finished tasks ran again after the resume').toEqual([]);
   expect(filesWithConflictMarkers(root)).toEqual([]);
   expect(git(root, ['worktree', 'list']).trim().split('\n')).toHaveLength(1);
-  const worktrees = join(root, '.qoder-orch', 'worktrees');
-  // Empty per-run folders may stay; no worktree content may.
-  expect(existsSync(worktrees) ? readdirSync(worktrees, { withFileTypes: true, recursive: true }).filter((entry) => !entry.isDirectory()).map((entry) => entry.name) : []).toEqual([]);
+  // No worktree content may stay, neither in the worktree folder (outside the project, same environment as the runner) nor inside the project.
+  for (const worktrees of [new WorktreeManager({ projectDir: root }).directory, join(root, '.qoder-orch', 'worktrees')]) {
+    expect(existsSync(worktrees) ? readdirSync(worktrees, { withFileTypes: true, recursive: true }).filter((entry) => !entry.isDirectory()).map((entry) => entry.name) : []).toEqual([]);
+  }
   expect(git(root, ['status', '--porcelain']).trim()).toBe('?? notes.txt');
   return { dataLost, finishedAtKill: [...finishedAtKill], rerunFinished, summary };
 }

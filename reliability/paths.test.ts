@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +61,7 @@ describe('paths', () => {
     });
   });
 
-  it('worktrees, checkpoints and merges write nothing outside the project (its run folder included)', async () => {
+  it('worktrees, checkpoints and merges write nothing beside the project (worktrees go to the user cache folder)', async () => {
     await holds('paths', 'nothing written beside the project', async () => {
       const projectDir = createUserRepository({ 'README.md': '# p\n', 'src/shared.txt': 'one\ntwo\n' });
       const parent = join(projectDir, '..');
@@ -92,6 +93,35 @@ describe('paths', () => {
       const untracked = git(projectDir, ['status', '--porcelain', '--ignored']).trim().split('\n').filter(Boolean);
       expect(untracked.every((line) => line.endsWith('.qoder-orch/'))).toBe(true);
       expect(git(projectDir, ['worktree', 'list']).trim().split('\n')).toHaveLength(1);
+    });
+  });
+
+  it('a failed run leaves no task file in the project: the user\'s own `node --test` sees only the user\'s tests', async () => {
+    await holds('paths', 'no task file left in the project after a failed run', async () => {
+      const projectDir = createUserRepository({ 'README.md': '# p\n', 'own.test.mjs': "import test from 'node:test';\ntest('own', () => {});\n" });
+      directories.push(join(projectDir, '..'));
+      const half = "import test from 'node:test';\nimport assert from 'node:assert';\ntest('half-written', () => assert.fail('not done'));\n";
+      const tasks = [
+        { id: 'tests', title: 'Write tests', agent: 'qa-agent', files: ['half.test.mjs'], verify: [['node', '--test']] },
+        { id: 'docs', title: 'Write docs', agent: 'backend-dev', files: ['docs/guide.md'], verify: [['node', '--test']] },
+      ];
+      const provider = new MockAgentProvider({
+        complete: (options) => (options.purpose === 'judge' ? JSON.stringify({ isMet: false, reasoning: 'tests failed' }) : JSON.stringify({ tasks })),
+        runTask: (options) => ({ type: 'success', delayMs: options.taskId === 'docs' ? 300 : 10, files: options.taskId === 'docs' ? { 'docs/guide.md': '# Guide\n' } : { 'half.test.mjs': half } }),
+      });
+      const summary = await createOrchestrator({
+        projectDir,
+        provider,
+        durationHistory: false,
+        config: { retry: { max_attempts: 1 }, execution: { max_parallel: 2, max_iterations: 1, isolation: 'worktree', test_command: ['node', '--test'] } },
+      }).run('Tests and docs');
+      expect(summary.status).not.toBe('met');
+      expect(summary.tasks).toMatchObject({ completed: 1, failed: 1 });
+      const found = readdirSync(projectDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.name === 'half.test.mjs');
+      expect(found.map((entry) => join(entry.parentPath, entry.name))).toEqual([]);
+      const own = execFileSync(process.execPath, ['--test'], { cwd: projectDir, encoding: 'utf8' });
+      expect(own).toMatch(/^# tests 1$/m);
+      expect(own).toMatch(/^# fail 0$/m);
     });
   });
 });

@@ -6,7 +6,9 @@ Usage
   qoder-orchestrate --resume [runId] [options]  continue an interrupted run (default: the newest one)
   qoder-orchestrate demo                        the whole pipeline offline on a sample project
   qoder-orchestrate runs                        list the runs kept in .qoder-orch/runs
-  qoder-orchestrate checkpoints [list|prune]    list or prune git checkpoints (--run <runId> for one run)
+  qoder-orchestrate checkpoints [list|prune]    list or prune git checkpoints (--run <runId> for one run);
+                                                prune also removes kept task worktrees (their work kept in refs)
+  qoder-orchestrate checkpoints worktrees       list the task worktrees kept outside the project
 
 Options
   --project-dir <dir>       the project (a git repository)                      default: current directory
@@ -38,6 +40,9 @@ Where settings come from (later wins)
 
 What a run leaves
   .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, orchestration.log, report.html, tasks/*.log
+  task worktrees              outside the project, in ~/.cache/qoder-orch/worktrees/<project>-<hash>/<runId>/
+                              (execution.worktree_root, QODER_ORCH_WORKTREE_ROOT); removed after a run,
+                              a failed task's kept until the next run or \`checkpoints prune\`
   specs/integration_registry.json   the interfaces tasks defined for each other
 
 Exit codes

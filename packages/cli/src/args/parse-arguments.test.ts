@@ -44,6 +44,7 @@ describe('parseArguments', () => {
     expect(parseArguments(['runs', '--json'])).toMatchObject({ kind: 'runs', options: { isJson: true } });
     expect(parseArguments(['checkpoints'])).toMatchObject({ kind: 'checkpoints', action: 'list' });
     expect(parseArguments(['checkpoints', 'prune', '--run', 'r1'])).toMatchObject({ kind: 'checkpoints', action: 'prune', runId: 'r1' });
+    expect(parseArguments(['checkpoints', 'worktrees'])).toMatchObject({ kind: 'checkpoints', action: 'worktrees' });
     expect(parseArguments(['run', 'demo'])).toMatchObject({ kind: 'run', objective: 'demo' });
     expect(parseArguments(['--validate-only'])).toMatchObject({ kind: 'run', isValidateOnly: true });
     expect(parseArguments(['x', '--plan-only'])).toMatchObject({ kind: 'run', isPlanOnly: true });

@@ -23,7 +23,8 @@ export type CliCommand =
   /** `runId` undefined: the newest interrupted run. */
   | { kind: 'resume'; runId?: string; options: CommonOptions }
   | { kind: 'demo'; options: CommonOptions }
-  | { kind: 'checkpoints'; action: 'list' | 'prune'; runId?: string; options: CommonOptions }
+  /** `worktrees`: the task worktrees kept outside the project; `prune` removes those too. */
+  | { kind: 'checkpoints'; action: 'list' | 'prune' | 'worktrees'; runId?: string; options: CommonOptions }
   | { kind: 'runs'; options: CommonOptions };
 
 const OPTIONS = {
@@ -170,7 +171,9 @@ export function parseArguments(argv: readonly string[]): CliCommand {
       return { kind: 'runs', options };
     case 'checkpoints': {
       const action = rest[0] ?? 'list';
-      if (action !== 'list' && action !== 'prune') throw new UsageError(`Unknown checkpoints action ${JSON.stringify(action)}.`, 'Use `qoder-orchestrate checkpoints list` or `qoder-orchestrate checkpoints prune [--run <runId>]`.');
+      if (action !== 'list' && action !== 'prune' && action !== 'worktrees') {
+        throw new UsageError(`Unknown checkpoints action ${JSON.stringify(action)}.`, 'Use `qoder-orchestrate checkpoints list`, `qoder-orchestrate checkpoints worktrees` or `qoder-orchestrate checkpoints prune [--run <runId>]`.');
+      }
       if (rest.length > 1) throw new UsageError(`Unexpected argument ${JSON.stringify(rest[1])}.`, 'Name a run with --run <runId>.');
       return { kind: 'checkpoints', action, ...(values.run === undefined ? {} : { runId: values.run }), options };
     }

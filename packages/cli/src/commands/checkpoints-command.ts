@@ -1,11 +1,12 @@
+import { listTaskWorktrees, pruneTaskWorktrees } from '@qoder-orch/core';
 import type { CommonOptions } from '../args/parse-arguments';
 import type { CliIo } from '../cli/cli-io';
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes';
-import { listProjectCheckpoints, pruneProjectCheckpoints } from '../run/build-orchestrator';
+import { listProjectCheckpoints, loadCliConfig, pruneProjectCheckpoints } from '../run/build-orchestrator';
 import { resolveProjectDirectory } from '../run/project-directory';
 
-/** `qoder-orchestrate checkpoints [list|prune] [--run <runId>]`, through git safety's library calls. */
-export async function checkpointsCommand(action: 'list' | 'prune', runId: string | undefined, options: CommonOptions, io: CliIo): Promise<ExitCode> {
+/** `qoder-orchestrate checkpoints [list|prune|worktrees] [--run <runId>]`, through git safety's library calls. */
+export async function checkpointsCommand(action: 'list' | 'prune' | 'worktrees', runId: string | undefined, options: CommonOptions, io: CliIo): Promise<ExitCode> {
   const projectDir = await resolveProjectDirectory(options.projectDir, io.cwd ?? process.cwd());
   const scope = { projectDir, ...(runId === undefined ? {} : { runId }) };
   if (action === 'list') {
@@ -21,8 +22,31 @@ export async function checkpointsCommand(action: 'list' | 'prune', runId: string
     }
     return EXIT_CODES.met;
   }
+  // Worktrees live where the configuration says (execution.worktree_root, QODER_ORCH_WORKTREE_ROOT).
+  const { config } = await loadCliConfig({ projectDir, ...(options.configPath === undefined ? {} : { configPath: options.configPath }), env: io.env ?? process.env, overrides: options.overrides });
+  const worktreeScope = { ...scope, ...(config.execution.worktree_root === undefined ? {} : { worktreeRoot: config.execution.worktree_root }) };
+  if (action === 'worktrees') {
+    const worktrees = await listTaskWorktrees(worktreeScope);
+    if (options.isJson) {
+      for (const worktree of worktrees) io.stdout.write(`${JSON.stringify(worktree)}\n`);
+    } else if (worktrees.length === 0) {
+      io.stdout.write(`No task worktrees${runId ? ` for run ${runId}` : ''} of ${projectDir}.\n`);
+    } else {
+      for (const worktree of worktrees) {
+        io.stdout.write(`${worktree.runId}  ${worktree.taskId}  ${worktree.path}${worktree.isLocked ? '  (locked)' : ''}${worktree.isPrunable ? '  (folder gone)' : ''}\n`);
+      }
+    }
+    return EXIT_CODES.met;
+  }
+  // Worktrees first: the work found in them goes to leftover refs, which the ref pruning then judges like any other.
+  const pruned = await pruneTaskWorktrees(worktreeScope);
   const count = await pruneProjectCheckpoints(scope);
-  if (options.isJson) io.stdout.write(`${JSON.stringify({ pruned: count })}\n`);
-  else io.stdout.write(`Pruned ${count} ref${count === 1 ? '' : 's'} (checkpoints, leftovers and merge records)${runId ? ` of run ${runId}` : ''}.\n`);
+  if (options.isJson) {
+    io.stdout.write(`${JSON.stringify({ pruned: count, removedWorktrees: pruned.removed.map((worktree) => worktree.path), ...(pruned.activeRunId === undefined ? {} : { activeRunId: pruned.activeRunId }) })}\n`);
+    return EXIT_CODES.met;
+  }
+  if (pruned.removed.length > 0) io.stdout.write(`Removed ${pruned.removed.length} task worktree${pruned.removed.length === 1 ? '' : 's'}${runId ? ` of run ${runId}` : ''}: ${pruned.removed.map((worktree) => worktree.path).join(', ')}.\n`);
+  if (pruned.activeRunId !== undefined) io.stdout.write(`Left the worktrees of run ${pruned.activeRunId} alone: it is in progress.\n`);
+  io.stdout.write(`Pruned ${count} ref${count === 1 ? '' : 's'} (checkpoints, leftovers and merge records)${runId ? ` of run ${runId}` : ''}.\n`);
   return EXIT_CODES.met;
 }

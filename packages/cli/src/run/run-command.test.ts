@@ -94,6 +94,19 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     expect((await readdir(projectDir)).filter((name) => name !== '.qoder-orch' && name !== '.git').sort()).toEqual(['.gitignore', 'README.md']);
   });
 
+  it('--plan-only leaves the work tree clean, so --validate-only passes after it (a repository that does not ignore .qoder-orch/)', async () => {
+    const bare = await createGitProject({ 'README.md': '# health\n' });
+    try {
+      expect(await runCli(['Add a health endpoint', '--plan-only'], captureIo({ cwd: bare }), { provider: provider() })).toBe(EXIT_CODES.met);
+      const validated = captureIo({ cwd: bare });
+      const code = await runCli(['--validate-only'], validated, { provider: provider() });
+      expect(validated.stdout.text()).toMatch(/Work tree: Clean\./);
+      expect(code).toBe(EXIT_CODES.met);
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+    }
+  });
+
   it('Ctrl-C stops the run (exit 130) with a resume hint, and --resume finishes it without redoing finished tasks', async () => {
     const controller = new AbortController();
     const first = provider({ check: [{ type: 'hang' }] });
@@ -131,6 +144,35 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     const after = captureIo({ cwd: projectDir });
     expect(await runCli(['checkpoints', 'list', '--run', runId!], after)).toBe(0);
     expect(after.stdout.text()).toBe(`No checkpoints for run ${runId} in ${projectDir}.\n`);
+  });
+
+  it('keeps a failed task\'s worktree outside the project, tells where, and lists and prunes it with `checkpoints`', async () => {
+    const failing = await createGitProject({ 'README.md': '# health\n', '.qoder-orchestrate.yaml': 'retry:\n  max_attempts: 1\n' });
+    try {
+      const failed = provider({ check: [{ type: 'success', files: { 'check.js': 'process.exit(1);\n' }, text: report(['check.js']) }] });
+      const io = captureIo({ cwd: failing });
+      expect(await runCli(['Add a health endpoint', '--max-iterations', '1', '--max-parallel', '2'], io, { provider: failed })).not.toBe(EXIT_CODES.met);
+      const listing = captureIo({ cwd: failing });
+      expect(await runCli(['checkpoints', 'worktrees', '--json'], listing)).toBe(EXIT_CODES.met);
+      const kept = listing.stdout.text().trimEnd().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { runId: string; taskId: string; path: string });
+      expect(kept.map((worktree) => worktree.taskId)).toEqual(['check']);
+      const [worktree] = kept;
+      // Outside the project, with the failed work in it, and the user was told where.
+      expect(worktree!.path.startsWith(`${failing}/`)).toBe(false);
+      expect(await readFile(join(worktree!.path, 'check.js'), 'utf8')).toBe('process.exit(1);\n');
+      expect(io.stdout.text()).toContain(worktree!.path);
+      expect(io.stdout.text()).toContain('checkpoints worktrees');
+
+      const pruned = captureIo({ cwd: failing });
+      expect(await runCli(['checkpoints', 'prune', '--run', worktree!.runId], pruned)).toBe(EXIT_CODES.met);
+      expect(pruned.stdout.text()).toContain(`Removed 1 task worktree of run ${worktree!.runId}: ${worktree!.path}.`);
+      await expect(stat(worktree!.path)).rejects.toMatchObject({ code: 'ENOENT' });
+      const after = captureIo({ cwd: failing });
+      expect(await runCli(['checkpoints', 'worktrees'], after)).toBe(EXIT_CODES.met);
+      expect(after.stdout.text()).toBe(`No task worktrees of ${failing}.\n`);
+    } finally {
+      await rm(failing, { recursive: true, force: true });
+    }
   });
 
   it('a bad config file is invalid input (exit 3) naming the file and key', async () => {

@@ -30,6 +30,11 @@ export const ConfigSchema = z
         test_command: z.array(z.string().min(1)).min(1).optional(),
         /** Allow a dirty work tree (snapshotted first). @default false */
         allow_dirty: z.boolean().default(false),
+        /**
+         * Where task worktrees live: a folder outside the project (`~/` allowed; relative to the
+         * project otherwise), one sub-folder per repository. @default `${XDG_CACHE_HOME:-~/.cache}/qoder-orch/worktrees`
+         */
+        worktree_root: z.string().min(1).optional(),
         /** On a merge conflict: `resolve` schedules a conflict-resolution task, `replan` rolls back and replans. @default 'resolve' */
         on_conflict: z.enum(['resolve', 'replan']).default('resolve'),
       })

@@ -11,6 +11,7 @@ export const ENVIRONMENT_KEYS: ReadonlyArray<{ name: string; section: keyof Conf
   { name: 'QODER_ORCH_BUDGET_USD', section: 'execution', key: 'budget_usd', kind: 'number' },
   { name: 'QODER_ORCH_TASK_TIMEOUT', section: 'execution', key: 'task_timeout', kind: 'integer' },
   { name: 'QODER_ORCH_ENABLE_SPECULATIVE', section: 'execution', key: 'enable_speculative', kind: 'boolean' },
+  { name: 'QODER_ORCH_WORKTREE_ROOT', section: 'execution', key: 'worktree_root', kind: 'string' },
   { name: 'QODER_ORCH_ENABLE_BATCH_PROCESSING', section: 'execution', key: 'enable_batch_processing', kind: 'boolean' },
   { name: 'QODER_ORCH_LLM_PROVIDER', section: 'llm', key: 'provider', kind: 'string' },
   { name: 'QODER_ORCH_LLM_MODEL', section: 'llm', key: 'model', kind: 'string' },

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
     const projectDir = await project('execution:\n  max_parallel: 5\n  max_iterations: 7\nllm:\n  provider: claude\nretry:\n  max_attempts: 4\n');
     const { config, file } = await loadConfig({
       projectDir,
-      env: { QODER_ORCH_MAX_ITERATIONS: '9', QODER_ORCH_LLM_PROVIDER: 'codex', QODER_ORCH_AUTO_ROLLBACK: 'yes' },
+      env: { QODER_ORCH_MAX_ITERATIONS: '9', QODER_ORCH_LLM_PROVIDER: 'codex', QODER_ORCH_AUTO_ROLLBACK: 'yes', QODER_ORCH_WORKTREE_ROOT: '/var/cache/worktrees' },
       overrides: { llm: { provider: 'gemini' } },
     });
     expect(file).toBe(join(projectDir, '.qoder-orchestrate.yaml'));
@@ -42,6 +42,7 @@ describe('loadConfig', () => {
     expect(config.retry.max_attempts).toBe(4); // file, untouched
     expect(config.retry.backoff_factor).toBe(2); // default
     expect(config.rollback.auto_rollback_on_failure).toBe(true); // environment
+    expect(config.execution.worktree_root).toBe('/var/cache/worktrees'); // environment
   });
 
   it('names the file, the key path, the line and the expected form for a bad value', async () => {

@@ -73,12 +73,18 @@ export async function ensureInitialCommit(root: string, identity: GitIdentity): 
   return commit;
 }
 
-/** Keeps `.qoder-orch/` (worktrees, run files) out of every snapshot and `git status`, via `info/exclude`. */
+/** Keeps `.qoder-orch/` (run files, caches) out of every snapshot and `git status`, via `info/exclude`. */
 export async function ensurePrivateDirectoryExcluded(commonDir: string): Promise<void> {
+  await ensureExcluded(commonDir, [`/${PRIVATE_DIRECTORY}/`]);
+}
+
+/** Appends the patterns `info/exclude` does not hold yet (it is shared by every worktree of the repository). */
+export async function ensureExcluded(commonDir: string, patterns: readonly string[]): Promise<void> {
   const file = join(commonDir, 'info', 'exclude');
-  const line = `/${PRIVATE_DIRECTORY}/`;
   const text = await readFile(file, 'utf8').catch(() => '');
-  if (text.split(/\r?\n/).includes(line)) return;
+  const present = new Set(text.split(/\r?\n/));
+  const missing = [...new Set(patterns)].filter((pattern) => !present.has(pattern));
+  if (missing.length === 0) return;
   await mkdir(join(commonDir, 'info'), { recursive: true });
-  await appendFile(file, `${text.length > 0 && !text.endsWith('\n') ? '\n' : ''}${line}\n`);
+  await appendFile(file, `${text.length > 0 && !text.endsWith('\n') ? '\n' : ''}${missing.join('\n')}\n`);
 }

@@ -68,3 +68,10 @@ async function readLock(file: string): Promise<LockContent | undefined> {
   }
   return { runId: 'unknown', pid: -1, host: hostname(), startedAt: '' };
 }
+
+/** The run holding the repository's run lock in a live process on this machine, if any. */
+export async function activeRunId(commonDir: string): Promise<string | undefined> {
+  const existing = await readLock(runLockFile(commonDir));
+  if (existing === undefined || existing.host !== hostname() || !isAlive(existing.pid)) return undefined;
+  return existing.runId;
+}

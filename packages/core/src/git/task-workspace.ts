@@ -70,6 +70,11 @@ export interface PreparedTask {
   branch?: string;
   /** The integration head the task started from. */
   baseCommit?: string;
+  /**
+   * Dependency folders (`node_modules`, `.venv`, …) linked from the main checkout into the
+   * task's worktree, relative to the repository root: shared with the user, never to be changed.
+   */
+  linkedDependencies?: string[];
 }
 
 export interface CompleteTaskOptions {

@@ -1,10 +1,12 @@
-import { mkdir, rename, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, realpath, rename, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { findDependencyFolders, linkDependencyFolders } from './dependency-links';
 import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
-import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch, taskWorktreePath } from './ref-names';
+import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-names';
 import { workingTree } from './temporary-index';
+import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
 import { commitTree, treeOf } from './working-state';
 
 export interface WorktreeManagerOptions {
@@ -12,6 +14,14 @@ export interface WorktreeManagerOptions {
   projectDir: string;
   /** Author and committer of commits that keep leftover work. @default DEFAULT_GIT_IDENTITY */
   identity?: GitIdentity;
+  /**
+   * The folder under which task worktrees live, outside the repository (one sub-folder per
+   * repository, `<name>-<hash>/<run>/<task>`). A folder inside the repository is refused.
+   * @default defaultWorktreeRoot(): `${XDG_CACHE_HOME:-~/.cache}/qoder-orch/worktrees`
+   */
+  worktreeRoot?: string;
+  /** Link the main checkout's installed dependency folders (`node_modules`, `.venv`, `venv`) into each new worktree. @default true */
+  linkDependencies?: boolean;
 }
 
 /** A task's worktree. */
@@ -24,11 +34,16 @@ export interface TaskWorktree {
   branch: string;
   /** The commit it started from. */
   base: string;
+  /** Dependency folders linked from the main checkout, relative to the repository root. */
+  linkedDependencies: string[];
 }
 
-/** A worktree under `.qoder-orch/worktrees/`, as git lists it. */
+/** One of our task worktrees, as git lists it. */
 export interface ListedWorktree {
   path: string;
+  /** The run and task it belongs to (as ref components), read from its place. */
+  runId: string;
+  taskId: string;
   branch?: string;
   head?: string;
   /** Git will not prune it (`git worktree lock`). */
@@ -38,19 +53,40 @@ export interface ListedWorktree {
 }
 
 /**
- * Gives each task its own `git worktree` on its own branch (`qoder-orch/<run>/<task>`), under
- * `.qoder-orch/worktrees/<run>/<task>`, so parallel agents never see each other's half-written
- * files. Removing a worktree first keeps its work (uncommitted changes and branch commits)
- * under `refs/qoder-orch/leftovers/…`, so cleaning up never destroys anything.
+ * Gives each task its own `git worktree` on its own branch (`qoder-orch/<run>/<task>`), in a
+ * folder outside the project tree (`<worktreeRoot>/<repository>-<hash>/<run>/<task>`), so parallel
+ * agents never see each other's half-written files and no test runner or command in the project
+ * ever finds them. Removing a worktree first keeps its work (uncommitted changes and branch
+ * commits) under `refs/qoder-orch/leftovers/…`, so cleaning up never destroys anything.
  */
 export class WorktreeManager {
   readonly #root: string;
   readonly #identity: GitIdentity;
+  readonly #directory: string;
+  /** Where earlier versions put worktrees (inside the project): still ours to list and clean. */
+  readonly #legacyDirectory: string;
+  readonly #isLinkingDependencies: boolean;
+  /** The main checkout's dependency folders, looked up once: installing is not something a run does. */
+  #dependencyFolders: Promise<string[]> | undefined;
   #isExcluded = false;
 
   constructor(options: WorktreeManagerOptions) {
-    this.#root = options.projectDir;
+    this.#root = resolve(options.projectDir);
     this.#identity = options.identity ?? DEFAULT_GIT_IDENTITY;
+    this.#directory = projectWorktreeFolder(options.worktreeRoot ?? defaultWorktreeRoot(), this.#root);
+    assertOutsideRepository(this.#directory, this.#root);
+    this.#legacyDirectory = resolve(this.#root, PRIVATE_DIRECTORY, 'worktrees');
+    this.#isLinkingDependencies = options.linkDependencies ?? true;
+  }
+
+  /** The folder that holds this repository's task worktrees, one sub-folder per run. */
+  get directory(): string {
+    return this.#directory;
+  }
+
+  /** The folder of one run's worktrees. */
+  runDirectory(runId: string): string {
+    return join(this.#directory, refComponent(runId));
   }
 
   /**
@@ -60,8 +96,9 @@ export class WorktreeManager {
   async add(runId: string, taskId: string, base: string): Promise<TaskWorktree> {
     const path = this.pathOf(runId, taskId);
     const branch = taskBranch(runId, taskId);
+    const { commonDir } = await repositoryPaths(this.#root);
     if (!this.#isExcluded) {
-      await ensurePrivateDirectoryExcluded((await repositoryPaths(this.#root)).commonDir);
+      await ensurePrivateDirectoryExcluded(commonDir);
       this.#isExcluded = true;
     }
     await this.remove(runId, taskId, { label: 'previous-attempt' });
@@ -71,12 +108,17 @@ export class WorktreeManager {
     }
     await mkdir(dirname(path), { recursive: true });
     await runGit(this.#root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, base]);
-    return { runId, taskId, path, branch, base };
+    let linkedDependencies: string[] = [];
+    if (this.#isLinkingDependencies) {
+      this.#dependencyFolders ??= findDependencyFolders(this.#root);
+      linkedDependencies = await linkDependencyFolders({ root: this.#root, worktree: path, commonDir, folders: await this.#dependencyFolders });
+    }
+    return { runId, taskId, path, branch, base, linkedDependencies };
   }
 
   /** The absolute directory of a task's worktree. */
   pathOf(runId: string, taskId: string): string {
-    return resolve(this.#root, taskWorktreePath(runId, taskId));
+    return join(this.#directory, refComponent(runId), refComponent(taskId));
   }
 
   /**
@@ -86,16 +128,20 @@ export class WorktreeManager {
    * @returns the leftover ref, when there was work to keep.
    */
   async remove(runId: string, taskId: string, options: { label?: string } = {}): Promise<{ leftoverRef?: string }> {
-    const path = this.pathOf(runId, taskId);
+    const listed = (await this.list()).find((worktree) => worktree.runId === refComponent(runId) && worktree.taskId === refComponent(taskId));
+    return this.#remove(listed, runId, taskId, options.label ?? 'removed');
+  }
+
+  async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string): Promise<{ leftoverRef?: string }> {
     const branch = taskBranch(runId, taskId);
-    const label = options.label ?? 'removed';
     let kept: string | undefined;
-    const listed = (await this.list()).find((worktree) => worktree.path === path);
     if (listed !== undefined && !listed.isPrunable) {
-      kept = await this.#keepWork(path, runId, taskId, label);
-      await runGit(this.#root, ['worktree', 'remove', '--force', '--force', path]);
+      kept = await this.#keepWork(listed.path, runId, taskId, label);
+      await runGit(this.#root, ['worktree', 'remove', '--force', '--force', listed.path]);
     }
     await tryGit(this.#root, ['worktree', 'prune']);
+    // The run's folder, once empty (rmdir refuses a folder that still holds other worktrees).
+    if (listed !== undefined) await rmdir(dirname(listed.path)).catch(() => undefined);
     const tip = await resolveRef(this.#root, `refs/heads/${branch}`);
     if (tip !== undefined) {
       const head = await headCommit(this.#root);
@@ -109,16 +155,19 @@ export class WorktreeManager {
     return kept === undefined ? {} : { leftoverRef: kept };
   }
 
-  /** Worktrees under `.qoder-orch/worktrees/` (ours), as git knows them. */
+  /** Our task worktrees (in this repository's worktree folder, or where earlier versions put them), as git knows them. */
   async list(): Promise<ListedWorktree[]> {
     const output = await runGit(this.#root, ['worktree', 'list', '--porcelain', '-z']);
-    const ours = resolve(this.#root, PRIVATE_DIRECTORY, 'worktrees');
+    const folders = [...new Set([this.#directory, await realpath(this.#directory).catch(() => this.#directory), this.#legacyDirectory])];
     const worktrees: ListedWorktree[] = [];
     let current: ListedWorktree | undefined;
     for (const field of splitNul(output)) {
       if (field.startsWith('worktree ')) {
-        current = { path: resolve(field.slice('worktree '.length)), isLocked: false, isPrunable: false };
-        if (current.path.startsWith(`${ours}/`)) worktrees.push(current);
+        const path = resolve(field.slice('worktree '.length));
+        const folder = folders.find((candidate) => path.startsWith(`${candidate}${sep}`));
+        const [runId = '', taskId = ''] = folder === undefined ? [] : path.slice(folder.length + 1).split(sep);
+        current = { path, runId, taskId, isLocked: false, isPrunable: false };
+        if (folder !== undefined) worktrees.push(current);
       } else if (current !== undefined) {
         if (field.startsWith('HEAD ')) current.head = field.slice(5);
         else if (field.startsWith('branch ')) current.branch = field.slice('branch refs/heads/'.length);
@@ -131,28 +180,30 @@ export class WorktreeManager {
 
   /**
    * Cleans worktrees and task branches a crashed or failed run left behind, except those of
-   * `keepRunId`: their work is kept under leftover refs, then they are removed (locked ones too).
+   * `keepRunId` (or all but those of `onlyRunId`): their work is kept under leftover refs
+   * (`…/<label>`, default `crashed`), then they are removed (locked ones too).
    *
    * @returns the leftover refs written.
    */
-  async cleanLeftovers(options: { keepRunId?: string } = {}): Promise<string[]> {
+  async cleanLeftovers(options: { keepRunId?: string; onlyRunId?: string; label?: string } = {}): Promise<string[]> {
     await tryGit(this.#root, ['worktree', 'prune']);
     const kept: string[] = [];
-    const ours = resolve(this.#root, PRIVATE_DIRECTORY, 'worktrees');
     const seen = new Set<string>();
+    const label = options.label ?? 'crashed';
+    const isSpared = (runId: string) =>
+      (options.keepRunId !== undefined && runId === refComponent(options.keepRunId)) || (options.onlyRunId !== undefined && runId !== refComponent(options.onlyRunId));
     for (const worktree of await this.list()) {
-      const [runId = '', taskId = ''] = worktree.path.slice(ours.length + 1).split('/');
-      seen.add(`${runId}/${taskId}`);
-      if (options.keepRunId !== undefined && runId === refComponent(options.keepRunId)) continue;
-      const result = await this.remove(runId, taskId, { label: 'crashed' });
+      seen.add(`${worktree.runId}/${worktree.taskId}`);
+      if (isSpared(worktree.runId)) continue;
+      const result = await this.#remove(worktree, worktree.runId, worktree.taskId, label);
       if (result.leftoverRef !== undefined) kept.push(result.leftoverRef);
     }
     const branches = splitNul(await runGit(this.#root, ['for-each-ref', '--format=%(refname:strip=2)%00', 'refs/heads/qoder-orch/']).then((text) => text.replace(/\n/g, '')));
     for (const branch of branches) {
       const [, runId = '', taskId = ''] = branch.split('/');
-      if (options.keepRunId !== undefined && runId === refComponent(options.keepRunId)) continue;
+      if (isSpared(runId)) continue;
       if (seen.has(`${runId}/${taskId}`)) continue;
-      const result = await this.remove(runId, taskId, { label: 'crashed' });
+      const result = await this.#remove(undefined, runId, taskId, label);
       if (result.leftoverRef !== undefined) kept.push(result.leftoverRef);
     }
     return kept;
@@ -167,7 +218,7 @@ export class WorktreeManager {
     const isChanged = tree !== (await treeOf(this.#root, head));
     const base = await this.#mergeBaseWithHead(branchTip);
     if (!isChanged && base === branchTip) return undefined;
-    const commit = isChanged ? await commitTree(this.#root, tree, { parents: [head], message: `qoder-orch: work left in ${join(PRIVATE_DIRECTORY, 'worktrees', runId, taskId)}`, identity: this.#identity }) : head;
+    const commit = isChanged ? await commitTree(this.#root, tree, { parents: [head], message: `qoder-orch: work left in the worktree of task ${taskId} (run ${runId})`, identity: this.#identity }) : head;
     const ref = await this.#unusedRef(leftoverRef(runId, taskId, label));
     await runGit(this.#root, ['update-ref', ref, commit]);
     return ref;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ConfigOverrides, type EventEnvelope, MemoryRunStore, createIntegrationRegistry, createOrchestrator } from '../index';
+import { type ConfigOverrides, type EventEnvelope, MemoryRunStore, WorktreeManager, createIntegrationRegistry, createOrchestrator } from '../index';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
 import { MockAgentProvider, type MockAgentProviderSettings } from '../test/index';
 
@@ -97,7 +97,7 @@ describe('Orchestrator on a real git repository', () => {
     expect(await readFile(join(repository.root, 'src/web.txt'), 'utf8')).toBe('web in worktree\n');
     const starts = events.filter((event): event is EventEnvelope<'task-start'> => event.type === 'task-start');
     expect(new Set(starts.map((event) => event.cwd)).size).toBe(2);
-    expect(starts.every((event) => event.cwd.includes('.qoder-orch/worktrees'))).toBe(true);
+    expect(starts.every((event) => event.cwd.startsWith(`${new WorktreeManager({ projectDir: repository.root }).directory}/`))).toBe(true);
     expect(events.filter((event) => event.type === 'checkpoint-end')).toHaveLength(2);
     const merges = events.filter((event): event is EventEnvelope<'merge-end'> => event.type === 'merge-end');
     expect(merges.map((event) => event.hasConflict)).toEqual([false, false]);
@@ -111,7 +111,7 @@ describe('Orchestrator on a real git repository', () => {
     // The user's tree is clean afterwards and no worktree is left behind.
     expect((await repository.git(['status', '--porcelain'])).trim()).toBe('');
     expect((await repository.git(['worktree', 'list'])).trim().split('\n')).toHaveLength(1);
-    expect(existsSync(join(repository.root, '.qoder-orch', 'worktrees', summary.runId))).toBe(false);
+    expect(existsSync(new WorktreeManager({ projectDir: repository.root }).runDirectory(summary.runId))).toBe(false);
   });
 
   it('reports a real merge conflict as a failed task with its files, and lands no conflict markers', async () => {

@@ -35,6 +35,7 @@ import { loadSubagents } from '../subagents/load-subagents';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 import { createDirectoryWorkspace } from '../workspace/directory-workspace';
 import { createGitWorkspace } from '../workspace/git-workspace';
+import { resolveUserPath } from '../git/worktree-location';
 import { ensurePrivateDirectoryExcluded, isGitRepository, type RepositoryPaths, repositoryPaths } from '../git/repository';
 import { EventRecorder } from './event-recorder';
 import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
@@ -125,6 +126,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         projectDir: this.#projectDir,
         isolation,
         createCheckpoints: this.#config.rollback.enabled && this.#config.rollback.create_checkpoints,
+        ...(execution.worktree_root === undefined ? {} : { worktreeRoot: resolveUserPath(execution.worktree_root, this.#projectDir) }),
       });
     } else {
       this.#workspace = createDirectoryWorkspace({ projectDir: this.#projectDir });
@@ -224,6 +226,10 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
   /** Plans only: returns the validated plan and changes nothing in the project or the run store. */
   async plan(objective: string, options: { abortSignal?: AbortSignal } = {}): Promise<Plan> {
     const subagents = await this.#loadSubagents();
+    // The context index is cached in the project's private folder: keep it out of git status,
+    // or a later run (or --validate-only) would find the tree dirty.
+    const repository = await this.#repository();
+    if (repository) await ensurePrivateDirectoryExcluded(repository.commonDir);
     if (this.#options.context) await this.#options.context.refresh(options.abortSignal ? { abortSignal: options.abortSignal } : {});
     const context = await this.#plannerContext(objective);
     // Listeners see plan-start / plan-end as in a run; nothing is written anywhere.

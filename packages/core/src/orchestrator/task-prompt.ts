@@ -17,6 +17,8 @@ export interface TaskPromptInput {
   interfaces?: string;
   /** Why the previous attempt failed, for a retry. */
   previousFailure?: string;
+  /** Dependency folders linked from the user's checkout into the task's worktree (`PreparedTask.linkedDependencies`). */
+  linkedDependencies?: readonly string[];
 }
 
 /** The prompt an agent gets for one task. Objective and context go in as fenced data. */
@@ -44,6 +46,11 @@ export function buildTaskPrompt(input: TaskPromptInput): string {
   if (input.interfaces) parts.push(block('## Shared interfaces defined by earlier tasks', input.interfaces));
   if (input.context) parts.push(block('## Project knowledge relevant to this task', input.context));
   if (input.previousFailure) parts.push(block('## Your previous attempt failed; fix this', input.previousFailure));
+  if (input.linkedDependencies && input.linkedDependencies.length > 0) {
+    parts.push(
+      `## Installed dependencies\nYou work in your own worktree. These folders are links to the installed dependencies of the user's main checkout: ${input.linkedDependencies.map((path) => `\`${path}\``).join(', ')}. Use them as they are: do not install, update or remove packages in them (no \`npm install\`, \`pnpm add\`, \`pip install\`), which would change the user's checkout. If your task needs a new dependency, add it to the manifest only and say so in your summary.`,
+    );
+  }
   parts.push(
     [
       '## When you are done',

@@ -179,6 +179,7 @@ export async function runTask(task: Task, slot: number, abortSignal: AbortSignal
         ...(taskContext?.text ? { context: taskContext.text } : {}),
         ...(interfaces ? { interfaces } : {}),
         ...(previousFailure ? { previousFailure } : {}),
+        ...(prepared.linkedDependencies ? { linkedDependencies: prepared.linkedDependencies } : {}),
       });
       runResult = redactedRunResult(
         await provider.doRunTask({
@@ -511,6 +512,7 @@ export async function speculateTask(task: Task, slot: number, abortSignal: Abort
       task,
       dependencies: [],
       ...(taskContext?.text ? { context: taskContext.text } : {}),
+      ...(prepared.linkedDependencies ? { linkedDependencies: prepared.linkedDependencies } : {}),
     }).replace('## Your task:', `## Note\nThe tasks this one depends on (${task.dependsOn.join(', ')}) are still being done by teammates. Build against the plan and the contract; do not do their work.\n\n## Your task:`);
     runResult = await provider.doRunTask({
       taskId: task.id,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { tryGit } from '../git/git-client';
 import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
 import { initRepository, isGitRepository, repositoryPaths } from '../git/repository';
-import { PRIVATE_REF_ROOT } from '../git/ref-names';
+import { PRIVATE_DIRECTORY, PRIVATE_REF_ROOT } from '../git/ref-names';
 import type { PreflightCheck } from './preflight-report';
 import { fail, pass, warn } from './check-result';
 
@@ -67,7 +67,8 @@ export async function checkWorkTree(projectDir: string, options: { allowDirty: b
   }
   const checks: PreflightCheck[] = [];
   const status = await tryGit(root, ['status', '--porcelain=v1', '--untracked-files=all']);
-  const dirty = status.isOk ? status.output.split('\n').filter((line) => line.trim().length > 0) : [];
+  // The private folder (run files, caches) is the orchestrator's, never the user's work: a run keeps it out of git status itself.
+  const dirty = status.isOk ? status.output.split('\n').filter((line) => line.trim().length > 0 && !line.slice(3).startsWith(`${PRIVATE_DIRECTORY}/`)) : [];
   if (!status.isOk) checks.push(fail('git.worktree', label, `git status failed: ${status.message}`, 'Make sure the repository is not corrupt (`git fsck`).'));
   else if (dirty.length === 0) checks.push(pass('git.worktree', label, 'Clean.'));
   else {

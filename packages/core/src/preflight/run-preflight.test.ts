@@ -71,6 +71,8 @@ describe('runPreflight', () => {
     const repo = await repository();
     await repo.write('README.md', 'edited\n');
     await repo.write('new-file.txt', 'new\n');
+    // The orchestrator's own folder is never the user's change, even where git does not ignore it.
+    await repo.write('.qoder-orch/cache/index-state.json', '{}\n');
     const strict = await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1 });
     expect(byId(strict, 'git.worktree')).toMatchObject({ status: 'fail', message: expect.stringContaining('2 uncommitted changes (README.md, new-file.txt)'), fix: expect.stringContaining('--allow-dirty') });
     const allowed = await runPreflight({ projectDir: repo.root, config: { execution: { allow_dirty: true } }, minFreeDiskMb: 1 });
@@ -153,6 +155,10 @@ describe('runPreflight', () => {
     const info = await statfs(repo.root);
     const freeMb = Math.floor((Number(info.bavail) * Number(info.bsize)) / (1024 * 1024));
     expect(byId(await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1 }), 'disk.space')?.status).toBe('pass');
+    // Measured where the worktrees go (outside the project), even before that folder exists.
+    const roots = await plainDirectory();
+    const configured = await runPreflight({ projectDir: repo.root, config: { execution: { worktree_root: join(roots, 'later', 'worktrees') } }, minFreeDiskMb: 1 });
+    expect(byId(configured, 'disk.space')?.message).toContain(`(${roots})`);
     expect(byId(await runPreflight({ projectDir: repo.root, minFreeDiskMb: freeMb * 2 }), 'disk.space')?.status).toBe('warn');
     expect(byId(await runPreflight({ projectDir: repo.root, minFreeDiskMb: freeMb * 10 }), 'disk.space')).toMatchObject({ status: 'fail', fix: expect.stringContaining('max_parallel') });
     const missing = await runPreflight({ projectDir: join(repo.root, 'does-not-exist'), minFreeDiskMb: 1 });

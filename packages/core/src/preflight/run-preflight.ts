@@ -6,6 +6,7 @@ import { redactOutput, secretValuesFrom } from '../judge/redact-output';
 import type { AgentProvider } from '../spec/agent-provider';
 import { checkConfig } from './config-check';
 import { checkDiskSpace } from './disk-check';
+import { defaultWorktreeRoot, resolveUserPath } from '../git/worktree-location';
 import { checkGitInstalled, checkProjectReadable, checkRepository, checkWorkTree } from './git-checks';
 import type { PreflightCheck, PreflightReport } from './preflight-report';
 import { checkProvider } from './provider-check';
@@ -74,7 +75,9 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   if (isProjectUsable) {
     await step(() => checkConfig(projectDir, { ...(options.config === undefined ? {} : { config: options.config }), ...(options.configFile === undefined ? {} : { configFile: options.configFile }) }));
     await step(() => checkSubagents(projectDir, options.subagentDirectories ?? DEFAULT_SUBAGENT_DIRECTORIES));
-    await step(() => checkDiskSpace(projectDir, options.minFreeDiskMb ?? 500));
+    // Worktrees live outside the project: their file system is the one that fills up.
+    const worktreeRoot = config?.execution.worktree_root === undefined ? defaultWorktreeRoot() : resolveUserPath(config.execution.worktree_root, projectDir);
+    await step(() => checkDiskSpace(worktreeRoot, options.minFreeDiskMb ?? 500));
   }
 
   // Messages may quote CLI output: never let a secret through.

@@ -1,5 +1,5 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitWorkspace, type Task, TaskSchema, type VerificationResult, WorktreeManager } from '../index';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
@@ -42,7 +42,9 @@ describe('git workspace, worktree isolation', () => {
       workspace.prepare(right, { runId: 'run-w', attempt: 1 }),
     ]);
     expect(preparedLeft.cwd).not.toBe(repo.root);
-    expect(preparedLeft.cwd).toContain('.qoder-orch/worktrees/run-w/left');
+    // Outside the project tree, in this repository's folder of the worktree root.
+    expect(preparedLeft.cwd).toBe(new WorktreeManager({ projectDir: repo.root }).pathOf('run-w', 'left'));
+    expect(relative(repo.root, preparedLeft.cwd).startsWith('..')).toBe(true);
     expect(preparedLeft.branch).toBe('qoder-orch/run-w/left');
     expect(preparedLeft.baseCommit).toBe(begun.baseCommit);
     // Each agent writes in its own directory and does not see the other's files.

@@ -45,6 +45,13 @@ export interface GitWorkspaceOptions {
   identity?: GitIdentity;
   /** Keep a checkpoint ref before every task (`rollback.create_checkpoints`). Rollback needs it. @default true */
   createCheckpoints?: boolean;
+  /**
+   * With isolation `worktree`: the folder under which task worktrees live, outside the project
+   * (`execution.worktree_root`). @default `${XDG_CACHE_HOME:-~/.cache}/qoder-orch/worktrees`
+   */
+  worktreeRoot?: string;
+  /** With isolation `worktree`: link the main checkout's `node_modules`, `.venv` and `venv` folders into each worktree. @default true */
+  linkDependencies?: boolean;
 }
 
 type TaskPhase = 'running' | 'landed' | 'conflict' | 'failed' | 'done';
@@ -142,7 +149,13 @@ class GitWorkspace implements TaskWorkspace {
       const project = await realpath(this.#options.projectDir);
       this.#subdirectory = relative(this.#root, project).split(sep).join('/');
       this.#rollback = new RollbackManager({ projectDir: this.#root, identity: this.#identity });
-      this.#worktrees = new WorktreeManager({ projectDir: this.#root, identity: this.#identity });
+      // Also in a shared tree: an earlier run's worktrees are cleaned up by begin.
+      this.#worktrees = new WorktreeManager({
+        projectDir: this.#root,
+        identity: this.#identity,
+        ...(this.#options.worktreeRoot === undefined ? {} : { worktreeRoot: this.#options.worktreeRoot }),
+        ...(this.#options.linkDependencies === undefined ? {} : { linkDependencies: this.#options.linkDependencies }),
+      });
       const warnings: string[] = [];
       if (this.#subdirectory !== '') {
         warnings.push(`${project} is inside the repository at ${this.#root}: checkpoints and commits cover the whole repository.`);
@@ -211,7 +224,10 @@ class GitWorkspace implements TaskWorkspace {
       const rollback = this.#rollback as RollbackManager;
       if (this.isIsolated) {
         // Agents a SIGKILLed run could not stop may still be working in its worktrees.
-        const ended = endProcessesWorkingIn(join(this.#root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId)));
+        const ended = [
+          ...endProcessesWorkingIn((this.#worktrees as WorktreeManager).runDirectory(runId)),
+          ...endProcessesWorkingIn(join(this.#root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId))),
+        ];
         if (ended.length > 0) this.#warnings.push(`Ended ${ended.length} agent process(es) the interrupted run left working in its worktrees.`);
       }
       const entries: Array<{ taskId: string; checkpoint?: string; order: string }> = [];
@@ -296,6 +312,7 @@ class GitWorkspace implements TaskWorkspace {
           worktree: worktree.path,
           branch: worktree.branch,
           baseCommit,
+          ...(worktree.linkedDependencies.length === 0 ? {} : { linkedDependencies: worktree.linkedDependencies }),
         };
       }
       const checkpoint = await rollback.checkpoint(options.runId, task.id);
@@ -433,7 +450,11 @@ class GitWorkspace implements TaskWorkspace {
         for (const checkpoint of await rollback.listCheckpoints({ runId })) await runGit(this.#root, ['update-ref', '-d', checkpoint.ref]);
       } else {
         await rollback.markRunFailed(runId);
-        if (keptWorktrees.length > 0) warnings.push(`Worktrees of failed tasks are kept for inspection: ${keptWorktrees.join(', ')}. The next run removes them (keeping their work under ${PRIVATE_REF_ROOT}/leftovers/).`);
+        if (keptWorktrees.length > 0) {
+          warnings.push(
+            `Worktrees of failed tasks are kept for inspection: ${keptWorktrees.join(', ')}. The next run removes them (keeping their work under ${PRIVATE_REF_ROOT}/leftovers/); list or remove them now with \`qoder-orchestrate checkpoints worktrees\` and \`qoder-orchestrate checkpoints prune --run ${runId}\`.`,
+          );
+        }
       }
       const leftInTree = await this.#dirtyPaths();
       if (leftInTree.length > 0) {
@@ -457,7 +478,7 @@ class GitWorkspace implements TaskWorkspace {
       await this.#guard?.release();
       await releaseRunLock(this.#commonDir, runId);
       // The run's worktree folder, once empty (rmdir refuses a folder that still holds kept worktrees).
-      await rmdir(join(this.#root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId))).catch(() => undefined);
+      await rmdir((this.#worktrees as WorktreeManager).runDirectory(runId)).catch(() => undefined);
       return { warnings, keptRefs, keptWorktrees };
     });
   }

@@ -1,0 +1,62 @@
+import { lstat, stat, symlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { splitNul, tryGit } from './git-client';
+import { ensureExcluded } from './repository';
+
+/**
+ * Folders of installed dependencies a check needs and git does not carry: Node's `node_modules`
+ * (at the top and in workspace packages) and Python virtualenvs. Installing them again in every
+ * worktree would cost minutes and network per task; linking them costs nothing.
+ */
+const DEPENDENCY_FOLDER_NAMES = new Set(['node_modules', '.venv', 'venv']);
+
+/**
+ * The installed dependency folders of the main checkout that git does not track (untracked or
+ * ignored), relative to the repository root. One walk of the untracked files: list once per run.
+ */
+export async function findDependencyFolders(root: string): Promise<string[]> {
+  // `--directory` lists an untracked folder once instead of walking it: cheap on large trees.
+  const listed = await tryGit(root, ['ls-files', '-z', '--others', '--directory', '--no-empty-directory']);
+  if (!listed.isOk) return [];
+  return splitNul(listed.output)
+    .map((entry) => entry.replace(/\/$/, ''))
+    .filter((path) => DEPENDENCY_FOLDER_NAMES.has(basename(path)));
+}
+
+/**
+ * Links the main checkout's installed dependency folders (`findDependencyFolders`) into a task's
+ * worktree, so the project's checks resolve its dependencies there as they do in the project.
+ * Only folders that exist in the main checkout and are absent from the worktree are linked. Links
+ * git would not ignore by itself (a `node_modules/` pattern matches folders, not a link) are
+ * added to the repository's `info/exclude`, so neither `git status`, nor the run's change
+ * detection, nor a commit ever picks them up.
+ *
+ * @returns the linked paths, relative to the repository root.
+ */
+export async function linkDependencyFolders(input: { root: string; worktree: string; commonDir: string; folders: readonly string[] }): Promise<string[]> {
+  const { root, worktree, commonDir } = input;
+  const linked: string[] = [];
+  for (const path of input.folders) {
+    const source = join(root, path);
+    const target = join(worktree, path);
+    const isFolder = await stat(source).then((info) => info.isDirectory(), () => false);
+    const hasParent = await stat(dirname(target)).then((info) => info.isDirectory(), () => false);
+    const isTaken = await lstat(target).then(() => true, () => false);
+    if (!isFolder || !hasParent || isTaken) continue;
+    // A junction needs no privilege on Windows; elsewhere the type is ignored.
+    await symlink(source, target, process.platform === 'win32' ? 'junction' : 'dir');
+    linked.push(path);
+  }
+  if (linked.length === 0) return linked;
+  // Exit code 1 means none is ignored: every link then needs its own pattern.
+  const checked = await tryGit(worktree, ['check-ignore', '-z', '--', ...linked]);
+  const ignored = new Set(checked.isOk ? splitNul(checked.output) : []);
+  const unignored = linked.filter((path) => !ignored.has(path));
+  if (unignored.length > 0) await ensureExcluded(commonDir, unignored.map((path) => `/${escapePattern(path)}`));
+  return linked;
+}
+
+/** A path as a literal gitignore pattern. */
+function escapePattern(path: string): string {
+  return path.replace(/[\\*?[\]!#]/g, (character) => `\\${character}`).replace(/ $/, '\\ ');
+}

@@ -1,0 +1,52 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitWorkspace, listTaskWorktrees, OrchestratorError, pruneTaskWorktrees, type Task, TaskSchema, type WorkspaceEndResult } from '../index';
+import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
+
+let repositories: TemporaryRepository[] = [];
+afterEach(async () => {
+  await Promise.all(repositories.map((repository) => repository.cleanup()));
+  repositories = [];
+});
+const exists = (path: string) => stat(path).then(() => true, () => false);
+const task = (id: string): Task => TaskSchema.parse({ id, title: id, agent: 'backend-dev' });
+
+describe('kept task worktrees, for the user', () => {
+  it('lists a failed run\'s kept worktrees and prunes them keeping their work, never touching a run in progress', async () => {
+    const repo = await createTemporaryRepository();
+    repositories.push(repo);
+    const failed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await failed.begin({ runId: 'failed-run', isResume: false, allowDirty: false });
+    const broken = task('broken');
+    const prepared = await failed.prepare(broken, { runId: 'failed-run', attempt: 1 });
+    await writeFile(join(prepared.cwd, 'half.txt'), 'half\n');
+    await failed.discard(broken, prepared, { isRollback: false, reason: 'checks failed' });
+    const ended = (await failed.end({ isSuccess: false })) as WorkspaceEndResult;
+    expect(ended.keptWorktrees).toEqual([prepared.worktree]);
+    expect(ended.warnings.join('\n')).toContain(`${prepared.worktree}`);
+
+    // A second run is in progress (its lock is held by this live process).
+    const running = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree', linkDependencies: false });
+    await running.begin({ runId: 'live-run', isResume: false, allowDirty: false });
+    // Its begin cleaned the failed run's worktree already (work kept): add one back the way a crash would leave it.
+    const live = await running.prepare(task('live'), { runId: 'live-run', attempt: 1 });
+    expect((await listTaskWorktrees({ projectDir: repo.root })).map((worktree) => `${worktree.runId}/${worktree.taskId}`)).toEqual(['live-run/live']);
+    await expect(pruneTaskWorktrees({ projectDir: repo.root, runId: 'live-run' })).rejects.toSatisfy((error) => OrchestratorError.isInstance(error) && /in progress/.test(error.message));
+    const pruned = await pruneTaskWorktrees({ projectDir: repo.root });
+    expect(pruned).toMatchObject({ removed: [], activeRunId: 'live-run' });
+    expect(await exists(live.cwd)).toBe(true);
+    await running.end({ isSuccess: false });
+
+    // Once the run is over, its kept worktree goes, and its work stays in a leftover ref.
+    await writeFile(join(live.cwd, 'unfinished.txt'), 'unfinished\n');
+    const after = await pruneTaskWorktrees({ projectDir: repo.root, runId: 'live-run' });
+    expect(after.removed.map((worktree) => worktree.path)).toEqual([live.worktree]);
+    expect(after.keptRefs).toEqual(['refs/qoder-orch/leftovers/live-run/live/pruned']);
+    expect(await repo.git(['show', 'refs/qoder-orch/leftovers/live-run/live/pruned:unfinished.txt'])).toBe('unfinished\n');
+    expect(await exists(live.cwd)).toBe(false);
+    expect(await listTaskWorktrees({ projectDir: repo.root })).toEqual([]);
+    // The failed run's work, cleaned by the second run's begin, was kept too.
+    expect((await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/failed-run/'])).trim()).not.toBe('');
+  });
+});

@@ -1,0 +1,62 @@
+import { OrchestratorError } from '../errors/orchestrator-error';
+import { refComponent } from './ref-names';
+import { repositoryPaths } from './repository';
+import { activeRunId } from './run-lock';
+import { resolveUserPath } from './worktree-location';
+import { type ListedWorktree, WorktreeManager } from './worktree-manager';
+
+export interface TaskWorktreesOptions {
+  /** The project (a directory inside the repository). */
+  projectDir: string;
+  /** As `execution.worktree_root`: `~/` allowed, relative to the project otherwise. @default the user cache folder */
+  worktreeRoot?: string;
+  /** Only this run's worktrees. */
+  runId?: string;
+}
+
+export interface PrunedTaskWorktrees {
+  /** The worktrees removed. */
+  removed: ListedWorktree[];
+  /** Refs that keep the work found in them (`refs/qoder-orch/leftovers/<run>/<task>/pruned`). */
+  keptRefs: string[];
+  /** A run in progress whose worktrees were left alone. */
+  activeRunId?: string;
+}
+
+async function managerFor(options: TaskWorktreesOptions): Promise<{ manager: WorktreeManager; commonDir: string }> {
+  const paths = await repositoryPaths(options.projectDir);
+  const manager = new WorktreeManager({ projectDir: paths.root, ...(options.worktreeRoot === undefined ? {} : { worktreeRoot: resolveUserPath(options.worktreeRoot, options.projectDir) }) });
+  return { manager, commonDir: paths.commonDir };
+}
+
+/**
+ * The task worktrees that exist for a repository (outside it): those of a run in progress, and
+ * those kept for inspection after a failed or interrupted run.
+ */
+export async function listTaskWorktrees(options: TaskWorktreesOptions): Promise<ListedWorktree[]> {
+  const { manager } = await managerFor(options);
+  const listed = await manager.list();
+  return options.runId === undefined ? listed : listed.filter((worktree) => worktree.runId === refComponent(options.runId as string));
+}
+
+/**
+ * Removes kept task worktrees (all runs', or one run's) and their task branches, never those of
+ * a run in progress. Work found in them is kept under leftover refs first, as a run does.
+ *
+ * @throws OrchestratorError `GIT_ERROR` when the run named is in progress.
+ */
+export async function pruneTaskWorktrees(options: TaskWorktreesOptions): Promise<PrunedTaskWorktrees> {
+  const { manager, commonDir } = await managerFor(options);
+  const active = await activeRunId(commonDir);
+  if (options.runId !== undefined && active !== undefined && refComponent(options.runId) === refComponent(active)) {
+    throw new OrchestratorError({ code: 'GIT_ERROR', message: `Run ${options.runId} is in progress; its worktrees are in use.`, fix: 'Wait for the run to end (it cleans up after itself), or stop it first.' });
+  }
+  const before = await manager.list();
+  const keptRefs = await manager.cleanLeftovers({
+    label: 'pruned',
+    ...(options.runId === undefined ? {} : { onlyRunId: options.runId }),
+    ...(active === undefined ? {} : { keepRunId: active }),
+  });
+  const remaining = new Set((await manager.list()).map((worktree) => worktree.path));
+  return { removed: before.filter((worktree) => !remaining.has(worktree.path)), keptRefs, ...(active === undefined ? {} : { activeRunId: active }) };
+}
