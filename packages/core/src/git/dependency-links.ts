@@ -48,12 +48,18 @@ export async function linkDependencyFolders(input: { root: string; worktree: str
     linked.push(path);
   }
   if (linked.length === 0) return linked;
-  // Exit code 1 means none is ignored: every link then needs its own pattern.
-  const checked = await tryGit(worktree, ['check-ignore', '-z', '--', ...linked]);
-  const ignored = new Set(checked.isOk ? splitNul(checked.output) : []);
-  const unignored = linked.filter((path) => !ignored.has(path));
-  if (unignored.length > 0) await ensureExcluded(commonDir, unignored.map((path) => `/${escapePattern(path)}`));
+  // Usually written before the run began (`dependencyExcludePatterns`); a no-op then.
+  await ensureExcluded(commonDir, dependencyExcludePatterns(linked));
   return linked;
+}
+
+/**
+ * The `info/exclude` lines that keep links to dependency folders out of git: one literal,
+ * anchored pattern per folder. The folders are untracked in the main checkout already, so the
+ * lines change nothing there but hide the links in every worktree.
+ */
+export function dependencyExcludePatterns(folders: readonly string[]): string[] {
+  return folders.map((path) => `/${escapePattern(path)}`);
 }
 
 /** A path as a literal gitignore pattern. */

@@ -1,9 +1,9 @@
 import { mkdir, realpath, rename, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { findDependencyFolders, linkDependencyFolders } from './dependency-links';
+import { dependencyExcludePatterns, findDependencyFolders, linkDependencyFolders } from './dependency-links';
 import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
-import { ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
+import { ensureExcluded, ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
 import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-names';
 import { workingTree } from './temporary-index';
 import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
@@ -96,11 +96,7 @@ export class WorktreeManager {
   async add(runId: string, taskId: string, base: string): Promise<TaskWorktree> {
     const path = this.pathOf(runId, taskId);
     const branch = taskBranch(runId, taskId);
-    const { commonDir } = await repositoryPaths(this.#root);
-    if (!this.#isExcluded) {
-      await ensurePrivateDirectoryExcluded(commonDir);
-      this.#isExcluded = true;
-    }
+    const { commonDir } = await this.prepareRepository();
     await this.remove(runId, taskId, { label: 'previous-attempt' });
     if (await stat(path).then(() => true, () => false)) {
       // A directory git no longer knows (a crash mid-add): move it aside, never delete it.
@@ -114,6 +110,25 @@ export class WorktreeManager {
       linkedDependencies = await linkDependencyFolders({ root: this.#root, worktree: path, commonDir, folders: await this.#dependencyFolders });
     }
     return { runId, taskId, path, branch, base, linkedDependencies };
+  }
+
+  /**
+   * Writes, once, the repository's `info/exclude` lines every task worktree needs: the private
+   * folder and a literal pattern for each dependency folder that will be linked (a link is not a
+   * folder to git, so `node_modules/` would not hide it). Called before a run's repository guard
+   * takes its record, so the guard never mistakes the run's own lines for an agent's tampering.
+   */
+  async prepareRepository(): Promise<{ commonDir: string }> {
+    const { commonDir } = await repositoryPaths(this.#root);
+    if (!this.#isExcluded) {
+      await ensurePrivateDirectoryExcluded(commonDir);
+      if (this.#isLinkingDependencies) {
+        this.#dependencyFolders ??= findDependencyFolders(this.#root);
+        await ensureExcluded(commonDir, dependencyExcludePatterns(await this.#dependencyFolders));
+      }
+      this.#isExcluded = true;
+    }
+    return { commonDir };
   }
 
   /** The absolute directory of a task's worktree. */

@@ -208,6 +208,7 @@ class GitWorkspace implements TaskWorkspace {
         }
         this.#onTampering = options.onTampering;
         this.#ownPaths = new Set((options.ownPaths ?? []).map((path) => (this.#subdirectory === '' ? path : `${this.#subdirectory}/${path}`).split(sep).join('/')));
+        if (this.isIsolated) await this.#worktrees?.prepareRepository();
         this.#guard = await RepositoryGuard.take(this.#commonDir);
         if (this.isIsolated) this.#checkoutBaseline = await this.#rollback.stateOf();
         return { baseCommit: (await headCommit(this.#root)) ?? baseCommit, ...(userSnapshot === undefined ? {} : { userSnapshot }), warnings };
