@@ -8,6 +8,7 @@ import type { ContextRefreshResult } from '../spec/context-source';
 import type { Usage } from '../spec/usage';
 import type { ContractReport } from '../contracts/contract-report';
 import type { PreflightReport } from '../preflight/preflight-report';
+import type { CommandReview } from '../commands/command-review';
 
 /**
  * Every event the orchestrator emits, by name, with its payload. Names are noun-verb with
@@ -19,6 +20,8 @@ export interface OrchestratorEventMap {
   'context-refresh-end': { result: ContextRefreshResult };
   'plan-start': { iteration: number; attempt: number };
   'plan-end': { iteration: number; plan: Plan; attempts: number; usage: Usage; costUsd: number };
+  /** The commands the plan proposes and what the command policy decided, before any of them runs. */
+  'plan-commands': { iteration: number; commands: CommandReview[] };
   'task-start': {
     taskId: string;
     title: string;

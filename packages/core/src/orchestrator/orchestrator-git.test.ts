@@ -25,7 +25,8 @@ async function runInRepository(tasks: TaskSpec[], runTask: NonNullable<MockAgent
     provider,
     runStore: new MemoryRunStore(),
     random: () => 0.5,
-    config: { retry: { initial_delay_ms: 1, max_delay_ms: 2 }, ...config, execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', '-e', '0'], ...config.execution } },
+    // The checks are inline `node -e` scripts, which the command policy refuses unless allowed.
+    config: { retry: { initial_delay_ms: 1, max_delay_ms: 2 }, validation: { command_policy: { mode: 'refuse', allow: ['node -e **'] } }, ...config, execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', '-e', '0'], ...config.execution } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));

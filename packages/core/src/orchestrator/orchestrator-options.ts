@@ -10,6 +10,7 @@ import type { AgentProvider } from '../spec/agent-provider';
 import type { ContextSource } from '../spec/context-source';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 import type { DurationHistory } from '../scheduler/duration-history';
+import type { ApproveCommands } from '../commands/command-review';
 
 /**
  * Interfaces shared between tasks (models, endpoints …), recorded from results and given to
@@ -87,4 +88,10 @@ export interface RunOptions {
   abortSignal?: AbortSignal;
   /** Called with each iteration's plan before anything runs; `false` stops the run as cancelled. */
   approve?: (plan: Plan, iteration: number) => Promise<boolean> | boolean;
+  /**
+   * With `validation.command_policy.mode: ask`: asked, before anything runs, about the plan's
+   * verify commands that are neither allowed nor refused by the policy; one boolean per
+   * command. Absent: those commands are refused.
+   */
+  approveCommands?: ApproveCommands;
 }

@@ -32,7 +32,9 @@ const notMet = (followUps: TaskSpec[] = []) =>
   JSON.stringify({ isMet: false, reasoning: 'Not yet.', criteria: [], followUpTasks: followUps.map((task) => ({ title: `Do ${task.id}`, agent: 'backend-dev', ...task })) });
 /** A project check that passes: the judge needs evidence, never just the model's word. */
 const PASSING_CHECK = ['node', '-e', '0'];
-const fastRetry: ConfigOverrides = { retry: { max_attempts: 3, initial_delay_ms: 1, max_delay_ms: 4 }, execution: { test_command: PASSING_CHECK } };
+/** The checks these tests plan are inline `node -e` scripts, which the command policy refuses unless the user allows them. */
+const ALLOW_INLINE_CHECKS: ConfigOverrides['validation'] = { command_policy: { mode: 'refuse', allow: ['node -e **'] } };
+const fastRetry: ConfigOverrides = { retry: { max_attempts: 3, initial_delay_ms: 1, max_delay_ms: 4 }, execution: { test_command: PASSING_CHECK }, validation: ALLOW_INLINE_CHECKS };
 
 /** A provider whose planning and judging answers are scripted in order, and task answers per task id. */
 function provider(plan: string, judge: string[], runTask: MockAgentProviderSettings['runTask'] = {}) {

@@ -25,7 +25,7 @@ import type { RunState } from '../run-store/run-state';
 import type { RunStore } from '../run-store/run-store';
 import type { Plan } from '../schemas/plan';
 import type { RunSummary, StopReason } from '../schemas/run-summary';
-import type { Task } from '../schemas/task';
+import type { Task, VerifyCommand } from '../schemas/task';
 import { type TaskResult, TaskResultSchema, type VerificationResult } from '../schemas/task-result';
 import { Scheduler } from '../scheduler/scheduler';
 import { createDurationHistory, type DurationHistory } from '../scheduler/duration-history';
@@ -36,6 +36,10 @@ import { createDirectoryWorkspace } from '../workspace/directory-workspace';
 import { createGitWorkspace } from '../workspace/git-workspace';
 import { ensurePrivateDirectoryExcluded, isGitRepository, type RepositoryPaths, repositoryPaths } from '../git/repository';
 import { EventRecorder } from './event-recorder';
+import { classifyCommand, type CommandPolicy } from '../commands/command-policy';
+import { commandKey } from '../commands/command-review';
+import { readProjectCommands } from '../commands/project-commands';
+import { screenPlanCommands, verifyArgv } from '../commands/screen-plan-commands';
 import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
 import { listProjectFiles } from './project-files';
 import type { RetryPolicy } from './retry-policy';
@@ -141,6 +145,48 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     return { maxAttempts: retry.max_attempts, backoffFactor: retry.backoff_factor, initialDelayMs: retry.initial_delay_ms, maxDelayMs: retry.max_delay_ms };
   }
 
+  get #commandPolicy(): CommandPolicy {
+    const policy = this.#config.validation.command_policy;
+    return { mode: policy.mode, allow: policy.allow };
+  }
+
+  /**
+   * Screens a plan's verify commands with the command policy (asking the user when the mode
+   * says so), remembers the decisions in the run state and shows them before anything runs.
+   */
+  async #screenCommands(plan: Plan, iteration: number, state: RunState, events: EventRecorder, options: RunOptions): Promise<void> {
+    state.commandReviews ??= [];
+    const known = new Map(state.commandReviews.map((review) => [commandKey(review.command, review.cwd), review]));
+    const reviews = await screenPlanCommands({
+      plan,
+      iteration,
+      projectDir: this.#projectDir,
+      project: state.projectCommands ?? readProjectCommands(this.#projectDir),
+      policy: this.#commandPolicy,
+      known,
+      ...(options.approveCommands === undefined ? {} : { approveCommands: options.approveCommands }),
+    });
+    for (const review of reviews) {
+      const key = commandKey(review.command, review.cwd);
+      if (!known.has(key)) {
+        known.set(key, review);
+        state.commandReviews.push(review);
+      }
+    }
+    if (reviews.length > 0) events.emit('plan-commands', { iteration, commands: reviews });
+  }
+
+  /** What the runner asks before a verify command runs: the recorded decision, else the policy without asking. */
+  #commandDecision(state: RunState): (command: VerifyCommand) => { isAllowed: boolean; reason: string } {
+    return (command) => {
+      const { argv, cwd } = verifyArgv(command);
+      const review = state.commandReviews?.find((candidate) => commandKey(candidate.command, candidate.cwd) === commandKey(argv, cwd));
+      if (review) return review;
+      const verdict = classifyCommand({ argv, ...(cwd === undefined ? {} : { cwd }), projectDir: this.#projectDir, project: state.projectCommands ?? readProjectCommands(this.#projectDir), policy: this.#commandPolicy });
+      return { isAllowed: verdict.classification === 'allowed', reason: verdict.reason };
+    };
+  }
+
   async #plannerContext(objective: string): Promise<string | undefined> {
     const context = this.#options.context;
     if (!context) return undefined;
@@ -221,6 +267,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       },
     });
     events.emit('plan-end', { iteration: 1, plan: outcome.plan, attempts: outcome.attempts, usage: outcome.usage, costUsd: outcome.costUsd });
+    const reviews = await screenPlanCommands({ plan: outcome.plan, iteration: 1, projectDir: this.#projectDir, project: readProjectCommands(this.#projectDir), policy: this.#commandPolicy });
+    if (reviews.length > 0) events.emit('plan-commands', { iteration: 1, commands: reviews });
     return outcome.plan;
   }
 
@@ -245,6 +293,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       overheadUsage: { inputTokens: 0, outputTokens: 0 },
       overheadCostUsd: 0,
       lastSeq: 0,
+      commandReviews: [],
     };
     return this.#drive(state, options, false);
   }
@@ -348,6 +397,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           state.tasks[task.taskId] = { ...state.tasks[task.taskId]!, status: 'pending' };
         }
       }
+      // What the project offers to run, read before any agent can change it.
+      state.projectCommands ??= readProjectCommands(this.#projectDir);
       await saveState();
 
       if (this.#options.context) {
@@ -426,6 +477,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           state.plans.push(plan);
           for (const task of plan.tasks) state.tasks[task.id] = { status: 'pending', attempts: 0, iteration };
           await store.writePlan(state.runId, plan);
+          await this.#screenCommands(plan, iteration, state, events, options);
           await saveState();
           if (options.approve && !(await options.approve(plan, iteration))) throw new RunStopped('cancelled');
           tasksToRun = plan.tasks;
@@ -510,6 +562,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
             void store.appendArtifact(state.runId, `tasks/${taskId}.log`, `${new Date().toISOString()} ${text.replace(/\n/g, '\n  ')}\n`).catch(() => {});
           },
           settleSpeculative: (result) => void settle(result),
+          commandDecision: this.#commandDecision(state),
         };
         const execution = this.#config.execution;
         // Batching shares one working tree between tasks, so it needs a non-isolated workspace.

@@ -4,6 +4,8 @@ import { ProviderError } from '../errors/provider-error';
 import type { PreparedTask, TaskWorkspace } from '../git/task-workspace';
 import { redactOutput } from '../judge/redact-output';
 import { runVerification } from '../judge/run-verification';
+import { refusedCheck } from '../commands/screen-plan-commands';
+import type { VerifyCommand } from '../schemas/task';
 import type { Plan } from '../schemas/plan';
 import type { Task } from '../schemas/task';
 import { type TaskResult, TaskResultSchema, type VerificationResult } from '../schemas/task-result';
@@ -49,6 +51,19 @@ export interface TaskRunnerContext {
   appendTranscript: (taskId: string, text: string) => void;
   /** Records the result of a confirmed speculation (its task-end). */
   settleSpeculative: (result: TaskResult) => void;
+  /** Whether the command policy lets a verify command run, and why; absent: every command runs. */
+  commandDecision?: (command: VerifyCommand) => { isAllowed: boolean; reason: string };
+}
+
+/** A task's verify commands the policy lets run, and records for those it refused (never run). */
+function screenVerify(task: Task, context: TaskRunnerContext): { runnable: VerifyCommand[]; refused: (phase: VerificationResult['phase']) => VerificationResult[] } {
+  const decide = context.commandDecision;
+  if (!decide) return { runnable: task.verify, refused: () => [] };
+  const decisions = task.verify.map((command) => ({ command, ...decide(command) }));
+  return {
+    runnable: decisions.filter((entry) => entry.isAllowed).map((entry) => entry.command),
+    refused: (phase) => decisions.filter((entry) => !entry.isAllowed).map((entry) => refusedCheck(entry.command, entry.reason, phase)),
+  };
 }
 
 const MAX_TRANSCRIPT_TEXT = 4000;
@@ -261,8 +276,10 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   const isClaimedSuccess = report ? report.status === 'success' : true;
   const summary = redactOutput((report?.summary ?? output.summary).slice(0, 4000), context.secretValues);
   let verification: VerificationResult[] = [];
+  const checks = screenVerify(task, context);
   try {
-    verification = task.verify.length > 0 && !input.isOwnTreeCheckSkipped ? await runVerification(task.verify, { cwd: prepared.cwd, abortSignal }) : [];
+    const ran = checks.runnable.length > 0 && !input.isOwnTreeCheckSkipped ? await runVerification(checks.runnable, { cwd: prepared.cwd, abortSignal }) : [];
+    verification = [...ran, ...checks.refused('task')];
   } catch (error) {
     if (abortSignal.aborted) {
       await context.onStateChange(task.id, { status: 'cancelled', attempts: attempt, ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}) });
@@ -287,7 +304,8 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
       .propose({ runId: context.runId, taskId: task.id, deviations: report.deviations, evidence: summary })
       .catch((error: unknown) => context.events.emit('warning', { code: 'WIKI_PROPOSAL_FAILED', message: serializeError(error).message }));
   }
-  const failedChecks = verification.filter((check) => !check.passed);
+  // A refused check is not the agent's failure: the task completes, but it is not verified by it.
+  const failedChecks = verification.filter((check) => !check.passed && !check.isRefused);
   if (!isClaimedSuccess || failedChecks.length > 0) {
     const changed = await context.workspace.changedFiles(prepared).catch(() => []);
     const message = !isClaimedSuccess
@@ -299,7 +317,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   const completed = await context.workspace.complete(task, prepared, {
     message: `${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${context.runId}`,
     abortSignal,
-    ...(task.verify.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(task.verify, { cwd, phase: 'merge', abortSignal }) } : {}),
+    ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(checks.runnable, { cwd, phase: 'merge', abortSignal }) } : {}),
   });
   context.events.emit('merge-end', {
     taskId: task.id,
