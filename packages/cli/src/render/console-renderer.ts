@@ -4,6 +4,7 @@ import { renderContractReport } from './contract-block';
 import { clockOf, describeActivity, formatCost, formatDuration, oneLine } from './format';
 import { LiveProgress } from './live-progress';
 import { renderPlan } from './plan-block';
+import { renderPlanCommands } from './plan-commands-block';
 import { renderSummary } from './summary-block';
 import type { Style } from './terminal-style';
 import { renderValidationReport } from './validation-report-block';
@@ -108,6 +109,9 @@ export class ConsoleRenderer {
         this.#block(renderPlan(event.plan, event.iteration, style, { attempts: event.attempts, costUsd: event.costUsd }));
         if (!this.#live) this.#line(event.timestamp, `running ${event.plan.tasks.length} tasks`);
         return;
+      case 'plan-commands':
+        this.#block(this.#redact(renderPlanCommands(event.commands, style)));
+        return;
       case 'task-start':
         this.#cwdOf.set(event.taskId, event.cwd);
         if (this.#live) {
@@ -151,7 +155,9 @@ export class ConsoleRenderer {
         if (result.error && result.status !== 'completed') text += `\n    ${style.red(oneLine(this.#redact(`${result.error.code}: ${result.error.message}`), 160))}${result.error.fix ? `\n    ${style.dim(`fix: ${oneLine(result.error.fix, 160)}`)}` : ''}`;
         if (result.blockedBy?.length) text += `\n    ${style.dim(`blocked by ${result.blockedBy.join(', ')}`)}`;
         const failedChecks = result.verification.filter((check) => !check.passed);
-        for (const check of failedChecks.slice(0, 3)) text += `\n    ${style.red(`check failed: ${check.command.join(' ')} (exit ${check.exitCode ?? 'none'}${check.isTimedOut ? ', timed out' : ''})`)}`;
+        for (const check of failedChecks.slice(0, 3)) {
+          text += `\n    ${check.isRefused ? style.yellow(`check refused by the command policy, not run: ${check.command.join(' ')}`) : style.red(`check failed: ${check.command.join(' ')} (exit ${check.exitCode ?? 'none'}${check.isTimedOut ? ', timed out' : ''})`)}`;
+        }
         this.#line(event.timestamp, text);
         return;
       }

@@ -11,7 +11,7 @@ const PLAN = {
   summary: 'Server first, then its check.',
   tasks: [
     { id: 'server', title: 'Serve GET /health', agent: 'backend-dev', files: ['server.js'], verify: [['node', '--check', 'server.js']], estimateMinutes: 5 },
-    { id: 'check', title: 'Check the server', agent: 'qa-agent', dependsOn: ['server'], files: ['check.js'], verify: [['node', 'check.js']], estimateMinutes: 5 },
+    { id: 'check', title: 'Check the server', agent: 'qa-agent', dependsOn: ['server'], files: ['check.js'], verify: [['node', '--test', 'check.js']], estimateMinutes: 5 },
   ],
 };
 

@@ -13,6 +13,7 @@ import type { CommonOptions } from '../args/parse-arguments';
 import type { CliIo } from '../cli/cli-io';
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes';
 import { printError } from '../cli/print-error';
+import { createCommandApprover } from '../cli/ask-commands';
 import { UsageError } from '../cli/usage-error';
 import { ORCHESTRATION_LOG, OrchestrationLog } from '../log/orchestration-log';
 import { renderHtmlReport } from '../report/html-report';
@@ -132,6 +133,9 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       if (event.type === 'plan-end') hasPlanEvent = true;
     });
     const abort = io.abortSignal ? { abortSignal: io.abortSignal } : {};
+    // Commands the policy holds for approval are asked about on a terminal; elsewhere they are refused.
+    const isAsking = config.validation.command_policy.mode === 'ask' && io.stdin?.isTTY === true && !options.isJson;
+    const approval = isAsking && io.stdin ? { approveCommands: createCommandApprover({ input: io.stdin, output: human, style, ...abort }) } : {};
 
     if (mode.kind === 'plan') {
       const plan: Plan = await orchestrator.plan(mode.objective, abort);
@@ -151,7 +155,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     let exitCode: ExitCode;
     let runId = resumeId ?? orchestrator.runId;
     try {
-      const summary = mode.kind === 'resume' ? await orchestrator.resume(resumeId!, abort) : await orchestrator.run(mode.objective, abort);
+      const summary = mode.kind === 'resume' ? await orchestrator.resume(resumeId!, { ...abort, ...approval }) : await orchestrator.run(mode.objective, { ...abort, ...approval });
       runId = summary.runId;
       exitCode = exitCodeOfSummary(summary);
     } catch (error) {

@@ -34,11 +34,13 @@ describe('classifyCommand', () => {
   it.each([
     [['npm', 'test']],
     [['npm', 'run', 'lint']],
+    [['npm', 'run', '--silent', 'lint']],
     [['pnpm', 'build:web']],
     [['yarn', 'run', 'test', '--', '--coverage']],
     [['make', 'check']],
     [['make']],
     [['node', '--test', 'test/']],
+    [['node', '--check', 'public/app.js']],
     [['npx', 'vitest', 'run']],
     [['pnpm', 'vitest', 'run']],
     [['vitest', 'run']],

@@ -190,7 +190,9 @@ function projectScript(argv: readonly string[], input: ClassifyCommandInput): Co
     while (index < argv.length && PACKAGE_MANAGER_FLAGS.has(argv[index]!)) index += 1;
     const subcommand = argv[index];
     if (subcommand === undefined) return undefined;
-    const script = subcommand === 'run' || subcommand === 'run-script' ? argv[index + 1] : subcommand === 't' || subcommand === 'tst' ? 'test' : subcommand;
+    let scriptIndex = index + 1;
+    while (scriptIndex < argv.length && PACKAGE_MANAGER_FLAGS.has(argv[scriptIndex]!)) scriptIndex += 1;
+    const script = subcommand === 'run' || subcommand === 'run-script' ? argv[scriptIndex] : subcommand === 't' || subcommand === 'tst' ? 'test' : subcommand;
     if (script === undefined) return undefined;
     if (input.project.scripts.includes(script)) {
       return isRoot ? allowed(`the project's own "${script}" script`) : needsApproval(`a package script run outside the project root (${input.cwd})`);
@@ -220,6 +222,8 @@ function knownTool(argv: readonly string[], input: ClassifyCommandInput): Comman
     return undefined;
   }
   if ((name === 'node' || name === 'nodejs') && argv[1] === '--test') return allowed("node's test runner");
+  // A syntax check parses the files and runs none of them.
+  if ((name === 'node' || name === 'nodejs') && (argv[1] === '--check' || argv[1] === '-c') && argv.length > 2) return allowed("node's syntax check");
   if (/^python(\d(\.\d+)?)?$/.test(name) || name === 'py') {
     if (argv[1] === '-m' && PYTHON_MODULES.has(argv[2] ?? '')) return allowed(`python -m ${argv[2]}`);
     return undefined;
