@@ -88,7 +88,7 @@ export { refusedCheck, screenPlanCommands } from './commands/screen-plan-command
 export type { ScreenPlanCommandsOptions } from './commands/screen-plan-commands';
 
 // ── planner ─────────────────────────────────────────────────────────────────
-export { Planner } from './planner/planner';
+export { Planner, planJsonSchema } from './planner/planner';
 export type { PlanOutcome, PlanRequest, PlannerOptions } from './planner/planner';
 export { validatePlan } from './planner/validate-plan';
 export type { ValidatePlanOptions } from './planner/validate-plan';

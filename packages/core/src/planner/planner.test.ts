@@ -85,6 +85,15 @@ describe('Planner', () => {
     expect(provider.calls.complete[0]!.purpose).toBe('plan');
   });
 
+  it('asks for structured output with the plan schema, and takes a structured answer as it is', async () => {
+    const provider = new MockAgentProvider({ complete: [{ type: 'success', text: '', structuredOutput: { tasks: [task('a')] } }] });
+    const outcome = await new Planner({ provider, subagents }).plan({ objective: 'x' });
+    expect(outcome.plan.tasks.map((planned) => planned.id)).toEqual(['a']);
+    const schema = provider.calls.complete[0]!.jsonSchema as { properties: Record<string, unknown>; required?: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['tasks', 'summary', 'objective']));
+    expect(schema.required ?? []).not.toContain('objective');
+  });
+
   it('asks again with the exact problems and accepts the repaired answer', async () => {
     const { provider, planner } = plannerAnswering(planText([task('a', { dependsOn: ['ghost'] })]), planText([task('a')]));
     const outcome = await planner.plan({ objective: 'x' });
