@@ -102,7 +102,20 @@ export class ConsoleRenderer {
         return;
       }
       case 'plan-start':
-        this.#line(event.timestamp, `planning${event.iteration > 1 ? ` follow-ups for iteration ${event.iteration}` : ''}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}…`);
+        this.#line(
+          event.timestamp,
+          `planning${event.iteration > 1 ? ` follow-ups for iteration ${event.iteration}` : ''}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}…${event.timeoutMs === undefined ? '' : style.dim(` (each model call may take up to ${formatDuration(event.timeoutMs)})`)}`,
+        );
+        return;
+      case 'plan-retry':
+        this.#line(
+          event.timestamp,
+          style.yellow(
+            event.reason === 'invalid-answer'
+              ? `↻ planning: the answer of attempt ${event.attempt} was unusable (${oneLine(this.#redact(event.message), 160)}); asking again with its problems`
+              : `↻ planning: the model call failed (${event.code}: ${oneLine(this.#redact(event.message), 120)}); trying again in ${formatDuration(event.delayMs)}`,
+          ),
+        );
         return;
       case 'plan-end':
         this.#live?.setTotals(event.plan.tasks.length);

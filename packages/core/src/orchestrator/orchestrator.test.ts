@@ -252,6 +252,23 @@ describe('Orchestrator', () => {
     expect(events.some((event) => event.type === 'warning' && event.code === 'BUDGET')).toBe(true);
   });
 
+  it('announces planning: the time limit of each call, a timed-out call retried with its wait, an unusable answer asked again', async () => {
+    const answers: Array<MockStep | string> = [{ type: 'error', code: 'TIMEOUT', message: 'no answer in 300 s' }, '{"tasks": [{"id": "a", "title": "x", "files": ["a.ts"], "desc', planAnswer([{ id: 'a' }])];
+    let planCalls = 0;
+    const mock = new MockAgentProvider({ complete: (options) => (options.purpose === 'judge' ? met : answers[Math.min(planCalls++, answers.length - 1)]!) });
+    const { summary, events } = await run({ provider: mock }, 'Build the thing', { llm: { timeout: 42 } });
+    expect(summary.status).toBe('met');
+    const planning = events.filter((event) => event.type === 'plan-start' || event.type === 'plan-retry');
+    expect(planning).toMatchObject([
+      { type: 'plan-start', attempt: 1, timeoutMs: 42_000 },
+      { type: 'plan-retry', attempt: 1, reason: 'provider-error', code: 'TIMEOUT' },
+      { type: 'plan-retry', attempt: 1, reason: 'invalid-answer', code: 'invalid-json' },
+      { type: 'plan-start', attempt: 2, timeoutMs: 42_000 },
+    ]);
+    expect((planning[1] as EventEnvelope<'plan-retry'>).delayMs).toBeGreaterThan(0);
+    expect((planning[2] as EventEnvelope<'plan-retry'>).message).toContain('does not parse');
+  });
+
   it('ends with a clear error when planning fails, and when preflight fails', async () => {
     const bad = await run({ provider: provider('I cannot plan this.', [met]) });
     expect(bad.summary).toMatchObject({ status: 'failed', stopReason: 'error', error: { code: 'PLAN_INVALID' } });

@@ -18,7 +18,7 @@ import { projectEnvFileValues } from '../judge/env-file-secrets';
 import { collectProjectChecks } from '../judge/run-verification';
 import { detectTestCommand } from '../judge/detect-test-command';
 import { touchesApiSurface } from '../contracts/contract-relevance';
-import { Planner } from '../planner/planner';
+import { Planner, type PlanRequest } from '../planner/planner';
 import { validatePlan } from '../planner/validate-plan';
 import { FileRunStore } from '../run-store/file-run-store';
 import type { RunState } from '../run-store/run-state';
@@ -205,6 +205,25 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     return parts.length > 0 ? parts.join('\n\n') : undefined;
   }
 
+  /** Planning announces itself: each attempt with its time limit, each retry with its reason and wait. */
+  #planningHooks(events: EventRecorder, iteration: number): Pick<PlanRequest, 'onAttempt' | 'onRetry' | 'onInvalidAnswer'> {
+    let attempt = 1;
+    return {
+      onAttempt: (next) => {
+        attempt = next;
+        if (next > 1) events.emit('plan-start', { iteration, attempt: next, timeoutMs: this.#config.llm.timeout * 1000 });
+      },
+      onRetry: ({ delayMs, error }) => {
+        const serialized = serializeError(error);
+        events.emit('plan-retry', { iteration, attempt, reason: 'provider-error', code: serialized.code, message: serialized.message, delayMs });
+      },
+      onInvalidAnswer: ({ issues }) => {
+        const message = issues.slice(0, 3).map((issue) => `${issue.path}: ${issue.message}`).join('; ') + (issues.length > 3 ? ` (and ${issues.length - 3} more)` : '');
+        events.emit('plan-retry', { iteration, attempt, reason: 'invalid-answer', code: issues[0]?.kind ?? 'invalid', message, delayMs: 0 });
+      },
+    };
+  }
+
   #planner(subagents: readonly SubagentDefinition[]): Planner {
     return new Planner({
       provider: this.#options.provider,
@@ -256,15 +275,13 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     const context = await this.#plannerContext(objective);
     // Listeners see plan-start / plan-end as in a run; nothing is written anywhere.
     const events = new EventRecorder(this, { appendEvent: async () => {} }, this.#runId);
-    events.emit('plan-start', { iteration: 1, attempt: 1 });
+    events.emit('plan-start', { iteration: 1, attempt: 1, timeoutMs: this.#config.llm.timeout * 1000 });
     const outcome = await this.#planner(subagents).plan({
       objective,
       projectFiles: await listProjectFiles(this.#projectDir),
       ...(context === undefined ? {} : { context }),
       ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
-      onAttempt: (attempt) => {
-        if (attempt > 1) events.emit('plan-start', { iteration: 1, attempt });
-      },
+      ...this.#planningHooks(events, 1),
     });
     events.emit('plan-end', { iteration: 1, plan: outcome.plan, attempts: outcome.attempts, usage: outcome.usage, costUsd: outcome.costUsd });
     const reviews = await screenPlanCommands({ plan: outcome.plan, iteration: 1, projectDir: this.#projectDir, project: readProjectCommands(this.#projectDir), policy: this.#commandPolicy });
@@ -446,16 +463,14 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           }
           const iteration = state.iteration + 1;
           if (iteration === 1) {
-            events.emit('plan-start', { iteration, attempt: 1 });
+            events.emit('plan-start', { iteration, attempt: 1, timeoutMs: this.#config.llm.timeout * 1000 });
             const context = await this.#plannerContext(state.objective);
             const outcome = await this.#planner(subagents).plan({
               objective: state.objective,
               projectFiles: await listProjectFiles(this.#projectDir),
               abortSignal: signal,
               ...(context === undefined ? {} : { context }),
-              onAttempt: (attempt) => {
-                if (attempt > 1) events.emit('plan-start', { iteration, attempt });
-              },
+              ...this.#planningHooks(events, iteration),
             });
             state.overheadUsage = addUsage(state.overheadUsage, outcome.usage);
             state.overheadCostUsd += outcome.costUsd;

@@ -32,7 +32,10 @@ export interface PlanRequest {
   abortSignal?: AbortSignal;
   /** Called before each model call. */
   onAttempt?: (attempt: number) => void;
+  /** Called before a provider call that failed transiently (rate limit, timeout, overload) is made again. */
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  /** Called when an answer was unusable and the model is asked again with its problems. */
+  onInvalidAnswer?: (info: { attempt: number; issues: readonly PlanIssue[] }) => void;
 }
 
 export interface PlanOutcome {
@@ -111,6 +114,7 @@ export class Planner {
         if ('plan' in validated) return { plan: { ...validated.plan, objective: request.objective }, attempts: attempt, usage, costUsd };
         issues = validated.issues;
       }
+      if (attempt < maxAttempts) request.onInvalidAnswer?.({ attempt, issues });
       prompt = buildRepairPrompt(basePrompt, issues);
     }
     throw new PlanError(issues, maxAttempts);
