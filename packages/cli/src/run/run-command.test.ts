@@ -94,6 +94,21 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     expect((await readdir(projectDir)).filter((name) => name !== '.qoder-orch' && name !== '.git').sort()).toEqual(['.gitignore', 'README.md']);
   });
 
+  it('--resume without an id continues the newest run that has not met its objective, as --resume <id> would', async () => {
+    const first = captureIo({ cwd: projectDir });
+    expect(await runCli(['Add a health endpoint', '--max-iterations', '1'], first, { provider: provider({ isMet: false }) })).not.toBe(EXIT_CODES.met);
+    const [runId] = await readdir(runsDir());
+    const listing = captureIo({ cwd: projectDir });
+    await runCli(['runs'], listing);
+    expect(listing.stdout.text()).toMatch(new RegExp(`${runId}\\s+not-met`));
+
+    const resumed = captureIo({ cwd: projectDir });
+    const code = await runCli(['--resume', '--max-iterations', '2'], resumed, { provider: provider() });
+    expect(resumed.stderr.text()).toBe('');
+    expect(resumed.stdout.text()).toContain(`resuming ${runId}`);
+    expect(code).toBe(EXIT_CODES.met);
+  });
+
   it('Ctrl-C stops the run (exit 130) with a resume hint, and --resume finishes it without redoing finished tasks', async () => {
     const controller = new AbortController();
     const first = provider({ check: [{ type: 'hang' }] });

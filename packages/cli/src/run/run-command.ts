@@ -202,8 +202,10 @@ async function runToResume(runStore: FileRunStore, runId: string | undefined, pr
     return runId;
   }
   const runs = await runStore.listRuns();
-  // Interrupted: killed while running, or stopped with Ctrl-C.
-  const interrupted = runs.find((run) => run.status === 'running' || run.status === 'cancelled');
-  if (!interrupted) throw new UsageError(`There is no interrupted run in ${join(projectDir, '.qoder-orch', 'runs')}.`, 'List the runs with `qoder-orchestrate runs`; start a new run with an objective.');
-  return interrupted.runId;
+  // What `--resume <id>` accepts: any run that has not met its objective (killed, stopped with
+  // Ctrl-C, failed or not met yet). The newest is the one last worked on.
+  const resumable = runs.filter((run) => run.status !== 'met').sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.startedAt.localeCompare(a.startedAt));
+  const newest = resumable[0];
+  if (!newest) throw new UsageError(`There is no run to resume in ${join(projectDir, '.qoder-orch', 'runs')}: every run met its objective.`, 'List the runs with `qoder-orchestrate runs`; start a new run with an objective.');
+  return newest.runId;
 }

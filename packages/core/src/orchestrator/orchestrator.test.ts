@@ -216,7 +216,10 @@ describe('Orchestrator', () => {
     orchestrator.on('task-start', (event) => {
       if (event.taskId === 'two') setTimeout(() => controller.abort(), 5);
     });
-    expect((await orchestrator.run('x', { abortSignal: controller.signal })).status).toBe('cancelled');
+    const stopped = await orchestrator.run('x', { abortSignal: controller.signal });
+    expect(stopped.status).toBe('cancelled');
+    // Idle between the sessions: not part of the run's time.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
 
     const second = provider('unused', [met]);
     const resumed = createOrchestrator({ projectDir: directory, provider: second, runStore: store, config: fastRetry });
@@ -224,6 +227,8 @@ describe('Orchestrator', () => {
     resumed.on('event', (event) => events.push(event));
     const summary = await resumed.resume(orchestrator.runId);
     expect(summary.status).toBe('met');
+    expect(summary.durationMs).toBeGreaterThanOrEqual(stopped.durationMs);
+    expect(summary.durationMs).toBeLessThan(Date.parse(summary.endedAt) - Date.parse(summary.startedAt) - 1400);
     expect(second.calls.runTask.map((call) => call.taskId)).toEqual(['two', 'three']);
     expect(second.calls.complete.every((call) => call.purpose === 'judge')).toBe(true);
     expect(events[0]).toMatchObject({ type: 'run-start', isResumed: true });

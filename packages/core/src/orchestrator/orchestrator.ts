@@ -340,6 +340,12 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     this.#isBusy = true;
     const store = this.#store;
     const events = new EventRecorder(this, store, state.runId, state.lastSeq);
+    // Active time of earlier sessions (a state from before it was recorded: its first start to its last write).
+    const sessionStartedAt = Date.now();
+    const activeBefore = state.activeMs ?? (isResume ? Math.max(0, Date.parse(state.updatedAt) - Date.parse(state.startedAt)) : 0);
+    const recordActiveTime = () => {
+      state.activeMs = activeBefore + (Date.now() - sessionStartedAt);
+    };
     // Secrets of the process and of the project's .env.local (an agent may read and echo them).
     const secretValues = [...new Set([...secretValuesFrom(process.env), ...secretValuesFrom(projectEnvFileValues(this.#projectDir))])].sort((a, b) => b.length - a.length);
     const controller = new AbortController();
@@ -366,6 +372,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       const queued = stateWriting.then(() => {
         stateQueued = undefined;
         state.updatedAt = new Date().toISOString();
+        recordActiveTime();
         state.lastSeq = events.lastSeq;
         return store.writeState(structuredClone(state));
       });
@@ -713,6 +720,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     await this.#options.context?.close?.().catch(() => {});
     await durationHistory?.flush().catch(() => {});
     state.status = isMet ? 'met' : stopReason === 'cancelled' ? 'cancelled' : stopReason === 'error' ? 'failed' : 'not-met';
+    recordActiveTime();
     const stats = this.#options.context?.stats();
     const lookups = stats ? stats.cacheHits + stats.cacheMisses : 0;
     const summary = buildRunSummary(state, {

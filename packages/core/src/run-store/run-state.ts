@@ -38,6 +38,11 @@ export const RunStateSchema = z.object({
   overheadUsage: UsageSchema.default({ inputTokens: 0, outputTokens: 0 }),
   overheadCostUsd: z.number().default(0),
   lastSeq: z.number().int().nonnegative().default(0),
+  /**
+   * Time the run was actually being worked on, over all its sessions (a resumed run's idle
+   * gap does not count). Kept with every state write, so a killed session loses little.
+   */
+  activeMs: z.number().nonnegative().optional(),
   /** The project's scripts and tools when the run started: what the command policy calls its own. */
   projectCommands: ProjectCommandsSchema.optional(),
   /** What the command policy decided (and the user approved) about the plans' commands. */
