@@ -54,8 +54,8 @@ describe('Orchestrator on a real git repository', () => {
     // Each task: its own commit on its branch, merged into main with a merge commit of its own.
     expect(log.filter((subject) => subject.startsWith('Do ')).sort()).toEqual(['Do api', 'Do api', 'Do web', 'Do web']);
     expect((await repository.git(['log', '--merges', '--format=%H', 'main'])).trim().split('\n').sort()).toEqual(summary.results.map((result) => result.commit).sort());
-    // The latest plan is kept where the seed kept it, committed with the run.
-    expect((await repository.git(['ls-files', 'specs'])).trim()).toBe('specs/plan.json');
+    // The latest plan is kept where the seed kept it, and each iteration's beside it, committed with the run.
+    expect((await repository.git(['ls-files', 'specs'])).trim().split('\n')).toEqual(['specs/plan-iteration-1.json', 'specs/plan.json']);
     expect(JSON.parse(await readFile(join(repository.root, 'specs/plan.json'), 'utf8')).tasks.map((task: { id: string }) => task.id)).toEqual(['api', 'web']);
     // The user's tree is clean afterwards and no worktree is left behind.
     expect((await repository.git(['status', '--porcelain'])).trim()).toBe('');

@@ -73,8 +73,9 @@ export interface OrchestratorOptions {
    */
   durationHistory?: DurationHistory | false;
   /**
-   * Where the latest plan is kept in the project (`<dir>/plan.json`, with the integration
-   * registry beside it), committed at the end of each iteration. `false`: not kept.
+   * Where the run's plans are kept in the project: `<dir>/plan.json` (the latest) and
+   * `<dir>/plan-iteration-<n>.json` (each iteration's), with the integration registry beside
+   * them, committed at the end of each iteration. `false`: not kept.
    * @default 'specs'
    */
   specsDirectory?: string | false;

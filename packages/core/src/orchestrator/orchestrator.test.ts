@@ -169,6 +169,11 @@ describe('Orchestrator', () => {
       ['fix-impl', 'completed'],
     ]);
     expect(await readFile(join(directory, 'done.txt'), 'utf8')).toBe('yes');
+    // Every iteration's plan is kept: the follow-up plan does not replace the first one.
+    const kept = async (name: string) => (JSON.parse(await readFile(join(directory, 'specs', name), 'utf8')) as { tasks: Array<{ id: string }> }).tasks.map((task) => task.id);
+    expect(await kept('plan-iteration-1.json')).toEqual(['impl']);
+    expect(await kept('plan-iteration-2.json')).toEqual(['fix-impl']);
+    expect(await kept('plan.json')).toEqual(['fix-impl']);
   });
 
   it('stops when an iteration makes no progress (the same failures again)', async () => {

@@ -251,15 +251,20 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     }
   }
 
-  /** `specs/plan.json` (and the registry beside it) in the project, committed onto the integration head. */
-  async #keepRecords(plan: Plan, workspace: TaskWorkspace, events: EventRecorder): Promise<void> {
+  /**
+   * The run's records in the project, committed onto the integration head: `specs/plan.json`
+   * (the latest plan), `specs/plan-iteration-<n>.json` (every iteration's plan, so a follow-up
+   * plan does not replace the first one) and the integration registry beside them.
+   */
+  async #keepRecords(plan: Plan, iteration: number, workspace: TaskWorkspace, events: EventRecorder): Promise<void> {
     const directory = this.#options.specsDirectory ?? 'specs';
     if (directory === false) return;
     try {
-      const planFile = join(this.#projectDir, directory, 'plan.json');
-      await mkdir(dirname(planFile), { recursive: true });
-      await writeFileAtomic(planFile, `${JSON.stringify(plan, null, 2)}\n`);
-      const files = [relative(this.#projectDir, planFile)];
+      const text = `${JSON.stringify(plan, null, 2)}\n`;
+      const planFiles = [join(this.#projectDir, directory, 'plan.json'), join(this.#projectDir, directory, `plan-iteration-${iteration}.json`)];
+      await mkdir(dirname(planFiles[0]!), { recursive: true });
+      for (const file of planFiles) await writeFileAtomic(file, text);
+      const files = planFiles.map((file) => relative(this.#projectDir, file));
       const registryPath = this.#options.registry?.path;
       if (registryPath && existsSync(registryPath)) files.push(relative(this.#projectDir, registryPath));
       await workspace.commitFiles?.(files, `qoder-orch: plan and integration registry (run ${this.#runId})`);
@@ -679,7 +684,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         const isSameFailures = signature !== '' && signature === previousSignature;
         const isProgress = verdict.isMet || (!isSameFailures && (iteration === 1 || completed > 0));
         previousSignature = signature;
-        await this.#keepRecords(plan, workspace, events);
+        await this.#keepRecords(plan, iteration, workspace, events);
         events.emit('iteration-end', { iteration, completed, failed, blocked, isProgress });
         await saveState();
         if (verdict.isMet) {
