@@ -38,6 +38,7 @@ Where settings come from (later wins)
 
 What a run leaves
   .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, orchestration.log, report.html, tasks/*.log
+  specs/plan.json, plan-iteration-<n>.json   the latest plan and each iteration's
   specs/integration_registry.json   the interfaces tasks defined for each other
 
 Exit codes
