@@ -80,6 +80,7 @@ export type { LoadSubagentsOptions } from './subagents/load-subagents';
 export { classifyCommand } from './commands/command-policy';
 export type { ClassifyCommandInput, CommandClassification, CommandPolicy, CommandPolicyMode, CommandVerdict } from './commands/command-policy';
 export { matchesAllowPattern } from './commands/allow-pattern';
+export { AGENT_ENVIRONMENT_NAMES, agentEnvironment, isAgentEnvironmentName } from './commands/agent-environment';
 export { CommandReviewSchema, commandKey } from './commands/command-review';
 export type { ApproveCommands, CommandApprovalRequest, CommandReview } from './commands/command-review';
 export { ProjectCommandsSchema, readProjectCommands } from './commands/project-commands';

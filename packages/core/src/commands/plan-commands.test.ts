@@ -109,6 +109,19 @@ describe('commands a plan proposes', () => {
     expect(declined.summary.status).toBe('not-met');
   });
 
+  it("runs a plan's commands with what an agent sees of the environment, not the orchestrator's secrets", async () => {
+    const directory = await project();
+    await writeFile(join(directory, 'check-env.js'), "process.exit(process.env.QODER_ORCH_PLAN_SECRET === undefined && process.env.PATH ? 0 : 1);\n");
+    process.env.QODER_ORCH_PLAN_SECRET = 'not-for-plans';
+    try {
+      const { summary, checks } = await run(directory, [['node', 'check-env.js']], { validation: { command_policy: { mode: 'refuse', allow: ['node check-env.js'] } } });
+      expect(checks).toMatchObject([{ command: ['node', 'check-env.js'], passed: true }]);
+      expect(summary.status).toBe('met');
+    } finally {
+      delete process.env.QODER_ORCH_PLAN_SECRET;
+    }
+  });
+
   it('refuses what needs approval when no one can be asked, and runs everything under allow-all', async () => {
     const unasked = await project();
     const refused = await run(unasked, [['node', 'check.js']]);

@@ -5,6 +5,7 @@ import type { PreparedTask, TaskWorkspace } from '../git/task-workspace';
 import { redactOutput } from '../judge/redact-output';
 import { runVerification } from '../judge/run-verification';
 import { refusedCheck } from '../commands/screen-plan-commands';
+import { agentEnvironment } from '../commands/agent-environment';
 import type { VerifyCommand } from '../schemas/task';
 import type { Plan } from '../schemas/plan';
 import type { Task } from '../schemas/task';
@@ -54,6 +55,9 @@ export interface TaskRunnerContext {
   /** Whether the command policy lets a verify command run, and why; absent: every command runs. */
   commandDecision?: (command: VerifyCommand) => { isAllowed: boolean; reason: string };
 }
+
+/** A plan's commands see what an agent sees of the environment, never the orchestrator's secrets. */
+const PLAN_COMMAND_ENVIRONMENT = () => ({ env: agentEnvironment(process.env), isEnvironmentInherited: false });
 
 /** A task's verify commands the policy lets run, and records for those it refused (never run). */
 function screenVerify(task: Task, context: TaskRunnerContext): { runnable: VerifyCommand[]; refused: (phase: VerificationResult['phase']) => VerificationResult[] } {
@@ -278,7 +282,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   let verification: VerificationResult[] = [];
   const checks = screenVerify(task, context);
   try {
-    const ran = checks.runnable.length > 0 && !input.isOwnTreeCheckSkipped ? await runVerification(checks.runnable, { cwd: prepared.cwd, abortSignal }) : [];
+    const ran = checks.runnable.length > 0 && !input.isOwnTreeCheckSkipped ? await runVerification(checks.runnable, { cwd: prepared.cwd, abortSignal, ...PLAN_COMMAND_ENVIRONMENT() }) : [];
     verification = [...ran, ...checks.refused('task')];
   } catch (error) {
     if (abortSignal.aborted) {
@@ -317,7 +321,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   const completed = await context.workspace.complete(task, prepared, {
     message: `${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${context.runId}`,
     abortSignal,
-    ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(checks.runnable, { cwd, phase: 'merge', abortSignal }) } : {}),
+    ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(checks.runnable, { cwd, phase: 'merge', abortSignal, ...PLAN_COMMAND_ENVIRONMENT() }) } : {}),
   });
   context.events.emit('merge-end', {
     taskId: task.id,
