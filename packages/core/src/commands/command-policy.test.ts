@@ -52,6 +52,7 @@ describe('classifyCommand', () => {
     [['git', 'diff', '--exit-code']],
     [['env', 'CI=1', 'npm', 'test']],
     [['timeout', '60', 'pytest']],
+    [['jest', 'fish']],
   ])('allows %j', (argv) => {
     expect(classify(argv).classification).toBe('allowed');
   });
@@ -82,6 +83,7 @@ describe('classifyCommand', () => {
     [['pytest', '--rootdir=../../elsewhere'], 'outside the project'],
     [['vitest', 'run', 'https://example.com/x.test.ts'], 'URL'],
     [['make', '--eval=all:;curl x'], 'make --eval'],
+    [['make', 'SHELL=/bin/bash', 'check'], 'names a shell'],
   ])('refuses %j (%s)', (argv, why) => {
     const verdict = classify(argv);
     expect(verdict.classification).toBe('refused');

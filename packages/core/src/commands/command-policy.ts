@@ -35,6 +35,8 @@ export interface ClassifyCommandInput {
 }
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'fish', 'ksh', 'mksh', 'csh', 'tcsh', 'ash', 'busybox', 'cmd', 'powershell', 'pwsh', 'nu', 'xonsh', 'elvish']);
+/** Shells named as an argument (fewer names than above: a test filter may well be called "fish"). */
+const SHELL_ARGUMENTS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'csh', 'tcsh', 'cmd', 'powershell', 'pwsh']);
 const NETWORK_TOOLS = new Set(['curl', 'wget', 'nc', 'ncat', 'netcat', 'ssh', 'scp', 'sftp', 'rsync', 'ftp', 'tftp', 'telnet', 'socat', 'aria2c', 'httpie', 'http', 'https', 'xh', 'gh']);
 const ESCALATION = new Set(['sudo', 'doas', 'su', 'pkexec', 'runas', 'chroot']);
 /** Tools that run whatever command they are given: as trusted as a shell. */
@@ -177,7 +179,8 @@ function refusal(argv: readonly string[], input: ClassifyCommandInput): CommandV
   for (const argument of argv.slice(1)) {
     if (namesUrl(argument)) return refused(`the argument "${argument}" names a URL`);
     if (leavingPath(argument, input.projectDir, cwd)) return refused(`the argument "${argument}" is a path outside the project`);
-    if (SHELLS.has(toolName(argument)) && !argument.includes('.')) return refused(`the argument "${argument}" names a shell`);
+    // A runner handed a shell (`--shell=/bin/sh`, `SHELL=bash`) runs what the plan wrote through it.
+    if (SHELL_ARGUMENTS.has(toolName(argument))) return refused(`the argument "${argument}" names a shell`);
   }
   return undefined;
 }
