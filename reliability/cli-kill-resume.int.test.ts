@@ -51,7 +51,8 @@ function startCli(args: string[], server: FakeAnthropicServer, home: string): { 
 describe.skipIf(!findClaudeExecutable())('the CLI SIGKILLed mid-task, then --resume', () => {
   it('resumes to met with --json, keeps the finished task, reruns the interrupted one, leaves no agent process behind and no secret in its output, log or report', async () => {
     await holds('kill and resume', 'CLI SIGKILLed mid-task, real claude, --resume --json', async () => {
-      const projectDir = createUserRepository({ 'README.md': '# project\n', '.gitignore': '.qoder-orch/\n' });
+      // The plan's check is an inline `node -e 0`: the user's configuration allows it (the command policy would refuse it).
+      const projectDir = createUserRepository({ 'README.md': '# project\n', '.gitignore': '.qoder-orch/\n', '.qoder-orchestrate.yaml': 'validation:\n  command_policy:\n    allow: ["node -e 0"]\n' });
       const home = mkdtempSync(join(tmpdir(), 'qoder-orch-cli-home-'));
       cleanups.push(() => rmSync(join(projectDir, '..'), { recursive: true, force: true }), () => rmSync(home, { recursive: true, force: true }));
       const userCommit = git(projectDir, ['rev-parse', 'HEAD']).trim();

@@ -84,7 +84,7 @@ describe('paths', () => {
         projectDir,
         provider,
         durationHistory: false,
-        config: { execution: { max_parallel: 2, max_iterations: 1, isolation: 'worktree', test_command: ['node', '-e', '0'] } },
+        config: { execution: { max_parallel: 2, max_iterations: 1, isolation: 'worktree', test_command: ['node', '-e', '0'] }, validation: { command_policy: { mode: 'refuse', allow: ['node -e 0'] } } },
       }).run('Write three files');
       expect(summary.status).toBe('met');
       expect(listing()).toEqual(before);

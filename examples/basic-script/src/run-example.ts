@@ -76,7 +76,11 @@ export async function runExample(options: { onEvent?: (event: EventEnvelope) => 
     events.push(event);
     options.onEvent?.(event);
   });
-  const summary = await orchestrator.run('Add a health endpoint that the frontend calls');
+  const summary = await orchestrator.run('Add a health endpoint that the frontend calls', {
+    // `node check.js` runs a file the plan's own task writes: the command policy holds it for
+    // approval (shells, inline code and downloads it would refuse outright). Approve exactly it.
+    approveCommands: ({ commands }) => commands.map((review) => review.command.join(' ') === 'node check.js'),
+  });
   await readFile(join(projectDir, 'check.js'), 'utf8');
   return { summary, events, projectDir };
 }

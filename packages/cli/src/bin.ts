@@ -16,6 +16,7 @@ process.on('SIGTERM', onSignal);
 const exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   env: process.env,
   cwd: process.cwd(),
   abortSignal: controller.signal,

@@ -76,8 +76,20 @@ export { BUILTIN_SUBAGENT_NAMES, builtinSubagents } from './subagents/builtin-su
 export { SUBAGENT_DIRECTORIES, loadSubagents } from './subagents/load-subagents';
 export type { LoadSubagentsOptions } from './subagents/load-subagents';
 
+// ── command policy: what a plan's verify commands may run ───────────────────
+export { classifyCommand } from './commands/command-policy';
+export type { ClassifyCommandInput, CommandClassification, CommandPolicy, CommandPolicyMode, CommandVerdict } from './commands/command-policy';
+export { matchesAllowPattern } from './commands/allow-pattern';
+export { AGENT_ENVIRONMENT_NAMES, agentEnvironment, isAgentEnvironmentName } from './commands/agent-environment';
+export { CommandReviewSchema, commandKey } from './commands/command-review';
+export type { ApproveCommands, CommandApprovalRequest, CommandReview } from './commands/command-review';
+export { ProjectCommandsSchema, readProjectCommands } from './commands/project-commands';
+export type { ProjectCommands } from './commands/project-commands';
+export { refusedCheck, screenPlanCommands } from './commands/screen-plan-commands';
+export type { ScreenPlanCommandsOptions } from './commands/screen-plan-commands';
+
 // ── planner ─────────────────────────────────────────────────────────────────
-export { Planner } from './planner/planner';
+export { Planner, planJsonSchema } from './planner/planner';
 export type { PlanOutcome, PlanRequest, PlannerOptions } from './planner/planner';
 export { validatePlan } from './planner/validate-plan';
 export type { ValidatePlanOptions } from './planner/validate-plan';

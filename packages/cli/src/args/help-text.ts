@@ -3,7 +3,7 @@ export const HELP_TEXT = `qoder-orchestrate: turn one development objective into
 
 Usage
   qoder-orchestrate "<objective>" [options]     plan, run, verify and iterate until the objective is met
-  qoder-orchestrate --resume [runId] [options]  continue an interrupted run (default: the newest one)
+  qoder-orchestrate --resume [runId] [options]  continue a run that has not met its objective (default: the newest)
   qoder-orchestrate demo                        the whole pipeline offline on a sample project
   qoder-orchestrate runs                        list the runs kept in .qoder-orch/runs
   qoder-orchestrate checkpoints [list|prune]    list or prune git checkpoints (--run <runId> for one run);
@@ -24,7 +24,7 @@ Options
   --allow-dirty             run on a work tree with uncommitted changes: they are set aside and put back after
   --plan-only               print the plan and change nothing
   --validate-only           run the pre-flight checks (VALIDATION REPORT) and stop
-  --resume [runId]          continue an interrupted run: finished tasks are kept, running ones rerun
+  --resume [runId]          continue a run (interrupted, failed or not met): finished tasks are kept, running ones rerun
   --json                    one JSON event per line on stdout, nothing else (for CI and scripts)
   --verbose                 every agent action, not just task starts and ends
   --no-color                no colours (also when NO_COLOR is set or output is not a terminal)
@@ -43,6 +43,7 @@ What a run leaves
   task worktrees              outside the project, in ~/.cache/qoder-orch/worktrees/<project>-<hash>/<runId>/
                               (execution.worktree_root, QODER_ORCH_WORKTREE_ROOT); removed after a run,
                               a failed task's kept until the next run or \`checkpoints prune\`
+  specs/plan.json, plan-iteration-<n>.json   the latest plan and each iteration's
   specs/integration_registry.json   the interfaces tasks defined for each other
 
 Exit codes

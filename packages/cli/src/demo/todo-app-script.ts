@@ -20,7 +20,8 @@ export const demoPlan: PlanInput = {
       agent: 'architect',
       files: ['openapi.json'],
       acceptance: ['openapi.json documents dueDate on Todo, NewTodo and TodoPatch', 'GET /api/todos documents the overdue query parameter'],
-      verify: [['node', '-e', "const s = JSON.parse(require('fs').readFileSync('openapi.json', 'utf8')); if (!s.components.schemas.Todo.properties.dueDate) throw new Error('Todo has no dueDate')"]],
+      // The project's own script: the command policy runs it (an inline `node -e` it would refuse).
+      verify: [['npm', 'run', '--silent', 'check:contract']],
       estimateMinutes: 5,
     },
     {

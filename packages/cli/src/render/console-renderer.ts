@@ -4,6 +4,7 @@ import { renderContractReport } from './contract-block';
 import { clockOf, describeActivity, formatCost, formatDuration, oneLine } from './format';
 import { LiveProgress } from './live-progress';
 import { renderPlan } from './plan-block';
+import { renderPlanCommands } from './plan-commands-block';
 import { renderSummary } from './summary-block';
 import type { Style } from './terminal-style';
 import { renderValidationReport } from './validation-report-block';
@@ -101,12 +102,28 @@ export class ConsoleRenderer {
         return;
       }
       case 'plan-start':
-        this.#line(event.timestamp, `planning${event.iteration > 1 ? ` follow-ups for iteration ${event.iteration}` : ''}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}…`);
+        this.#line(
+          event.timestamp,
+          `planning${event.iteration > 1 ? ` follow-ups for iteration ${event.iteration}` : ''}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}…${event.timeoutMs === undefined ? '' : style.dim(` (each model call may take up to ${formatDuration(event.timeoutMs)})`)}`,
+        );
+        return;
+      case 'plan-retry':
+        this.#line(
+          event.timestamp,
+          style.yellow(
+            event.reason === 'invalid-answer'
+              ? `↻ planning: the answer of attempt ${event.attempt} was unusable (${oneLine(this.#redact(event.message), 160)}); asking again with its problems`
+              : `↻ planning: the model call failed (${event.code}: ${oneLine(this.#redact(event.message), 120)}); trying again in ${formatDuration(event.delayMs)}`,
+          ),
+        );
         return;
       case 'plan-end':
         this.#live?.setTotals(event.plan.tasks.length);
         this.#block(renderPlan(event.plan, event.iteration, style, { attempts: event.attempts, costUsd: event.costUsd }));
         if (!this.#live) this.#line(event.timestamp, `running ${event.plan.tasks.length} tasks`);
+        return;
+      case 'plan-commands':
+        this.#block(this.#redact(renderPlanCommands(event.commands, style)));
         return;
       case 'task-start':
         this.#cwdOf.set(event.taskId, event.cwd);
@@ -151,7 +168,9 @@ export class ConsoleRenderer {
         if (result.error && result.status !== 'completed') text += `\n    ${style.red(oneLine(this.#redact(`${result.error.code}: ${result.error.message}`), 160))}${result.error.fix ? `\n    ${style.dim(`fix: ${oneLine(result.error.fix, 160)}`)}` : ''}`;
         if (result.blockedBy?.length) text += `\n    ${style.dim(`blocked by ${result.blockedBy.join(', ')}`)}`;
         const failedChecks = result.verification.filter((check) => !check.passed);
-        for (const check of failedChecks.slice(0, 3)) text += `\n    ${style.red(`check failed: ${check.command.join(' ')} (exit ${check.exitCode ?? 'none'}${check.isTimedOut ? ', timed out' : ''})`)}`;
+        for (const check of failedChecks.slice(0, 3)) {
+          text += `\n    ${check.isRefused ? style.yellow(`check refused by the command policy, not run: ${check.command.join(' ')}`) : style.red(`check failed: ${check.command.join(' ')} (exit ${check.exitCode ?? 'none'}${check.isTimedOut ? ', timed out' : ''})`)}`;
+        }
         this.#line(event.timestamp, text);
         return;
       }

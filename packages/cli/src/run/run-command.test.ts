@@ -11,7 +11,7 @@ const PLAN = {
   summary: 'Server first, then its check.',
   tasks: [
     { id: 'server', title: 'Serve GET /health', agent: 'backend-dev', files: ['server.js'], verify: [['node', '--check', 'server.js']], estimateMinutes: 5 },
-    { id: 'check', title: 'Check the server', agent: 'qa-agent', dependsOn: ['server'], files: ['check.js'], verify: [['node', 'check.js']], estimateMinutes: 5 },
+    { id: 'check', title: 'Check the server', agent: 'qa-agent', dependsOn: ['server'], files: ['check.js'], verify: [['node', '--test', 'check.js']], estimateMinutes: 5 },
   ],
 };
 
@@ -105,6 +105,21 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     } finally {
       await rm(bare, { recursive: true, force: true });
     }
+  });
+
+  it('--resume without an id continues the newest run that has not met its objective, as --resume <id> would', async () => {
+    const first = captureIo({ cwd: projectDir });
+    expect(await runCli(['Add a health endpoint', '--max-iterations', '1'], first, { provider: provider({ isMet: false }) })).not.toBe(EXIT_CODES.met);
+    const [runId] = await readdir(runsDir());
+    const listing = captureIo({ cwd: projectDir });
+    await runCli(['runs'], listing);
+    expect(listing.stdout.text()).toMatch(new RegExp(`${runId}\\s+not-met`));
+
+    const resumed = captureIo({ cwd: projectDir });
+    const code = await runCli(['--resume', '--max-iterations', '2'], resumed, { provider: provider() });
+    expect(resumed.stderr.text()).toBe('');
+    expect(resumed.stdout.text()).toContain(`resuming ${runId}`);
+    expect(code).toBe(EXIT_CODES.met);
   });
 
   it('Ctrl-C stops the run (exit 130) with a resume hint, and --resume finishes it without redoing finished tasks', async () => {

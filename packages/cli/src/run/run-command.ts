@@ -14,6 +14,7 @@ import type { CommonOptions } from '../args/parse-arguments';
 import type { CliIo } from '../cli/cli-io';
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes';
 import { printError } from '../cli/print-error';
+import { createCommandApprover } from '../cli/ask-commands';
 import { UsageError } from '../cli/usage-error';
 import { ORCHESTRATION_LOG, OrchestrationLog } from '../log/orchestration-log';
 import { renderHtmlReport } from '../report/html-report';
@@ -136,6 +137,9 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       if (event.type === 'plan-end') hasPlanEvent = true;
     });
     const abort = io.abortSignal ? { abortSignal: io.abortSignal } : {};
+    // Commands the policy holds for approval are asked about on a terminal; elsewhere they are refused.
+    const isAsking = config.validation.command_policy.mode === 'ask' && io.stdin?.isTTY === true && !options.isJson;
+    const approval = isAsking && io.stdin ? { approveCommands: createCommandApprover({ input: io.stdin, output: human, style, ...abort }) } : {};
 
     if (mode.kind === 'plan') {
       const plan: Plan = await orchestrator.plan(mode.objective, abort);
@@ -155,7 +159,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     let exitCode: ExitCode;
     let runId = resumeId ?? orchestrator.runId;
     try {
-      const summary = mode.kind === 'resume' ? await orchestrator.resume(resumeId!, abort) : await orchestrator.run(mode.objective, abort);
+      const summary = mode.kind === 'resume' ? await orchestrator.resume(resumeId!, { ...abort, ...approval }) : await orchestrator.run(mode.objective, { ...abort, ...approval });
       runId = summary.runId;
       exitCode = exitCodeOfSummary(summary);
     } catch (error) {
@@ -203,8 +207,10 @@ async function runToResume(runStore: FileRunStore, runId: string | undefined, pr
     return runId;
   }
   const runs = await runStore.listRuns();
-  // Interrupted: killed while running, or stopped with Ctrl-C.
-  const interrupted = runs.find((run) => run.status === 'running' || run.status === 'cancelled');
-  if (!interrupted) throw new UsageError(`There is no interrupted run in ${join(projectDir, '.qoder-orch', 'runs')}.`, 'List the runs with `qoder-orchestrate runs`; start a new run with an objective.');
-  return interrupted.runId;
+  // What `--resume <id>` accepts: any run that has not met its objective (killed, stopped with
+  // Ctrl-C, failed or not met yet). The newest is the one last worked on.
+  const resumable = runs.filter((run) => run.status !== 'met').sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.startedAt.localeCompare(a.startedAt));
+  const newest = resumable[0];
+  if (!newest) throw new UsageError(`There is no run to resume in ${join(projectDir, '.qoder-orch', 'runs')}: every run met its objective.`, 'List the runs with `qoder-orchestrate runs`; start a new run with an objective.');
+  return newest.runId;
 }

@@ -44,9 +44,13 @@ interface Convention {
   depth: number;
   /** Keep only files with this name (e.g. `SKILL.md`). */
   fileName?: string;
+  /** At most this many files (in name order): a folder of generated pages is not all knowledge. */
+  maxFiles?: number;
 }
 
 const DEEP = 32;
+/** Files read from one documentation folder by default. */
+const MAX_DOCUMENTATION_FILES = 300;
 
 /** The folders the store reads, in precedence order (the first subagent of a name wins). */
 export const CONVENTIONS: readonly Convention[] = [
@@ -58,7 +62,13 @@ export const CONVENTIONS: readonly Convention[] = [
   { folder: '.claude/skills', kind: 'skill', origin: 'claude', depth: 2, fileName: 'SKILL.md' },
   { folder: 'subagents', kind: 'subagent', origin: 'seed', depth: 1 },
   { folder: 'wiki', kind: 'wiki', origin: 'seed', depth: DEEP },
+  // The repository's own documentation (`docs/wiki/` included), bounded: found without configuration.
+  { folder: 'docs', kind: 'wiki', origin: 'project', depth: 8, maxFiles: MAX_DOCUMENTATION_FILES },
+  { folder: 'doc', kind: 'wiki', origin: 'project', depth: 8, maxFiles: MAX_DOCUMENTATION_FILES },
 ];
+
+/** Root files that describe the project: read as project knowledge when present. */
+export const DOCUMENTATION_FILES: readonly string[] = ['README.md', 'CONTRIBUTING.md', 'ARCHITECTURE.md'];
 
 /** Memory files at the project root: always sent to every task. */
 export const MEMORY_FILES: ReadonlyArray<{ path: string; origin: SourceOrigin }> = [
@@ -90,10 +100,13 @@ export async function discoverSources(projectDir: string, extraPaths: readonly E
     if (await isFile(join(projectDir, memory.path))) add({ path: memory.path, kind: 'memory', origin: memory.origin });
   }
   for (const convention of CONVENTIONS) {
-    for (const path of await listFiles(projectDir, convention.folder, convention.depth)) {
+    for (const path of (await listFiles(projectDir, convention.folder, convention.depth)).slice(0, convention.maxFiles)) {
       if (convention.fileName !== undefined && !path.endsWith(`/${convention.fileName}`)) continue;
       add({ path, kind: convention.kind, origin: convention.origin });
     }
+  }
+  for (const path of DOCUMENTATION_FILES) {
+    if (await isFile(join(projectDir, path))) add({ path, kind: 'wiki', origin: 'project' });
   }
   for (const extra of extraPaths) {
     const { path, kind = 'other' } = typeof extra === 'string' ? { path: extra } : extra;

@@ -1,7 +1,8 @@
 import type { ContextChunk } from '@qoder-orch/core';
 
 /** Which convention a file belongs to. */
-export type SourceOrigin = 'qoder' | 'claude' | 'seed' | 'extra';
+/** `project`: the repository's own documentation (README, `docs/`), found without configuration. */
+export type SourceOrigin = 'qoder' | 'claude' | 'seed' | 'project' | 'extra';
 
 /** One file the store reads, relative to the project with forward slashes. */
 export interface SourceFile {

@@ -100,6 +100,20 @@ export const ConfigSchema = z
       .object({
         enabled: z.boolean().default(true),
         fail_on_warnings: z.boolean().default(false),
+        /**
+         * Which verify commands a plan may run. Allowed: the project's own package scripts and
+         * make targets (as they were when the run started) and known test runners and build
+         * tools. Refused: shells, network tools, inline code, downloads, paths outside the project.
+         */
+        command_policy: z
+          .object({
+            /** `refuse`: anything else is refused; `ask`: anything else is put to the user (refused when no one can answer); `allow-all`: everything runs. @default 'ask' */
+            mode: z.enum(['refuse', 'ask', 'allow-all']).default('ask'),
+            /** Extra command lines to allow: words match arguments, `*` any characters, a final `**` any further arguments. */
+            allow: z.array(z.string().min(1)).default([]),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

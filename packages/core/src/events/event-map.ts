@@ -9,6 +9,7 @@ import type { ContextRefreshResult } from '../spec/context-source';
 import type { Usage } from '../spec/usage';
 import type { ContractReport } from '../contracts/contract-report';
 import type { PreflightReport } from '../preflight/preflight-report';
+import type { CommandReview } from '../commands/command-review';
 
 /**
  * Every event the orchestrator emits, by name, with its payload. Names are noun-verb with
@@ -18,8 +19,17 @@ export interface OrchestratorEventMap {
   'run-start': { objective: string; projectDir: string; isResumed: boolean };
   'preflight-end': { report: PreflightReport };
   'context-refresh-end': { result: ContextRefreshResult };
-  'plan-start': { iteration: number; attempt: number };
+  /** `timeoutMs`: how long one model call may take before it is given up and retried. */
+  'plan-start': { iteration: number; attempt: number; timeoutMs?: number };
+  /**
+   * Planning goes on after a setback: the model call failed transiently (`provider-error`: a
+   * timeout, rate limit or overload; asked again after `delayMs`), or its answer was unusable
+   * (`invalid-answer`: asked again at once with the problems).
+   */
+  'plan-retry': { iteration: number; attempt: number; reason: 'provider-error' | 'invalid-answer'; code: string; message: string; delayMs: number };
   'plan-end': { iteration: number; plan: Plan; attempts: number; usage: Usage; costUsd: number };
+  /** The commands the plan proposes and what the command policy decided, before any of them runs. */
+  'plan-commands': { iteration: number; commands: CommandReview[] };
   'task-start': {
     taskId: string;
     title: string;

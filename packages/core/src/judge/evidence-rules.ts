@@ -121,6 +121,6 @@ export function describeFailure(failure: EvidenceFailure): string {
 }
 
 export function describeCheck(check: VerificationResult): string {
-  const outcome = check.isTimedOut ? 'timed out' : check.exitCode === null ? 'did not run' : `exit ${check.exitCode}`;
+  const outcome = check.isRefused ? 'was refused by the command policy and did not run' : check.isTimedOut ? 'timed out' : check.exitCode === null ? 'did not run' : `exit ${check.exitCode}`;
   return `\`${check.command.join(' ')}\` ${outcome}`;
 }

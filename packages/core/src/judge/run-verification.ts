@@ -16,6 +16,11 @@ export interface RunVerificationOptions {
   abortSignal?: AbortSignal;
   /** Extra environment for the commands. Its values are redacted from the output. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Whether the commands also see this process's whole environment (the user's own commands),
+   * or only `env` (a plan's commands, no more trusted than the agents). @default true
+   */
+  isEnvironmentInherited?: boolean;
   /** Characters of output kept per command (the end of it). @default 4000 */
   maxOutputChars?: number;
   /** After a timeout or abort, wait this long after SIGTERM before SIGKILL. ms. @default 2000 */
@@ -82,7 +87,7 @@ async function runOne(
   const subprocess = execa(file ?? '', args, {
     cwd,
     env: { ...options.env },
-    extendEnv: true,
+    extendEnv: options.isEnvironmentInherited ?? true,
     reject: false,
     all: true,
     stdin: 'ignore',

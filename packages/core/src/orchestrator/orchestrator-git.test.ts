@@ -25,7 +25,8 @@ async function runInRepository(tasks: TaskSpec[], runTask: NonNullable<MockAgent
     provider,
     runStore: new MemoryRunStore(),
     random: () => 0.5,
-    config: { retry: { initial_delay_ms: 1, max_delay_ms: 2 }, ...config, execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', '-e', '0'], ...config.execution } },
+    // The checks are inline `node -e` scripts, which the command policy refuses unless allowed.
+    config: { retry: { initial_delay_ms: 1, max_delay_ms: 2 }, validation: { command_policy: { mode: 'refuse', allow: ['node -e **'] } }, ...config, execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', '-e', '0'], ...config.execution } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));
@@ -105,8 +106,8 @@ describe('Orchestrator on a real git repository', () => {
     // Each task: its own commit on its branch, merged into main with a merge commit of its own.
     expect(log.filter((subject) => subject.startsWith('Do ')).sort()).toEqual(['Do api', 'Do api', 'Do web', 'Do web']);
     expect((await repository.git(['log', '--merges', '--format=%H', 'main'])).trim().split('\n').sort()).toEqual(summary.results.map((result) => result.commit).sort());
-    // The latest plan is kept where the seed kept it, committed with the run.
-    expect((await repository.git(['ls-files', 'specs'])).trim()).toBe('specs/plan.json');
+    // The latest plan is kept where the seed kept it, and each iteration's beside it, committed with the run.
+    expect((await repository.git(['ls-files', 'specs'])).trim().split('\n')).toEqual(['specs/plan-iteration-1.json', 'specs/plan.json']);
     expect(JSON.parse(await readFile(join(repository.root, 'specs/plan.json'), 'utf8')).tasks.map((task: { id: string }) => task.id)).toEqual(['api', 'web']);
     // The user's tree is clean afterwards and no worktree is left behind.
     expect((await repository.git(['status', '--porcelain'])).trim()).toBe('');

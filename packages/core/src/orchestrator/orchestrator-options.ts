@@ -10,6 +10,7 @@ import type { AgentProvider } from '../spec/agent-provider';
 import type { ContextSource } from '../spec/context-source';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 import type { DurationHistory } from '../scheduler/duration-history';
+import type { ApproveCommands } from '../commands/command-review';
 
 /**
  * Interfaces shared between tasks (models, endpoints …), recorded from results and given to
@@ -72,8 +73,9 @@ export interface OrchestratorOptions {
    */
   durationHistory?: DurationHistory | false;
   /**
-   * Where the latest plan is kept in the project (`<dir>/plan.json`, with the integration
-   * registry beside it), committed at the end of each iteration. `false`: not kept.
+   * Where the run's plans are kept in the project: `<dir>/plan.json` (the latest) and
+   * `<dir>/plan-iteration-<n>.json` (each iteration's), with the integration registry beside
+   * them, committed at the end of each iteration. `false`: not kept.
    * @default 'specs'
    */
   specsDirectory?: string | false;
@@ -92,4 +94,10 @@ export interface RunOptions {
   abortSignal?: AbortSignal;
   /** Called with each iteration's plan before anything runs; `false` stops the run as cancelled. */
   approve?: (plan: Plan, iteration: number) => Promise<boolean> | boolean;
+  /**
+   * With `validation.command_policy.mode: ask`: asked, before anything runs, about the plan's
+   * verify commands that are neither allowed nor refused by the policy; one boolean per
+   * command. Absent: those commands are refused.
+   */
+  approveCommands?: ApproveCommands;
 }

@@ -32,7 +32,9 @@ const notMet = (followUps: TaskSpec[] = []) =>
   JSON.stringify({ isMet: false, reasoning: 'Not yet.', criteria: [], followUpTasks: followUps.map((task) => ({ title: `Do ${task.id}`, agent: 'backend-dev', ...task })) });
 /** A project check that passes: the judge needs evidence, never just the model's word. */
 const PASSING_CHECK = ['node', '-e', '0'];
-const fastRetry: ConfigOverrides = { retry: { max_attempts: 3, initial_delay_ms: 1, max_delay_ms: 4 }, execution: { test_command: PASSING_CHECK } };
+/** The checks these tests plan are inline `node -e` scripts, which the command policy refuses unless the user allows them. */
+const ALLOW_INLINE_CHECKS: ConfigOverrides['validation'] = { command_policy: { mode: 'refuse', allow: ['node -e **'] } };
+const fastRetry: ConfigOverrides = { retry: { max_attempts: 3, initial_delay_ms: 1, max_delay_ms: 4 }, execution: { test_command: PASSING_CHECK }, validation: ALLOW_INLINE_CHECKS };
 
 /** A provider whose planning and judging answers are scripted in order, and task answers per task id. */
 function provider(plan: string, judge: string[], runTask: MockAgentProviderSettings['runTask'] = {}) {
@@ -167,6 +169,11 @@ describe('Orchestrator', () => {
       ['fix-impl', 'completed'],
     ]);
     expect(await readFile(join(directory, 'done.txt'), 'utf8')).toBe('yes');
+    // Every iteration's plan is kept: the follow-up plan does not replace the first one.
+    const kept = async (name: string) => (JSON.parse(await readFile(join(directory, 'specs', name), 'utf8')) as { tasks: Array<{ id: string }> }).tasks.map((task) => task.id);
+    expect(await kept('plan-iteration-1.json')).toEqual(['impl']);
+    expect(await kept('plan-iteration-2.json')).toEqual(['fix-impl']);
+    expect(await kept('plan.json')).toEqual(['fix-impl']);
   });
 
   it('stops when an iteration makes no progress (the same failures again)', async () => {
@@ -214,7 +221,10 @@ describe('Orchestrator', () => {
     orchestrator.on('task-start', (event) => {
       if (event.taskId === 'two') setTimeout(() => controller.abort(), 5);
     });
-    expect((await orchestrator.run('x', { abortSignal: controller.signal })).status).toBe('cancelled');
+    const stopped = await orchestrator.run('x', { abortSignal: controller.signal });
+    expect(stopped.status).toBe('cancelled');
+    // Idle between the sessions: not part of the run's time.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
 
     const second = provider('unused', [met]);
     const resumed = createOrchestrator({ projectDir: directory, provider: second, runStore: store, config: fastRetry });
@@ -222,6 +232,8 @@ describe('Orchestrator', () => {
     resumed.on('event', (event) => events.push(event));
     const summary = await resumed.resume(orchestrator.runId);
     expect(summary.status).toBe('met');
+    expect(summary.durationMs).toBeGreaterThanOrEqual(stopped.durationMs);
+    expect(summary.durationMs).toBeLessThan(Date.parse(summary.endedAt) - Date.parse(summary.startedAt) - 1400);
     expect(second.calls.runTask.map((call) => call.taskId)).toEqual(['two', 'three']);
     expect(second.calls.complete.every((call) => call.purpose === 'judge')).toBe(true);
     expect(events[0]).toMatchObject({ type: 'run-start', isResumed: true });
@@ -248,6 +260,23 @@ describe('Orchestrator', () => {
     expect(summary).toMatchObject({ status: 'not-met', stopReason: 'budget' });
     expect(mock.calls.runTask.map((call) => call.taskId)).toEqual(['a']);
     expect(events.some((event) => event.type === 'warning' && event.code === 'BUDGET')).toBe(true);
+  });
+
+  it('announces planning: the time limit of each call, a timed-out call retried with its wait, an unusable answer asked again', async () => {
+    const answers: Array<MockStep | string> = [{ type: 'error', code: 'TIMEOUT', message: 'no answer in 300 s' }, '{"tasks": [{"id": "a", "title": "x", "files": ["a.ts"], "desc', planAnswer([{ id: 'a' }])];
+    let planCalls = 0;
+    const mock = new MockAgentProvider({ complete: (options) => (options.purpose === 'judge' ? met : answers[Math.min(planCalls++, answers.length - 1)]!) });
+    const { summary, events } = await run({ provider: mock }, 'Build the thing', { llm: { timeout: 42 } });
+    expect(summary.status).toBe('met');
+    const planning = events.filter((event) => event.type === 'plan-start' || event.type === 'plan-retry');
+    expect(planning).toMatchObject([
+      { type: 'plan-start', attempt: 1, timeoutMs: 42_000 },
+      { type: 'plan-retry', attempt: 1, reason: 'provider-error', code: 'TIMEOUT' },
+      { type: 'plan-retry', attempt: 1, reason: 'invalid-answer', code: 'invalid-json' },
+      { type: 'plan-start', attempt: 2, timeoutMs: 42_000 },
+    ]);
+    expect((planning[1] as EventEnvelope<'plan-retry'>).delayMs).toBeGreaterThan(0);
+    expect((planning[2] as EventEnvelope<'plan-retry'>).message).toContain('does not parse');
   });
 
   it('ends with a clear error when planning fails, and when preflight fails', async () => {

@@ -19,14 +19,14 @@ import { redactingRunStore } from '../run-store/redacting-run-store';
 import { collectProjectChecks } from '../judge/run-verification';
 import { detectTestCommand } from '../judge/detect-test-command';
 import { touchesApiSurface } from '../contracts/contract-relevance';
-import { Planner } from '../planner/planner';
+import { Planner, type PlanRequest } from '../planner/planner';
 import { validatePlan } from '../planner/validate-plan';
 import { FileRunStore } from '../run-store/file-run-store';
 import type { RunState } from '../run-store/run-state';
 import type { RunStore } from '../run-store/run-store';
 import type { Plan } from '../schemas/plan';
 import type { RunSummary, StopReason } from '../schemas/run-summary';
-import type { Task } from '../schemas/task';
+import type { Task, VerifyCommand } from '../schemas/task';
 import { type TaskResult, TaskResultSchema, type VerificationResult } from '../schemas/task-result';
 import { Scheduler } from '../scheduler/scheduler';
 import { createDurationHistory, type DurationHistory } from '../scheduler/duration-history';
@@ -38,6 +38,10 @@ import { createGitWorkspace } from '../workspace/git-workspace';
 import { resolveUserPath } from '../git/worktree-location';
 import { ensurePrivateDirectoryExcluded, isGitRepository, type RepositoryPaths, repositoryPaths } from '../git/repository';
 import { EventRecorder } from './event-recorder';
+import { classifyCommand, type CommandPolicy } from '../commands/command-policy';
+import { commandKey } from '../commands/command-review';
+import { readProjectCommands } from '../commands/project-commands';
+import { screenPlanCommands, verifyArgv } from '../commands/screen-plan-commands';
 import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
 import { listProjectFiles } from './project-files';
 import type { RetryPolicy } from './retry-policy';
@@ -144,6 +148,48 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     return { maxAttempts: retry.max_attempts, backoffFactor: retry.backoff_factor, initialDelayMs: retry.initial_delay_ms, maxDelayMs: retry.max_delay_ms };
   }
 
+  get #commandPolicy(): CommandPolicy {
+    const policy = this.#config.validation.command_policy;
+    return { mode: policy.mode, allow: policy.allow };
+  }
+
+  /**
+   * Screens a plan's verify commands with the command policy (asking the user when the mode
+   * says so), remembers the decisions in the run state and shows them before anything runs.
+   */
+  async #screenCommands(plan: Plan, iteration: number, state: RunState, events: EventRecorder, options: RunOptions): Promise<void> {
+    state.commandReviews ??= [];
+    const known = new Map(state.commandReviews.map((review) => [commandKey(review.command, review.cwd), review]));
+    const reviews = await screenPlanCommands({
+      plan,
+      iteration,
+      projectDir: this.#projectDir,
+      project: state.projectCommands ?? readProjectCommands(this.#projectDir),
+      policy: this.#commandPolicy,
+      known,
+      ...(options.approveCommands === undefined ? {} : { approveCommands: options.approveCommands }),
+    });
+    for (const review of reviews) {
+      const key = commandKey(review.command, review.cwd);
+      if (!known.has(key)) {
+        known.set(key, review);
+        state.commandReviews.push(review);
+      }
+    }
+    if (reviews.length > 0) events.emit('plan-commands', { iteration, commands: reviews });
+  }
+
+  /** What the runner asks before a verify command runs: the recorded decision, else the policy without asking. */
+  #commandDecision(state: RunState): (command: VerifyCommand) => { isAllowed: boolean; reason: string } {
+    return (command) => {
+      const { argv, cwd } = verifyArgv(command);
+      const review = state.commandReviews?.find((candidate) => commandKey(candidate.command, candidate.cwd) === commandKey(argv, cwd));
+      if (review) return review;
+      const verdict = classifyCommand({ argv, ...(cwd === undefined ? {} : { cwd }), projectDir: this.#projectDir, project: state.projectCommands ?? readProjectCommands(this.#projectDir), policy: this.#commandPolicy });
+      return { isAllowed: verdict.classification === 'allowed', reason: verdict.reason };
+    };
+  }
+
   async #plannerContext(objective: string): Promise<string | undefined> {
     const context = this.#options.context;
     if (!context) return undefined;
@@ -160,6 +206,25 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       size += text.length;
     }
     return parts.length > 0 ? parts.join('\n\n') : undefined;
+  }
+
+  /** Planning announces itself: each attempt with its time limit, each retry with its reason and wait. */
+  #planningHooks(events: EventRecorder, iteration: number): Pick<PlanRequest, 'onAttempt' | 'onRetry' | 'onInvalidAnswer'> {
+    let attempt = 1;
+    return {
+      onAttempt: (next) => {
+        attempt = next;
+        if (next > 1) events.emit('plan-start', { iteration, attempt: next, timeoutMs: this.#config.llm.timeout * 1000 });
+      },
+      onRetry: ({ delayMs, error }) => {
+        const serialized = serializeError(error);
+        events.emit('plan-retry', { iteration, attempt, reason: 'provider-error', code: serialized.code, message: serialized.message, delayMs });
+      },
+      onInvalidAnswer: ({ issues }) => {
+        const message = issues.slice(0, 3).map((issue) => `${issue.path}: ${issue.message}`).join('; ') + (issues.length > 3 ? ` (and ${issues.length - 3} more)` : '');
+        events.emit('plan-retry', { iteration, attempt, reason: 'invalid-answer', code: issues[0]?.kind ?? 'invalid', message, delayMs: 0 });
+      },
+    };
   }
 
   #planner(subagents: readonly SubagentDefinition[]): Planner {
@@ -192,24 +257,28 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
   /** The files the run writes in the project while tasks run (plan, registry), relative to it. */
   #recordPaths(): string[] {
     const directory = this.#options.specsDirectory ?? 'specs';
-    const paths = directory === false ? [] : [join(directory, 'plan.json')];
+    const iterations = Array.from({ length: this.#config.execution.max_iterations }, (_, index) => join(directory || 'specs', `plan-iteration-${index + 1}.json`));
+    const paths = directory === false ? [] : [join(directory, 'plan.json'), ...iterations];
     const registryPath = this.#options.registry?.path;
     if (registryPath) paths.push(relative(this.#projectDir, resolve(this.#projectDir, registryPath)));
     return paths;
   }
 
   /**
-   * `specs/plan.json` (and the registry beside it) in the project, committed onto the integration
-   * head. Both are redacted right before the commit: whatever wrote them, no secret is committed.
+   * The run's records in the project, committed onto the integration head: `specs/plan.json`
+   * (the latest plan), `specs/plan-iteration-<n>.json` (every iteration's plan, so a follow-up
+   * plan does not replace the first one) and the integration registry beside them. All are
+   * redacted right before the commit: whatever wrote them, no secret is committed.
    */
-  async #keepRecords(plan: Plan, workspace: TaskWorkspace, events: EventRecorder, redactor: SecretRedactor): Promise<void> {
+  async #keepRecords(plan: Plan, iteration: number, workspace: TaskWorkspace, events: EventRecorder, redactor: SecretRedactor): Promise<void> {
     const directory = this.#options.specsDirectory ?? 'specs';
     if (directory === false) return;
     try {
-      const planFile = join(this.#projectDir, directory, 'plan.json');
-      await mkdir(dirname(planFile), { recursive: true });
-      await writeFileAtomic(planFile, redactor.text(`${JSON.stringify(redactor.value(plan), null, 2)}\n`));
-      const files = [relative(this.#projectDir, planFile)];
+      const text = redactor.text(`${JSON.stringify(redactor.value(plan), null, 2)}\n`);
+      const planFiles = [join(this.#projectDir, directory, 'plan.json'), join(this.#projectDir, directory, `plan-iteration-${iteration}.json`)];
+      await mkdir(dirname(planFiles[0]!), { recursive: true });
+      for (const file of planFiles) await writeFileAtomic(file, text);
+      const files = planFiles.map((file) => relative(this.#projectDir, file));
       const registryPath = this.#options.registry?.path;
       if (registryPath && existsSync(registryPath)) {
         const text = await readFile(registryPath, 'utf8');
@@ -235,18 +304,18 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     // Listeners see plan-start / plan-end as in a run; nothing is written anywhere.
     const redactor = createRunRedactor({ projectDir: this.#projectDir, ...(this.#options.secretValues ? { extra: this.#options.secretValues } : {}) });
     const events = new EventRecorder(this, { appendEvent: async () => {} }, this.#runId, 0, redactor);
-    events.emit('plan-start', { iteration: 1, attempt: 1 });
+    events.emit('plan-start', { iteration: 1, attempt: 1, timeoutMs: this.#config.llm.timeout * 1000 });
     const outcome = await this.#planner(subagents).plan({
       objective,
       projectFiles: await listProjectFiles(this.#projectDir),
       ...(context === undefined ? {} : { context }),
       ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
-      onAttempt: (attempt) => {
-        if (attempt > 1) events.emit('plan-start', { iteration: 1, attempt });
-      },
+      ...this.#planningHooks(events, 1),
     });
     const plan = redactor.value(outcome.plan);
     events.emit('plan-end', { iteration: 1, plan, attempts: outcome.attempts, usage: outcome.usage, costUsd: outcome.costUsd });
+    const reviews = await screenPlanCommands({ plan, iteration: 1, projectDir: this.#projectDir, project: readProjectCommands(this.#projectDir), policy: this.#commandPolicy });
+    if (reviews.length > 0) events.emit('plan-commands', { iteration: 1, commands: reviews });
     return plan;
   }
 
@@ -271,6 +340,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       overheadUsage: { inputTokens: 0, outputTokens: 0 },
       overheadCostUsd: 0,
       lastSeq: 0,
+      commandReviews: [],
     };
     return this.#drive(state, options, false);
   }
@@ -304,6 +374,12 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     const secretValues = redactor.values;
     const store = redactingRunStore(this.#store, redactor);
     const events = new EventRecorder(this, store, state.runId, state.lastSeq, redactor);
+    // Active time of earlier sessions (a state from before it was recorded: its first start to its last write).
+    const sessionStartedAt = Date.now();
+    const activeBefore = state.activeMs ?? (isResume ? Math.max(0, Date.parse(state.updatedAt) - Date.parse(state.startedAt)) : 0);
+    const recordActiveTime = () => {
+      state.activeMs = activeBefore + (Date.now() - sessionStartedAt);
+    };
     const controller = new AbortController();
     const userSignal = options.abortSignal;
     const onUserAbort = () => controller.abort(userSignal?.reason);
@@ -328,6 +404,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       const queued = stateWriting.then(() => {
         stateQueued = undefined;
         state.updatedAt = new Date().toISOString();
+        recordActiveTime();
         state.lastSeq = events.lastSeq;
         return store.writeState(structuredClone(state));
       });
@@ -387,6 +464,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           state.tasks[task.taskId] = { ...state.tasks[task.taskId]!, status: 'pending' };
         }
       }
+      // What the project offers to run, read before any agent can change it.
+      state.projectCommands ??= readProjectCommands(this.#projectDir);
       await saveState();
 
       if (this.#options.context) {
@@ -434,16 +513,14 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           }
           const iteration = state.iteration + 1;
           if (iteration === 1) {
-            events.emit('plan-start', { iteration, attempt: 1 });
+            events.emit('plan-start', { iteration, attempt: 1, timeoutMs: this.#config.llm.timeout * 1000 });
             const context = await this.#plannerContext(state.objective);
             const outcome = await this.#planner(subagents).plan({
               objective: state.objective,
               projectFiles: await listProjectFiles(this.#projectDir),
               abortSignal: signal,
               ...(context === undefined ? {} : { context }),
-              onAttempt: (attempt) => {
-                if (attempt > 1) events.emit('plan-start', { iteration, attempt });
-              },
+              ...this.#planningHooks(events, iteration),
             });
             state.overheadUsage = addUsage(state.overheadUsage, outcome.usage);
             state.overheadCostUsd += outcome.costUsd;
@@ -467,6 +544,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           state.plans.push(plan);
           for (const task of plan.tasks) state.tasks[task.id] = { status: 'pending', attempts: 0, iteration };
           await store.writePlan(state.runId, plan);
+          await this.#screenCommands(plan, iteration, state, events, options);
           await saveState();
           if (options.approve && !(await options.approve(plan, iteration))) throw new RunStopped('cancelled');
           tasksToRun = plan.tasks;
@@ -551,6 +629,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
             void store.appendArtifact(state.runId, `tasks/${taskId}.log`, `${new Date().toISOString()} ${text.replace(/\n/g, '\n  ')}\n`).catch(() => {});
           },
           settleSpeculative: (result) => void settle(result),
+          commandDecision: this.#commandDecision(state),
         };
         const execution = this.#config.execution;
         // Batching shares one working tree between tasks, so it needs a non-isolated workspace.
@@ -645,7 +724,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         const isSameFailures = signature !== '' && signature === previousSignature;
         const isProgress = verdict.isMet || (!isSameFailures && (iteration === 1 || completed > 0));
         previousSignature = signature;
-        await this.#keepRecords(plan, workspace, events, redactor);
+        await this.#keepRecords(plan, iteration, workspace, events, redactor);
         events.emit('iteration-end', { iteration, completed, failed, blocked, isProgress });
         await saveState();
         if (verdict.isMet) {
@@ -686,6 +765,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     await this.#options.context?.close?.().catch(() => {});
     await durationHistory?.flush().catch(() => {});
     state.status = isMet ? 'met' : stopReason === 'cancelled' ? 'cancelled' : stopReason === 'error' ? 'failed' : 'not-met';
+    recordActiveTime();
     const stats = this.#options.context?.stats();
     const lookups = stats ? stats.cacheHits + stats.cacheMisses : 0;
     const summary = buildRunSummary(state, {

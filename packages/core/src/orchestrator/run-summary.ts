@@ -58,7 +58,8 @@ export function buildRunSummary(state: RunState, extras: SummaryExtras): RunSumm
     overheadCostUsd: state.overheadCostUsd,
     startedAt: state.startedAt,
     endedAt: extras.endedAt,
-    durationMs: Math.max(0, Date.parse(extras.endedAt) - Date.parse(state.startedAt)),
+    // The time worked, not first start to last end: a run resumed days later did not take days.
+    durationMs: state.activeMs ?? Math.max(0, Date.parse(extras.endedAt) - Date.parse(state.startedAt)),
     ...(extras.cacheHitRate === undefined ? {} : { cacheHitRate: extras.cacheHitRate }),
     ...(extras.speculation ? { speculation: extras.speculation } : {}),
     ...(extras.error ? { error: extras.error } : {}),

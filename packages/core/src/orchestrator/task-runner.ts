@@ -6,6 +6,9 @@ import { redactJson, redactOutput } from '../judge/redact-output';
 import { runVerification } from '../judge/run-verification';
 import { filesWithSecrets } from '../secrets/secrets-in-commit';
 import { redactorFor } from '../secrets/secret-redactor';
+import { refusedCheck } from '../commands/screen-plan-commands';
+import { agentEnvironment } from '../commands/agent-environment';
+import type { VerifyCommand } from '../schemas/task';
 import type { Plan } from '../schemas/plan';
 import type { Task } from '../schemas/task';
 import { type TaskResult, TaskResultSchema, type VerificationResult } from '../schemas/task-result';
@@ -51,6 +54,22 @@ export interface TaskRunnerContext {
   appendTranscript: (taskId: string, text: string) => void;
   /** Records the result of a confirmed speculation (its task-end). */
   settleSpeculative: (result: TaskResult) => void;
+  /** Whether the command policy lets a verify command run, and why; absent: every command runs. */
+  commandDecision?: (command: VerifyCommand) => { isAllowed: boolean; reason: string };
+}
+
+/** A plan's commands see what an agent sees of the environment, never the orchestrator's secrets. */
+const PLAN_COMMAND_ENVIRONMENT = () => ({ env: agentEnvironment(process.env), isEnvironmentInherited: false });
+
+/** A task's verify commands the policy lets run, and records for those it refused (never run). */
+function screenVerify(task: Task, context: TaskRunnerContext): { runnable: VerifyCommand[]; refused: (phase: VerificationResult['phase']) => VerificationResult[] } {
+  const decide = context.commandDecision;
+  if (!decide) return { runnable: task.verify, refused: () => [] };
+  const decisions = task.verify.map((command) => ({ command, ...decide(command) }));
+  return {
+    runnable: decisions.filter((entry) => entry.isAllowed).map((entry) => entry.command),
+    refused: (phase) => decisions.filter((entry) => !entry.isAllowed).map((entry) => refusedCheck(entry.command, entry.reason, phase)),
+  };
 }
 
 const MAX_TRANSCRIPT_TEXT = 4000;
@@ -275,8 +294,10 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   const isClaimedSuccess = report ? report.status === 'success' : true;
   const summary = redactOutput((report?.summary ?? output.summary).slice(0, 4000), context.secretValues);
   let verification: VerificationResult[] = [];
+  const checks = screenVerify(task, context);
   try {
-    verification = task.verify.length > 0 && !input.isOwnTreeCheckSkipped ? await runVerification(task.verify, { cwd: prepared.cwd, abortSignal }) : [];
+    const ran = checks.runnable.length > 0 && !input.isOwnTreeCheckSkipped ? await runVerification(checks.runnable, { cwd: prepared.cwd, abortSignal, ...PLAN_COMMAND_ENVIRONMENT() }) : [];
+    verification = [...ran, ...checks.refused('task')];
   } catch (error) {
     if (abortSignal.aborted) {
       await context.onStateChange(task.id, { status: 'cancelled', attempts: attempt, ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}) });
@@ -301,7 +322,8 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
       .propose(redactJson({ runId: context.runId, taskId: task.id, deviations: report.deviations, evidence: summary }, context.secretValues))
       .catch((error: unknown) => context.events.emit('warning', { code: 'WIKI_PROPOSAL_FAILED', message: serializeError(error).message }));
   }
-  const failedChecks = verification.filter((check) => !check.passed);
+  // A refused check is not the agent's failure: the task completes, but it is not verified by it.
+  const failedChecks = verification.filter((check) => !check.passed && !check.isRefused);
   if (!isClaimedSuccess || failedChecks.length > 0) {
     const changed = await context.workspace.changedFiles(prepared).catch(() => []);
     const message = !isClaimedSuccess
@@ -313,7 +335,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   const completed = await context.workspace.complete(task, prepared, {
     message: redactOutput(`${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${context.runId}`, context.secretValues),
     abortSignal,
-    ...(task.verify.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(task.verify, { cwd, phase: 'merge', abortSignal }) } : {}),
+    ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(checks.runnable, { cwd, phase: 'merge', abortSignal, ...PLAN_COMMAND_ENVIRONMENT() }) } : {}),
   });
   context.events.emit('merge-end', {
     taskId: task.id,

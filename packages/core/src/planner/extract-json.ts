@@ -12,7 +12,12 @@ export function jsonCandidates(text: string): string[] {
     const open = text[start];
     if (open !== '{' && open !== '[') continue;
     const end = matchingClose(text, start);
-    if (end < 0) continue;
+    if (end < 0) {
+      // A JSON value that is never closed (a cut-off answer): what follows is inside it, and a
+      // fragment of it (a nested list of strings) is not the answer.
+      if (opensJsonValue(text, start)) break;
+      continue;
+    }
     balanced.push(text.slice(start, end + 1));
     start = end;
   }
@@ -20,6 +25,26 @@ export function jsonCandidates(text: string): string[] {
   const trimmed = text.trim();
   if (trimmed && !candidates.includes(trimmed)) candidates.push(trimmed);
   return [...new Set(candidates)];
+}
+
+/** Whether the bracket at `start` begins JSON (`{"`, `[{`, `[[`, `["`, `{}`), not a bracket in prose. */
+function opensJsonValue(text: string, start: number): boolean {
+  return /^[{[]\s*["{[\]}]/.test(text.slice(start, start + 64));
+}
+
+/** Whether the answer holds a JSON value that starts but is never closed. */
+export function isCutOff(text: string): boolean {
+  for (let start = 0; start < text.length; start += 1) {
+    const open = text[start];
+    if (open !== '{' && open !== '[') continue;
+    const end = matchingClose(text, start);
+    if (end >= 0) {
+      start = end;
+      continue;
+    }
+    if (opensJsonValue(text, start)) return true;
+  }
+  return false;
 }
 
 function matchingClose(text: string, start: number): number {
@@ -45,7 +70,7 @@ function matchingClose(text: string, start: number): number {
 /** The first candidate that parses, or why none did. */
 export function extractJson(text: string): { value: unknown } | { problem: 'no-json' | 'invalid-json'; message: string } {
   const candidates = jsonCandidates(text);
-  if (candidates.length === 0) return { problem: 'no-json', message: 'the answer holds no JSON object' };
+  if (candidates.length === 0) return isCutOff(text) ? { problem: 'invalid-json', message: 'the JSON in the answer does not parse: it ends before it is closed (a cut-off answer?)' } : { problem: 'no-json', message: 'the answer holds no JSON object' };
   let lastError = '';
   for (const candidate of candidates) {
     try {
@@ -54,6 +79,7 @@ export function extractJson(text: string): { value: unknown } | { problem: 'no-j
       lastError = (error as Error).message;
     }
   }
+  if (isCutOff(text)) return { problem: 'invalid-json', message: `the JSON in the answer does not parse: it ends before it is closed (a cut-off answer?)${lastError ? `: ${lastError}` : ''}` };
   const hasBrace = /[{[]/.test(text);
   return hasBrace
     ? { problem: 'invalid-json', message: `the JSON in the answer does not parse: ${lastError}` }

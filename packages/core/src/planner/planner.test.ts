@@ -20,6 +20,24 @@ describe('extractJson', () => {
     expect(extractJson('no json at all')).toMatchObject({ problem: 'no-json' });
     expect(extractJson('{"tasks": [1, 2,]}')).toMatchObject({ problem: 'invalid-json' });
   });
+
+  it('says a cut-off answer does not parse, instead of taking a fragment of it for the answer', () => {
+    const cutOff = '```json\n{"tasks": [{"id": "a", "title": "Add login", "agent": "backend-dev", "files": ["src/login.ts"], "acceptance": ["a user can log in"], "desc';
+    const extracted = extractJson(cutOff);
+    expect(extracted).toMatchObject({ problem: 'invalid-json' });
+    expect('message' in extracted && extracted.message).toMatch(/does not parse: it ends before it is closed/);
+    // Brackets in prose are not JSON: a complete object after them is still found.
+    expect(extractJson('Options [a or b: {"x": 1}')).toEqual({ value: { x: 1 } });
+  });
+
+  it('reports a cut-off plan answer as JSON that does not parse, not as a schema problem', async () => {
+    const cutOff = '{"tasks": [{"id": "a", "title": "Add login", "agent": "backend-dev", "files": ["src/login.ts"], "verify": [["npm", "test"]], "desc';
+    const { planner } = plannerAnswering(cutOff, cutOff, cutOff);
+    const error = await planner.plan({ objective: 'x' }).catch((caught: unknown) => caught);
+    expect(PlanError.isInstance(error)).toBe(true);
+    expect((error as PlanError).issues).toMatchObject([{ kind: 'invalid-json' }]);
+    expect((error as PlanError).message).not.toContain('expected object');
+  });
 });
 
 describe('validatePlan', () => {
@@ -65,6 +83,15 @@ describe('Planner', () => {
     expect(prompt.startsWith(PLAN_PROMPT_MARKER)).toBe(true);
     for (const name of agents) expect(prompt).toContain(`- ${name}:`);
     expect(provider.calls.complete[0]!.purpose).toBe('plan');
+  });
+
+  it('asks for structured output with the plan schema, and takes a structured answer as it is', async () => {
+    const provider = new MockAgentProvider({ complete: [{ type: 'success', text: '', structuredOutput: { tasks: [task('a')] } }] });
+    const outcome = await new Planner({ provider, subagents }).plan({ objective: 'x' });
+    expect(outcome.plan.tasks.map((planned) => planned.id)).toEqual(['a']);
+    const schema = provider.calls.complete[0]!.jsonSchema as { properties: Record<string, unknown>; required?: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['tasks', 'summary', 'objective']));
+    expect(schema.required ?? []).not.toContain('objective');
   });
 
   it('asks again with the exact problems and accepts the repaired answer', async () => {

@@ -1,6 +1,7 @@
 import { PlanError, type PlanIssue } from '../errors/plan-error';
 import { OrchestratorError } from '../errors/orchestrator-error';
-import { MAX_PLAN_TASKS, type Plan } from '../schemas/plan';
+import { z } from 'zod';
+import { MAX_PLAN_TASKS, type Plan, PlanSchema } from '../schemas/plan';
 import type { AgentProvider } from '../spec/agent-provider';
 import { addUsage, emptyUsage, type Usage } from '../spec/usage';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
@@ -31,7 +32,10 @@ export interface PlanRequest {
   abortSignal?: AbortSignal;
   /** Called before each model call. */
   onAttempt?: (attempt: number) => void;
+  /** Called before a provider call that failed transiently (rate limit, timeout, overload) is made again. */
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  /** Called when an answer was unusable and the model is asked again with its problems. */
+  onInvalidAnswer?: (info: { attempt: number; issues: readonly PlanIssue[] }) => void;
 }
 
 export interface PlanOutcome {
@@ -39,6 +43,17 @@ export interface PlanOutcome {
   attempts: number;
   usage: Usage;
   costUsd: number;
+}
+
+let cachedPlanJsonSchema: Record<string, unknown> | undefined;
+
+/**
+ * The JSON Schema of a plan answer, for providers that can enforce structured output (the
+ * objective may be left out: the planner fills it in). Like the judge's verdict schema.
+ */
+export function planJsonSchema(): Record<string, unknown> {
+  cachedPlanJsonSchema ??= z.toJSONSchema(PlanSchema.partial({ objective: true }), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return cachedPlanJsonSchema;
 }
 
 const NO_RETRY: RetryPolicy = { maxAttempts: 1, backoffFactor: 2, initialDelayMs: 0, maxDelayMs: 0 };
@@ -77,6 +92,7 @@ export class Planner {
           provider.doComplete({
             prompt,
             purpose: 'plan',
+            jsonSchema: planJsonSchema(),
             timeoutMs: this.#options.timeoutMs ?? 300_000,
             ...(this.#options.model === undefined ? {} : { model: this.#options.model }),
             ...(this.#options.cwd === undefined ? {} : { cwd: this.#options.cwd }),
@@ -98,6 +114,7 @@ export class Planner {
         if ('plan' in validated) return { plan: { ...validated.plan, objective: request.objective }, attempts: attempt, usage, costUsd };
         issues = validated.issues;
       }
+      if (attempt < maxAttempts) request.onInvalidAnswer?.({ attempt, issues });
       prompt = buildRepairPrompt(basePrompt, issues);
     }
     throw new PlanError(issues, maxAttempts);

@@ -3,6 +3,8 @@ import { PlanSchema } from '../schemas/plan';
 import { TaskResultSchema, TaskStatusSchema } from '../schemas/task-result';
 import { UsageSchema } from '../spec/usage';
 import { VerdictSchema } from '../schemas/verdict';
+import { CommandReviewSchema } from '../commands/command-review';
+import { ProjectCommandsSchema } from '../commands/project-commands';
 
 export const TaskStateSchema = z.object({
   status: TaskStatusSchema,
@@ -36,5 +38,14 @@ export const RunStateSchema = z.object({
   overheadUsage: UsageSchema.default({ inputTokens: 0, outputTokens: 0 }),
   overheadCostUsd: z.number().default(0),
   lastSeq: z.number().int().nonnegative().default(0),
+  /**
+   * Time the run was actually being worked on, over all its sessions (a resumed run's idle
+   * gap does not count). Kept with every state write, so a killed session loses little.
+   */
+  activeMs: z.number().nonnegative().optional(),
+  /** The project's scripts and tools when the run started: what the command policy calls its own. */
+  projectCommands: ProjectCommandsSchema.optional(),
+  /** What the command policy decided (and the user approved) about the plans' commands. */
+  commandReviews: z.array(CommandReviewSchema).optional(),
 });
 export type RunState = z.infer<typeof RunStateSchema>;

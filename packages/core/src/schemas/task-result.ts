@@ -12,6 +12,8 @@ export const VerificationResultSchema = z.object({
   outputTail: z.string(),
   /** Where it ran: after the task, or again after its merge. */
   phase: z.enum(['task', 'merge', 'project']).default('task'),
+  /** Not run: the command policy refused the command a plan proposed. Never a pass. */
+  isRefused: z.boolean().optional(),
 });
 export type VerificationResult = z.infer<typeof VerificationResultSchema>;
 

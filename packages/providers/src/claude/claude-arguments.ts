@@ -20,13 +20,15 @@ export function claudeTaskArguments(options: RunTaskOptions, defaults: { model?:
 }
 
 /**
- * Argument vector of `claude -p` for a completion (planning, judging): no tools, plan
- * permission mode so nothing is ever edited, and `--json-schema` when a structured answer is
- * wanted (Claude answers through its `StructuredOutput` tool; the result carries
- * `structured_output`).
+ * Argument vector of `claude -p` for a completion (planning, judging): no built-in tools
+ * (`--tools ""`), so nothing can be read, run or edited, and `dontAsk`, so anything else that
+ * would need a permission is denied without a prompt. Not plan mode: its injected turn tells
+ * the model to call `ExitPlanMode` while the prompt asks for JSON only. `--json-schema` when a
+ * structured answer is wanted (Claude answers through its `StructuredOutput` tool; the result
+ * carries `structured_output`).
  */
 export function claudeCompleteArguments(options: CompleteOptions, defaults: { model?: string | undefined; sessionId: string; maxTurns: number; extraArgs: readonly string[] }): string[] {
-  const args = [...BASE, '--tools', '', '--permission-mode', 'plan', '--max-turns', String(defaults.maxTurns), '--session-id', defaults.sessionId];
+  const args = [...BASE, '--tools', '', '--permission-mode', 'dontAsk', '--max-turns', String(defaults.maxTurns), '--session-id', defaults.sessionId];
   const model = options.model ?? defaults.model;
   if (model) args.push('--model', model);
   if (options.system) args.push('--append-system-prompt', options.system);

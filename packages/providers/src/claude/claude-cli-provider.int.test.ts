@@ -112,6 +112,8 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     const first = mainTurns(server)[0]!;
     expect(first.prompt).toBe('[qoder-orch:plan] Split the objective');
     expect(first.toolNames).toEqual(['StructuredOutput']);
+    // Not asked in plan mode, whose injected turn tells the model to call ExitPlanMode instead of answering.
+    expect(JSON.stringify(first.body)).not.toMatch(/ExitPlanMode|plan mode/i);
   });
 
   it('enforces a schema that names its draft-2020-12 dialect (what zod 4 writes), which the CLI would otherwise ignore', async () => {
@@ -132,6 +134,7 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     expect(result.text).toBe('The objective is met.');
     expect(result.json).toBeUndefined();
     expect(mainTurns(server)[0]?.hasTools).toBe(false);
+    expect(JSON.stringify(mainTurns(server)[0]?.body)).not.toMatch(/ExitPlanMode|plan mode/i);
     const error = await failureOf(provider.doComplete({ prompt: '[qoder-orch:plan] plan' }));
     expect(error.code).toBe('AUTH');
   });

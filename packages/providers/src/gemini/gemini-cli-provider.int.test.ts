@@ -65,6 +65,15 @@ describe.skipIf(!findExecutable(['gemini']))('Gemini CLI provider, real gemini a
     const fake = await server(() => '```json\n{"verdict": "met"}\n```');
     const result = await createGeminiCli(fakeGeminiCliSettings(fake)).doComplete({ prompt: '[qoder-orch:judge] judge it', jsonSchema: { type: 'object' } });
     expect(result.json).toEqual({ verdict: 'met' });
+    const body = JSON.stringify(fake.requests.find((request) => request.lastUserText.includes('[qoder-orch:judge]'))?.body ?? fake.requests.at(-1)?.body);
+    // Not asked in plan mode, whose instructions make the model plan (and call tools to exit it) instead of answering.
+    const around = (pattern: RegExp) => {
+      const match = pattern.exec(body);
+      return match ? body.slice(Math.max(0, match.index - 200), match.index + 100) : undefined;
+    };
+    expect(around(/exit_plan_mode|currently in plan mode/i)).toBeUndefined();
+    // No tool that could write or run anything is offered.
+    expect(around(/"name":"(run_shell_command|write_file|replace)"/)).toBeUndefined();
   });
 
   it('fails with AUTH, not retryable, on a 401', async () => {

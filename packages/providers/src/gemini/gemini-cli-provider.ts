@@ -132,7 +132,9 @@ class GeminiCliProvider implements AgentProviderV1 {
     return withCliRun(this.#prepare(options.cwd, undefined), async (run) => {
       const instructions = [options.system, options.jsonSchema ? `Answer with one JSON object only (no prose, no code fence) that follows this JSON Schema:\n${JSON.stringify(options.jsonSchema)}` : undefined].filter(Boolean).join('\n\n');
       const prompt = promptWithInstructions(options.prompt, instructions, 'Instructions');
-      const { summary } = await this.#run({ run, args: this.#arguments('plan', options.model, []), prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
+      // Not plan mode: its instructions and `exit_plan_mode` tool make the model plan instead of
+      // answering. Headless `default` offers no tool that needs a confirmation (no edits, no shell).
+      const { summary } = await this.#run({ run, args: this.#arguments('default', options.model, []), prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
       const json = options.jsonSchema ? extractJson(summary.text) : undefined;
       if (options.jsonSchema && json === undefined) {
         throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${summary.text.slice(0, 200)}`, usage: summary.usage, isRetryable: true });
