@@ -157,9 +157,15 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
    * Screens a plan's verify commands with the command policy (asking the user when the mode
    * says so), remembers the decisions in the run state and shows them before anything runs.
    */
-  async #screenCommands(plan: Plan, iteration: number, state: RunState, events: EventRecorder, options: RunOptions): Promise<void> {
+  async #screenCommands(plan: Plan, iteration: number, state: RunState, events: EventRecorder, options: RunOptions, ownCommands: readonly (readonly string[])[] = []): Promise<void> {
     state.commandReviews ??= [];
     const known = new Map(state.commandReviews.map((review) => [commandKey(review.command, review.cwd), review]));
+    // Commands the orchestrator itself wrote (the contract check it attached to a follow-up) are
+    // its own, exactly as written: they run without asking. Any other argument vector is screened.
+    for (const command of ownCommands) {
+      const key = commandKey(command, undefined);
+      if (!known.has(key)) known.set(key, { taskId: '', command: [...command], classification: 'allowed', isAllowed: true, reason: "the orchestrator's own check" });
+    }
     const reviews = await screenPlanCommands({
       plan,
       iteration,
@@ -544,7 +550,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           state.plans.push(plan);
           for (const task of plan.tasks) state.tasks[task.id] = { status: 'pending', attempts: 0, iteration };
           await store.writePlan(state.runId, plan);
-          await this.#screenCommands(plan, iteration, state, events, options);
+          await this.#screenCommands(plan, iteration, state, events, options, contractReport?.checkCommand ? [contractReport.checkCommand] : []);
           await saveState();
           if (options.approve && !(await options.approve(plan, iteration))) throw new RunStopped('cancelled');
           tasksToRun = plan.tasks;
