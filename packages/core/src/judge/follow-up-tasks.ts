@@ -2,6 +2,8 @@ import type { Plan } from '../schemas/plan';
 import { TASK_ID_PATTERN, TaskSchema, type Task, type VerifyCommand } from '../schemas/task';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
 import { describeCheck, mentionsTask, type EvidenceFailure } from './evidence-rules';
+import { clipEnd } from './judge-prompt';
+import { describeTestSummary } from './test-summary';
 
 export const FOLLOW_UP_PREFIX = 'fix-';
 const MAX_ID_LENGTH = 64;
@@ -57,7 +59,12 @@ function clip(text: string, maxChars: number): string {
 }
 
 function checkDetails(checks: readonly VerificationResult[]): string {
-  return checks.map((check) => `- ${describeCheck(check)}\n${check.outputTail ? `  output (end):\n${indent(clip(check.outputTail, 1500))}` : ''}`).join('\n');
+  return checks
+    .map((check) => {
+      const summary = check.testSummary ? `  runner summary: ${describeTestSummary(check.testSummary)}\n` : '';
+      return `- ${describeCheck(check)}\n${summary}${check.outputTail ? `  output (end):\n${indent(clipEnd(check.outputTail, 1500))}` : ''}`;
+    })
+    .join('\n');
 }
 
 function indent(text: string): string {

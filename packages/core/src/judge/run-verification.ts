@@ -4,6 +4,7 @@ import { OrchestratorError } from '../errors/orchestrator-error';
 import type { VerifyCommand } from '../schemas/task';
 import type { VerificationResult } from '../schemas/task-result';
 import { redactOutput, secretValuesFrom, tailOf } from './redact-output';
+import { parseTestSummary } from './test-summary';
 
 export interface RunVerificationOptions {
   /** Where the commands run (the task's working directory or the project root). */
@@ -109,7 +110,9 @@ async function runOne(
     const output = typeof result.all === 'string' ? result.all : '';
     const failureNote = result.failed && result.exitCode === undefined && !isTimedOut ? `\n${result.shortMessage ?? 'the command could not start'}` : '';
     const timeoutNote = isTimedOut ? `\n[qoder-orch] timed out after ${timeoutMs} ms` : '';
-    const outputTail = tailOf(redactOutput(`${output}${failureNote}${timeoutNote}`, secretValues).trim(), options.maxOutputChars ?? 4000);
+    const redacted = redactOutput(`${output}${failureNote}${timeoutNote}`, secretValues).trim();
+    const outputTail = tailOf(redacted, options.maxOutputChars ?? 4000);
+    const testSummary = parseTestSummary(redacted);
     const exitCode = typeof result.exitCode === 'number' ? result.exitCode : null;
     return {
       command: [...command.argv],
@@ -119,6 +122,7 @@ async function runOne(
       durationMs: Date.now() - startedAt,
       outputTail,
       phase,
+      ...(testSummary ? { testSummary } : {}),
     };
   } finally {
     clearTimeout(timer);

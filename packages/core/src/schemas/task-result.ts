@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TestSummarySchema } from '../judge/test-summary';
 import { UsageSchema } from '../spec/usage';
 
 export const VerificationResultSchema = z.object({
@@ -12,6 +13,8 @@ export const VerificationResultSchema = z.object({
   outputTail: z.string(),
   /** Where it ran: after the task, or again after its merge. */
   phase: z.enum(['task', 'merge', 'project']).default('task'),
+  /** The test runner's own pass/fail counts, read from the whole output (not only its tail). */
+  testSummary: TestSummarySchema.optional(),
 });
 export type VerificationResult = z.infer<typeof VerificationResultSchema>;
 
