@@ -174,6 +174,12 @@ export { JUDGE_PROMPT_MARKER } from './judge/judge-prompt';
 export { collectProjectChecks, runVerification } from './judge/run-verification';
 export type { CollectProjectChecksOptions, RunVerificationOptions } from './judge/run-verification';
 export { REDACTED, redactOutput, secretValuesFrom } from './judge/redact-output';
+export { TestSummarySchema, describeTestSummary, parseTestSummary } from './judge/test-summary';
+export type { TestSummary } from './judge/test-summary';
+export { CheckChangeSchema } from './schemas/check-change';
+export type { CheckChange } from './schemas/check-change';
+export { describeCheckChange, detectCheckChanges, isTestFile } from './judge/check-changes';
+export { conflictChangeLanded } from './workspace/conflict-landed';
 
 // ── contract verification and integration registry (issue 7) ────────────────
 export { ContractReportSchema } from './contracts/contract-report';
@@ -206,7 +212,8 @@ export type { IntegrationRegistry, IntegrationRegistryOptions } from './registry
 export { INTERFACE_KINDS, RegistryEntrySchema, RegistryFileSchema, SharedInterfaceSchema } from './registry/registry-schema';
 export type { InterfaceKind, RegistryEntry, RegistryFile, SharedInterfaceInput } from './registry/registry-schema';
 export { mentionsTask, supersededResults } from './judge/evidence-rules';
-export { detectTestCommand } from './judge/detect-test-command';
+export { PinnedTestCommandSchema, detectTestCommand, pinTestCommand } from './judge/detect-test-command';
+export type { PinnedTestCommand } from './judge/detect-test-command';
 
 // ── reliability (issue 9) ───────────────────────────────────────────────────
 export { redactJson } from './judge/redact-output';

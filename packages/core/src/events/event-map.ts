@@ -3,6 +3,7 @@ import type { Plan } from '../schemas/plan';
 import type { RunSummary } from '../schemas/run-summary';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
 import type { Verdict } from '../schemas/verdict';
+import type { CheckChange } from '../schemas/check-change';
 import type { AgentEvent } from '../spec/agent-provider';
 import type { ContextRefreshResult } from '../spec/context-source';
 import type { Usage } from '../spec/usage';
@@ -41,6 +42,12 @@ export interface OrchestratorEventMap {
   'judge-end': { iteration: number; verdict: Verdict };
   'iteration-end': { iteration: number; completed: number; failed: number; blocked: number; isProgress: boolean };
   'concurrency-change': { from: number; to: number; reason: string };
+  /** A task changed the checks themselves (test scripts, runner config, CI, deleted or skipped tests). */
+  'check-change': { taskId: string; changes: CheckChange[] };
+  /** A task changed files outside the ones it declared. */
+  'undeclared-change': { taskId: string; declared: string[]; files: string[] };
+  /** A task's merge conflicted; its work is kept at `ref` until it lands on the integration branch. */
+  'conflict-kept': { taskId: string; ref: string; baseCommit: string; files: string[] };
   warning: { code: string; message: string };
   'run-end': { summary: RunSummary };
 }

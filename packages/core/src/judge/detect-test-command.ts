@@ -1,5 +1,5 @@
 import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 const exists = (path: string) =>
@@ -50,4 +50,58 @@ export async function detectTestCommand(projectDir: string): Promise<string[] | 
   if (await exists(join(projectDir, 'Cargo.toml'))) return ['cargo', 'test'];
   if (await exists(join(projectDir, 'go.mod'))) return ['go', 'test', './...'];
   return undefined;
+}
+
+/**
+ * The project's test command as it is when a run starts, pinned for the whole run: an agent
+ * may rewrite `package.json` (`"test": "node --test || true"`), and the check that judges it
+ * must not change with it. A package script is captured as its text (with its `pre`/`post`
+ * scripts) and run through the shell the package managers use, with the project's
+ * `node_modules/.bin` folders on PATH, exactly as it read at the start.
+ */
+export const PinnedTestCommandSchema = z.object({
+  /** The argument vector that runs. */
+  command: z.array(z.string()).min(1),
+  /** `config`: the user's `execution.test_command`; `package-script`: a captured package.json script; `detected`: pytest, cargo, go. */
+  source: z.enum(['config', 'package-script', 'detected']),
+  /** The package script's text when it was captured. */
+  script: z.string().optional(),
+  /** Folders put in front of PATH for it (the project's `node_modules/.bin`, nearest first). */
+  prependPath: z.array(z.string()).optional(),
+});
+export type PinnedTestCommand = z.infer<typeof PinnedTestCommandSchema>;
+
+function binFolders(projectDir: string): string[] {
+  const folders: string[] = [];
+  let current = resolve(projectDir);
+  for (;;) {
+    folders.push(join(current, 'node_modules', '.bin'));
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return folders;
+}
+
+export async function pinTestCommand(projectDir: string, configured?: readonly string[]): Promise<PinnedTestCommand | undefined> {
+  if (configured && configured.length > 0) return { command: [...configured], source: 'config' };
+  const packageText = await readFile(join(projectDir, 'package.json'), 'utf8').catch(() => undefined);
+  if (packageText !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(packageText);
+    } catch {
+      json = undefined;
+    }
+    const parsed = PackageJsonSchema.safeParse(json);
+    const scripts = parsed.success ? (parsed.data.scripts ?? {}) : {};
+    const test = scripts.test;
+    if (test && !NPM_PLACEHOLDER.test(test)) {
+      const script = [scripts.pretest, test, scripts.posttest].filter((part): part is string => typeof part === 'string' && part.trim() !== '').join(' && ');
+      const shell = process.platform === 'win32' ? ['cmd.exe', '/d', '/s', '/c'] : ['sh', '-c'];
+      return { command: [...shell, script], source: 'package-script', script, prependPath: binFolders(projectDir) };
+    }
+  }
+  const detected = await detectTestCommand(projectDir);
+  return detected ? { command: detected, source: 'detected' } : undefined;
 }

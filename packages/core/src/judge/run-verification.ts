@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { delimiter, isAbsolute, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { OrchestratorError } from '../errors/orchestrator-error';
 import type { VerifyCommand } from '../schemas/task';
@@ -21,6 +21,8 @@ export interface RunVerificationOptions {
   maxOutputChars?: number;
   /** After a timeout or abort, wait this long after SIGTERM before SIGKILL. ms. @default 2000 */
   killGraceMs?: number;
+  /** Folders put in front of PATH (not secrets: never redacted). */
+  prependPath?: readonly string[];
 }
 
 const DEFAULT_TIMEOUT_MS = 300_000;
@@ -80,9 +82,10 @@ async function runOne(
   const timeoutMs = command.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const graceMs = options.killGraceMs ?? 2000;
   const startedAt = Date.now();
+  const path = options.prependPath?.length ? { PATH: [...options.prependPath, process.env.PATH ?? ''].filter(Boolean).join(delimiter) } : {};
   const subprocess = execa(file ?? '', args, {
     cwd,
-    env: { ...options.env },
+    env: { ...options.env, ...path },
     extendEnv: true,
     reject: false,
     all: true,
@@ -143,6 +146,8 @@ export interface CollectProjectChecksOptions {
   timeoutMs?: number;
   abortSignal?: AbortSignal;
   env?: Readonly<Record<string, string>>;
+  /** Folders put in front of PATH (a pinned package script's `node_modules/.bin`). */
+  prependPath?: readonly string[];
 }
 
 /** Runs the project's own test command as evidence (phase `project`). */
@@ -154,5 +159,6 @@ export async function collectProjectChecks(options: CollectProjectChecksOptions)
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
     ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.prependPath === undefined ? {} : { prependPath: options.prependPath }),
   });
 }

@@ -3,6 +3,9 @@ import { PlanSchema } from '../schemas/plan';
 import { TaskResultSchema, TaskStatusSchema } from '../schemas/task-result';
 import { UsageSchema } from '../spec/usage';
 import { VerdictSchema } from '../schemas/verdict';
+import { CheckChangeSchema } from '../schemas/check-change';
+import { KeptConflictSchema } from '../schemas/kept-conflict';
+import { PinnedTestCommandSchema } from '../judge/detect-test-command';
 
 export const TaskStateSchema = z.object({
   status: TaskStatusSchema,
@@ -36,5 +39,11 @@ export const RunStateSchema = z.object({
   overheadUsage: UsageSchema.default({ inputTokens: 0, outputTokens: 0 }),
   overheadCostUsd: z.number().default(0),
   lastSeq: z.number().int().nonnegative().default(0),
+  /** The project's test command as it was when the run started; a resumed run keeps using it. */
+  testCommand: PinnedTestCommandSchema.optional(),
+  /** The run's changes to the checks (start to now), as last measured. */
+  checkChanges: z.array(CheckChangeSchema).optional(),
+  /** Conflicted tasks and whether their change landed, as last measured. */
+  conflicts: z.array(KeptConflictSchema).optional(),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
