@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ConfigOverrides, type EventEnvelope, JUDGE_PROMPT_MARKER, MemoryRunStore, createOrchestrator } from '@qoder-orch/core';
 import { MockAgentProvider, type MockAgentProviderSettings } from '@qoder-orch/core/test';
@@ -66,6 +67,21 @@ describe('evidence: false failures', () => {
       // The end of the output itself is shown too, where the runner prints its verdict.
       expect(prompt).toMatch(/output \(end\): [\s\S]*# fail 1\n/);
       expect(prompt).not.toContain('output (end): TAP version 13');
+    });
+  });
+
+  it('the judge sees the summary vitest prints after 300 passing tests', async () => {
+    await holds('false failures', 'long vitest output: the judge sees its Tests line', async () => {
+      const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
+      const passing = (name: string) => Array.from({ length: 100 }, (_, index) => `test('${name} ${index} has a long descriptive name', () => {});`).join('\n');
+      const run = await orchestrate({
+        files: { 'README.md': '# app\n', 'a.test.js': passing('a'), 'b.test.js': passing('b'), 'c.test.js': `${passing('c')}\ntest('breaks', () => expect(1).toBe(2));\n` },
+        tasks: [{ id: 'fix', files: ['c.test.js'] }],
+        runTask: () => ({ type: 'success', text: 'All green.' }),
+        config: { execution: { test_command: [process.execPath, vitest, 'run', '--globals', '--reporter=verbose'] } },
+      });
+      expect(run.summary.status).toBe('not-met');
+      expect(run.judgePrompts[0]).toContain('runner summary: vitest: 300 passed, 1 failed, 0 skipped of 301');
     });
   });
 });
