@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type EventEnvelope, JUDGE_PROMPT_MARKER } from '@qoder-orch/core';
+import { type EventEnvelope, type OrchestratorEventName, JUDGE_PROMPT_MARKER } from '@qoder-orch/core';
 import { findClaudeExecutable } from '@qoder-orch/providers';
 import { reply } from '@qoder-orch/providers/test';
 import { type ClaudeOrchestration, git, runClaudeOrchestration } from './fixtures/claude-orchestration';
@@ -15,7 +15,7 @@ afterEach(async () => {
   for (const run of runs.splice(0)) await run.cleanup();
 });
 
-const ofType = <K extends EventEnvelope['type']>(events: EventEnvelope[], type: K) => events.filter((event): event is EventEnvelope<K> => event.type === type);
+const ofType = <K extends OrchestratorEventName>(events: EventEnvelope[], type: K): Array<EventEnvelope<K>> => events.filter((event) => event.type === type) as unknown as Array<EventEnvelope<K>>;
 const judgePrompts = (run: ClaudeOrchestration) => run.server.requests.filter((request) => request.prompt.includes(JUDGE_PROMPT_MARKER)).map((request) => request.prompt);
 
 const addTest = "import test from 'node:test';\nimport assert from 'node:assert/strict';\nimport { add } from '../src/add.mjs';\n\ntest('adds', () => assert.equal(add(1, 2), 3));\n";

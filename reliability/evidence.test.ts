@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type ConfigOverrides, type EventEnvelope, JUDGE_PROMPT_MARKER, MemoryRunStore, createOrchestrator } from '@qoder-orch/core';
-import { MockAgentProvider, type MockAgentProviderSettings } from '@qoder-orch/core/test';
+import { type ConfigOverrides, type EventEnvelope, type OrchestratorEventName, type RunTaskOptions, JUDGE_PROMPT_MARKER, MemoryRunStore, createOrchestrator } from '@qoder-orch/core';
+import { MockAgentProvider, type MockAgentProviderSettings, type MockStep } from '@qoder-orch/core/test';
 import { createUserRepository, git } from './fixtures/claude-orchestration';
 import { holds } from './record-case';
 
@@ -41,7 +41,7 @@ async function orchestrate(options: { files: Record<string, string>; tasks: Task
   return { projectDir, summary, events, provider, judgePrompts };
 }
 
-const ofType = <K extends EventEnvelope['type']>(events: EventEnvelope[], type: K) => events.filter((event): event is EventEnvelope<K> => event.type === type);
+const ofType = <K extends OrchestratorEventName>(events: EventEnvelope[], type: K): Array<EventEnvelope<K>> => events.filter((event) => event.type === type) as unknown as Array<EventEnvelope<K>>;
 
 /** A node project whose one test fails on main until `add` is fixed. */
 const nodeProject = (script = 'node --test') => ({
@@ -155,10 +155,10 @@ describe('evidence: conflicts', () => {
     { id: 'one', files: ['src/shared.txt'] },
     { id: 'two', files: ['src/other.txt'] },
   ];
-  const conflicting = (fix: NonNullable<MockAgentProviderSettings['runTask']>): NonNullable<MockAgentProviderSettings['runTask']> => (call, index) => {
+  const conflicting = (fix: (call: RunTaskOptions) => MockStep) => (call: RunTaskOptions): MockStep => {
     if (call.taskId === 'one') return { type: 'success', delayMs: 5, files: { 'src/shared.txt': 'line 1\nONE\nline 3\n' } };
     if (call.taskId === 'two') return { type: 'success', delayMs: 150, files: { 'src/shared.txt': 'line 1\nTWO\nline 3\n' } };
-    return fix(call, index);
+    return fix(call);
   };
   const config = { execution: { max_iterations: 2, test_command: ['node', '-e', '0'] } };
 

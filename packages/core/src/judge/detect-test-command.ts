@@ -83,9 +83,21 @@ function binFolders(projectDir: string): string[] {
   return folders;
 }
 
+/** The script a package-manager command runs (`npm test`, `pnpm run check`, `yarn test --silent`), when it is only that. */
+export function packageScriptOf(command: readonly string[]): string | undefined {
+  const [manager, ...rest] = command;
+  if (!manager || !['npm', 'pnpm', 'yarn', 'bun'].includes(manager)) return undefined;
+  const args = rest.filter((arg) => arg !== '--silent' && arg !== '-s');
+  if (args.length === 1 && (args[0] === 'test' || args[0] === 't')) return 'test';
+  if (args.length === 2 && (args[0] === 'run' || args[0] === 'run-script')) return args[1];
+  // `yarn check` style: a bare script name (yarn and pnpm run scripts without `run`).
+  if (args.length === 1 && (manager === 'yarn' || manager === 'pnpm') && !args[0]!.startsWith('-')) return args[0];
+  return undefined;
+}
+
 export async function pinTestCommand(projectDir: string, configured?: readonly string[]): Promise<PinnedTestCommand | undefined> {
-  if (configured && configured.length > 0) return { command: [...configured], source: 'config' };
   const packageText = await readFile(join(projectDir, 'package.json'), 'utf8').catch(() => undefined);
+  let scripts: Record<string, string> = {};
   if (packageText !== undefined) {
     let json: unknown;
     try {
@@ -94,14 +106,22 @@ export async function pinTestCommand(projectDir: string, configured?: readonly s
       json = undefined;
     }
     const parsed = PackageJsonSchema.safeParse(json);
-    const scripts = parsed.success ? (parsed.data.scripts ?? {}) : {};
-    const test = scripts.test;
-    if (test && !NPM_PLACEHOLDER.test(test)) {
-      const script = [scripts.pretest, test, scripts.posttest].filter((part): part is string => typeof part === 'string' && part.trim() !== '').join(' && ');
-      const shell = process.platform === 'win32' ? ['cmd.exe', '/d', '/s', '/c'] : ['sh', '-c'];
-      return { command: [...shell, script], source: 'package-script', script, prependPath: binFolders(projectDir) };
-    }
+    scripts = parsed.success ? (parsed.data.scripts ?? {}) : {};
   }
+  const pinScript = (name: string): PinnedTestCommand | undefined => {
+    const body = scripts[name];
+    if (!body || (name === 'test' && NPM_PLACEHOLDER.test(body))) return undefined;
+    const script = [scripts[`pre${name}`], body, scripts[`post${name}`]].filter((part): part is string => typeof part === 'string' && part.trim() !== '').join(' && ');
+    const shell = process.platform === 'win32' ? ['cmd.exe', '/d', '/s', '/c'] : ['sh', '-c'];
+    return { command: [...shell, script], source: 'package-script', script, prependPath: binFolders(projectDir) };
+  };
+  if (configured && configured.length > 0) {
+    // A configured `npm test` runs whatever package.json says when it runs: pin that script too.
+    const name = packageScriptOf(configured);
+    return (name === undefined ? undefined : pinScript(name)) ?? { command: [...configured], source: 'config' };
+  }
+  const pinned = pinScript('test');
+  if (pinned) return pinned;
   const detected = await detectTestCommand(projectDir);
   return detected ? { command: detected, source: 'detected' } : undefined;
 }
