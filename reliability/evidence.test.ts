@@ -107,6 +107,21 @@ describe('evidence: weakened checks', () => {
     });
   });
 
+  it("a task's own `npm test` runs the script as it read at the start, not the one the agent rewrote in its tree", async () => {
+    await holds('weakened checks', "task verify `npm test` runs the pinned script: the task fails", async () => {
+      const run = await orchestrate({
+        files: nodeProject(),
+        tasks: [{ id: 'fix', files: ['src/add.mjs'], verify: [['npm', 'test']] }],
+        runTask: () => ({ type: 'success', files: { 'package.json': `${JSON.stringify({ name: 'calc', type: 'module', scripts: { test: 'node --test || true' } }, null, 2)}\n` } }),
+        config: { retry: { max_attempts: 1 } },
+      });
+      expect(run.summary.status).toBe('not-met');
+      const result = run.summary.results.find((candidate) => candidate.taskId === 'fix');
+      expect(result).toMatchObject({ status: 'failed', error: { code: 'VERIFICATION_FAILED' } });
+      expect(result?.verification[0]).toMatchObject({ command: ['sh', '-c', 'node --test'], passed: false });
+    });
+  });
+
   it('a deleted failing test makes the project check pass, and still the run is not met', async () => {
     await holds('weakened checks', 'failing test deleted: not met, surfaced', async () => {
       const run = await orchestrate({

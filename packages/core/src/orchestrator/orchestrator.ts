@@ -541,6 +541,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           },
           settleSpeculative: (result) => void settle(result),
           conflictToResolve: (task) => conflictResolvedBy(task, state.conflicts ?? []),
+          ...(testCommand ? { pinnedTestCommand: testCommand } : {}),
           ...(repository ? { projectSubdirectory: projectSubdirectory(repository.root, this.#projectDir) } : {}),
         };
         const execution = this.#config.execution;

@@ -18,6 +18,9 @@ import { filesOverlap } from '../scheduler/file-locks';
 import type { Speculation } from '../scheduler/task-executor';
 import type { KeptConflict } from '../schemas/kept-conflict';
 import { detectCheckChanges } from '../judge/check-changes';
+import { packageScriptOf, type PinnedTestCommand } from '../judge/detect-test-command';
+import type { VerifyCommand } from '../schemas/task';
+import { join } from 'node:path';
 import { conflictInstructions } from '../judge/follow-up-tasks';
 import { type AgentReport, buildBatchPrompt, buildTaskPrompt, parseAgentReport, parseBatchReport } from './task-prompt';
 
@@ -59,6 +62,8 @@ export interface TaskRunnerContext {
   conflictToResolve?: (task: Task) => KeptConflict | undefined;
   /** The project directory relative to its repository root ('' or undefined at the root). */
   projectSubdirectory?: string;
+  /** The project's test command as it was when the run started: a task's `npm test` runs it, not the script in the task's tree. */
+  pinnedTestCommand?: PinnedTestCommand;
 }
 
 const MAX_TRANSCRIPT_TEXT = 4000;
@@ -279,7 +284,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   const summary = redactOutput((report?.summary ?? output.summary).slice(0, 4000), context.secretValues);
   let verification: VerificationResult[] = [];
   try {
-    verification = task.verify.length > 0 && !input.isOwnTreeCheckSkipped ? await runVerification(task.verify, { cwd: prepared.cwd, abortSignal }) : [];
+    verification = task.verify.length > 0 && !input.isOwnTreeCheckSkipped ? await runTaskChecks(task, prepared.cwd, context, { abortSignal }) : [];
   } catch (error) {
     if (abortSignal.aborted) {
       await context.onStateChange(task.id, { status: 'cancelled', attempts: attempt, ...(prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {}) });
@@ -316,7 +321,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   const completed = await context.workspace.complete(task, prepared, {
     message: `${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${context.runId}`,
     abortSignal,
-    ...(task.verify.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(task.verify, { cwd, phase: 'merge', abortSignal }) } : {}),
+    ...(task.verify.length > 0 ? { verifyAfterMerge: (cwd: string) => runTaskChecks(task, cwd, context, { phase: 'merge', abortSignal }) } : {}),
   });
   context.events.emit('merge-end', {
     taskId: task.id,
@@ -390,6 +395,24 @@ async function changeEvidenceOf(task: Task, prepared: PreparedTask, completed: C
     }
   }
   return evidence;
+}
+
+/**
+ * A task's verify commands, with a call of the project's test script (`npm test`, `pnpm test`)
+ * replaced by the script as it read when the run started: an agent can rewrite the script in
+ * its own tree, and the check that judges it must not change with it.
+ */
+function runTaskChecks(task: Task, cwd: string, context: TaskRunnerContext, options: { phase?: 'task' | 'merge'; abortSignal: AbortSignal }): Promise<VerificationResult[]> {
+  const pinned = context.pinnedTestCommand;
+  if (pinned?.source !== 'package-script') return runVerification(task.verify, { cwd, ...options });
+  let isReplaced = false;
+  const commands = task.verify.map((command): VerifyCommand => {
+    const argv = Array.isArray(command) ? command : command.command;
+    if (packageScriptOf(argv) !== 'test') return command;
+    isReplaced = true;
+    return Array.isArray(command) ? [...pinned.command] : { ...command, command: [...pinned.command] };
+  });
+  return runVerification(commands, { cwd, ...options, ...(isReplaced ? { prependPath: [join(cwd, 'node_modules', '.bin'), ...(pinned.prependPath ?? [])] } : {}) });
 }
 
 /** A repository-relative path relative to the project directory, when the project is a sub-directory. */
