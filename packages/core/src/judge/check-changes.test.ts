@@ -63,12 +63,17 @@ describe('detectCheckChanges', () => {
     expect(changes.find((change) => change.path === 'test/math.test.js')?.detail).toBe('2 × a .skip/.todo/.only added');
   });
 
-  it('shows an added test script without blocking, and ignores new tests and unrelated pyproject edits', async () => {
+  it('shows an added test script and a moved test without blocking, and ignores new tests and unrelated pyproject edits', async () => {
     const changes = await changed(async (repo) => {
       await repo.write('package.json', JSON.stringify({ name: 'p', version: '2.0.0', scripts: { test: 'node --test', build: 'tsc', 'test:unit': 'node --test test/unit' } }, null, 2));
       await repo.write('test/new.test.js', "import test from 'node:test';\ntest('new', () => {});\n");
+      await repo.write('test/unit/old.test.js', "import test from 'node:test';\ntest('old', () => {});\n");
+      await repo.remove('test/old.test.js');
       await repo.write('pyproject.toml', '[project]\nname = "p2"\n\n[tool.pytest.ini_options]\naddopts = "-q"\n');
     });
-    expect(changes).toEqual([{ path: 'package.json', kind: 'test-script', detail: 'script "test:unit" added: node --test test/unit', isBlocking: false, taskId: 'task-a' }]);
+    expect(changes).toEqual([
+      { path: 'package.json', kind: 'test-script', detail: 'script "test:unit" added: node --test test/unit', isBlocking: false, taskId: 'task-a' },
+      { path: 'test/old.test.js', kind: 'test-deleted', detail: 'test file moved unchanged to test/unit/old.test.js', isBlocking: false, taskId: 'task-a' },
+    ]);
   });
 });

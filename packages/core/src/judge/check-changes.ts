@@ -35,6 +35,11 @@ export function isTestFile(path: string): boolean {
   return TEST_FILE.some((pattern) => pattern.test(path));
 }
 
+async function blobAt(cwd: string, commit: string, path: string): Promise<string | undefined> {
+  const result = await tryGit(cwd, ['rev-parse', '--verify', '-q', `${commit}:${path}`]);
+  return result.isOk && result.output.trim() ? result.output.trim() : undefined;
+}
+
 async function fileAt(cwd: string, commit: string, path: string): Promise<string | undefined> {
   const shown = await tryGit(cwd, ['show', `${commit}:${path}`]);
   return shown.isOk ? shown.output : undefined;
@@ -165,7 +170,25 @@ async function changesOf(cwd: string, from: string, to: string, status: string, 
 export async function detectCheckChanges(options: { cwd: string; from: string; to: string; taskId?: string }): Promise<CheckChange[]> {
   if ((await tryGit(options.cwd, ['rev-parse', '--verify', '-q', `${options.from}^{tree}`])).isOk === false) return [];
   const changes: CheckChange[] = [];
-  for (const { status, path } of await treeChanges(options.cwd, options.from, options.to)) {
+  const changed = await treeChanges(options.cwd, options.from, options.to);
+  // A test file moved unchanged is not a deleted test.
+  const addedBlobs = new Map<string, string>();
+  if (changed.some((entry) => entry.status.startsWith('D') && isTestFile(entry.path))) {
+    for (const entry of changed) {
+      if (!entry.status.startsWith('A')) continue;
+      const blob = await blobAt(options.cwd, options.to, entry.path);
+      if (blob !== undefined) addedBlobs.set(blob, entry.path);
+    }
+  }
+  for (const { status, path } of changed) {
+    if (status.startsWith('D') && isTestFile(path)) {
+      const blob = await blobAt(options.cwd, options.from, path);
+      const movedTo = blob === undefined ? undefined : addedBlobs.get(blob);
+      if (movedTo !== undefined) {
+        changes.push({ path, kind: 'test-deleted', detail: `test file moved unchanged to ${movedTo}`, isBlocking: false, ...(options.taskId === undefined ? {} : { taskId: options.taskId }) });
+        continue;
+      }
+    }
     for (const change of await changesOf(options.cwd, options.from, options.to, status.charAt(0), path)) {
       changes.push({ ...change, ...(options.taskId === undefined ? {} : { taskId: options.taskId }) });
     }
