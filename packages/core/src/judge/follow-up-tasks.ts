@@ -210,7 +210,9 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
       }
       case 'conflict-unresolved': {
         for (const conflict of failure.conflicts) {
-          if (conflictsCovered.has(conflict.taskId) || covered.has(conflict.taskId)) continue;
+          // Even when a model's follow-up names the task: the one named for it is the one whose
+          // worktree starts with the kept work merged in.
+          if (conflictsCovered.has(conflict.taskId) || (options.coveringTasks ?? []).some((task) => isNamedFor(task.id, conflict.taskId))) continue;
           const original = findTask(plans, conflict.taskId);
           tasks.push(
             TaskSchema.parse({
@@ -246,6 +248,12 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
     }
   }
   return tasks;
+}
+
+/** Whether a follow-up id is named for a task: `fix-<id>`, `fix-check-<id>`, `fix-<id>-2`. */
+export function isNamedFor(followUpId: string, taskId: string): boolean {
+  const escaped = taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^fix-(?:check-)?${escaped}(?:-\\d+)?$`).test(followUpId);
 }
 
 /** What a task resolving a conflict must know: where the work is, how to see it, what "done" means. */

@@ -11,7 +11,8 @@ import type { ProviderError } from '../errors/provider-error';
 import type { OrchestratorListeners } from '../events/event-map';
 import type { TaskWorkspace } from '../git/task-workspace';
 import { createEvidenceJudge } from '../judge/evidence-judge';
-import { latestResults, mentionsTask } from '../judge/evidence-rules';
+import { latestResults } from '../judge/evidence-rules';
+import { isNamedFor } from '../judge/follow-up-tasks';
 import { detectCheckChanges } from '../judge/check-changes';
 import { conflictChangeLanded } from '../workspace/conflict-landed';
 import type { KeptConflict } from '../schemas/kept-conflict';
@@ -770,16 +771,15 @@ function failureSignature(
 }
 
 /**
- * The unlanded conflict a task is to resolve: one named for the conflicted task (`fix-<id>`,
- * `fix-<id>-2`) or one whose text names it. Tasks are the judge's (or a model's) words, so
- * this only decides which kept ref is merged into the task's worktree; whether the work landed
- * is measured afterwards from git.
+ * The unlanded conflict a task is to resolve: the follow-up named for the conflicted task
+ * (`fix-<id>`, `fix-<id>-2`), which the evidence rules create for every unlanded conflict.
+ * This only decides which kept ref is merged into the task's worktree; whether the work
+ * landed is measured afterwards from git.
  */
 function conflictResolvedBy(task: Task, conflicts: readonly KeptConflict[]): KeptConflict | undefined {
   return conflicts.find((conflict) => {
     if (conflict.isLanded) return false;
-    const escaped = conflict.taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`^fix-(?:check-)?${escaped}(?:-\\d+)?$`).test(task.id) || mentionsTask(task, conflict.taskId);
+    return isNamedFor(task.id, conflict.taskId);
   });
 }
 
