@@ -122,6 +122,21 @@ describe('evidence: weakened checks', () => {
     });
   });
 
+  it('a secret in a rewritten script is redacted from the check-change evidence', async () => {
+    await holds('weakened checks', 'secret in a rewritten test script: redacted from events and summary', async () => {
+      const secret = 'sk-evidence-0123456789abcdefghij';
+      const run = await orchestrate({
+        files: { ...nodeProject(), '.gitignore': '.env.local\n', '.env.local': `API_TOKEN=${secret}\n` },
+        tasks: [{ id: 'fix', files: ['src/add.mjs'] }],
+        runTask: () => ({ type: 'success', files: { 'package.json': `${JSON.stringify({ name: 'calc', type: 'module', scripts: { test: `API_TOKEN=${secret} node --test || true` } }, null, 2)}\n` } }),
+      });
+      expect(run.summary.status).toBe('not-met');
+      expect(run.summary.checkChanges?.[0]?.detail).toContain('[REDACTED]');
+      expect(JSON.stringify(run.summary)).not.toContain(secret);
+      expect(JSON.stringify(run.events)).not.toContain(secret);
+    });
+  });
+
   it('a deleted failing test makes the project check pass, and still the run is not met', async () => {
     await holds('weakened checks', 'failing test deleted: not met, surfaced', async () => {
       const run = await orchestrate({

@@ -211,11 +211,11 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
    * The run's changes to the checks (from its base commit to the integration head) and whether
    * each conflicted task's change is on the integration branch now, read from git.
    */
-  async #measureChangeEvidence(state: RunState, events: EventRecorder): Promise<void> {
+  async #measureChangeEvidence(state: RunState, events: EventRecorder, secretValues: readonly string[]): Promise<void> {
     const repository = await this.#repository();
     if (!repository) return;
     try {
-      if (state.baseCommit) state.checkChanges = await detectCheckChanges({ cwd: this.#projectDir, from: state.baseCommit, to: 'HEAD' });
+      if (state.baseCommit) state.checkChanges = redactJson(await detectCheckChanges({ cwd: this.#projectDir, from: state.baseCommit, to: 'HEAD' }), secretValues);
       const conflicts: KeptConflict[] = [];
       for (const task of Object.values(state.tasks)) {
         const conflict = task.result?.conflict;
@@ -609,7 +609,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           abortSignal: signal,
           ...(testCommand ? { command: testCommand.command, ...(testCommand.prependPath ? { prependPath: testCommand.prependPath } : {}) } : {}),
         });
-        await this.#measureChangeEvidence(state, events);
+        await this.#measureChangeEvidence(state, events, secretValues);
         // Earlier iterations' failures were turned into this iteration's follow-ups: what counts
         // now is this iteration's results and everything completed so far.
         const allResults = Object.values(state.tasks)

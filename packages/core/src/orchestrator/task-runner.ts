@@ -2,7 +2,7 @@ import type { Config } from '../config/config-schema';
 import { OrchestratorError, serializeError } from '../errors/orchestrator-error';
 import { ProviderError } from '../errors/provider-error';
 import type { CompletedTask, PreparedTask, TaskWorkspace } from '../git/task-workspace';
-import { redactOutput } from '../judge/redact-output';
+import { redactJson, redactOutput } from '../judge/redact-output';
 import { runVerification } from '../judge/run-verification';
 import type { Plan } from '../schemas/plan';
 import type { Task } from '../schemas/task';
@@ -381,7 +381,8 @@ async function changeEvidenceOf(task: Task, prepared: PreparedTask, completed: C
   const to = completed.taskCommit ?? completed.commit;
   if (to !== undefined) {
     const from = completed.taskCommit !== undefined ? prepared.baseCommit : `${to}^1`;
-    const changes = from === undefined ? [] : await detectCheckChanges({ cwd: context.projectDir, from, to, taskId: task.id }).catch(() => []);
+    // Script text is the repository's: it may carry a secret, and it is stored and shown.
+    const changes = from === undefined ? [] : redactJson(await detectCheckChanges({ cwd: context.projectDir, from, to, taskId: task.id }).catch(() => []), context.secretValues);
     if (changes.length > 0) {
       evidence.checkChanges = changes;
       context.events.emit('check-change', { taskId: task.id, changes });
