@@ -199,6 +199,12 @@ export { encodedForms } from './secrets/secret-encodings';
 export { createRunRedactor, runSecretValues } from './secrets/run-secrets';
 export type { RunSecretsInput } from './secrets/run-secrets';
 export { redactingRunStore } from './run-store/redacting-run-store';
+export { TestSummarySchema, describeTestSummary, parseTestSummary } from './judge/test-summary';
+export type { TestSummary } from './judge/test-summary';
+export { CheckChangeSchema } from './schemas/check-change';
+export type { CheckChange } from './schemas/check-change';
+export { describeCheckChange, detectCheckChanges, isTestFile } from './judge/check-changes';
+export { conflictChangeLanded } from './workspace/conflict-landed';
 
 // ── contract verification and integration registry (issue 7) ────────────────
 export { ContractReportSchema } from './contracts/contract-report';
@@ -231,7 +237,8 @@ export type { IntegrationRegistry, IntegrationRegistryOptions } from './registry
 export { INTERFACE_KINDS, RegistryEntrySchema, RegistryFileSchema, SharedInterfaceSchema } from './registry/registry-schema';
 export type { InterfaceKind, RegistryEntry, RegistryFile, SharedInterfaceInput } from './registry/registry-schema';
 export { mentionsTask, supersededResults } from './judge/evidence-rules';
-export { detectTestCommand } from './judge/detect-test-command';
+export { PinnedTestCommandSchema, detectTestCommand, pinTestCommand } from './judge/detect-test-command';
+export type { PinnedTestCommand } from './judge/detect-test-command';
 
 // ── reliability (issue 9) ───────────────────────────────────────────────────
 export { redactJson } from './judge/redact-output';

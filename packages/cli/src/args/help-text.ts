@@ -22,6 +22,8 @@ Options
                                                                                  default: worktree when max-parallel > 1
   --auto-rollback           roll a task that fails for good back to its checkpoint
   --allow-dirty             run on a work tree with uncommitted changes: they are set aside and put back after
+  --accept-check-changes    accept the run's changes to the checks themselves (test scripts, runner config,
+                            CI, deleted or skipped tests); without it such a change keeps the run from being met
   --plan-only               print the plan and change nothing
   --validate-only           run the pre-flight checks (VALIDATION REPORT) and stop
   --resume [runId]          continue a run (interrupted, failed or not met): finished tasks are kept, running ones rerun

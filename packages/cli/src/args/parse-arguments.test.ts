@@ -6,7 +6,7 @@ import { captureIo } from '../testing/capture-output';
 
 describe('parseArguments', () => {
   it('maps the flags onto config overrides in snake_case sections', () => {
-    const command = parseArguments(['Add due dates', '--max-parallel', '4', '--max-iterations', '2', '--llm-provider', 'claude', '--budget-usd', '2.5', '--isolation', 'shared', '--auto-rollback', '--allow-dirty', '--project-dir', 'app', '--config', 'ci.yaml', '--verbose', '--no-color']);
+    const command = parseArguments(['Add due dates', '--max-parallel', '4', '--max-iterations', '2', '--llm-provider', 'claude', '--budget-usd', '2.5', '--isolation', 'shared', '--auto-rollback', '--allow-dirty', '--accept-check-changes', '--project-dir', 'app', '--config', 'ci.yaml', '--verbose', '--no-color']);
     expect(command).toEqual({
       kind: 'run',
       objective: 'Add due dates',
@@ -16,7 +16,7 @@ describe('parseArguments', () => {
         projectDir: 'app',
         configPath: 'ci.yaml',
         overrides: {
-          execution: { max_parallel: 4, max_iterations: 2, budget_usd: 2.5, isolation: 'shared', allow_dirty: true },
+          execution: { max_parallel: 4, max_iterations: 2, budget_usd: 2.5, isolation: 'shared', allow_dirty: true, accept_check_changes: true },
           llm: { provider: 'claude' },
           rollback: { auto_rollback_on_failure: true },
         },

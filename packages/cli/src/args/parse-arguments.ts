@@ -34,6 +34,7 @@ const OPTIONS = {
   'llm-provider': { type: 'string' },
   'auto-rollback': { type: 'boolean' },
   'allow-dirty': { type: 'boolean' },
+  'accept-check-changes': { type: 'boolean' },
   'validate-only': { type: 'boolean' },
   config: { type: 'string' },
   'plan-only': { type: 'boolean' },
@@ -94,6 +95,7 @@ function overridesFrom(values: Record<string, string | boolean | undefined>): Co
     execution.isolation = isolation;
   }
   if (values['allow-dirty'] === true) execution.allow_dirty = true;
+  if (values['accept-check-changes'] === true) execution.accept_check_changes = true;
   const overrides: ConfigOverrides = {};
   if (Object.keys(execution).length > 0) overrides.execution = execution;
   const provider = values['llm-provider'] as string | undefined;

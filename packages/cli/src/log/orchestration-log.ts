@@ -16,6 +16,12 @@ function summaryOf(event: EventEnvelope): string {
       return `${event.taskId} retry attempt ${event.attempt} in ${event.delayMs}ms: ${event.error.code} ${event.error.message}`;
     case 'warning':
       return `${event.code}: ${event.message}`;
+    case 'check-change':
+      return `${event.taskId} changed the checks: ${event.changes.map((change) => `${change.path}: ${change.detail}`).join('; ')}`;
+    case 'undeclared-change':
+      return `${event.taskId} changed undeclared files: ${event.files.join(', ')}`;
+    case 'conflict-kept':
+      return `${event.taskId} conflicted in ${event.files.join(', ')}; its work is kept at ${event.ref}`;
     case 'run-end':
       return `run ${event.summary.status} (${event.summary.stopReason})`;
     default:

@@ -15,6 +15,29 @@ function render(options: { isTTY: boolean; isColor: boolean; isVerbose?: boolean
 }
 
 describe('ConsoleRenderer', () => {
+  it('shows changes to the checks, undeclared files and kept conflicting work, live and in the summary', () => {
+    const events = sampleRunEvents();
+    const end = events.findIndex((event) => event.type === 'run-end');
+    const runEnd = events[end] as EventEnvelope<'run-end'>;
+    const change = { path: 'package.json', kind: 'test-script' as const, detail: 'script "test" changed from "node --test" to "node --test || true"', isBlocking: true, taskId: 'backend-due-dates' };
+    const ref = 'refs/qoder-orch/leftovers/run/qa/conflict';
+    const stamp = { runId: RUN_ID, seq: 900, timestamp: runEnd.timestamp };
+    events.splice(
+      end,
+      1,
+      { ...stamp, type: 'check-change', taskId: 'backend-due-dates', changes: [change] },
+      { ...stamp, type: 'undeclared-change', taskId: 'backend-due-dates', declared: ['src/server.js'], files: ['package.json'] },
+      { ...stamp, type: 'conflict-kept', taskId: 'qa', ref, baseCommit: 'b'.repeat(40), files: ['src/app.js'] },
+      { ...runEnd, summary: { ...runEnd.summary, checkChanges: [change], isCheckChangeAccepted: false, conflicts: [{ taskId: 'qa', ref, baseCommit: 'b'.repeat(40), files: ['src/app.js'], isLanded: false, missing: ['src/app.js'] }] } },
+    );
+    const text = render({ isTTY: false, isColor: false, events });
+    expect(text).toContain('⚠ backend-due-dates changed the checks: package.json: script "test" changed from "node --test" to "node --test || true"');
+    expect(text).toContain('! backend-due-dates changed files it did not declare: package.json');
+    expect(text).toContain(`⚠ qa's conflicting work is kept at ${ref}`);
+    expect(text).toContain('Changes to the checks (count against the run; accept with --accept-check-changes):');
+    expect(text).toContain(`qa: kept at ${ref} (git diff bbbbbbbbbbbb ${ref})`);
+  });
+
   it('prints the seed blocks from events: validation, plan with agents and dependencies, contract, summary', () => {
     const text = render({ isTTY: false, isColor: false });
     expect(text).toContain('VALIDATION REPORT');

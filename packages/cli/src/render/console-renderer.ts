@@ -184,6 +184,15 @@ export class ConsoleRenderer {
         if (event.hasConflict) this.#line(event.timestamp, style.red(`⚠ merge conflict for ${event.taskId} in ${event.conflictFiles.join(', ')}`));
         else if (verbose) this.#line(event.timestamp, style.dim(`  merged ${event.taskId}${event.commit ? ` as ${event.commit.slice(0, 12)}` : ' (no changes)'}`));
         return;
+      case 'check-change':
+        for (const change of event.changes) this.#line(event.timestamp, (change.isBlocking ? style.red : style.yellow)(`⚠ ${event.taskId} changed the checks: ${oneLine(`${change.path}: ${change.detail}`, 140)}`));
+        return;
+      case 'undeclared-change':
+        this.#line(event.timestamp, style.yellow(`! ${event.taskId} changed files it did not declare: ${oneLine(event.files.join(', '), 140)}`));
+        return;
+      case 'conflict-kept':
+        this.#line(event.timestamp, style.red(`⚠ ${event.taskId}'s conflicting work is kept at ${event.ref} (git diff ${event.baseCommit.slice(0, 12)} ${event.ref})`));
+        return;
       case 'verify-end':
         if (!event.isPassed || verbose) {
           const passed = event.results.filter((check) => check.passed).length;

@@ -47,6 +47,21 @@ export function renderSummary(summary: RunSummary, style: Style, options: { widt
       lines.push(`  ${criterion.isMet ? style.green('✓') : style.red('✗')} ${oneLine(criterion.criterion, 90)}`);
     }
   }
+  if (summary.checkChanges?.length) {
+    const accepted = summary.isCheckChangeAccepted === true;
+    lines.push('', accepted ? style.yellow('Changes to the checks (accepted):') : style.red('Changes to the checks (count against the run; accept with --accept-check-changes):'));
+    for (const change of summary.checkChanges.slice(0, 20)) {
+      lines.push(`  ${change.isBlocking && !accepted ? style.red('✗') : style.yellow('!')} ${oneLine(`${change.path}: ${change.detail}${change.taskId ? ` (task ${change.taskId})` : ''}`, 110)}`);
+    }
+  }
+  for (const result of summary.results) {
+    if (result.undeclaredFiles?.length) lines.push(style.yellow(`Task ${result.taskId} changed files it did not declare: ${oneLine(result.undeclaredFiles.join(', '), 100)}`));
+  }
+  const unlanded = (summary.conflicts ?? []).filter((conflict) => !conflict.isLanded);
+  if (unlanded.length > 0) {
+    lines.push('', style.red('Conflicting work not on the integration branch:'));
+    for (const conflict of unlanded) lines.push(`  ${conflict.taskId}: kept at ${conflict.ref} (git diff ${conflict.baseCommit.slice(0, 12)} ${conflict.ref})`);
+  }
   if (summary.error) lines.push('', style.red(`Error: ${summary.error.code}: ${summary.error.message}`));
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '@qoder-orch/core';
 import { escapeHtml, renderHtmlReport, reportFromEvents } from '../index';
 import { decodePng } from '../testing/decode-png';
 import { findChromium } from '../testing/find-chromium';
@@ -20,6 +21,26 @@ describe('renderHtmlReport', () => {
     expect(html).toContain(escapeHtml(HOSTILE_OBJECTIVE));
     expect(html).toContain('Rendered &lt;img src=x onerror=alert(1)&gt; in the list');
     expect(html).toContain(`Content-Security-Policy" content="default-src 'none'`);
+  });
+
+  it('shows changes to the checks and conflicting work that did not land, escaped', () => {
+    const events = sampleRunEvents();
+    const end = events.findIndex((event) => event.type === 'run-end');
+    const runEnd = events[end] as EventEnvelope<'run-end'>;
+    events[end] = {
+      ...runEnd,
+      summary: {
+        ...runEnd.summary,
+        checkChanges: [{ path: 'package.json', kind: 'test-script', detail: 'script "test" changed from "node --test" to "node --test || true"', isBlocking: true, taskId: 'qa' }],
+        isCheckChangeAccepted: false,
+        conflicts: [{ taskId: 'ui', ref: 'refs/qoder-orch/leftovers/r/ui/conflict', baseCommit: 'c'.repeat(40), files: ['<b>.js'], isLanded: false, missing: [] }],
+      },
+    };
+    const page = renderHtmlReport(reportFromEvents(events));
+    expect(page).toContain('<h2>Changes to the checks</h2>');
+    expect(page).toContain('script &quot;test&quot; changed from &quot;node --test&quot; to &quot;node --test || true&quot;');
+    expect(page).toContain('<code>refs/qoder-orch/leftovers/r/ui/conflict</code>');
+    expect(html).not.toContain('Changes to the checks');
   });
 
   it('is self-contained: no external assets', () => {

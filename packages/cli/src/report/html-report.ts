@@ -1,4 +1,4 @@
-import type { ContractReport, PreflightReport, TaskResult, TaskStatus, Verdict } from '@qoder-orch/core';
+import type { ContractReport, PreflightReport, RunSummary, TaskResult, TaskStatus, Verdict } from '@qoder-orch/core';
 import { formatCost, formatDuration, formatTokens } from '../render/format';
 import { escapeHtml } from './escape-html';
 import { REPORT_CSS } from './report-styles';
@@ -171,6 +171,7 @@ export function renderHtmlReport(report: RunReport, options: { generatedAt?: str
 <main>
 <div class="cards">${cards.join('')}</div>
 ${error}
+${checksSection(summary)}
 ${preflightSection(report.preflight)}
 <h2>Task graph</h2>
 ${planSummaries}
@@ -187,4 +188,18 @@ ${warnings}
 </body>
 </html>
 `;
+}
+
+/** Changes to the checks and conflicting work that has not landed: evidence against the run, shown to the user. */
+function checksSection(summary: RunSummary | undefined): string {
+  const changes = summary?.checkChanges ?? [];
+  const unlanded = (summary?.conflicts ?? []).filter((conflict) => !conflict.isLanded);
+  if (changes.length === 0 && unlanded.length === 0) return '';
+  const accepted = summary?.isCheckChangeAccepted === true;
+  const changeItems = changes.map((change) => `<li>${change.isBlocking && !accepted ? '✗' : '!'} <code>${escapeHtml(change.path)}</code>: ${escapeHtml(change.detail)}${change.taskId ? ` (task ${escapeHtml(change.taskId)})` : ''}</li>`).join('');
+  const conflictItems = unlanded.map((conflict) => `<li>task ${escapeHtml(conflict.taskId)}: kept at <code>${escapeHtml(conflict.ref)}</code> (<code>git diff ${escapeHtml(conflict.baseCommit.slice(0, 12))} ${escapeHtml(conflict.ref)}</code>)</li>`).join('');
+  return [
+    changes.length > 0 ? `<h2>Changes to the checks${accepted ? ' (accepted)' : ''}</h2><div class="panel${accepted ? '' : ' bad'}"><ul>${changeItems}</ul></div>` : '',
+    unlanded.length > 0 ? `<h2>Conflicting work not on the integration branch</h2><div class="panel bad"><ul>${conflictItems}</ul></div>` : '',
+  ].join('\n');
 }

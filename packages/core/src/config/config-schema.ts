@@ -28,6 +28,11 @@ export const ConfigSchema = z
         task_timeout: z.number().int().positive().max(86_400).default(1800),
         /** The project's own test command (argument vector), run as evidence after each iteration. */
         test_command: z.array(z.string().min(1)).min(1).optional(),
+        /**
+         * Accept the run's changes to the checks themselves (test scripts, runner config, CI,
+         * deleted or skipped tests). Off: such a change keeps the run from being met. @default false
+         */
+        accept_check_changes: z.boolean().default(false),
         /** Allow a dirty work tree (snapshotted first). @default false */
         allow_dirty: z.boolean().default(false),
         /**

@@ -4,6 +4,7 @@ import type { Plan } from '../schemas/plan';
 import type { RunSummary } from '../schemas/run-summary';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
 import type { Verdict } from '../schemas/verdict';
+import type { CheckChange } from '../schemas/check-change';
 import type { AgentEvent } from '../spec/agent-provider';
 import type { ContextRefreshResult } from '../spec/context-source';
 import type { Usage } from '../spec/usage';
@@ -54,6 +55,12 @@ export interface OrchestratorEventMap {
   'concurrency-change': { from: number; to: number; reason: string };
   /** A task changed the repository beyond its own work (git configuration, hooks, the project checkout); already undone. */
   'repository-tampered': RepositoryTampering;
+  /** A task changed the checks themselves (test scripts, runner config, CI, deleted or skipped tests). */
+  'check-change': { taskId: string; changes: CheckChange[] };
+  /** A task changed files outside the ones it declared. */
+  'undeclared-change': { taskId: string; declared: string[]; files: string[] };
+  /** A task's merge conflicted; its work is kept at `ref` until it lands on the integration branch. */
+  'conflict-kept': { taskId: string; ref: string; baseCommit: string; files: string[] };
   warning: { code: string; message: string };
   'run-end': { summary: RunSummary };
 }

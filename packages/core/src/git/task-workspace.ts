@@ -105,7 +105,15 @@ export interface CompletedTask {
    * a conflict-resolution task (`prepare(…, { mergeBranch })`); `hasMarkers` means the task was
    * itself a resolution that left conflict markers in these files.
    */
-  conflict?: { files: string[]; branch?: string; hasMarkers?: boolean };
+  conflict?: {
+    files: string[];
+    branch?: string;
+    hasMarkers?: boolean;
+    /** A ref that keeps the task's work (its commit) until it lands: the user and the resolving task are told of it. */
+    ref?: string;
+    /** The integration head the task started from: `git diff <baseCommit> <ref>` is its change. */
+    baseCommit?: string;
+  };
   /** The checks run again after the merge. */
   mergeVerification?: VerificationResult[];
 }

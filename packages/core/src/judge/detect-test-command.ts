@@ -1,5 +1,5 @@
 import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 const exists = (path: string) =>
@@ -50,4 +50,78 @@ export async function detectTestCommand(projectDir: string): Promise<string[] | 
   if (await exists(join(projectDir, 'Cargo.toml'))) return ['cargo', 'test'];
   if (await exists(join(projectDir, 'go.mod'))) return ['go', 'test', './...'];
   return undefined;
+}
+
+/**
+ * The project's test command as it is when a run starts, pinned for the whole run: an agent
+ * may rewrite `package.json` (`"test": "node --test || true"`), and the check that judges it
+ * must not change with it. A package script is captured as its text (with its `pre`/`post`
+ * scripts) and run through the shell the package managers use, with the project's
+ * `node_modules/.bin` folders on PATH, exactly as it read at the start.
+ */
+export const PinnedTestCommandSchema = z.object({
+  /** The argument vector that runs. */
+  command: z.array(z.string()).min(1),
+  /** `config`: the user's `execution.test_command`; `package-script`: a captured package.json script; `detected`: pytest, cargo, go. */
+  source: z.enum(['config', 'package-script', 'detected']),
+  /** The package script's text when it was captured. */
+  script: z.string().optional(),
+  /** Folders put in front of PATH for it (the project's `node_modules/.bin`, nearest first). */
+  prependPath: z.array(z.string()).optional(),
+});
+export type PinnedTestCommand = z.infer<typeof PinnedTestCommandSchema>;
+
+function binFolders(projectDir: string): string[] {
+  const folders: string[] = [];
+  let current = resolve(projectDir);
+  for (;;) {
+    folders.push(join(current, 'node_modules', '.bin'));
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return folders;
+}
+
+/** The script a package-manager command runs (`npm test`, `pnpm run check`, `yarn test --silent`), when it is only that. */
+export function packageScriptOf(command: readonly string[]): string | undefined {
+  const [manager, ...rest] = command;
+  if (!manager || !['npm', 'pnpm', 'yarn', 'bun'].includes(manager)) return undefined;
+  const args = rest.filter((arg) => arg !== '--silent' && arg !== '-s');
+  if (args.length === 1 && (args[0] === 'test' || args[0] === 't')) return 'test';
+  if (args.length === 2 && (args[0] === 'run' || args[0] === 'run-script')) return args[1];
+  // `yarn check` style: a bare script name (yarn and pnpm run scripts without `run`).
+  if (args.length === 1 && (manager === 'yarn' || manager === 'pnpm') && !args[0]!.startsWith('-')) return args[0];
+  return undefined;
+}
+
+export async function pinTestCommand(projectDir: string, configured?: readonly string[]): Promise<PinnedTestCommand | undefined> {
+  const packageText = await readFile(join(projectDir, 'package.json'), 'utf8').catch(() => undefined);
+  let scripts: Record<string, string> = {};
+  if (packageText !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(packageText);
+    } catch {
+      json = undefined;
+    }
+    const parsed = PackageJsonSchema.safeParse(json);
+    scripts = parsed.success ? (parsed.data.scripts ?? {}) : {};
+  }
+  const pinScript = (name: string): PinnedTestCommand | undefined => {
+    const body = scripts[name];
+    if (!body || (name === 'test' && NPM_PLACEHOLDER.test(body))) return undefined;
+    const script = [scripts[`pre${name}`], body, scripts[`post${name}`]].filter((part): part is string => typeof part === 'string' && part.trim() !== '').join(' && ');
+    const shell = process.platform === 'win32' ? ['cmd.exe', '/d', '/s', '/c'] : ['sh', '-c'];
+    return { command: [...shell, script], source: 'package-script', script, prependPath: binFolders(projectDir) };
+  };
+  if (configured && configured.length > 0) {
+    // A configured `npm test` runs whatever package.json says when it runs: pin that script too.
+    const name = packageScriptOf(configured);
+    return (name === undefined ? undefined : pinScript(name)) ?? { command: [...configured], source: 'config' };
+  }
+  const pinned = pinScript('test');
+  if (pinned) return pinned;
+  const detected = await detectTestCommand(projectDir);
+  return detected ? { command: detected, source: 'detected' } : undefined;
 }

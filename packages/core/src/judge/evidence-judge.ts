@@ -7,7 +7,8 @@ import { TaskResultSchema, type TaskResult } from '../schemas/task-result';
 import { VerdictSchema, type Verdict } from '../schemas/verdict';
 import type { AgentProvider, CompleteResult } from '../spec/agent-provider';
 import { emptyUsage } from '../spec/usage';
-import { describeCheck, describeFailure, findEvidenceFailures, latestResults, mentionsTask, supersededResults, type EvidenceFailure } from './evidence-rules';
+import { describeCheckChange } from './check-changes';
+import { blockingCheckChanges, describeCheck, describeFailure, findEvidenceFailures, latestResults, mentionsTask, supersededResults, type EvidenceFailure } from './evidence-rules';
 import { FollowUpIdAllocator, attachContractCheck, followUpsForUncheckedTasks, followUpsFromFailures, inheritVerifyCommands, knownAgents, normaliseModelFollowUps, usedTaskIds } from './follow-up-tasks';
 import { buildJudgePrompt } from './judge-prompt';
 import type { Evidence, Judge, JudgeInput, JudgeOutput } from './judge';
@@ -148,6 +149,23 @@ function evidenceCriteria(parts: VerdictParts): Verdict['criteria'] {
       criterion: 'The project checks pass',
       isMet: parts.evidence.projectChecks.every((check) => check.passed),
       evidence: parts.evidence.projectChecks.map((check) => `${describeCheck(check)} ${check.passed ? 'passed' : 'failed'}`).join('; '),
+    });
+  }
+  const checkChanges = parts.evidence.checkChanges ?? [];
+  if (checkChanges.length > 0) {
+    const blocking = blockingCheckChanges(parts.evidence);
+    criteria.push({
+      criterion: 'The checks are the ones the run started with',
+      isMet: blocking.length === 0,
+      evidence: `${checkChanges.map(describeCheckChange).slice(0, 8).join('; ')}${parts.evidence.isCheckChangeAccepted ? ' (accepted by the user)' : ''}`,
+    });
+  }
+  const conflicts = parts.evidence.conflicts ?? [];
+  if (conflicts.length > 0) {
+    criteria.push({
+      criterion: 'The work of tasks whose merge conflicted is on the integration branch',
+      isMet: conflicts.every((conflict) => conflict.isLanded),
+      evidence: conflicts.map((conflict) => `${conflict.taskId}: ${conflict.isLanded ? 'landed' : `not landed (kept at ${conflict.ref})`}`).join('; '),
     });
   }
   const contract = parts.evidence.contract;

@@ -3,6 +3,9 @@ import type { Plan } from '../schemas/plan';
 import type { Task } from '../schemas/task';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
 import type { Evidence } from './judge';
+import type { CheckChange } from '../schemas/check-change';
+import type { KeptConflict } from '../schemas/kept-conflict';
+import { describeCheckChange } from './check-changes';
 
 /** One reason, found in the evidence itself, why the objective cannot be met yet. */
 export type EvidenceFailure =
@@ -11,7 +14,10 @@ export type EvidenceFailure =
   | { kind: 'task-incomplete'; result: TaskResult }
   | { kind: 'verification-failed'; result: TaskResult; checks: VerificationResult[] }
   | { kind: 'project-check-failed'; checks: VerificationResult[] }
-  | { kind: 'contract-error'; findings: ContractFinding[]; checkCommand?: string[] };
+  | { kind: 'contract-error'; findings: ContractFinding[]; checkCommand?: string[] }
+
+  | { kind: 'checks-changed'; changes: CheckChange[] }
+  | { kind: 'conflict-unresolved'; conflicts: KeptConflict[] };
 
 /** The newest result of each task (highest iteration; the later entry on a tie). */
 export function latestResults(results: readonly TaskResult[]): TaskResult[] {
@@ -96,7 +102,19 @@ export function findEvidenceFailures(evidence: Evidence, plans: readonly Plan[] 
   if (failedProjectChecks.length > 0) failures.push({ kind: 'project-check-failed', checks: failedProjectChecks });
   const contractErrors = (evidence.contract?.findings ?? []).filter((finding) => finding.severity === 'error');
   if (contractErrors.length > 0) failures.push({ kind: 'contract-error', findings: contractErrors, ...(evidence.contract?.checkCommand ? { checkCommand: evidence.contract.checkCommand } : {}) });
+  const weakening = blockingCheckChanges(evidence);
+  if (weakening.length > 0) failures.push({ kind: 'checks-changed', changes: weakening });
+  // A conflicted task is done only when its change is on the integration branch, whatever
+  // became of its follow-ups: a follow-up that changed nothing does not clear it.
+  const unresolved = (evidence.conflicts ?? []).filter((conflict) => !conflict.isLanded);
+  if (unresolved.length > 0) failures.push({ kind: 'conflict-unresolved', conflicts: unresolved });
   return failures;
+}
+
+/** Changes to the checks that count against the run: those that can weaken a check, unless the user accepted them. */
+export function blockingCheckChanges(evidence: Evidence): CheckChange[] {
+  if (evidence.isCheckChangeAccepted) return [];
+  return (evidence.checkChanges ?? []).filter((change) => change.isBlocking);
 }
 
 /** One line per failure, for reasoning text. */
@@ -117,6 +135,15 @@ export function describeFailure(failure: EvidenceFailure): string {
         .slice(0, 5)
         .map((finding) => `${finding.kind} ${finding.method} ${finding.path}`)
         .join(', ')}${failure.findings.length > 5 ? ', …' : ''}`;
+    case 'checks-changed':
+      return `the checks themselves were changed (not accepted by the user): ${failure.changes
+        .slice(0, 5)
+        .map(describeCheckChange)
+        .join('; ')}${failure.changes.length > 5 ? '; …' : ''}`;
+    case 'conflict-unresolved':
+      return `conflicting work is not on the integration branch: ${failure.conflicts
+        .map((conflict) => `task ${conflict.taskId} (kept at ${conflict.ref}; missing in ${conflict.missing.slice(0, 5).join(', ') || conflict.files.join(', ')})`)
+        .join('; ')}`;
   }
 }
 

@@ -3,6 +3,9 @@ import type { Plan } from '../schemas/plan';
 import { TASK_ID_PATTERN, TaskSchema, type Task, type VerifyCommand } from '../schemas/task';
 import type { TaskResult, VerificationResult } from '../schemas/task-result';
 import { describeCheck, mentionsTask, type EvidenceFailure } from './evidence-rules';
+import { clipEnd } from './judge-prompt';
+import { describeTestSummary } from './test-summary';
+import { describeCheckChange } from './check-changes';
 
 export const FOLLOW_UP_PREFIX = 'fix-';
 const MAX_ID_LENGTH = 64;
@@ -58,7 +61,12 @@ function clip(text: string, maxChars: number): string {
 }
 
 function checkDetails(checks: readonly VerificationResult[]): string {
-  return checks.map((check) => `- ${describeCheck(check)}\n${check.outputTail ? `  output (end):\n${indent(clip(check.outputTail, 1500))}` : ''}`).join('\n');
+  return checks
+    .map((check) => {
+      const summary = check.testSummary ? `  runner summary: ${describeTestSummary(check.testSummary)}\n` : '';
+      return `- ${describeCheck(check)}\n${summary}${check.outputTail ? `  output (end):\n${indent(clipEnd(check.outputTail, 1500))}` : ''}`;
+    })
+    .join('\n');
 }
 
 function indent(text: string): string {
@@ -165,6 +173,7 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
   const defaultAgent = agents[0] ?? 'general';
   const tasks: Task[] = [];
   const fixIdOf = new Map<string, string>();
+  const conflictsCovered = new Set<string>();
   const ordered = [...failures].sort((a, b) => rank(a) - rank(b));
   for (const failure of ordered) {
     switch (failure.kind) {
@@ -194,7 +203,9 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
           result.summary ? `The agent's last claim (not evidence): ${clip(result.summary, 500)}` : '',
           checks.length > 0 ? `Failing checks:\n${checkDetails(checks)}` : '',
           failure.kind === 'task-blocked' && result.blockedBy?.length ? `It was blocked by: ${result.blockedBy.join(', ')}.` : '',
+          result.conflict ? conflictInstructions(result.taskId, result.conflict) : '',
         ].filter(Boolean);
+        if (result.conflict) conflictsCovered.add(result.taskId);
         const dependsOn =
           failure.kind === 'task-blocked'
             ? (result.blockedBy ?? []).map((blocker) => fixIdOf.get(blocker)).filter((value): value is string => value !== undefined)
@@ -229,6 +240,43 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
         );
         break;
       }
+      case 'checks-changed': {
+        const details = failure.changes.map((change) => `- ${describeCheckChange(change)}`).join('\n');
+        tasks.push(
+          TaskSchema.parse({
+            id: allocator.allocate(`${FOLLOW_UP_PREFIX}restore-checks`),
+            title: 'Restore the checks the run started with',
+            description: clip(
+              `The run changed the checks themselves. A check an agent rewrote is not evidence, so these changes count against the run until the user accepts them:\n${details}\n\nPut the test scripts, runner configuration, CI files and tests back as they were (re-add deleted tests, remove added skips) and make the work pass the original checks instead.`,
+              20_000,
+            ),
+            agent: preferredAgent(agents, /test|qa|quality/i, defaultAgent),
+            files: [...new Set(failure.changes.map((change) => change.path))],
+            acceptance: ['The checks are as they were when the run started, and they pass.'],
+          }),
+        );
+        break;
+      }
+      case 'conflict-unresolved': {
+        for (const conflict of failure.conflicts) {
+          // Even when a model's follow-up names the task: the one named for it is the one whose
+          // worktree starts with the kept work merged in.
+          if (conflictsCovered.has(conflict.taskId) || (options.coveringTasks ?? []).some((task) => isNamedFor(task.id, conflict.taskId))) continue;
+          const original = findTask(plans, conflict.taskId);
+          tasks.push(
+            TaskSchema.parse({
+              id: allocator.allocate(`${FOLLOW_UP_PREFIX}${conflict.taskId}`),
+              title: `Bring the conflicting work of task ${conflict.taskId} onto the integration branch`.slice(0, 200),
+              description: clip([original?.description ? `Original task:\n${clip(original.description, MAX_DETAIL_CHARS)}` : '', conflictInstructions(conflict.taskId, conflict)].filter(Boolean).join('\n\n'), 20_000),
+              agent: original?.agent ?? defaultAgent,
+              files: [...new Set([...(original?.files ?? []), ...conflict.files])],
+              acceptance: [...(original?.acceptance ?? []), `The change kept at ${conflict.ref} is on the integration branch.`],
+              verify: original?.verify ?? [],
+            }),
+          );
+        }
+        break;
+      }
       case 'contract-error': {
         if (coversContract(options.coveringTasks ?? [], failure)) continue;
         const files = contractFiles(failure.findings);
@@ -256,6 +304,22 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
     }
   }
   return tasks;
+}
+
+/** Whether a follow-up id is named for a task: `fix-<id>`, `fix-check-<id>`, `fix-<id>-2`. */
+export function isNamedFor(followUpId: string, taskId: string): boolean {
+  const escaped = taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^fix-(?:check-)?${escaped}(?:-\\d+)?$`).test(followUpId);
+}
+
+/** What a task resolving a conflict must know: where the work is, how to see it, what "done" means. */
+export function conflictInstructions(taskId: string, conflict: { ref: string; files: readonly string[]; baseCommit: string }): string {
+  const files = conflict.files.join(', ');
+  return [
+    `The merge of task ${taskId} conflicted in: ${files}. None of its work is on the integration branch.`,
+    `Its work is kept at the git ref ${conflict.ref}. See it with \`git show ${conflict.ref}\` or \`git diff ${conflict.baseCommit.slice(0, 12)} ${conflict.ref} -- ${conflict.files.join(' ')}\`.`,
+    'Bring that change onto the integration branch, combined with what is there now (keep both sides). The task is done only when the change is on the integration branch: the orchestrator compares it with the kept ref, so finishing without edits does not count.',
+  ].join('\n');
 }
 
 function rank(failure: EvidenceFailure): number {

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,16 @@ describe('runVerification', () => {
     expect(results[1]?.outputTail).toBe('broken');
     expect(results[2]?.outputTail).toMatch(/ENOENT|not found|could not/i);
     expect(results[0]?.command).toEqual([node, '-e', 'console.log("ok $HOME `whoami`"); process.exit(0)']);
+  });
+
+  it("reads a real node --test run's pass/fail counts from its whole output", async () => {
+    const cwd = await temporaryDirectory();
+    const cases = Array.from({ length: 250 }, (_, index) => `test('case ${index} ${'x'.repeat(40)}', () => {});`).join('\n');
+    await writeFile(join(cwd, 'many.test.mjs'), `import test from 'node:test';\nimport assert from 'node:assert';\n${cases}\ntest('breaks', () => assert.equal(1, 2));\n`);
+    const [result] = await runVerification([[node, '--test', '--test-reporter=tap', 'many.test.mjs']], { cwd, maxOutputChars: 2000 });
+    expect(result?.passed).toBe(false);
+    expect(result?.outputTail).not.toContain('TAP version 13');
+    expect(result?.testSummary).toMatchObject({ runner: 'node-test', total: 251, passed: 250, failed: 1 });
   });
 
   it('redacts secrets from the output and keeps only its tail', async () => {

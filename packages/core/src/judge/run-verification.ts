@@ -1,9 +1,10 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { delimiter, isAbsolute, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { OrchestratorError } from '../errors/orchestrator-error';
 import type { VerifyCommand } from '../schemas/task';
 import type { VerificationResult } from '../schemas/task-result';
 import { redactOutput, secretValuesFrom, tailOf } from './redact-output';
+import { parseTestSummary } from './test-summary';
 
 export interface RunVerificationOptions {
   /** Where the commands run (the task's working directory or the project root). */
@@ -25,6 +26,8 @@ export interface RunVerificationOptions {
   maxOutputChars?: number;
   /** After a timeout or abort, wait this long after SIGTERM before SIGKILL. ms. @default 2000 */
   killGraceMs?: number;
+  /** Folders put in front of PATH (not secrets: never redacted). */
+  prependPath?: readonly string[];
 }
 
 const DEFAULT_TIMEOUT_MS = 300_000;
@@ -84,9 +87,10 @@ async function runOne(
   const timeoutMs = command.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const graceMs = options.killGraceMs ?? 2000;
   const startedAt = Date.now();
+  const path = options.prependPath?.length ? { PATH: [...options.prependPath, process.env.PATH ?? ''].filter(Boolean).join(delimiter) } : {};
   const subprocess = execa(file ?? '', args, {
     cwd,
-    env: { ...options.env },
+    env: { ...options.env, ...path },
     extendEnv: options.isEnvironmentInherited ?? true,
     reject: false,
     all: true,
@@ -114,7 +118,9 @@ async function runOne(
     const output = typeof result.all === 'string' ? result.all : '';
     const failureNote = result.failed && result.exitCode === undefined && !isTimedOut ? `\n${result.shortMessage ?? 'the command could not start'}` : '';
     const timeoutNote = isTimedOut ? `\n[qoder-orch] timed out after ${timeoutMs} ms` : '';
-    const outputTail = tailOf(redactOutput(`${output}${failureNote}${timeoutNote}`, secretValues).trim(), options.maxOutputChars ?? 4000);
+    const redacted = redactOutput(`${output}${failureNote}${timeoutNote}`, secretValues).trim();
+    const outputTail = tailOf(redacted, options.maxOutputChars ?? 4000);
+    const testSummary = parseTestSummary(redacted);
     const exitCode = typeof result.exitCode === 'number' ? result.exitCode : null;
     return {
       command: [...command.argv],
@@ -124,6 +130,7 @@ async function runOne(
       durationMs: Date.now() - startedAt,
       outputTail,
       phase,
+      ...(testSummary ? { testSummary } : {}),
     };
   } finally {
     clearTimeout(timer);
@@ -144,6 +151,8 @@ export interface CollectProjectChecksOptions {
   timeoutMs?: number;
   abortSignal?: AbortSignal;
   env?: Readonly<Record<string, string>>;
+  /** Folders put in front of PATH (a pinned package script's `node_modules/.bin`). */
+  prependPath?: readonly string[];
 }
 
 /** Runs the project's own test command as evidence (phase `project`). */
@@ -155,5 +164,6 @@ export async function collectProjectChecks(options: CollectProjectChecksOptions)
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
     ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.prependPath === undefined ? {} : { prependPath: options.prependPath }),
   });
 }

@@ -12,12 +12,17 @@ import type { OrchestratorListeners } from '../events/event-map';
 import type { TaskWorkspace } from '../git/task-workspace';
 import { createEvidenceJudge } from '../judge/evidence-judge';
 import { latestResults } from '../judge/evidence-rules';
+import { isNamedFor } from '../judge/follow-up-tasks';
+import { detectCheckChanges } from '../judge/check-changes';
+import { conflictChangeLanded } from '../workspace/conflict-landed';
+import type { KeptConflict } from '../schemas/kept-conflict';
 import type { Judge } from '../judge/judge';
 import { createRunRedactor } from '../secrets/run-secrets';
 import type { SecretRedactor } from '../secrets/secret-redactor';
+import { redactJson } from '../judge/redact-output';
 import { redactingRunStore } from '../run-store/redacting-run-store';
 import { collectProjectChecks } from '../judge/run-verification';
-import { detectTestCommand } from '../judge/detect-test-command';
+import { pinTestCommand } from '../judge/detect-test-command';
 import { touchesApiSurface } from '../contracts/contract-relevance';
 import { Planner, type PlanRequest } from '../planner/planner';
 import { validatePlan } from '../planner/validate-plan';
@@ -298,6 +303,28 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     }
   }
 
+  /**
+   * The run's changes to the checks (from its base commit to the integration head) and whether
+   * each conflicted task's change is on the integration branch now, read from git.
+   */
+  async #measureChangeEvidence(state: RunState, events: EventRecorder, secretValues: readonly string[]): Promise<void> {
+    const repository = await this.#repository();
+    if (!repository) return;
+    try {
+      if (state.baseCommit) state.checkChanges = redactJson(await detectCheckChanges({ cwd: this.#projectDir, from: state.baseCommit, to: 'HEAD' }), secretValues);
+      const conflicts: KeptConflict[] = [];
+      for (const task of Object.values(state.tasks)) {
+        const conflict = task.result?.conflict;
+        if (!task.result || !conflict) continue;
+        const landing = await conflictChangeLanded({ cwd: this.#projectDir, ref: conflict.ref, baseCommit: conflict.baseCommit });
+        conflicts.push({ taskId: task.result.taskId, ...conflict, ...landing });
+      }
+      if (conflicts.length > 0) state.conflicts = conflicts;
+    } catch (error) {
+      events.emit('warning', { code: 'CHANGE_EVIDENCE_FAILED', message: `Could not read the run's changes to its checks and conflicts: ${serializeError(error).message}` });
+    }
+  }
+
   /** Plans only: returns the validated plan and changes nothing in the project or the run store. */
   async plan(objective: string, options: { abortSignal?: AbortSignal } = {}): Promise<Plan> {
     const subagents = await this.#loadSubagents();
@@ -491,8 +518,13 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
               onWarning: (warning) => events.emit('warning', warning),
             })));
       durationHistory = history;
-      // The project's own tests are evidence: configured, or found in the project.
-      const testCommand = this.#config.execution.test_command ?? (await detectTestCommand(this.#projectDir));
+      // The project's own tests are evidence: configured, or found in the project, as they are
+      // now. An agent may rewrite the test script later; the run keeps the one it started with.
+      if (state.testCommand === undefined) {
+        const pinned = await pinTestCommand(this.#projectDir, this.#config.execution.test_command);
+        if (pinned) state.testCommand = pinned;
+      }
+      const testCommand = state.testCommand;
       let scheduler: Scheduler | undefined;
       let lastRateLimitAt = 0;
       let previousSignature: string | undefined;
@@ -636,6 +668,9 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           },
           settleSpeculative: (result) => void settle(result),
           commandDecision: this.#commandDecision(state),
+          conflictToResolve: (task) => conflictResolvedBy(task, state.conflicts ?? []),
+          ...(testCommand ? { pinnedTestCommand: testCommand } : {}),
+          ...(repository ? { projectSubdirectory: projectSubdirectory(repository.root, this.#projectDir) } : {}),
         };
         const execution = this.#config.execution;
         // Batching shares one working tree between tasks, so it needs a non-isolated workspace.
@@ -699,8 +734,9 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         const projectChecks: VerificationResult[] = await collectProjectChecks({
           cwd: this.#projectDir,
           abortSignal: signal,
-          ...(testCommand ? { command: testCommand } : {}),
+          ...(testCommand ? { command: testCommand.command, ...(testCommand.prependPath ? { prependPath: testCommand.prependPath } : {}) } : {}),
         });
+        await this.#measureChangeEvidence(state, events, secretValues);
         // Earlier iterations' failures were turned into this iteration's follow-ups: what counts
         // now is this iteration's results and everything completed so far.
         const allResults = Object.values(state.tasks)
@@ -710,7 +746,13 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           objective: state.objective,
           iteration,
           plans: state.plans,
-          evidence: { results: allResults, projectChecks, ...(contractReport ? { contract: contractReport } : {}) },
+          evidence: {
+            results: allResults,
+            projectChecks,
+            ...(contractReport ? { contract: contractReport } : {}),
+            ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: this.#config.execution.accept_check_changes } : {}),
+            ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
+          },
           abortSignal: signal,
         });
         state.overheadUsage = addUsage(state.overheadUsage, judged.usage);
@@ -725,7 +767,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         const completed = iterationResults.filter((result) => result.status === 'completed').length;
         const failed = iterationResults.filter((result) => result.status === 'failed').length;
         const blocked = iterationResults.filter((result) => result.status === 'blocked').length;
-        const signature = failureSignature(allResults, projectChecks, contractReport);
+        const signature = failureSignature(allResults, projectChecks, contractReport, state, this.#config.execution.accept_check_changes);
         // No progress: the same failures as the iteration before, or (after the first) nothing completed.
         const isSameFailures = signature !== '' && signature === previousSignature;
         const isProgress = verdict.isMet || (!isSameFailures && (iteration === 1 || completed > 0));
@@ -774,8 +816,12 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     recordActiveTime();
     const stats = this.#options.context?.stats();
     const lookups = stats ? stats.cacheHits + stats.cacheMisses : 0;
+    for (const conflict of state.conflicts ?? []) {
+      if (!conflict.isLanded) events.emit('warning', { code: 'CONFLICT_NOT_LANDED', message: `The work of task ${conflict.taskId} conflicted and is not on the integration branch; it is kept at ${conflict.ref} (\`git diff ${conflict.baseCommit.slice(0, 12)} ${conflict.ref}\`).` });
+    }
     const summary = buildRunSummary(state, {
       stopReason,
+      isCheckChangeAccepted: this.#config.execution.accept_check_changes,
       endedAt: new Date().toISOString(),
       ...(lookups > 0 ? { cacheHitRate: stats!.cacheHits / lookups } : {}),
       ...(speculation.started > 0 ? { speculation } : {}),
@@ -833,8 +879,16 @@ function followUpPlan(state: RunState, followUps: readonly Task[], subagents: re
 }
 
 /** What is failing, independent of task ids, to tell whether an iteration changed anything. */
-function failureSignature(results: readonly TaskResult[], projectChecks: readonly VerificationResult[], contract: ContractReport | undefined): string {
+function failureSignature(
+  results: readonly TaskResult[],
+  projectChecks: readonly VerificationResult[],
+  contract: ContractReport | undefined,
+  state: Pick<RunState, 'checkChanges' | 'conflicts'>,
+  isCheckChangeAccepted: boolean,
+): string {
   const parts: string[] = [];
+  if (!isCheckChangeAccepted) for (const change of state.checkChanges ?? []) if (change.isBlocking) parts.push(`check-change:${change.path}:${change.detail}`);
+  for (const conflict of state.conflicts ?? []) if (!conflict.isLanded) parts.push(`conflict:${conflict.taskId}:${conflict.missing.join('|')}`);
   for (const result of latestResults(results)) {
     if (result.status === 'completed' && result.verification.every((check) => check.passed)) continue;
     parts.push(`${result.status}:${result.error?.code ?? ''}:${result.verification.filter((check) => !check.passed).map((check) => check.command.join(' ')).sort().join('|')}`);
@@ -842,6 +896,24 @@ function failureSignature(results: readonly TaskResult[], projectChecks: readonl
   for (const check of projectChecks) if (!check.passed) parts.push(`project:${check.command.join(' ')}:${check.exitCode}`);
   for (const finding of contract?.findings ?? []) if (finding.severity === 'error') parts.push(`contract:${finding.kind}:${finding.method}:${finding.path}`);
   return parts.sort().join('\n');
+}
+
+/**
+ * The unlanded conflict a task is to resolve: the follow-up named for the conflicted task
+ * (`fix-<id>`, `fix-<id>-2`), which the evidence rules create for every unlanded conflict.
+ * This only decides which kept ref is merged into the task's worktree; whether the work
+ * landed is measured afterwards from git.
+ */
+function conflictResolvedBy(task: Task, conflicts: readonly KeptConflict[]): KeptConflict | undefined {
+  return conflicts.find((conflict) => {
+    if (conflict.isLanded) return false;
+    return isNamedFor(task.id, conflict.taskId);
+  });
+}
+
+function projectSubdirectory(root: string, projectDir: string): string {
+  const inside = relative(root, projectDir).split('\\').join('/');
+  return inside.startsWith('..') ? '' : inside;
 }
 
 /** Creates an {@link Orchestrator}. */

@@ -9,6 +9,7 @@ export interface SummaryExtras {
   cacheHitRate?: number;
   speculation?: RunSummary['speculation'];
   error?: { code: string; message: string };
+  isCheckChangeAccepted?: boolean;
 }
 
 /** The RunSummary of a run state: every task's latest result, counts, spend and timing. */
@@ -63,5 +64,8 @@ export function buildRunSummary(state: RunState, extras: SummaryExtras): RunSumm
     ...(extras.cacheHitRate === undefined ? {} : { cacheHitRate: extras.cacheHitRate }),
     ...(extras.speculation ? { speculation: extras.speculation } : {}),
     ...(extras.error ? { error: extras.error } : {}),
+    ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: extras.isCheckChangeAccepted ?? false } : {}),
+    ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
+    ...(state.testCommand ? { testCommand: state.testCommand.command } : {}),
   });
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config-schema';
 import { OrchestratorError, serializeError } from '../errors/orchestrator-error';
 import { ProviderError } from '../errors/provider-error';
-import type { PreparedTask, TaskWorkspace } from '../git/task-workspace';
+import type { CompletedTask, PreparedTask, TaskWorkspace } from '../git/task-workspace';
 import { redactJson, redactOutput } from '../judge/redact-output';
 import { runVerification } from '../judge/run-verification';
 import { filesWithSecrets } from '../secrets/secrets-in-commit';
@@ -21,6 +21,11 @@ import type { DeviationSink, InterfaceRegistry } from './orchestrator-options';
 import { type RetryPolicy, retryDelayMs, sleep } from './retry-policy';
 import { filesOverlap } from '../scheduler/file-locks';
 import type { Speculation } from '../scheduler/task-executor';
+import type { KeptConflict } from '../schemas/kept-conflict';
+import { detectCheckChanges } from '../judge/check-changes';
+import { packageScriptOf, type PinnedTestCommand } from '../judge/detect-test-command';
+import { join } from 'node:path';
+import { conflictInstructions } from '../judge/follow-up-tasks';
 import { type AgentReport, buildBatchPrompt, buildTaskPrompt, parseAgentReport, parseBatchReport } from './task-prompt';
 
 /** Everything a task needs from the run around it. */
@@ -56,6 +61,15 @@ export interface TaskRunnerContext {
   settleSpeculative: (result: TaskResult) => void;
   /** Whether the command policy lets a verify command run, and why; absent: every command runs. */
   commandDecision?: (command: VerifyCommand) => { isAllowed: boolean; reason: string };
+  /**
+   * The conflicted work a task is to bring onto the integration branch (a follow-up of a task
+   * whose merge conflicted): its worktree starts with that work merged in, markers and all.
+   */
+  conflictToResolve?: (task: Task) => KeptConflict | undefined;
+  /** The project directory relative to its repository root ('' or undefined at the root). */
+  projectSubdirectory?: string;
+  /** The project's test command as it was when the run started: a task's `npm test` runs it, not the script in the task's tree. */
+  pinnedTestCommand?: PinnedTestCommand;
 }
 
 /** A plan's commands see what an agent sees of the environment, never the orchestrator's secrets. */
@@ -172,9 +186,10 @@ export async function runTask(task: Task, slot: number, abortSignal: AbortSignal
     return TaskResultSchema.parse({ ...result, endedAt: endedAt.toISOString(), durationMs: endedAt.getTime() - startedAt.getTime(), ...(contextVersion ? { contextVersion } : {}) });
   };
 
+  const resolving = context.workspace.isIsolated ? context.conflictToResolve?.(task) : undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     if (abortSignal.aborted) break;
-    const prepared: PreparedTask = await context.workspace.prepare(task, { runId: context.runId, attempt, abortSignal });
+    const prepared: PreparedTask = await context.workspace.prepare(task, { runId: context.runId, attempt, abortSignal, ...(resolving ? { mergeBranch: resolving.ref } : {}) });
     if (prepared.checkpoint && prepared.checkpointRef) context.events.emit('checkpoint-end', { taskId: task.id, checkpoint: prepared.checkpoint, ref: prepared.checkpointRef });
     await context.onStateChange(task.id, {
       status: 'running',
@@ -203,7 +218,7 @@ export async function runTask(task: Task, slot: number, abortSignal: AbortSignal
       runResult = redactedRunResult(
         await provider.doRunTask({
           taskId: task.id,
-          prompt,
+          prompt: resolving ? withConflictNote(prompt, resolving) : prompt,
           cwd: prepared.cwd,
           timeoutMs: context.config.execution.task_timeout * 1000,
           abortSignal,
@@ -251,6 +266,12 @@ export async function runTask(task: Task, slot: number, abortSignal: AbortSignal
   return finish({ ...base(0), status: 'cancelled', usage, costUsd, error: serializeError(error) } as TaskResult);
 }
 
+/** The conflicted work, where it is, and that the worktree already has it merged in with markers. */
+function withConflictNote(prompt: string, conflict: KeptConflict): string {
+  const note = `## Conflicting work to bring in\n${conflictInstructions(conflict.taskId, conflict)}\nYour working directory already has that work merged in: resolve every conflict marker (<<<<<<<, =======, >>>>>>>) in ${conflict.files.join(', ')}, keeping both sides' intent.\n\n`;
+  return prompt.includes('## Your task:') ? prompt.replace('## Your task:', `${note}## Your task:`) : `${prompt}\n\n${note}`;
+}
+
 function redactedError(error: unknown, secrets: readonly string[]) {
   return redactJson(serializeError(error), secrets);
 }
@@ -296,7 +317,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   let verification: VerificationResult[] = [];
   const checks = screenVerify(task, context);
   try {
-    const ran = checks.runnable.length > 0 && !input.isOwnTreeCheckSkipped ? await runVerification(checks.runnable, { cwd: prepared.cwd, abortSignal, ...PLAN_COMMAND_ENVIRONMENT() }) : [];
+    const ran = checks.runnable.length > 0 && !input.isOwnTreeCheckSkipped ? await runTaskChecks(checks.runnable, prepared.cwd, context, { abortSignal }) : [];
     verification = [...ran, ...checks.refused('task')];
   } catch (error) {
     if (abortSignal.aborted) {
@@ -335,7 +356,7 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   const completed = await context.workspace.complete(task, prepared, {
     message: redactOutput(`${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${context.runId}`, context.secretValues),
     abortSignal,
-    ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runVerification(checks.runnable, { cwd, phase: 'merge', abortSignal, ...PLAN_COMMAND_ENVIRONMENT() }) } : {}),
+    ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runTaskChecks(checks.runnable, cwd, context, { phase: 'merge', abortSignal }) } : {}),
   });
   context.events.emit('merge-end', {
     taskId: task.id,
@@ -345,13 +366,24 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
   });
   const allChecks = [...verification, ...(completed.mergeVerification ?? [])];
   const filesChanged = completed.filesChanged.length > 0 ? completed.filesChanged : (report?.filesChanged ?? []);
+  const changeEvidence = await changeEvidenceOf(task, prepared, completed, context);
   if (completed.conflict) {
+    const { ref, baseCommit } = completed.conflict;
+    const kept = ref !== undefined && baseCommit !== undefined ? { files: completed.conflict.files, ref, baseCommit } : undefined;
+    if (kept) context.events.emit('conflict-kept', { taskId: task.id, ...kept });
     return failTask(task, prepared, context, finish({
       ...common,
+      ...changeEvidence,
       verification: allChecks,
       status: 'failed',
       filesChanged,
-      error: serializeError(failureFrom('MERGE_CONFLICT', `Merging the task's work conflicts in: ${completed.conflict.files.join(', ')}`)),
+      ...(kept ? { conflict: kept } : {}),
+      error: serializeError(
+        failureFrom(
+          'MERGE_CONFLICT',
+          `Merging the task's work conflicts in: ${completed.conflict.files.join(', ')}${completed.conflict.hasMarkers ? ' (conflict markers are still in them)' : ''}${kept ? `. Its work is kept at ${kept.ref} (\`git diff ${kept.baseCommit.slice(0, 12)} ${kept.ref}\`)` : ''}`,
+        ),
+      ),
     } as TaskResult), { isMergeFailure: true });
   }
   const failedAfterMerge = (completed.mergeVerification ?? []).filter((check) => !check.passed);
@@ -378,9 +410,60 @@ async function settleTask(input: SettleInput): Promise<TaskResult> {
     await context.registry.record(task.id, redactJson(report.interfaces, context.secretValues)).catch((error: unknown) => context.events.emit('warning', { code: 'REGISTRY_WRITE_FAILED', message: serializeError(error).message }));
   }
   context.onSuccess();
-  const result = finish({ ...common, verification: allChecks, status: 'completed', filesChanged, ...(completed.commit ? { commit: completed.commit } : {}) } as TaskResult);
+  const result = finish({ ...common, ...changeEvidence, verification: allChecks, status: 'completed', filesChanged, ...(completed.commit ? { commit: completed.commit } : {}) } as TaskResult);
   await context.onStateChange(task.id, { status: 'completed', attempts: attempt, result });
   return result;
+}
+
+/**
+ * What the task's change says about the checks: changes to the checks themselves, and files
+ * outside those it declared. Read from git (the task's own diff), surfaced as events and kept
+ * in its result for the judge; nothing the agent says enters into it.
+ */
+async function changeEvidenceOf(task: Task, prepared: PreparedTask, completed: CompletedTask, context: TaskRunnerContext): Promise<Pick<TaskResult, 'checkChanges' | 'undeclaredFiles'>> {
+  const evidence: Pick<TaskResult, 'checkChanges' | 'undeclaredFiles'> = {};
+  const to = completed.taskCommit ?? completed.commit;
+  if (to !== undefined) {
+    const from = completed.taskCommit !== undefined ? prepared.baseCommit : `${to}^1`;
+    // Script text is the repository's: it may carry a secret, and it is stored and shown.
+    const changes = from === undefined ? [] : redactJson(await detectCheckChanges({ cwd: context.projectDir, from, to, taskId: task.id }).catch(() => []), context.secretValues);
+    if (changes.length > 0) {
+      evidence.checkChanges = changes;
+      context.events.emit('check-change', { taskId: task.id, changes });
+    }
+  }
+  if (task.files.length > 0) {
+    const undeclared = completed.filesChanged.filter((file) => !filesOverlap(task.files, [file]) && !filesOverlap(task.files, [relativeToProject(file, context)]));
+    if (undeclared.length > 0) {
+      evidence.undeclaredFiles = undeclared;
+      context.events.emit('undeclared-change', { taskId: task.id, declared: [...task.files], files: undeclared });
+    }
+  }
+  return evidence;
+}
+
+/**
+ * A task's verify commands, with a call of the project's test script (`npm test`, `pnpm test`)
+ * replaced by the script as it read when the run started: an agent can rewrite the script in
+ * its own tree, and the check that judges it must not change with it.
+ */
+function runTaskChecks(verify: readonly VerifyCommand[], cwd: string, context: TaskRunnerContext, options: { phase?: 'task' | 'merge'; abortSignal: AbortSignal }): Promise<VerificationResult[]> {
+  const pinned = context.pinnedTestCommand;
+  if (pinned?.source !== 'package-script') return runVerification(verify, { cwd, ...options, ...PLAN_COMMAND_ENVIRONMENT() });
+  let isReplaced = false;
+  const commands = verify.map((command): VerifyCommand => {
+    const argv = Array.isArray(command) ? command : command.command;
+    if (packageScriptOf(argv) !== 'test') return command;
+    isReplaced = true;
+    return Array.isArray(command) ? [...pinned.command] : { ...command, command: [...pinned.command] };
+  });
+  return runVerification(commands, { cwd, ...options, ...PLAN_COMMAND_ENVIRONMENT(), ...(isReplaced ? { prependPath: [join(cwd, 'node_modules', '.bin'), ...(pinned.prependPath ?? [])] } : {}) });
+}
+
+/** A repository-relative path relative to the project directory, when the project is a sub-directory. */
+function relativeToProject(file: string, context: TaskRunnerContext): string {
+  const prefix = context.projectSubdirectory ? `${context.projectSubdirectory}/` : '';
+  return prefix && file.startsWith(prefix) ? file.slice(prefix.length) : file;
 }
 
 /**

@@ -5,6 +5,9 @@ import { UsageSchema } from '../spec/usage';
 import { VerdictSchema } from '../schemas/verdict';
 import { CommandReviewSchema } from '../commands/command-review';
 import { ProjectCommandsSchema } from '../commands/project-commands';
+import { CheckChangeSchema } from '../schemas/check-change';
+import { KeptConflictSchema } from '../schemas/kept-conflict';
+import { PinnedTestCommandSchema } from '../judge/detect-test-command';
 
 export const TaskStateSchema = z.object({
   status: TaskStatusSchema,
@@ -47,5 +50,11 @@ export const RunStateSchema = z.object({
   projectCommands: ProjectCommandsSchema.optional(),
   /** What the command policy decided (and the user approved) about the plans' commands. */
   commandReviews: z.array(CommandReviewSchema).optional(),
+  /** The project's test command as it was when the run started; a resumed run keeps using it. */
+  testCommand: PinnedTestCommandSchema.optional(),
+  /** The run's changes to the checks (start to now), as last measured. */
+  checkChanges: z.array(CheckChangeSchema).optional(),
+  /** Conflicted tasks and whether their change landed, as last measured. */
+  conflicts: z.array(KeptConflictSchema).optional(),
 });
 export type RunState = z.infer<typeof RunStateSchema>;

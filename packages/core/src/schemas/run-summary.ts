@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { UsageSchema } from '../spec/usage';
+import { CheckChangeSchema } from './check-change';
+import { KeptConflictSchema } from './kept-conflict';
 import { TaskResultSchema } from './task-result';
 import { VerdictSchema } from './verdict';
 
@@ -36,5 +38,13 @@ export const RunSummarySchema = z.object({
     .object({ started: z.number().int(), kept: z.number().int(), rerun: z.number().int(), abandoned: z.number().int(), wastedMs: z.number() })
     .optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** Changes the run made to the checks themselves, from its start to its end; blocking ones keep it from being met unless accepted. */
+  checkChanges: z.array(CheckChangeSchema).optional(),
+  /** Whether the user accepted changes to the checks (`execution.accept_check_changes`). */
+  isCheckChangeAccepted: z.boolean().optional(),
+  /** Tasks whose merge conflicted: where their work is kept and whether it reached the integration branch. */
+  conflicts: z.array(KeptConflictSchema).optional(),
+  /** The project test command the run used, pinned at its start. */
+  testCommand: z.array(z.string()).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { TestSummarySchema } from '../judge/test-summary';
 import { UsageSchema } from '../spec/usage';
+import { CheckChangeSchema } from './check-change';
 
 export const VerificationResultSchema = z.object({
   /** The argument vector that ran. */
@@ -14,6 +16,8 @@ export const VerificationResultSchema = z.object({
   phase: z.enum(['task', 'merge', 'project']).default('task'),
   /** Not run: the command policy refused the command a plan proposed. Never a pass. */
   isRefused: z.boolean().optional(),
+  /** The test runner's own pass/fail counts, read from the whole output (not only its tail). */
+  testSummary: TestSummarySchema.optional(),
 });
 export type VerificationResult = z.infer<typeof VerificationResultSchema>;
 
@@ -58,5 +62,14 @@ export const TaskResultSchema = z.object({
   checkpoint: z.string().optional(),
   contextVersion: z.string().optional(),
   structuredOutput: z.unknown().optional(),
+  /** Changes the task made to the checks themselves (test scripts, runner config, CI, tests deleted or skipped). */
+  checkChanges: z.array(CheckChangeSchema).optional(),
+  /** Files the task changed outside the files it declared. */
+  undeclaredFiles: z.array(z.string()).optional(),
+  /**
+   * Its merge conflicted: nothing of it is on the integration branch. Its work is kept at
+   * `ref` (a commit whose diff from `baseCommit` is the task's change) until it lands.
+   */
+  conflict: z.object({ files: z.array(z.string()), ref: z.string(), baseCommit: z.string() }).optional(),
 });
 export type TaskResult = z.infer<typeof TaskResultSchema>;

@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitWorkspace, type Task, TaskSchema, type VerificationResult, WorktreeManager } from '../index';
+import { conflictChangeLanded, createGitWorkspace, type Task, TaskSchema, type VerificationResult, WorktreeManager } from '../index';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
 import { MockAgentProvider } from '../test/index';
 
@@ -131,7 +131,9 @@ describe('git workspace, worktree isolation', () => {
     const filesBefore = await repo.files();
     const calls: string[] = [];
     const completedSecond = await workspace.complete(second, preparedSecond, { message: 'Second', verifyAfterMerge: verifyThat('shared.txt', '', calls) });
-    expect(completedSecond.conflict).toEqual({ files: ['shared.txt'], branch: 'qoder-orch/run-x/second' });
+    expect(completedSecond.conflict).toEqual({ files: ['shared.txt'], branch: 'qoder-orch/run-x/second', ref: 'refs/qoder-orch/leftovers/run-x/second/conflict', baseCommit: preparedSecond.baseCommit });
+    // The work is kept at a ref the user and a resolving task are told about.
+    expect(await repo.git(['rev-parse', 'refs/qoder-orch/leftovers/run-x/second/conflict'])).toBe(await repo.git(['rev-parse', completedSecond.taskCommit ?? '']));
     expect(completedSecond.commit).toBeUndefined();
     expect(completedSecond.filesChanged.sort()).toEqual(['other.txt', 'shared.txt']);
     expect(calls).toEqual([]);
@@ -152,7 +154,9 @@ describe('git workspace, worktree isolation', () => {
     expect(begun.warnings.join('\n')).toContain('refs/qoder-orch/leftovers/run-x/second');
     expect(await exists(preparedSecond.cwd)).toBe(false);
     expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
-    const kept = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-x/second/'])).trim();
+    const keptRefs = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-x/second/'])).trim().split('\n');
+    expect(keptRefs).toContain('refs/qoder-orch/leftovers/run-x/second/conflict');
+    const kept = keptRefs.find((ref) => !ref.endsWith('/conflict')) ?? '';
     expect(await repo.git(['show', `${kept}:shared.txt`])).toBe('line 1\nline 2 by second\nline 3\n');
     await next.end({ isSuccess: true });
   });
@@ -169,13 +173,15 @@ describe('git workspace, worktree isolation', () => {
     await writeFile(join(preparedSecond.cwd, 'shared.txt'), 'line 1\nline 2 by second\nline 3\n');
     await workspace.complete(first, preparedFirst, { message: 'First' });
     const conflicted = await workspace.complete(second, preparedSecond, { message: 'Second' });
-    expect(conflicted.conflict).toEqual({ files: ['shared.txt'], branch: 'qoder-orch/run-fix/second' });
+    expect(conflicted.conflict).toEqual({ files: ['shared.txt'], branch: 'qoder-orch/run-fix/second', ref: 'refs/qoder-orch/leftovers/run-fix/second/conflict', baseCommit: preparedSecond.baseCommit });
 
     const resolve = task('second-resolve');
     const preparedResolve = await workspace.prepare(resolve, { runId: 'run-fix', attempt: 1, mergeBranch: conflicted.conflict?.branch ?? '' });
     // The markers are in the resolution task's own worktree only.
     expect(await readFile(join(preparedResolve.cwd, 'shared.txt'), 'utf8')).toContain('<<<<<<< ');
     expect((await repo.read('shared.txt')).toString()).toBe('line 1\nline 2 by first\nline 3\n');
+    const kept = { cwd: repo.root, ref: conflicted.conflict?.ref ?? '', baseCommit: conflicted.conflict?.baseCommit ?? '' };
+    expect(await conflictChangeLanded(kept)).toEqual({ isLanded: false, missing: ['shared.txt'] });
     const unresolved = await workspace.complete(resolve, preparedResolve, { message: 'Resolve' });
     expect(unresolved.conflict).toMatchObject({ files: ['shared.txt'], hasMarkers: true });
     expect(unresolved.commit).toBeUndefined();
@@ -184,6 +190,8 @@ describe('git workspace, worktree isolation', () => {
     const resolved = await workspace.complete(resolve, preparedResolve, { message: 'Resolve' });
     expect(resolved.conflict).toBeUndefined();
     expect((await repo.read('shared.txt')).toString()).toBe('line 1\nline 2 by first and second\nline 3\n');
+    // The resolution rewrote the conflicting line, merging the kept work in: it landed.
+    expect(await conflictChangeLanded(kept)).toEqual({ isLanded: true, missing: [] });
     // The conflicted task's commit is now part of the history; discarding it keeps nothing extra.
     expect((await repo.git(['merge-base', '--is-ancestor', conflicted.taskCommit ?? '', 'HEAD']).then(() => true, () => false))).toBe(true);
     await workspace.discard(second, preparedSecond, { isRollback: true, reason: 'resolved by second-resolve' });

@@ -6,7 +6,7 @@ import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity, identityEnvironment } from '../git/git-identity';
 import { mergeCommits, mergeTrees } from '../git/merge-trees';
 import { moveHead } from '../git/move-head';
-import { checkpointRef, PRIVATE_DIRECTORY, PRIVATE_REF_ROOT, refComponent, snapshotRef, taskCommitRef } from '../git/ref-names';
+import { checkpointRef, leftoverRef, PRIVATE_DIRECTORY, PRIVATE_REF_ROOT, refComponent, snapshotRef, taskCommitRef } from '../git/ref-names';
 import { ensureInitialCommit, ensurePrivateDirectoryExcluded, repositoryPaths } from '../git/repository';
 import { RepositoryGuard } from '../git/repository-guard';
 import { RollbackManager } from '../git/rollback-manager';
@@ -379,7 +379,16 @@ class GitWorkspace implements TaskWorkspace {
         const merge = await mergeCommits(this.#root, head, taskCommit);
         if (!merge.isClean) {
           record.phase = 'conflict';
-          return { taskCommit, filesChanged, conflict: { files: merge.conflicts, ...(record.branch === undefined ? {} : { branch: record.branch }) } };
+          // The work is kept where the user and a resolving task are told to look, whatever
+          // later happens to the task's worktree and branch.
+          let ref = leftoverRef(record.runId, task.id, 'conflict');
+          for (let suffix = 2; (await resolveRef(this.#root, ref)) !== undefined; suffix += 1) ref = `${leftoverRef(record.runId, task.id, 'conflict')}-${suffix}`;
+          await runGit(this.#root, ['update-ref', '-m', 'qoder-orch: conflicting work', ref, taskCommit]);
+          return {
+            taskCommit,
+            filesChanged,
+            conflict: { files: merge.conflicts, ref, baseCommit: record.baseCommit, ...(record.branch === undefined ? {} : { branch: record.branch }) },
+          };
         }
         const message = `${options.message}\n\nqoder-orch: merge of task ${task.id} (run ${record.runId})`;
         const mergeCommit = await commitTree(this.#root, merge.tree, { parents: [head, taskCommit], message, identity: this.#identity });
