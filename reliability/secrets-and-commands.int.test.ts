@@ -84,12 +84,14 @@ describe.skipIf(!findClaudeExecutable())('secrets and commands, real claude agai
       plantEnvironment('DATABASE_PASSWORD', unrelated);
       const seen: AgentProcess[] = [];
       let prompt = '';
+      let userProjectDir = '';
       const run = await runClaudeOrchestration({
         tasks: [{ id: 'leaky', files: ['src/leaky.txt'] }, { id: 'failing', files: ['src/failing.txt'] }],
         files: { 'README.md': '# project\n', '.gitignore': '.env.local\n' },
         settings: { stallTimeoutMs: 60_000 },
         config: { retry: { max_attempts: 2 } },
         beforeRun: ({ projectDir, server }) => {
+          userProjectDir = projectDir;
           writeFileSync(join(projectDir, '.env.local'), `STRIPE_SECRET_KEY=${dotenvSecret}\nQODER_PERSONAL_ACCESS_TOKEN=${qoderToken}\n`);
           server.env['ANTHROPIC_API_KEY'] = anthropicKey;
         },
@@ -99,8 +101,8 @@ describe.skipIf(!findClaudeExecutable())('secrets and commands, real claude agai
           if (request.turnIndex === 0) prompt ||= request.prompt;
           if (taskId === 'failing') return reply.error(400, `invalid request: key ${anthropicKey} token ${qoderToken} dotenv ${dotenvSecret}`);
           if (request.turnIndex === 0) {
-            // The task works in a worktree; the user's .env.local (ignored by git) is in the project.
-            return reply.bash(`cat ${join(cwd, '..', '..', '..', '..', '.env.local')}; echo "key=$ANTHROPIC_API_KEY token=$QODER_PERSONAL_ACCESS_TOKEN db=$DATABASE_PASSWORD"`);
+            // The task works in a worktree (outside the project); the user's .env.local (ignored by git) is in the project.
+            return reply.bash(`cat ${join(userProjectDir, '.env.local')}; echo "key=$ANTHROPIC_API_KEY token=$QODER_PERSONAL_ACCESS_TOKEN db=$DATABASE_PASSWORD"`);
           }
           if (request.turnIndex === 1) return reply.write(join(cwd, 'src', 'leaky.txt'), 'no secrets here\n', `I saw ${anthropicKey}, ${qoderToken}, ${dotenvSecret}, ${unrelated}`);
           return reply.text(`Done. The key was ${anthropicKey}, the token ${qoderToken}, the dotenv value ${dotenvSecret}, the password ${unrelated}.`);

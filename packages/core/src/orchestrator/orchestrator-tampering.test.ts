@@ -59,7 +59,7 @@ async function run(repository: TemporaryRepository, tasks: TaskSpec[], runTask: 
     provider,
     runStore: new MemoryRunStore(),
     random: () => 0.5,
-    config: { execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', '-e', '0'], ...execution } },
+    config: { execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', '-e', '0'], ...execution }, validation: { command_policy: { mode: 'refuse', allow: ['node -e **'] } } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));

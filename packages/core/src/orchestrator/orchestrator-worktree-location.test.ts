@@ -130,7 +130,8 @@ describe('task worktrees outside the project', () => {
       repository,
       [{ id: 'py', files: ['test_dep.py'], verify: [['.venv/bin/python', 'test_dep.py']] }],
       { py: [{ type: 'success', files: { 'test_dep.py': check } }] },
-      { execution: { worktree_root: relative(repository.root, worktreeRoot) } },
+      // A script the agent wrote, run by the virtualenv's python: the user allows it by name.
+      { execution: { worktree_root: relative(repository.root, worktreeRoot) }, validation: { command_policy: { mode: 'refuse', allow: ['.venv/bin/python test_dep.py'] } } },
     );
     const end = events.find((event): event is EventEnvelope<'task-end'> => event.type === 'task-end');
     expect(end?.result.status, JSON.stringify(end?.result.verification)).toBe('completed');

@@ -130,7 +130,9 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
   it('answers a plain completion with text, and fails a completion with the API error code', async () => {
     const server = await fakeServer(routeByText([{ match: '[qoder-orch:judge]', handle: () => 'The objective is met.' }], () => reply.unauthorized()));
     const provider = createClaudeCli(fakeClaudeCliSettings(server));
-    const result = await provider.doComplete({ prompt: '[qoder-orch:judge] Is it met?' });
+    // A repository of its own: Claude Code puts the git log into its system prompt, and this
+    // repository's commit messages may well mention plan mode.
+    const result = await provider.doComplete({ prompt: '[qoder-orch:judge] Is it met?', cwd: gitRepository() });
     expect(result.text).toBe('The objective is met.');
     expect(result.json).toBeUndefined();
     expect(mainTurns(server)[0]?.hasTools).toBe(false);
