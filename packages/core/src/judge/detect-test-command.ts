@@ -10,6 +10,18 @@ const exists = (path: string) =>
 
 const PackageJsonSchema = z.looseObject({ scripts: z.record(z.string(), z.string()).optional(), packageManager: z.string().optional() });
 
+/** The project's package.json, as far as scripts and the package manager go; undefined when absent or unreadable. */
+async function readPackageJson(projectDir: string): Promise<z.infer<typeof PackageJsonSchema> | undefined> {
+  const text = await readFile(join(projectDir, 'package.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const parsed = PackageJsonSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** npm's placeholder for "no tests". */
 const NPM_PLACEHOLDER = /no test specified/i;
 
@@ -28,20 +40,11 @@ async function packageManager(projectDir: string, declared: string | undefined):
  * Python project that has tests, `cargo test`, or `go test ./...`. Undefined when there is none.
  */
 export async function detectTestCommand(projectDir: string): Promise<string[] | undefined> {
-  const packageText = await readFile(join(projectDir, 'package.json'), 'utf8').catch(() => undefined);
-  if (packageText !== undefined) {
-    let json: unknown;
-    try {
-      json = JSON.parse(packageText);
-    } catch {
-      json = undefined;
-    }
-    const parsed = PackageJsonSchema.safeParse(json);
-    const script = parsed.success ? parsed.data.scripts?.test : undefined;
-    if (script && !NPM_PLACEHOLDER.test(script)) {
-      const manager = await packageManager(projectDir, parsed.success ? parsed.data.packageManager : undefined);
-      return manager === 'npm' ? ['npm', 'test', '--silent'] : [manager, 'test'];
-    }
+  const packageJson = await readPackageJson(projectDir);
+  const script = packageJson?.scripts?.test;
+  if (script && !NPM_PLACEHOLDER.test(script)) {
+    const manager = await packageManager(projectDir, packageJson?.packageManager);
+    return manager === 'npm' ? ['npm', 'test', '--silent'] : [manager, 'test'];
   }
   const pythonMarkers = ['pytest.ini', 'pyproject.toml', 'setup.cfg', 'tox.ini', 'conftest.py'];
   const hasPythonProject = (await Promise.all(pythonMarkers.map((name) => exists(join(projectDir, name))))).some(Boolean);
@@ -96,18 +99,7 @@ export function packageScriptOf(command: readonly string[]): string | undefined 
 }
 
 export async function pinTestCommand(projectDir: string, configured?: readonly string[]): Promise<PinnedTestCommand | undefined> {
-  const packageText = await readFile(join(projectDir, 'package.json'), 'utf8').catch(() => undefined);
-  let scripts: Record<string, string> = {};
-  if (packageText !== undefined) {
-    let json: unknown;
-    try {
-      json = JSON.parse(packageText);
-    } catch {
-      json = undefined;
-    }
-    const parsed = PackageJsonSchema.safeParse(json);
-    scripts = parsed.success ? (parsed.data.scripts ?? {}) : {};
-  }
+  const scripts = (await readPackageJson(projectDir))?.scripts ?? {};
   const pinScript = (name: string): PinnedTestCommand | undefined => {
     const body = scripts[name];
     if (!body || (name === 'test' && NPM_PLACEHOLDER.test(body))) return undefined;
