@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readPackageManifest } from '../project/package-manifest';
 
 /**
  * What the project itself offers to run, read once when a run starts: its package.json
@@ -24,18 +25,6 @@ function readSmall(file: string): string | undefined {
     return readFileSync(file, 'utf8');
   } catch {
     return undefined;
-  }
-}
-
-function packageScripts(projectDir: string): string[] {
-  const text = readSmall(join(projectDir, 'package.json'));
-  if (text === undefined) return [];
-  try {
-    const scripts = (JSON.parse(text) as { scripts?: unknown }).scripts;
-    if (typeof scripts !== 'object' || scripts === null) return [];
-    return Object.entries(scripts as Record<string, unknown>).filter(([, body]) => typeof body === 'string').map(([name]) => name);
-  } catch {
-    return [];
   }
 }
 
@@ -68,5 +57,5 @@ function localBins(projectDir: string): string[] {
 /** Reads the project's scripts, Makefile targets and installed tools (missing files: none). */
 export function readProjectCommands(projectDir: string): ProjectCommands {
   const make = makeTargets(projectDir);
-  return { scripts: packageScripts(projectDir), makeTargets: make.targets, hasMakefile: make.hasMakefile, localBins: localBins(projectDir) };
+  return { scripts: Object.keys(readPackageManifest(projectDir)?.scripts ?? {}), makeTargets: make.targets, hasMakefile: make.hasMakefile, localBins: localBins(projectDir) };
 }

@@ -1,26 +1,13 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { readPackageManifest } from '../project/package-manifest';
 
 const exists = (path: string) =>
   access(path).then(
     () => true,
     () => false,
   );
-
-const PackageJsonSchema = z.looseObject({ scripts: z.record(z.string(), z.string()).optional(), packageManager: z.string().optional() });
-
-/** The project's package.json, as far as scripts and the package manager go; undefined when absent or unreadable. */
-async function readPackageJson(projectDir: string): Promise<z.infer<typeof PackageJsonSchema> | undefined> {
-  const text = await readFile(join(projectDir, 'package.json'), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  try {
-    const parsed = PackageJsonSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** npm's placeholder for "no tests". */
 const NPM_PLACEHOLDER = /no test specified/i;
@@ -40,7 +27,7 @@ async function packageManager(projectDir: string, declared: string | undefined):
  * Python project that has tests, `cargo test`, or `go test ./...`. Undefined when there is none.
  */
 export async function detectTestCommand(projectDir: string): Promise<string[] | undefined> {
-  const packageJson = await readPackageJson(projectDir);
+  const packageJson = readPackageManifest(projectDir);
   const script = packageJson?.scripts?.test;
   if (script && !NPM_PLACEHOLDER.test(script)) {
     const manager = await packageManager(projectDir, packageJson?.packageManager);
@@ -99,7 +86,7 @@ export function packageScriptOf(command: readonly string[]): string | undefined 
 }
 
 export async function pinTestCommand(projectDir: string, configured?: readonly string[]): Promise<PinnedTestCommand | undefined> {
-  const scripts = (await readPackageJson(projectDir))?.scripts ?? {};
+  const scripts = readPackageManifest(projectDir)?.scripts ?? {};
   const pinScript = (name: string): PinnedTestCommand | undefined => {
     const body = scripts[name];
     if (!body || (name === 'test' && NPM_PLACEHOLDER.test(body))) return undefined;

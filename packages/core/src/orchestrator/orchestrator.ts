@@ -45,7 +45,7 @@ import { ensurePrivateDirectoryExcluded, isGitRepository, type RepositoryPaths, 
 import { EventRecorder } from './event-recorder';
 import { classifyCommand, type CommandPolicy } from '../commands/command-policy';
 import { commandKey } from '../commands/command-review';
-import { readProjectCommands } from '../commands/project-commands';
+import { type ProjectCommands, readProjectCommands } from '../commands/project-commands';
 import { screenPlanCommands, verifyArgv } from '../commands/screen-plan-commands';
 import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
 import { listProjectFiles } from './project-files';
@@ -175,7 +175,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       plan,
       iteration,
       projectDir: this.#projectDir,
-      project: state.projectCommands ?? readProjectCommands(this.#projectDir),
+      project: this.#projectCommands(state),
       policy: this.#commandPolicy,
       known,
       ...(options.approveCommands === undefined ? {} : { approveCommands: options.approveCommands }),
@@ -190,13 +190,24 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     if (reviews.length > 0) events.emit('plan-commands', { iteration, commands: reviews });
   }
 
+  /** The secret values of the process, the project's dotenv files and the options, as one redactor. */
+  #createRedactor(): SecretRedactor {
+    return createRunRedactor({ projectDir: this.#projectDir, ...(this.#options.secretValues ? { extra: this.#options.secretValues } : {}) });
+  }
+
+  /** What the project offers to run, read once per run (before any agent can change it) and kept in its state. */
+  #projectCommands(state: RunState): ProjectCommands {
+    state.projectCommands ??= readProjectCommands(this.#projectDir);
+    return state.projectCommands;
+  }
+
   /** What the runner asks before a verify command runs: the recorded decision, else the policy without asking. */
   #commandDecision(state: RunState): (command: VerifyCommand) => { isAllowed: boolean; reason: string } {
     return (command) => {
       const { argv, cwd } = verifyArgv(command);
       const review = state.commandReviews?.find((candidate) => commandKey(candidate.command, candidate.cwd) === commandKey(argv, cwd));
       if (review) return review;
-      const verdict = classifyCommand({ argv, ...(cwd === undefined ? {} : { cwd }), projectDir: this.#projectDir, project: state.projectCommands ?? readProjectCommands(this.#projectDir), policy: this.#commandPolicy });
+      const verdict = classifyCommand({ argv, ...(cwd === undefined ? {} : { cwd }), projectDir: this.#projectDir, project: this.#projectCommands(state), policy: this.#commandPolicy });
       return { isAllowed: verdict.classification === 'allowed', reason: verdict.reason };
     };
   }
@@ -335,7 +346,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     if (this.#options.context) await this.#options.context.refresh(options.abortSignal ? { abortSignal: options.abortSignal } : {});
     const context = await this.#plannerContext(objective);
     // Listeners see plan-start / plan-end as in a run; nothing is written anywhere.
-    const redactor = createRunRedactor({ projectDir: this.#projectDir, ...(this.#options.secretValues ? { extra: this.#options.secretValues } : {}) });
+    const redactor = this.#createRedactor();
     const events = new EventRecorder(this, { appendEvent: async () => {} }, this.#runId, 0, redactor);
     events.emit('plan-start', { iteration: 1, attempt: 1, timeoutMs: this.#config.llm.timeout * 1000 });
     const outcome = await this.#planner(subagents).plan({
@@ -403,7 +414,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     this.#isBusy = true;
     // Secrets of the process and of the project's dotenv files (an agent may read and echo
     // them), built once: every event, stored file and committed record of the run passes through it.
-    const redactor = createRunRedactor({ projectDir: this.#projectDir, ...(this.#options.secretValues ? { extra: this.#options.secretValues } : {}) });
+    const redactor = this.#createRedactor();
     const secretValues = redactor.values;
     const store = redactingRunStore(this.#store, redactor);
     const events = new EventRecorder(this, store, state.runId, state.lastSeq, redactor);
@@ -498,7 +509,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         }
       }
       // What the project offers to run, read before any agent can change it.
-      state.projectCommands ??= readProjectCommands(this.#projectDir);
+      this.#projectCommands(state);
       await saveState();
 
       if (this.#options.context) {
