@@ -7,8 +7,10 @@
  */
 
 // ── context store ───────────────────────────────────────────────────────────
-export { createContextStore, taskQuery } from './store/context-store';
-export type { ContextStore, ContextStoreOptions, ContextStoreStats } from './store/context-store';
+export { ContextStore, createContextStore } from './store/context-store';
+export { taskQuery } from './store/task-query';
+export type { ContextStoreOptions, ContextStoreStats } from './store/context-store-options';
+export type { ContextSearchEvent, ContextStoreEvents } from './store/context-store-events';
 export { contextStoreOptionsFromConfig } from './store/options-from-config';
 export type { ContextWarning } from './store/context-warning';
 export { packContext } from './store/pack-context';
@@ -23,7 +25,7 @@ export { estimateTokens } from './chunking/token-estimate';
 
 // ── embeddings and ranking ──────────────────────────────────────────────────
 export type { Embedder } from './embedding/embedder';
-export { createTransformersEmbedder } from './embedding/transformers-embedder';
+export { createTransformersEmbedder, TRANSFORMERS_PACKAGE } from './embedding/transformers-embedder';
 export type { TransformersEmbedderOptions } from './embedding/transformers-embedder';
 export { meanPoolAndNormalize, normalizeInPlace } from './embedding/mean-pooling';
 export { VectorIndex, dotProduct } from './ranking/vector-index';

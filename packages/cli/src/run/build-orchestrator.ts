@@ -71,9 +71,8 @@ export async function validateProject(input: { projectDir: string; provider: Age
 export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrator {
   const registry = createIntegrationRegistry({ projectDir: input.projectDir });
   const contractChecker = createContractVerifier({ registry });
-  const context = createContextStore(
-    contextStoreOptionsFromConfig(input.config, input.projectDir, { onWarning: (warning) => input.warn(warning.code, warning.message) }),
-  );
+  const context = createContextStore(contextStoreOptionsFromConfig(input.config, input.projectDir));
+  context.on('warning', (warning) => input.warn(warning.code, warning.message));
   const learner = createWikiLearner({ projectDir: input.projectDir, autoApply: input.config.learning.auto_apply });
   return createOrchestrator({
     projectDir: input.projectDir,

@@ -18,7 +18,18 @@ export interface TransformersEmbedderOptions {
   batchSize?: number;
   /** Longest input in tokens; longer texts are truncated. @default 256 */
   maxTokens?: number;
+  /**
+   * The module that provides the model runtime, imported at the first load. Only tests change it
+   * (a name that does not resolve exercises the "not installed" path for real).
+   * @default '@huggingface/transformers'
+   */
+  runtimeModule?: string;
 }
+
+/** The optional peer dependency that runs the model; installed separately for semantic search. */
+export const TRANSFORMERS_PACKAGE = '@huggingface/transformers';
+
+type TransformersModule = typeof import('@huggingface/transformers');
 
 interface RawTensor {
   data: ArrayLike<number | bigint>;
@@ -34,9 +45,32 @@ interface LoadedModel {
 /** transformers keeps its paths in one global `env`: loads that change it run one at a time. */
 let loadQueue: Promise<unknown> = Promise.resolve();
 
-async function loadModel(options: Required<Pick<TransformersEmbedderOptions, 'modelName' | 'allowRemoteModels' | 'dtype'>> & TransformersEmbedderOptions): Promise<LoadedModel> {
-  const transformers = await import('@huggingface/transformers');
-  const { env, pipeline } = transformers;
+const isModuleNotFound = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || (error instanceof Error && /Cannot find (module|package)|Failed to load url/.test(error.message));
+};
+
+/**
+ * Imports the runtime only now: `@huggingface/transformers` (and its ONNX runtimes, ~430 MB) is an
+ * optional peer dependency, so an install without semantic search stays light.
+ */
+async function importRuntime(moduleName: string): Promise<TransformersModule> {
+  try {
+    // The literal keeps the default visible to bundlers as an external; any other name is a test seam.
+    return moduleName === TRANSFORMERS_PACKAGE ? await import('@huggingface/transformers') : ((await import(/* @vite-ignore */ moduleName)) as TransformersModule);
+  } catch (error) {
+    if (!isModuleNotFound(error)) throw error;
+    throw new OrchestratorError({
+      code: 'NOT_INSTALLED',
+      message: `The package ${moduleName} is not installed; semantic search needs it (npm install ${moduleName}).`,
+      cause: error,
+      fix: `npm install ${moduleName}`,
+    });
+  }
+}
+
+async function loadModel(options: Required<Pick<TransformersEmbedderOptions, 'modelName' | 'allowRemoteModels' | 'dtype' | 'runtimeModule'>> & TransformersEmbedderOptions): Promise<LoadedModel> {
+  const { env, pipeline } = await importRuntime(options.runtimeModule);
   const previous = { allowRemoteModels: env.allowRemoteModels, localModelPath: env.localModelPath, cacheDir: env.cacheDir };
   env.allowRemoteModels = options.allowRemoteModels;
   if (options.modelDir !== undefined) env.localModelPath = options.modelDir.endsWith('/') ? options.modelDir : `${options.modelDir}/`;
@@ -50,6 +84,8 @@ async function loadModel(options: Required<Pick<TransformersEmbedderOptions, 'mo
 }
 
 function modelLoadError(modelName: string, options: TransformersEmbedderOptions, cause: unknown): OrchestratorError {
+  // A missing runtime is its own clear error: no model folder or network would fix it.
+  if (OrchestratorError.isInstance(cause) && cause.code === 'NOT_INSTALLED') return cause;
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new OrchestratorError({
     code: 'NOT_INSTALLED',
@@ -85,7 +121,7 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions 
 
   const load = (): Promise<LoadedModel> => {
     loading ??= (async () => {
-      const run = loadQueue.then(() => loadModel({ ...options, modelName, dtype, allowRemoteModels: options.allowRemoteModels ?? true }));
+      const run = loadQueue.then(() => loadModel({ ...options, modelName, dtype, allowRemoteModels: options.allowRemoteModels ?? true, runtimeModule: options.runtimeModule ?? TRANSFORMERS_PACKAGE }));
       loadQueue = run.catch(() => undefined);
       try {
         return await run;

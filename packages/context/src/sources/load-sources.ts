@@ -19,6 +19,8 @@ export interface LoadedSources {
   subagents: SubagentDefinition[];
   /** Rules that apply only to tasks touching matching files (Qoder `trigger: glob`), by source. */
   ruleGlobs: Map<string, string[]>;
+  /** Files skipped or invalid, in discovery order: the store emits them as `warning` events. */
+  warnings: ContextWarning[];
 }
 
 /** How a Qoder rule is triggered; files without front matter (and Claude/seed rules) are always on. */
@@ -50,7 +52,6 @@ export function ruleFrontMatter(frontMatter: string | undefined): RuleFrontMatte
 export interface LoadSourcesOptions {
   extraPaths?: readonly ExtraPath[];
   maxChunkChars?: number;
-  onWarning?: (warning: ContextWarning) => void;
 }
 
 /** Reads every source the conventions name: chunks for rules, memory, wiki and skills; definitions for subagents. */
@@ -59,18 +60,19 @@ export async function loadSources(projectDir: string, options: LoadSourcesOption
   const chunks: ContextChunk[] = [];
   const subagents = new Map<string, SubagentDefinition>();
   const ruleGlobs = new Map<string, string[]>();
+  const warnings: ContextWarning[] = [];
   for (const file of files) {
     const absolute = join(projectDir, file.path);
     let text: string;
     try {
       const info = await stat(absolute);
       if (info.size > MAX_SOURCE_BYTES) {
-        options.onWarning?.({ code: 'SOURCE_SKIPPED', message: `${file.path} is ${Math.round(info.size / 1024)} KB, more than ${MAX_SOURCE_BYTES / 1024} KB: skipped.` });
+        warnings.push({ code: 'SOURCE_SKIPPED', message: `${file.path} is ${Math.round(info.size / 1024)} KB, more than ${MAX_SOURCE_BYTES / 1024} KB: skipped.` });
         continue;
       }
       text = await readFile(absolute, 'utf8');
     } catch (error) {
-      options.onWarning?.({ code: 'SOURCE_SKIPPED', message: `${file.path} could not be read: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+      warnings.push({ code: 'SOURCE_SKIPPED', message: `${file.path} could not be read: ${error instanceof Error ? error.message : String(error)}`, cause: error });
       continue;
     }
     if (file.kind === 'subagent') {
@@ -78,7 +80,7 @@ export async function loadSources(projectDir: string, options: LoadSourcesOption
         const definition = parseSubagent(text, file.path);
         if (!subagents.has(definition.name)) subagents.set(definition.name, definition);
       } catch (error) {
-        options.onWarning?.({ code: 'SUBAGENT_INVALID', message: error instanceof Error ? error.message : String(error), cause: error });
+        warnings.push({ code: 'SUBAGENT_INVALID', message: error instanceof Error ? error.message : String(error), cause: error });
       }
       continue;
     }
@@ -93,5 +95,5 @@ export async function loadSources(projectDir: string, options: LoadSourcesOption
     }
     chunks.push(...chunkMarkdown(parts?.body ?? text, file.path, kind, options.maxChunkChars === undefined ? {} : { maxChars: options.maxChunkChars }));
   }
-  return { files, chunks, subagents: [...subagents.values()], ruleGlobs };
+  return { files, chunks, subagents: [...subagents.values()], ruleGlobs, warnings };
 }

@@ -53,9 +53,9 @@ function storeOn(projectDir: string, extra: Partial<ContextStoreOptions> = {}) {
     modelDir: model.modelDir,
     modelName: model.modelName,
     allowRemoteModels: false,
-    onWarning: (warning) => warnings.push(warning),
     ...extra,
   });
+  store.on('warning', (warning) => warnings.push(warning));
   return { store, warnings };
 }
 

@@ -1,4 +1,4 @@
-/** Something the store worked around; given to `onWarning`, never thrown. */
+/** Something the store worked around; emitted as a `warning` event, never thrown. */
 export interface ContextWarning {
   code: 'EMBEDDING_UNAVAILABLE' | 'SUBAGENT_INVALID' | 'SOURCE_SKIPPED' | 'RULES_OVER_BUDGET' | 'CACHE_UNWRITABLE';
   message: string;

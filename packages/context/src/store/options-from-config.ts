@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Config } from '@qoder-orch/core';
-import type { ContextStoreOptions } from './context-store';
+import type { ContextStoreOptions } from './context-store-options';
 
 /**
  * Maps the `semantic_search` and `cache` sections of a parsed config to store options.

@@ -18,8 +18,8 @@ const store = createContextStore({
   modelDir: input.modelDir,
   modelName: input.modelName,
   allowRemoteModels: false,
-  onWarning: (warning) => warnings.push(warning.code),
 });
+store.on('warning', (warning) => warnings.push(warning.code));
 const refresh = await store.refresh();
 const context = await store.contextFor(input.task, { tokenBudget: input.tokenBudget });
 await store.close();
