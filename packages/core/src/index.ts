@@ -154,16 +154,19 @@ export { defaultWorktreeRoot } from './git/worktree-location';
 export { listTaskWorktrees, pruneTaskWorktrees } from './git/task-worktrees';
 export type { PrunedTaskWorktrees, TaskWorktreesOptions } from './git/task-worktrees';
 export type { ListedWorktree, TaskWorktree, WorktreeManagerOptions } from './git/worktree-manager';
-export { createGitWorkspace } from './workspace/git-workspace';
+export { createGitWorkspace, SharedTreeWorkspace, WorktreeWorkspace } from './workspace/git-workspace';
 export type { GitWorkspaceOptions } from './workspace/git-workspace';
 export type { PrepareTaskOptions, WorkspaceEndResult } from './git/task-workspace';
 export type {
   Checkpoint,
   CheckpointInfo,
   PruneCheckpointsOptions,
+  RollbackEvent,
+  RollbackManagerEvents,
   RollbackManagerOptions,
   RollbackOptions,
   RollbackResult,
+  RollbackWarning,
   UserWorkRestoreResult,
 } from './git/rollback-manager';
 export { runPreflight } from './preflight/run-preflight';

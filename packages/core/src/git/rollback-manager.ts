@@ -1,3 +1,4 @@
+import { EventEmitter } from 'eventemitter3';
 import { OrchestratorError } from '../errors/orchestrator-error';
 import { forPathBatches, headCommit, LITERAL_PATHSPECS, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
@@ -76,6 +77,34 @@ export interface UserWorkRestoreResult {
   isUnstaged?: boolean;
 }
 
+/** A rollback that rewrote the working tree: what was restored, from which state, and where the replaced work is kept. */
+export interface RollbackEvent {
+  /** The state commit restored (a checkpoint, or a baseline of the project checkout). */
+  stateCommit: string;
+  /** The working tree restored. */
+  cwd: string;
+  /** The run and task the replaced work is labelled with, when given. */
+  runId?: string;
+  taskId?: string;
+  restoredPaths: string[];
+  leftoverRef?: string;
+}
+
+/** Something the caller should tell the user: set-aside work that could not be put back as it was. */
+export interface RollbackWarning {
+  code: 'USER_WORK_CONFLICT' | 'USER_WORK_UNSTAGED';
+  message: string;
+  /** The ref that still holds the work. */
+  ref?: string;
+}
+
+/** The events a `RollbackManager` emits, in eventemitter3's listener-argument form. */
+export interface RollbackManagerEvents {
+  checkpoint: [checkpoint: Checkpoint];
+  rollback: [rollback: RollbackEvent];
+  warning: [warning: RollbackWarning];
+}
+
 /**
  * Checkpoints and rollbacks that never touch the user's branch, index or stash list.
  *
@@ -87,13 +116,18 @@ export interface UserWorkRestoreResult {
  *
  * The user's own uncommitted work can be set aside before a run (`setAsideUserWork`) and put
  * back after it (`restoreUserWork`); until then it lives at `refs/qoder-orch/snapshots/<run>`.
+ *
+ * Events: `checkpoint` (each checkpoint taken), `rollback` (each restore that rewrote the tree,
+ * with the paths and the leftover ref), `warning` (set-aside work that conflicts or lost its
+ * staging). A listener that throws never stops a checkpoint or a rollback half way.
  */
-export class RollbackManager {
+export class RollbackManager extends EventEmitter<RollbackManagerEvents> {
   readonly #root: string;
   readonly #identity: GitIdentity;
   #sequence = 0;
 
   constructor(options: RollbackManagerOptions) {
+    super();
     this.#root = options.projectDir;
     this.#identity = options.identity ?? DEFAULT_GIT_IDENTITY;
   }
@@ -104,7 +138,9 @@ export class RollbackManager {
     const commit = await this.#stateCommit(cwd, `qoder-orch checkpoint\n\nrun: ${runId}\ntask: ${taskId}\nat: ${Date.now()}.${String(++this.#sequence).padStart(6, '0')}`);
     const ref = checkpointRef(runId, taskId);
     await runGit(this.#root, ['update-ref', '-m', 'qoder-orch checkpoint', ref, commit.commit]);
-    return { runId, taskId, ref, commit: commit.commit, tree: commit.tree };
+    const checkpoint = { runId, taskId, ref, commit: commit.commit, tree: commit.tree };
+    this.#emit('checkpoint', checkpoint);
+    return checkpoint;
   }
 
   /** The checkpoint commit of a task, or `undefined`. */
@@ -155,6 +191,9 @@ export class RollbackManager {
     if (restoredPaths.length > 0 && (await headCommit(cwd)) !== undefined) {
       const source = indexSource ?? 'HEAD';
       await forPathBatches(restoredPaths, (batch) => tryGit(cwd, ['reset', '-q', source, '--', ...batch], { env: LITERAL_PATHSPECS }));
+    }
+    if (restoredPaths.length > 0) {
+      this.#emit('rollback', { stateCommit, cwd, ...options.leftoverLabel, restoredPaths, ...(kept === undefined ? {} : { leftoverRef: kept }) });
     }
     return kept === undefined ? { restoredPaths } : { restoredPaths, leftoverRef: kept };
   }
@@ -241,7 +280,10 @@ export class RollbackManager {
       target = await treeOf(this.#root, snapshot);
     } else {
       const merged = await mergeTrees(this.#root, originalHead, current.commit, snapshot, this.#identity);
-      if (!merged.isClean) return { isRestored: false, ref, conflicts: merged.conflicts };
+      if (!merged.isClean) {
+        this.#emit('warning', { code: 'USER_WORK_CONFLICT', ref, message: `Set-aside work of run ${runId} conflicts with later commits in ${merged.conflicts.slice(0, 5).join(', ')}; it stays at ${ref}.` });
+        return { isRestored: false, ref, conflicts: merged.conflicts };
+      }
       target = merged.tree;
     }
     await restoreTree(this.#root, target);
@@ -256,6 +298,7 @@ export class RollbackManager {
     }
     await runGit(this.#root, ['update-ref', restoredSnapshotRef(runId), snapshot]);
     await runGit(this.#root, ['update-ref', '-d', ref, snapshot]);
+    if (isUnstaged) this.#emit('warning', { code: 'USER_WORK_UNSTAGED', message: `Set-aside work of run ${runId} is back in the work tree; its staged changes are unstaged because HEAD moved since.` });
     return { isRestored: true, ...(isUnstaged ? { isUnstaged } : {}) };
   }
 
@@ -276,6 +319,15 @@ export class RollbackManager {
     const tree = await workingTree(cwd);
     const commit = await commitTree(this.#root, tree, { parents, message, identity: this.#identity });
     return { commit, tree };
+  }
+
+  /** Tells listeners after the work is done: a listener that throws does not make the operation fail. */
+  #emit<Name extends keyof RollbackManagerEvents>(name: Name, ...payload: RollbackManagerEvents[Name]): void {
+    try {
+      (this.emit as (event: Name, ...args: RollbackManagerEvents[Name]) => boolean)(name, ...payload);
+    } catch {
+      // The checkpoint or rollback already happened; a listener's failure is its own.
+    }
   }
 
   async #refs(prefix: string): Promise<Array<{ ref: string; commit: string; createdAt: string }>> {

@@ -1,0 +1,117 @@
+import type { RepositoryGuard } from '../git/repository-guard';
+import type { RollbackManager } from '../git/rollback-manager';
+import type { RepositoryTampering } from '../git/task-workspace';
+import { workingTree } from '../git/temporary-index';
+import { changedPathsBetween } from '../git/working-state';
+import { describePaths } from './repository-state';
+
+/** What the watch needs of the run it watches. */
+export interface WatchedRun {
+  readonly root: string;
+  readonly rollback: RollbackManager;
+  /** End-of-run warnings: findings go here when nobody listens for them. */
+  readonly warnings: string[];
+  requireRun(): string;
+  /** Tasks whose agents are running now, in the order they started. */
+  runningTaskIds(): string[];
+}
+
+/**
+ * Looks at the repository after a task's agent stopped (or at the end): undoes changes to the
+ * git directory's configuration and hooks and, once `watchCheckout` was called (isolation
+ * `worktree`), takes files written in the project checkout out of it. Each finding goes to
+ * `onTampering` and otherwise into the end warnings, attributed to the tasks that ran since the
+ * previous look. Called inside the workspace's git queue.
+ */
+export class TamperingWatch {
+  readonly #run: WatchedRun;
+  /** The repository's configuration and hooks as the run found them. */
+  #guard: RepositoryGuard | undefined;
+  #onTampering: ((tampering: RepositoryTampering) => void) | undefined;
+  /** The run's own record files, repository-relative. */
+  #ownPaths = new Set<string>();
+  /** The project checkout as last seen, so that files tasks write there are found (isolation `worktree` only). */
+  #baseline: { commit: string; tree: string } | undefined;
+  /** Tasks whose agents ran since the repository was last inspected: who a change found now is attributed to. */
+  #activeSince = new Set<string>();
+
+  constructor(run: WatchedRun) {
+    this.#run = run;
+  }
+
+  listen(options: { onTampering: ((tampering: RepositoryTampering) => void) | undefined; ownPaths: Iterable<string> }): void {
+    this.#onTampering = options.onTampering;
+    this.#ownPaths = new Set(options.ownPaths);
+  }
+
+  guard(guard: RepositoryGuard): void {
+    this.#guard = guard;
+  }
+
+  async release(): Promise<void> {
+    await this.#guard?.release();
+  }
+
+  /** From now on, files written in the project checkout are found: its state now is the baseline. */
+  async watchCheckout(): Promise<void> {
+    this.#baseline = await this.#run.rollback.stateOf();
+  }
+
+  /** The run itself moved the checkout (a merge, a revert): that is the new baseline. */
+  async checkoutMoved(): Promise<void> {
+    if (this.#baseline !== undefined) this.#baseline = await this.#run.rollback.stateOf();
+  }
+
+  taskStarted(taskId: string): void {
+    this.#activeSince.add(taskId);
+  }
+
+  async inspect(endingTaskId: string | undefined): Promise<void> {
+    await this.checkGitFiles();
+    await this.checkCheckout(endingTaskId);
+  }
+
+  async checkGitFiles(): Promise<void> {
+    if (this.#guard === undefined) return;
+    for (const finding of await this.#guard.check()) {
+      this.#report({ kind: finding.kind, taskIds: [...this.#activeSince].sort(), changes: finding.changes });
+    }
+  }
+
+  /** Files changed in the project checkout since it was last seen, set aside under a leftover ref and put back. */
+  async checkCheckout(endingTaskId: string | undefined): Promise<void> {
+    const baseline = this.#baseline;
+    if (baseline !== undefined && this.#activeSince.size > 0) {
+      const rollback = this.#run.rollback;
+      const current = await workingTree(this.#run.root);
+      const changed = current === baseline.tree ? [] : (await changedPathsBetween(this.#run.root, baseline.tree, current)).filter((path) => !this.#ownPaths.has(path));
+      if (changed.length > 0) {
+        const restored = await rollback.restoreState(baseline.commit, { paths: changed, leftoverLabel: { runId: this.#run.requireRun(), taskId: 'outside-worktree' } });
+        this.#report({ kind: 'outside-worktree', taskIds: [...this.#activeSince].sort(), changes: changed, ...(restored.leftoverRef === undefined ? {} : { keptRef: restored.leftoverRef }) });
+      }
+      if (current !== baseline.tree) this.#baseline = await rollback.stateOf();
+    }
+    this.#activeSince = new Set(this.#run.runningTaskIds().filter((taskId) => taskId !== endingTaskId));
+  }
+
+  /** With no agent running, whatever is in the checkout now is the run's (its checks, its records): the new baseline. */
+  async rebaselineIfIdle(): Promise<void> {
+    if (this.#baseline === undefined) return;
+    if (this.#run.runningTaskIds().length > 0) return;
+    await this.checkCheckout(undefined);
+    const baseline = this.#baseline;
+    if ((await workingTree(this.#run.root)) !== baseline.tree) this.#baseline = await this.#run.rollback.stateOf();
+  }
+
+  #report(tampering: Omit<RepositoryTampering, 'message'>): void {
+    const by = tampering.taskIds.length === 0 ? 'while no task was running' : `while task${tampering.taskIds.length > 1 ? 's' : ''} ${tampering.taskIds.join(', ')} ran`;
+    const message =
+      tampering.kind === 'outside-worktree'
+        ? `Files were written in the project checkout, outside the task worktrees, ${by}: ${describePaths(tampering.changes)}. They were taken out of the checkout${tampering.keptRef === undefined ? '' : ` and kept at ${tampering.keptRef} (\`git checkout ${tampering.keptRef} -- <path>\` brings one back)`}.`
+        : tampering.kind === 'git-hooks'
+          ? `Git hooks were planted in the repository ${by}: ${describePaths(tampering.changes)}. They were removed; the hooks are as before the run.`
+          : `The repository's git configuration was changed ${by}: ${describePaths(tampering.changes)}. It was restored to what it was before the run.`;
+    if (this.#onTampering === undefined) this.#run.warnings.push(message);
+    else this.#onTampering({ ...tampering, message });
+  }
+}

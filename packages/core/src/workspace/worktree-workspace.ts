@@ -1,0 +1,240 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OrchestratorError } from '../errors/orchestrator-error';
+import { headCommit, resolveRef, runGit, splitNul, tryGit } from '../git/git-client';
+import { identityEnvironment } from '../git/git-identity';
+import { mergeCommits } from '../git/merge-trees';
+import { checkpointRef, leftoverRef, PRIVATE_DIRECTORY, refComponent, taskCommitRef } from '../git/ref-names';
+import type {
+  CompletedTask,
+  CompleteTaskOptions,
+  DiscardTaskOptions,
+  InterruptedTask,
+  PreparedTask,
+  PrepareTaskOptions,
+  TaskWorkspace,
+  WorkspaceBeginOptions,
+  WorkspaceBeginResult,
+  WorkspaceEndResult,
+} from '../git/task-workspace';
+import { workingTree } from '../git/temporary-index';
+import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
+import type { Task } from '../schemas/task';
+import { endProcessesWorkingIn } from './end-stray-processes';
+import { GitRun } from './git-run';
+import type { GitWorkspaceOptions } from './git-workspace-options';
+import type { TaskRecord } from './task-record';
+
+/**
+ * Isolation `worktree`: every task works in its own `git worktree` and branch, created from the
+ * integration head; its work comes back through the merge queue (one merge at a time, in
+ * completion order), computed by `git merge-tree` so that a conflict writes markers nowhere.
+ * Files written in the project checkout while agents run are taken out of it.
+ */
+export class WorktreeWorkspace implements TaskWorkspace {
+  readonly kind = 'git';
+  readonly isIsolated = true;
+  readonly #run: GitRun;
+
+  constructor(options: GitWorkspaceOptions) {
+    this.#run = new GitRun(options);
+  }
+
+  begin(options: WorkspaceBeginOptions): Promise<WorkspaceBeginResult> {
+    const run = this.#run;
+    return run.queue.run(() =>
+      run.begin(options, async () => {
+        await run.worktrees.prepareRepository();
+        await run.watch.watchCheckout();
+      }),
+    );
+  }
+
+  recover(tasks: InterruptedTask[]): Promise<void> {
+    const run = this.#run;
+    return run.queue.run(async () => {
+      const runId = run.requireRun();
+      // Agents a SIGKILLed run could not stop may still be working in its worktrees.
+      const ended = [...endProcessesWorkingIn(run.worktrees.runDirectory(runId)), ...endProcessesWorkingIn(join(run.root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId)))];
+      if (ended.length > 0) run.warnings.push(`Ended ${ended.length} agent process(es) the interrupted run left working in its worktrees.`);
+      await run.recoverTasks(tasks, async (entry) => {
+        await run.worktrees.remove(runId, entry.taskId, { label: 'interrupted' });
+      });
+      await run.watch.watchCheckout();
+    });
+  }
+
+  prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
+    const run = this.#run;
+    return run.queue.run(async () => {
+      const { baseCommit, sequence, isCheckpointKept } = await run.startTask(task, options);
+      const worktree = await run.worktrees.add(options.runId, task.id, baseCommit);
+      let conflictFiles: string[] | undefined;
+      if (options.mergeBranch !== undefined) {
+        const branchTip = await resolveRef(run.root, options.mergeBranch.startsWith('refs/') ? options.mergeBranch : `refs/heads/${options.mergeBranch}`);
+        if (branchTip === undefined) {
+          await run.worktrees.remove(options.runId, task.id);
+          throw new OrchestratorError({ code: 'GIT_ERROR', message: `Branch ${options.mergeBranch} to resolve does not exist.`, fix: 'Pass the `branch` reported with the conflict, before the conflicted task is discarded.' });
+        }
+        // Markers land only in this task's own worktree, for its agent to resolve.
+        await tryGit(worktree.path, ['merge', '--no-commit', '--no-ff', '--no-edit', branchTip], { env: identityEnvironment(run.identity) });
+        conflictFiles = splitNul(await runGit(worktree.path, ['diff', '--name-only', '-z', '--diff-filter=U']));
+      }
+      const ref = checkpointRef(options.runId, task.id);
+      if (isCheckpointKept) await runGit(run.root, ['update-ref', '-m', 'qoder-orch checkpoint', ref, baseCommit]);
+      run.tasks.set(task.id, {
+        task,
+        runId: options.runId,
+        attempt: options.attempt,
+        phase: 'running',
+        sequence,
+        baseCommit,
+        worktree: worktree.path,
+        branch: worktree.branch,
+        stateCommit: baseCommit,
+        ...(conflictFiles === undefined ? {} : { conflictFiles }),
+      });
+      return {
+        taskId: task.id,
+        cwd: run.subdirectory === '' ? worktree.path : join(worktree.path, run.subdirectory),
+        checkpoint: baseCommit,
+        ...(isCheckpointKept ? { checkpointRef: ref } : {}),
+        worktree: worktree.path,
+        branch: worktree.branch,
+        baseCommit,
+        ...(worktree.linkedDependencies.length === 0 ? {} : { linkedDependencies: worktree.linkedDependencies }),
+      };
+    });
+  }
+
+  async changedFiles(prepared: PreparedTask): Promise<string[]> {
+    const record = this.#run.record(prepared);
+    if (record.phase !== 'running' || record.worktree === undefined) return [];
+    return changedPathsBetween(this.#run.root, record.baseCommit, await workingTree(record.worktree));
+  }
+
+  async complete(task: Task, prepared: PreparedTask, options: CompleteTaskOptions): Promise<CompletedTask> {
+    const run = this.#run;
+    const record = run.record(prepared);
+    // Before git reads the task's files (a filter it configured would run): undo what it did to the repository.
+    await run.queue.run(() => run.watch.inspect(task.id));
+    // The task's own commit happens in its worktree, outside the queue: other tasks go on meanwhile.
+    const worktree = record.worktree as string;
+    if (record.conflictFiles !== undefined) {
+      const withMarkers = await filesWithConflictMarkers(worktree, record.conflictFiles);
+      if (withMarkers.length > 0) {
+        return { filesChanged: await changedPathsBetween(run.root, record.baseCommit, await workingTree(worktree)), conflict: { files: withMarkers, hasMarkers: true, ...(record.branch === undefined ? {} : { branch: record.branch }) } };
+      }
+    }
+    const mergedBranchTip = record.conflictFiles === undefined ? undefined : await resolveRef(worktree, 'MERGE_HEAD');
+    if (mergedBranchTip !== undefined) await runGit(worktree, ['merge', '--quit']);
+    const tree = await workingTree(worktree);
+    const worktreeHead = (await headCommit(worktree)) as string;
+    if (tree === (await treeOf(run.root, worktreeHead)) && worktreeHead === record.baseCommit && mergedBranchTip === undefined) {
+      return run.queue.run(async () => {
+        record.phase = 'done';
+        await run.worktrees.remove(record.runId, task.id);
+        return { filesChanged: [] };
+      });
+    }
+    if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `The merge of task ${task.id} was aborted before it started.` });
+    let taskCommit = worktreeHead;
+    if (tree !== (await treeOf(run.root, worktreeHead)) || mergedBranchTip !== undefined) {
+      const parents = mergedBranchTip === undefined ? [worktreeHead] : [worktreeHead, mergedBranchTip];
+      taskCommit = await commitTree(run.root, tree, { parents, message: options.message, identity: run.identity });
+      await runGit(worktree, ['update-ref', '-m', 'qoder-orch: task commit', 'HEAD', taskCommit, worktreeHead]);
+      await runGit(worktree, ['reset', '-q']);
+    }
+    const filesChanged = await changedPathsBetween(run.root, record.baseCommit, taskCommit);
+    return run.mergeQueue.run(async () => {
+      const merged = await run.queue.run(() => this.#merge(record, taskCommit, filesChanged, options.message));
+      if (merged.conflict !== undefined) return merged;
+      // Verification runs on the merged tree outside the git queue (other tasks keep starting),
+      // but inside the merge queue: no other merge or revert moves the tree under it.
+      const mergeVerification = options.verifyAfterMerge === undefined ? undefined : await options.verifyAfterMerge(run.options.projectDir);
+      await run.queue.run(async () => {
+        await run.worktrees.remove(record.runId, task.id);
+        // What the checks wrote in the checkout is the run's own; with agents running it cannot be told apart.
+        await run.watch.rebaselineIfIdle();
+      });
+      return { ...merged, ...(mergeVerification === undefined ? {} : { mergeVerification }) };
+    });
+  }
+
+  async discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void> {
+    const run = this.#run;
+    const record = run.record(prepared);
+    if (record.landedCommit !== undefined) return run.discardLanded(record, options);
+    return run.queue.run(async () => {
+      await run.watch.inspect(task.id);
+      record.phase = 'failed';
+      if (!options.isRollback) return;
+      await run.worktrees.remove(record.runId, task.id, { label: `rollback-attempt-${record.attempt}` });
+      record.phase = 'done';
+    });
+  }
+
+  commitFiles(paths: readonly string[], message: string): Promise<string | undefined> {
+    return this.#run.commitFiles(paths, message);
+  }
+
+  end(options: { isSuccess: boolean }): Promise<WorkspaceEndResult> {
+    const run = this.#run;
+    return run.end(options, {
+      settleTasks: async (isSuccess) => {
+        const keptRefs: string[] = [];
+        const keptWorktrees: string[] = [];
+        for (const [taskId, record] of run.tasks) {
+          if (record.worktree === undefined || record.phase === 'done' || record.phase === 'landed') continue;
+          if (isSuccess) {
+            const removed = await run.worktrees.remove(record.runId, taskId, { label: 'end-of-run' });
+            if (removed.leftoverRef !== undefined) keptRefs.push(removed.leftoverRef);
+          } else keptWorktrees.push(record.worktree);
+        }
+        return { keptRefs, keptWorktrees };
+      },
+      leftInTreeWarning: (described) => `Changes made in the work tree while no task was running are left there: ${described} (written by the run's checks, or by hand).`,
+    });
+  }
+
+  /** Merges the task's commit onto the integration head (inside the git queue), or keeps it when it conflicts. */
+  async #merge(record: TaskRecord, taskCommit: string, filesChanged: string[], taskMessage: string): Promise<CompletedTask> {
+    const run = this.#run;
+    const taskId = record.task.id;
+    // Merge drivers are configuration too: none an agent set since may run in the merge.
+    await run.watch.checkGitFiles();
+    const head = (await headCommit(run.root)) as string;
+    const merge = await mergeCommits(run.root, head, taskCommit);
+    if (!merge.isClean) {
+      record.phase = 'conflict';
+      // The work is kept where the user and a resolving task are told to look, whatever
+      // later happens to the task's worktree and branch.
+      let ref = leftoverRef(record.runId, taskId, 'conflict');
+      for (let suffix = 2; (await resolveRef(run.root, ref)) !== undefined; suffix += 1) ref = `${leftoverRef(record.runId, taskId, 'conflict')}-${suffix}`;
+      await runGit(run.root, ['update-ref', '-m', 'qoder-orch: conflicting work', ref, taskCommit]);
+      return {
+        taskCommit,
+        filesChanged,
+        conflict: { files: merge.conflicts, ref, baseCommit: record.baseCommit, ...(record.branch === undefined ? {} : { branch: record.branch }) },
+      };
+    }
+    const message = `${taskMessage}\n\nqoder-orch: merge of task ${taskId} (run ${record.runId})`;
+    const mergeCommit = await commitTree(run.root, merge.tree, { parents: [head, taskCommit], message, identity: run.identity });
+    await run.moveIntegrationHead(record, head, mergeCommit, `merge task ${taskId}`);
+    record.landedCommit = mergeCommit;
+    record.phase = 'landed';
+    run.landed.push({ sequence: run.nextSequence(), taskId, paths: filesChanged });
+    await runGit(run.root, ['update-ref', taskCommitRef(record.runId, taskId), mergeCommit]);
+    return { commit: mergeCommit, taskCommit, filesChanged };
+  }
+}
+
+/** Files among `paths` in `cwd` that still hold a conflict marker line (`<<<<<<< `, `=======`, `>>>>>>> `). */
+async function filesWithConflictMarkers(cwd: string, paths: readonly string[]): Promise<string[]> {
+  const marked: string[] = [];
+  for (const path of paths) {
+    const content = await readFile(join(cwd, path), 'utf8').catch(() => '');
+    if (/^(<{7} |>{7} |={7}$)/m.test(content)) marked.push(path);
+  }
+  return marked;
+}
