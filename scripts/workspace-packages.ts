@@ -43,3 +43,26 @@ export async function listWorkspacePackages(root: string): Promise<WorkspacePack
   }
   return packages;
 }
+
+/**
+ * The packages with every workspace dependency before its dependents, so building them one by one
+ * finds the declarations it needs. Throws on a cycle, where no such order exists.
+ */
+export function inDependencyOrder(packages: readonly WorkspacePackage[]): WorkspacePackage[] {
+  const byName = new Map(packages.map((entry) => [entry.name, entry]));
+  const ordered: WorkspacePackage[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (entry: WorkspacePackage) => {
+    if (state.get(entry.name) === 'done') return;
+    if (state.get(entry.name) === 'visiting') throw new Error(`workspace packages depend on each other in a cycle through ${entry.name}`);
+    state.set(entry.name, 'visiting');
+    for (const name of entry.dependencyNames) {
+      const dependency = byName.get(name);
+      if (dependency) visit(dependency);
+    }
+    state.set(entry.name, 'done');
+    ordered.push(entry);
+  };
+  for (const entry of packages) visit(entry);
+  return ordered;
+}
