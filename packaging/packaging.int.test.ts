@@ -36,7 +36,10 @@ async function rootVitestRange(): Promise<string> {
 /** The package's own files: what npm nested under its node_modules belongs to other packages. */
 async function ownFiles(directory: string): Promise<string[]> {
   const found = await readdir(directory, { recursive: true, withFileTypes: true });
-  return found.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).filter((path) => !path.slice(directory.length).includes('/node_modules/'));
+  return found
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => !path.slice(directory.length).includes('/node_modules/'));
 }
 
 beforeAll(async () => {
