@@ -4,7 +4,9 @@
  * tarballs are installed with npm into a fresh project, and the result is used the way a user
  * would: import each exported entry, run the CLI. Packages are discovered from
  * packages/*\/package.json, so a new package is checked without editing this file.
- * npm install reaches the registry for third-party dependencies, hence the long timeouts.
+ * npm install reaches the registry for third-party dependencies, hence the long timeouts. It runs
+ * no install scripts: ours have none, and third-party ones fetch from hosts other than the
+ * registry (onnxruntime-node's fetches binaries from api.nuget.org), which CI need not reach.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -52,7 +54,7 @@ beforeAll(async () => {
   const packed = performance.now();
   const tarballPaths = (await readdir(tarballs)).filter((name) => name.endsWith('.tgz')).map((name) => join(tarballs, name));
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'qoder-orch-packaging-check', version: '0.0.0', private: true, type: 'module' }));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballPaths, `vitest@${await rootVitestRange()}`], {
+  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts', ...tarballPaths, `vitest@${await rootVitestRange()}`], {
     cwd: project,
     timeout: INSTALL_TIMEOUT_MS,
     maxBuffer: 64 * 1024 * 1024,
