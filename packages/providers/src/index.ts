@@ -1,6 +1,6 @@
 /**
  * @qoder-orch/providers: agent CLI providers (Claude Code, Qoder, Codex, Gemini, any command)
- * implementing the core AgentProvider spec. This file is the package's only public entry.
+ * implementing the core LLMProvider spec. This file is the package's only public entry.
  */
 
 // ── providers (area: providers) ─────────────────────────────────────────────
@@ -10,7 +10,6 @@ export { findClaudeExecutable } from './claude/find-claude-executable';
 export { createQoderCli, qoderCli } from './qoder/qoder-cli-provider';
 export type { QoderCliSettings } from './qoder/qoder-cli-provider';
 export { findQoderToken } from './qoder/qoder-token';
-export { readEnvFile } from './qoder/read-env-file';
 export { codexCli, createCodexCli } from './codex/codex-cli-provider';
 export type { CodexCliSettings } from './codex/codex-cli-provider';
 export { createGeminiCli, geminiCli } from './gemini/gemini-cli-provider';

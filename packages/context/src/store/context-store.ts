@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { builtinSubagents, OrchestratorError, patternsOverlap } from '@qoder-orch/core';
+import { builtinSubagents, OrchestratorError, patternsOverlap } from '@qoder-orch/spec';
 import type {
   ContextChunk,
   ContextRefreshResult,
@@ -9,7 +9,7 @@ import type {
   SubagentDefinition,
   Task,
   TaskContext,
-} from '@qoder-orch/core';
+} from '@qoder-orch/spec';
 import { z } from 'zod';
 import { ContextCache } from '../cache/context-cache';
 import type { ContextCacheEntry, ContextCacheOptions } from '../cache/context-cache';

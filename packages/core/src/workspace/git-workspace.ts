@@ -1,6 +1,6 @@
 import { readFile, realpath, rmdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { forPathBatches, headCommit, LITERAL_PATHSPECS, resolveRef, runGit, splitNul, tryGit } from '../git/git-client';
 import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity, identityEnvironment } from '../git/git-identity';
@@ -11,7 +11,7 @@ import { ensureInitialCommit, ensurePrivateDirectoryExcluded, repositoryPaths } 
 import { RepositoryGuard } from '../git/repository-guard';
 import { RollbackManager } from '../git/rollback-manager';
 import { acquireRunLock, releaseRunLock } from '../git/run-lock';
-import { SerialQueue } from '../git/serial-queue';
+import { SerialQueue } from '@qoder-orch/spec';
 import type {
   CompletedTask,
   CompleteTaskOptions,
@@ -28,7 +28,7 @@ import type {
 import { withTemporaryIndex, workingTree } from '../git/temporary-index';
 import { WorktreeManager } from '../git/worktree-manager';
 import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
-import type { Task } from '../schemas/task';
+import type { Task } from '@qoder-orch/spec';
 import { endProcessesWorkingIn } from './end-stray-processes';
 import { clearMergeIntent, settleMergeIntent, writeMergeIntent } from './merge-intent';
 import { attributePaths, type LandedChange } from './task-attribution';
