@@ -80,8 +80,12 @@ export function contractCheckCommand(options: ContractVerifierOptions): string[]
     if (existsSync(built)) return [process.execPath, built, settings];
     const source = fileURLToPath(new URL('./contract-check-main.ts', import.meta.url));
     if (!existsSync(source)) return undefined;
-    const loader = createRequire(import.meta.url).resolve('tsx');
-    return [process.execPath, '--import', pathToFileURL(loader).href, source, settings];
+    const require = createRequire(import.meta.url);
+    // From sources, @qoder-orch/spec resolves to its sources through the repository's tsconfig
+    // paths (its package entry is the build, which may not exist); tsx reads them when told.
+    const tsconfig = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
+    if (existsSync(tsconfig)) return [process.execPath, require.resolve('tsx/cli'), '--tsconfig', tsconfig, source, settings];
+    return [process.execPath, '--import', pathToFileURL(require.resolve('tsx')).href, source, settings];
   } catch {
     return undefined;
   }
