@@ -10,6 +10,7 @@
 export { createContextStore, taskQuery } from './store/context-store';
 export type { ContextStore, ContextStoreOptions, ContextStoreStats } from './store/context-store';
 export { contextStoreOptionsFromConfig } from './store/options-from-config';
+export type { ContextConfigSections } from './store/options-from-config';
 export type { ContextWarning } from './store/context-warning';
 export { packContext } from './store/pack-context';
 export type { PackedContext } from './store/pack-context';
