@@ -10,6 +10,9 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
  * Order matters: the `/test` subpaths must come before the package roots.
  */
 const alias = [
+  { find: /^@qoder-orch\/spec$/, replacement: source('./packages/spec/src/index.ts') },
+  { find: /^@qoder-orch\/contracts\/test$/, replacement: source('./packages/contracts/src/test/index.ts') },
+  { find: /^@qoder-orch\/contracts$/, replacement: source('./packages/contracts/src/index.ts') },
   { find: /^@qoder-orch\/core\/test$/, replacement: source('./packages/core/src/test/index.ts') },
   { find: /^@qoder-orch\/core$/, replacement: source('./packages/core/src/index.ts') },
   { find: /^@qoder-orch\/providers\/test$/, replacement: source('./packages/providers/src/test/index.ts') },
@@ -35,6 +38,8 @@ export default defineConfig({
     // Two cores on CI: integration tests spawn real CLIs and git; keep contention bounded.
     maxWorkers: 2,
     projects: [
+      project('spec', ['packages/spec/src/**/*.test.ts']),
+      project('contracts', ['packages/contracts/src/**/*.test.ts']),
       project('core', ['packages/core/src/**/*.test.ts']),
       project('providers', ['packages/providers/src/**/*.test.ts']),
       project('context', ['packages/context/src/**/*.test.ts']),

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { scoreContractCorpus } from '@qoder-orch/core/test';
+import { scoreContractCorpus } from '@qoder-orch/contracts/test';
 import { type Benchmark, fixed, table } from '../harness';
 
-const CORPUS = fileURLToPath(new URL('../../packages/core/src/contracts/__fixtures__/corpus', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../../packages/contracts/src/__fixtures__/corpus', import.meta.url));
 
 /** The contract verifier's errors on small real-world API layouts: precision (no false errors) and recall (planted mismatches found). */
 export const contractCorpus: Benchmark = {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { ProviderError } from '@qoder-orch/core';
-import type { AgentProviderV1, CheckOptions, CheckResult, CompleteOptions, CompleteResult, ErrorCode, RunTaskOptions, RunTaskResult, Usage } from '@qoder-orch/core';
+import { ProviderError } from '@qoder-orch/spec';
+import type { LLMProviderV1, CheckOptions, CheckResult, CompleteOptions, CompleteResult, ErrorCode, RunTaskOptions, RunTaskResult, Usage } from '@qoder-orch/spec';
 import { z } from 'zod';
 
 export interface ChatCompletionsProviderOptions {
@@ -34,12 +34,12 @@ const FILE_PROTOCOL = [
 type Message = { role: 'system' | 'user'; content: string };
 
 /**
- * An `AgentProviderV1` written from scratch: any server that speaks the OpenAI chat-completions
+ * An `LLMProviderV1` written from scratch: any server that speaks the OpenAI chat-completions
  * API (Ollama, llama.cpp, vLLM, LM Studio, a hosted gateway) becomes an agent the orchestrator
  * can plan with, run tasks on and judge with. The spec's failure contract is kept: every failure
  * is a `ProviderError` whose code tells the orchestrator whether to retry.
  */
-export class ChatCompletionsProvider implements AgentProviderV1 {
+export class ChatCompletionsProvider implements LLMProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly providerId = 'chat-completions';
   readonly #options: ChatCompletionsProviderOptions;

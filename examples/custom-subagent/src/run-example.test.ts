@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseSubagent, PLAN_PROMPT_MARKER } from '@qoder-orch/core';
+import { PLAN_PROMPT_MARKER } from '@qoder-orch/core';
+import { parseSubagent } from '@qoder-orch/spec';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_TEMPLATE, runExample } from './run-example';
 

@@ -12,6 +12,7 @@ export { taskQuery } from './store/task-query';
 export type { ContextStoreOptions, ContextStoreStats } from './store/context-store-options';
 export type { ContextSearchEvent, ContextStoreEvents } from './store/context-store-events';
 export { contextStoreOptionsFromConfig } from './store/options-from-config';
+export type { ContextConfigSections } from './store/options-from-config';
 export type { ContextWarning } from './store/context-warning';
 export { packContext } from './store/pack-context';
 export type { PackedContext } from './store/pack-context';

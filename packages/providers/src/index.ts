@@ -1,16 +1,15 @@
 /**
  * @qoder-orch/providers: agent CLI providers (Claude Code, Qoder, Codex, Gemini, any command)
- * implementing the core AgentProvider spec. This file is the package's only public entry.
+ * implementing the LLMProvider spec of @qoder-orch/spec (their only dependency on qoder-orch).
  */
 
-// ── providers (area: providers) ─────────────────────────────────────────────
+// Choosing a provider
 export { claudeCli, createClaudeCli } from './claude/claude-cli-provider';
 export type { ClaudeCliSettings } from './claude/claude-cli-provider';
 export { findClaudeExecutable } from './claude/find-claude-executable';
 export { createQoderCli, qoderCli } from './qoder/qoder-cli-provider';
 export type { QoderCliSettings } from './qoder/qoder-cli-provider';
 export { findQoderToken } from './qoder/qoder-token';
-export { readEnvFile } from './qoder/read-env-file';
 export { codexCli, createCodexCli } from './codex/codex-cli-provider';
 export type { CodexCliSettings } from './codex/codex-cli-provider';
 export { createGeminiCli, geminiCli } from './gemini/gemini-cli-provider';
@@ -20,20 +19,20 @@ export type { CommandProviderSettings } from './command/command-provider';
 export { PROVIDER_NAMES, createProvider } from './registry/create-provider';
 export type { BuiltinProviderName, CreateProviderOptions, ProviderSettings } from './registry/create-provider';
 
-// ── errors ──────────────────────────────────────────────────────────────────
+// Reading provider failures
 export { classifyProviderFailure } from './errors/classify-failure';
 export type { ProviderFailure } from './errors/classify-failure';
 export { parseRetryAfterMs } from './errors/retry-after';
 
-// ── parsing (for users who drive the CLIs themselves) ───────────────────────
+// Parsing Claude Code's output (for users who drive the CLI themselves)
 export { ClaudeStreamParser } from './claude/claude-stream-parser';
 export type { ClaudeStreamParserOptions, ClaudeStreamSummary } from './claude/claude-stream-parser';
 export { ClaudeResultSchema } from './claude/claude-stream-schema';
 export type { ClaudeResult } from './claude/claude-stream-schema';
 
-// ── process helpers ─────────────────────────────────────────────────────────
+// Finding executables
 export { findExecutable } from './process/find-executable';
 export type { FindExecutableOptions } from './process/find-executable';
 
-// ── shared CLI provider settings (area: providers dedupe) ───────────────────
+// Settings every CLI provider takes
 export type { CliRunSettings } from './process/cli-run-settings';

@@ -1,13 +1,4 @@
-import type {
-  ContractReport,
-  EventEnvelope,
-  Plan,
-  PreflightReport,
-  RunSummary,
-  SerializedError,
-  TaskResult,
-  Verdict,
-} from '@qoder-orch/core';
+import type { ContractReport, EventEnvelope, Plan, PreflightReport, RunSummary, SerializedError, TaskResult, Verdict } from '@qoder-orch/core';
 
 /** Everything report.html shows, gathered from a run's events. */
 export interface RunReport {

@@ -4,26 +4,8 @@
  * Orchestrator's own default in a repository), the contract verifier and integration registry,
  * the context store and the wiki learner.
  */
-import {
-  type AgentProvider,
-  type Config,
-  type ConfigOverrides,
-  type ContractReport,
-  createContractVerifier,
-  createIntegrationRegistry,
-  createOrchestrator,
-  type EventEnvelope,
-  formatContractReport,
-  formatPreflightReport,
-  loadConfig,
-  type Plan,
-  type PreflightInput,
-  type PreflightReport,
-  RollbackManager,
-  runPreflight,
-  type RunStore,
-  type RunSummary,
-} from '@qoder-orch/core';
+import { type LLMProvider, type Config, type ConfigOverrides, type ContractReport, createOrchestrator, type EventEnvelope, formatPreflightReport, loadConfig, type Plan, type PreflightInput, type PreflightReport, RollbackManager, runPreflight, type RunStore, type RunSummary } from '@qoder-orch/core';
+import { ContractVerifier, createIntegrationRegistry, formatContractReport } from '@qoder-orch/contracts';
 import { contextStoreOptionsFromConfig, createContextStore, createWikiLearner } from '@qoder-orch/context';
 import { createProvider } from '@qoder-orch/providers';
 
@@ -42,14 +24,14 @@ export async function loadCliConfig(options: { projectDir: string; configPath?: 
 }
 
 /** `--llm-provider`: a built-in name (`qoder`, `claude`, `codex`, `gemini` …) or a module path, resolved against the current directory. */
-export async function resolveProvider(name: string, options: { cwd: string }): Promise<AgentProvider> {
+export async function resolveProvider(name: string, options: { cwd: string }): Promise<LLMProvider> {
   return createProvider(name, {}, { cwd: options.cwd });
 }
 
 export interface BuildOrchestratorInput {
   projectDir: string;
   config: Config;
-  provider: AgentProvider;
+  provider: LLMProvider;
   runStore: RunStore;
   /** Values the run must never write, print or commit (the orchestrator adds the environment's and the project's dotenv secrets). */
   secretValues?: readonly string[];
@@ -63,14 +45,14 @@ export function coreFormatters(): { formatPreflightReport: (report: PreflightRep
 }
 
 /** `--validate-only`: git safety's pre-flight checks alone (the VALIDATION REPORT). */
-export async function validateProject(input: { projectDir: string; provider: AgentProvider; config: Config; abortSignal?: AbortSignal }): Promise<PreflightReport> {
+export async function validateProject(input: { projectDir: string; provider: LLMProvider; config: Config; abortSignal?: AbortSignal }): Promise<PreflightReport> {
   return runPreflight(input);
 }
 
 /** The Orchestrator with everything this build has: preflight, context, contracts, registry, wiki learner (git workspace: core's default). */
 export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrator {
   const registry = createIntegrationRegistry({ projectDir: input.projectDir });
-  const contractChecker = createContractVerifier({ registry });
+  const contractVerifier = new ContractVerifier({ registry });
   const context = createContextStore(contextStoreOptionsFromConfig(input.config, input.projectDir));
   context.on('warning', (warning) => input.warn(warning.code, warning.message));
   const learner = createWikiLearner({ projectDir: input.projectDir, autoApply: input.config.learning.auto_apply });
@@ -82,7 +64,7 @@ export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrato
     ...(input.secretValues ? { secretValues: input.secretValues } : {}),
     context,
     deviations: { propose: (deviation) => learner.propose({ origin: 'agent', runId: deviation.runId, taskId: deviation.taskId, deviations: [...deviation.deviations], evidence: [deviation.evidence] }) },
-    contractChecker,
+    contractVerifier,
     registry,
     preflight: (preflightInput: PreflightInput) => runPreflight(preflightInput),
   });

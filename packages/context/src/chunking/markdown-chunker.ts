@@ -1,4 +1,4 @@
-import type { ContextChunk } from '@qoder-orch/core';
+import type { ContextChunk } from '@qoder-orch/spec';
 import { contentHash } from '../files/content-hash';
 
 export interface ChunkingOptions {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env, pipeline } from '@huggingface/transformers';
-import { OrchestratorError } from '@qoder-orch/core';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTransformersEmbedder, meanPoolAndNormalize } from '../index';
 import type { Embedder } from '../index';

@@ -1,4 +1,4 @@
-import { OrchestratorError } from '@qoder-orch/core';
+import { OrchestratorError } from '@qoder-orch/spec';
 import type { Embedder } from './embedder';
 import { meanPoolAndNormalize } from './mean-pooling';
 

@@ -1,4 +1,4 @@
-import { OrchestratorError } from '@qoder-orch/core';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { describe, expect, test } from 'vitest';
 import { normalizeInPlace, VectorIndex } from '../index';
 

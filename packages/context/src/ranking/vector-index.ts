@@ -1,4 +1,4 @@
-import { OrchestratorError } from '@qoder-orch/core';
+import { OrchestratorError } from '@qoder-orch/spec';
 
 export interface VectorMatch {
   id: string;

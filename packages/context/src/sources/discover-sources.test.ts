@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { OrchestratorError } from '@qoder-orch/core';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { discoverSources } from '../index';
 

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { OrchestratorError } from '@qoder-orch/core';
-import type { ContextChunk } from '@qoder-orch/core';
+import { OrchestratorError } from '@qoder-orch/spec';
+import type { ContextChunk } from '@qoder-orch/spec';
 import type { ExtraPath, SourceFile, SourceOrigin } from './source-file';
 
 const TEXT_EXTENSIONS = /\.(md|mdx|markdown|txt)$/i;

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseSubagent, splitFrontMatter } from '@qoder-orch/core';
+import { parseSubagent, splitFrontMatter } from '@qoder-orch/spec';
 import { parse as parseYaml } from 'yaml';
-import type { ContextChunk, SubagentDefinition } from '@qoder-orch/core';
+import type { ContextChunk, SubagentDefinition } from '@qoder-orch/spec';
 import { chunkMarkdown } from '../chunking/markdown-chunker';
 import type { ContextWarning } from '../store/context-warning';
 import { discoverSources } from './discover-sources';

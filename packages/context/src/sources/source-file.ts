@@ -1,4 +1,4 @@
-import type { ContextChunk } from '@qoder-orch/core';
+import type { ContextChunk } from '@qoder-orch/spec';
 
 /** Which convention a file belongs to. */
 /** `project`: the repository's own documentation (README, `docs/`), found without configuration. */

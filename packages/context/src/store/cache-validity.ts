@@ -1,4 +1,4 @@
-import type { ContextChunk } from '@qoder-orch/core';
+import type { ContextChunk } from '@qoder-orch/spec';
 import type { ContextCacheEntry } from '../cache/context-cache';
 import type { LexicalRanker } from '../ranking/lexical-ranker';
 import { dotProduct } from '../ranking/vector-index';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OrchestratorError } from '@qoder-orch/core';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ContextStore, createTransformersEmbedder, TRANSFORMERS_PACKAGE } from '../index';
 import type { ContextStoreEvents } from '../index';

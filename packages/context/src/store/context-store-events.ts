@@ -1,4 +1,4 @@
-import type { ContextRefreshResult } from '@qoder-orch/core';
+import type { ContextRefreshResult } from '@qoder-orch/spec';
 import type { ContextWarning } from './context-warning';
 import type { ContextStoreStats } from './context-store-options';
 

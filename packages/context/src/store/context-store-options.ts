@@ -1,4 +1,4 @@
-import type { ContextStats } from '@qoder-orch/core';
+import type { ContextStats } from '@qoder-orch/spec';
 import type { ContextCacheOptions } from '../cache/context-cache';
 import type { Embedder } from '../embedding/embedder';
 import type { ExtraPath } from '../sources/source-file';

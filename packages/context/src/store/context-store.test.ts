@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinSubagents, ConfigSchema, OrchestratorError } from '@qoder-orch/core';
+import { builtinSubagents, OrchestratorError } from '@qoder-orch/spec';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { contextStoreOptionsFromConfig, createContextStore, createTransformersEmbedder } from '../index';
 import type { ContextStoreOptions, ContextWarning, Embedder } from '../index';
@@ -335,10 +335,10 @@ describe('the context cache', () => {
 
 describe('contextStoreOptionsFromConfig', () => {
   test('maps semantic_search and cache keys', () => {
-    const config = ConfigSchema.parse({
+    const config = {
       semantic_search: { model_name: 'my/model', model_dir: 'models', allow_remote: false, similarity_threshold: 0.4, enabled: false, extra_paths: ['docs'] },
       cache: { enabled: false, max_size_mb: 5, ttl_seconds: 60 },
-    });
+    };
     expect(contextStoreOptionsFromConfig(config, '/repo')).toEqual({
       projectDir: '/repo',
       modelName: 'my/model',

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { builtinSubagents, OrchestratorError, patternsOverlap } from '@qoder-orch/core';
-import type { ContextChunk, ContextRefreshResult, ContextSource, ScoredChunk, SubagentDefinition, Task, TaskContext } from '@qoder-orch/core';
+import { builtinSubagents, OrchestratorError, patternsOverlap } from '@qoder-orch/spec';
+import type { ContextChunk, ContextRefreshResult, ContextSource, ScoredChunk, SubagentDefinition, Task, TaskContext } from '@qoder-orch/spec';
 import { EventEmitter } from 'eventemitter3';
 import { ContextCache } from '../cache/context-cache';
 import { contentHash } from '../files/content-hash';

@@ -33,7 +33,7 @@ test('a second node process reuses the embedding cache and the context cache fro
   expect(store.stats()).toMatchObject({ embeddingsComputed: 5, cacheMisses: 1 });
   await store.close();
 
-  // A real second process (tsx resolves @qoder-orch/core to its sources through the fixture tsconfig).
+  // A real second process (tsx resolves @qoder-orch/spec to its sources through the fixture tsconfig).
   const script = fileURLToPath(new URL('./__fixtures__/second-process.ts', import.meta.url));
   const { stdout } = await promisify(execFile)(
     process.execPath,

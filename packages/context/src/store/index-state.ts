@@ -1,4 +1,4 @@
-import type { ContextChunk } from '@qoder-orch/core';
+import type { ContextChunk } from '@qoder-orch/spec';
 import { z } from 'zod';
 import { writeFileAtomicCreatingFolder } from '../files/atomic-write';
 import { readJsonFile } from '../files/read-json';

@@ -1,13 +1,25 @@
 import { resolve } from 'node:path';
-import type { Config } from '@qoder-orch/core';
 import type { ContextStoreOptions } from './context-store-options';
+
+/** The `semantic_search` and `cache` sections of a qoder-orch config, as parsed (defaults applied). */
+export interface ContextConfigSections {
+  semantic_search: {
+    enabled: boolean;
+    model_name: string;
+    similarity_threshold: number;
+    model_dir?: string | undefined;
+    allow_remote: boolean;
+    extra_paths: string[];
+  };
+  cache: { enabled: boolean; max_size_mb: number; ttl_seconds: number };
+}
 
 /**
  * Maps the `semantic_search` and `cache` sections of a parsed config to store options.
  * `model_dir` is taken relative to the project when it is not absolute.
  */
 export function contextStoreOptionsFromConfig(
-  config: Pick<Config, 'semantic_search' | 'cache'>,
+  config: ContextConfigSections,
   projectDir: string,
   extra: Partial<ContextStoreOptions> = {},
 ): ContextStoreOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { estimateTokens, packContext } from '../index';
-import type { ContextChunk } from '@qoder-orch/core';
+import type { ContextChunk } from '@qoder-orch/spec';
 
 const chunk = (id: string, source: string, text: string, kind: ContextChunk['kind'], heading?: string): ContextChunk => ({ id, source, kind, text, ...(heading === undefined ? {} : { heading }) });
 

@@ -1,4 +1,4 @@
-import type { ContextChunk, ScoredChunk } from '@qoder-orch/core';
+import type { ContextChunk, ScoredChunk } from '@qoder-orch/spec';
 import { estimateTokens } from '../chunking/token-estimate';
 import { contentHash } from '../files/content-hash';
 

@@ -1,5 +1,5 @@
-import { OrchestratorError } from '@qoder-orch/core';
-import type { ContextChunk } from '@qoder-orch/core';
+import { OrchestratorError } from '@qoder-orch/spec';
+import type { ContextChunk } from '@qoder-orch/spec';
 import { EmbeddingCache, embeddingKey } from '../cache/embedding-cache';
 import type { Embedder } from '../embedding/embedder';
 import { createTransformersEmbedder } from '../embedding/transformers-embedder';

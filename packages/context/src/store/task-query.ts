@@ -1,4 +1,4 @@
-import type { ContextChunk, Task } from '@qoder-orch/core';
+import type { ContextChunk, Task } from '@qoder-orch/spec';
 
 /** The text that is embedded for a chunk: its heading path, then its text. */
 export function embeddingText(chunk: ContextChunk): string {

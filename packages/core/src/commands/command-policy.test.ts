@@ -2,7 +2,10 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CommandPolicy, type ProjectCommands, classifyCommand, matchesAllowPattern, readProjectCommands } from '../index';
+import { type CommandPolicy } from '../index';
+import { type ProjectCommands, readProjectCommands } from './project-commands';
+import { classifyCommand } from './command-policy';
+import { matchesAllowPattern } from './allow-pattern';
 
 let projectDir: string;
 let project: ProjectCommands;

@@ -1,6 +1,6 @@
-import type { Plan } from '../schemas/plan';
-import type { VerifyCommand } from '../schemas/task';
-import type { VerificationResult } from '../schemas/task-result';
+import type { Plan } from '@qoder-orch/spec';
+import type { VerifyCommand } from '@qoder-orch/spec';
+import type { VerificationResult } from '@qoder-orch/spec';
 import { classifyCommand, type CommandPolicy } from './command-policy';
 import { type ApproveCommands, type CommandReview, commandKey } from './command-review';
 import type { ProjectCommands } from './project-commands';

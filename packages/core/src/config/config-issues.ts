@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ConfigIssue } from '../errors/config-error';
+import type { ConfigIssue } from '@qoder-orch/spec';
 
 /** What each schema issue expected, in words a person reads. */
 function expectedOf(issue: z.core.$ZodIssue): string | undefined {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors/config-error';
+import { ConfigError } from '@qoder-orch/spec';
 import type { ConfigOverrides } from './config-schema';
 
 type Kind = 'integer' | 'number' | 'boolean' | 'string' | 'list';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigError } from '../errors/config-error';
+import { ConfigError } from '@qoder-orch/spec';
 import { type Config, type ConfigOverrides } from './config-schema';
 import { parseConfigText } from './parse-config-text';
 import { configFromEnvironment } from './environment-overrides';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors/config-error';
+import { ConfigError } from '@qoder-orch/spec';
 import { type Config, type ConfigOverrides, ConfigSchema } from './config-schema';
 import { configIssuesFrom } from './config-issues';
 

@@ -1,5 +1,5 @@
 import { isMap, LineCounter, parseDocument } from 'yaml';
-import type { ConfigIssue } from '../errors/config-error';
+import type { ConfigIssue } from '@qoder-orch/spec';
 import { configIssuesFrom } from './config-issues';
 import { ConfigSchema } from './config-schema';
 

@@ -1,14 +1,14 @@
-import type { SerializedError } from '../errors/orchestrator-error';
+import type { SerializedError } from '@qoder-orch/spec';
 import type { RepositoryTampering } from '../git/task-workspace';
-import type { Plan } from '../schemas/plan';
-import type { RunSummary } from '../schemas/run-summary';
-import type { TaskResult, VerificationResult } from '../schemas/task-result';
-import type { Verdict } from '../schemas/verdict';
-import type { CheckChange } from '../schemas/check-change';
-import type { AgentEvent } from '../spec/agent-provider';
-import type { ContextRefreshResult } from '../spec/context-source';
-import type { Usage } from '../spec/usage';
-import type { ContractReport } from '../contracts/contract-report';
+import type { Plan } from '@qoder-orch/spec';
+import type { RunSummary } from '@qoder-orch/spec';
+import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
+import type { Verdict } from '@qoder-orch/spec';
+import type { CheckChange } from '@qoder-orch/spec';
+import type { AgentEvent } from '@qoder-orch/spec';
+import type { ContextRefreshResult } from '@qoder-orch/spec';
+import type { Usage } from '@qoder-orch/spec';
+import type { ContractReport } from '@qoder-orch/spec';
 import type { PreflightReport } from '../preflight/preflight-report';
 import type { CommandReview } from '../commands/command-review';
 

@@ -1,4 +1,4 @@
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { runGit, tryGit } from './git-client';
 
 /**

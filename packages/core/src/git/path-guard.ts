@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 
 /**
  * The repository-relative, `/`-separated form of `path` (absolute, or relative to `root`).

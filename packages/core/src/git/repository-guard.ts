@@ -2,7 +2,7 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../run-store/atomic-write';
+import { writeFileAtomic } from '@qoder-orch/spec';
 import { splitNul, tryGit } from './git-client';
 
 /** Files in the common git directory that decide what git runs or sees: configuration, attributes, excludes. */

@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { headCommit, runGit, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity, identityEnvironment } from './git-identity';
 import { PRIVATE_DIRECTORY } from './ref-names';

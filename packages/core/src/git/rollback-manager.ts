@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { forPathBatches, headCommit, LITERAL_PATHSPECS, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { mergeTrees } from './merge-trees';

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 
 interface LockContent {
   runId: string;

@@ -1,5 +1,5 @@
-import type { Task } from '../schemas/task';
-import type { VerificationResult } from '../schemas/task-result';
+import type { Task } from '@qoder-orch/spec';
+import type { VerificationResult } from '@qoder-orch/spec';
 
 export interface WorkspaceBeginOptions {
   runId: string;

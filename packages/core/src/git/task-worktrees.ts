@@ -1,4 +1,4 @@
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { refComponent } from './ref-names';
 import { repositoryPaths } from './repository';
 import { activeRunId } from './run-lock';

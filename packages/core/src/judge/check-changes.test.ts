@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectCheckChanges } from '../index';
+import { detectCheckChanges } from './check-changes';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];

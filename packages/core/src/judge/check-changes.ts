@@ -1,6 +1,6 @@
 import { tryGit } from '../git/git-client';
 import { treeChanges } from '../git/working-state';
-import type { CheckChange } from '../schemas/check-change';
+import type { CheckChange } from '@qoder-orch/spec';
 
 
 const RUNNER_CONFIG = [

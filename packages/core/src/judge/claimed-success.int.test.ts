@@ -2,15 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  PlanSchema,
-  TaskResultSchema,
-  collectProjectChecks,
-  createContractVerifier,
-  createEvidenceJudge,
-  runVerification,
-  type TaskResult,
-} from '../index';
+import { ContractVerifier } from '@qoder-orch/contracts';
+import { PlanSchema, TaskResultSchema, createEvidenceJudge, type TaskResult } from '../index';
+import { collectProjectChecks, runVerification } from './run-verification';
 import { MockAgentProvider } from '../test/index';
 
 const directories: string[] = [];
@@ -62,7 +56,7 @@ describe('an agent that claims success while its checks fail', () => {
       );
     }
     const projectChecks = await collectProjectChecks({ cwd: projectDir, command: [node, 'server/check.js'] });
-    const contract = await createContractVerifier().verify({ projectDir });
+    const contract = await new ContractVerifier().verify({ projectDir });
     expect(contract.findings.map((finding) => [finding.kind, finding.method, finding.path, finding.file, finding.line])).toEqual([['not-served', 'GET', '/api/todos', 'web/todos.js', 1]]);
 
     const { verdict } = await createEvidenceJudge({ provider: agent }).judge({ objective: plan.objective, iteration: 1, plans: [plan], evidence: { results, projectChecks, contract } });

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { collectProjectChecks, detectTestCommand, pinTestCommand } from '../index';
+import { collectProjectChecks } from './run-verification';
+import { detectTestCommand, pinTestCommand } from './detect-test-command';
 
 const directories: string[] = [];
 afterAll(async () => {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  JUDGE_PROMPT_MARKER,
-  PlanSchema,
-  TASK_ID_PATTERN,
-  TaskResultSchema,
-  createEvidenceJudge,
-  type ContractReport,
-  type Evidence,
-  type Plan,
-  type PlanInput,
-  type TaskResult,
-  type VerificationResult,
-} from '../index';
+import { JUDGE_PROMPT_MARKER, PlanSchema, TaskResultSchema, createEvidenceJudge, type ContractReport, type Evidence, type Plan, type PlanInput, type TaskResult, type VerificationResult } from '../index';
+import { TASK_ID_PATTERN } from '@qoder-orch/spec';
 import { MockAgentProvider } from '../test/index';
 
 const plan = (input: Partial<PlanInput> = {}): Plan =>

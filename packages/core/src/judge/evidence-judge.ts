@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { OrchestratorError } from '../errors/orchestrator-error';
-import { ProviderError } from '../errors/provider-error';
-import type { Plan } from '../schemas/plan';
-import type { Task } from '../schemas/task';
-import { TaskResultSchema, type TaskResult } from '../schemas/task-result';
-import { VerdictSchema, type Verdict } from '../schemas/verdict';
-import type { AgentProvider, CompleteResult } from '../spec/agent-provider';
-import { emptyUsage } from '../spec/usage';
+import { OrchestratorError } from '@qoder-orch/spec';
+import { ProviderError } from '@qoder-orch/spec';
+import type { Plan } from '@qoder-orch/spec';
+import type { Task } from '@qoder-orch/spec';
+import { TaskResultSchema, type TaskResult } from '@qoder-orch/spec';
+import { VerdictSchema, type Verdict } from '@qoder-orch/spec';
+import type { LLMProvider, CompleteResult } from '@qoder-orch/spec';
+import { emptyUsage } from '@qoder-orch/spec';
 import { describeCheckChange } from './check-changes';
 import { blockingCheckChanges, describeCheck, describeFailure, findEvidenceFailures, latestResults, mentionsTask, supersededResults, type EvidenceFailure } from './evidence-rules';
 import { FollowUpIdAllocator, attachContractCheck, followUpsForUncheckedTasks, followUpsFromFailures, inheritVerifyCommands, knownAgents, normaliseModelFollowUps, usedTaskIds } from './follow-up-tasks';
@@ -16,7 +16,7 @@ import { parseModelVerdict, type ModelVerdict } from './model-verdict';
 
 export interface EvidenceJudgeOptions {
   /** Asked for the structured verdict (`doComplete`, purpose `judge`). */
-  provider: AgentProvider;
+  provider: LLMProvider;
   /** For the model call, ms. @default 300000 */
   timeoutMs?: number;
   /** Passed to the provider. */

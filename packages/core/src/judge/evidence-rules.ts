@@ -1,10 +1,10 @@
-import type { ContractFinding } from '../contracts/contract-report';
-import type { Plan } from '../schemas/plan';
-import type { Task } from '../schemas/task';
-import type { TaskResult, VerificationResult } from '../schemas/task-result';
+import type { ContractFinding } from '@qoder-orch/spec';
+import type { Plan } from '@qoder-orch/spec';
+import type { Task } from '@qoder-orch/spec';
+import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
 import type { Evidence } from './judge';
-import type { CheckChange } from '../schemas/check-change';
-import type { KeptConflict } from '../schemas/kept-conflict';
+import type { CheckChange } from '@qoder-orch/spec';
+import type { KeptConflict } from '@qoder-orch/spec';
 import { describeCheckChange } from './check-changes';
 
 /** One reason, found in the evidence itself, why the objective cannot be met yet. */

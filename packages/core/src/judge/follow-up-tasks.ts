@@ -1,10 +1,10 @@
-import type { ContractFinding } from '../contracts/contract-report';
-import type { Plan } from '../schemas/plan';
-import { TASK_ID_PATTERN, TaskSchema, type Task, type VerifyCommand } from '../schemas/task';
-import type { TaskResult, VerificationResult } from '../schemas/task-result';
+import type { ContractFinding } from '@qoder-orch/spec';
+import type { Plan } from '@qoder-orch/spec';
+import { TASK_ID_PATTERN, TaskSchema, type Task, type VerifyCommand } from '@qoder-orch/spec';
+import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
 import { describeCheck, mentionsTask, type EvidenceFailure } from './evidence-rules';
 import { clipEnd } from './judge-prompt';
-import { describeTestSummary } from './test-summary';
+import { describeTestSummary } from '@qoder-orch/spec';
 import { describeCheckChange } from './check-changes';
 
 export const FOLLOW_UP_PREFIX = 'fix-';

@@ -1,8 +1,8 @@
-import type { Plan } from '../schemas/plan';
-import type { TaskResult, VerificationResult } from '../schemas/task-result';
+import type { Plan } from '@qoder-orch/spec';
+import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
 import { describeCheck, describeFailure, supersededResults, type EvidenceFailure } from './evidence-rules';
 import type { Evidence } from './judge';
-import { describeTestSummary } from './test-summary';
+import { describeTestSummary } from '@qoder-orch/spec';
 import { describeCheckChange } from './check-changes';
 import { fencedBlock } from '../orchestrator/fenced-block';
 

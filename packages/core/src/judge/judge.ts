@@ -1,10 +1,10 @@
-import type { ContractReport } from '../contracts/contract-report';
-import type { Plan } from '../schemas/plan';
-import type { TaskResult, VerificationResult } from '../schemas/task-result';
-import type { Verdict } from '../schemas/verdict';
-import type { CheckChange } from '../schemas/check-change';
-import type { KeptConflict } from '../schemas/kept-conflict';
-import type { Usage } from '../spec/usage';
+import type { ContractReport } from '@qoder-orch/spec';
+import type { Plan } from '@qoder-orch/spec';
+import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
+import type { Verdict } from '@qoder-orch/spec';
+import type { CheckChange } from '@qoder-orch/spec';
+import type { KeptConflict } from '@qoder-orch/spec';
+import type { Usage } from '@qoder-orch/spec';
 
 /** What the orchestrator gathered itself; the judge decides from this, not from claims. */
 export interface Evidence {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CompleteResult } from '../spec/agent-provider';
+import type { CompleteResult } from '@qoder-orch/spec';
 
 /** The model's answer, read leniently: bad follow-ups are repaired or dropped later, not fatal. */
 export const ModelVerdictSchema = z.object({

@@ -2,7 +2,8 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REDACTED, collectProjectChecks, runVerification } from '../index';
+import { REDACTED } from '@qoder-orch/spec';
+import { collectProjectChecks, runVerification } from './run-verification';
 
 const directories: string[] = [];
 const temporaryDirectory = async () => {

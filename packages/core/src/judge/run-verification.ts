@@ -1,10 +1,10 @@
 import { delimiter, isAbsolute, relative, resolve } from 'node:path';
 import { execa } from 'execa';
-import { OrchestratorError } from '../errors/orchestrator-error';
-import type { VerifyCommand } from '../schemas/task';
-import type { VerificationResult } from '../schemas/task-result';
-import { redactOutput, secretValuesFrom, tailOf } from './redact-output';
-import { parseTestSummary } from './test-summary';
+import { OrchestratorError } from '@qoder-orch/spec';
+import type { VerifyCommand } from '@qoder-orch/spec';
+import type { VerificationResult } from '@qoder-orch/spec';
+import { redactOutput, secretValuesFrom, tailOf } from '@qoder-orch/spec';
+import { parseTestSummary } from '@qoder-orch/spec';
 
 export interface RunVerificationOptions {
   /** Where the commands run (the task's working directory or the project root). */

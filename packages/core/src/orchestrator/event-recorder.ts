@@ -1,8 +1,8 @@
 import type { EventEmitter } from 'eventemitter3';
-import { serializeError } from '../errors/orchestrator-error';
+import { serializeError } from '@qoder-orch/spec';
 import type { EventEnvelope, OrchestratorEventMap, OrchestratorEventName, OrchestratorListeners } from '../events/event-map';
 import type { RunStore } from '../run-store/run-store';
-import type { SecretRedactor } from '../secrets/secret-redactor';
+import type { SecretRedactor } from '@qoder-orch/spec';
 
 /**
  * Stamps each event with run id, sequence number and time, redacts secret values from it (so

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ConfigOverrides, type EventEnvelope, MemoryRunStore, WorktreeManager, createIntegrationRegistry, createOrchestrator } from '../index';
+import { type ConfigOverrides, type EventEnvelope, MemoryRunStore, WorktreeManager, createOrchestrator } from '../index';
+import { createIntegrationRegistry } from '@qoder-orch/contracts';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
 import { MockAgentProvider, type MockAgentProviderSettings } from '../test/index';
 

@@ -1,14 +1,14 @@
 import type { Config, ConfigOverrides } from '../config/config-schema';
-import type { ContractChecker, ContractReport } from '../contracts/contract-report';
+import type { ContractReport, ContractVerifier } from '@qoder-orch/spec';
 import type { TaskWorkspace } from '../git/task-workspace';
 import type { Judge } from '../judge/judge';
 import type { PreflightReport } from '../preflight/preflight-report';
 import type { RunStore } from '../run-store/run-store';
-import type { Plan } from '../schemas/plan';
-import type { Task } from '../schemas/task';
-import type { AgentProvider } from '../spec/agent-provider';
-import type { ContextSource } from '../spec/context-source';
-import type { SubagentDefinition } from '../subagents/subagent-schema';
+import type { Plan } from '@qoder-orch/spec';
+import type { Task } from '@qoder-orch/spec';
+import type { LLMProvider } from '@qoder-orch/spec';
+import type { ContextSource } from '@qoder-orch/spec';
+import type { SubagentDefinition } from '@qoder-orch/spec';
 import type { DurationHistory } from '../scheduler/duration-history';
 import type { ApproveCommands } from '../commands/command-review';
 
@@ -34,7 +34,7 @@ export interface DeviationSink {
 
 export interface PreflightInput {
   projectDir: string;
-  provider: AgentProvider;
+  provider: LLMProvider;
   config: Config;
   subagents: readonly SubagentDefinition[];
   abortSignal?: AbortSignal;
@@ -44,9 +44,9 @@ export interface OrchestratorOptions {
   /** The project (usually a git repository) the agents work in. */
   projectDir: string;
   /** Plans, judges and runs tasks, unless a subagent names another provider. */
-  provider: AgentProvider;
+  provider: LLMProvider;
   /** Providers by name, for subagents whose front matter says `provider: codex`. */
-  providers?: Readonly<Record<string, AgentProvider>>;
+  providers?: Readonly<Record<string, LLMProvider>>;
   /** A resolved config (from `loadConfig`) or partial overrides merged onto the defaults. */
   config?: Config | ConfigOverrides;
   /** @default loadSubagents(projectDir): the builtins overridden by `subagents/`, `.qoder/agents/`, `.claude/agents/` */
@@ -57,8 +57,8 @@ export interface OrchestratorOptions {
   workspace?: TaskWorkspace;
   /** Project knowledge for planning and for each task. */
   context?: ContextSource;
-  /** Checks frontend, backend and contract agree; its report is evidence for the judge. */
-  contractChecker?: ContractChecker;
+  /** Checks frontend, backend and contract agree (`ContractVerifier` of @qoder-orch/contracts); its report is evidence for the judge. */
+  contractVerifier?: ContractVerifier;
   /** Shared interfaces between tasks. */
   registry?: InterfaceRegistry;
   /** Where agents' reports that the documentation is wrong go (a wiki learner). */

@@ -2,16 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type ConfigOverrides,
-  type EventEnvelope,
-  JUDGE_PROMPT_MARKER,
-  MemoryRunStore,
-  type OrchestratorOptions,
-  type PreflightReport,
-  TASK_PROMPT_MARKER,
-  createOrchestrator,
-} from '../index';
+import { type ConfigOverrides, type EventEnvelope, JUDGE_PROMPT_MARKER, MemoryRunStore, type OrchestratorOptions, type PreflightReport, TASK_PROMPT_MARKER, createOrchestrator } from '../index';
 import { MockAgentProvider, type MockAgentProviderSettings, type MockStep } from '../test/index';
 
 const directories: string[] = [];
@@ -335,7 +326,7 @@ describe('Orchestrator', () => {
   it('checks the API contract after tasks that touch it and at the end, and a contract error keeps the objective unmet', async () => {
     const directory = await projectDir();
     let checks = 0;
-    const contractChecker = {
+    const contractVerifier = {
       verify: async () => {
         checks += 1;
         return {
@@ -352,7 +343,7 @@ describe('Orchestrator', () => {
       api: [{ type: 'success', files: { 'server/routes.ts': 'export {};\n' }, text: '```json\n{"status":"success","filesChanged":["server/routes.ts"]}\n```' }],
       docs: [{ type: 'success', files: { 'README.md': '# x\n' } }],
     });
-    const { summary, events } = await run({ provider: mock, projectDir: directory, contractChecker }, 'x', { execution: { max_iterations: 1, max_parallel: 1 } });
+    const { summary, events } = await run({ provider: mock, projectDir: directory, contractVerifier }, 'x', { execution: { max_iterations: 1, max_parallel: 1 } });
     const contractEvents = events.filter((event) => event.type === 'contract-end');
     // Once after the API task (the docs task does not touch the API), once at the end.
     expect(checks).toBe(2);
@@ -362,9 +353,9 @@ describe('Orchestrator', () => {
   });
 
   it('goes on without contract evidence when the checker fails, and says so', async () => {
-    const contractChecker = { verify: async () => { throw new Error('openapi.yaml is missing'); } };
+    const contractVerifier = { verify: async () => { throw new Error('openapi.yaml is missing'); } };
     const mock = provider(planAnswer([{ id: 'a' }]), [met]);
-    const { summary, events } = await run({ provider: mock, contractChecker });
+    const { summary, events } = await run({ provider: mock, contractVerifier });
     expect(summary.status).toBe('met');
     expect(events.some((event) => event.type === 'warning' && event.code === 'CONTRACT_CHECK_FAILED' && event.message.includes('openapi.yaml is missing'))).toBe(true);
   });

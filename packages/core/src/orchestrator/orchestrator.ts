@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { writeFileAtomic } from '../run-store/atomic-write';
+import { writeFileAtomic } from '@qoder-orch/spec';
 import { EventEmitter } from 'eventemitter3';
 import type { Config } from '../config/config-schema';
 import { resolveConfig } from '../config/load-config';
-import { type ContractReport, ContractReportSchema } from '../contracts/contract-report';
-import { OrchestratorError, serializeError } from '../errors/orchestrator-error';
-import type { ProviderError } from '../errors/provider-error';
+import { type ContractReport, ContractReportSchema } from '@qoder-orch/spec';
+import { OrchestratorError, serializeError } from '@qoder-orch/spec';
+import type { ProviderError } from '@qoder-orch/spec';
 import type { OrchestratorListeners } from '../events/event-map';
 import type { TaskWorkspace } from '../git/task-workspace';
 import { createEvidenceJudge } from '../judge/evidence-judge';
@@ -15,29 +15,29 @@ import { latestResults } from '../judge/evidence-rules';
 import { isNamedFor } from '../judge/follow-up-tasks';
 import { detectCheckChanges } from '../judge/check-changes';
 import { conflictChangeLanded } from '../workspace/conflict-landed';
-import type { KeptConflict } from '../schemas/kept-conflict';
+import type { KeptConflict } from '@qoder-orch/spec';
 import type { Judge } from '../judge/judge';
 import { createRunRedactor } from '../secrets/run-secrets';
-import type { SecretRedactor } from '../secrets/secret-redactor';
-import { redactJson } from '../judge/redact-output';
+import type { SecretRedactor } from '@qoder-orch/spec';
+import { redactJson } from '@qoder-orch/spec';
 import { redactingRunStore } from '../run-store/redacting-run-store';
 import { collectProjectChecks } from '../judge/run-verification';
 import { pinTestCommand } from '../judge/detect-test-command';
-import { touchesApiSurface } from '../contracts/contract-relevance';
+import { mayTouchApiSurface } from '@qoder-orch/spec';
 import { Planner, type PlanRequest } from '../planner/planner';
 import { validatePlan } from '../planner/validate-plan';
 import { FileRunStore } from '../run-store/file-run-store';
 import type { RunState } from '../run-store/run-state';
 import type { RunStore } from '../run-store/run-store';
-import type { Plan } from '../schemas/plan';
-import type { RunSummary, StopReason } from '../schemas/run-summary';
-import type { Task, VerifyCommand } from '../schemas/task';
-import { type TaskResult, TaskResultSchema, type VerificationResult } from '../schemas/task-result';
+import type { Plan } from '@qoder-orch/spec';
+import type { RunSummary, StopReason } from '@qoder-orch/spec';
+import type { Task, VerifyCommand } from '@qoder-orch/spec';
+import { type TaskResult, TaskResultSchema, type VerificationResult } from '@qoder-orch/spec';
 import { Scheduler } from '../scheduler/scheduler';
 import { createDurationHistory, type DurationHistory } from '../scheduler/duration-history';
-import { addUsage } from '../spec/usage';
+import { addUsage } from '@qoder-orch/spec';
 import { loadSubagents } from '../subagents/load-subagents';
-import type { SubagentDefinition } from '../subagents/subagent-schema';
+import type { SubagentDefinition } from '@qoder-orch/spec';
 import { createDirectoryWorkspace } from '../workspace/directory-workspace';
 import { createGitWorkspace } from '../workspace/git-workspace';
 import { resolveUserPath } from '../git/worktree-location';
@@ -262,7 +262,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
 
   /** The contract check as evidence; a checker that throws or answers garbage becomes a warning, not a crash. */
   async #checkContract(events: EventRecorder, abortSignal: AbortSignal): Promise<ContractReport | undefined> {
-    const checker = this.#options.contractChecker;
+    const checker = this.#options.contractVerifier;
     if (!checker) return undefined;
     try {
       const report = ContractReportSchema.parse(await checker.verify({ projectDir: this.#projectDir, abortSignal })) as ContractReport;
@@ -611,7 +611,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           if (history && finished && result.status === 'completed' && result.durationMs > 0) void history.record(finished, result.durationMs);
           events.emit('task-end', { taskId: result.taskId, result });
           // A task that touched either side of the API: check the contract now, one check at a time.
-          if (this.#options.contractChecker && result.status === 'completed' && touchesApiSurface(result.filesChanged)) {
+          if (this.#options.contractVerifier && result.status === 'completed' && mayTouchApiSurface(this.#options.contractVerifier, result.filesChanged)) {
             contractChecks = contractChecks.then(async () => {
               if (!signal.aborted) contractReport = (await this.#checkContract(events, signal)) ?? contractReport;
             }).catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { RunState } from '../run-store/run-state';
-import { RunSummarySchema, type RunSummary, type StopReason } from '../schemas/run-summary';
-import type { TaskResult } from '../schemas/task-result';
-import { addUsage } from '../spec/usage';
+import { RunSummarySchema, type RunSummary, type StopReason } from '@qoder-orch/spec';
+import type { TaskResult } from '@qoder-orch/spec';
+import { addUsage } from '@qoder-orch/spec';
 
 export interface SummaryExtras {
   stopReason: StopReason;

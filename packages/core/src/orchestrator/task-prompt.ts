@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Task } from '../schemas/task';
-import type { TaskResult } from '../schemas/task-result';
+import type { Task } from '@qoder-orch/spec';
+import type { TaskResult } from '@qoder-orch/spec';
 import { fencedBlock as block } from './fenced-block';
 
 /** The first line of every task prompt starts with this, followed by the task id. */

@@ -1,4 +1,4 @@
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { type RetryPolicy, retryDelayMs, sleep } from './retry-policy';
 
 export interface WithRetryOptions {

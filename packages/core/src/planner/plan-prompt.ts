@@ -1,5 +1,5 @@
-import type { PlanIssue } from '../errors/plan-error';
-import type { SubagentDefinition } from '../subagents/subagent-schema';
+import type { PlanIssue } from '@qoder-orch/spec';
+import type { SubagentDefinition } from '@qoder-orch/spec';
 import { fencedBlock } from '../orchestrator/fenced-block';
 
 /** The first line of every planner prompt, stable so scripted fake models can recognise it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PLAN_PROMPT_MARKER, PlanError, Planner, ProviderError, builtinSubagents, extractJson, validatePlan } from '../index';
+import { PLAN_PROMPT_MARKER, PlanError, Planner, ProviderError, builtinSubagents, validatePlan } from '../index';
+import { extractJson } from '@qoder-orch/spec';
 import { MockAgentProvider } from '../test/index';
 
 const subagents = builtinSubagents();

@@ -1,18 +1,18 @@
-import { PlanError, type PlanIssue } from '../errors/plan-error';
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { PlanError, type PlanIssue } from '@qoder-orch/spec';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { z } from 'zod';
-import { MAX_PLAN_TASKS, type Plan, PlanSchema } from '../schemas/plan';
-import type { AgentProvider } from '../spec/agent-provider';
-import { addUsage, emptyUsage, type Usage } from '../spec/usage';
-import type { SubagentDefinition } from '../subagents/subagent-schema';
+import { MAX_PLAN_TASKS, type Plan, PlanSchema } from '@qoder-orch/spec';
+import type { LLMProvider } from '@qoder-orch/spec';
+import { addUsage, emptyUsage, type Usage } from '@qoder-orch/spec';
+import type { SubagentDefinition } from '@qoder-orch/spec';
 import type { RetryPolicy } from '../orchestrator/retry-policy';
 import { withRetry } from '../orchestrator/with-retry';
-import { extractJson } from './extract-json';
+import { extractJson } from '@qoder-orch/spec';
 import { buildPlanPrompt, buildRepairPrompt } from './plan-prompt';
 import { validatePlan } from './validate-plan';
 
 export interface PlannerOptions {
-  provider: AgentProvider;
+  provider: LLMProvider;
   subagents: readonly SubagentDefinition[];
   /** Answers asked for in total, the first included, before a PlanError. @default 3 */
   maxAttempts?: number;

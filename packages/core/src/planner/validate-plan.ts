@@ -1,8 +1,8 @@
 import { Graph, alg } from '@dagrejs/graphlib';
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
-import type { PlanIssue } from '../errors/plan-error';
-import { MAX_PLAN_TASKS, type Plan, PlanSchema } from '../schemas/plan';
+import type { PlanIssue } from '@qoder-orch/spec';
+import { MAX_PLAN_TASKS, type Plan, PlanSchema } from '@qoder-orch/spec';
 
 export interface ValidatePlanOptions {
   /** The run's objective: filled in when the answer leaves it out. */

@@ -4,7 +4,7 @@ import { ConfigSchema } from '../config/config-schema';
 import { configIssuesFrom } from '../config/config-issues';
 import { CONFIG_FILE_NAME } from '../config/load-config';
 import { parseConfigText } from '../config/parse-config-text';
-import type { ConfigIssue } from '../errors/config-error';
+import type { ConfigIssue } from '@qoder-orch/spec';
 import type { PreflightCheck } from './preflight-report';
 import { fail, pass } from './check-result';
 

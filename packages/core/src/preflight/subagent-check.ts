@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { OrchestratorError } from '../errors/orchestrator-error';
-import { parseSubagent } from '../subagents/parse-subagent';
+import { OrchestratorError } from '@qoder-orch/spec';
+import { parseSubagent } from '@qoder-orch/spec';
 import type { PreflightCheck } from './preflight-report';
 import { fail, pass, warn } from './check-result';
 

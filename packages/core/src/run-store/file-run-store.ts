@@ -1,9 +1,9 @@
 import { appendFile, mkdir, readFile, readdir, truncate } from 'node:fs/promises';
 import { join, normalize, resolve, sep } from 'node:path';
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import type { EventEnvelope } from '../events/event-map';
-import type { Plan } from '../schemas/plan';
-import { writeFileAtomic } from './atomic-write';
+import type { Plan } from '@qoder-orch/spec';
+import { writeFileAtomic } from '@qoder-orch/spec';
 import { type RunState, RunStateSchema } from './run-state';
 import type { RunStore } from './run-store';
 

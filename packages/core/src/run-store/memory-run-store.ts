@@ -1,6 +1,6 @@
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import type { EventEnvelope } from '../events/event-map';
-import type { Plan } from '../schemas/plan';
+import type { Plan } from '@qoder-orch/spec';
 import { type RunState, RunStateSchema } from './run-state';
 import type { RunStore } from './run-store';
 

@@ -1,4 +1,4 @@
-import type { SecretRedactor } from '../secrets/secret-redactor';
+import type { SecretRedactor } from '@qoder-orch/spec';
 import type { RunStore } from './run-store';
 
 /**

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { PlanSchema } from '../schemas/plan';
-import { TaskResultSchema, TaskStatusSchema } from '../schemas/task-result';
-import { UsageSchema } from '../spec/usage';
-import { VerdictSchema } from '../schemas/verdict';
+import { PlanSchema } from '@qoder-orch/spec';
+import { TaskResultSchema, TaskStatusSchema } from '@qoder-orch/spec';
+import { UsageSchema } from '@qoder-orch/spec';
+import { VerdictSchema } from '@qoder-orch/spec';
 import { CommandReviewSchema } from '../commands/command-review';
 import { ProjectCommandsSchema } from '../commands/project-commands';
-import { CheckChangeSchema } from '../schemas/check-change';
-import { KeptConflictSchema } from '../schemas/kept-conflict';
+import { CheckChangeSchema } from '@qoder-orch/spec';
+import { KeptConflictSchema } from '@qoder-orch/spec';
 import { PinnedTestCommandSchema } from '../judge/detect-test-command';
 
 export const TaskStateSchema = z.object({

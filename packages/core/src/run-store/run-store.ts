@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '../events/event-map';
-import type { Plan } from '../schemas/plan';
+import type { Plan } from '@qoder-orch/spec';
 import type { RunState } from './run-state';
 
 /**

@@ -1,4 +1,4 @@
-import type { Task } from '../schemas/task';
+import type { Task } from '@qoder-orch/spec';
 
 /** How long a task is expected to take, in any unit as long as it is the same for all tasks. */
 export type DurationEstimator = (task: Task) => number;

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DurationHistory, DurationHistoryFileSchema, Scheduler, type Task, TaskSchema, createDurationHistory, longestRemainingPath, sizeBucket } from '../index';
+import { type DurationHistory, Scheduler, type Task, TaskSchema, createDurationHistory, longestRemainingPath } from '../index';
+import { DurationHistoryFileSchema, sizeBucket } from './duration-history';
 
 const task = (id: string, options: Partial<Task> = {}): Task => TaskSchema.parse({ id, title: id, agent: 'backend-dev', ...options });
 const minutes = (value: number) => value * 60_000;

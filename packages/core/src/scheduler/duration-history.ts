@@ -1,8 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../run-store/atomic-write';
-import type { Task } from '../schemas/task';
+import { writeFileAtomic } from '@qoder-orch/spec';
+import type { Task } from '@qoder-orch/spec';
 import { type DurationEstimator, planEstimate } from './critical-path';
 
 const MS_PER_MINUTE = 60_000;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ExecutionOutcome, Scheduler, type Task, TaskSchema, filesOverlap, longestRemainingPath } from '../index';
+import { type ExecutionOutcome, Scheduler, type Task, TaskSchema, longestRemainingPath } from '../index';
+import { filesOverlap } from '@qoder-orch/spec';
 
 /** A small deterministic PRNG so every run checks the same plans. */
 function seeded(seed: number) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ExecutionOutcome, Scheduler, type Task, TaskSchema, filesOverlap, longestRemainingPath } from '../index';
+import { type ExecutionOutcome, Scheduler, type Task, TaskSchema, longestRemainingPath } from '../index';
+import { filesOverlap } from '@qoder-orch/spec';
 
 const task = (id: string, options: Partial<Task> = {}): Task =>
   TaskSchema.parse({ id, title: id, agent: 'backend-dev', ...options });

@@ -1,6 +1,6 @@
-import type { Task } from '../schemas/task';
+import type { Task } from '@qoder-orch/spec';
 import { type DurationEstimator, longestRemainingPath, planEstimate } from './critical-path';
-import { filesOverlap } from './file-locks';
+import { filesOverlap } from '@qoder-orch/spec';
 import { ReadyQueue } from './ready-queue';
 import type { ExecutionOutcome, Speculation, TaskExecutor } from './task-executor';
 

@@ -1,4 +1,4 @@
-import type { Task } from '../schemas/task';
+import type { Task } from '@qoder-orch/spec';
 
 export interface ExecutionContext {
   /** Which parallel slot runs it, 0-based (for the timeline). */

@@ -1,6 +1,6 @@
-import { projectEnvSecretValues } from '../judge/env-file-secrets';
-import { secretValuesFrom } from '../judge/redact-output';
-import { createSecretRedactor, type SecretRedactor } from './secret-redactor';
+import { projectEnvSecretValues } from '@qoder-orch/spec';
+import { secretValuesFrom } from '@qoder-orch/spec';
+import { createSecretRedactor, type SecretRedactor } from '@qoder-orch/spec';
 
 export interface RunSecretsInput {
   /** Its dotenv files (`.env`, `.env.local` …) are read for secrets. */

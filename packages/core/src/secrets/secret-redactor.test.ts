@@ -2,7 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileRunStore, createRunRedactor, createSecretRedactor, redactingRunStore, redactJson, runSecretValues } from '../index';
+import { FileRunStore, createRunRedactor, redactJson, runSecretValues } from '../index';
+import { createSecretRedactor } from '@qoder-orch/spec';
+import { redactingRunStore } from '../run-store/redacting-run-store';
 import { sampleRunState } from '../test/index';
 
 const HOSTILE = 'pa"ss\\wörd✓-7f3a9c';

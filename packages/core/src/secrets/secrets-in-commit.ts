@@ -1,5 +1,5 @@
 import { runGit } from '../git/git-client';
-import type { SecretRedactor } from './secret-redactor';
+import type { SecretRedactor } from '@qoder-orch/spec';
 
 /**
  * The files whose lines added by `commit` (against its first parent) hold a secret value in

@@ -2,7 +2,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUILTIN_SUBAGENT_NAMES, builtinSubagents, loadSubagents } from '../index';
+import { builtinSubagents, loadSubagents } from '../index';
+import { BUILTIN_SUBAGENT_NAMES } from '@qoder-orch/spec';
 
 let directory: string;
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { builtinSubagents } from './builtin-subagents';
-import { parseSubagent } from './parse-subagent';
-import type { SubagentDefinition } from './subagent-schema';
+import { builtinSubagents } from '@qoder-orch/spec';
+import { parseSubagent } from '@qoder-orch/spec';
+import type { SubagentDefinition } from '@qoder-orch/spec';
 
 /** Where project subagents are looked up, in precedence order (the first file of a name wins). */
 export const SUBAGENT_DIRECTORIES = ['subagents', '.qoder/agents', '.claude/agents'] as const;

@@ -1,18 +1,18 @@
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { ErrorCode } from '../errors/orchestrator-error';
-import { ProviderError } from '../errors/provider-error';
+import type { ErrorCode } from '@qoder-orch/spec';
+import { ProviderError } from '@qoder-orch/spec';
 import type {
   AgentEvent,
-  AgentProviderV1,
+  LLMProviderV1,
   CheckOptions,
   CheckResult,
   CompleteOptions,
   CompleteResult,
   RunTaskOptions,
   RunTaskResult,
-} from '../spec/agent-provider';
-import type { Usage } from '../spec/usage';
+} from '@qoder-orch/spec';
+import type { Usage } from '@qoder-orch/spec';
 
 /** One scripted answer of the mock. */
 export type MockStep =
@@ -67,11 +67,11 @@ export interface MockCalls {
 const defaultUsage: Usage = { inputTokens: 100, outputTokens: 50 };
 
 /**
- * A scripted AgentProvider for unit tests and for users' own tests. Records every call; can
+ * A scripted LLMProvider for unit tests and for users' own tests. Records every call; can
  * succeed (writing files like an agent), fail with any error code, delay, or hang. Honours
  * `timeoutMs` and `abortSignal` the way real providers do.
  */
-export class MockAgentProvider implements AgentProviderV1 {
+export class MockAgentProvider implements LLMProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly providerId: string;
   readonly calls: MockCalls = { complete: [], runTask: [], check: [] };

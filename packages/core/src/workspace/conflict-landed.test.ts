@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { conflictChangeLanded } from '../index';
+import { conflictChangeLanded } from './conflict-landed';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];

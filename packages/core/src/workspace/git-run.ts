@@ -1,6 +1,6 @@
 import { realpath, rmdir } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { headCommit, LITERAL_PATHSPECS, resolveRef, runGit, tryGit } from '../git/git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from '../git/git-identity';
 import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
@@ -11,12 +11,12 @@ import { ensureInitialCommit, ensurePrivateDirectoryExcluded, repositoryPaths } 
 import { RepositoryGuard } from '../git/repository-guard';
 import { RollbackManager } from '../git/rollback-manager';
 import { acquireRunLock, releaseRunLock } from '../git/run-lock';
-import { SerialQueue } from '../git/serial-queue';
+import { SerialQueue } from '@qoder-orch/spec';
 import type { InterruptedTask, PreparedTask, PrepareTaskOptions, WorkspaceBeginOptions, WorkspaceBeginResult, WorkspaceEndResult } from '../git/task-workspace';
 import { withTemporaryIndex } from '../git/temporary-index';
 import { WorktreeManager } from '../git/worktree-manager';
 import { commitTree, treeOf } from '../git/working-state';
-import type { Task } from '../schemas/task';
+import type { Task } from '@qoder-orch/spec';
 import type { GitWorkspaceOptions } from './git-workspace-options';
 import { clearMergeIntent, settleMergeIntent, writeMergeIntent } from './merge-intent';
 import { checkpointOrder, describePaths, dirtyPaths, refuseOperationInProgress } from './repository-state';

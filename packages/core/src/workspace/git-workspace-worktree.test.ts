@@ -1,7 +1,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { conflictChangeLanded, createGitWorkspace, type Task, TaskSchema, type VerificationResult, WorktreeManager } from '../index';
+import { createGitWorkspace, type Task, TaskSchema, type VerificationResult, WorktreeManager } from '../index';
+import { conflictChangeLanded } from './conflict-landed';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
 import { MockAgentProvider } from '../test/index';
 

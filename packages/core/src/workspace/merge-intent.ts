@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../run-store/atomic-write';
+import { writeFileAtomic } from '@qoder-orch/spec';
 import { headCommit, runGit, tryGit } from '../git/git-client';
 import { indexTree } from '../git/temporary-index';
 import { treeOf } from '../git/working-state';

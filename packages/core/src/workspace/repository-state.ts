@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { headCommit, resolveRef, runGit, splitNul } from '../git/git-client';
 import { changedPathsBetween } from '../git/working-state';
 

@@ -1,4 +1,4 @@
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { forPathBatches, headCommit, LITERAL_PATHSPECS, runGit, tryGit } from '../git/git-client';
 import { taskCommitRef } from '../git/ref-names';
 import type {
@@ -15,7 +15,7 @@ import type {
 } from '../git/task-workspace';
 import { withTemporaryIndex, workingTree } from '../git/temporary-index';
 import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
-import type { Task } from '../schemas/task';
+import type { Task } from '@qoder-orch/spec';
 import { GitRun } from './git-run';
 import type { GitWorkspaceOptions } from './git-workspace-options';
 import { clearMergeIntent, writeMergeIntent } from './merge-intent';

@@ -1,5 +1,5 @@
-import { patternsOverlap } from '../scheduler/file-locks';
-import type { Task } from '../schemas/task';
+import { patternsOverlap } from '@qoder-orch/spec';
+import type { Task } from '@qoder-orch/spec';
 
 /** A commit a task put on the integration head, in the order they landed. */
 export interface LandedChange {

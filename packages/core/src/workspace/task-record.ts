@@ -1,4 +1,4 @@
-import type { Task } from '../schemas/task';
+import type { Task } from '@qoder-orch/spec';
 
 export type TaskPhase = 'running' | 'landed' | 'conflict' | 'failed' | 'done';
 

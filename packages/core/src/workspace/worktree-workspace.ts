@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OrchestratorError } from '../errors/orchestrator-error';
+import { OrchestratorError } from '@qoder-orch/spec';
 import { headCommit, resolveRef, runGit, splitNul, tryGit } from '../git/git-client';
 import { identityEnvironment } from '../git/git-identity';
 import { mergeCommits } from '../git/merge-trees';
@@ -19,7 +19,7 @@ import type {
 } from '../git/task-workspace';
 import { workingTree } from '../git/temporary-index';
 import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
-import type { Task } from '../schemas/task';
+import type { Task } from '@qoder-orch/spec';
 import { endProcessesWorkingIn } from './end-stray-processes';
 import { GitRun } from './git-run';
 import type { GitWorkspaceOptions } from './git-workspace-options';

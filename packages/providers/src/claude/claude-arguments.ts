@@ -1,4 +1,4 @@
-import type { CompleteOptions, PermissionMode, RunTaskOptions } from '@qoder-orch/core';
+import type { CompleteOptions, PermissionMode, RunTaskOptions } from '@qoder-orch/spec';
 
 /** Arguments common to every headless run: print mode, streamed JSON. The prompt goes on stdin. */
 const BASE = ['-p', '--output-format', 'stream-json', '--verbose'];

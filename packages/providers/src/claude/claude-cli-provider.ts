@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type AgentProviderV1,
+  type LLMProviderV1,
   type CheckOptions,
   type CheckResult,
   type CompleteOptions,
@@ -11,7 +11,7 @@ import {
   type RunTaskResult,
   redactJson,
   redactOutput,
-} from '@qoder-orch/core';
+} from '@qoder-orch/spec';
 import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
@@ -69,7 +69,7 @@ function claudePrefixes(parent: Readonly<Record<string, string | undefined>>, ex
   ];
 }
 
-class ClaudeCliProvider implements AgentProviderV1 {
+class ClaudeCliProvider implements LLMProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly providerId: string;
   readonly #settings: ClaudeCliSettings;
@@ -165,10 +165,10 @@ class ClaudeCliProvider implements AgentProviderV1 {
 }
 
 /** Creates a provider that runs tasks through the Claude Code CLI (`claude -p`). */
-export function createClaudeCli(settings: ClaudeCliSettings = {}): AgentProviderV1 {
+export function createClaudeCli(settings: ClaudeCliSettings = {}): LLMProviderV1 {
   return new ClaudeCliProvider(settings);
 }
 
 /** The Claude Code CLI provider with default settings. */
-export const claudeCli: AgentProviderV1 = createClaudeCli();
+export const claudeCli: LLMProviderV1 = createClaudeCli();
 

@@ -1,4 +1,4 @@
-import { type RunTaskResult, type Usage, redactJson, redactOutput } from '@qoder-orch/core';
+import { type RunTaskResult, type Usage, redactJson, redactOutput } from '@qoder-orch/spec';
 import type { ClaudeOutcome } from './interpret-claude-result';
 import type { SuccessfulClaudeShapedRun } from './run-claude-shaped';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent } from '@qoder-orch/core';
+import type { AgentEvent } from '@qoder-orch/spec';
 import { ClaudeStreamParser } from '../index';
 import type { AgentProcessResult } from '../process/run-agent-process';
 import { processResultOf } from '../test/replay-fixture';

@@ -1,4 +1,4 @@
-import type { AgentEvent } from '@qoder-orch/core';
+import type { AgentEvent } from '@qoder-orch/spec';
 import { type EventParserOptions, clipEventOutput, keepOtherLine, parseJsonLine, safeListener } from '../process/json-lines-parser';
 import { ClaudeApiRetrySchema, ClaudeInitSchema, ClaudeMessageLineSchema, type ClaudeResult, ClaudeResultSchema } from './claude-stream-schema';
 

@@ -1,4 +1,4 @@
-import type { ProviderError, Usage } from '@qoder-orch/core';
+import type { ProviderError, Usage } from '@qoder-orch/spec';
 import { classifyProviderFailure } from '../errors/classify-failure';
 import type { AgentProcessResult } from '../process/run-agent-process';
 import type { ClaudeStreamSummary } from './claude-stream-parser';

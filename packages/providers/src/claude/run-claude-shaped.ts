@@ -1,5 +1,5 @@
-import type { AgentEvent } from '@qoder-orch/core';
-import { redactOutput } from '@qoder-orch/core';
+import type { AgentEvent } from '@qoder-orch/spec';
+import { redactOutput } from '@qoder-orch/spec';
 import { type AgentProcessResult, runAgentProcess } from '../process/run-agent-process';
 import { ClaudeStreamParser, type ClaudeStreamSummary } from './claude-stream-parser';
 import { type ClaudeOutcome, interpretClaudeResult } from './interpret-claude-result';

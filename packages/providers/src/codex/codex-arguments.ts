@@ -1,4 +1,4 @@
-import type { PermissionMode } from '@qoder-orch/core';
+import type { PermissionMode } from '@qoder-orch/spec';
 
 /** Codex has sandboxes, not permission modes: read-only for plans, the workspace for edits. */
 export const CODEX_SANDBOXES: Record<PermissionMode, string> = {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '@qoder-orch/core';
+import type { AgentEvent } from '@qoder-orch/spec';
 import { createCodexCli, findExecutable } from '../index';
 import { type FakeCodexRequest, createFakeCodexServer, failureOf, fakeCodexCliSettings, processesWithEnvironment } from '../test/index';
 import type { FakeCodexReply } from '../test/index';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type AgentProviderV1,
+  type LLMProviderV1,
   type CheckOptions,
   type CheckResult,
   type CompleteOptions,
@@ -12,10 +12,10 @@ import {
   ProviderError,
   type RunTaskOptions,
   type RunTaskResult,
-} from '@qoder-orch/core';
+} from '@qoder-orch/spec';
 import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
-import { extractJson } from '../process/extract-json';
+import { extractJson } from '@qoder-orch/spec';
 import type { EventParserOptions } from '../process/json-lines-parser';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
 import { promptWithInstructions } from '../process/prompt-with-instructions';
@@ -64,7 +64,7 @@ interface PreparedRun extends PreparedCliRun {
   codexHome: string | undefined;
 }
 
-class CodexCliProvider implements AgentProviderV1 {
+class CodexCliProvider implements LLMProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly providerId: string;
   readonly #settings: CodexCliSettings;
@@ -144,7 +144,7 @@ class CodexCliProvider implements AgentProviderV1 {
         const prompt = promptWithInstructions(options.prompt, options.system, 'Instructions');
         const { summary } = await this.#run({ run, args, prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
         const text = summary.texts.at(-1) ?? '';
-        const json = options.jsonSchema ? extractJson(text) : undefined;
+        const json = options.jsonSchema ? extractJson(text).value : undefined;
         if (options.jsonSchema && json === undefined) {
           throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${text.slice(0, 200)}`, usage: summary.usage, isRetryable: true });
         }
@@ -171,9 +171,9 @@ class CodexCliProvider implements AgentProviderV1 {
 }
 
 /** Creates a provider that runs tasks through the Codex CLI (`codex exec --json`). */
-export function createCodexCli(settings: CodexCliSettings = {}): AgentProviderV1 {
+export function createCodexCli(settings: CodexCliSettings = {}): LLMProviderV1 {
   return new CodexCliProvider(settings);
 }
 
 /** The Codex CLI provider with default settings. */
-export const codexCli: AgentProviderV1 = createCodexCli();
+export const codexCli: LLMProviderV1 = createCodexCli();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Usage } from '@qoder-orch/core';
+import type { Usage } from '@qoder-orch/spec';
 import { type EventParserOptions, JsonLinesEventParser, clipEventOutput } from '../process/json-lines-parser';
 
 const CodexItemSchema = z.looseObject({

@@ -1,5 +1,5 @@
 import {
-  type AgentProviderV1,
+  type LLMProviderV1,
   type CheckOptions,
   type CheckResult,
   type CompleteOptions,
@@ -10,11 +10,11 @@ import {
   type RunTaskResult,
   emptyUsage,
   redactOutput,
-} from '@qoder-orch/core';
+} from '@qoder-orch/spec';
 import { runClaudeShaped } from '../claude/run-claude-shaped';
 import { classifyProcessFailure, isCleanExit } from '../errors/classify-process-failure';
 import { checkCliVersion } from '../process/check-cli-version';
-import { extractJson } from '../process/extract-json';
+import { extractJson } from '@qoder-orch/spec';
 import { cliEnvironment, requireExecutable } from '../process/prepare-cli-run';
 import { runAgentProcess } from '../process/run-agent-process';
 
@@ -66,7 +66,7 @@ function fill(template: readonly string[], values: Record<string, string>): stri
   return template.map((argument) => argument.replace(/\{(prompt|cwd|taskId|systemPrompt|model|permissionMode)\}/g, (_match, name: string) => values[name] ?? ''));
 }
 
-class CommandProvider implements AgentProviderV1 {
+class CommandProvider implements LLMProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly providerId: string;
   readonly #settings: CommandProviderSettings;
@@ -166,7 +166,7 @@ class CommandProvider implements AgentProviderV1 {
     const prompt = instructions ? `${options.prompt}\n\n## Instructions\n${instructions}` : options.prompt;
     const values = { cwd, taskId: 'complete', systemPrompt: options.system ?? '', model: options.model ?? '', permissionMode: 'plan' };
     const result = await this.#run({ template: this.#settings.completeArgs ?? this.#settings.args ?? [], values, prompt, cwd, env: undefined, timeoutMs: options.timeoutMs, abortSignal: options.abortSignal, isTask: false });
-    const json = options.jsonSchema ? extractJson(result.text) : undefined;
+    const json = options.jsonSchema ? extractJson(result.text).value : undefined;
     if (options.jsonSchema && json === undefined) {
       throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `${this.providerId}: a JSON answer was asked for but the output holds none: ${result.text.slice(0, 200)}`, usage: result.usage, isRetryable: true });
     }
@@ -188,6 +188,6 @@ class CommandProvider implements AgentProviderV1 {
  * Creates a provider for any agent CLI from an argument template, for tools qoder-orch does not
  * know. The prompt goes on stdin (or into `{prompt}`), the answer is stdout (or Claude's result object).
  */
-export function createCommandProvider(settings: CommandProviderSettings): AgentProviderV1 {
+export function createCommandProvider(settings: CommandProviderSettings): LLMProviderV1 {
   return new CommandProvider(settings);
 }

@@ -1,4 +1,4 @@
-import { type ErrorCode, ProviderError, type Usage, redactOutput } from '@qoder-orch/core';
+import { type ErrorCode, ProviderError, type Usage, redactOutput } from '@qoder-orch/spec';
 import { parseRetryAfterMs } from './retry-after';
 
 /** What is known about a failed agent call. Everything is optional; more facts, better codes. */

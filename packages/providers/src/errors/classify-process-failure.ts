@@ -1,4 +1,4 @@
-import type { ProviderError, Usage } from '@qoder-orch/core';
+import type { ProviderError, Usage } from '@qoder-orch/spec';
 import type { AgentProcessResult } from '../process/run-agent-process';
 import { classifyProviderFailure } from './classify-failure';
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '@qoder-orch/core';
+import type { AgentEvent } from '@qoder-orch/spec';
 import { createGeminiCli, findExecutable } from '../index';
 import { type FakeGeminiReply, type FakeGeminiRequest, createFakeGeminiServer, failureOf, fakeGeminiCliSettings, processesWithEnvironment } from '../test/index';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type AgentProviderV1,
+  type LLMProviderV1,
   type CheckOptions,
   type CheckResult,
   type CompleteOptions,
@@ -11,10 +11,10 @@ import {
   ProviderError,
   type RunTaskOptions,
   type RunTaskResult,
-} from '@qoder-orch/core';
+} from '@qoder-orch/spec';
 import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
-import { extractJson } from '../process/extract-json';
+import { extractJson } from '@qoder-orch/spec';
 import type { EventParserOptions } from '../process/json-lines-parser';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
 import { promptWithInstructions } from '../process/prompt-with-instructions';
@@ -80,7 +80,7 @@ async function writeApiKeySettings(home: string): Promise<void> {
   await writeFile(join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
 }
 
-class GeminiCliProvider implements AgentProviderV1 {
+class GeminiCliProvider implements LLMProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly providerId: string;
   readonly #settings: GeminiCliSettings;
@@ -135,7 +135,7 @@ class GeminiCliProvider implements AgentProviderV1 {
       // Not plan mode: its instructions and `exit_plan_mode` tool make the model plan instead of
       // answering. Headless `default` offers no tool that needs a confirmation (no edits, no shell).
       const { summary } = await this.#run({ run, args: this.#arguments('default', options.model, []), prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
-      const json = options.jsonSchema ? extractJson(summary.text) : undefined;
+      const json = options.jsonSchema ? extractJson(summary.text).value : undefined;
       if (options.jsonSchema && json === undefined) {
         throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${summary.text.slice(0, 200)}`, usage: summary.usage, isRetryable: true });
       }
@@ -159,9 +159,9 @@ class GeminiCliProvider implements AgentProviderV1 {
 }
 
 /** Creates a provider that runs tasks through Gemini CLI (`gemini -p`). */
-export function createGeminiCli(settings: GeminiCliSettings = {}): AgentProviderV1 {
+export function createGeminiCli(settings: GeminiCliSettings = {}): LLMProviderV1 {
   return new GeminiCliProvider(settings);
 }
 
 /** The Gemini CLI provider with default settings. */
-export const geminiCli: AgentProviderV1 = createGeminiCli();
+export const geminiCli: LLMProviderV1 = createGeminiCli();

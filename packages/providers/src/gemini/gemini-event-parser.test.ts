@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent } from '@qoder-orch/core';
+import type { AgentEvent } from '@qoder-orch/spec';
 import { recordedRun } from '../test/replay-fixture';
 import { GeminiEventParser } from './gemini-event-parser';
 import { interpretGeminiRun } from './interpret-gemini-run';

@@ -1,4 +1,4 @@
-import type { ProviderError } from '@qoder-orch/core';
+import type { ProviderError } from '@qoder-orch/spec';
 import { type InterpretRunInput, classifyProcessFailure, isCleanExit, processFailureText } from '../errors/classify-process-failure';
 import { apiStatusFromText } from '../process/api-status';
 import type { GeminiStreamSummary } from './gemini-event-parser';

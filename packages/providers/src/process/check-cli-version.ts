@@ -1,5 +1,5 @@
-import type { CheckResult } from '@qoder-orch/core';
-import { redactOutput } from '@qoder-orch/core';
+import type { CheckResult } from '@qoder-orch/spec';
+import { redactOutput } from '@qoder-orch/spec';
 import { runAgentProcess } from './run-agent-process';
 
 export interface CheckCliVersionOptions {

@@ -1,4 +1,4 @@
-import { isAgentEnvironmentName } from '@qoder-orch/core';
+import { isAgentEnvironmentName } from '@qoder-orch/spec';
 
 export interface ChildEnvironmentInput {
   /** The environment to pick from (normally `process.env`). */

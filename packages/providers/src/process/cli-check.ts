@@ -1,4 +1,4 @@
-import type { CheckOptions, CheckResult } from '@qoder-orch/core';
+import type { CheckOptions, CheckResult } from '@qoder-orch/spec';
 import { checkCliVersion } from './check-cli-version';
 import type { PreparedCliRun } from './prepare-cli-run';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AgentEvent } from '@qoder-orch/core';
+import type { AgentEvent } from '@qoder-orch/spec';
 
 /** How many non-JSON lines (warnings, crashes) a parser keeps, the latest. */
 const MAX_OTHER_LINES = 50;

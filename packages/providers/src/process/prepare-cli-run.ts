@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProviderError, secretValuesFrom } from '@qoder-orch/core';
+import { ProviderError, secretValuesFrom } from '@qoder-orch/spec';
 import { buildChildEnvironment } from './child-environment';
 import { resolveExecutable } from './resolve-executable';
 

@@ -1,4 +1,4 @@
-import { type AgentEvent, type ProviderError, redactOutput } from '@qoder-orch/core';
+import { type AgentEvent, type ProviderError, redactOutput } from '@qoder-orch/spec';
 import type { InterpretRunInput } from '../errors/classify-process-failure';
 import type { EventParserOptions } from './json-lines-parser';
 import type { PreparedCliRun } from './prepare-cli-run';

@@ -1,4 +1,4 @@
-import type { CompleteOptions, PermissionMode, RunTaskOptions } from '@qoder-orch/core';
+import type { CompleteOptions, PermissionMode, RunTaskOptions } from '@qoder-orch/spec';
 
 /** Qoder's names for the spec's permission modes. It has no plan mode: `plan` denies whatever is not allowed. */
 const PERMISSION_MODES: Record<PermissionMode, string> = {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createQoderCli } from '../index';
 import { failureOf, installQoderStub, processesWithEnvironment } from '../test/index';
-import { readEnvFile } from './read-env-file';
+import { readEnvFile } from '@qoder-orch/spec';
 
 const stub = installQoderStub();
 const scratch = mkdtempSync(join(tmpdir(), 'qoder-int-'));

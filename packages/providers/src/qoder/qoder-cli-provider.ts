@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type AgentProviderV1,
+  type LLMProviderV1,
   type CheckOptions,
   type CheckResult,
   type CompleteOptions,
@@ -11,12 +11,12 @@ import {
   type RunTaskResult,
   redactJson,
   redactOutput,
-} from '@qoder-orch/core';
+} from '@qoder-orch/spec';
 import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from '../claude/claude-shaped-result';
 import { type ClaudeShapedCall, runClaudeShapedOrThrow } from '../claude/run-claude-shaped';
 import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
-import { extractJson } from '../process/extract-json';
+import { extractJson } from '@qoder-orch/spec';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
 import { type QoderOutputFormat, qoderCompleteArguments, qoderTaskArguments } from './qoder-arguments';
 import { QODER_TOKEN_VARIABLE, findQoderToken } from './qoder-token';
@@ -65,7 +65,7 @@ interface PreparedRun extends PreparedCliRun {
   hasToken: boolean;
 }
 
-class QoderCliProvider implements AgentProviderV1 {
+class QoderCliProvider implements LLMProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly providerId: string;
   readonly #settings: QoderCliSettings;
@@ -140,7 +140,7 @@ class QoderCliProvider implements AgentProviderV1 {
         isDenialFailure: false,
       });
       const text = redactOutput(outcome.result.result ?? '', run.secrets);
-      const json = options.jsonSchema ? (outcome.result.structured_output ?? extractJson(text)) : undefined;
+      const json = options.jsonSchema ? (outcome.result.structured_output ?? extractJson(text).value) : undefined;
       if (options.jsonSchema && json === undefined) {
         throw new ProviderError({
           providerId: this.providerId,
@@ -174,9 +174,9 @@ class QoderCliProvider implements AgentProviderV1 {
 }
 
 /** Creates a provider that runs tasks through the Qoder CLI (`qodercli -p`). */
-export function createQoderCli(settings: QoderCliSettings = {}): AgentProviderV1 {
+export function createQoderCli(settings: QoderCliSettings = {}): LLMProviderV1 {
   return new QoderCliProvider(settings);
 }
 
 /** The Qoder CLI provider with default settings (the default provider of qoder-orch). */
-export const qoderCli: AgentProviderV1 = createQoderCli();
+export const qoderCli: LLMProviderV1 = createQoderCli();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readEnvFile } from './read-env-file';
+import { readEnvFile } from '@qoder-orch/spec';
 
 export const QODER_TOKEN_VARIABLE = 'QODER_PERSONAL_ACCESS_TOKEN';
 

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type AgentProviderV1, OrchestratorError } from '@qoder-orch/core';
+import { type LLMProviderV1, OrchestratorError } from '@qoder-orch/spec';
 import { z } from 'zod';
 import { type ClaudeCliSettings, createClaudeCli } from '../claude/claude-cli-provider';
 import { type CommandProviderSettings, createCommandProvider } from '../command/command-provider';
@@ -46,9 +46,9 @@ function builtinName(name: string): BuiltinProviderName | undefined {
   return (Object.keys(PROVIDER_NAMES) as BuiltinProviderName[]).find((key) => (PROVIDER_NAMES[key] as readonly string[]).includes(lower));
 }
 
-function isProvider(value: unknown): value is AgentProviderV1 {
+function isProvider(value: unknown): value is LLMProviderV1 {
   if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<AgentProviderV1>;
+  const candidate = value as Partial<LLMProviderV1>;
   return candidate.specificationVersion === 'v1' && typeof candidate.doRunTask === 'function' && typeof candidate.doComplete === 'function' && typeof candidate.providerId === 'string';
 }
 
@@ -62,7 +62,7 @@ const invalid = (message: string, fix: string, cause?: unknown) =>
  * as its default export or as `provider`; an exported factory function is called with
  * `settings`. Used by the CLI's `--llm-provider`.
  */
-export async function createProvider(name: string, settings: ProviderSettings = {}, options: CreateProviderOptions = {}): Promise<AgentProviderV1> {
+export async function createProvider(name: string, settings: ProviderSettings = {}, options: CreateProviderOptions = {}): Promise<LLMProviderV1> {
   const builtin = builtinName(name.trim());
   if (builtin) {
     const parsed = CommonSettingsSchema.safeParse(settings);
@@ -103,7 +103,7 @@ export async function createProvider(name: string, settings: ProviderSettings = 
     }
   }
   throw invalid(
-    `The module "${name}" exports no provider: its default export or \`provider\` must implement AgentProviderV1 (specificationVersion 'v1', providerId, doComplete, doRunTask), or be a function returning one.`,
+    `The module "${name}" exports no provider: its default export or \`provider\` must implement LLMProviderV1 (specificationVersion 'v1', providerId, doComplete, doRunTask), or be a function returning one.`,
     'Export your provider as `export default` or `export const provider`.',
   );
 }

@@ -1,4 +1,4 @@
-import { ProviderError } from '@qoder-orch/core';
+import { ProviderError } from '@qoder-orch/spec';
 
 /** The `ProviderError` a call rejects with; throws when it succeeds or rejects with anything else. */
 export async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {

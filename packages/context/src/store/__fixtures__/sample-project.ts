@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Task } from '@qoder-orch/core';
+import type { Task } from '@qoder-orch/spec';
 
 /** A small hand-made project whose right chunk for each task is known. */
 export const SAMPLE_FILES: Record<string, string> = {

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { UsageSchema } from '../provider/usage';
+import { CheckChangeSchema } from './check-change';
+import { KeptConflictSchema } from './kept-conflict';
+import { TaskResultSchema } from './task-result';
+import { VerdictSchema } from './verdict';
+
+export const StopReasonSchema = z.enum(['met', 'max-iterations', 'no-progress', 'cancelled', 'budget', 'error']);
+export type StopReason = z.infer<typeof StopReasonSchema>;
+
+export const RunSummarySchema = z.object({
+  runId: z.string(),
+  objective: z.string(),
+  /** `met`: the judge found the objective met on evidence. */
+  status: z.enum(['met', 'not-met', 'failed', 'cancelled']),
+  stopReason: StopReasonSchema,
+  iterations: z.number().int().nonnegative(),
+  tasks: z.object({
+    total: z.number().int(),
+    completed: z.number().int(),
+    failed: z.number().int(),
+    blocked: z.number().int(),
+    cancelled: z.number().int(),
+  }),
+  results: z.array(TaskResultSchema),
+  verdict: VerdictSchema.optional(),
+  usage: UsageSchema,
+  costUsd: z.number(),
+  /** Planning and judging spend, apart from the tasks. */
+  overheadCostUsd: z.number(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: z.number(),
+  /** Context cache hit rate in [0, 1], when a context source was used. */
+  cacheHitRate: z.number().min(0).max(1).optional(),
+  /** Speculative execution: starts, kept, rerun and abandoned work, and the agent time thrown away. */
+  speculation: z
+    .object({ started: z.number().int(), kept: z.number().int(), rerun: z.number().int(), abandoned: z.number().int(), wastedMs: z.number() })
+    .optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** Changes the run made to the checks themselves, from its start to its end; blocking ones keep it from being met unless accepted. */
+  checkChanges: z.array(CheckChangeSchema).optional(),
+  /** Whether the user accepted changes to the checks (`execution.accept_check_changes`). */
+  isCheckChangeAccepted: z.boolean().optional(),
+  /** Tasks whose merge conflicted: where their work is kept and whether it reached the integration branch. */
+  conflicts: z.array(KeptConflictSchema).optional(),
+  /** The project test command the run used, pinned at its start. */
+  testCommand: z.array(z.string()).optional(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
