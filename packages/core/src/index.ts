@@ -90,7 +90,7 @@ export type { ScreenPlanCommandsOptions } from './commands/screen-plan-commands'
 
 // ── planner ─────────────────────────────────────────────────────────────────
 export { Planner, planJsonSchema } from './planner/planner';
-export type { PlanOutcome, PlanRequest, PlannerOptions } from './planner/planner';
+export type { PlanOutcome, PlanRequest, PlannerEvents, PlannerOptions } from './planner/planner';
 export { validatePlan } from './planner/validate-plan';
 export type { ValidatePlanOptions } from './planner/validate-plan';
 export { extractJson, jsonCandidates } from './planner/extract-json';
@@ -98,7 +98,9 @@ export { PLAN_PROMPT_MARKER, buildPlanPrompt } from './planner/plan-prompt';
 
 // ── scheduler ───────────────────────────────────────────────────────────────
 export { Scheduler } from './scheduler/scheduler';
-export type { ScheduleResult, SchedulerOptions } from './scheduler/scheduler';
+export { TypedEmitter } from './shared/typed-emitter';
+export type { EventPayloads, ListenersOf } from './shared/typed-emitter';
+export type { BatchPolicy, ScheduleResult, SchedulerEvents, SchedulerOptions } from './scheduler/scheduler';
 export { longestRemainingPath, planEstimate } from './scheduler/critical-path';
 export type { DurationEstimator } from './scheduler/critical-path';
 export { filesOverlap, patternsOverlap } from './scheduler/file-locks';
@@ -106,17 +108,17 @@ export type { ExecutionContext, ExecutionOutcome, TaskExecutor } from './schedul
 
 // ── performance: learned durations ──────────────────────────────────────────
 export { DurationHistoryFileSchema, createDurationHistory, sizeBucket } from './scheduler/duration-history';
-export type { DurationHistory, DurationHistoryFile, DurationHistoryOptions } from './scheduler/duration-history';
+export type { DurationHistory, DurationHistoryFile, DurationHistoryOptions, DurationHistoryWarning } from './scheduler/duration-history';
 
 // ── orchestrator ────────────────────────────────────────────────────────────
 export { Orchestrator, createOrchestrator } from './orchestrator/orchestrator';
 export type { DeviationSink, InterfaceRegistry, OrchestratorOptions, PreflightInput, RunOptions } from './orchestrator/orchestrator-options';
 export { createRunId } from './orchestrator/run-id';
 export { buildRunSummary } from './orchestrator/run-summary';
-export { isRetryableError, withRetry } from './orchestrator/with-retry';
-export type { WithRetryOptions } from './orchestrator/with-retry';
-export { retryDelayMs, sleep } from './orchestrator/retry-policy';
-export type { RetryPolicy } from './orchestrator/retry-policy';
+export { isRetryableError, withRetry } from './shared/with-retry';
+export type { WithRetryOptions } from './shared/with-retry';
+export { retryDelayMs, sleep } from './shared/retry-policy';
+export type { RetryPolicy } from './shared/retry-policy';
 export { AgentReportSchema, TASK_PROMPT_MARKER, buildTaskPrompt, parseAgentReport } from './orchestrator/task-prompt';
 export type { AgentReport, TaskPromptInput } from './orchestrator/task-prompt';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Task } from '../schemas/task';
 import type { TaskResult } from '../schemas/task-result';
-import { fencedBlock as block } from './fenced-block';
+import { fencedBlock as block } from '../shared/fenced-block';
 
 /** The first line of every task prompt starts with this, followed by the task id. */
 export const TASK_PROMPT_MARKER = '[qoder-orch:task';

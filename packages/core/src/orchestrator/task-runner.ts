@@ -18,7 +18,7 @@ import { addUsage, emptyUsage, type Usage } from '../spec/usage';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 import type { EventRecorder } from './event-recorder';
 import type { DeviationSink, InterfaceRegistry } from './orchestrator-options';
-import { type RetryPolicy, retryDelayMs, sleep } from './retry-policy';
+import { type RetryPolicy, retryDelayMs, sleep } from '../shared/retry-policy';
 import { filesOverlap } from '../scheduler/file-locks';
 import type { Speculation } from '../scheduler/task-executor';
 import type { KeptConflict } from '../schemas/kept-conflict';
