@@ -114,7 +114,7 @@ export type { DurationHistory, DurationHistoryFile, DurationHistoryOptions, Dura
 export { Orchestrator, createOrchestrator } from './orchestrator/orchestrator';
 export type { DeviationSink, InterfaceRegistry, OrchestratorOptions, PreflightInput, RunOptions } from './orchestrator/orchestrator-options';
 export { createRunId } from './orchestrator/run-id';
-export { buildRunSummary } from './orchestrator/run-summary';
+export { buildRunSummary } from './run/run-summary';
 export { isRetryableError, withRetry } from './shared/with-retry';
 export type { WithRetryOptions } from './shared/with-retry';
 export { retryDelayMs, sleep } from './shared/retry-policy';

@@ -31,11 +31,11 @@ import { loadSubagents } from '../subagents/load-subagents';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
 import { createDirectoryWorkspace } from '../workspace/directory-workspace';
 import { createGitWorkspace } from '../workspace/git-workspace';
-import { EventRecorder } from './event-recorder';
+import { EventRecorder } from '../run/event-recorder';
 import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
-import { listProjectFiles } from './project-files';
+import { listProjectFiles } from '../run/project-files';
 import { createRunId } from './run-id';
-import { buildRunSummary } from './run-summary';
+import { buildRunSummary } from '../run/run-summary';
 
 /**
  * The engine: preflight → context refresh → plan (validated DAG) → parallel execution

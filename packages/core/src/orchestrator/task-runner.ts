@@ -16,7 +16,7 @@ import type { AgentEvent, AgentProvider, RunTaskOptions, RunTaskResult } from '.
 import type { ContextSource } from '../spec/context-source';
 import { addUsage, emptyUsage, type Usage } from '../spec/usage';
 import type { SubagentDefinition } from '../subagents/subagent-schema';
-import type { EventRecorder } from './event-recorder';
+import type { EventRecorder } from '../run/event-recorder';
 import type { DeviationSink, InterfaceRegistry } from './orchestrator-options';
 import { type RetryPolicy, retryDelayMs, sleep } from '../shared/retry-policy';
 import { filesOverlap } from '../scheduler/file-locks';

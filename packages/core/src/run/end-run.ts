@@ -1,5 +1,5 @@
 import { serializeError } from '../errors/orchestrator-error';
-import { buildRunSummary } from '../orchestrator/run-summary';
+import { buildRunSummary } from './run-summary';
 import type { RunSummary } from '../schemas/run-summary';
 import type { RunContext, RunEnding } from './run-context';
 

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { OrchestratorListeners } from '../events/event-map';
-import { EventRecorder } from '../orchestrator/event-recorder';
+import { EventRecorder } from './event-recorder';
 import type { RunOptions } from '../orchestrator/orchestrator-options';
 import type { RunState } from '../run-store/run-state';
 import { redactingRunStore } from '../run-store/redacting-run-store';

@@ -1,5 +1,5 @@
 import { followUpPlan } from '../judge/follow-up-plan';
-import { listProjectFiles } from '../orchestrator/project-files';
+import { listProjectFiles } from './project-files';
 import { Planner } from '../planner/planner';
 import type { Plan } from '../schemas/plan';
 import type { Task } from '../schemas/task';

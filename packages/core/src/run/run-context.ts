@@ -3,7 +3,7 @@ import type { ContractReport } from '../contracts/contract-report';
 import type { TaskWorkspace } from '../git/task-workspace';
 import type { RepositoryPaths } from '../git/repository';
 import type { Judge } from '../judge/judge';
-import type { EventRecorder } from '../orchestrator/event-recorder';
+import type { EventRecorder } from './event-recorder';
 import type { OrchestratorOptions, RunOptions } from '../orchestrator/orchestrator-options';
 import type { RunState } from '../run-store/run-state';
 import type { RunStore } from '../run-store/run-store';
