@@ -20,19 +20,21 @@ export { ENVIRONMENT_KEYS, configFromEnvironment } from './config/environment-ov
 
 // Planning
 export { Planner } from './planner/planner';
-export type { PlanOutcome, PlanRequest, PlannerOptions } from './planner/planner';
+export type { PlanOutcome, PlanRequest, PlannerEvents, PlannerOptions } from './planner/planner';
 export { validatePlan } from './planner/validate-plan';
 export type { ValidatePlanOptions } from './planner/validate-plan';
 export { PLAN_PROMPT_MARKER } from './planner/plan-prompt';
 
 // Scheduling
 export { Scheduler } from './scheduler/scheduler';
-export type { ScheduleResult, SchedulerOptions } from './scheduler/scheduler';
+export type { BatchPolicy, ScheduleResult, SchedulerEvents, SchedulerOptions } from './scheduler/scheduler';
 export type { ExecutionContext, ExecutionOutcome, TaskExecutor } from './scheduler/task-executor';
+export { TypedEmitter } from './shared/typed-emitter';
+export type { EventPayloads, ListenersOf } from './shared/typed-emitter';
 export { longestRemainingPath, planEstimate } from './scheduler/critical-path';
 export type { DurationEstimator } from './scheduler/critical-path';
 export { createDurationHistory } from './scheduler/duration-history';
-export type { DurationHistory, DurationHistoryOptions } from './scheduler/duration-history';
+export type { DurationHistory, DurationHistoryOptions, DurationHistoryWarning } from './scheduler/duration-history';
 
 // Running tasks
 export { TASK_PROMPT_MARKER } from './orchestrator/task-prompt';

@@ -1,36 +1,19 @@
 import type { ContractFinding } from '@qoder-orch/spec';
 import type { Plan } from '@qoder-orch/spec';
-import { TASK_ID_PATTERN, TaskSchema, type Task, type VerifyCommand } from '@qoder-orch/spec';
+import { TaskSchema, type Task, type VerifyCommand } from '@qoder-orch/spec';
 import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
 import { describeCheck, mentionsTask, type EvidenceFailure } from './evidence-rules';
 import { clipEnd } from './judge-prompt';
 import { describeTestSummary } from '@qoder-orch/spec';
 import { describeCheckChange } from './check-changes';
+import { fallbackAgent } from './follow-up-plan';
 
-export const FOLLOW_UP_PREFIX = 'fix-';
-const MAX_ID_LENGTH = 64;
+import { FOLLOW_UP_PREFIX, type FollowUpIdAllocator, isNamedFor } from './follow-up-ids';
+
+export { normaliseModelFollowUps, type NormaliseModelFollowUpsOptions } from './follow-up-plan';
+export { FOLLOW_UP_PREFIX, FollowUpIdAllocator, isNamedFor } from './follow-up-ids';
+
 const MAX_DETAIL_CHARS = 3000;
-
-/** Hands out follow-up task ids: prefixed, valid, unique against every id already used. */
-export class FollowUpIdAllocator {
-  readonly #used: Set<string>;
-
-  constructor(reserved: Iterable<string>) {
-    this.#used = new Set(reserved);
-  }
-
-  allocate(base: string): string {
-    const cleaned = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
-    const prefixed = cleaned.startsWith(FOLLOW_UP_PREFIX) ? cleaned : `${FOLLOW_UP_PREFIX}${cleaned || 'task'}`;
-    let candidate = prefixed.slice(0, MAX_ID_LENGTH);
-    for (let counter = 2; this.#used.has(candidate) || !TASK_ID_PATTERN.test(candidate); counter += 1) {
-      const suffix = `-${counter}`;
-      candidate = `${prefixed.slice(0, MAX_ID_LENGTH - suffix.length)}${suffix}`;
-    }
-    this.#used.add(candidate);
-    return candidate;
-  }
-}
 
 /** Every task id the run has used so far, so follow-ups never collide with them. */
 export function usedTaskIds(plans: readonly Plan[], results: readonly TaskResult[]): Set<string> {
@@ -170,7 +153,7 @@ export function attachContractCheck(tasks: readonly Task[], failures: readonly E
 export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] {
   const { failures, plans, allocator, agents } = options;
   const covered = options.coveredTaskIds ?? new Set<string>();
-  const defaultAgent = agents[0] ?? 'general';
+  const defaultAgent = fallbackAgent(agents);
   const tasks: Task[] = [];
   const fixIdOf = new Map<string, string>();
   const conflictsCovered = new Set<string>();
@@ -306,12 +289,6 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
   return tasks;
 }
 
-/** Whether a follow-up id is named for a task: `fix-<id>`, `fix-check-<id>`, `fix-<id>-2`. */
-export function isNamedFor(followUpId: string, taskId: string): boolean {
-  const escaped = taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^fix-(?:check-)?${escaped}(?:-\\d+)?$`).test(followUpId);
-}
-
 /** What a task resolving a conflict must know: where the work is, how to see it, what "done" means. */
 export function conflictInstructions(taskId: string, conflict: { ref: string; files: readonly string[]; baseCommit: string }): string {
   const files = conflict.files.join(', ');
@@ -335,55 +312,6 @@ function rank(failure: EvidenceFailure): number {
   }
 }
 
-export interface NormaliseModelFollowUpsOptions {
-  allocator: FollowUpIdAllocator;
-  agents: readonly string[];
-}
-
-/**
- * Turns the model's follow-up tasks into valid, prefixed, uniquely named Task objects.
- * Dependencies are kept only between the follow-ups themselves; unknown agents become the
- * run's most used agent; tasks that cannot be repaired are dropped (and counted).
- */
-export function normaliseModelFollowUps(raw: readonly unknown[], options: NormaliseModelFollowUpsOptions): { tasks: Task[]; droppedCount: number } {
-  const agents = new Set(options.agents);
-  const defaultAgent = options.agents[0];
-  const renamed = new Map<string, string>();
-  const parsed: Task[] = [];
-  let droppedCount = 0;
-  for (const candidate of raw) {
-    if (typeof candidate !== 'object' || candidate === null) {
-      droppedCount += 1;
-      continue;
-    }
-    const record = candidate as Record<string, unknown>;
-    const originalId = typeof record.id === 'string' && record.id ? record.id : `task-${parsed.length + 1}`;
-    const id = options.allocator.allocate(originalId);
-    const agent = typeof record.agent === 'string' && (agents.size === 0 || agents.has(record.agent)) ? record.agent : defaultAgent;
-    const result = TaskSchema.safeParse({ ...record, id, ...(agent === undefined ? {} : { agent }) });
-    if (!result.success) {
-      droppedCount += 1;
-      continue;
-    }
-    renamed.set(originalId, id);
-    parsed.push(result.data);
-  }
-  const tasks = parsed.map((task) => ({
-    ...task,
-    dependsOn: task.dependsOn.map((dependency) => renamed.get(dependency)).filter((value): value is string => value !== undefined && value !== task.id),
-  }));
-  return { tasks: dropCycles(tasks), droppedCount };
-}
-
-/** Removes dependency edges that would close a cycle (keeps the first-listed order). */
-function dropCycles(tasks: Task[]): Task[] {
-  const position = new Map(tasks.map((task, index) => [task.id, index]));
-  return tasks.map((task) => ({
-    ...task,
-    dependsOn: task.dependsOn.filter((dependency) => (position.get(dependency) ?? Number.POSITIVE_INFINITY) < (position.get(task.id) ?? 0)),
-  }));
-}
-
 export interface UncheckedFollowUpOptions {
   results: readonly TaskResult[];
   plans: readonly Plan[];
@@ -396,7 +324,7 @@ export interface UncheckedFollowUpOptions {
  * for an automated check that proves it (the original verify commands, when it had any).
  */
 export function followUpsForUncheckedTasks(options: UncheckedFollowUpOptions): Task[] {
-  const defaultAgent = options.agents[0] ?? 'general';
+  const defaultAgent = fallbackAgent(options.agents);
   return options.results.slice(0, 20).map((result) => {
     const original = findTask(options.plans, result.taskId);
     const what = original ? `"${original.title}"` : result.taskId;

@@ -4,7 +4,7 @@ import { describeCheck, describeFailure, supersededResults, type EvidenceFailure
 import type { Evidence } from './judge';
 import { describeTestSummary } from '@qoder-orch/spec';
 import { describeCheckChange } from './check-changes';
-import { fencedBlock } from '../orchestrator/fenced-block';
+import { fencedBlock } from '../shared/fenced-block';
 
 /** The first line of every judge prompt, stable so scripted fake models can recognise it. */
 export const JUDGE_PROMPT_MARKER = '[qoder-orch:judge]';

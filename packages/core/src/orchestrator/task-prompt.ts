@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Task } from '@qoder-orch/spec';
 import type { TaskResult } from '@qoder-orch/spec';
-import { fencedBlock as block } from './fenced-block';
+import { fencedBlock as block } from '../shared/fenced-block';
 
 /** The first line of every task prompt starts with this, followed by the task id. */
 export const TASK_PROMPT_MARKER = '[qoder-orch:task';

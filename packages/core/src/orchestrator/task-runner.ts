@@ -16,9 +16,9 @@ import type { AgentEvent, LLMProvider, RunTaskOptions, RunTaskResult } from '@qo
 import type { ContextSource } from '@qoder-orch/spec';
 import { addUsage, emptyUsage, type Usage } from '@qoder-orch/spec';
 import type { SubagentDefinition } from '@qoder-orch/spec';
-import type { EventRecorder } from './event-recorder';
+import type { EventRecorder } from '../run/event-recorder';
 import type { DeviationSink, InterfaceRegistry } from './orchestrator-options';
-import { type RetryPolicy, retryDelayMs, sleep } from './retry-policy';
+import { type RetryPolicy, retryDelayMs, sleep } from '../shared/retry-policy';
 import { filesOverlap } from '@qoder-orch/spec';
 import type { Speculation } from '../scheduler/task-executor';
 import type { KeptConflict } from '@qoder-orch/spec';

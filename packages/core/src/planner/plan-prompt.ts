@@ -1,6 +1,6 @@
 import type { PlanIssue } from '@qoder-orch/spec';
 import type { SubagentDefinition } from '@qoder-orch/spec';
-import { fencedBlock } from '../orchestrator/fenced-block';
+import { fencedBlock } from '../shared/fenced-block';
 
 /** The first line of every planner prompt, stable so scripted fake models can recognise it. */
 export const PLAN_PROMPT_MARKER = '[qoder-orch:plan]';

@@ -5,8 +5,9 @@ import { MAX_PLAN_TASKS, type Plan, PlanSchema } from '@qoder-orch/spec';
 import type { LLMProvider } from '@qoder-orch/spec';
 import { addUsage, emptyUsage, type Usage } from '@qoder-orch/spec';
 import type { SubagentDefinition } from '@qoder-orch/spec';
-import type { RetryPolicy } from '../orchestrator/retry-policy';
-import { withRetry } from '../orchestrator/with-retry';
+import type { RetryPolicy } from '../shared/retry-policy';
+import { TypedEmitter } from '../shared/typed-emitter';
+import { withRetry } from '../shared/with-retry';
 import { extractJson } from '@qoder-orch/spec';
 import { buildPlanPrompt, buildRepairPrompt } from './plan-prompt';
 import { validatePlan } from './validate-plan';
@@ -30,12 +31,18 @@ export interface PlanRequest {
   context?: string;
   projectFiles?: readonly string[];
   abortSignal?: AbortSignal;
-  /** Called before each model call. */
-  onAttempt?: (attempt: number) => void;
-  /** Called before a provider call that failed transiently (rate limit, timeout, overload) is made again. */
-  onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
-  /** Called when an answer was unusable and the model is asked again with its problems. */
-  onInvalidAnswer?: (info: { attempt: number; issues: readonly PlanIssue[] }) => void;
+}
+
+/** What a Planner reports while it plans, by event name. */
+export interface PlannerEvents {
+  /** Before each model call: the first answer is attempt 1, each repair the next. */
+  attempt: { attempt: number; timeoutMs: number };
+  /** A provider call failed transiently (rate limit, timeout, overload) and is made again after `delayMs`. */
+  retry: { attempt: number; delayMs: number; error: unknown };
+  /** The answer was unusable: the model is asked again with these problems. */
+  repair: { attempt: number; issues: readonly PlanIssue[] };
+  /** A valid plan, as returned. */
+  plan: PlanOutcome;
 }
 
 export interface PlanOutcome {
@@ -61,12 +68,19 @@ const NO_RETRY: RetryPolicy = { maxAttempts: 1, backoffFactor: 2, initialDelayMs
 /**
  * Asks the provider for a plan, extracts it from fenced or chatty output, validates it, and on
  * failure asks again with the exact problems, a bounded number of times. Then a PlanError
- * listing every problem of the last answer.
+ * listing every problem of the last answer. Reports each step as an event.
+ *
+ * ```ts
+ * const planner = new Planner({ provider, subagents: builtinSubagents() });
+ * planner.on('repair', ({ attempt, issues }) => console.log(attempt, issues.length));
+ * const { plan } = await planner.plan({ objective: 'Add a /health endpoint' });
+ * ```
  */
-export class Planner {
+export class Planner extends TypedEmitter<PlannerEvents> {
   readonly #options: PlannerOptions;
 
   constructor(options: PlannerOptions) {
+    super();
     this.#options = options;
   }
 
@@ -86,14 +100,15 @@ export class Planner {
     let issues: PlanIssue[] = [];
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       if (request.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Planning was aborted.' });
-      request.onAttempt?.(attempt);
+      const timeoutMs = this.#options.timeoutMs ?? 300_000;
+      this.emit('attempt', { attempt, timeoutMs });
       const completion = await withRetry(
         () =>
           provider.doComplete({
             prompt,
             purpose: 'plan',
             jsonSchema: planJsonSchema(),
-            timeoutMs: this.#options.timeoutMs ?? 300_000,
+            timeoutMs,
             ...(this.#options.model === undefined ? {} : { model: this.#options.model }),
             ...(this.#options.cwd === undefined ? {} : { cwd: this.#options.cwd }),
             ...(request.abortSignal === undefined ? {} : { abortSignal: request.abortSignal }),
@@ -101,7 +116,7 @@ export class Planner {
         {
           policy: this.#options.retryPolicy ?? NO_RETRY,
           ...(request.abortSignal === undefined ? {} : { abortSignal: request.abortSignal }),
-          ...(request.onRetry === undefined ? {} : { onRetry: request.onRetry }),
+          onRetry: ({ delayMs, error }) => this.emit('retry', { attempt, delayMs, error }),
         },
       );
       usage = addUsage(usage, completion.usage);
@@ -111,10 +126,14 @@ export class Planner {
         issues = [{ kind: extracted.problem, path: '(answer)', message: extracted.message }];
       } else {
         const validated = validatePlan(extracted.value, { objective: request.objective, agents: subagents.map((subagent) => subagent.name), ...(this.#options.cwd === undefined ? {} : { projectDir: this.#options.cwd }) });
-        if ('plan' in validated) return { plan: { ...validated.plan, objective: request.objective }, attempts: attempt, usage, costUsd };
+        if ('plan' in validated) {
+          const outcome = { plan: { ...validated.plan, objective: request.objective }, attempts: attempt, usage, costUsd };
+          this.emit('plan', outcome);
+          return outcome;
+        }
         issues = validated.issues;
       }
-      if (attempt < maxAttempts) request.onInvalidAnswer?.({ attempt, issues });
+      if (attempt < maxAttempts) this.emit('repair', { attempt, issues });
       prompt = buildRepairPrompt(basePrompt, issues);
     }
     throw new PlanError(issues, maxAttempts);

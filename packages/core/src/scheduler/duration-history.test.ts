@@ -120,8 +120,8 @@ describe('createDurationHistory', () => {
   ])('starts fresh with a warning when the file is %s, and repairs it on the next record', async (_, content) => {
     const file = await temporaryFile();
     await writeFile(file, content);
-    const warnings: Array<{ code: string; message: string }> = [];
-    const history = await createDurationHistory({ file, onWarning: (warning) => warnings.push(warning) });
+    const history = await createDurationHistory({ file });
+    const warnings: Array<{ code: string; message: string }> = history.takeWarnings();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ code: 'DURATION_HISTORY_CORRUPT' });
     expect(warnings[0]!.message).toContain(file);
@@ -131,8 +131,8 @@ describe('createDurationHistory', () => {
   });
 
   it('treats a missing file as an empty history without a warning', async () => {
-    const warnings: unknown[] = [];
-    const history = await createDurationHistory({ file: await temporaryFile('absent.json'), onWarning: (warning) => warnings.push(warning) });
+    const history = await createDurationHistory({ file: await temporaryFile('absent.json') });
+    const warnings: unknown[] = history.takeWarnings();
     expect(warnings).toEqual([]);
     expect(history.snapshot().agents).toEqual({});
   });
@@ -140,9 +140,9 @@ describe('createDurationHistory', () => {
   it('reports a save that fails instead of throwing', async () => {
     const blocker = await temporaryFile('a-file');
     await writeFile(blocker, 'not a directory');
-    const warnings: Array<{ code: string }> = [];
-    const history = await createDurationHistory({ file: join(blocker, 'durations.json'), onWarning: (warning) => warnings.push(warning) });
+    const history = await createDurationHistory({ file: join(blocker, 'durations.json') });
     await history.record(task('a'), 1000);
+    const warnings: Array<{ code: string }> = history.takeWarnings();
     // Its path cannot be read either (a file stands where a directory should be): both are reported.
     expect(warnings.map((warning) => warning.code)).toEqual(['DURATION_HISTORY_CORRUPT', 'DURATION_HISTORY_WRITE']);
     expect(Object.keys(history.snapshot().agents)).toEqual(['backend-dev']);

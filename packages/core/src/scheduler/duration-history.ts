@@ -34,14 +34,18 @@ export interface DurationHistoryOptions {
    * shrunk towards "the plan is right" as if this many samples had said so. @default 2
    */
   priorWeight?: number;
-  /** Told when the file is unreadable or corrupt (the history then starts fresh) or cannot be saved. */
-  onWarning?: (warning: { code: 'DURATION_HISTORY_CORRUPT' | 'DURATION_HISTORY_WRITE'; message: string }) => void;
+}
+
+/** The file was unreadable or corrupt (the history then starts fresh), or could not be saved. */
+export interface DurationHistoryWarning {
+  code: 'DURATION_HISTORY_CORRUPT' | 'DURATION_HISTORY_WRITE';
+  message: string;
 }
 
 export interface DurationHistory {
   /**
    * Records how long a finished task took. Resolves when the history file (if any) holds it;
-   * a failed save is reported through `onWarning`, never thrown. Record completed tasks only:
+   * a failed save is reported by `takeWarnings`, never thrown. Record completed tasks only:
    * a failure's duration says little about the work.
    */
   record(task: Task, durationMs: number): Promise<void>;
@@ -58,6 +62,8 @@ export interface DurationHistory {
   snapshot(): DurationHistoryFile;
   /** Resolves when every pending save has finished. */
   flush(): Promise<void>;
+  /** The warnings since the last call (loading, saving), oldest first; the list is emptied. */
+  takeWarnings(): DurationHistoryWarning[];
 }
 
 const ESTIMATE_BUCKETS = [5, 15, 45, 120] as const;
@@ -83,26 +89,26 @@ const positiveInteger = (value: number, name: string): number => {
   return value;
 };
 
-async function load(file: string, onWarning: DurationHistoryOptions['onWarning']): Promise<DurationHistoryFile> {
+async function load(file: string, onWarning: (warning: DurationHistoryWarning) => void): Promise<DurationHistoryFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, agents: {} };
-    onWarning?.({ code: 'DURATION_HISTORY_CORRUPT', message: `Cannot read the duration history ${file} (${(error as Error).message}); starting fresh.` });
+    onWarning({ code: 'DURATION_HISTORY_CORRUPT', message: `Cannot read the duration history ${file} (${(error as Error).message}); starting fresh.` });
     return { version: 1, agents: {} };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    onWarning?.({ code: 'DURATION_HISTORY_CORRUPT', message: `The duration history ${file} is not valid JSON; starting fresh.` });
+    onWarning({ code: 'DURATION_HISTORY_CORRUPT', message: `The duration history ${file} is not valid JSON; starting fresh.` });
     return { version: 1, agents: {} };
   }
   const parsed = DurationHistoryFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    onWarning?.({
+    onWarning({
       code: 'DURATION_HISTORY_CORRUPT',
       message: `The duration history ${file} does not have the expected shape (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}); starting fresh.`,
     });
@@ -128,7 +134,10 @@ export async function createDurationHistory(options: DurationHistoryOptions = {}
   const maxSamples = positiveInteger(options.maxSamplesPerBucket ?? 50, 'maxSamplesPerBucket');
   const priorWeight = options.priorWeight ?? 2;
   if (!Number.isFinite(priorWeight) || priorWeight < 0) throw new RangeError(`priorWeight must be a non-negative number, got ${priorWeight}`);
-  const { file, onWarning } = options;
+  const { file } = options;
+  // Kept, not called back: a warning of the load happens before anyone could listen.
+  let warnings: DurationHistoryWarning[] = [];
+  const onWarning = (warning: DurationHistoryWarning) => void warnings.push(warning);
   const data = file === undefined ? { version: 1 as const, agents: {} } : await load(file, onWarning);
 
   // Saves are serialised; a save requested while one is waiting to start is merged into it.
@@ -143,7 +152,7 @@ export async function createDurationHistory(options: DurationHistoryOptions = {}
         await mkdir(dirname(file), { recursive: true });
         await writeFileAtomic(file, `${JSON.stringify(data)}\n`);
       } catch (error) {
-        onWarning?.({ code: 'DURATION_HISTORY_WRITE', message: `Cannot save the duration history ${file}: ${(error as Error).message}` });
+        onWarning({ code: 'DURATION_HISTORY_WRITE', message: `Cannot save the duration history ${file}: ${(error as Error).message}` });
       }
     });
     queued = next;
@@ -183,6 +192,11 @@ export async function createDurationHistory(options: DurationHistoryOptions = {}
     },
     async flush() {
       await chain;
+    },
+    takeWarnings() {
+      const taken = warnings;
+      warnings = [];
+      return taken;
     },
   };
 }

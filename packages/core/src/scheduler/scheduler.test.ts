@@ -119,7 +119,9 @@ describe('Scheduler', () => {
     const control = controllableExecutor({ a: 'failed' });
     const tasks = [task('a'), task('b', { dependsOn: ['a'] }), task('c', { dependsOn: ['b'] }), task('d')];
     const blocked: Array<[string, string[]]> = [];
-    const run = new Scheduler({ maxParallel: 2, executor: control.executor, onBlocked: (id, by) => blocked.push([id, by]) }).run(tasks);
+    const scheduler = new Scheduler({ maxParallel: 2, executor: control.executor });
+    scheduler.on('task-blocked', ({ taskId, blockedBy }) => blocked.push([taskId, blockedBy]));
+    const run = scheduler.run(tasks);
     await control.finish('a');
     await control.finish('d');
     const result = await run;

@@ -2,6 +2,7 @@ import type { Task } from '@qoder-orch/spec';
 import { type DurationEstimator, longestRemainingPath, planEstimate } from './critical-path';
 import { filesOverlap } from '@qoder-orch/spec';
 import { ReadyQueue } from './ready-queue';
+import { TypedEmitter } from '../shared/typed-emitter';
 import type { ExecutionOutcome, Speculation, TaskExecutor } from './task-executor';
 
 export interface SchedulerOptions {
@@ -12,8 +13,6 @@ export interface SchedulerOptions {
   estimate?: DurationEstimator;
   /** Stops new starts and aborts running tasks. */
   abortSignal?: AbortSignal;
-  /** Called when a task will never run because a dependency failed. */
-  onBlocked?: (taskId: string, blockedBy: string[]) => void;
   /**
    * Batch processing: ready tasks that may join the task about to start are run with it in
    * one slot, through `executor.executeBatch`. Members never share declared files.
@@ -35,6 +34,20 @@ export interface BatchPolicy {
   canJoin(first: Task, other: Task): boolean;
 }
 
+/** What a Scheduler reports while it runs, by event name. */
+export interface SchedulerEvents {
+  /** A task (or a batch member, or a speculative start) took a slot. */
+  'task-start': { taskId: string; slot: number };
+  /** A task ended; blocked and cancelled dependents are reported by 'task-blocked' and the result. */
+  'task-finish': { taskId: string; status: ExecutionOutcome };
+  /** A task will never run because a dependency failed (reported once the run is over). */
+  'task-blocked': { taskId: string; reason: string; blockedBy: string[] };
+  /** The concurrency limit changed (see {@link Scheduler.setConcurrency}). */
+  'concurrency-change': { from: number; to: number; reason: string };
+  /** Nothing is running or queued any more. */
+  idle: Record<string, never>;
+}
+
 export interface ScheduleResult {
   /** Blocked: a dependency failed. Cancelled: aborted, or a dependency was. */
   outcomes: Map<string, ExecutionOutcome | 'blocked'>;
@@ -51,14 +64,23 @@ export interface ScheduleResult {
  * remaining path (critical path first, plan order on ties), never two tasks whose declared
  * files overlap at the same time. A failed or cancelled task blocks its dependents, which
  * are reported as blocked rather than silently skipped. Dependencies listed in
- * `completedIds` (earlier iterations, resumed runs) count as satisfied.
+ * `completedIds` (earlier iterations, resumed runs) count as satisfied. Reports starts,
+ * finishes, blocks, concurrency changes and idleness as events.
+ *
+ * ```ts
+ * const scheduler = new Scheduler({ maxParallel: 4, executor });
+ * scheduler.on('task-start', ({ taskId, slot }) => console.log(`${taskId} on slot ${slot}`));
+ * const result = await scheduler.run(plan.tasks);
+ * ```
  */
-export class Scheduler {
+export class Scheduler extends TypedEmitter<SchedulerEvents> {
   readonly #options: SchedulerOptions;
   #concurrency: number;
   #wake: (() => void) | undefined;
+  #runs = 0;
 
   constructor(options: SchedulerOptions) {
+    super();
     if (!Number.isInteger(options.maxParallel) || options.maxParallel < 1) {
       throw new RangeError(`maxParallel must be a positive integer, got ${options.maxParallel}`);
     }
@@ -72,13 +94,36 @@ export class Scheduler {
 
   /** Lower or raise the limit while running; running tasks are never interrupted by it. */
   set concurrency(value: number) {
+    this.setConcurrency(value, 'set');
+  }
+
+  /** Like `concurrency = value`, saying why in the 'concurrency-change' event. */
+  setConcurrency(value: number, reason: string): void {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`concurrency must be a positive integer, got ${value}`);
+    const from = this.#concurrency;
     this.#concurrency = value;
+    if (from !== value) this.emit('concurrency-change', { from, to: value, reason });
     this.#wake?.();
   }
 
+  /** Resolves when nothing is running or queued (at once when the scheduler is not running). */
+  onIdle(): Promise<void> {
+    if (this.#runs === 0) return Promise.resolve();
+    return new Promise((resolve) => this.once('idle', () => resolve()));
+  }
+
   async run(tasks: readonly Task[], completedIds: Iterable<string> = []): Promise<ScheduleResult> {
-    const { executor, abortSignal, onBlocked } = this.#options;
+    this.#runs += 1;
+    try {
+      return await this.#run(tasks, completedIds);
+    } finally {
+      this.#runs -= 1;
+      if (this.#runs === 0) this.emit('idle', {});
+    }
+  }
+
+  async #run(tasks: readonly Task[], completedIds: Iterable<string>): Promise<ScheduleResult> {
+    const { executor, abortSignal } = this.#options;
     const done = new Set(completedIds);
     const planIndex = new Map(tasks.map((task, index) => [task.id, index]));
     const priority = longestRemainingPath(tasks, this.#options.estimate ?? planEstimate);
@@ -156,7 +201,10 @@ export class Scheduler {
     };
     const start = (members: Task[]) => {
       const slot = occupy(members);
-      for (const member of members) startOrder.push(member.id);
+      for (const member of members) {
+        startOrder.push(member.id);
+        this.emit('task-start', { taskId: member.id, slot });
+      }
       void (async () => {
         let results: ExecutionOutcome[];
         try {
@@ -174,6 +222,7 @@ export class Scheduler {
     const startSpeculation = (task: Task) => {
       const slot = occupy([task]);
       startOrder.push(task.id);
+      this.emit('task-start', { taskId: task.id, slot });
       speculating.add(task.id);
       hasSpeculated.add(task.id);
       speculation.started += 1;
@@ -265,6 +314,7 @@ export class Scheduler {
             continue;
           }
           outcomes.set(id, outcome);
+          this.emit('task-finish', { taskId: id, status: outcome });
           if (outcome === 'completed') {
             for (const dependent of dependents.get(id) ?? []) {
               const remaining = (waitingOn.get(dependent) ?? 1) - 1;
@@ -336,7 +386,9 @@ export class Scheduler {
     }
     for (const [id, held] of parked) abandon(id, held);
     await Promise.all(abandonments);
-    for (const [id, roots] of blockedBy) if (outcomes.get(id) === 'blocked') onBlocked?.(id, roots);
+    for (const [id, roots] of blockedBy) {
+      if (outcomes.get(id) === 'blocked') this.emit('task-blocked', { taskId: id, reason: `Blocked by failed task(s): ${roots.join(', ')}`, blockedBy: roots });
+    }
     return { outcomes, blockedBy, startOrder, speculation };
   }
 }

@@ -1,7 +1,9 @@
 import type { EventEmitter } from 'eventemitter3';
 import { serializeError } from '@qoder-orch/spec';
 import type { EventEnvelope, OrchestratorEventMap, OrchestratorEventName, OrchestratorListeners } from '../events/event-map';
+import type { Planner } from '../planner/planner';
 import type { RunStore } from '../run-store/run-store';
+import type { Scheduler } from '../scheduler/scheduler';
 import type { SecretRedactor } from '@qoder-orch/spec';
 
 /**
@@ -53,6 +55,34 @@ export class EventRecorder {
       }
     }
     return envelope;
+  }
+
+  /**
+   * Records a planner's events as the run's planning events of `iteration`: a later attempt
+   * as `plan-start`, a provider retry or a repaired answer as `plan-retry`, the plan as `plan-end`.
+   * The first attempt's `plan-start` is the caller's (it is announced before the context is gathered).
+   */
+  recordPlanner(planner: Planner, iteration: number): void {
+    let attempt = 1;
+    planner.on('attempt', (event) => {
+      attempt = event.attempt;
+      if (event.attempt > 1) this.emit('plan-start', { iteration, attempt: event.attempt, timeoutMs: event.timeoutMs });
+    });
+    planner.on('retry', ({ delayMs, error }) => {
+      const serialized = serializeError(error);
+      this.emit('plan-retry', { iteration, attempt, reason: 'provider-error', code: serialized.code, message: serialized.message, delayMs });
+    });
+    planner.on('repair', ({ issues }) => {
+      const message = issues.slice(0, 3).map((issue) => `${issue.path}: ${issue.message}`).join('; ') + (issues.length > 3 ? ` (and ${issues.length - 3} more)` : '');
+      this.emit('plan-retry', { iteration, attempt, reason: 'invalid-answer', code: issues[0]?.kind ?? 'invalid', message, delayMs: 0 });
+    });
+    // The plan is untrusted model text: the event carries it redacted, like every event.
+    planner.on('plan', ({ plan, attempts, usage, costUsd }) => this.emit('plan-end', { iteration, plan, attempts, usage, costUsd }));
+  }
+
+  /** Records a scheduler's concurrency changes (rate limits lower it, quiet time raises it). */
+  recordScheduler(scheduler: Scheduler): void {
+    scheduler.on('concurrency-change', ({ from, to, reason }) => this.emit('concurrency-change', { from, to, reason }));
   }
 
   /** Waits until every event emitted so far is written (or failed to be). */

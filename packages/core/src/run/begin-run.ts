@@ -1,0 +1,83 @@
+import { OrchestratorError } from '@qoder-orch/spec';
+import { ensurePrivateDirectoryExcluded } from '../git/repository';
+import { pinTestCommand } from '../judge/detect-test-command';
+import { createDurationHistory } from '../scheduler/duration-history';
+import { join } from 'node:path';
+import type { RunContext } from './run-context';
+import { projectCommandsOf } from './run-commands';
+import { recordPaths } from './run-records';
+import { recoverInterruptedTasks } from './resume-run';
+
+/**
+ * Everything before the first plan: the run is created (or its state rewritten on resume)
+ * and announced, preflight passes, the workspace begins (or recovers what a killed session
+ * left running), the project's commands and test command are read as they are before any
+ * agent runs, and the context index is refreshed.
+ */
+export async function beginRun(run: RunContext): Promise<void> {
+  const { state, events, config, redactor } = run;
+  run.workspace = await run.resolveWorkspace();
+  // The run folder lives in the project: keep it out of git status before writing to it.
+  const repository = await run.repository();
+  if (repository) await ensurePrivateDirectoryExcluded(repository.commonDir);
+  if (run.isResume) await run.saveState();
+  else await run.store.createRun(state);
+  events.emit('run-start', { objective: state.objective, projectDir: run.projectDir, isResumed: run.isResume });
+  run.subagents = await run.loadSubagents();
+
+  if (run.options.preflight && !run.isResume) {
+    const report = await run.options.preflight({ projectDir: run.projectDir, provider: run.options.provider, config, subagents: run.subagents, abortSignal: run.signal });
+    events.emit('preflight-end', { report });
+    if (!report.isPassed) {
+      const failed = report.checks.filter((check) => check.status === 'fail' || (config.validation.fail_on_warnings && check.status === 'warn'));
+      throw new OrchestratorError({
+        code: 'PREFLIGHT_FAILED',
+        message: `Preflight validation failed: ${failed.map((check) => `${check.label}: ${check.message}`).join('; ')}`,
+        fix: failed.map((check) => check.fix).filter(Boolean).join(' ') || 'See the validation report.',
+      });
+    }
+  }
+
+  const begin = await run.workspace.begin({
+    runId: state.runId,
+    isResume: run.isResume,
+    allowDirty: config.execution.allow_dirty,
+    ownPaths: recordPaths(run),
+    onTampering: (tampering) => {
+      const message = redactor.text(tampering.message);
+      events.emit('repository-tampered', { ...tampering, changes: tampering.changes.map((change) => redactor.text(change)), message });
+      events.emit('warning', { code: 'REPOSITORY_TAMPERED', message });
+    },
+    abortSignal: run.signal,
+  });
+  run.isBegun = true;
+  for (const warning of begin.warnings) events.emit('warning', { code: 'WORKSPACE', message: warning });
+  if (!run.isResume) {
+    if (begin.baseCommit) state.baseCommit = begin.baseCommit;
+    if (begin.userSnapshot) state.userSnapshot = begin.userSnapshot;
+  } else {
+    await recoverInterruptedTasks(run);
+  }
+  // What the project offers to run, read before any agent can change it.
+  projectCommandsOf(run.projectDir, state);
+  await run.saveState();
+
+  if (run.options.context) {
+    const refreshed = await run.options.context.refresh({ abortSignal: run.signal });
+    events.emit('context-refresh-end', { result: refreshed });
+    if (refreshed.ranking === 'lexical' && config.semantic_search.enabled) {
+      events.emit('warning', { code: 'SEMANTIC_SEARCH_UNAVAILABLE', message: 'The embedding model could not be loaded; context is ranked lexically (BM25).' });
+    }
+  }
+
+  if (run.options.durationHistory !== false) {
+    run.durationHistory = run.options.durationHistory ?? (await createDurationHistory({ file: join(run.projectDir, '.qoder-orch', 'history', 'durations.json') }));
+    for (const warning of run.durationHistory.takeWarnings()) events.emit('warning', warning);
+  }
+  // The project's own tests are evidence: configured, or found in the project, as they are
+  // now. An agent may rewrite the test script later; the run keeps the one it started with.
+  if (state.testCommand === undefined) {
+    const pinned = await pinTestCommand(run.projectDir, config.execution.test_command);
+    if (pinned) state.testCommand = pinned;
+  }
+}

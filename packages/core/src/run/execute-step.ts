@@ -1,0 +1,115 @@
+import { mayTouchApiSurface } from '@qoder-orch/spec';
+import { runTask, runTaskBatch, speculateTask } from '../orchestrator/task-runner';
+import type { Plan } from '@qoder-orch/spec';
+import type { Task } from '@qoder-orch/spec';
+import { type TaskResult, TaskResultSchema } from '@qoder-orch/spec';
+import type { ExecutionOutcome } from '../scheduler/task-executor';
+import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler';
+import type { RunContext } from './run-context';
+import { checkContract } from './contract-step';
+import { RunStopped } from './run-stopped';
+import { taskRunnerContext } from './task-runner-context';
+
+/** What one iteration's execution left: its results by task id. */
+export interface ExecutedIteration {
+  results: Map<string, TaskResult>;
+}
+
+/**
+ * Runs an iteration's tasks through the Scheduler and the task pipeline: critical path first,
+ * file locks, batching and speculation as configured. A completed task that touched the API
+ * surface starts a contract check (one at a time). Tasks that never ran (blocked, cancelled)
+ * get a result too. Stops the run when the budget is spent or it was cancelled.
+ */
+export async function executeStep(run: RunContext, plan: Plan, tasksToRun: readonly Task[]): Promise<ExecutedIteration> {
+  const { state, events } = run;
+  const iteration = state.iteration;
+  const completedBefore = new Set(Object.entries(state.tasks).filter(([, task]) => task.status === 'completed').map(([id]) => id));
+  const results = new Map<string, TaskResult>();
+  let contractChecks: Promise<unknown> = Promise.resolve();
+  const planTasks = new Map(plan.tasks.map((task) => [task.id, task]));
+  const history = run.durationHistory;
+  const settle = (result: TaskResult): ExecutionOutcome => {
+    results.set(result.taskId, result);
+    const finished = planTasks.get(result.taskId);
+    if (history && finished && result.status === 'completed' && result.durationMs > 0) {
+      void history.record(finished, result.durationMs).then(() => {
+        for (const warning of history.takeWarnings()) events.emit('warning', warning);
+      });
+    }
+    events.emit('task-end', { taskId: result.taskId, result });
+    // A task that touched either side of the API: check the contract now, one check at a time.
+    if (run.options.contractVerifier && result.status === 'completed' && mayTouchApiSurface(run.options.contractVerifier, result.filesChanged)) {
+      contractChecks = contractChecks.then(async () => {
+        if (!run.signal.aborted) await checkContract(run);
+      }).catch(() => undefined);
+    }
+    return result.status === 'completed' ? 'completed' : result.status === 'cancelled' ? 'cancelled' : 'failed';
+  };
+  const runnerContext = await taskRunnerContext(run, iteration, plan, settle);
+  const scheduler = new Scheduler({
+    ...schedulingOptions(run),
+    executor: {
+      execute: async (task, { slot, abortSignal }) => settle(await runTask(task, slot, abortSignal, runnerContext)),
+      executeBatch: async (tasks, { slot, abortSignal }) => (await runTaskBatch(tasks, slot, abortSignal, runnerContext)).map(settle),
+      speculate: (task, { slot, abortSignal }) =>
+        speculateTask(task, slot, abortSignal, runnerContext, (wastedMs) => {
+          run.speculation.wastedMs += wastedMs;
+        }),
+    },
+  });
+  events.recordScheduler(scheduler);
+  run.scheduler = scheduler;
+  const scheduled = await scheduler.run(tasksToRun, completedBefore);
+  run.speculation.started += scheduled.speculation.started;
+  run.speculation.kept += scheduled.speculation.kept;
+  run.speculation.rerun += scheduled.speculation.rerun;
+  run.speculation.abandoned += scheduled.speculation.abandoned;
+  for (const [taskId, outcome] of scheduled.outcomes) {
+    if (outcome !== 'blocked' && !(outcome === 'cancelled' && !results.has(taskId))) continue;
+    const task = plan.tasks.find((candidate) => candidate.id === taskId)!;
+    const blockedBy = scheduled.blockedBy.get(taskId) ?? [];
+    const result = TaskResultSchema.parse({
+      taskId,
+      agent: task.agent,
+      iteration,
+      status: outcome,
+      attempts: 0,
+      ...(outcome === 'blocked' ? { blockedBy, error: { name: 'OrchestratorError', code: 'ABORTED', message: `Blocked by failed task(s): ${blockedBy.join(', ')}`, isRetryable: false } } : {}),
+    });
+    state.tasks[taskId] = { ...(state.tasks[taskId] ?? { attempts: 0, iteration }), status: outcome, result };
+    results.set(taskId, result);
+    events.emit('task-end', { taskId, result });
+  }
+  await run.saveState();
+  if (events.storeError) throw events.storeError;
+  if (run.isBudgetExceeded) throw new RunStopped('budget');
+  if (run.signal.aborted) throw new RunStopped('cancelled');
+  // The judge sees every contract check the tasks started.
+  await contractChecks;
+  return { results };
+}
+
+/** The scheduler's options from the configuration; the concurrency a rate limit lowered carries over. */
+function schedulingOptions(run: RunContext): Omit<SchedulerOptions, 'executor'> {
+  const execution = run.config.execution;
+  // Batching shares one working tree between tasks, so it needs a non-isolated workspace.
+  const isBatching = execution.enable_batch_processing && !run.workspace.isIsolated;
+  // Speculative work must not see half-finished dependencies: it needs isolated worktrees.
+  const isSpeculative = execution.enable_speculative && run.workspace.isIsolated;
+  return {
+    maxParallel: run.scheduler?.concurrency ?? execution.max_parallel,
+    abortSignal: run.signal,
+    ...(run.durationHistory ? { estimate: run.durationHistory.estimator() } : {}),
+    isSpeculative,
+    ...(isBatching
+      ? {
+          batch: {
+            maxSize: execution.batch_max_tasks,
+            canJoin: (first: Task, other: Task) =>
+              first.agent === other.agent && first.estimateMinutes <= execution.batch_max_estimate_minutes && other.estimateMinutes <= execution.batch_max_estimate_minutes,
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,86 @@
+import { serializeError } from '@qoder-orch/spec';
+import { detectCheckChanges } from '../judge/check-changes';
+import { redactJson } from '@qoder-orch/spec';
+import { collectProjectChecks } from '../judge/run-verification';
+import type { KeptConflict } from '@qoder-orch/spec';
+import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
+import type { Verdict } from '@qoder-orch/spec';
+import { addUsage } from '@qoder-orch/spec';
+import { conflictChangeLanded } from '../workspace/conflict-landed';
+import { checkContract } from './contract-step';
+import type { RunContext } from './run-context';
+
+/** The evidence of an iteration and what the judge made of it. */
+export interface JudgedIteration {
+  verdict: Verdict;
+  /** This iteration's results and every completed result so far. */
+  allResults: TaskResult[];
+  projectChecks: VerificationResult[];
+}
+
+/**
+ * Gathers the evidence the orchestrator itself produces (the contract check, the project's
+ * pinned test command, the run's changes to its checks, whether conflicted work landed) and
+ * has the judge decide on it; the verdict is redacted and kept in the state.
+ */
+export async function judgeStep(run: RunContext): Promise<JudgedIteration> {
+  const { state, config, signal } = run;
+  const iteration = state.iteration;
+  await checkContract(run);
+  const testCommand = state.testCommand;
+  const projectChecks: VerificationResult[] = await collectProjectChecks({
+    cwd: run.projectDir,
+    abortSignal: signal,
+    ...(testCommand ? { command: testCommand.command, ...(testCommand.prependPath ? { prependPath: testCommand.prependPath } : {}) } : {}),
+  });
+  await measureChangeEvidence(run);
+  // Earlier iterations' failures were turned into this iteration's follow-ups: what counts
+  // now is this iteration's results and everything completed so far.
+  const allResults = Object.values(state.tasks)
+    .map((task) => task.result)
+    .filter((result): result is TaskResult => result !== undefined && (result.iteration === iteration || result.status === 'completed'));
+  const contract = run.contractReport;
+  const judged = await run.judge.judge({
+    objective: state.objective,
+    iteration,
+    plans: state.plans,
+    evidence: {
+      results: allResults,
+      projectChecks,
+      ...(contract ? { contract } : {}),
+      ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.accept_check_changes } : {}),
+      ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
+    },
+    abortSignal: signal,
+  });
+  state.overheadUsage = addUsage(state.overheadUsage, judged.usage);
+  state.overheadCostUsd += judged.costUsd;
+  run.runCost += judged.costUsd;
+  // The judge may quote what it saw (an agent's output, a file): its words are stored and shown.
+  const verdict = run.redactor.value(judged.verdict);
+  state.verdicts.push(verdict);
+  run.events.emit('judge-end', { iteration, verdict });
+  return { verdict, allResults, projectChecks };
+}
+
+/**
+ * The run's changes to the checks (from its base commit to the integration head) and whether
+ * each conflicted task's change is on the integration branch now, read from git.
+ */
+async function measureChangeEvidence(run: RunContext): Promise<void> {
+  const { state } = run;
+  if (!(await run.repository())) return;
+  try {
+    if (state.baseCommit) state.checkChanges = redactJson(await detectCheckChanges({ cwd: run.projectDir, from: state.baseCommit, to: 'HEAD' }), run.secretValues);
+    const conflicts: KeptConflict[] = [];
+    for (const task of Object.values(state.tasks)) {
+      const conflict = task.result?.conflict;
+      if (!task.result || !conflict) continue;
+      const landing = await conflictChangeLanded({ cwd: run.projectDir, ref: conflict.ref, baseCommit: conflict.baseCommit });
+      conflicts.push({ taskId: task.result.taskId, ...conflict, ...landing });
+    }
+    if (conflicts.length > 0) state.conflicts = conflicts;
+  } catch (error) {
+    run.events.emit('warning', { code: 'CHANGE_EVIDENCE_FAILED', message: `Could not read the run's changes to its checks and conflicts: ${serializeError(error).message}` });
+  }
+}

@@ -1,0 +1,15 @@
+import type { CommandPolicy } from '../commands/command-policy';
+import type { Config } from '../config/config-schema';
+import type { RetryPolicy } from '../shared/retry-policy';
+
+/** The configured retry policy, in the SDK's terms. */
+export function retryPolicyOf(config: Config): RetryPolicy {
+  const retry = config.retry;
+  return { maxAttempts: retry.max_attempts, backoffFactor: retry.backoff_factor, initialDelayMs: retry.initial_delay_ms, maxDelayMs: retry.max_delay_ms };
+}
+
+/** The configured command policy, in the SDK's terms. */
+export function commandPolicyOf(config: Config): CommandPolicy {
+  const policy = config.validation.command_policy;
+  return { mode: policy.mode, allow: policy.allow };
+}

@@ -1,0 +1,99 @@
+import { relative } from 'node:path';
+import { OrchestratorError } from '@qoder-orch/spec';
+import type { ProviderError } from '@qoder-orch/spec';
+import { isNamedFor } from '../judge/follow-up-ids';
+import type { TaskRunnerContext } from '../orchestrator/task-runner';
+import type { KeptConflict } from '@qoder-orch/spec';
+import type { Plan } from '@qoder-orch/spec';
+import type { Task } from '@qoder-orch/spec';
+import type { TaskResult } from '@qoder-orch/spec';
+import type { RunContext } from './run-context';
+import { commandDecision } from './run-commands';
+import { retryPolicyOf } from './run-policies';
+
+/**
+ * What the task pipeline needs from the run for one iteration: the run's parts, and how its
+ * reports come back (state changes are saved, rate limits halve the scheduler's concurrency
+ * and quiet time raises it again, spending counts against the budget).
+ */
+export async function taskRunnerContext(run: RunContext, iteration: number, plan: Plan, settle: (result: TaskResult) => unknown): Promise<TaskRunnerContext> {
+  const { state, events, config, options } = run;
+  const repository = await run.repository();
+  const maxParallel = config.execution.max_parallel;
+  return {
+    runId: state.runId,
+    objective: state.objective,
+    projectDir: run.projectDir,
+    config,
+    iteration,
+    plan,
+    provider: options.provider,
+    providers: options.providers ?? {},
+    subagents: new Map(run.subagents.map((subagent) => [subagent.name, subagent])),
+    workspace: run.workspace,
+    context: options.context,
+    registry: options.registry,
+    deviations: options.deviations,
+    events,
+    retryPolicy: retryPolicyOf(config),
+    secretValues: run.secretValues,
+    random: options.random ?? Math.random,
+    resultOf: (taskId) => state.tasks[taskId]?.result,
+    onStateChange: async (taskId, change) => {
+      const previous = state.tasks[taskId] ?? { status: 'pending', attempts: 0, iteration };
+      state.tasks[taskId] = {
+        ...previous,
+        status: change.status,
+        attempts: change.attempts,
+        iteration,
+        ...(change.checkpoint ? { checkpoint: change.checkpoint } : {}),
+        ...(change.worktree ? { worktree: change.worktree } : {}),
+        ...(change.result ? { result: change.result } : {}),
+      };
+      await run.saveState();
+    },
+    onRateLimit: (error: ProviderError) => {
+      run.lastRateLimitAt = Date.now();
+      const scheduler = run.scheduler;
+      if (scheduler && scheduler.concurrency > 1) scheduler.setConcurrency(Math.max(1, Math.floor(scheduler.concurrency / 2)), `${error.code} from ${error.providerId}`);
+    },
+    onSuccess: () => {
+      const scheduler = run.scheduler;
+      if (scheduler && scheduler.concurrency < maxParallel && Date.now() - run.lastRateLimitAt > config.retry.rate_limit_cooldown_seconds * 1000) {
+        scheduler.setConcurrency(scheduler.concurrency + 1, 'no rate limits lately');
+      }
+    },
+    onSpend: (costUsd) => {
+      run.runCost += costUsd;
+      const budget = config.execution.budget_usd;
+      if (budget !== undefined && run.runCost >= budget && !run.isBudgetExceeded) {
+        run.isBudgetExceeded = true;
+        events.emit('warning', { code: 'BUDGET', message: `The run has spent $${run.runCost.toFixed(4)}, over its budget of $${budget}; stopping.` });
+        run.controller.abort(new OrchestratorError({ code: 'BUDGET', message: 'The budget is spent.' }));
+      }
+    },
+    appendTranscript: (taskId, text) => {
+      void run.store.appendArtifact(state.runId, `tasks/${taskId}.log`, `${new Date().toISOString()} ${text.replace(/\n/g, '\n  ')}\n`).catch(() => {});
+    },
+    settleSpeculative: (result) => void settle(result),
+    commandDecision: commandDecision(run),
+    conflictToResolve: (task) => conflictResolvedBy(task, state.conflicts ?? []),
+    ...(state.testCommand ? { pinnedTestCommand: state.testCommand } : {}),
+    ...(repository ? { projectSubdirectory: projectSubdirectory(repository.root, run.projectDir) } : {}),
+  };
+}
+
+/**
+ * The unlanded conflict a task is to resolve: the follow-up named for the conflicted task
+ * (`fix-<id>`, `fix-<id>-2`), which the evidence rules create for every unlanded conflict.
+ * This only decides which kept ref is merged into the task's worktree; whether the work
+ * landed is measured afterwards from git.
+ */
+function conflictResolvedBy(task: Task, conflicts: readonly KeptConflict[]): KeptConflict | undefined {
+  return conflicts.find((conflict) => !conflict.isLanded && isNamedFor(task.id, conflict.taskId));
+}
+
+function projectSubdirectory(root: string, projectDir: string): string {
+  const inside = relative(root, projectDir).split('\\').join('/');
+  return inside.startsWith('..') ? '' : inside;
+}
