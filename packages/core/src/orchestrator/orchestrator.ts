@@ -52,7 +52,8 @@ import { listProjectFiles } from './project-files';
 import type { RetryPolicy } from './retry-policy';
 import { createRunId } from './run-id';
 import { buildRunSummary } from './run-summary';
-import { runTask, runTaskBatch, speculateTask, type TaskRunnerContext } from './task-runner';
+import { recordPipelineEvents } from '../pipeline/record-pipeline-events';
+import { TaskPipeline } from '../pipeline/task-pipeline';
 
 const PLANNER_CONTEXT_CHARS = 12_000;
 
@@ -618,7 +619,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           }
           return result.status === 'completed' ? ('completed' as const) : result.status === 'cancelled' ? ('cancelled' as const) : ('failed' as const);
         };
-        const runnerContext: TaskRunnerContext = {
+        const pipeline = new TaskPipeline({
           runId: state.runId,
           objective: state.objective,
           projectDir: this.#projectDir,
@@ -629,15 +630,14 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           providers: this.#options.providers ?? {},
           subagents: subagentMap,
           workspace: workspace,
-          context: this.#options.context,
-          registry: this.#options.registry,
-          deviations: this.#options.deviations,
-          events,
+          ...(this.#options.context ? { context: this.#options.context } : {}),
+          ...(this.#options.registry ? { registry: this.#options.registry } : {}),
+          ...(this.#options.deviations ? { deviations: this.#options.deviations } : {}),
           retryPolicy: this.#retryPolicy,
           secretValues,
           random: this.#options.random ?? Math.random,
           resultOf: (taskId) => state.tasks[taskId]?.result,
-          onStateChange: async (taskId, change) => {
+          saveTaskState: async (taskId, change) => {
             const previous = state.tasks[taskId] ?? { status: 'pending', attempts: 0, iteration };
             state.tasks[taskId] = {
               ...previous,
@@ -650,6 +650,13 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
             };
             await saveState();
           },
+          commandDecision: this.#commandDecision(state),
+          conflictToResolve: (task) => conflictResolvedBy(task, state.conflicts ?? []),
+          ...(testCommand ? { pinnedTestCommand: testCommand } : {}),
+          ...(repository ? { projectSubdirectory: projectSubdirectory(repository.root, this.#projectDir) } : {}),
+        });
+        recordPipelineEvents(pipeline, events, {
+          onFinish: settle,
           onRateLimit: (error: ProviderError) => {
             lastRateLimitAt = Date.now();
             if (scheduler && scheduler.concurrency > 1) {
@@ -677,12 +684,10 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           appendTranscript: (taskId, text) => {
             void store.appendArtifact(state.runId, `tasks/${taskId}.log`, `${new Date().toISOString()} ${text.replace(/\n/g, '\n  ')}\n`).catch(() => {});
           },
-          settleSpeculative: (result) => void settle(result),
-          commandDecision: this.#commandDecision(state),
-          conflictToResolve: (task) => conflictResolvedBy(task, state.conflicts ?? []),
-          ...(testCommand ? { pinnedTestCommand: testCommand } : {}),
-          ...(repository ? { projectSubdirectory: projectSubdirectory(repository.root, this.#projectDir) } : {}),
-        };
+          onSpeculationWasted: (wastedMs) => {
+            speculation.wastedMs += wastedMs;
+          },
+        });
         const execution = this.#config.execution;
         // Batching shares one working tree between tasks, so it needs a non-isolated workspace.
         const isBatching = execution.enable_batch_processing && !workspace.isIsolated;
@@ -704,14 +709,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
                 },
               }
             : {}),
-          executor: {
-            execute: async (task, { slot, abortSignal }) => settle(await runTask(task, slot, abortSignal, runnerContext)),
-            executeBatch: async (tasks, { slot, abortSignal }) => (await runTaskBatch(tasks, slot, abortSignal, runnerContext)).map(settle),
-            speculate: (task, { slot, abortSignal }) =>
-              speculateTask(task, slot, abortSignal, runnerContext, (wastedMs) => {
-                speculation.wastedMs += wastedMs;
-              }),
-          },
+          executor: pipeline,
         });
         const scheduled = await scheduler.run(tasksToRun, completedBefore);
         speculation.started += scheduled.speculation.started;
