@@ -108,6 +108,14 @@ export type { ExecutionContext, ExecutionOutcome, TaskExecutor } from './schedul
 export { DurationHistoryFileSchema, createDurationHistory, sizeBucket } from './scheduler/duration-history';
 export type { DurationHistory, DurationHistoryFile, DurationHistoryOptions } from './scheduler/duration-history';
 
+// ── task pipeline ───────────────────────────────────────────────────────────
+export { TaskPipeline } from './pipeline/task-pipeline';
+export type { TaskPipelineOptions, TaskStateChange } from './pipeline/pipeline-options';
+export type { TaskIdentity, TaskPipelineEventName, TaskPipelineEvents } from './pipeline/pipeline-events';
+export { describeAgentEvent } from './pipeline/agent-output';
+export { speculationConflicts } from './pipeline/speculate';
+export type { SpeculativeFootprint } from './pipeline/speculate';
+
 // ── orchestrator ────────────────────────────────────────────────────────────
 export { Orchestrator, createOrchestrator } from './orchestrator/orchestrator';
 export type { DeviationSink, InterfaceRegistry, OrchestratorOptions, PreflightInput, RunOptions } from './orchestrator/orchestrator-options';
