@@ -95,8 +95,8 @@ export async function composePrimitives(options: { onEvent?: (event: HeardEvent)
   });
   const events: HeardEvent[] = [];
   for (const name of HEARD) {
-    pipeline.on(name, (payload: never) => {
-      const event = { name, payload } as HeardEvent;
+    pipeline.on(name, (...args: unknown[]) => {
+      const event = { name, payload: args[0] } as HeardEvent;
       events.push(event);
       options.onEvent?.(event);
     });

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigSchema, TaskSchema, createGitWorkspace, type Task } from '../index';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
-import { MockAgentProvider } from '../test/index';
+import { MockAgentProvider, type MockStep } from '../test/index';
 import { TaskPipeline } from './task-pipeline';
 import type { TaskPipelineEvents } from './pipeline-events';
 
@@ -24,12 +24,15 @@ function listen(pipeline: TaskPipeline) {
   const heard: Array<[keyof TaskPipelineEvents, string]> = [];
   const names: Array<keyof TaskPipelineEvents> = ['task-start', 'attempt', 'checkpoint', 'retry', 'rollback', 'rate-limit', 'spend', 'verify', 'merge', 'task-finish', 'warning'];
   for (const name of names) {
-    pipeline.on(name, (event: { taskId?: string; taskIds?: string[] }) => heard.push([name, event.taskId ?? event.taskIds?.join('+') ?? '']));
+    pipeline.on(name, (...args: unknown[]) => {
+      const event = args[0] as { taskId?: string; taskIds?: string[] };
+      heard.push([name, event.taskId ?? event.taskIds?.join('+') ?? '']);
+    });
   }
   return heard;
 }
 
-async function pipelineFor(runTask: ConstructorParameters<typeof MockAgentProvider>[0]['runTask']) {
+async function pipelineFor(runTask: Record<string, MockStep[]>) {
   repo = await createTemporaryRepository();
   const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree', worktreeRoot: `${repo.root}-worktrees`, linkDependencies: false });
   await workspace.begin({ runId: 'pipeline-test', isResume: false, allowDirty: false });
