@@ -20,7 +20,7 @@ export interface TaskStateChange {
   result?: TaskResult;
 }
 
-/** What a {@link TaskPipeline} works with. Only `provider`, `workspace`, `config` and `objective` are required. */
+/** What a {@link TaskPipeline} works with. Only `provider`, `workspace`, `config`, `projectDir` and `objective` are required. */
 export interface TaskPipelineOptions {
   /** The provider of every task whose subagent names none (or an unknown one). */
   provider: AgentProvider;
