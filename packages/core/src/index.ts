@@ -44,6 +44,12 @@ export type { LoadSubagentsOptions } from './subagents/load-subagents';
 export type { ApproveCommands, CommandApprovalRequest, CommandReview } from './commands/command-review';
 export type { CommandPolicy, CommandPolicyMode } from './commands/command-policy';
 
+// Running tasks: the task pipeline
+export { TaskPipeline } from './pipeline/task-pipeline';
+export type { TaskPipelineOptions, TaskStateChange } from './pipeline/pipeline-options';
+export type { TaskIdentity, TaskPipelineEventName, TaskPipelineEvents } from './pipeline/pipeline-events';
+export { describeAgentEvent } from './pipeline/agent-output';
+
 // Judging by evidence
 export { createEvidenceJudge } from './judge/evidence-judge';
 export type { EvidenceJudgeOptions } from './judge/evidence-judge';

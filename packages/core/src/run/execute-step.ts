@@ -1,5 +1,4 @@
 import { mayTouchApiSurface } from '@qoder-orch/spec';
-import { runTask, runTaskBatch, speculateTask } from '../orchestrator/task-runner';
 import type { Plan } from '@qoder-orch/spec';
 import type { Task } from '@qoder-orch/spec';
 import { type TaskResult, TaskResultSchema } from '@qoder-orch/spec';
@@ -8,7 +7,7 @@ import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler';
 import type { RunContext } from './run-context';
 import { checkContract } from './contract-step';
 import { RunStopped } from './run-stopped';
-import { taskRunnerContext } from './task-runner-context';
+import { taskPipelineFor } from './task-pipeline-for';
 
 /** What one iteration's execution left: its results by task id. */
 export interface ExecutedIteration {
@@ -46,18 +45,8 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
     }
     return result.status === 'completed' ? 'completed' : result.status === 'cancelled' ? 'cancelled' : 'failed';
   };
-  const runnerContext = await taskRunnerContext(run, iteration, plan, settle);
-  const scheduler = new Scheduler({
-    ...schedulingOptions(run),
-    executor: {
-      execute: async (task, { slot, abortSignal }) => settle(await runTask(task, slot, abortSignal, runnerContext)),
-      executeBatch: async (tasks, { slot, abortSignal }) => (await runTaskBatch(tasks, slot, abortSignal, runnerContext)).map(settle),
-      speculate: (task, { slot, abortSignal }) =>
-        speculateTask(task, slot, abortSignal, runnerContext, (wastedMs) => {
-          run.speculation.wastedMs += wastedMs;
-        }),
-    },
-  });
+  const pipeline = await taskPipelineFor(run, iteration, plan, settle);
+  const scheduler = new Scheduler({ ...schedulingOptions(run), executor: pipeline });
   events.recordScheduler(scheduler);
   run.scheduler = scheduler;
   const scheduled = await scheduler.run(tasksToRun, completedBefore);

@@ -2,7 +2,8 @@ import { relative } from 'node:path';
 import { OrchestratorError } from '@qoder-orch/spec';
 import type { ProviderError } from '@qoder-orch/spec';
 import { isNamedFor } from '../judge/follow-up-ids';
-import type { TaskRunnerContext } from '../orchestrator/task-runner';
+import { recordPipelineEvents } from '../pipeline/record-pipeline-events';
+import { TaskPipeline } from '../pipeline/task-pipeline';
 import type { KeptConflict } from '@qoder-orch/spec';
 import type { Plan } from '@qoder-orch/spec';
 import type { Task } from '@qoder-orch/spec';
@@ -12,15 +13,16 @@ import { commandDecision } from './run-commands';
 import { retryPolicyOf } from './run-policies';
 
 /**
- * What the task pipeline needs from the run for one iteration: the run's parts, and how its
- * reports come back (state changes are saved, rate limits halve the scheduler's concurrency
- * and quiet time raises it again, spending counts against the budget).
+ * The task pipeline for one iteration, built from the run's parts, with its events recorded
+ * and its reports acted on: state changes are saved before an agent starts, rate limits halve
+ * the scheduler's concurrency and quiet time raises it again, spending counts against the
+ * budget, and each finished task is settled by the caller.
  */
-export async function taskRunnerContext(run: RunContext, iteration: number, plan: Plan, settle: (result: TaskResult) => unknown): Promise<TaskRunnerContext> {
+export async function taskPipelineFor(run: RunContext, iteration: number, plan: Plan, settle: (result: TaskResult) => unknown): Promise<TaskPipeline> {
   const { state, events, config, options } = run;
   const repository = await run.repository();
   const maxParallel = config.execution.max_parallel;
-  return {
+  const pipeline = new TaskPipeline({
     runId: state.runId,
     objective: state.objective,
     projectDir: run.projectDir,
@@ -31,15 +33,14 @@ export async function taskRunnerContext(run: RunContext, iteration: number, plan
     providers: options.providers ?? {},
     subagents: new Map(run.subagents.map((subagent) => [subagent.name, subagent])),
     workspace: run.workspace,
-    context: options.context,
-    registry: options.registry,
-    deviations: options.deviations,
-    events,
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.deviations ? { deviations: options.deviations } : {}),
     retryPolicy: retryPolicyOf(config),
     secretValues: run.secretValues,
     random: options.random ?? Math.random,
     resultOf: (taskId) => state.tasks[taskId]?.result,
-    onStateChange: async (taskId, change) => {
+    saveTaskState: async (taskId, change) => {
       const previous = state.tasks[taskId] ?? { status: 'pending', attempts: 0, iteration };
       state.tasks[taskId] = {
         ...previous,
@@ -52,6 +53,13 @@ export async function taskRunnerContext(run: RunContext, iteration: number, plan
       };
       await run.saveState();
     },
+    commandDecision: commandDecision(run),
+    conflictToResolve: (task) => conflictResolvedBy(task, state.conflicts ?? []),
+    ...(state.testCommand ? { pinnedTestCommand: state.testCommand } : {}),
+    ...(repository ? { projectSubdirectory: projectSubdirectory(repository.root, run.projectDir) } : {}),
+  });
+  recordPipelineEvents(pipeline, events, {
+    onFinish: (result) => void settle(result),
     onRateLimit: (error: ProviderError) => {
       run.lastRateLimitAt = Date.now();
       const scheduler = run.scheduler;
@@ -75,12 +83,11 @@ export async function taskRunnerContext(run: RunContext, iteration: number, plan
     appendTranscript: (taskId, text) => {
       void run.store.appendArtifact(state.runId, `tasks/${taskId}.log`, `${new Date().toISOString()} ${text.replace(/\n/g, '\n  ')}\n`).catch(() => {});
     },
-    settleSpeculative: (result) => void settle(result),
-    commandDecision: commandDecision(run),
-    conflictToResolve: (task) => conflictResolvedBy(task, state.conflicts ?? []),
-    ...(state.testCommand ? { pinnedTestCommand: state.testCommand } : {}),
-    ...(repository ? { projectSubdirectory: projectSubdirectory(repository.root, run.projectDir) } : {}),
-  };
+    onSpeculationWasted: (wastedMs) => {
+      run.speculation.wastedMs += wastedMs;
+    },
+  });
+  return pipeline;
 }
 
 /**

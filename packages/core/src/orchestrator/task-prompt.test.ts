@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { TaskSchema } from '@qoder-orch/spec';
+import { buildBatchPrompt, buildTaskPrompt } from './task-prompt';
+
+const task = TaskSchema.parse({ id: 'ui', title: 'Build the page', agent: 'frontend-dev', dependsOn: ['api', 'schema'] });
+
+describe('buildTaskPrompt', () => {
+  it('tells speculative work which dependencies are still being done, before the task', () => {
+    const prompt = buildTaskPrompt({ objective: 'Ship it', task, dependencies: [], pendingDependencies: task.dependsOn });
+    const note = prompt.indexOf('## Note\nThe tasks this one depends on (api, schema) are still being done by teammates.');
+    expect(note).toBeGreaterThan(prompt.indexOf('Ship it'));
+    expect(note).toBeLessThan(prompt.indexOf('## Your task: Build the page'));
+    expect(buildTaskPrompt({ objective: 'Ship it', task, dependencies: [] })).not.toContain('## Note');
+  });
+
+  it('puts a preamble between the objective and the task, and leaves it out of a batch', () => {
+    const preamble = '## Conflicting work to bring in\nResolve the markers.';
+    const prompt = buildTaskPrompt({ objective: 'Ship it', task, dependencies: [], preamble });
+    expect(prompt).toContain(`\n\n${preamble}\n\n## Your task: Build the page`);
+    expect(buildBatchPrompt([{ objective: 'Ship it', task, dependencies: [], preamble }])).not.toContain('Conflicting work');
+  });
+});

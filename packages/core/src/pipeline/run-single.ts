@@ -1,0 +1,108 @@
+import { OrchestratorError, serializeError } from '@qoder-orch/spec';
+import { ProviderError } from '@qoder-orch/spec';
+import { conflictInstructions } from '../judge/follow-up-tasks';
+import { redactOutput } from '@qoder-orch/spec';
+import { retryDelayMs, sleep } from '../shared/retry-policy';
+import { buildTaskPrompt, parseAgentReport } from '../orchestrator/task-prompt';
+import type { KeptConflict } from '@qoder-orch/spec';
+import type { Task } from '@qoder-orch/spec';
+import { type TaskResult, TaskResultSchema } from '@qoder-orch/spec';
+import type { RunTaskResult } from '@qoder-orch/spec';
+import { addUsage, emptyUsage } from '@qoder-orch/spec';
+import { redactedError, redactedRunResult } from './agent-output';
+import type { PipelineSteps } from './pipeline-steps';
+import { failTask, settleTask } from './settle-task';
+
+/** The conflicted work, where it is, and that the worktree already has it merged in with markers. */
+function conflictNote(conflict: KeptConflict): string {
+  return `## Conflicting work to bring in\n${conflictInstructions(conflict.taskId, conflict)}\nYour working directory already has that work merged in: resolve every conflict marker (<<<<<<<, =======, >>>>>>>) in ${conflict.files.join(', ')}, keeping both sides' intent.`;
+}
+
+/**
+ * One task to its end: checkpoint (via the workspace), context, prompt, the agent through its
+ * provider, the task's own verification, the merge; transient provider failures are retried
+ * with backoff and jitter after restoring the checkpoint. An agent's claim of success is
+ * recorded but never enough: a task whose checks fail is a failed task.
+ */
+export async function runSingle(steps: PipelineSteps, task: Task, slot: number, abortSignal: AbortSignal): Promise<TaskResult> {
+  const { options, events } = steps;
+  const { subagent, provider, callOptions } = steps.agentFor(task.agent);
+  const startedAt = new Date();
+  let usage = emptyUsage();
+  let costUsd = 0;
+  let lastError: unknown;
+  let previousFailure: string | undefined;
+  let contextVersion: string | undefined;
+  const maxAttempts = options.retryPolicy.maxAttempts;
+
+  const base = (attempts: number): Pick<TaskResult, 'taskId' | 'agent' | 'iteration' | 'attempts' | 'slot' | 'startedAt'> => ({
+    taskId: task.id,
+    agent: task.agent,
+    iteration: options.iteration,
+    attempts,
+    slot,
+    startedAt: startedAt.toISOString(),
+  });
+  const finish = (result: Omit<TaskResult, 'endedAt' | 'durationMs'>): TaskResult => {
+    const endedAt = new Date();
+    return TaskResultSchema.parse({ ...result, endedAt: endedAt.toISOString(), durationMs: endedAt.getTime() - startedAt.getTime(), ...(contextVersion ? { contextVersion } : {}) });
+  };
+
+  const resolving = options.workspace.isIsolated ? options.conflictToResolve?.(task) : undefined;
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    if (abortSignal.aborted) break;
+    const prepared = await steps.begin(task, { attempt, slot, abortSignal, ...(resolving ? { mergeBranch: resolving.ref } : {}) });
+    const atCheckpoint = prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {};
+
+    let runResult: RunTaskResult;
+    try {
+      const input = await steps.promptInput(task, { tokenBudget: options.config.semantic_search.token_budget, subagent, abortSignal });
+      contextVersion = input.contextVersion;
+      const prompt = buildTaskPrompt({
+        ...input.prompt,
+        ...(previousFailure ? { previousFailure } : {}),
+        ...(prepared.linkedDependencies ? { linkedDependencies: prepared.linkedDependencies } : {}),
+        ...(resolving ? { preamble: conflictNote(resolving) } : {}),
+      });
+      runResult = redactedRunResult(
+        await provider.doRunTask({ taskId: task.id, prompt, cwd: prepared.cwd, timeoutMs: steps.timeoutMs(), abortSignal, ...callOptions, onEvent: steps.relay([task.id], task.id) }),
+        options.secretValues,
+      );
+    } catch (error) {
+      if (ProviderError.isInstance(error)) {
+        usage = addUsage(usage, error.usage);
+        costUsd += error.costUsd ?? 0;
+        steps.spend([task.id], error.costUsd ?? 0);
+      }
+      lastError = error;
+      const failed = { ...base(attempt), usage, costUsd, error: redactedError(error, options.secretValues), ...atCheckpoint };
+      if (abortSignal.aborted) {
+        await steps.saveState(task.id, { status: 'cancelled', attempts: attempt, ...atCheckpoint, ...(prepared.worktree ? { worktree: prepared.worktree } : {}) });
+        return finish({ ...failed, status: 'cancelled' } as TaskResult);
+      }
+      const isRetryable = OrchestratorError.isInstance(error) && error.isRetryable && attempt < maxAttempts;
+      if (ProviderError.isInstance(error) && (error.code === 'RATE_LIMITED' || error.code === 'OVERLOADED')) events.emit('rate-limit', { taskId: task.id, error });
+      if (!isRetryable) return failTask(steps, task, prepared, finish({ ...failed, status: 'failed' } as TaskResult));
+      const { code, message } = serializeError(error);
+      await options.workspace.discard(task, prepared, { isRollback: true, reason: `attempt ${attempt} failed: ${code}` });
+      if (prepared.checkpoint) events.emit('rollback', { taskId: task.id, checkpoint: prepared.checkpoint, reason: `retry after ${code}` });
+      const delayMs = retryDelayMs(options.retryPolicy, attempt, (error as OrchestratorError).retryAfterMs, options.random);
+      events.emit('retry', { taskId: task.id, attempt: attempt + 1, delayMs, error: redactedError(error, options.secretValues) });
+      previousFailure = `${code}: ${redactOutput(message, options.secretValues)}`;
+      try {
+        await sleep(delayMs, abortSignal);
+      } catch {
+        break;
+      }
+      continue;
+    }
+
+    usage = addUsage(usage, runResult.usage);
+    costUsd += runResult.costUsd ?? 0;
+    steps.spend([task.id], runResult.costUsd ?? 0);
+    const report = parseAgentReport(runResult.summary, runResult.structuredOutput);
+    return settleTask(steps, { task, prepared, attempt, abortSignal, base: base(attempt), finish, usage, costUsd, output: runResult, report });
+  }
+  const error = lastError ?? new OrchestratorError({ code: 'ABORTED', message: 'The task was cancelled before it started.' });
+  return finish({ ...base(0), status: 'cancelled', usage, costUsd, error: serializeError(error) } as TaskResult);
+}
