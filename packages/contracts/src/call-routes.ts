@@ -2,7 +2,7 @@ import ts from 'typescript';
 import type { ExtractedRoute, RouteExtraction, RouteMount } from './route-extractor';
 import { normaliseMethod } from './route-path';
 import { defaultExportName, packageImportNames, relativeImports } from './module-bindings';
-import { importToken } from './module-constants';
+import { importToken } from './import-token';
 import { ScopeNames, isFunctionLike } from './scope-names';
 import { StringEvaluator } from './string-evaluator';
 import { assignedName, lineOf, objectProperty, parseTypeScript, receiverName, visit } from './typescript-source';

@@ -2,19 +2,8 @@ import ts from 'typescript';
 import { relativeImports } from './module-bindings';
 import { StringEvaluator } from './string-evaluator';
 import { parseTypeScript } from './typescript-source';
+import { hasImportToken, IMPORT_TOKEN } from './import-token';
 
-/**
- * A string imported from another module, kept as a token until the whole project is known:
- * `⟦./config|API_PREFIX⟧`. An optional token (`⟦?…⟧`) stands for "a prefix if that module
- * exports a string by this name, nothing otherwise" (`app.use(authenticate, router)`).
- */
-export function importToken(module: string, name: string, isOptional = false): string {
-  return `⟦${isOptional ? '?' : ''}${encodeURIComponent(module)}|${name}⟧`;
-}
-
-const TOKEN = /⟦(\??)([^|⟧]*)\|([^⟧]*)⟧/g;
-
-export const hasImportToken = (text: string) => text.includes('⟦');
 
 /** Every top-level string constant of a JS/TS file, objects flattened (`ROUTES.orders`), the default export as `default`. */
 export function collectModuleConstants(file: string, text: string): Record<string, string> {
@@ -78,7 +67,7 @@ export interface ImportLookup {
  */
 export function substituteImports(text: string, fromFile: string, lookup: ImportLookup, reasons: string[], depth = 0): string {
   if (!hasImportToken(text)) return text;
-  return text.replace(TOKEN, (_whole, optional: string, encodedModule: string, name: string) => {
+  return text.replace(IMPORT_TOKEN, (_whole, optional: string, encodedModule: string, name: string) => {
     const module = decodeURIComponent(encodedModule);
     const bare = name.replace(/^default\./, '');
     const wildcard = `/{${(bare.split('.').pop() ?? 'base').replace(/[^A-Za-z0-9_]/g, '') || 'base'}*}/`;

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { ContractFinding, Endpoint } from '@qoder-orch/spec';
-import { hasImportToken, substituteImports } from './module-constants';
+import { hasImportToken } from './import-token';
+import { substituteImports } from './module-constants';
 import type { RouteExtraction, RouteExtractor } from './route-extractor';
 import { joinRoutePaths, normaliseRoutePath } from './route-path';
 

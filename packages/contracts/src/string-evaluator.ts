@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { importToken } from './module-constants';
+import { importToken } from './import-token';
 import type { RouteImport } from './route-extractor';
 import { objectProperty, visit } from './typescript-source';
 
