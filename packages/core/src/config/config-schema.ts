@@ -1,47 +1,48 @@
 import { z } from 'zod';
 
 /**
- * `.qoder-orchestrate.yaml`: the seed's sections, snake_case keys as in the file.
- * Every key is optional in the file; defaults fill the rest.
+ * The configuration as the SDK takes it: camelCase keys. `.qoder-orchestrate.yaml` writes the
+ * same keys in snake_case (`execution.max_parallel`); the config loader maps them, and names
+ * the file's keys in its errors. Every key is optional; defaults fill the rest.
  */
 export const ConfigSchema = z
   .object({
     execution: z
       .object({
         /** Tasks at once. @default 3 */
-        max_parallel: z.number().int().min(1).max(64).default(3),
+        maxParallel: z.number().int().min(1).max(64).default(3),
         /** Plan → run → judge rounds. @default 3 */
-        max_iterations: z.number().int().min(1).max(50).default(3),
+        maxIterations: z.number().int().min(1).max(50).default(3),
         /** Start tasks whose dependencies are still running, in their own worktree. @default false */
-        enable_speculative: z.boolean().default(false),
+        enableSpeculative: z.boolean().default(false),
         /** Send small same-agent tasks to one agent invocation. @default false */
-        enable_batch_processing: z.boolean().default(false),
+        enableBatchProcessing: z.boolean().default(false),
         /** With batch processing: the most tasks in one agent invocation. @default 4 */
-        batch_max_tasks: z.number().int().min(2).max(20).default(4),
+        batchMaxTasks: z.number().int().min(2).max(20).default(4),
         /** With batch processing: only tasks estimated at most this long are batched. @default 10 */
-        batch_max_estimate_minutes: z.number().positive().max(1440).default(10),
-        /** `worktree`: each task in its own git worktree; `shared`: all in the repository. @default 'auto' (worktree when max_parallel > 1) */
+        batchMaxEstimateMinutes: z.number().positive().max(1440).default(10),
+        /** `worktree`: each task in its own git worktree; `shared`: all in the repository. @default 'auto' (worktree when maxParallel > 1) */
         isolation: z.enum(['auto', 'worktree', 'shared']).default('auto'),
         /** Stop the run cleanly when the spend passes this. */
-        budget_usd: z.number().positive().optional(),
+        budgetUsd: z.number().positive().optional(),
         /** Per task, in seconds. @default 1800 */
-        task_timeout: z.number().int().positive().max(86_400).default(1800),
+        taskTimeout: z.number().int().positive().max(86_400).default(1800),
         /** The project's own test command (argument vector), run as evidence after each iteration. */
-        test_command: z.array(z.string().min(1)).min(1).optional(),
+        testCommand: z.array(z.string().min(1)).min(1).optional(),
         /**
          * Accept the run's changes to the checks themselves (test scripts, runner config, CI,
          * deleted or skipped tests). Off: such a change keeps the run from being met. @default false
          */
-        accept_check_changes: z.boolean().default(false),
+        acceptCheckChanges: z.boolean().default(false),
         /** Allow a dirty work tree (snapshotted first). @default false */
-        allow_dirty: z.boolean().default(false),
+        allowDirty: z.boolean().default(false),
         /**
          * Where task worktrees live: a folder outside the project (`~/` allowed; relative to the
          * project otherwise), one sub-folder per repository. @default `${XDG_CACHE_HOME:-~/.cache}/qoder-orch/worktrees`
          */
-        worktree_root: z.string().min(1).optional(),
+        worktreeRoot: z.string().min(1).optional(),
         /** On a merge conflict: `resolve` schedules a conflict-resolution task, `replan` rolls back and replans. @default 'resolve' */
-        on_conflict: z.enum(['resolve', 'replan']).default('resolve'),
+        onConflict: z.enum(['resolve', 'replan']).default('resolve'),
       })
       .strict()
       .prefault({}),
@@ -55,62 +56,62 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
-    semantic_search: z
+    semanticSearch: z
       .object({
         enabled: z.boolean().default(true),
         /** @default 'Xenova/all-MiniLM-L6-v2' */
-        model_name: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
-        similarity_threshold: z.number().min(-1).max(1).default(0.25),
-        /** Where models are looked up; the hub is used only when `allow_remote` is on. */
-        model_dir: z.string().optional(),
-        allow_remote: z.boolean().default(true),
+        modelName: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+        similarityThreshold: z.number().min(-1).max(1).default(0.25),
+        /** Where models are looked up; the hub is used only when `allowRemote` is on. */
+        modelDir: z.string().optional(),
+        allowRemote: z.boolean().default(true),
         /** Tokens of context per task. @default 4000 */
-        token_budget: z.number().int().positive().default(4000),
-        extra_paths: z.array(z.string()).default([]),
+        tokenBudget: z.number().int().positive().default(4000),
+        extraPaths: z.array(z.string()).default([]),
       })
       .strict()
       .prefault({}),
     cache: z
       .object({
         enabled: z.boolean().default(true),
-        max_size_mb: z.number().positive().max(100_000).default(100),
-        ttl_seconds: z.number().int().positive().default(86_400),
+        maxSizeMb: z.number().positive().max(100_000).default(100),
+        ttlSeconds: z.number().int().positive().default(86_400),
       })
       .strict()
       .prefault({}),
     retry: z
       .object({
         /** Attempts per task, the first included. @default 3 */
-        max_attempts: z.number().int().min(1).max(20).default(3),
+        maxAttempts: z.number().int().min(1).max(20).default(3),
         /** Each wait is the previous times this. @default 2 */
-        backoff_factor: z.number().min(1).max(10).default(2),
+        backoffFactor: z.number().min(1).max(10).default(2),
         /** First wait in ms. @default 1000 */
-        initial_delay_ms: z.number().int().nonnegative().default(1000),
+        initialDelayMs: z.number().int().nonnegative().default(1000),
         /** Longest wait in ms. @default 60000 */
-        max_delay_ms: z.number().int().nonnegative().default(60_000),
+        maxDelayMs: z.number().int().nonnegative().default(60_000),
         /** Concurrency halved by a rate limit comes back a slot at a time once none was seen for this long. @default 30 */
-        rate_limit_cooldown_seconds: z.number().nonnegative().max(3600).default(30),
+        rateLimitCooldownSeconds: z.number().nonnegative().max(3600).default(30),
       })
       .strict()
       .prefault({}),
     rollback: z
       .object({
         enabled: z.boolean().default(true),
-        create_checkpoints: z.boolean().default(true),
-        auto_rollback_on_failure: z.boolean().default(false),
+        createCheckpoints: z.boolean().default(true),
+        autoRollbackOnFailure: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
     validation: z
       .object({
         enabled: z.boolean().default(true),
-        fail_on_warnings: z.boolean().default(false),
+        failOnWarnings: z.boolean().default(false),
         /**
          * Which verify commands a plan may run. Allowed: the project's own package scripts and
          * make targets (as they were when the run started) and known test runners and build
          * tools. Refused: shells, network tools, inline code, downloads, paths outside the project.
          */
-        command_policy: z
+        commandPolicy: z
           .object({
             /** `refuse`: anything else is refused; `ask`: anything else is put to the user (refused when no one can answer); `allow-all`: everything runs. @default 'ask' */
             mode: z.enum(['refuse', 'ask', 'allow-all']).default('ask'),
@@ -125,7 +126,7 @@ export const ConfigSchema = z
     learning: z
       .object({
         /** Apply wiki proposals as a commit; otherwise keep them for review. @default false */
-        auto_apply: z.boolean().default(false),
+        autoApply: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

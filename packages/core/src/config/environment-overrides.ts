@@ -5,24 +5,24 @@ type Kind = 'integer' | 'number' | 'boolean' | 'string' | 'list';
 
 /** `QODER_ORCH_<NAME>` → config key. Documented in the README. */
 export const ENVIRONMENT_KEYS: ReadonlyArray<{ name: string; section: keyof ConfigOverrides; key: string; kind: Kind }> = [
-  { name: 'QODER_ORCH_MAX_PARALLEL', section: 'execution', key: 'max_parallel', kind: 'integer' },
-  { name: 'QODER_ORCH_MAX_ITERATIONS', section: 'execution', key: 'max_iterations', kind: 'integer' },
+  { name: 'QODER_ORCH_MAX_PARALLEL', section: 'execution', key: 'maxParallel', kind: 'integer' },
+  { name: 'QODER_ORCH_MAX_ITERATIONS', section: 'execution', key: 'maxIterations', kind: 'integer' },
   { name: 'QODER_ORCH_ISOLATION', section: 'execution', key: 'isolation', kind: 'string' },
-  { name: 'QODER_ORCH_BUDGET_USD', section: 'execution', key: 'budget_usd', kind: 'number' },
-  { name: 'QODER_ORCH_TASK_TIMEOUT', section: 'execution', key: 'task_timeout', kind: 'integer' },
-  { name: 'QODER_ORCH_ENABLE_SPECULATIVE', section: 'execution', key: 'enable_speculative', kind: 'boolean' },
-  { name: 'QODER_ORCH_WORKTREE_ROOT', section: 'execution', key: 'worktree_root', kind: 'string' },
-  { name: 'QODER_ORCH_ENABLE_BATCH_PROCESSING', section: 'execution', key: 'enable_batch_processing', kind: 'boolean' },
+  { name: 'QODER_ORCH_BUDGET_USD', section: 'execution', key: 'budgetUsd', kind: 'number' },
+  { name: 'QODER_ORCH_TASK_TIMEOUT', section: 'execution', key: 'taskTimeout', kind: 'integer' },
+  { name: 'QODER_ORCH_ENABLE_SPECULATIVE', section: 'execution', key: 'enableSpeculative', kind: 'boolean' },
+  { name: 'QODER_ORCH_WORKTREE_ROOT', section: 'execution', key: 'worktreeRoot', kind: 'string' },
+  { name: 'QODER_ORCH_ENABLE_BATCH_PROCESSING', section: 'execution', key: 'enableBatchProcessing', kind: 'boolean' },
   { name: 'QODER_ORCH_LLM_PROVIDER', section: 'llm', key: 'provider', kind: 'string' },
   { name: 'QODER_ORCH_LLM_MODEL', section: 'llm', key: 'model', kind: 'string' },
   { name: 'QODER_ORCH_LLM_TIMEOUT', section: 'llm', key: 'timeout', kind: 'integer' },
-  { name: 'QODER_ORCH_SEMANTIC_SEARCH', section: 'semantic_search', key: 'enabled', kind: 'boolean' },
-  { name: 'QODER_ORCH_MODEL_NAME', section: 'semantic_search', key: 'model_name', kind: 'string' },
-  { name: 'QODER_ORCH_MODEL_DIR', section: 'semantic_search', key: 'model_dir', kind: 'string' },
+  { name: 'QODER_ORCH_SEMANTIC_SEARCH', section: 'semanticSearch', key: 'enabled', kind: 'boolean' },
+  { name: 'QODER_ORCH_MODEL_NAME', section: 'semanticSearch', key: 'modelName', kind: 'string' },
+  { name: 'QODER_ORCH_MODEL_DIR', section: 'semanticSearch', key: 'modelDir', kind: 'string' },
   { name: 'QODER_ORCH_CACHE', section: 'cache', key: 'enabled', kind: 'boolean' },
-  { name: 'QODER_ORCH_RETRY_MAX_ATTEMPTS', section: 'retry', key: 'max_attempts', kind: 'integer' },
-  { name: 'QODER_ORCH_AUTO_ROLLBACK', section: 'rollback', key: 'auto_rollback_on_failure', kind: 'boolean' },
-  { name: 'QODER_ORCH_FAIL_ON_WARNINGS', section: 'validation', key: 'fail_on_warnings', kind: 'boolean' },
+  { name: 'QODER_ORCH_RETRY_MAX_ATTEMPTS', section: 'retry', key: 'maxAttempts', kind: 'integer' },
+  { name: 'QODER_ORCH_AUTO_ROLLBACK', section: 'rollback', key: 'autoRollbackOnFailure', kind: 'boolean' },
+  { name: 'QODER_ORCH_FAIL_ON_WARNINGS', section: 'validation', key: 'failOnWarnings', kind: 'boolean' },
 ];
 
 const BOOLEANS: Record<string, boolean> = { '1': true, true: true, yes: true, on: true, '0': false, false: false, no: false, off: false };

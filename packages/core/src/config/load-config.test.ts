@@ -23,9 +23,9 @@ describe('loadConfig', () => {
   it('uses the defaults when there is no file', async () => {
     const { config, file } = await loadConfig({ projectDir: await project(), env: {} });
     expect(file).toBeUndefined();
-    expect(config.execution).toMatchObject({ max_parallel: 3, max_iterations: 3, enable_speculative: false });
+    expect(config.execution).toMatchObject({ maxParallel: 3, maxIterations: 3, enableSpeculative: false });
     expect(config.llm.provider).toBe('qoder');
-    expect(config.retry).toMatchObject({ max_attempts: 3, backoff_factor: 2 });
+    expect(config.retry).toMatchObject({ maxAttempts: 3, backoffFactor: 2 });
   });
 
   it('applies defaults < file < environment < options, key by key', async () => {
@@ -36,13 +36,13 @@ describe('loadConfig', () => {
       overrides: { llm: { provider: 'gemini' } },
     });
     expect(file).toBe(join(projectDir, '.qoder-orchestrate.yaml'));
-    expect(config.execution.max_parallel).toBe(5); // file
-    expect(config.execution.max_iterations).toBe(9); // environment over file
+    expect(config.execution.maxParallel).toBe(5); // file
+    expect(config.execution.maxIterations).toBe(9); // environment over file
     expect(config.llm.provider).toBe('gemini'); // options over environment
-    expect(config.retry.max_attempts).toBe(4); // file, untouched
-    expect(config.retry.backoff_factor).toBe(2); // default
-    expect(config.rollback.auto_rollback_on_failure).toBe(true); // environment
-    expect(config.execution.worktree_root).toBe('/var/cache/worktrees'); // environment
+    expect(config.retry.maxAttempts).toBe(4); // file, untouched
+    expect(config.retry.backoffFactor).toBe(2); // default
+    expect(config.rollback.autoRollbackOnFailure).toBe(true); // environment
+    expect(config.execution.worktreeRoot).toBe('/var/cache/worktrees'); // environment
   });
 
   it('names the file, the key path, the line and the expected form for a bad value', async () => {
@@ -59,6 +59,8 @@ describe('loadConfig', () => {
   it('rejects unknown keys and enum values, and YAML that is not YAML', async () => {
     let error = await configError(loadConfig({ projectDir: await project('execution:\n  max_paralel: 2\n'), env: {} }));
     expect(error.issues[0]).toMatchObject({ path: 'execution.max_paralel', message: expect.stringContaining('unknown key') });
+    error = await configError(loadConfig({ projectDir: await project('execution:\n  maxParallel: 2\n'), env: {} }));
+    expect(error.issues[0]).toMatchObject({ path: 'execution.maxParallel', message: 'unknown key "maxParallel"', expected: expect.stringContaining('"max_parallel"') });
     error = await configError(loadConfig({ projectDir: await project('execution:\n  isolation: sometimes\n'), env: {} }));
     expect(error.issues[0]).toMatchObject({ path: 'execution.isolation', expected: expect.stringContaining('"worktree"') });
     error = await configError(loadConfig({ projectDir: await project('execution: [\n  broken'), env: {} }));
@@ -72,7 +74,7 @@ describe('loadConfig', () => {
     await expect(loadConfig({ projectDir, configPath: 'missing.yaml', env: {} })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     await mkdir(join(projectDir, 'conf'));
     await writeFile(join(projectDir, 'conf', 'orch.yaml'), 'execution:\n  max_parallel: 2\n');
-    expect((await loadConfig({ projectDir, configPath: 'conf/orch.yaml', env: {} })).config.execution.max_parallel).toBe(2);
+    expect((await loadConfig({ projectDir, configPath: 'conf/orch.yaml', env: {} })).config.execution.maxParallel).toBe(2);
   });
 
   it('names the environment variable that is wrong', async () => {
@@ -82,7 +84,7 @@ describe('loadConfig', () => {
   });
 
   it('validates explicit options too', () => {
-    expect(() => resolveConfig({ execution: { max_parallel: 0 } })).toThrow(/execution\.max_parallel/);
-    expect(resolveConfig({ execution: { max_parallel: 8 } }).execution.max_parallel).toBe(8);
+    expect(() => resolveConfig({ execution: { maxParallel: 0 } })).toThrow(/execution\.maxParallel/);
+    expect(resolveConfig({ execution: { maxParallel: 8 } }).execution.maxParallel).toBe(8);
   });
 });
