@@ -48,7 +48,7 @@ export async function runOrchestrator(
       runStore: store === 'memory' ? new MemoryRunStore() : new FileRunStore({ directory: join(projectDir, '.qoder-orch', 'runs') }),
       subagents: builtinSubagents(),
       random: () => 0.5,
-      config: { execution: { max_parallel: maxParallel, max_iterations: 1 + followUps.length } },
+      config: { execution: { maxParallel: maxParallel, maxIterations: 1 + followUps.length } },
       // The evidence judge rightly refuses "met" without a check; overhead is measured with a
       // judge that accepts the completed tasks.
       judge: followUpJudge(followUps),

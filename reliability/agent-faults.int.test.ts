@@ -60,7 +60,7 @@ describe.skipIf(!findClaudeExecutable())('agent faults, real claude against the 
       const run = await runClaudeOrchestration({
         tasks: [{ id: 'hangs', files: ['src/hangs.txt'] }, { id: 'fine', files: ['src/fine.txt'] }],
         onTask: watch.onTask((input) => (input.taskId === 'hangs' && input.attempt === 1 ? reply.hang() : writesItsFile()(input))),
-        config: { execution: { task_timeout: 12 }, retry: { max_attempts: 2 } },
+        config: { execution: { taskTimeout: 12 }, retry: { maxAttempts: 2 } },
         settings: { stallTimeoutMs: 600_000 },
       });
       runs.push(run);
@@ -80,7 +80,7 @@ describe.skipIf(!findClaudeExecutable())('agent faults, real claude against the 
       const run = await runClaudeOrchestration({
         tasks: [{ id: 'stalls', files: ['src/stalls.txt'] }, { id: 'fine', files: ['src/fine.txt'] }],
         onTask: watch.onTask((input) => (input.taskId === 'stalls' ? reply.stall() : writesItsFile()(input))),
-        config: { retry: { max_attempts: 1 } },
+        config: { retry: { maxAttempts: 1 } },
         settings: { stallTimeoutMs: 8_000 },
         judge: () => reply.json({ isMet: false, reasoning: 'stalls did not finish' }),
       });
@@ -114,7 +114,7 @@ describe.skipIf(!findClaudeExecutable())('agent faults, real claude against the 
           }
           return writesItsFile()(input);
         }),
-        config: { retry: { max_attempts: 3 } },
+        config: { retry: { maxAttempts: 3 } },
         settings: { stallTimeoutMs: 60_000 },
       });
       runs.push(run);
@@ -140,7 +140,7 @@ describe.skipIf(!findClaudeExecutable())('agent faults, real claude against the 
         const run = await runClaudeOrchestration({
           tasks: [{ id: 'broken', files: ['src/broken.txt'] }, { id: 'fine', files: ['src/fine.txt'] }],
           onTask: (input) => writesItsFile()(input),
-          config: { retry: { max_attempts: 2 } },
+          config: { retry: { maxAttempts: 2 } },
           beforeRun: ({ server }) => {
             settingsEnv = { ...fakeClaudeCliSettings(server).env, REAL_CLAUDE: realClaude, MISBEHAVIOUR: behaviour };
           },

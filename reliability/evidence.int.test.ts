@@ -28,7 +28,7 @@ describe.skipIf(!findClaudeExecutable())('evidence, real claude against the fake
       const run = await runClaudeOrchestration({
         tasks: [{ id: 'fix', files: ['src/add.mjs'] }],
         files: { 'package.json': packageJson('node --test --test-reporter=tap'), 'src/add.mjs': 'export const add = (a, b) => a - b;\n', 'test/add.test.mjs': addTest, 'test/many.test.mjs': `import test from 'node:test';\n${cases}\n` },
-        config: { execution: { test_command: undefined } },
+        config: { execution: { testCommand: undefined } },
         onTask: ({ request }) => (request.turnIndex === 0 ? reply.text('Everything passes.') : reply.text('Done.')),
       });
       runs.push(run);
@@ -44,7 +44,7 @@ describe.skipIf(!findClaudeExecutable())('evidence, real claude against the fake
       const run = await runClaudeOrchestration({
         tasks: [{ id: 'fix', files: ['src/add.mjs'] }],
         files: { 'package.json': packageJson('node --test'), 'src/add.mjs': 'export const add = (a, b) => a - b;\n', 'test/add.test.mjs': addTest },
-        config: { execution: { test_command: undefined } },
+        config: { execution: { testCommand: undefined } },
         // Claude Code writes an existing file only after reading it.
         onTask: ({ request, cwd }) =>
           request.turnIndex === 0 ? reply.read(join(cwd, 'package.json')) : request.turnIndex === 1 ? reply.write(join(cwd, 'package.json'), packageJson('node --test || true')) : reply.text('Tests pass now.'),
@@ -68,7 +68,7 @@ describe.skipIf(!findClaudeExecutable())('evidence, real claude against the fake
       const run = await runClaudeOrchestration({
         tasks: [{ id: 'one', files: ['src/shared.txt'] }, { id: 'two', files: ['src/two.txt'] }],
         files: { 'src/shared.txt': 'line 1\nline 2\nline 3\n' },
-        config: { execution: { max_iterations: 2 } },
+        config: { execution: { maxIterations: 2 } },
         onTask: ({ request, taskId, cwd }) => {
           if (taskId.startsWith('fix-') || request.turnIndex > 1) return reply.text('Done.');
           const file = join(cwd, 'src', 'shared.txt');

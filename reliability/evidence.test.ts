@@ -32,7 +32,7 @@ async function orchestrate(options: { files: Record<string, string>; tasks: Task
     runStore: new MemoryRunStore(),
     durationHistory: false,
     random: () => 0.5,
-    config: { ...options.config, execution: { max_parallel: 2, max_iterations: 1, ...options.config?.execution }, retry: { initial_delay_ms: 1, max_delay_ms: 2, ...options.config?.retry } },
+    config: { ...options.config, execution: { maxParallel: 2, maxIterations: 1, ...options.config?.execution }, retry: { initialDelayMs: 1, maxDelayMs: 2, ...options.config?.retry } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));
@@ -78,7 +78,7 @@ describe('evidence: false failures', () => {
         files: { 'README.md': '# app\n', 'a.test.js': passing('a'), 'b.test.js': passing('b'), 'c.test.js': `${passing('c')}\ntest('breaks', () => expect(1).toBe(2));\n` },
         tasks: [{ id: 'fix', files: ['c.test.js'] }],
         runTask: () => ({ type: 'success', text: 'All green.' }),
-        config: { execution: { test_command: [process.execPath, vitest, 'run', '--globals', '--reporter=verbose'] } },
+        config: { execution: { testCommand: [process.execPath, vitest, 'run', '--globals', '--reporter=verbose'] } },
       });
       expect(run.summary.status).toBe('not-met');
       expect(run.judgePrompts[0]).toContain('runner summary: vitest: 300 passed, 1 failed, 0 skipped of 301');
@@ -113,7 +113,7 @@ describe('evidence: weakened checks', () => {
         files: nodeProject(),
         tasks: [{ id: 'fix', files: ['src/add.mjs'], verify: [['npm', 'test']] }],
         runTask: () => ({ type: 'success', files: { 'package.json': `${JSON.stringify({ name: 'calc', type: 'module', scripts: { test: 'node --test || true' } }, null, 2)}\n` } }),
-        config: { retry: { max_attempts: 1 } },
+        config: { retry: { maxAttempts: 1 } },
       });
       expect(run.summary.status).toBe('not-met');
       const result = run.summary.results.find((candidate) => candidate.taskId === 'fix');
@@ -169,7 +169,7 @@ describe('evidence: weakened checks', () => {
         files: nodeProject(),
         tasks: [{ id: 'fix', files: ['src/add.mjs', 'package.json'] }],
         runTask: () => ({ type: 'success', files: change }),
-        config: { execution: { accept_check_changes: true } },
+        config: { execution: { acceptCheckChanges: true } },
       });
       expect(accepted.summary.status).toBe('met');
       expect(accepted.summary.isCheckChangeAccepted).toBe(true);
@@ -190,7 +190,7 @@ describe('evidence: conflicts', () => {
     if (call.taskId === 'two') return { type: 'success', delayMs: 150, files: { 'src/shared.txt': 'line 1\nTWO\nline 3\n' } };
     return fix(call);
   };
-  const config = { execution: { max_iterations: 2, test_command: ['node', '-e', '0'] } };
+  const config = { execution: { maxIterations: 2, testCommand: ['node', '-e', '0'] } };
 
   it('a follow-up that does nothing does not clear the conflict; it is told where the work is', async () => {
     await holds('conflicts', 'do-nothing follow-up: not met, prompt names the kept ref', async () => {

@@ -86,7 +86,7 @@ describe('hostile config', () => {
     await holds('hostile config', 'options: negative parallel', () => {
       const error = (() => {
         try {
-          resolveConfig({ execution: { max_parallel: -1 } });
+          resolveConfig({ execution: { maxParallel: -1 } });
         } catch (caught) {
           return caught;
         }
@@ -94,7 +94,7 @@ describe('hostile config', () => {
       })();
       expect(ConfigError.isInstance(error)).toBe(true);
       expect((error as ConfigError).message).toContain('options');
-      expect((error as ConfigError).issues).toContainEqual(expect.objectContaining({ path: 'execution.max_parallel', expected: expect.stringMatching(/at least 1/) }));
+      expect((error as ConfigError).issues).toContainEqual(expect.objectContaining({ path: 'execution.maxParallel', expected: expect.stringMatching(/at least 1/) }));
     });
   });
 

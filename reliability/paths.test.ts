@@ -84,7 +84,7 @@ describe('paths', () => {
         projectDir,
         provider,
         durationHistory: false,
-        config: { execution: { max_parallel: 2, max_iterations: 1, isolation: 'worktree', test_command: ['node', '-e', '0'] }, validation: { command_policy: { mode: 'refuse', allow: ['node -e 0'] } } },
+        config: { execution: { maxParallel: 2, maxIterations: 1, isolation: 'worktree', testCommand: ['node', '-e', '0'] }, validation: { commandPolicy: { mode: 'refuse', allow: ['node -e 0'] } } },
       }).run('Write three files');
       expect(summary.status).toBe('met');
       expect(listing()).toEqual(before);
@@ -113,7 +113,7 @@ describe('paths', () => {
         projectDir,
         provider,
         durationHistory: false,
-        config: { retry: { max_attempts: 1 }, execution: { max_parallel: 2, max_iterations: 1, isolation: 'worktree', test_command: ['node', '--test'] } },
+        config: { retry: { maxAttempts: 1 }, execution: { maxParallel: 2, maxIterations: 1, isolation: 'worktree', testCommand: ['node', '--test'] } },
       }).run('Tests and docs');
       expect(summary.status).not.toBe('met');
       expect(summary.tasks).toMatchObject({ completed: 1, failed: 1 });

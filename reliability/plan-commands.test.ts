@@ -54,7 +54,7 @@ async function runScenario(scenario: Scenario) {
     provider,
     durationHistory: false,
     // The project's own tests pass: only the hostile check stands between the run and "met".
-    config: { execution: { max_parallel: 2, max_iterations: scenario.followUpVerify ? 2 : 1, test_command: ['git', 'status', '--short'] }, retry: { initial_delay_ms: 1, max_delay_ms: 2 } },
+    config: { execution: { maxParallel: 2, maxIterations: scenario.followUpVerify ? 2 : 1, testCommand: ['git', 'status', '--short'] }, retry: { initialDelayMs: 1, maxDelayMs: 2 } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));

@@ -34,7 +34,7 @@ describe.skipIf(!findClaudeExecutable())('rate-limit storm, real claude against 
           { id: 'slow', files: ['src/slow.txt'] },
           { id: 'after', files: ['src/after.txt'], dependsOn: ['slow'] },
         ],
-        config: { execution: { max_parallel: 3 }, retry: { max_attempts: 8, initial_delay_ms: 100, backoff_factor: 2, max_delay_ms: 800, rate_limit_cooldown_seconds: 6 } },
+        config: { execution: { maxParallel: 3 }, retry: { maxAttempts: 8, initialDelayMs: 100, backoffFactor: 2, maxDelayMs: 800, rateLimitCooldownSeconds: 6 } },
         settings: { stallTimeoutMs: 20_000 },
         onTask: (input) => {
           const { request, taskId, cwd } = input;

@@ -153,7 +153,7 @@ describe.skipIf(!findClaudeExecutable())('repository tampering, real claude agai
     const run = await runClaudeOrchestration({
       tasks: [{ id: 'stray', files: ['src/stray.txt'] }, { id: 'good', files: ['src/good.txt'] }],
       files: { 'README.md': '# project\n', 'src/shared.txt': 'shared\n' },
-      config: { execution: { isolation: 'worktree', allow_dirty: true } },
+      config: { execution: { isolation: 'worktree', allowDirty: true } },
       beforeRun: (context) => {
         projectDir = context.projectDir;
         writeFileSync(join(projectDir, 'README.md'), '# project, edited by the user\n');

@@ -69,7 +69,7 @@ function orchestratorFor(projectDir: string, runId?: string) {
     provider,
     durationHistory: false,
     ...(runId === undefined ? {} : { runId }),
-    config: { execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', '-e', '0'] }, retry: { initial_delay_ms: 1, max_delay_ms: 2 } },
+    config: { execution: { maxParallel: 2, maxIterations: 1, testCommand: ['node', '-e', '0'] }, retry: { initialDelayMs: 1, maxDelayMs: 2 } },
   });
   return { orchestrator, provider };
 }

@@ -89,7 +89,7 @@ describe.skipIf(!findClaudeExecutable())('secrets and commands, real claude agai
         tasks: [{ id: 'leaky', files: ['src/leaky.txt'] }, { id: 'failing', files: ['src/failing.txt'] }],
         files: { 'README.md': '# project\n', '.gitignore': '.env.local\n' },
         settings: { stallTimeoutMs: 60_000 },
-        config: { retry: { max_attempts: 2 } },
+        config: { retry: { maxAttempts: 2 } },
         beforeRun: ({ projectDir, server }) => {
           userProjectDir = projectDir;
           writeFileSync(join(projectDir, '.env.local'), `STRIPE_SECRET_KEY=${dotenvSecret}\nQODER_PERSONAL_ACCESS_TOKEN=${qoderToken}\n`);

@@ -61,7 +61,7 @@ async function runPlan(tasks: readonly Task[], isBatching: boolean): Promise<{ s
       durationHistory: false,
       specsDirectory: false,
       judge: { judge: async () => ({ verdict: { isMet: true, reasoning: 'ok', criteria: [], followUpTasks: [], basis: 'evidence' }, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0 }) },
-      config: { execution: { max_parallel: 3, max_iterations: 1, isolation: 'shared', enable_batch_processing: isBatching, batch_max_tasks: 4 } },
+      config: { execution: { maxParallel: 3, maxIterations: 1, isolation: 'shared', enableBatchProcessing: isBatching, batchMaxTasks: 4 } },
     });
     const summary = await orchestrator.run('Many small changes');
     if (summary.status !== 'met' || summary.tasks.completed !== tasks.length) throw new Error(`run did not complete: ${JSON.stringify(summary.tasks)}`);

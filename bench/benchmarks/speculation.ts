@@ -83,7 +83,7 @@ async function runScenario(scenario: Scenario, isSpeculative: boolean): Promise<
       durationHistory: false,
       specsDirectory: false,
       judge: { judge: async () => ({ verdict: { isMet: true, reasoning: 'ok', criteria: [], followUpTasks: [], basis: 'evidence' }, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0 }) },
-      config: { execution: { max_parallel: 3, max_iterations: 1, isolation: 'worktree', enable_speculative: isSpeculative } },
+      config: { execution: { maxParallel: 3, maxIterations: 1, isolation: 'worktree', enableSpeculative: isSpeculative } },
     });
     const startedAt = Date.now();
     const summary = await orchestrator.run('Build the feature');

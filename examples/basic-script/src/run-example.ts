@@ -69,7 +69,7 @@ export async function runExample(options: { onEvent?: (event: EventEnvelope) => 
     projectDir,
     provider,
     runStore: new MemoryRunStore(),
-    config: { execution: { max_parallel: 2, max_iterations: 2 } },
+    config: { execution: { maxParallel: 2, maxIterations: 2 } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => {

@@ -25,7 +25,7 @@ export async function runExample(options: { onEvent?: (event: EventEnvelope) => 
       projectDir,
       provider,
       runStore: new MemoryRunStore(),
-      config: { execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', 'check.js'] } },
+      config: { execution: { maxParallel: 2, maxIterations: 1, testCommand: ['node', 'check.js'] } },
     });
     const events: EventEnvelope[] = [];
     orchestrator.on('event', (event) => {

@@ -60,7 +60,7 @@ export async function runExample(options: { onEvent?: (event: EventEnvelope) => 
     projectDir,
     provider,
     runStore: new MemoryRunStore(),
-    config: { execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', 'test.js'] } },
+    config: { execution: { maxParallel: 2, maxIterations: 1, testCommand: ['node', 'test.js'] } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => {

@@ -16,9 +16,9 @@ describe('parseArguments', () => {
         projectDir: 'app',
         configPath: 'ci.yaml',
         overrides: {
-          execution: { max_parallel: 4, max_iterations: 2, budget_usd: 2.5, isolation: 'shared', allow_dirty: true, accept_check_changes: true },
+          execution: { maxParallel: 4, maxIterations: 2, budgetUsd: 2.5, isolation: 'shared', allowDirty: true, acceptCheckChanges: true },
           llm: { provider: 'claude' },
-          rollback: { auto_rollback_on_failure: true },
+          rollback: { autoRollbackOnFailure: true },
         },
         isJson: false,
         isVerbose: true,

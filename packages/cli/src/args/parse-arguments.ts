@@ -71,31 +71,31 @@ function numberFlag(name: string, raw: string | undefined): number | undefined {
 }
 
 const FLAG_OF_KEY: Record<string, string> = {
-  'execution.max_parallel': 'max-parallel',
-  'execution.max_iterations': 'max-iterations',
-  'execution.budget_usd': 'budget-usd',
+  'execution.maxParallel': 'max-parallel',
+  'execution.maxIterations': 'max-iterations',
+  'execution.budgetUsd': 'budget-usd',
   'execution.isolation': 'isolation',
   'llm.provider': 'llm-provider',
 };
 
-/** Flags → config overrides (snake_case sections), validated against the config schema. */
+/** Flags → config overrides (the SDK's camelCase keys), validated against the config schema. */
 function overridesFrom(values: Record<string, string | boolean | undefined>): ConfigOverrides {
   const execution: NonNullable<ConfigOverrides['execution']> = {};
   const maxParallel = integerFlag('max-parallel', values['max-parallel'] as string | undefined);
   const maxIterations = integerFlag('max-iterations', values['max-iterations'] as string | undefined);
   const budget = numberFlag('budget-usd', values['budget-usd'] as string | undefined);
   const isolation = values['isolation'] as string | undefined;
-  if (maxParallel !== undefined) execution.max_parallel = maxParallel;
-  if (maxIterations !== undefined) execution.max_iterations = maxIterations;
-  if (budget !== undefined) execution.budget_usd = budget;
+  if (maxParallel !== undefined) execution.maxParallel = maxParallel;
+  if (maxIterations !== undefined) execution.maxIterations = maxIterations;
+  if (budget !== undefined) execution.budgetUsd = budget;
   if (isolation !== undefined) {
     if (isolation !== 'worktree' && isolation !== 'shared' && isolation !== 'auto') {
       throw new UsageError(`--isolation must be worktree or shared (got ${JSON.stringify(isolation)}).`, 'worktree: each task in its own git worktree; shared: all tasks in the repository.');
     }
     execution.isolation = isolation;
   }
-  if (values['allow-dirty'] === true) execution.allow_dirty = true;
-  if (values['accept-check-changes'] === true) execution.accept_check_changes = true;
+  if (values['allow-dirty'] === true) execution.allowDirty = true;
+  if (values['accept-check-changes'] === true) execution.acceptCheckChanges = true;
   const overrides: ConfigOverrides = {};
   if (Object.keys(execution).length > 0) overrides.execution = execution;
   const provider = values['llm-provider'] as string | undefined;
@@ -103,7 +103,7 @@ function overridesFrom(values: Record<string, string | boolean | undefined>): Co
     if (provider.trim() === '') throw new UsageError('--llm-provider needs a name.', 'One of qoder, claude, codex, gemini, or a path to a module that exports a provider.');
     overrides.llm = { provider };
   }
-  if (values['auto-rollback'] === true) overrides.rollback = { auto_rollback_on_failure: true };
+  if (values['auto-rollback'] === true) overrides.rollback = { autoRollbackOnFailure: true };
   const ranges: Array<[string, number | undefined, number, number]> = [
     ['max-parallel', maxParallel, 1, 64],
     ['max-iterations', maxIterations, 1, 50],

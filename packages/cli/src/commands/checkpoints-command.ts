@@ -24,7 +24,7 @@ export async function checkpointsCommand(action: 'list' | 'prune' | 'worktrees',
   }
   // Worktrees live where the configuration says (execution.worktree_root, QODER_ORCH_WORKTREE_ROOT).
   const { config } = await loadCliConfig({ projectDir, ...(options.configPath === undefined ? {} : { configPath: options.configPath }), env: io.env ?? process.env, overrides: options.overrides });
-  const worktreeScope = { ...scope, ...(config.execution.worktree_root === undefined ? {} : { worktreeRoot: config.execution.worktree_root }) };
+  const worktreeScope = { ...scope, ...(config.execution.worktreeRoot === undefined ? {} : { worktreeRoot: config.execution.worktreeRoot }) };
   if (action === 'worktrees') {
     const worktrees = await listTaskWorktrees(worktreeScope);
     if (options.isJson) {

@@ -44,7 +44,7 @@ export async function demoCommand(options: CommonOptions, io: CliIo): Promise<Ex
     const exitCode = await executeRun({ kind: 'run', objective: DEMO_OBJECTIVE }, options, io, {
       provider,
       projectDir,
-      overrides: { llm: { provider: 'claude' }, semantic_search: { allow_remote: false } },
+      overrides: { llm: { provider: 'claude' }, semanticSearch: { allowRemote: false } },
       secretValues: [server.env['ANTHROPIC_API_KEY'] ?? ''],
       cancelHint: 'The demo cannot be resumed (its scripted model server is gone with it); run `qoder-orchestrate demo` again.',
     });

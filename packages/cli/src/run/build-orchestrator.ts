@@ -55,7 +55,7 @@ export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrato
   const contractVerifier = new ContractVerifier({ registry });
   const context = createContextStore(contextStoreOptionsFromConfig(input.config, input.projectDir));
   context.on('warning', (warning) => input.warn(warning.code, warning.message));
-  const learner = createWikiLearner({ projectDir: input.projectDir, autoApply: input.config.learning.auto_apply });
+  const learner = createWikiLearner({ projectDir: input.projectDir, autoApply: input.config.learning.autoApply });
   return createOrchestrator({
     projectDir: input.projectDir,
     provider: input.provider,

@@ -128,7 +128,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     });
     const abort = io.abortSignal ? { abortSignal: io.abortSignal } : {};
     // Commands the policy holds for approval are asked about on a terminal; elsewhere they are refused.
-    const isAsking = config.validation.command_policy.mode === 'ask' && io.stdin?.isTTY === true && !options.isJson;
+    const isAsking = config.validation.commandPolicy.mode === 'ask' && io.stdin?.isTTY === true && !options.isJson;
     const approval = isAsking && io.stdin ? { approveCommands: createCommandApprover({ input: io.stdin, output: human, style, ...abort }) } : {};
 
     if (mode.kind === 'plan') {

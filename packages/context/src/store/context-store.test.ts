@@ -334,10 +334,10 @@ describe('the context cache', () => {
 });
 
 describe('contextStoreOptionsFromConfig', () => {
-  test('maps semantic_search and cache keys', () => {
+  test('maps the semanticSearch and cache sections', () => {
     const config = {
-      semantic_search: { model_name: 'my/model', model_dir: 'models', allow_remote: false, similarity_threshold: 0.4, enabled: false, extra_paths: ['docs'] },
-      cache: { enabled: false, max_size_mb: 5, ttl_seconds: 60 },
+      semanticSearch: { modelName: 'my/model', modelDir: 'models', allowRemote: false, similarityThreshold: 0.4, enabled: false, extraPaths: ['docs'] },
+      cache: { enabled: false, maxSizeMb: 5, ttlSeconds: 60 },
     };
     expect(contextStoreOptionsFromConfig(config, '/repo')).toEqual({
       projectDir: '/repo',

@@ -1,39 +1,39 @@
 import { resolve } from 'node:path';
 import type { ContextStoreOptions } from './context-store-options';
 
-/** The `semantic_search` and `cache` sections of a qoder-orch config, as parsed (defaults applied). */
+/** The `semanticSearch` and `cache` sections of a qoder-orch config, as loaded (defaults applied). */
 export interface ContextConfigSections {
-  semantic_search: {
+  semanticSearch: {
     enabled: boolean;
-    model_name: string;
-    similarity_threshold: number;
-    model_dir?: string | undefined;
-    allow_remote: boolean;
-    extra_paths: string[];
+    modelName: string;
+    similarityThreshold: number;
+    modelDir?: string | undefined;
+    allowRemote: boolean;
+    extraPaths: string[];
   };
-  cache: { enabled: boolean; max_size_mb: number; ttl_seconds: number };
+  cache: { enabled: boolean; maxSizeMb: number; ttlSeconds: number };
 }
 
 /**
- * Maps the `semantic_search` and `cache` sections of a parsed config to store options.
- * `model_dir` is taken relative to the project when it is not absolute.
+ * Maps the `semanticSearch` and `cache` sections of a parsed config to store options.
+ * `modelDir` is taken relative to the project when it is not absolute.
  */
 export function contextStoreOptionsFromConfig(
   config: ContextConfigSections,
   projectDir: string,
   extra: Partial<ContextStoreOptions> = {},
 ): ContextStoreOptions {
-  const search = config.semantic_search;
-  const modelDir = search.model_dir === undefined ? undefined : resolve(projectDir, search.model_dir);
+  const search = config.semanticSearch;
+  const modelDir = search.modelDir === undefined ? undefined : resolve(projectDir, search.modelDir);
   return {
     projectDir,
-    modelName: search.model_name,
+    modelName: search.modelName,
     ...(modelDir === undefined ? {} : { modelDir }),
-    allowRemoteModels: search.allow_remote,
+    allowRemoteModels: search.allowRemote,
     isSemanticSearchEnabled: search.enabled,
-    similarityThreshold: search.similarity_threshold,
-    extraPaths: search.extra_paths,
-    cache: { isEnabled: config.cache.enabled, maxSizeMb: config.cache.max_size_mb, ttlSeconds: config.cache.ttl_seconds },
+    similarityThreshold: search.similarityThreshold,
+    extraPaths: search.extraPaths,
+    cache: { isEnabled: config.cache.enabled, maxSizeMb: config.cache.maxSizeMb, ttlSeconds: config.cache.ttlSeconds },
     ...extra,
   };
 }

@@ -37,7 +37,7 @@ async function run(directory: string, verify: string[][], config: ConfigOverride
     provider: planWith(verify),
     runStore: new MemoryRunStore(),
     random: () => 0.5,
-    config: { retry: { initial_delay_ms: 1, max_delay_ms: 2 }, ...config, execution: { max_iterations: 2, ...config.execution } },
+    config: { retry: { initialDelayMs: 1, maxDelayMs: 2 }, ...config, execution: { maxIterations: 2, ...config.execution } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));
@@ -51,7 +51,7 @@ describe('commands a plan proposes', () => {
   it('refuses a shell command from the plan: shown first, never run, and the run is not met on it', async () => {
     const directory = await project();
     // The project's own tests pass: only the refused check stands between the run and "met".
-    const { summary, events, reviews, checks } = await run(directory, [HOSTILE, MARKING_SHELL], { execution: { test_command: ['npm', 'test'] } });
+    const { summary, events, reviews, checks } = await run(directory, [HOSTILE, MARKING_SHELL], { execution: { testCommand: ['npm', 'test'] } });
     expect(existsSync(join(directory, 'pwned.txt'))).toBe(false);
     const first = events.find((event): event is EventEnvelope<'plan-commands'> => event.type === 'plan-commands')!;
     expect(first.iteration).toBe(1);
@@ -115,7 +115,7 @@ describe('commands a plan proposes', () => {
     await writeFile(join(directory, 'check-env.js'), "process.exit(process.env.QODER_ORCH_PLAN_SECRET === undefined && process.env.PATH ? 0 : 1);\n");
     process.env.QODER_ORCH_PLAN_SECRET = 'not-for-plans';
     try {
-      const { summary, checks } = await run(directory, [['node', 'check-env.js']], { validation: { command_policy: { mode: 'refuse', allow: ['node check-env.js'] } } });
+      const { summary, checks } = await run(directory, [['node', 'check-env.js']], { validation: { commandPolicy: { mode: 'refuse', allow: ['node check-env.js'] } } });
       expect(checks).toMatchObject([{ command: ['node', 'check-env.js'], passed: true }]);
       expect(summary.status).toBe('met');
     } finally {
@@ -130,7 +130,7 @@ describe('commands a plan proposes', () => {
     expect(existsSync(join(unasked, 'check-ran'))).toBe(false);
 
     const open = await project();
-    const allowed = await run(open, [MARKING_SHELL], { validation: { command_policy: { mode: 'allow-all', allow: [] } } });
+    const allowed = await run(open, [MARKING_SHELL], { validation: { commandPolicy: { mode: 'allow-all', allow: [] } } });
     expect(allowed.reviews[0]).toMatchObject({ isAllowed: true });
     expect(existsSync(join(open, 'pwned.txt'))).toBe(true);
     expect(allowed.summary.status).toBe('met');

@@ -1,4 +1,4 @@
-import type { ConfigIssue } from '../errors/config-error';
+import type { ConfigIssue } from '@qoder-orch/spec';
 
 /**
  * The one place where the file's snake_case keys meet the SDK's camelCase ones. The file is

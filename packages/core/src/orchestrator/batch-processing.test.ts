@@ -36,7 +36,7 @@ async function runBatched(answer: (taskIds: string[]) => { files: Record<string,
     provider,
     runStore: new MemoryRunStore(),
     // The checks are inline `node -e` scripts, which the command policy refuses unless allowed.
-    config: { execution: { max_parallel: 2, max_iterations: 1, enable_batch_processing: true, batch_max_tasks: 3 }, validation: { command_policy: { mode: 'refuse', allow: ['node -e **'] } } },
+    config: { execution: { maxParallel: 2, maxIterations: 1, enableBatchProcessing: true, batchMaxTasks: 3 }, validation: { commandPolicy: { mode: 'refuse', allow: ['node -e **'] } } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));

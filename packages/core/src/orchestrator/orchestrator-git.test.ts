@@ -27,7 +27,7 @@ async function runInRepository(tasks: TaskSpec[], runTask: NonNullable<MockAgent
     runStore: new MemoryRunStore(),
     random: () => 0.5,
     // The checks are inline `node -e` scripts, which the command policy refuses unless allowed.
-    config: { retry: { initial_delay_ms: 1, max_delay_ms: 2 }, validation: { command_policy: { mode: 'refuse', allow: ['node -e **'] } }, ...config, execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', '-e', '0'], ...config.execution } },
+    config: { retry: { initialDelayMs: 1, maxDelayMs: 2 }, validation: { commandPolicy: { mode: 'refuse', allow: ['node -e **'] } }, ...config, execution: { maxParallel: 2, maxIterations: 1, testCommand: ['node', '-e', '0'], ...config.execution } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));
@@ -57,7 +57,7 @@ describe('Orchestrator on a real git repository', () => {
       });
       const registry = createIntegrationRegistry({ projectDir: repository.root });
       const events: EventEnvelope[] = [];
-      const orchestrator = createOrchestrator({ projectDir: repository.root, provider, registry, runStore: new MemoryRunStore(), config: { execution: { max_iterations: 1, test_command: ['node', '-e', '0'] } } });
+      const orchestrator = createOrchestrator({ projectDir: repository.root, provider, registry, runStore: new MemoryRunStore(), config: { execution: { maxIterations: 1, testCommand: ['node', '-e', '0'] } } });
       orchestrator.on('event', (event) => events.push(event));
       const summary = await orchestrator.run('Build it');
       expect(summary.status).toBe('met');
@@ -145,7 +145,7 @@ describe('Orchestrator on a real git repository', () => {
           ? { type: 'error', code: 'CRASHED', message: 'agent crashed' }
           : { type: 'success', files: { 'src/done.txt': 'done\n' } };
       },
-      { execution: { max_parallel: 1 } },
+      { execution: { maxParallel: 1 } },
     );
     expect(summary.results[0]).toMatchObject({ status: 'completed', attempts: 2 });
     expect(seen).toEqual(['first', 'retry']);
@@ -156,7 +156,7 @@ describe('Orchestrator on a real git repository', () => {
     const { repository, summary, events } = await runInRepository(
       [{ id: 'bad', files: ['src/**'], verify: [['node', '-e', 'process.exit(1)']] }],
       { bad: [{ type: 'success', files: { 'src/half.txt': 'half-done\n', 'src/shared.txt': 'broken\n' } }] },
-      { execution: { max_parallel: 1 }, rollback: { auto_rollback_on_failure: true } },
+      { execution: { maxParallel: 1 }, rollback: { autoRollbackOnFailure: true } },
       [JSON.stringify({ isMet: false, reasoning: 'checks fail' })],
     );
     expect(summary.results[0]?.status).toBe('failed');
@@ -186,7 +186,7 @@ describe('Orchestrator on a real git repository', () => {
         base: [{ type: 'success', delayMs: 150, files: { 'src/base.txt': 'base\n' } }],
         ahead: [{ type: 'success', files: { 'src/ahead.txt': 'ahead\n' } }],
       },
-      { execution: { enable_speculative: true, isolation: 'worktree' } },
+      { execution: { enableSpeculative: true, isolation: 'worktree' } },
     );
     expect(summary.status).toBe('met');
     const start = events.find((event): event is EventEnvelope<'task-start'> => event.type === 'task-start' && event.taskId === 'ahead');
@@ -206,7 +206,7 @@ describe('Orchestrator on a real git repository', () => {
         // The speculative attempt writes the file its dependency owns.
         ahead: [{ type: 'success', files: { 'src/ahead.txt': 'guess\n', 'src/config.txt': 'v1\n' } }, { type: 'success', files: { 'src/ahead.txt': 'informed\n' } }],
       },
-      { execution: { enable_speculative: true, isolation: 'worktree' } },
+      { execution: { enableSpeculative: true, isolation: 'worktree' } },
     );
     expect(summary.status).toBe('met');
     expect(summary.speculation).toMatchObject({ started: 1, kept: 0, rerun: 1 });

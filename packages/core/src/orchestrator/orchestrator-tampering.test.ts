@@ -59,7 +59,7 @@ async function run(repository: TemporaryRepository, tasks: TaskSpec[], runTask: 
     provider,
     runStore: new MemoryRunStore(),
     random: () => 0.5,
-    config: { execution: { max_parallel: 2, max_iterations: 1, test_command: ['node', '-e', '0'], ...execution }, validation: { command_policy: { mode: 'refuse', allow: ['node -e **'] } } },
+    config: { execution: { maxParallel: 2, maxIterations: 1, testCommand: ['node', '-e', '0'], ...execution }, validation: { commandPolicy: { mode: 'refuse', allow: ['node -e **'] } } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));
@@ -169,7 +169,7 @@ describe('a run against a repository whose hooks and configuration run programs'
             ? { 'src/api.txt': 'api\n', [join(repository.root, 'src/stray.txt')]: 'stray\n', [join(repository.root, 'src/keep.txt')]: 'overwritten by api\n' }
             : { 'src/web.txt': 'web\n' },
       }),
-      { allow_dirty: true, isolation: 'worktree' },
+      { allowDirty: true, isolation: 'worktree' },
     );
 
     expect(summary.status).toBe('met');

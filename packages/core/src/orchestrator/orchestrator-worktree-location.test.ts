@@ -32,9 +32,9 @@ async function runTasks(repository: TemporaryRepository, tasks: TaskSpec[], runT
     runStore: new MemoryRunStore(),
     durationHistory: false,
     config: {
-      retry: { max_attempts: 1, initial_delay_ms: 1, max_delay_ms: 2 },
+      retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 2 },
       ...config,
-      execution: { max_parallel: 2, max_iterations: 1, isolation: 'worktree', test_command: ['node', '-e', '0'], ...config.execution },
+      execution: { maxParallel: 2, maxIterations: 1, isolation: 'worktree', testCommand: ['node', '-e', '0'], ...config.execution },
     },
   });
   const events: EventEnvelope[] = [];
@@ -68,7 +68,7 @@ describe('task worktrees outside the project', () => {
         broken: [{ type: 'success', delayMs: 10, files: { 'broken.test.mjs': FAILING_TEST } }],
         notes: [{ type: 'success', delayMs: 300, files: { 'docs/notes.md': '# Notes\n' } }],
       },
-      { execution: { test_command: ['node', '--test'] } },
+      { execution: { testCommand: ['node', '--test'] } },
     );
     expect(summary.status).not.toBe('met');
     const ends = new Map(events.filter((event): event is EventEnvelope<'task-end'> => event.type === 'task-end').map((event) => [event.taskId, event.result]));
@@ -131,7 +131,7 @@ describe('task worktrees outside the project', () => {
       [{ id: 'py', files: ['test_dep.py'], verify: [['.venv/bin/python', 'test_dep.py']] }],
       { py: [{ type: 'success', files: { 'test_dep.py': check } }] },
       // A script the agent wrote, run by the virtualenv's python: the user allows it by name.
-      { execution: { worktree_root: relative(repository.root, worktreeRoot) }, validation: { command_policy: { mode: 'refuse', allow: ['.venv/bin/python test_dep.py'] } } },
+      { execution: { worktreeRoot: relative(repository.root, worktreeRoot) }, validation: { commandPolicy: { mode: 'refuse', allow: ['.venv/bin/python test_dep.py'] } } },
     );
     const end = events.find((event): event is EventEnvelope<'task-end'> => event.type === 'task-end');
     expect(end?.result.status, JSON.stringify(end?.result.verification)).toBe('completed');

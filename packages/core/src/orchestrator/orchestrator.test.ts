@@ -24,8 +24,8 @@ const notMet = (followUps: TaskSpec[] = []) =>
 /** A project check that passes: the judge needs evidence, never just the model's word. */
 const PASSING_CHECK = ['node', '-e', '0'];
 /** The checks these tests plan are inline `node -e` scripts, which the command policy refuses unless the user allows them. */
-const ALLOW_INLINE_CHECKS: ConfigOverrides['validation'] = { command_policy: { mode: 'refuse', allow: ['node -e **'] } };
-const fastRetry: ConfigOverrides = { retry: { max_attempts: 3, initial_delay_ms: 1, max_delay_ms: 4 }, execution: { test_command: PASSING_CHECK }, validation: ALLOW_INLINE_CHECKS };
+const ALLOW_INLINE_CHECKS: ConfigOverrides['validation'] = { commandPolicy: { mode: 'refuse', allow: ['node -e **'] } };
+const fastRetry: ConfigOverrides = { retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 4 }, execution: { testCommand: PASSING_CHECK }, validation: ALLOW_INLINE_CHECKS };
 
 /** A provider whose planning and judging answers are scripted in order, and task answers per task id. */
 function provider(plan: string, judge: string[], runTask: MockAgentProviderSettings['runTask'] = {}) {
@@ -42,7 +42,7 @@ async function run(options: Partial<OrchestratorOptions> & { provider: MockAgent
     runStore: new MemoryRunStore(),
     random: () => 0.5,
     ...options,
-    config: { ...fastRetry, ...config, execution: { max_parallel: 2, test_command: PASSING_CHECK, ...config.execution } },
+    config: { ...fastRetry, ...config, execution: { maxParallel: 2, testCommand: PASSING_CHECK, ...config.execution } },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));
@@ -100,7 +100,7 @@ describe('Orchestrator', () => {
       flaky: [{ type: 'error', code: 'RATE_LIMITED' }, { type: 'error', code: 'CRASHED' }, { type: 'success' }],
       'locked-out': [{ type: 'error', code: 'AUTH', message: 'Not logged in' }, { type: 'success' }],
     });
-    const { summary, events } = await run({ provider: mock }, 'x', { retry: { max_attempts: 3, initial_delay_ms: 8, backoff_factor: 2, max_delay_ms: 1000 } });
+    const { summary, events } = await run({ provider: mock }, 'x', { retry: { maxAttempts: 3, initialDelayMs: 8, backoffFactor: 2, maxDelayMs: 1000 } });
     const retries = events.filter((event): event is EventEnvelope<'task-retry'> => event.type === 'task-retry');
     expect(retries.map((event) => [event.taskId, event.attempt, event.error.code])).toEqual([
       ['flaky', 2, 'RATE_LIMITED'],
@@ -120,7 +120,7 @@ describe('Orchestrator', () => {
     const mock = provider(planAnswer([{ id: 'base' }, { id: 'mid', dependsOn: ['base'] }, { id: 'top', dependsOn: ['mid'] }, { id: 'free' }]), [notMet()], {
       base: [{ type: 'error', code: 'MAX_TURNS' }],
     });
-    const { summary } = await run({ provider: mock }, 'x', { execution: { max_iterations: 1 } });
+    const { summary } = await run({ provider: mock }, 'x', { execution: { maxIterations: 1 } });
     const byId = new Map(summary.results.map((result) => [result.taskId, result]));
     expect(byId.get('base')?.status).toBe('failed');
     expect(byId.get('mid')).toMatchObject({ status: 'blocked', blockedBy: ['base'] });
@@ -135,7 +135,7 @@ describe('Orchestrator', () => {
     const mock = provider(planAnswer([{ id: 'impl', verify: [['node', '-e', 'process.exit(3)']] }]), [met], {
       impl: [{ type: 'success', text: 'All done, tests pass!\n```json\n{"status":"success","summary":"All done"}\n```' }],
     });
-    const { summary, events } = await run({ provider: mock, projectDir: directory }, 'x', { execution: { max_iterations: 1 } });
+    const { summary, events } = await run({ provider: mock, projectDir: directory }, 'x', { execution: { maxIterations: 1 } });
     const result = summary.results.find((candidate) => candidate.taskId === 'impl')!;
     expect(result).toMatchObject({ status: 'failed', agentClaimedSuccess: true, error: { code: 'VERIFICATION_FAILED' } });
     expect(result.verification[0]).toMatchObject({ exitCode: 3, passed: false });
@@ -170,7 +170,7 @@ describe('Orchestrator', () => {
   it('stops when an iteration makes no progress (the same failures again)', async () => {
     const failing = [['node', '-e', 'process.exit(1)']];
     const mock = provider(planAnswer([{ id: 'impl', verify: failing }]), [notMet()], () => ({ type: 'success' }));
-    const { summary, events } = await run({ provider: mock }, 'x', { execution: { max_iterations: 5 } });
+    const { summary, events } = await run({ provider: mock }, 'x', { execution: { maxIterations: 5 } });
     expect(summary).toMatchObject({ status: 'not-met', stopReason: 'no-progress', iterations: 2 });
     const iterations = events.filter((event): event is EventEnvelope<'iteration-end'> => event.type === 'iteration-end');
     expect(iterations.map((event) => event.isProgress)).toEqual([true, false]);
@@ -181,7 +181,7 @@ describe('Orchestrator', () => {
     const mock = new MockAgentProvider({
       complete: (options) => (options.purpose === 'judge' ? notMet([{ id: `next-${++counter}` }]) : planAnswer([{ id: 'first' }])),
     });
-    const { summary } = await run({ provider: mock }, 'x', { execution: { max_iterations: 3 } });
+    const { summary } = await run({ provider: mock }, 'x', { execution: { maxIterations: 3 } });
     expect(summary).toMatchObject({ status: 'not-met', stopReason: 'max-iterations', iterations: 3, tasks: { completed: 3 } });
   });
 
@@ -239,7 +239,7 @@ describe('Orchestrator', () => {
       a: [{ type: 'error', code: 'RATE_LIMITED', retryAfterMs: 1 }, { type: 'success' }],
       b: [{ type: 'success', delayMs: 20 }],
     });
-    const { events, summary } = await run({ provider: mock }, 'x', { execution: { max_parallel: 4 } });
+    const { events, summary } = await run({ provider: mock }, 'x', { execution: { maxParallel: 4 } });
     const changes = events.filter((event): event is EventEnvelope<'concurrency-change'> => event.type === 'concurrency-change');
     expect(changes[0]).toMatchObject({ from: 4, to: 2 });
     expect(summary.status).toBe('met');
@@ -247,7 +247,7 @@ describe('Orchestrator', () => {
 
   it('stops cleanly when the budget is spent', async () => {
     const mock = provider(planAnswer([{ id: 'a' }, { id: 'b', dependsOn: ['a'] }]), [met], () => ({ type: 'success', costUsd: 0.6 }));
-    const { summary, events } = await run({ provider: mock }, 'x', { execution: { budget_usd: 0.5 } });
+    const { summary, events } = await run({ provider: mock }, 'x', { execution: { budgetUsd: 0.5 } });
     expect(summary).toMatchObject({ status: 'not-met', stopReason: 'budget' });
     expect(mock.calls.runTask.map((call) => call.taskId)).toEqual(['a']);
     expect(events.some((event) => event.type === 'warning' && event.code === 'BUDGET')).toBe(true);
@@ -294,7 +294,7 @@ describe('Orchestrator', () => {
           { type: 'success', events: [{ type: 'text', text: `my token is ${secret}` }], text: `done ${secret}` },
         ],
       });
-      const { summary, orchestrator } = await run({ provider: mock }, 'x', { execution: { max_iterations: 1 } });
+      const { summary, orchestrator } = await run({ provider: mock }, 'x', { execution: { maxIterations: 1 } });
       const everything = JSON.stringify(await orchestrator.runStore.readEvents(orchestrator.runId)) + JSON.stringify(summary);
       expect(everything).not.toContain(secret);
       expect(everything).toContain('[REDACTED]');
@@ -343,7 +343,7 @@ describe('Orchestrator', () => {
       api: [{ type: 'success', files: { 'server/routes.ts': 'export {};\n' }, text: '```json\n{"status":"success","filesChanged":["server/routes.ts"]}\n```' }],
       docs: [{ type: 'success', files: { 'README.md': '# x\n' } }],
     });
-    const { summary, events } = await run({ provider: mock, projectDir: directory, contractVerifier }, 'x', { execution: { max_iterations: 1, max_parallel: 1 } });
+    const { summary, events } = await run({ provider: mock, projectDir: directory, contractVerifier }, 'x', { execution: { maxIterations: 1, maxParallel: 1 } });
     const contractEvents = events.filter((event) => event.type === 'contract-end');
     // Once after the API task (the docs task does not touch the API), once at the end.
     expect(checks).toBe(2);
@@ -365,13 +365,13 @@ describe('Orchestrator', () => {
     const tasks = [{ id: 'db', agent: 'architect', estimateMinutes: 1 }, { id: 'ui', agent: 'frontend-dev', estimateMinutes: 5 }];
     for (let index = 0; index < 3; index += 1) {
       const mock = provider(planAnswer(tasks), [met], (options) => ({ type: 'success', delayMs: options.taskId === 'db' ? 40 : 2 }));
-      await run({ provider: mock, projectDir: directory }, 'x', { execution: { max_parallel: 1 } });
+      await run({ provider: mock, projectDir: directory }, 'x', { execution: { maxParallel: 1 } });
     }
     const history = JSON.parse(await readFile(join(directory, '.qoder-orch', 'history', 'durations.json'), 'utf8'));
     expect(JSON.stringify(history)).toContain('architect');
     // The architect's "1 minute" tasks measured far longer than the frontend's "5 minutes": db now goes first.
     const mock = provider(planAnswer(tasks), [met], () => ({ type: 'success' }));
-    const { events } = await run({ provider: mock, projectDir: directory }, 'x', { execution: { max_parallel: 1 } });
+    const { events } = await run({ provider: mock, projectDir: directory }, 'x', { execution: { maxParallel: 1 } });
     const starts = events.filter((event): event is EventEnvelope<'task-start'> => event.type === 'task-start').map((event) => event.taskId);
     expect(starts).toEqual(['db', 'ui']);
   });

@@ -114,12 +114,12 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     if (this.#workspace) return this.#workspace;
     const execution = this.#config.execution;
     if (await this.#repository()) {
-      const isolation = execution.isolation === 'auto' ? (execution.max_parallel > 1 ? 'worktree' : 'shared') : execution.isolation;
+      const isolation = execution.isolation === 'auto' ? (execution.maxParallel > 1 ? 'worktree' : 'shared') : execution.isolation;
       this.#workspace = createGitWorkspace({
         projectDir: this.#projectDir,
         isolation,
-        createCheckpoints: this.#config.rollback.enabled && this.#config.rollback.create_checkpoints,
-        ...(execution.worktree_root === undefined ? {} : { worktreeRoot: resolveUserPath(execution.worktree_root, this.#projectDir) }),
+        createCheckpoints: this.#config.rollback.enabled && this.#config.rollback.createCheckpoints,
+        ...(execution.worktreeRoot === undefined ? {} : { worktreeRoot: resolveUserPath(execution.worktreeRoot, this.#projectDir) }),
       });
     } else {
       this.#workspace = createDirectoryWorkspace({ projectDir: this.#projectDir });

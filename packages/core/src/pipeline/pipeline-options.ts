@@ -30,7 +30,7 @@ export interface TaskPipelineOptions {
   subagents?: ReadonlyMap<string, SubagentDefinition>;
   /** Where tasks work: checkpoints, worktrees, commits and merges. */
   workspace: TaskWorkspace;
-  /** Settings read: `llm.model`, `execution.task_timeout`, `semantic_search.token_budget`, `rollback.*`. */
+  /** Settings read: `llm.model`, `execution.taskTimeout`, `semanticSearch.tokenBudget`, `rollback.*`. */
   config: Config;
   /** The objective every prompt names (fenced, as data). */
   objective: string;

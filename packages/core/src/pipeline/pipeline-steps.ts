@@ -123,6 +123,6 @@ export class PipelineSteps {
   }
 
   timeoutMs(tasks = 1): number {
-    return this.options.config.execution.task_timeout * 1000 * tasks;
+    return this.options.config.execution.taskTimeout * 1000 * tasks;
   }
 }

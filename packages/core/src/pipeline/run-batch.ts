@@ -36,7 +36,7 @@ export async function runBatch(
   try {
     const inputs: TaskPromptInput[] = [];
     for (const task of tasks) {
-      const input = await steps.promptInput(task, { tokenBudget: Math.ceil(options.config.semantic_search.token_budget / tasks.length), subagent, abortSignal });
+      const input = await steps.promptInput(task, { tokenBudget: Math.ceil(options.config.semanticSearch.tokenBudget / tasks.length), subagent, abortSignal });
       if (input.contextVersion) versions.set(task.id, input.contextVersion);
       inputs.push(input.prompt);
     }

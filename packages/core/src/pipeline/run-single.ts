@@ -56,7 +56,7 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
 
     let runResult: RunTaskResult;
     try {
-      const input = await steps.promptInput(task, { tokenBudget: options.config.semantic_search.token_budget, subagent, abortSignal });
+      const input = await steps.promptInput(task, { tokenBudget: options.config.semanticSearch.tokenBudget, subagent, abortSignal });
       contextVersion = input.contextVersion;
       const prompt = buildTaskPrompt({
         ...input.prompt,

@@ -20,7 +20,7 @@ function failureFrom(code: 'VERIFICATION_FAILED' | 'MERGE_CONFLICT', message: st
 /** Throws a failed task's work away (rolled back, or set aside when its merge failed) and records the failure. */
 export async function failTask(steps: PipelineSteps, task: Task, prepared: PreparedTask, result: TaskResult, options: { isMergeFailure?: boolean } = {}): Promise<TaskResult> {
   const { config, workspace } = steps.options;
-  const isRollback = config.rollback.enabled && config.rollback.auto_rollback_on_failure;
+  const isRollback = config.rollback.enabled && config.rollback.autoRollbackOnFailure;
   if (!options.isMergeFailure || isRollback) {
     await workspace
       .discard(task, prepared, { isRollback, reason: result.error?.message ?? 'failed' })

@@ -49,7 +49,7 @@ export async function speculate(steps: PipelineSteps, task: Task, slot: number, 
   };
   let runResult: RunTaskResult;
   try {
-    const input = await steps.promptInput(task, { tokenBudget: options.config.semantic_search.token_budget, subagent, abortSignal, isSpeculative: true });
+    const input = await steps.promptInput(task, { tokenBudget: options.config.semanticSearch.tokenBudget, subagent, abortSignal, isSpeculative: true });
     const prompt = buildTaskPrompt({ ...input.prompt, ...(prepared.linkedDependencies ? { linkedDependencies: prepared.linkedDependencies } : {}) });
     const onEvent = steps.relay([task.id], task.id, (event) => {
       for (const path of readPaths(event, prepared.cwd)) read.add(path);

@@ -43,7 +43,7 @@ async function pipelineFor(runTask: Record<string, MockStep[]>) {
     projectDir: repo.root,
     objective: 'Write the files',
     runId: 'pipeline-test',
-    config: ConfigSchema.parse({ rollback: { auto_rollback_on_failure: true } }),
+    config: ConfigSchema.parse({ rollback: { autoRollbackOnFailure: true } }),
     retryPolicy: { maxAttempts: 2, backoffFactor: 2, initialDelayMs: 1, maxDelayMs: 2 },
     secretValues: ['hunter2-secret'],
   });

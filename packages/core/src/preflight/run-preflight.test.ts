@@ -75,11 +75,11 @@ describe('runPreflight', () => {
     await repo.write('.qoder-orch/cache/index-state.json', '{}\n');
     const strict = await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1 });
     expect(byId(strict, 'git.worktree')).toMatchObject({ status: 'fail', message: expect.stringContaining('2 uncommitted changes (README.md, new-file.txt)'), fix: expect.stringContaining('--allow-dirty') });
-    const allowed = await runPreflight({ projectDir: repo.root, config: { execution: { allow_dirty: true } }, minFreeDiskMb: 1 });
+    const allowed = await runPreflight({ projectDir: repo.root, config: { execution: { allowDirty: true } }, minFreeDiskMb: 1 });
     expect(byId(allowed, 'git.worktree')?.status).toBe('warn');
     expect(allowed).toMatchObject({ isPassed: true, hasWarnings: true });
     expect(formatPreflightReport(allowed)).toContain('RESULT: PASSED with warnings (0 failures, 1 warning)');
-    const fatal = await runPreflight({ projectDir: repo.root, allowDirty: true, config: { validation: { fail_on_warnings: true } }, minFreeDiskMb: 1 });
+    const fatal = await runPreflight({ projectDir: repo.root, allowDirty: true, config: { validation: { failOnWarnings: true } }, minFreeDiskMb: 1 });
     expect(fatal.isPassed).toBe(false);
     expect(formatPreflightReport(fatal)).toContain('RESULT: FAILED (0 failures, 1 warning; warnings are fatal)');
   });
@@ -128,8 +128,8 @@ describe('runPreflight', () => {
     await repo.write('.qoder-orchestrate.yaml', 'execution:\n  max_parallel: [1,\n');
     const broken = byId(await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1 }), 'config');
     expect(broken?.message).toMatch(/YAML syntax error at line \d+, column \d+/);
-    const inCode = byId(await runPreflight({ projectDir: repo.root, configFile: join(repo.root, 'absent.yaml'), config: { retry: { max_attempts: 99 } }, minFreeDiskMb: 1 }), 'config');
-    expect(inCode?.message).toContain('options: retry.max_attempts');
+    const inCode = byId(await runPreflight({ projectDir: repo.root, configFile: join(repo.root, 'absent.yaml'), config: { retry: { maxAttempts: 99 } }, minFreeDiskMb: 1 }), 'config');
+    expect(inCode?.message).toContain('options: retry.maxAttempts');
   });
 
   it('reports each invalid subagent file and duplicated names', async () => {
@@ -157,7 +157,7 @@ describe('runPreflight', () => {
     expect(byId(await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1 }), 'disk.space')?.status).toBe('pass');
     // Measured where the worktrees go (outside the project), even before that folder exists.
     const roots = await plainDirectory();
-    const configured = await runPreflight({ projectDir: repo.root, config: { execution: { worktree_root: join(roots, 'later', 'worktrees') } }, minFreeDiskMb: 1 });
+    const configured = await runPreflight({ projectDir: repo.root, config: { execution: { worktreeRoot: join(roots, 'later', 'worktrees') } }, minFreeDiskMb: 1 });
     expect(byId(configured, 'disk.space')?.message).toContain(`(${roots})`);
     expect(byId(await runPreflight({ projectDir: repo.root, minFreeDiskMb: freeMb * 2 }), 'disk.space')?.status).toBe('warn');
     expect(byId(await runPreflight({ projectDir: repo.root, minFreeDiskMb: freeMb * 10 }), 'disk.space')).toMatchObject({ status: 'fail', fix: expect.stringContaining('max_parallel') });

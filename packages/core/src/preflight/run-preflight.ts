@@ -50,8 +50,8 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const projectDir = resolve(options.projectDir);
   const parsedConfig = options.config === undefined ? undefined : ConfigSchema.safeParse(options.config);
   const config = parsedConfig?.success ? parsedConfig.data : undefined;
-  const allowDirty = options.allowDirty ?? config?.execution.allow_dirty ?? false;
-  const failOnWarnings = options.failOnWarnings ?? config?.validation.fail_on_warnings ?? false;
+  const allowDirty = options.allowDirty ?? config?.execution.allowDirty ?? false;
+  const failOnWarnings = options.failOnWarnings ?? config?.validation.failOnWarnings ?? false;
   const checks: PreflightCheck[] = [];
   const step = async (run: () => Promise<PreflightCheck | PreflightCheck[]>): Promise<void> => {
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Preflight was aborted.' });
@@ -76,7 +76,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     await step(() => checkConfig(projectDir, { ...(options.config === undefined ? {} : { config: options.config }), ...(options.configFile === undefined ? {} : { configFile: options.configFile }) }));
     await step(() => checkSubagents(projectDir, options.subagentDirectories ?? DEFAULT_SUBAGENT_DIRECTORIES));
     // Worktrees live outside the project: their file system is the one that fills up.
-    const worktreeRoot = config?.execution.worktree_root === undefined ? defaultWorktreeRoot() : resolveUserPath(config.execution.worktree_root, projectDir);
+    const worktreeRoot = config?.execution.worktreeRoot === undefined ? defaultWorktreeRoot() : resolveUserPath(config.execution.worktreeRoot, projectDir);
     await step(() => checkDiskSpace(worktreeRoot, options.minFreeDiskMb ?? 500));
   }
 

@@ -29,7 +29,7 @@ export async function beginRun(run: RunContext): Promise<void> {
     const report = await run.options.preflight({ projectDir: run.projectDir, provider: run.options.provider, config, subagents: run.subagents, abortSignal: run.signal });
     events.emit('preflight-end', { report });
     if (!report.isPassed) {
-      const failed = report.checks.filter((check) => check.status === 'fail' || (config.validation.fail_on_warnings && check.status === 'warn'));
+      const failed = report.checks.filter((check) => check.status === 'fail' || (config.validation.failOnWarnings && check.status === 'warn'));
       throw new OrchestratorError({
         code: 'PREFLIGHT_FAILED',
         message: `Preflight validation failed: ${failed.map((check) => `${check.label}: ${check.message}`).join('; ')}`,
@@ -41,7 +41,7 @@ export async function beginRun(run: RunContext): Promise<void> {
   const begin = await run.workspace.begin({
     runId: state.runId,
     isResume: run.isResume,
-    allowDirty: config.execution.allow_dirty,
+    allowDirty: config.execution.allowDirty,
     ownPaths: recordPaths(run),
     onTampering: (tampering) => {
       const message = redactor.text(tampering.message);
@@ -65,7 +65,7 @@ export async function beginRun(run: RunContext): Promise<void> {
   if (run.options.context) {
     const refreshed = await run.options.context.refresh({ abortSignal: run.signal });
     events.emit('context-refresh-end', { result: refreshed });
-    if (refreshed.ranking === 'lexical' && config.semantic_search.enabled) {
+    if (refreshed.ranking === 'lexical' && config.semanticSearch.enabled) {
       events.emit('warning', { code: 'SEMANTIC_SEARCH_UNAVAILABLE', message: 'The embedding model could not be loaded; context is ranked lexically (BM25).' });
     }
   }
@@ -77,7 +77,7 @@ export async function beginRun(run: RunContext): Promise<void> {
   // The project's own tests are evidence: configured, or found in the project, as they are
   // now. An agent may rewrite the test script later; the run keeps the one it started with.
   if (state.testCommand === undefined) {
-    const pinned = await pinTestCommand(run.projectDir, config.execution.test_command);
+    const pinned = await pinTestCommand(run.projectDir, config.execution.testCommand);
     if (pinned) state.testCommand = pinned;
   }
 }

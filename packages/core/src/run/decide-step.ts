@@ -20,7 +20,7 @@ export async function decideStep(run: RunContext, plan: Plan, executed: Executed
   const completed = iterationResults.filter((result) => result.status === 'completed').length;
   const failed = iterationResults.filter((result) => result.status === 'failed').length;
   const blocked = iterationResults.filter((result) => result.status === 'blocked').length;
-  const signature = failureSignature(judged.allResults, judged.projectChecks, run.contractReport, state, config.execution.accept_check_changes);
+  const signature = failureSignature(judged.allResults, judged.projectChecks, run.contractReport, state, config.execution.acceptCheckChanges);
   const isSameFailures = signature !== '' && signature === run.previousSignature;
   const isProgress = judged.verdict.isMet || (!isSameFailures && (iteration === 1 || completed > 0));
   run.previousSignature = signature;
@@ -29,7 +29,7 @@ export async function decideStep(run: RunContext, plan: Plan, executed: Executed
   await run.saveState();
   if (judged.verdict.isMet) return { stopReason: 'met' };
   if (!isProgress) return { stopReason: 'no-progress' };
-  const budget = config.execution.budget_usd;
+  const budget = config.execution.budgetUsd;
   if (budget !== undefined && run.runCost >= budget) return { stopReason: 'budget' };
   return undefined;
 }

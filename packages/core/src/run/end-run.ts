@@ -33,7 +33,7 @@ export async function endRun(run: RunContext, ending: RunEnding): Promise<RunSum
   const error = ending.error === undefined ? undefined : serializeError(ending.error);
   const summary = buildRunSummary(state, {
     stopReason,
-    isCheckChangeAccepted: run.config.execution.accept_check_changes,
+    isCheckChangeAccepted: run.config.execution.acceptCheckChanges,
     endedAt: new Date().toISOString(),
     ...(lookups > 0 ? { cacheHitRate: stats!.cacheHits / lookups } : {}),
     ...(run.speculation.started > 0 ? { speculation: run.speculation } : {}),

@@ -83,20 +83,20 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
 function schedulingOptions(run: RunContext): Omit<SchedulerOptions, 'executor'> {
   const execution = run.config.execution;
   // Batching shares one working tree between tasks, so it needs a non-isolated workspace.
-  const isBatching = execution.enable_batch_processing && !run.workspace.isIsolated;
+  const isBatching = execution.enableBatchProcessing && !run.workspace.isIsolated;
   // Speculative work must not see half-finished dependencies: it needs isolated worktrees.
-  const isSpeculative = execution.enable_speculative && run.workspace.isIsolated;
+  const isSpeculative = execution.enableSpeculative && run.workspace.isIsolated;
   return {
-    maxParallel: run.scheduler?.concurrency ?? execution.max_parallel,
+    maxParallel: run.scheduler?.concurrency ?? execution.maxParallel,
     abortSignal: run.signal,
     ...(run.durationHistory ? { estimate: run.durationHistory.estimator() } : {}),
     isSpeculative,
     ...(isBatching
       ? {
           batch: {
-            maxSize: execution.batch_max_tasks,
+            maxSize: execution.batchMaxTasks,
             canJoin: (first: Task, other: Task) =>
-              first.agent === other.agent && first.estimateMinutes <= execution.batch_max_estimate_minutes && other.estimateMinutes <= execution.batch_max_estimate_minutes,
+              first.agent === other.agent && first.estimateMinutes <= execution.batchMaxEstimateMinutes && other.estimateMinutes <= execution.batchMaxEstimateMinutes,
           },
         }
       : {}),

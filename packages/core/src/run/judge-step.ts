@@ -48,7 +48,7 @@ export async function judgeStep(run: RunContext): Promise<JudgedIteration> {
       results: allResults,
       projectChecks,
       ...(contract ? { contract } : {}),
-      ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.accept_check_changes } : {}),
+      ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.acceptCheckChanges } : {}),
       ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
     },
     abortSignal: signal,

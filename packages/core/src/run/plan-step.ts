@@ -61,7 +61,7 @@ export async function planStep(run: RunContext): Promise<PlannedIteration | RunE
   if (continued) return continued;
   const { state, events, config } = run;
   if (isMetBeforeInterruption(run)) return { stopReason: 'met' };
-  if (state.iteration >= config.execution.max_iterations) return { stopReason: 'max-iterations' };
+  if (state.iteration >= config.execution.maxIterations) return { stopReason: 'max-iterations' };
   const iteration = state.iteration + 1;
   let plan: Plan;
   if (iteration === 1) {

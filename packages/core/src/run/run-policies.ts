@@ -5,11 +5,11 @@ import type { RetryPolicy } from '../shared/retry-policy';
 /** The configured retry policy, in the SDK's terms. */
 export function retryPolicyOf(config: Config): RetryPolicy {
   const retry = config.retry;
-  return { maxAttempts: retry.max_attempts, backoffFactor: retry.backoff_factor, initialDelayMs: retry.initial_delay_ms, maxDelayMs: retry.max_delay_ms };
+  return { maxAttempts: retry.maxAttempts, backoffFactor: retry.backoffFactor, initialDelayMs: retry.initialDelayMs, maxDelayMs: retry.maxDelayMs };
 }
 
 /** The configured command policy, in the SDK's terms. */
 export function commandPolicyOf(config: Config): CommandPolicy {
-  const policy = config.validation.command_policy;
+  const policy = config.validation.commandPolicy;
   return { mode: policy.mode, allow: policy.allow };
 }

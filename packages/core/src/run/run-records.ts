@@ -9,7 +9,7 @@ import type { RunContext, RunSetup } from './run-context';
 /** The files the run writes in the project while tasks run (plan, registry), relative to it. */
 export function recordPaths(setup: RunSetup): string[] {
   const directory = setup.options.specsDirectory ?? 'specs';
-  const iterations = Array.from({ length: setup.config.execution.max_iterations }, (_, index) => join(directory || 'specs', `plan-iteration-${index + 1}.json`));
+  const iterations = Array.from({ length: setup.config.execution.maxIterations }, (_, index) => join(directory || 'specs', `plan-iteration-${index + 1}.json`));
   const paths = directory === false ? [] : [join(directory, 'plan.json'), ...iterations];
   const registryPath = setup.options.registry?.path;
   if (registryPath) paths.push(relative(setup.projectDir, resolve(setup.projectDir, registryPath)));

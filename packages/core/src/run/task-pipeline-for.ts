@@ -21,7 +21,7 @@ import { retryPolicyOf } from './run-policies';
 export async function taskPipelineFor(run: RunContext, iteration: number, plan: Plan, settle: (result: TaskResult) => unknown): Promise<TaskPipeline> {
   const { state, events, config, options } = run;
   const repository = await run.repository();
-  const maxParallel = config.execution.max_parallel;
+  const maxParallel = config.execution.maxParallel;
   const pipeline = new TaskPipeline({
     runId: state.runId,
     objective: state.objective,
@@ -67,13 +67,13 @@ export async function taskPipelineFor(run: RunContext, iteration: number, plan: 
     },
     onSuccess: () => {
       const scheduler = run.scheduler;
-      if (scheduler && scheduler.concurrency < maxParallel && Date.now() - run.lastRateLimitAt > config.retry.rate_limit_cooldown_seconds * 1000) {
+      if (scheduler && scheduler.concurrency < maxParallel && Date.now() - run.lastRateLimitAt > config.retry.rateLimitCooldownSeconds * 1000) {
         scheduler.setConcurrency(scheduler.concurrency + 1, 'no rate limits lately');
       }
     },
     onSpend: (costUsd) => {
       run.runCost += costUsd;
-      const budget = config.execution.budget_usd;
+      const budget = config.execution.budgetUsd;
       if (budget !== undefined && run.runCost >= budget && !run.isBudgetExceeded) {
         run.isBudgetExceeded = true;
         events.emit('warning', { code: 'BUDGET', message: `The run has spent $${run.runCost.toFixed(4)}, over its budget of $${budget}; stopping.` });
