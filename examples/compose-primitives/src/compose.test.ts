@@ -11,6 +11,12 @@ describe('examples/compose-primitives', () => {
     const run = await composePrimitives();
     try {
       expect(run.plan.tasks.map((task) => task.id)).toEqual(['contract', 'backend', 'frontend', 'check']);
+      expect(run.primitiveEvents.slice(0, 2)).toEqual(['planner:attempt:1', 'planner:plan:4']);
+      expect(run.primitiveEvents.filter((event) => event.startsWith('scheduler:task-finish'))).toEqual(
+        expect.arrayContaining(['scheduler:task-finish:contract:completed', 'scheduler:task-finish:backend:completed', 'scheduler:task-finish:frontend:completed', 'scheduler:task-finish:check:completed']),
+      );
+      expect(run.primitiveEvents.indexOf('scheduler:task-start:check')).toBeGreaterThan(run.primitiveEvents.indexOf('scheduler:task-finish:backend:completed'));
+      expect(run.primitiveEvents.at(-1)).toBe('scheduler:idle');
       expect(Object.fromEntries(run.schedule.outcomes)).toEqual({ contract: 'completed', backend: 'completed', frontend: 'completed', check: 'completed' });
       expect([...run.results.values()].map((result) => [result.taskId, result.status])).toEqual(
         expect.arrayContaining([['contract', 'completed'], ['backend', 'completed'], ['frontend', 'completed'], ['check', 'completed']]),

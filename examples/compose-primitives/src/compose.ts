@@ -43,8 +43,13 @@ function scriptedProvider(): MockAgentProvider {
 /** A pipeline event as heard: its name and payload. */
 export type HeardEvent = { [K in keyof TaskPipelineEvents]: { name: K; payload: TaskPipelineEvents[K][0] } }[keyof TaskPipelineEvents];
 
+/** What the Planner and the Scheduler said, in order: `planner:plan`, `scheduler:task-start:contract`, … */
+export type PrimitiveEvent = string;
+
 export interface ComposeResult {
   plan: Plan;
+  /** The Planner's and the Scheduler's own events, as `<primitive>:<event>[:<task>]`. */
+  primitiveEvents: PrimitiveEvent[];
   schedule: ScheduleResult;
   results: Map<string, TaskResult>;
   events: HeardEvent[];
@@ -76,7 +81,11 @@ export async function composePrimitives(options: { onEvent?: (event: HeardEvent)
   const provider = scriptedProvider();
   const objective = 'Add a health endpoint that the frontend calls';
   const subagents = builtinSubagents();
-  const { plan } = await new Planner({ provider, subagents, cwd: projectDir }).plan({ objective });
+  const primitiveEvents: PrimitiveEvent[] = [];
+  const planner = new Planner({ provider, subagents, cwd: projectDir });
+  planner.on('attempt', ({ attempt }) => primitiveEvents.push(`planner:attempt:${attempt}`));
+  planner.on('plan', ({ plan }) => primitiveEvents.push(`planner:plan:${plan.tasks.length}`));
+  const { plan } = await planner.plan({ objective });
 
   const workspace = createGitWorkspace({ projectDir, isolation: 'worktree', worktreeRoot, linkDependencies: false });
   await workspace.begin({ runId: 'compose-example', isResume: false, allowDirty: false });
@@ -104,10 +113,16 @@ export async function composePrimitives(options: { onEvent?: (event: HeardEvent)
   pipeline.on('task-finish', ({ result }) => results.set(result.taskId, result));
 
   const scheduler = new Scheduler({ maxParallel: 2, executor: pipeline });
+  scheduler.on('task-start', ({ taskId }) => primitiveEvents.push(`scheduler:task-start:${taskId}`));
+  scheduler.on('task-finish', ({ taskId, status }) => primitiveEvents.push(`scheduler:task-finish:${taskId}:${status}`));
+  scheduler.on('idle', () => primitiveEvents.push('scheduler:idle'));
   try {
-    const schedule = await scheduler.run(plan.tasks);
+    const running = scheduler.run(plan.tasks);
+    // Like p-queue's onIdle(): resolves once nothing is running or queued.
+    await scheduler.onIdle();
+    const schedule = await running;
     await workspace.end({ isSuccess: [...schedule.outcomes.values()].every((outcome) => outcome === 'completed') });
-    return { plan, schedule, results, events, projectDir, cleanup };
+    return { plan, primitiveEvents, schedule, results, events, projectDir, cleanup };
   } catch (error) {
     await cleanup();
     throw error;

@@ -1,4 +1,4 @@
-import { OrchestratorError } from '@qoder-orch/spec';
+import { OrchestratorError, SerialQueue } from '@qoder-orch/spec';
 import type { Embedder } from './embedder';
 import { meanPoolAndNormalize } from './mean-pooling';
 
@@ -43,7 +43,7 @@ interface LoadedModel {
 }
 
 /** transformers keeps its paths in one global `env`: loads that change it run one at a time. */
-let loadQueue: Promise<unknown> = Promise.resolve();
+const loadQueue = new SerialQueue();
 
 const isModuleNotFound = (error: unknown) => {
   const code = (error as { code?: unknown } | null)?.code;
@@ -121,8 +121,7 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions 
 
   const load = (): Promise<LoadedModel> => {
     loading ??= (async () => {
-      const run = loadQueue.then(() => loadModel({ ...options, modelName, dtype, allowRemoteModels: options.allowRemoteModels ?? true, runtimeModule: options.runtimeModule ?? TRANSFORMERS_PACKAGE }));
-      loadQueue = run.catch(() => undefined);
+      const run = loadQueue.run(() => loadModel({ ...options, modelName, dtype, allowRemoteModels: options.allowRemoteModels ?? true, runtimeModule: options.runtimeModule ?? TRANSFORMERS_PACKAGE }));
       try {
         return await run;
       } catch (error) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { builtinSubagents, OrchestratorError, patternsOverlap } from '@qoder-orch/spec';
+import { builtinSubagents, OrchestratorError, patternsOverlap, SerialQueue } from '@qoder-orch/spec';
 import type { ContextChunk, ContextRefreshResult, ContextSource, ScoredChunk, SubagentDefinition, Task, TaskContext } from '@qoder-orch/spec';
 import { EventEmitter } from 'eventemitter3';
 import { ContextCache } from '../cache/context-cache';
@@ -55,7 +55,7 @@ export class ContextStore extends EventEmitter<ContextStoreEvents> implements Co
   #retrievableIds: string[] = [];
   #projectSubagents: SubagentDefinition[] = [];
   #ruleGlobs = new Map<string, string[]>();
-  #queue: Promise<unknown> = Promise.resolve();
+  #queue = new SerialQueue();
 
   constructor(options: ContextStoreOptions) {
     super();
@@ -76,9 +76,7 @@ export class ContextStore extends EventEmitter<ContextStoreEvents> implements Co
 
   /** One refresh, context lookup or close at a time: they share the index and the caches. */
   #serialized<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work, work);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#queue.run(work);
   }
 
   async #loadPersisted(): Promise<void> {

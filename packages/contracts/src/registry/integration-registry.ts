@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { ContractReport, Endpoint } from '@qoder-orch/spec';
-import { OrchestratorError } from '@qoder-orch/spec';
+import { OrchestratorError, SerialQueue } from '@qoder-orch/spec';
 import { writeFileAtomic } from '@qoder-orch/spec';
 import type { Plan } from '@qoder-orch/spec';
 import type { Task } from '@qoder-orch/spec';
@@ -71,7 +71,7 @@ export function createIntegrationRegistry(options: IntegrationRegistryOptions): 
   const now = options.now ?? (() => new Date());
   let state: RegistryFile | undefined;
   // Parallel tasks record at once: every change runs after the previous one.
-  let queue: Promise<unknown> = Promise.resolve();
+  const queue = new SerialQueue();
 
   const load = async (): Promise<RegistryFile> => {
     if (state) return state;
@@ -109,11 +109,7 @@ export function createIntegrationRegistry(options: IntegrationRegistryOptions): 
     await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`);
     state = next;
   };
-  const serialised = <T>(operation: () => Promise<T>): Promise<T> => {
-    const run = queue.then(operation, operation);
-    queue = run.catch(() => {});
-    return run;
-  };
+  const serialised = <T>(operation: () => Promise<T>): Promise<T> => queue.run(operation);
 
   return {
     path,

@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile, readdir, truncate } from 'node:fs/promises';
 import { join, normalize, resolve, sep } from 'node:path';
-import { OrchestratorError } from '@qoder-orch/spec';
+import { OrchestratorError, SerialQueue } from '@qoder-orch/spec';
 import type { EventEnvelope } from '../events/event-map';
 import type { Plan } from '@qoder-orch/spec';
 import { writeFileAtomic } from '@qoder-orch/spec';
@@ -33,7 +33,7 @@ function storeError(message: string, cause: unknown): OrchestratorError {
  */
 export class FileRunStore implements RunStore {
   readonly directory: string;
-  #chain: Promise<unknown> = Promise.resolve();
+  #queue = new SerialQueue();
   #pendingEvents = new Map<string, string[]>();
   /** Runs whose event log was checked for a torn last line (left by a killed process) in this process. */
   #repairedLogs = new Set<string>();
@@ -59,9 +59,7 @@ export class FileRunStore implements RunStore {
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#chain.then(work, work);
-    this.#chain = next.catch(() => {});
-    return next;
+    return this.#queue.run(work);
   }
 
   async createRun(state: RunState): Promise<void> {
@@ -83,7 +81,7 @@ export class FileRunStore implements RunStore {
     const pending = this.#pendingEvents.get(runId);
     if (pending) {
       pending.push(line);
-      return this.#chain.then(() => {}) as Promise<void>;
+      return this.#queue.onIdle();
     }
     const batch = [line];
     this.#pendingEvents.set(runId, batch);
@@ -211,7 +209,7 @@ export class FileRunStore implements RunStore {
   }
 
   async flush(): Promise<void> {
-    await this.#chain;
+    await this.#queue.onIdle();
   }
 }
 

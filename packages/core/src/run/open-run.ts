@@ -1,3 +1,4 @@
+import { coalescedWriter } from '@qoder-orch/spec';
 import type { EventEmitter } from 'eventemitter3';
 import type { OrchestratorListeners } from '../events/event-map';
 import { EventRecorder } from './event-recorder';
@@ -36,21 +37,13 @@ export function openRun(
   if (userSignal?.aborted) onUserAbort();
   // Writes are serialised and coalesced: changes made while a write is under way go out
   // together in the next one, so a run of N tasks costs far fewer than N full-state writes.
-  let stateWriting: Promise<void> = Promise.resolve();
-  let stateQueued: Promise<void> | undefined;
-  const saveState = (): Promise<void> => {
-    if (stateQueued) return stateQueued;
-    const queued = stateWriting.then(() => {
-      stateQueued = undefined;
-      state.updatedAt = new Date().toISOString();
-      recordActiveTime();
-      state.lastSeq = events.lastSeq;
-      return store.writeState(structuredClone(state));
-    });
-    stateQueued = queued;
-    stateWriting = queued.catch(() => {});
-    return queued;
-  };
+  const stateWriter = coalescedWriter(() => {
+    state.updatedAt = new Date().toISOString();
+    recordActiveTime();
+    state.lastSeq = events.lastSeq;
+    return store.writeState(structuredClone(state));
+  });
+  const saveState = (): Promise<void> => stateWriter.request();
   const run: RunContext = {
     ...setup,
     state,

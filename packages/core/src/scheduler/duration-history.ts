@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '@qoder-orch/spec';
+import { writeFileAtomic, coalescedWriter } from '@qoder-orch/spec';
 import type { Task } from '@qoder-orch/spec';
 import { type DurationEstimator, planEstimate } from './critical-path';
 
@@ -141,24 +141,16 @@ export async function createDurationHistory(options: DurationHistoryOptions = {}
   const data = file === undefined ? { version: 1 as const, agents: {} } : await load(file, onWarning);
 
   // Saves are serialised; a save requested while one is waiting to start is merged into it.
-  let chain: Promise<void> = Promise.resolve();
-  let queued: Promise<void> | undefined;
-  const save = (): Promise<void> => {
-    if (file === undefined) return Promise.resolve();
-    if (queued) return queued;
-    const next = chain.then(async () => {
-      queued = undefined;
-      try {
-        await mkdir(dirname(file), { recursive: true });
-        await writeFileAtomic(file, `${JSON.stringify(data)}\n`);
-      } catch (error) {
-        onWarning({ code: 'DURATION_HISTORY_WRITE', message: `Cannot save the duration history ${file}: ${(error as Error).message}` });
-      }
-    });
-    queued = next;
-    chain = next;
-    return next;
-  };
+  const writer = coalescedWriter(async () => {
+    if (file === undefined) return;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      await writeFileAtomic(file, `${JSON.stringify(data)}\n`);
+    } catch (error) {
+      onWarning({ code: 'DURATION_HISTORY_WRITE', message: `Cannot save the duration history ${file}: ${(error as Error).message}` });
+    }
+  });
+  const save = (): Promise<void> => (file === undefined ? Promise.resolve() : writer.request());
 
   const correctionFor = (task: Task): number => {
     const buckets = data.agents[task.agent];
@@ -191,7 +183,7 @@ export async function createDurationHistory(options: DurationHistoryOptions = {}
       return structuredClone(data);
     },
     async flush() {
-      await chain;
+      await writer.onIdle();
     },
     takeWarnings() {
       const taken = warnings;

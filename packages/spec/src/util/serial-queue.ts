@@ -30,3 +30,22 @@ export class SerialQueue {
     return this.#tail.then(() => undefined);
   }
 }
+
+/**
+ * A write that runs one at a time through a {@link SerialQueue}; requests made while one is
+ * waiting to start share it, so N changes during a write cost one more write, not N.
+ */
+export function coalescedWriter(write: () => Promise<void>): { request(): Promise<void>; onIdle(): Promise<void> } {
+  const queue = new SerialQueue();
+  let waiting: Promise<void> | undefined;
+  return {
+    request() {
+      waiting ??= queue.run(async () => {
+        waiting = undefined;
+        await write();
+      });
+      return waiting;
+    },
+    onIdle: () => queue.onIdle(),
+  };
+}
