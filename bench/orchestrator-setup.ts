@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LLMProvider, FileRunStore, type Judge, MemoryRunStore, type RunSummary, type Task, builtinSubagents, createOrchestrator } from '@qoder-orch/core';
+import { type LLMProviderV1, FileRunStore, type Judge, MemoryRunStore, type RunSummary, type Task, builtinSubagents, createOrchestrator } from '@qoder-orch/core';
 import { MockAgentProvider } from '@qoder-orch/core/test';
 
 const met = JSON.stringify({ isMet: true, reasoning: 'All checks passed.', criteria: [] });
@@ -16,7 +16,7 @@ export function planAnswer(tasks: readonly Task[]): string {
 }
 
 /** A provider that plans `tasks`, judges "met", and answers `doRunTask` with `runTask` (instant success by default). */
-export function scriptedProvider(tasks: readonly Task[], runTask?: LLMProvider['doRunTask']): LLMProvider {
+export function scriptedProvider(tasks: readonly Task[], runTask?: LLMProviderV1['doRunTask']): LLMProviderV1 {
   const answer = planAnswer(tasks);
   const mock = new MockAgentProvider({ complete: (options) => (options.purpose === 'judge' ? met : answer) });
   if (!runTask) return mock;
@@ -35,7 +35,7 @@ export function scriptedProvider(tasks: readonly Task[], runTask?: LLMProvider['
  */
 export async function runOrchestrator(
   tasks: readonly Task[],
-  provider: LLMProvider,
+  provider: LLMProviderV1,
   maxParallel: number,
   store: 'memory' | 'file' = 'memory',
   followUps: ReadonlyArray<readonly Task[]> = [],

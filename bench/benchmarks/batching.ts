@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LLMProvider, MemoryRunStore, type RunSummary, type Task, TaskSchema, builtinSubagents, createOrchestrator } from '@qoder-orch/core';
+import { type LLMProviderV1, MemoryRunStore, type RunSummary, type Task, TaskSchema, builtinSubagents, createOrchestrator } from '@qoder-orch/core';
 import { type Benchmark, compare, fixed, table } from '../harness';
 import { planAnswer } from '../orchestrator-setup';
 
@@ -19,7 +19,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * An agent whose invocation costs a start-up plus work per task, and whose input tokens are a
  * fixed part (repeated per invocation) plus a part per task: what batching saves.
  */
-function simulatedAgent(tasks: readonly Task[], counter: { invocations: number }): LLMProvider {
+function simulatedAgent(tasks: readonly Task[], counter: { invocations: number }): LLMProviderV1 {
   const plan = planAnswer(tasks);
   const accept = JSON.stringify({ isMet: true, reasoning: 'ok' });
   return {

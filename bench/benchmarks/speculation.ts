@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type LLMProvider, MemoryRunStore, type RunSummary, type Task, TaskSchema, builtinSubagents, createOrchestrator } from '@qoder-orch/core';
+import { type LLMProviderV1, MemoryRunStore, type RunSummary, type Task, TaskSchema, builtinSubagents, createOrchestrator } from '@qoder-orch/core';
 import { type Benchmark, fixed, median, table } from '../harness';
 import { planAnswer } from '../orchestrator-setup';
 
@@ -45,7 +45,7 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-function simulatedAgent(scenario: Scenario): LLMProvider {
+function simulatedAgent(scenario: Scenario): LLMProviderV1 {
   const plan = planAnswer(scenario.tasks);
   const attempts = new Map<string, number>();
   return {

@@ -1,6 +1,6 @@
 /**
  * @qoder-orch/core: the engine. An objective becomes a validated task DAG, run in parallel by
- * agents through an `LLMProvider`, judged by evidence. The specifications (provider, context
+ * agents through an `LLMProviderV1`, judged by evidence. The specifications (provider, context
  * source, schemas, errors) live in @qoder-orch/spec; the common ones are re-exported here so a
  * script needs one import.
  */
@@ -17,6 +17,10 @@ export type { Config, ConfigInput, ConfigOverrides } from './config/config-schem
 export { CONFIG_FILE_NAME, loadConfig, resolveConfig } from './config/load-config';
 export type { LoadConfigOptions, LoadedConfig } from './config/load-config';
 export { ENVIRONMENT_KEYS, configFromEnvironment } from './config/environment-overrides';
+
+// Providers with events: wraps any LLMProviderV1 (the spec, from @qoder-orch/spec)
+export { LLMProvider } from './provider/llm-provider';
+export type { LLMProviderEvents } from './provider/llm-provider';
 
 // Planning
 export { Planner } from './planner/planner';
@@ -118,7 +122,6 @@ export type {
   AgentEvent,
   ContractReport,
   ContractVerifier,
-  LLMProvider,
   LLMProviderV1,
   RunTaskOptions,
   RunTaskResult,

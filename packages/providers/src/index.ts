@@ -1,6 +1,6 @@
 /**
  * @qoder-orch/providers: agent CLI providers (Claude Code, Qoder, Codex, Gemini, any command)
- * implementing the LLMProvider spec of @qoder-orch/spec (their only dependency on qoder-orch).
+ * implementing the LLMProviderV1 spec of @qoder-orch/spec (their only dependency on qoder-orch).
  */
 
 // Choosing a provider

@@ -11,7 +11,6 @@ export type {
   CheckResult,
   CompleteOptions,
   CompleteResult,
-  LLMProvider,
   LLMProviderV1,
   PermissionDenial,
   PermissionMode,

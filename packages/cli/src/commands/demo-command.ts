@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LLMProvider } from '@qoder-orch/core';
+import type { LLMProviderV1 } from '@qoder-orch/core';
 import { createClaudeCli } from '@qoder-orch/providers';
 import { createFakeAnthropicServer } from '@qoder-orch/providers/test';
 import type { CommonOptions } from '../args/parse-arguments';
@@ -14,7 +14,7 @@ import { DEMO_OBJECTIVE } from '../demo/todo-app-script';
 import { executeRun, styleFor } from '../run/run-command';
 
 /** The Claude Code provider pointed at the fake server, using the pinned `claude` of this repository. */
-function demoProvider(env: Record<string, string>): LLMProvider {
+function demoProvider(env: Record<string, string>): LLMProviderV1 {
   const executable = findUpwards(dirname(fileURLToPath(import.meta.url)), join('node_modules', '.bin', 'claude'));
   return createClaudeCli({ env, isolateConfig: true, maxRetries: 0, ...(executable ? { executable } : {}) });
 }

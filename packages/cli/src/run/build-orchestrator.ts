@@ -4,7 +4,7 @@
  * Orchestrator's own default in a repository), the contract verifier and integration registry,
  * the context store and the wiki learner.
  */
-import { type LLMProvider, type Config, type ConfigOverrides, type ContractReport, createOrchestrator, type EventEnvelope, formatPreflightReport, loadConfig, type Plan, type PreflightInput, type PreflightReport, RollbackManager, runPreflight, type RunStore, type RunSummary } from '@qoder-orch/core';
+import { type LLMProviderV1, type Config, type ConfigOverrides, type ContractReport, createOrchestrator, type EventEnvelope, formatPreflightReport, loadConfig, type Plan, type PreflightInput, type PreflightReport, RollbackManager, runPreflight, type RunStore, type RunSummary } from '@qoder-orch/core';
 import { ContractVerifier, createIntegrationRegistry, formatContractReport } from '@qoder-orch/contracts';
 import { contextStoreOptionsFromConfig, createContextStore, createWikiLearner } from '@qoder-orch/context';
 import { createProvider } from '@qoder-orch/providers';
@@ -24,14 +24,14 @@ export async function loadCliConfig(options: { projectDir: string; configPath?: 
 }
 
 /** `--llm-provider`: a built-in name (`qoder`, `claude`, `codex`, `gemini` …) or a module path, resolved against the current directory. */
-export async function resolveProvider(name: string, options: { cwd: string }): Promise<LLMProvider> {
+export async function resolveProvider(name: string, options: { cwd: string }): Promise<LLMProviderV1> {
   return createProvider(name, {}, { cwd: options.cwd });
 }
 
 export interface BuildOrchestratorInput {
   projectDir: string;
   config: Config;
-  provider: LLMProvider;
+  provider: LLMProviderV1;
   runStore: RunStore;
   /** Values the run must never write, print or commit (the orchestrator adds the environment's and the project's dotenv secrets). */
   secretValues?: readonly string[];
@@ -45,7 +45,7 @@ export function coreFormatters(): { formatPreflightReport: (report: PreflightRep
 }
 
 /** `--validate-only`: git safety's pre-flight checks alone (the VALIDATION REPORT). */
-export async function validateProject(input: { projectDir: string; provider: LLMProvider; config: Config; abortSignal?: AbortSignal }): Promise<PreflightReport> {
+export async function validateProject(input: { projectDir: string; provider: LLMProviderV1; config: Config; abortSignal?: AbortSignal }): Promise<PreflightReport> {
   return runPreflight(input);
 }
 

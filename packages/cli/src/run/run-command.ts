@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type LLMProvider, type ConfigOverrides, type EventEnvelope, FileRunStore, OrchestratorError, type Plan, redactJson, redactOutput, runSecretValues } from '@qoder-orch/core';
+import { type LLMProviderV1, type ConfigOverrides, type EventEnvelope, FileRunStore, OrchestratorError, type Plan, redactJson, redactOutput, runSecretValues } from '@qoder-orch/core';
 import type { CommonOptions } from '../args/parse-arguments';
 import type { CliIo } from '../cli/cli-io';
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes';
@@ -26,7 +26,7 @@ export type RunMode = { kind: 'run'; objective: string } | { kind: 'plan'; objec
 /** What a caller (the demo, an embedding program, a test) can fix instead of the flags. */
 export interface RunDependencies {
   /** Used instead of resolving `llm.provider`. */
-  provider?: LLMProvider;
+  provider?: LLMProviderV1;
   /** Used instead of `--project-dir`. */
   projectDir?: string;
   /** Merged under the flags' overrides. */

@@ -5,7 +5,7 @@ import type { Plan } from '@qoder-orch/spec';
 import type { Task } from '@qoder-orch/spec';
 import { TaskResultSchema, type TaskResult } from '@qoder-orch/spec';
 import { VerdictSchema, type Verdict } from '@qoder-orch/spec';
-import type { LLMProvider, CompleteResult } from '@qoder-orch/spec';
+import type { LLMProviderV1, CompleteResult } from '@qoder-orch/spec';
 import { emptyUsage } from '@qoder-orch/spec';
 import { describeCheckChange } from './check-changes';
 import { blockingCheckChanges, describeCheck, describeFailure, findEvidenceFailures, latestResults, mentionsTask, supersededResults, type EvidenceFailure } from './evidence-rules';
@@ -16,7 +16,7 @@ import { parseModelVerdict, type ModelVerdict } from './model-verdict';
 
 export interface EvidenceJudgeOptions {
   /** Asked for the structured verdict (`doComplete`, purpose `judge`). */
-  provider: LLMProvider;
+  provider: LLMProviderV1;
   /** For the model call, ms. @default 300000 */
   timeoutMs?: number;
   /** Passed to the provider. */

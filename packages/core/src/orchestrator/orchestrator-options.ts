@@ -6,7 +6,7 @@ import type { PreflightReport } from '../preflight/preflight-report';
 import type { RunStore } from '../run-store/run-store';
 import type { Plan } from '@qoder-orch/spec';
 import type { Task } from '@qoder-orch/spec';
-import type { LLMProvider } from '@qoder-orch/spec';
+import type { LLMProviderV1 } from '@qoder-orch/spec';
 import type { ContextSource } from '@qoder-orch/spec';
 import type { SubagentDefinition } from '@qoder-orch/spec';
 import type { DurationHistory } from '../scheduler/duration-history';
@@ -34,7 +34,7 @@ export interface DeviationSink {
 
 export interface PreflightInput {
   projectDir: string;
-  provider: LLMProvider;
+  provider: LLMProviderV1;
   config: Config;
   subagents: readonly SubagentDefinition[];
   abortSignal?: AbortSignal;
@@ -44,9 +44,9 @@ export interface OrchestratorOptions {
   /** The project (usually a git repository) the agents work in. */
   projectDir: string;
   /** Plans, judges and runs tasks, unless a subagent names another provider. */
-  provider: LLMProvider;
+  provider: LLMProviderV1;
   /** Providers by name, for subagents whose front matter says `provider: codex`. */
-  providers?: Readonly<Record<string, LLMProvider>>;
+  providers?: Readonly<Record<string, LLMProviderV1>>;
   /** A resolved config (from `loadConfig`) or partial overrides merged onto the defaults. */
   config?: Config | ConfigOverrides;
   /** @default loadSubagents(projectDir): the builtins overridden by `subagents/`, `.qoder/agents/`, `.claude/agents/` */

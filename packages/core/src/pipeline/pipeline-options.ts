@@ -7,7 +7,7 @@ import type { KeptConflict } from '@qoder-orch/spec';
 import type { Plan } from '@qoder-orch/spec';
 import type { Task, VerifyCommand } from '@qoder-orch/spec';
 import type { TaskResult } from '@qoder-orch/spec';
-import type { LLMProvider } from '@qoder-orch/spec';
+import type { LLMProviderV1 } from '@qoder-orch/spec';
 import type { ContextSource } from '@qoder-orch/spec';
 import type { SubagentDefinition } from '@qoder-orch/spec';
 
@@ -23,9 +23,9 @@ export interface TaskStateChange {
 /** What a {@link TaskPipeline} works with. Only `provider`, `workspace`, `config`, `projectDir` and `objective` are required. */
 export interface TaskPipelineOptions {
   /** The provider of every task whose subagent names none (or an unknown one). */
-  provider: LLMProvider;
+  provider: LLMProviderV1;
   /** Providers by name, for subagents that name one. */
-  providers?: Readonly<Record<string, LLMProvider>>;
+  providers?: Readonly<Record<string, LLMProviderV1>>;
   /** Subagents by name: a task's `agent` picks its system prompt, tools, model and provider. */
   subagents?: ReadonlyMap<string, SubagentDefinition>;
   /** Where tasks work: checkpoints, worktrees, commits and merges. */

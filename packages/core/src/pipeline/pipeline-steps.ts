@@ -4,7 +4,7 @@ import type { TaskPromptInput } from '../orchestrator/task-prompt';
 import type { RetryPolicy } from '../shared/retry-policy';
 import type { Task } from '@qoder-orch/spec';
 import type { TaskResult } from '@qoder-orch/spec';
-import type { AgentEvent, LLMProvider, RunTaskOptions } from '@qoder-orch/spec';
+import type { AgentEvent, LLMProviderV1, RunTaskOptions } from '@qoder-orch/spec';
 import type { SubagentDefinition } from '@qoder-orch/spec';
 import { redactEvent } from './agent-output';
 import type { TaskIdentity, TaskPipelineEvents } from './pipeline-events';
@@ -43,7 +43,7 @@ export class PipelineSteps {
   ) {}
 
   /** The subagent of a task, the provider that runs it, and the call options every run of it shares. */
-  agentFor(agentName: string, { isTurnLimited = true }: { isTurnLimited?: boolean } = {}): { subagent: SubagentDefinition | undefined; provider: LLMProvider; callOptions: CallOptions } {
+  agentFor(agentName: string, { isTurnLimited = true }: { isTurnLimited?: boolean } = {}): { subagent: SubagentDefinition | undefined; provider: LLMProviderV1; callOptions: CallOptions } {
     const subagent = this.options.subagents.get(agentName);
     const provider = (subagent?.provider ? this.options.providers[subagent.provider] : undefined) ?? this.options.provider;
     const model = subagent?.model ?? this.options.config.llm.model;

@@ -2,7 +2,7 @@ import { PlanError, type PlanIssue } from '@qoder-orch/spec';
 import { OrchestratorError } from '@qoder-orch/spec';
 import { z } from 'zod';
 import { MAX_PLAN_TASKS, type Plan, PlanSchema } from '@qoder-orch/spec';
-import type { LLMProvider } from '@qoder-orch/spec';
+import type { LLMProviderV1 } from '@qoder-orch/spec';
 import { addUsage, emptyUsage, type Usage } from '@qoder-orch/spec';
 import type { SubagentDefinition } from '@qoder-orch/spec';
 import type { RetryPolicy } from '../shared/retry-policy';
@@ -13,7 +13,7 @@ import { buildPlanPrompt, buildRepairPrompt } from './plan-prompt';
 import { validatePlan } from './validate-plan';
 
 export interface PlannerOptions {
-  provider: LLMProvider;
+  provider: LLMProviderV1;
   subagents: readonly SubagentDefinition[];
   /** Answers asked for in total, the first included, before a PlanError. @default 3 */
   maxAttempts?: number;

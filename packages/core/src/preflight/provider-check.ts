@@ -1,10 +1,10 @@
-import type { LLMProvider } from '@qoder-orch/spec';
+import type { LLMProviderV1 } from '@qoder-orch/spec';
 import type { PreflightCheck } from './preflight-report';
 import { fail, pass, warn } from './check-result';
 
 /** Asks the provider (`doCheck`) whether its CLI is installed, which version, and whether it is signed in. */
 export async function checkProvider(
-  provider: LLMProvider,
+  provider: LLMProviderV1,
   options: { cwd: string; abortSignal?: AbortSignal; timeoutMs: number },
 ): Promise<PreflightCheck[]> {
   const id = `provider.${provider.providerId}`;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { type ConfigInput, ConfigSchema } from '../config/config-schema';
 import { OrchestratorError } from '@qoder-orch/spec';
 import { redactOutput, secretValuesFrom } from '@qoder-orch/spec';
-import type { LLMProvider } from '@qoder-orch/spec';
+import type { LLMProviderV1 } from '@qoder-orch/spec';
 import { checkConfig } from './config-check';
 import { checkDiskSpace } from './disk-check';
 import { defaultWorktreeRoot, resolveUserPath } from '../git/worktree-location';
@@ -16,7 +16,7 @@ export interface PreflightOptions {
   /** The project directory to validate. */
   projectDir: string;
   /** The chosen provider; its optional `doCheck` reports installation, version and authentication. */
-  provider?: LLMProvider;
+  provider?: LLMProviderV1;
   /** Configuration given in code (validated too); also supplies `allow_dirty` and `fail_on_warnings`. */
   config?: ConfigInput;
   /** The configuration file to validate. @default `<projectDir>/.qoder-orchestrate.yaml` (skipped when absent) */

@@ -67,7 +67,7 @@ export interface MockCalls {
 const defaultUsage: Usage = { inputTokens: 100, outputTokens: 50 };
 
 /**
- * A scripted LLMProvider for unit tests and for users' own tests. Records every call; can
+ * A scripted LLMProviderV1 for unit tests and for users' own tests. Records every call; can
  * succeed (writing files like an agent), fail with any error code, delay, or hang. Honours
  * `timeoutMs` and `abortSignal` the way real providers do.
  */

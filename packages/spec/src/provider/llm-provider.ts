@@ -126,4 +126,4 @@ export interface LLMProviderV1 {
   doCheck?(options: CheckOptions): Promise<CheckResult>;
 }
 
-export type LLMProvider = LLMProviderV1;
+
