@@ -33,13 +33,7 @@ export function scriptedProvider(tasks: readonly Task[], runTask?: LLMProviderV1
  * that answers "not met" with the next batch as follow-up tasks, iteration after iteration,
  * then "met".
  */
-export async function runOrchestrator(
-  tasks: readonly Task[],
-  provider: LLMProviderV1,
-  maxParallel: number,
-  store: 'memory' | 'file' = 'memory',
-  followUps: ReadonlyArray<readonly Task[]> = [],
-): Promise<RunSummary> {
+export async function runOrchestrator(tasks: readonly Task[], provider: LLMProviderV1, maxParallel: number, store: 'memory' | 'file' = 'memory', followUps: ReadonlyArray<readonly Task[]> = []): Promise<RunSummary> {
   const projectDir = await mkdtemp(join(tmpdir(), 'qoder-orch-bench-'));
   try {
     const orchestrator = createOrchestrator({

@@ -80,5 +80,4 @@ export function layeredDag(size: number, width: number, seed = 1, fields: (index
 }
 
 /** The same tasks under other ids (dependencies renamed alike), e.g. as a later iteration's follow-ups. */
-export const withIdPrefix = (tasks: readonly Task[], prefix: string): Task[] =>
-  tasks.map((task) => ({ ...task, id: `${prefix}${task.id}`, dependsOn: task.dependsOn.map((dependency) => `${prefix}${dependency}`) }));
+export const withIdPrefix = (tasks: readonly Task[], prefix: string): Task[] => tasks.map((task) => ({ ...task, id: `${prefix}${task.id}`, dependsOn: task.dependsOn.map((dependency) => `${prefix}${dependency}`) }));

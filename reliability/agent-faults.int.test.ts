@@ -49,7 +49,10 @@ function expectAccounting(run: ClaudeOrchestration, completed: number, failed: n
   const ends = run.events.filter((event) => event.type === 'task-end');
   expect(ends).toHaveLength(completed + failed);
   // The events on disk tell the same story as the summary.
-  const onDisk = readFileSync(join(run.runDirectory, 'events.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+  const onDisk = readFileSync(join(run.runDirectory, 'events.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string });
   expect(onDisk.filter((event) => event.type === 'task-end')).toHaveLength(completed + failed);
 }
 
@@ -58,7 +61,10 @@ describe.skipIf(!findClaudeExecutable())('agent faults, real claude against the 
     await holds('agent faults', 'hang (no answer): outer timeout, retried', async () => {
       const watch = watchProcesses();
       const run = await runClaudeOrchestration({
-        tasks: [{ id: 'hangs', files: ['src/hangs.txt'] }, { id: 'fine', files: ['src/fine.txt'] }],
+        tasks: [
+          { id: 'hangs', files: ['src/hangs.txt'] },
+          { id: 'fine', files: ['src/fine.txt'] },
+        ],
         onTask: watch.onTask((input) => (input.taskId === 'hangs' && input.attempt === 1 ? reply.hang() : writesItsFile()(input))),
         config: { execution: { taskTimeout: 12 }, retry: { maxAttempts: 2 } },
         settings: { stallTimeoutMs: 600_000 },
@@ -78,7 +84,10 @@ describe.skipIf(!findClaudeExecutable())('agent faults, real claude against the 
     await holds('agent faults', 'stalled stream: watchdog, failed without retry', async () => {
       const watch = watchProcesses();
       const run = await runClaudeOrchestration({
-        tasks: [{ id: 'stalls', files: ['src/stalls.txt'] }, { id: 'fine', files: ['src/fine.txt'] }],
+        tasks: [
+          { id: 'stalls', files: ['src/stalls.txt'] },
+          { id: 'fine', files: ['src/fine.txt'] },
+        ],
         onTask: watch.onTask((input) => (input.taskId === 'stalls' ? reply.stall() : writesItsFile()(input))),
         config: { retry: { maxAttempts: 1 } },
         settings: { stallTimeoutMs: 8_000 },
@@ -138,7 +147,10 @@ describe.skipIf(!findClaudeExecutable())('agent faults, real claude against the 
         const realClaude = findClaudeExecutable()!;
         let settingsEnv: Record<string, string> = {};
         const run = await runClaudeOrchestration({
-          tasks: [{ id: 'broken', files: ['src/broken.txt'] }, { id: 'fine', files: ['src/fine.txt'] }],
+          tasks: [
+            { id: 'broken', files: ['src/broken.txt'] },
+            { id: 'fine', files: ['src/fine.txt'] },
+          ],
           onTask: (input) => writesItsFile()(input),
           config: { retry: { maxAttempts: 2 } },
           beforeRun: ({ server }) => {

@@ -42,9 +42,7 @@ function startCli(args: string[], server: FakeAnthropicServer, home: string): { 
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { child, done };
 }
 
@@ -54,7 +52,10 @@ describe.skipIf(!findClaudeExecutable())('the CLI SIGKILLed mid-task, then --res
       // The plan's check is an inline `node -e 0`: the user's configuration allows it (the command policy would refuse it).
       const projectDir = createUserRepository({ 'README.md': '# project\n', '.gitignore': '.qoder-orch/\n', '.qoder-orchestrate.yaml': 'validation:\n  command_policy:\n    allow: ["node -e 0"]\n' });
       const home = mkdtempSync(join(tmpdir(), 'qoder-orch-cli-home-'));
-      cleanups.push(() => rmSync(join(projectDir, '..'), { recursive: true, force: true }), () => rmSync(home, { recursive: true, force: true }));
+      cleanups.push(
+        () => rmSync(join(projectDir, '..'), { recursive: true, force: true }),
+        () => rmSync(home, { recursive: true, force: true }),
+      );
       const userCommit = git(projectDir, ['rev-parse', 'HEAD']).trim();
       const starts: Array<{ taskId: string; phase: string }> = [];
       let phase = 'first';
@@ -82,9 +83,7 @@ describe.skipIf(!findClaudeExecutable())('the CLI SIGKILLed mid-task, then --res
             return reply.hang();
           }
           // The agent repeats the secrets it could know: none may reach the CLI's output, log or report.
-          return request.turnIndex === 0
-            ? reply.write(join(cwd, 'src', `${taskId}.txt`), `${taskId} done\n`, `Using ${API_KEY} and ${QODER_TOKEN}`)
-            : reply.text(`Done with ${API_KEY}.`);
+          return request.turnIndex === 0 ? reply.write(join(cwd, 'src', `${taskId}.txt`), `${taskId} done\n`, `Using ${API_KEY} and ${QODER_TOKEN}`) : reply.text(`Done with ${API_KEY}.`);
         },
       });
       cleanups.push(() => server.close());
@@ -94,7 +93,11 @@ describe.skipIf(!findClaudeExecutable())('the CLI SIGKILLed mid-task, then --res
       killCli = () => first.child.kill('SIGKILL');
       const firstExit = await first.done;
       expect(firstExit.signal, firstExit.stderr.slice(-1500)).toBe('SIGKILL');
-      const runStart = firstExit.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; runId: string }).find((event) => event.type === 'run-start');
+      const runStart = firstExit.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { type: string; runId: string })
+        .find((event) => event.type === 'run-start');
       expect(runStart?.runId).toBeDefined();
       const runId = runStart!.runId;
       expect(orphans.length).toBeGreaterThan(0);
@@ -102,8 +105,18 @@ describe.skipIf(!findClaudeExecutable())('the CLI SIGKILLed mid-task, then --res
       phase = 'resume';
       const resumed = startCli(['--resume', runId, ...common], server, home);
       const resumedExit = await resumed.done;
-      expect(resumedExit.code, `${resumedExit.stderr.slice(-1000)} ${resumedExit.stdout.split('\n').filter((line) => /run-end|warning|task-end|rollback/.test(line)).join('\n').slice(-3000)}`).toBe(0);
-      const events = resumedExit.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; summary?: { status: string; tasks: { completed: number } } });
+      expect(
+        resumedExit.code,
+        `${resumedExit.stderr.slice(-1000)} ${resumedExit.stdout
+          .split('\n')
+          .filter((line) => /run-end|warning|task-end|rollback/.test(line))
+          .join('\n')
+          .slice(-3000)}`,
+      ).toBe(0);
+      const events = resumedExit.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { type: string; summary?: { status: string; tasks: { completed: number } } });
       const runEnd = events.find((event) => event.type === 'run-end');
       expect(runEnd?.summary).toMatchObject({ status: 'met', tasks: { completed: 2 } });
       // The finished task was kept, the interrupted one ran again.
@@ -127,7 +140,10 @@ describe.skipIf(!findClaudeExecutable())('the CLI SIGKILLed mid-task, then --res
       // Not vacuous: the agent's words did reach the output, redacted.
       expect(`${firstExit.stdout}${resumedExit.stdout}`).toContain('[REDACTED]');
       // The agent the killed CLI left behind does not outlive the resumed run.
-      expect(orphans.filter((pid) => isProcessRunning(pid)), 'agent processes of the killed run still running').toEqual([]);
+      expect(
+        orphans.filter((pid) => isProcessRunning(pid)),
+        'agent processes of the killed run still running',
+      ).toEqual([]);
       // Task worktrees live in the (temporary) home's cache folder, outside the project.
       expect([...agentProcessesUnder(projectDir), ...agentProcessesUnder(home)]).toEqual([]);
       return { dataLost };

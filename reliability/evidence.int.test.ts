@@ -46,8 +46,7 @@ describe.skipIf(!findClaudeExecutable())('evidence, real claude against the fake
         files: { 'package.json': packageJson('node --test'), 'src/add.mjs': 'export const add = (a, b) => a - b;\n', 'test/add.test.mjs': addTest },
         config: { execution: { testCommand: undefined } },
         // Claude Code writes an existing file only after reading it.
-        onTask: ({ request, cwd }) =>
-          request.turnIndex === 0 ? reply.read(join(cwd, 'package.json')) : request.turnIndex === 1 ? reply.write(join(cwd, 'package.json'), packageJson('node --test || true')) : reply.text('Tests pass now.'),
+        onTask: ({ request, cwd }) => (request.turnIndex === 0 ? reply.read(join(cwd, 'package.json')) : request.turnIndex === 1 ? reply.write(join(cwd, 'package.json'), packageJson('node --test || true')) : reply.text('Tests pass now.')),
       });
       runs.push(run);
       expect(run.summary.status).toBe('not-met');
@@ -66,7 +65,10 @@ describe.skipIf(!findClaudeExecutable())('evidence, real claude against the fake
   it('conflicts: a follow-up that does nothing leaves the run not met, and is told where the work is', async () => {
     await holds('conflicts', 'real claude: do-nothing follow-up, not met, prompt names the kept ref', async () => {
       const run = await runClaudeOrchestration({
-        tasks: [{ id: 'one', files: ['src/shared.txt'] }, { id: 'two', files: ['src/two.txt'] }],
+        tasks: [
+          { id: 'one', files: ['src/shared.txt'] },
+          { id: 'two', files: ['src/two.txt'] },
+        ],
         files: { 'src/shared.txt': 'line 1\nline 2\nline 3\n' },
         config: { execution: { maxIterations: 2 } },
         onTask: ({ request, taskId, cwd }) => {

@@ -108,7 +108,7 @@ describe('evidence: weakened checks', () => {
   });
 
   it("a task's own `npm test` runs the script as it read at the start, not the one the agent rewrote in its tree", async () => {
-    await holds('weakened checks', "task verify `npm test` runs the pinned script: the task fails", async () => {
+    await holds('weakened checks', 'task verify `npm test` runs the pinned script: the task fails', async () => {
       const run = await orchestrate({
         files: nodeProject(),
         tasks: [{ id: 'fix', files: ['src/add.mjs'], verify: [['npm', 'test']] }],
@@ -185,11 +185,13 @@ describe('evidence: conflicts', () => {
     { id: 'one', files: ['src/shared.txt'] },
     { id: 'two', files: ['src/other.txt'] },
   ];
-  const conflicting = (fix: (call: RunTaskOptions) => MockStep) => (call: RunTaskOptions): MockStep => {
-    if (call.taskId === 'one') return { type: 'success', delayMs: 5, files: { 'src/shared.txt': 'line 1\nONE\nline 3\n' } };
-    if (call.taskId === 'two') return { type: 'success', delayMs: 150, files: { 'src/shared.txt': 'line 1\nTWO\nline 3\n' } };
-    return fix(call);
-  };
+  const conflicting =
+    (fix: (call: RunTaskOptions) => MockStep) =>
+    (call: RunTaskOptions): MockStep => {
+      if (call.taskId === 'one') return { type: 'success', delayMs: 5, files: { 'src/shared.txt': 'line 1\nONE\nline 3\n' } };
+      if (call.taskId === 'two') return { type: 'success', delayMs: 150, files: { 'src/shared.txt': 'line 1\nTWO\nline 3\n' } };
+      return fix(call);
+    };
   const config = { execution: { maxIterations: 2, testCommand: ['node', '-e', '0'] } };
 
   it('a follow-up that does nothing does not clear the conflict; it is told where the work is', async () => {
@@ -210,7 +212,7 @@ describe('evidence: conflicts', () => {
     });
   });
 
-  it("a follow-up that drops the conflicted side does not clear it; one that keeps both sides does", async () => {
+  it('a follow-up that drops the conflicted side does not clear it; one that keeps both sides does', async () => {
     await holds('conflicts', "follow-up keeping only main's side: not met; keeping both: met", async () => {
       const dropped = await orchestrate({ files, tasks, config, runTask: conflicting(() => ({ type: 'success', files: { 'src/shared.txt': 'line 1\nONE\nline 3\n' } })) });
       expect(dropped.summary.status).toBe('not-met');

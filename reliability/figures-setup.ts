@@ -31,7 +31,10 @@ export default function setup(project: TestProject) {
     } catch {
       // No case ran.
     }
-    const lines = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as CaseLine);
+    const lines = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as CaseLine);
     const categories = new Map<string, { tried: Set<string>; held: Set<string>; dataLost: number }>();
     for (const line of lines) {
       const entry = categories.get(line.category) ?? { tried: new Set(), held: new Set(), dataLost: 0 };

@@ -56,7 +56,10 @@ describe('hostile config', () => {
       directories.push(projectDir);
       const file = join(projectDir, '.qoder-orchestrate.yaml');
       await writeFile(file, yaml);
-      const error = await loadConfig({ projectDir, env: {} }).then(() => undefined, (caught: unknown) => caught);
+      const error = await loadConfig({ projectDir, env: {} }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(ConfigError.isInstance(error)).toBe(true);
       const configError = error as ConfigError;
       expect(configError.file).toBe(file);
@@ -72,7 +75,10 @@ describe('hostile config', () => {
     await holds('hostile config', `environment: ${name}`, async () => {
       const projectDir = await mkdtemp(join(tmpdir(), 'qoder-orch-config-'));
       directories.push(projectDir);
-      const error = await loadConfig({ projectDir, env }).then(() => undefined, (caught: unknown) => caught);
+      const error = await loadConfig({ projectDir, env }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(ConfigError.isInstance(error)).toBe(true);
       const configError = error as ConfigError;
       expect(configError.message).toContain('environment');
@@ -103,7 +109,10 @@ describe('hostile config', () => {
       const projectDir = await mkdtemp(join(tmpdir(), 'qoder-orch-config-'));
       directories.push(projectDir);
       await mkdir(join(projectDir, '.qoder-orchestrate.yaml'));
-      const error = await loadConfig({ projectDir, env: {} }).then(() => undefined, (caught: unknown) => caught);
+      const error = await loadConfig({ projectDir, env: {} }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(ConfigError.isInstance(error)).toBe(true);
       expect((error as ConfigError).file).toBe(join(projectDir, '.qoder-orchestrate.yaml'));
       expect((error as ConfigError).message).toMatch(/cannot read/);

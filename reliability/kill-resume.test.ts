@@ -82,7 +82,8 @@ function runRunner(options: RunnerOptions): Promise<Exit> {
   });
 }
 
-const git = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'User', GIT_AUTHOR_EMAIL: 'u@example.com', GIT_COMMITTER_NAME: 'User', GIT_COMMITTER_EMAIL: 'u@example.com' } });
+const git = (cwd: string, args: string[]) =>
+  execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'User', GIT_AUTHOR_EMAIL: 'u@example.com', GIT_COMMITTER_NAME: 'User', GIT_COMMITTER_EMAIL: 'u@example.com' } });
 
 function userRepository(parent: string): { root: string; userCommit: string } {
   const root = join(parent, 'project');
@@ -201,7 +202,10 @@ async function killAndResume(kill: KillPoint, options: { tearLog?: boolean; seco
   await new FileRunStore({ directory: join(root, '.qoder-orch', 'runs') }).readEvents(runId);
 
   // No finished task ran again.
-  const starts = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { phase: string; taskId: string });
+  const starts = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { phase: string; taskId: string });
   const rerunFinished = [...finishedAtKill].filter((taskId) => starts.some((start) => start.phase === 'resume' && start.taskId === taskId));
 
   // The user's work: their commit is still in main's history, their files and uncommitted notes intact.
@@ -229,16 +233,26 @@ async function killAndResume(kill: KillPoint, options: { tearLog?: boolean; seco
   expect(git(root, ['worktree', 'list']).trim().split('\n')).toHaveLength(1);
   // No worktree content may stay, neither in the worktree folder (outside the project, same environment as the runner) nor inside the project.
   for (const worktrees of [new WorktreeManager({ projectDir: root }).directory, join(root, '.qoder-orch', 'worktrees')]) {
-    expect(existsSync(worktrees) ? readdirSync(worktrees, { withFileTypes: true, recursive: true }).filter((entry) => !entry.isDirectory()).map((entry) => entry.name) : []).toEqual([]);
+    expect(
+      existsSync(worktrees)
+        ? readdirSync(worktrees, { withFileTypes: true, recursive: true })
+            .filter((entry) => !entry.isDirectory())
+            .map((entry) => entry.name)
+        : [],
+    ).toEqual([]);
   }
   expect(git(root, ['status', '--porcelain']).trim()).toBe('?? notes.txt');
   return { dataLost, finishedAtKill: [...finishedAtKill], rerunFinished, summary };
 }
 
 describe('the orchestrator SIGKILLed and resumed', () => {
-  it.concurrent.each(KILL_POINTS)('$name: the resumed run completes, nothing finished runs twice, nothing is lost', async ({ name, kill }) => {
-    await limit(() => holds('kill and resume', name, async () => ({ dataLost: (await killAndResume(kill)).dataLost })));
-  }, 600_000);
+  it.concurrent.each(KILL_POINTS)(
+    '$name: the resumed run completes, nothing finished runs twice, nothing is lost',
+    async ({ name, kill }) => {
+      await limit(() => holds('kill and resume', name, async () => ({ dataLost: (await killAndResume(kill)).dataLost })));
+    },
+    600_000,
+  );
 
   it.concurrent('a torn last event line, then killed again after resuming, then resumed: the log stays readable', async () => {
     await limit(() =>

@@ -96,7 +96,7 @@ describe('paths', () => {
     });
   });
 
-  it('a failed run leaves no task file in the project: the user\'s own `node --test` sees only the user\'s tests', async () => {
+  it("a failed run leaves no task file in the project: the user's own `node --test` sees only the user's tests", async () => {
     await holds('paths', 'no task file left in the project after a failed run', async () => {
       const projectDir = createUserRepository({ 'README.md': '# p\n', 'own.test.mjs': "import test from 'node:test';\ntest('own', () => {});\n" });
       directories.push(join(projectDir, '..'));

@@ -35,7 +35,15 @@ function markerFile(): { note: string; filter: string; read: () => string; outsi
   writeFileSync(filter, `#!/bin/sh\n'${note}' filter\nexec cat\n`);
   chmodSync(filter, 0o755);
   const read = () => (existsSync(path) ? readFileSync(path, 'utf8') : '');
-  return { note, filter, read, outsideAgents: () => read().split('\n').filter((line) => line.endsWith('outside the agent')) };
+  return {
+    note,
+    filter,
+    read,
+    outsideAgents: () =>
+      read()
+        .split('\n')
+        .filter((line) => line.endsWith('outside the agent')),
+  };
 }
 
 function hookScript(note: string, name: string): string {
@@ -63,11 +71,14 @@ const warnings = (events: EventEnvelope[]) => events.filter((event): event is Ev
 const HOOKS = ['pre-commit', 'post-commit', 'post-checkout', 'post-merge', 'reference-transaction', 'post-index-change'];
 
 describe.skipIf(!findClaudeExecutable())('repository tampering, real claude against the fake server', () => {
-  it('the repository\'s hooks and fs monitor never run in the orchestrator\'s own git commands', async () => {
+  it("the repository's hooks and fs monitor never run in the orchestrator's own git commands", async () => {
     await holds('repository tampering', 'hooks and fs monitor of the repository never run in our git', async () => {
       const marker = markerFile();
       const run = await runClaudeOrchestration({
-        tasks: [{ id: 'api', files: ['src/api.txt'] }, { id: 'web', files: ['src/web.txt'] }],
+        tasks: [
+          { id: 'api', files: ['src/api.txt'] },
+          { id: 'web', files: ['src/web.txt'] },
+        ],
         config: { execution: { isolation: 'worktree' } },
         beforeRun: ({ projectDir }) => {
           for (const hook of HOOKS) {
@@ -96,7 +107,10 @@ describe.skipIf(!findClaudeExecutable())('repository tampering, real claude agai
     const marker = markerFile();
     let before: Record<string, string> = {};
     const run = await runClaudeOrchestration({
-      tasks: [{ id: 'evil', files: ['src/evil.txt'] }, { id: 'good', files: ['src/good.txt'] }],
+      tasks: [
+        { id: 'evil', files: ['src/evil.txt'] },
+        { id: 'good', files: ['src/good.txt'] },
+      ],
       config: { execution: { isolation: 'worktree' } },
       beforeRun: ({ projectDir }) => {
         git(projectDir, ['config', 'user.email', 'user@example.com']);
@@ -133,7 +147,11 @@ describe.skipIf(!findClaudeExecutable())('repository tampering, real claude agai
       expect(warnings(run.events).some((warning) => warning.includes('git configuration was changed') && warning.includes('alias.co'))).toBe(true);
       expect(JSON.stringify(tampered(run.events))).not.toContain('evil@example.com');
       expect(git(run.projectDir, ['config', 'user.email']).trim()).toBe('user@example.com');
-      expect(git(run.projectDir, ['config', '--list']).split('\n').filter((line) => /^(alias\.|filter\.|core\.hookspath=)/.test(line))).toEqual([]);
+      expect(
+        git(run.projectDir, ['config', '--list'])
+          .split('\n')
+          .filter((line) => /^(alias\.|filter\.|core\.hookspath=)/.test(line)),
+      ).toEqual([]);
     });
     await holds('repository tampering', 'hook planted in the shared git directory removed and reported; nothing planted ran, during the run or at the next checkout', () => {
       const hooks = tampered(run.events).find((event) => event.kind === 'git-hooks');
@@ -148,10 +166,13 @@ describe.skipIf(!findClaudeExecutable())('repository tampering, real claude agai
     });
   });
 
-  it('writes into the project checkout are reported as outside the worktree, taken out and kept; the user\'s set-aside work is back', async () => {
+  it("writes into the project checkout are reported as outside the worktree, taken out and kept; the user's set-aside work is back", async () => {
     let projectDir = '';
     const run = await runClaudeOrchestration({
-      tasks: [{ id: 'stray', files: ['src/stray.txt'] }, { id: 'good', files: ['src/good.txt'] }],
+      tasks: [
+        { id: 'stray', files: ['src/stray.txt'] },
+        { id: 'good', files: ['src/good.txt'] },
+      ],
       files: { 'README.md': '# project\n', 'src/shared.txt': 'shared\n' },
       config: { execution: { isolation: 'worktree', allowDirty: true } },
       beforeRun: (context) => {
@@ -169,7 +190,7 @@ describe.skipIf(!findClaudeExecutable())('repository tampering, real claude agai
       },
     });
     runs.push(run);
-    await holds('repository tampering', 'writes into the project checkout reported as outside the worktree, kept, and nothing of the user\'s lost', () => {
+    await holds('repository tampering', "writes into the project checkout reported as outside the worktree, kept, and nothing of the user's lost", () => {
       expect(run.summary.status).toBe('met');
       const outside = tampered(run.events).find((event) => event.kind === 'outside-worktree');
       expect(outside?.changes.sort()).toEqual(['src/outside.txt', 'src/shared.txt']);
@@ -180,7 +201,10 @@ describe.skipIf(!findClaudeExecutable())('repository tampering, real claude agai
       expect(readFileSync(join(run.projectDir, 'src', 'shared.txt'), 'utf8')).toBe('shared\n');
       expect(existsSync(join(run.projectDir, 'src', 'outside.txt'))).toBe(false);
       expect(readFileSync(join(run.projectDir, 'src', 'stray.txt'), 'utf8')).toBe('stray done\n');
-      const userFiles: Array<[string, string]> = [['README.md', '# project, edited by the user\n'], ['notes/todo.txt', 'user notes\n']];
+      const userFiles: Array<[string, string]> = [
+        ['README.md', '# project, edited by the user\n'],
+        ['notes/todo.txt', 'user notes\n'],
+      ];
       const lost = userFiles.filter(([path, content]) => !existsSync(join(run.projectDir, path)) || readFileSync(join(run.projectDir, path), 'utf8') !== content);
       return { dataLost: lost.length };
     });

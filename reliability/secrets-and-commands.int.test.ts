@@ -70,7 +70,8 @@ function directChildren(processes: AgentProcess[]): AgentProcess[] {
 }
 
 /** What the claude process may receive: the base allow-list, Claude's own variables, and our process tag. */
-const ALLOWED_NAME = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TERM|TMPDIR|TMP|TEMP|SHELL|TZ|COLORTERM|NO_COLOR|FORCE_COLOR|LC_\w+|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|NODE_EXTRA_CA_CERTS|NODE_TLS_REJECT_UNAUTHORIZED|SSL_CERT_(FILE|DIR)|XDG_\w+|ANTHROPIC_\w+|CLAUDE_\w+|DISABLE_\w+|API_TIMEOUT_MS|IS_SANDBOX|QODER_ORCH_PROCESS_TAG)$/;
+const ALLOWED_NAME =
+  /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TERM|TMPDIR|TMP|TEMP|SHELL|TZ|COLORTERM|NO_COLOR|FORCE_COLOR|LC_\w+|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|NODE_EXTRA_CA_CERTS|NODE_TLS_REJECT_UNAUTHORIZED|SSL_CERT_(FILE|DIR)|XDG_\w+|ANTHROPIC_\w+|CLAUDE_\w+|DISABLE_\w+|API_TIMEOUT_MS|IS_SANDBOX|QODER_ORCH_PROCESS_TAG)$/;
 
 describe.skipIf(!findClaudeExecutable())('secrets and commands, real claude against the fake server', () => {
   it('a planted token, API key and .env.local value never reach any artefact, error or command line; the child gets only allow-listed variables', async () => {
@@ -86,7 +87,10 @@ describe.skipIf(!findClaudeExecutable())('secrets and commands, real claude agai
       let prompt = '';
       let userProjectDir = '';
       const run = await runClaudeOrchestration({
-        tasks: [{ id: 'leaky', files: ['src/leaky.txt'] }, { id: 'failing', files: ['src/failing.txt'] }],
+        tasks: [
+          { id: 'leaky', files: ['src/leaky.txt'] },
+          { id: 'failing', files: ['src/failing.txt'] },
+        ],
         files: { 'README.md': '# project\n', '.gitignore': '.env.local\n' },
         settings: { stallTimeoutMs: 60_000 },
         config: { retry: { maxAttempts: 2 } },
@@ -157,7 +161,10 @@ describe.skipIf(!findClaudeExecutable())('secrets and commands, real claude agai
       const secrets = [qoderToken, anthropicKey, dotenvSecret, urlPassword, unrelated];
       const projectDir = createUserRepository({ 'README.md': '# project\n', '.gitignore': '.env.local\n.qoder-orch/\n' });
       const home = mkdtempSync(join(tmpdir(), 'qoder-orch-secrets-home-'));
-      cleanups.push(() => rmSync(join(projectDir, '..'), { recursive: true, force: true }), () => rmSync(home, { recursive: true, force: true }));
+      cleanups.push(
+        () => rmSync(join(projectDir, '..'), { recursive: true, force: true }),
+        () => rmSync(home, { recursive: true, force: true }),
+      );
       // Single quotes: dotenv takes the value literally.
       writeFileSync(join(projectDir, '.env.local'), `STRIPE_SECRET_KEY='${dotenvSecret}'\nDATABASE_URL=postgres://app:${encodeURIComponent(urlPassword)}@db/app\n`);
       const echo = (where: string) =>
@@ -220,7 +227,11 @@ describe.skipIf(!findClaudeExecutable())('secrets and commands, real claude agai
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       // Not met (one task fails), but the run went through: exit 1, every artefact written.
       expect(code, stderr.slice(-2000)).toBe(1);
-      const runId = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; runId: string }).find((event) => event.type === 'run-start')!.runId;
+      const runId = stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { type: string; runId: string })
+        .find((event) => event.type === 'run-start')!.runId;
       const runDirectory = join(projectDir, '.qoder-orch', 'runs', runId);
       expect(readdirSync(runDirectory)).toEqual(expect.arrayContaining(['events.ndjson', 'state.json', 'plan.json', 'orchestration.log', 'report.html', 'tasks']));
 

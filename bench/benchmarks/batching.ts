@@ -44,9 +44,7 @@ function simulatedAgent(tasks: readonly Task[], counter: { invocations: number }
 /** Small independent tasks of a few subagents, each with its own file. */
 function smallTasks(count: number): Task[] {
   const agents = ['backend-dev', 'frontend-dev', 'qa-agent'];
-  return Array.from({ length: count }, (_, index) =>
-    TaskSchema.parse({ id: `t${index}`, title: `Small change ${index}`, agent: agents[index % agents.length], files: [`src/f${index}.ts`], estimateMinutes: 3 }),
-  );
+  return Array.from({ length: count }, (_, index) => TaskSchema.parse({ id: `t${index}`, title: `Small change ${index}`, agent: agents[index % agents.length], files: [`src/f${index}.ts`], estimateMinutes: 3 }));
 }
 
 async function runPlan(tasks: readonly Task[], isBatching: boolean): Promise<{ summary: RunSummary; invocations: number }> {

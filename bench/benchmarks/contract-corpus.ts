@@ -18,17 +18,19 @@ export const contractCorpus: Benchmark = {
     context.log(
       table(
         ['layouts', 'planted mismatches', 'errors reported', 'false errors', 'missed', 'warnings', 'precision', 'recall', 'ms / layout'],
-        [[
-          String(score.cases.length),
-          String(planted),
-          String(score.truePositiveCount + score.falsePositiveCount),
-          String(score.falsePositiveCount),
-          String(score.missedCount),
-          String(score.cases.reduce((sum, entry) => sum + entry.warningCount, 0)),
-          fixed(score.precision, 3),
-          fixed(score.recall, 3),
-          fixed(elapsedMs / score.cases.length, 1),
-        ]],
+        [
+          [
+            String(score.cases.length),
+            String(planted),
+            String(score.truePositiveCount + score.falsePositiveCount),
+            String(score.falsePositiveCount),
+            String(score.missedCount),
+            String(score.cases.reduce((sum, entry) => sum + entry.warningCount, 0)),
+            fixed(score.precision, 3),
+            fixed(score.recall, 3),
+            fixed(elapsedMs / score.cases.length, 1),
+          ],
+        ],
       ),
     );
     for (const entry of withErrors) {

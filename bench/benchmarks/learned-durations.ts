@@ -50,10 +50,7 @@ export const learnedDurations: Benchmark = {
     const runsPerProject = 6;
     const projects = isQuick ? [1, 2] : [1, 2, 3, 4, 5, 6];
     const slotCounts = isQuick ? [4] : [2, 4, 8];
-    const scenarios = [
-      ...[4, 0.25].flatMap((factor) => slotCounts.map((slots) => ({ shape: 'random DAG' as const, factor, slots }))),
-      { shape: 'two chains' as const, factor: 4, slots: 4 },
-    ];
+    const scenarios = [...[4, 0.25].flatMap((factor) => slotCounts.map((slots) => ({ shape: 'random DAG' as const, factor, slots }))), { shape: 'two chains' as const, factor: 4, slots: 4 }];
     log(`${projects.length} projects × ${runsPerProject} consecutive runs, each a new plan: ${size}-task random DAGs (window 20, log-normal sigma 1),`);
     log(`or "two chains": 2 chains of 12 ${SLOW_AGENT} tasks (10 min) beside 30 independent backend tasks (20 min), backend listed first.`);
     log(`Plan estimates: true duration ×LN(0,0.3), except ${SLOW_AGENT}, whose tasks take <factor> × their estimate.`);
@@ -96,14 +93,7 @@ export const learnedDurations: Benchmark = {
             }
           }
         }
-        rows.push([
-          `${shape}, ${SLOW_AGENT} ×${factor}, ${slots} slots`,
-          fixed(mean(planOnly), 3),
-          fixed(mean(learned), 3),
-          fixed(mean(exact), 3),
-          `${fixed((1 - mean(learned) / mean(planOnly)) * 100, 1)}%`,
-          fixed(mean(firstRun), 3),
-        ]);
+        rows.push([`${shape}, ${SLOW_AGENT} ×${factor}, ${slots} slots`, fixed(mean(planOnly), 3), fixed(mean(learned), 3), fixed(mean(exact), 3), `${fixed((1 - mean(learned) / mean(planOnly)) * 100, 1)}%`, fixed(mean(firstRun), 3)]);
       }
     } finally {
       await rm(directory, { recursive: true, force: true });

@@ -138,7 +138,7 @@ export const memoryBenchmarks: readonly Benchmark[] = [
   },
   {
     name: 'memory-orchestrator-500',
-    description: 'Peak RSS / heap of a 500-task plan (the planner\'s cap) through the orchestrator.',
+    description: "Peak RSS / heap of a 500-task plan (the planner's cap) through the orchestrator.",
     async run({ isQuick, log }) {
       log(BASELINE_NOTE);
       log(table(header, [await orchestratorPeak(isQuick ? 100 : 500, 1)]));

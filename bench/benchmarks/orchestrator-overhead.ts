@@ -21,7 +21,12 @@ export const orchestratorOverhead: Benchmark = {
     const rows: string[][] = [];
     const cases = [
       ...sizes.map((size) => ({ size, store: 'memory' as const, iterations: 1 })),
-      ...(isQuick ? [{ size: 50, store: 'file' as const, iterations: 1 }] : [{ size: 100, store: 'file' as const, iterations: 1 }, { size: 250, store: 'file' as const, iterations: 1 }]),
+      ...(isQuick
+        ? [{ size: 50, store: 'file' as const, iterations: 1 }]
+        : [
+            { size: 100, store: 'file' as const, iterations: 1 },
+            { size: 250, store: 'file' as const, iterations: 1 },
+          ]),
       // Beyond the planner's cap: a judge hands the next 500 over as follow-up tasks. Long, so measured once.
       { size: isQuick ? 100 : 1000, store: 'memory' as const, iterations: 2 },
     ];

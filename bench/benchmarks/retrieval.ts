@@ -38,7 +38,10 @@ async function wikiProject(pages: number, sectionsPerPage: number): Promise<stri
   await mkdir(join(projectDir, 'wiki'), { recursive: true });
   for (let page = 0; page < pages; page += 1) {
     const topic = TOPICS[page % TOPICS.length]!;
-    const sections = Array.from({ length: sectionsPerPage }, (_, section) => `## ${topic} part ${section}\n\nHow we handle ${topic} in module ${page}-${section}: check the ${topic} rules, use the shared helpers, write tests for every ${topic} change.\n`);
+    const sections = Array.from(
+      { length: sectionsPerPage },
+      (_, section) => `## ${topic} part ${section}\n\nHow we handle ${topic} in module ${page}-${section}: check the ${topic} rules, use the shared helpers, write tests for every ${topic} change.\n`,
+    );
     await writeFile(join(projectDir, 'wiki', `page-${page}.md`), `# ${topic} ${page}\n\n${sections.join('\n')}`);
   }
   await writeFile(join(projectDir, 'AGENTS.md'), '# Rules\n\nUse TypeScript. Run the tests before you finish.\n');
@@ -92,7 +95,15 @@ export const retrieval: Benchmark = {
       const contextMs = performance.now() - contextStartedAt;
       const stats = store.stats();
       await store.close?.();
-      phases.push([label, String(refreshed.added + refreshed.modified + refreshed.unchanged), String(stats.embeddingsComputed), String(stats.embeddingsReused), fixed(refreshMs, 0), fixed(contextMs / tasks.length, 1), `${stats.cacheHits}/${stats.cacheHits + stats.cacheMisses}`]);
+      phases.push([
+        label,
+        String(refreshed.added + refreshed.modified + refreshed.unchanged),
+        String(stats.embeddingsComputed),
+        String(stats.embeddingsReused),
+        fixed(refreshMs, 0),
+        fixed(contextMs / tasks.length, 1),
+        `${stats.cacheHits}/${stats.cacheHits + stats.cacheMisses}`,
+      ]);
       return { refreshMs, contextMs };
     };
     try {

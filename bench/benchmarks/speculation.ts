@@ -17,8 +17,7 @@ interface Scenario {
   writes: Record<string, string[]>;
 }
 
-const task = (id: string, agent: string, dependsOn: string[], files: string[], estimateMinutes: number) =>
-  TaskSchema.parse({ id, title: id, agent, dependsOn, files, estimateMinutes });
+const task = (id: string, agent: string, dependsOn: string[], files: string[], estimateMinutes: number) => TaskSchema.parse({ id, title: id, agent, dependsOn, files, estimateMinutes });
 
 const SCENARIOS: Scenario[] = [
   {

@@ -19,7 +19,12 @@ describe('examples/compose-primitives', () => {
       expect(run.primitiveEvents.at(-1)).toBe('scheduler:idle');
       expect(Object.fromEntries(run.schedule.outcomes)).toEqual({ contract: 'completed', backend: 'completed', frontend: 'completed', check: 'completed' });
       expect([...run.results.values()].map((result) => [result.taskId, result.status])).toEqual(
-        expect.arrayContaining([['contract', 'completed'], ['backend', 'completed'], ['frontend', 'completed'], ['check', 'completed']]),
+        expect.arrayContaining([
+          ['contract', 'completed'],
+          ['backend', 'completed'],
+          ['frontend', 'completed'],
+          ['check', 'completed'],
+        ]),
       );
       // Backend and frontend ran side by side, after the contract, before the check.
       const slots = new Set([run.results.get('backend')!.slot, run.results.get('frontend')!.slot]);
@@ -28,7 +33,10 @@ describe('examples/compose-primitives', () => {
       expect(run.schedule.startOrder.at(-1)).toBe('check');
       // The check ran in the check task's tree and again after its merge; its work is in the project.
       const check = run.results.get('check')!;
-      expect(check.verification.map((entry) => [entry.phase, entry.passed])).toEqual([['task', true], ['merge', true]]);
+      expect(check.verification.map((entry) => [entry.phase, entry.passed])).toEqual([
+        ['task', true],
+        ['merge', true],
+      ]);
       expect(check.verification[0]!.outputTail).toContain('agree on /health');
       expect(await readFile(join(run.projectDir, 'server.js'), 'utf8')).toContain('GET /health');
 

@@ -26,10 +26,7 @@ const FileAnswerSchema = z.object({
 });
 
 /** A chat model has no tools: it is asked for whole files as JSON, and the provider writes them. */
-const FILE_PROTOCOL = [
-  'You cannot run tools. Answer with one JSON object and nothing else:',
-  '{"summary": "<one line>", "files": {"<path relative to the project>": "<the whole new content>"}}',
-].join('\n');
+const FILE_PROTOCOL = ['You cannot run tools. Answer with one JSON object and nothing else:', '{"summary": "<one line>", "files": {"<path relative to the project>": "<the whole new content>"}}'].join('\n');
 
 type Message = { role: 'system' | 'user'; content: string };
 
@@ -65,7 +62,14 @@ export class ChatCompletionsProvider implements LLMProviderV1 {
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const started = Date.now();
     const system = [options.systemPrompt, FILE_PROTOCOL].filter(Boolean).join('\n\n');
-    const { text, usage } = await this.#chat([{ role: 'system', content: system }, { role: 'user', content: options.prompt }], options.model, options);
+    const { text, usage } = await this.#chat(
+      [
+        { role: 'system', content: system },
+        { role: 'user', content: options.prompt },
+      ],
+      options.model,
+      options,
+    );
     let answer: z.infer<typeof FileAnswerSchema>;
     try {
       answer = FileAnswerSchema.parse(JSON.parse(text));

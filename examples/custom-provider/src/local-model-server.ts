@@ -27,18 +27,15 @@ const PLAN = {
 /** Whole files per file the task prompt names. */
 const FILES: Record<string, string> = {
   'src/slugify.js': "export const slugify = (text) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');\n",
-  'check.js': [
-    "import { slugify } from './src/slugify.js';",
-    "const got = slugify('Hello, World!');",
-    "if (got !== 'hello-world') { console.error(`slugify gave ${got}`); process.exit(1); }",
-    "console.log('slugify ok');",
-    '',
-  ].join('\n'),
+  'check.js': ["import { slugify } from './src/slugify.js';", "const got = slugify('Hello, World!');", "if (got !== 'hello-world') { console.error(`slugify gave ${got}`); process.exit(1); }", "console.log('slugify ok');", ''].join('\n'),
 };
 
 /** A deterministic stand-in for a real model: the answer depends on which prompt it is. */
 function answer(messages: ReceivedChat['messages']): string {
-  const prompt = messages.filter((message) => message.role === 'user').map((message) => message.content).join('\n');
+  const prompt = messages
+    .filter((message) => message.role === 'user')
+    .map((message) => message.content)
+    .join('\n');
   if (prompt.startsWith(PLAN_PROMPT_MARKER)) return JSON.stringify(PLAN);
   if (prompt.startsWith(JUDGE_PROMPT_MARKER)) {
     // Met when some check passed and none failed: a verdict on the evidence, not on the agents' words.

@@ -14,7 +14,10 @@ describe('examples/custom-provider', () => {
       expect(summary).toMatchObject({ status: 'met', tasks: { total: 2, completed: 2 } });
       const check = summary.results.find((result) => result.taskId === 'check')!;
       // The check ran in the task's worktree, then again after the merge; both passed.
-      expect(check.verification.map((result) => [result.phase, result.passed])).toEqual([['task', true], ['merge', true]]);
+      expect(check.verification.map((result) => [result.phase, result.passed])).toEqual([
+        ['task', true],
+        ['merge', true],
+      ]);
       expect(check.verification[0]).toMatchObject({ command: ['node', 'check.js'], outputTail: expect.stringContaining('slugify ok') });
       // The work is in the repository, committed, not only claimed.
       expect(await readFile(join(projectDir, 'src/slugify.js'), 'utf8')).toContain('export const slugify');

@@ -41,10 +41,7 @@ export interface ExampleResult {
 export async function runExample(options: { onEvent?: (event: EventEnvelope) => void } = {}): Promise<ExampleResult> {
   const projectDir = await gitRepositoryFrom(PROJECT_TEMPLATE);
   const provider = new MockAgentProvider({
-    complete: (call) =>
-      call.prompt.startsWith(PLAN_PROMPT_MARKER)
-        ? `\`\`\`json\n${JSON.stringify(PLAN)}\n\`\`\``
-        : JSON.stringify({ isMet: true, reasoning: 'node test.js passed; the review is written.' }),
+    complete: (call) => (call.prompt.startsWith(PLAN_PROMPT_MARKER) ? `\`\`\`json\n${JSON.stringify(PLAN)}\n\`\`\`` : JSON.stringify({ isMet: true, reasoning: 'node test.js passed; the review is written.' })),
     runTask: {
       login: [
         {

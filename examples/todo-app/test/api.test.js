@@ -21,7 +21,10 @@ test('POST then GET /api/todos', async () => {
   const created = await fetch(`${base}/api/todos`, json('POST', { title: 'Write tests' }));
   assert.equal(created.status, 201);
   const todos = await (await fetch(`${base}/api/todos`)).json();
-  assert.deepEqual(todos.map((todo) => todo.title), ['Write tests']);
+  assert.deepEqual(
+    todos.map((todo) => todo.title),
+    ['Write tests'],
+  );
 });
 
 test('PATCH and DELETE /api/todos/{id}', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTE_EXTRACTORS, ContractVerifier, extractCallRoutes, type RouteExtractor } from './index';
-import { type Endpoint } from '@qoder-orch/spec';
+import type { Endpoint } from '@qoder-orch/spec';
 
 const directories: string[] = [];
 afterAll(async () => {
@@ -28,15 +28,10 @@ describe('backend route extraction', () => {
       'src/server.js': "const express = require('express');\nconst api = require('./api');\nconst app = express();\napp.use('/api', api);\napp.use('/v1', require('./legacy'));\napp.all('/ping', (q, s) => s.end());\n",
       'src/api/index.js': "const { Router } = require('express');\nconst users = require('./users');\nconst router = Router();\nrouter.use('/users', users);\nmodule.exports = router;\n",
       'src/api/users.js': "const express = require('express');\nconst router = express.Router();\nrouter.get(['/', '/list'], (q, s) => s.json([]));\nrouter.delete('/:id', (q, s) => s.end());\nmodule.exports = router;\n",
-      'src/legacy.js': "const express = require('express');\nconst axios = require('axios');\nconst legacy = express.Router();\nlegacy.post('/login', async (q, s) => s.json(await axios.post('/auth/token', q.body)));\nmodule.exports = legacy;\n",
+      'src/legacy.js':
+        "const express = require('express');\nconst axios = require('axios');\nconst legacy = express.Router();\nlegacy.post('/login', async (q, s) => s.json(await axios.post('/auth/token', q.body)));\nmodule.exports = legacy;\n",
     });
-    expect(list(routes)).toEqual([
-      'GET /api/users src/api/users.js:3',
-      'GET /api/users/list src/api/users.js:3',
-      'DELETE /api/users/{id} src/api/users.js:4',
-      'POST /v1/login src/legacy.js:4',
-      '* /ping src/server.js:6',
-    ]);
+    expect(list(routes)).toEqual(['GET /api/users src/api/users.js:3', 'GET /api/users/list src/api/users.js:3', 'DELETE /api/users/{id} src/api/users.js:4', 'POST /v1/login src/legacy.js:4', '* /ping src/server.js:6']);
   });
 
   it('mounts one router twice under two prefixes', async () => {
@@ -50,7 +45,8 @@ describe('backend route extraction', () => {
   it('reads FastAPI routers imported by name, with prefixes on both sides', async () => {
     const routes = await backend({
       'app/main.py': 'from fastapi import FastAPI\nfrom app.routers.users import router as users_router\n\napp = FastAPI()\napp.include_router(\n    users_router,\n    prefix="/v1",\n)\n',
-      'app/routers/users.py': 'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/users")\n\n\n@router.get("/{user_id}", response_model=dict)\nasync def read(user_id: int):\n    return {}\n\n\n@router.delete("/{user_id}")\nasync def delete(user_id: int):\n    return None\n',
+      'app/routers/users.py':
+        'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/users")\n\n\n@router.get("/{user_id}", response_model=dict)\nasync def read(user_id: int):\n    return {}\n\n\n@router.delete("/{user_id}")\nasync def delete(user_id: int):\n    return None\n',
     });
     expect(list(routes)).toEqual(['GET /v1/users/{user_id} app/routers/users.py:6', 'DELETE /v1/users/{user_id} app/routers/users.py:11']);
   });
@@ -112,7 +108,10 @@ describe('backend route extraction', () => {
     await mkdir(join(directory, 'web'), { recursive: true });
     await writeFile(join(directory, 'backend/app/main.py'), 'from fastapi import FastAPI\nfrom app.api.users import router\nfrom app.core.config import settings\n\napp = FastAPI()\napp.include_router(router, prefix=settings.API_V1_STR)\n');
     await writeFile(join(directory, 'backend/app/api/users.py'), 'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/users")\n\n@router.get("/")\ndef users():\n    return []\n');
-    await writeFile(join(directory, 'server/app.js'), "const express = require('express');\nconst { API_PREFIX } = require('./config');\nconst auth = require('./auth');\nconst app = express();\nconst items = express.Router();\nitems.get('/items', (q, s) => s.end());\napp.use(API_PREFIX, items);\napp.use(auth, items);\n");
+    await writeFile(
+      join(directory, 'server/app.js'),
+      "const express = require('express');\nconst { API_PREFIX } = require('./config');\nconst auth = require('./auth');\nconst app = express();\nconst items = express.Router();\nitems.get('/items', (q, s) => s.end());\napp.use(API_PREFIX, items);\napp.use(auth, items);\n",
+    );
     await writeFile(join(directory, 'web/client.js'), "export const a = () => fetch('/api/v1/users');\nexport const b = () => fetch('/api/items');\nexport const c = () => fetch('/api/v1/teams');\n");
     const report = await new ContractVerifier().verify({ projectDir: directory });
     expect(list(report.backend)).toEqual(['GET /{API_V1_STR*}/users backend/app/api/users.py:5', 'GET /{API_PREFIX*}/items server/app.js:6', 'GET /items server/app.js:6']);

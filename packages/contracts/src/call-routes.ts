@@ -8,7 +8,8 @@ import { StringEvaluator } from './string-evaluator';
 import { assignedName, lineOf, objectProperty, parseTypeScript, receiverName, visit } from './typescript-source';
 
 /** Middleware factories from packages, as commonly imported: `app.use(cors(), router)`. */
-const KNOWN_MIDDLEWARE = /^(?:cors|helmet|json|urlencoded|raw|text|static|serveStatic|morgan|logger|compression|compress|cookieParser|cookieSession|session|rateLimit|limiter|csrf|csurf|multer|single|array|fields|none|any|initialize|authenticate|requireAuth|bodyParser|timeout|responseTime|methodOverride|favicon|pinoHttp|pino|expressWinston|errorHandler|validate|validator|celebrate|auth|jwt|expressjwt|checkJwt)$/i;
+const KNOWN_MIDDLEWARE =
+  /^(?:cors|helmet|json|urlencoded|raw|text|static|serveStatic|morgan|logger|compression|compress|cookieParser|cookieSession|session|rateLimit|limiter|csrf|csurf|multer|single|array|fields|none|any|initialize|authenticate|requireAuth|bodyParser|timeout|responseTime|methodOverride|favicon|pinoHttp|pino|expressWinston|errorHandler|validate|validator|celebrate|auth|jwt|expressjwt|checkJwt)$/i;
 
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
 /** Calls that make a router rather than an application (`Router()`, `express.Router()`, `new Router()`). */
@@ -249,7 +250,13 @@ export function extractCallRoutes(file: string, text: string, options: CallRoute
       if (options.hasNamedRoutes && paths.length === 0) paths = pathsOf(args[1]);
       const first = unwrap(args[0]!);
       const handler = unwrap(args[args.length - 1]!);
-      if (paths.length === 0 && !isFunctionLike(first) && evaluator.value(first) === undefined && (isFunctionLike(handler) || ts.isIdentifier(handler) || ts.isPropertyAccessExpression(handler)) && (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first) || ts.isTemplateExpression(first) || ts.isBinaryExpression(first) || ts.isElementAccessExpression(first))) {
+      if (
+        paths.length === 0 &&
+        !isFunctionLike(first) &&
+        evaluator.value(first) === undefined &&
+        (isFunctionLike(handler) || ts.isIdentifier(handler) || ts.isPropertyAccessExpression(handler)) &&
+        (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first) || ts.isTemplateExpression(first) || ts.isBinaryExpression(first) || ts.isElementAccessExpression(first))
+      ) {
         // A path the code computes: the route serves some path under its router; calls meet it
         // by method. Kept only when the owner is surely a router (`map.get(key, fallback)` is not).
         computedRoutes.push({ route: { method: httpMethod, path: '/{path*}', line, owner }, reason: `cannot compute the route path \`${first.getText(sourceFile).slice(0, 60)}\`: calls under this router are not reported as unserved` });

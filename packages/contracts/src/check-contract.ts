@@ -49,7 +49,10 @@ function isOwnHost(host: string, apiHosts: readonly string[]): boolean {
   if (LOCAL_HOST.test(host)) return true;
   const bare = host.replace(/:\d+$/, '');
   return apiHosts.some((candidate) => {
-    const normalised = candidate.toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+    const normalised = candidate
+      .toLowerCase()
+      .replace(/^[a-z]+:\/\//, '')
+      .replace(/\/.*$/, '');
     return normalised === host || normalised === bare;
   });
 }
@@ -94,12 +97,7 @@ export function contractCheckCommand(options: ContractVerifierOptions): string[]
 const byLocation = (a: Endpoint, b: Endpoint) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || a.method.localeCompare(b.method) || a.path.localeCompare(b.path);
 
 /** One contract check, as {@link ContractVerifier.verify} runs it (see the class for what it checks). */
-export async function checkContract(
-  options: ContractVerifierOptions,
-  rawProjectDir: string,
-  abortSignal: AbortSignal | undefined,
-  checkCommandOf: () => string[] | undefined,
-): Promise<ContractReport> {
+export async function checkContract(options: ContractVerifierOptions, rawProjectDir: string, abortSignal: AbortSignal | undefined, checkCommandOf: () => string[] | undefined): Promise<ContractReport> {
   const extractors = options.extractors ?? DEFAULT_ROUTE_EXTRACTORS;
   const projectDir = resolve(rawProjectDir);
   const checkAbort = () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ContractVerifier } from './index';
-import { type Endpoint } from '@qoder-orch/spec';
+import type { Endpoint } from '@qoder-orch/spec';
 
 const directories: string[] = [];
 afterAll(async () => {
@@ -52,7 +52,7 @@ describe('frontend call extraction', () => {
       'GET /api/export.csv :12 fetch',
     ]);
     // Another host is a third-party service, unless named as the API's.
-    expect(report.notes).toEqual(['Left out calls to other hosts, taken for third-party services: api.example.com (1). Name your API\'s hosts in apiHosts to check them.']);
+    expect(report.notes).toEqual(["Left out calls to other hosts, taken for third-party services: api.example.com (1). Name your API's hosts in apiHosts to check them."]);
     const named = await new ContractVerifier({ apiHosts: ['https://api.example.com'] }).verify({ projectDir });
     expect(list(named.frontend).at(-1)).toBe('GET /v2/users/42 :13 fetch');
     expect(named.frontend.at(-1)?.host).toBe('api.example.com');
@@ -62,7 +62,8 @@ describe('frontend call extraction', () => {
   it('gives calls on a client with an absolute base URL that host', async () => {
     const projectDir = await project({
       'src/github.ts': "import axios from 'axios';\nexport const github = axios.create({ baseURL: 'https://api.github.com' });\n",
-      'src/repos.ts': "import { github } from './github';\nimport axios from 'axios';\nconst local = axios.create({ baseURL: 'http://127.0.0.1:8000/api' });\nexport const repos = () => github.get('/user/repos');\nexport const mine = () => local.get('/repos');\n",
+      'src/repos.ts':
+        "import { github } from './github';\nimport axios from 'axios';\nconst local = axios.create({ baseURL: 'http://127.0.0.1:8000/api' });\nexport const repos = () => github.get('/user/repos');\nexport const mine = () => local.get('/repos');\n",
     });
     const report = await new ContractVerifier().verify({ projectDir });
     expect(report.frontend.map((endpoint) => `${endpoint.method} ${endpoint.path} ${endpoint.host}`)).toEqual(['GET /api/repos 127.0.0.1:8000']);
@@ -82,7 +83,7 @@ describe('frontend call extraction', () => {
         "export const a = () => axios({ url: '/api/a', method: 'delete' });", // 6
         "export const b = () => axios('/api/b', { method: 'PUT' });", // 7
         "export const c = () => axios.request({ url: '/api/c', method: 'patch' });", // 8
-        "export const d = (id: number) => http.get(`/items/${id}`);", // 9
+        'export const d = (id: number) => http.get(`/items/${id}`);', // 9
         'export const e = () => http({ url: "items", method: "post" });', // 10
         "export const f = () => client.post('items').json();", // 11
         "export const g = () => ky('api/g', { method: 'head' });", // 12
@@ -92,15 +93,7 @@ describe('frontend call extraction', () => {
       'src/store.ts': 'export const store = new Map<string, string>();\n',
     });
     const report = await new ContractVerifier().verify({ projectDir });
-    expect(list(report.frontend)).toEqual([
-      'DELETE /api/a :6 axios',
-      'PUT /api/b :7 axios',
-      'PATCH /api/c :8 axios',
-      'GET /api/v1/items/{id} :9 axios',
-      'POST /api/v1/items :10 axios',
-      'POST /api/items :11 ky',
-      'HEAD /api/g :12 ky',
-    ]);
+    expect(list(report.frontend)).toEqual(['DELETE /api/a :6 axios', 'PUT /api/b :7 axios', 'PATCH /api/c :8 axios', 'GET /api/v1/items/{id} :9 axios', 'POST /api/v1/items :10 axios', 'POST /api/items :11 ky', 'HEAD /api/g :12 ky']);
   });
 
   it('reads the script blocks of Vue and Svelte components, on their real lines', async () => {
@@ -142,21 +135,14 @@ describe('frontend call extraction', () => {
         "export const create = () => postJson('/users', { name: 'x' });", // 4
         "export const teams = () => getResource('/teams');", // 5
         'export const anything = (path: string) => fetch(`/api${path}`);', // 6
-        "export const helper = (value: string) => value.trim();", // 7
+        'export const helper = (value: string) => value.trim();', // 7
         "export const notACall = () => helper('/not/a/url');", // 8
       ].join('\n'),
-      'src/pages/helpers.ts': "export const helper = (value: string) => value.trim();\n",
+      'src/pages/helpers.ts': 'export const helper = (value: string) => value.trim();\n',
       'src/pages/orders.ts': "import { request } from '../lib/api';\nexport const orders = () => request('/orders');\n",
     });
     const report = await new ContractVerifier().verify({ projectDir });
-    expect(list(report.frontend)).toEqual([
-      'GET /api/health :10 fetch',
-      'GET /api/orders :2 fetch',
-      'GET /api/users :2 fetch',
-      'DELETE /api/users/{id} :3 fetch',
-      'POST /api/users :4 fetch',
-      'GET /v2/teams :5 axios',
-    ]);
+    expect(list(report.frontend)).toEqual(['GET /api/health :10 fetch', 'GET /api/orders :2 fetch', 'GET /api/users :2 fetch', 'DELETE /api/users/{id} :3 fetch', 'POST /api/users :4 fetch', 'GET /v2/teams :5 axios']);
     expect(report.frontend.map((endpoint) => endpoint.file)).toEqual(['src/lib/api.ts', 'src/pages/orders.ts', 'src/pages/users.ts', 'src/pages/users.ts', 'src/pages/users.ts', 'src/pages/users.ts']);
   });
 

@@ -175,7 +175,10 @@ export function extractClientCalls(file: string, text: string, library: ClientLi
       return url !== undefined && /^(?:\/|https?:\/\/|\{)/.test(url);
     });
     if (index < 0) return;
-    const verb = node.arguments.slice(0, index).map((argument) => evaluator.value(argument)).find((value) => value !== undefined && HTTP_METHODS.includes(value.toUpperCase() as (typeof HTTP_METHODS)[number]));
+    const verb = node.arguments
+      .slice(0, index)
+      .map((argument) => evaluator.value(argument))
+      .find((value) => value !== undefined && HTTP_METHODS.includes(value.toUpperCase() as (typeof HTTP_METHODS)[number]));
     push(node.arguments[index], verb === undefined ? methodFrom(node.arguments[index + 1], 'GET') : normaliseMethod(verb), node, owner, true);
   };
   /** `axios(config)` / `axios(url, config)` / `ky(url, options)`. */

@@ -9,7 +9,11 @@ const counterpart = (endpoint: Endpoint, side: FindingCounterpart['side'] = side
 
 /** Leading segments two paths share (parameters meet parameters), ignoring an unknown `{x*}` lead. */
 function sharedLead(a: string, b: string): number {
-  const segments = (path: string) => path.split('/').filter((segment) => segment && !/^\{.*\*\??\}$/.test(segment)).map((segment) => (segment.startsWith('{') ? '{}' : segment.toLowerCase()));
+  const segments = (path: string) =>
+    path
+      .split('/')
+      .filter((segment) => segment && !/^\{.*\*\??\}$/.test(segment))
+      .map((segment) => (segment.startsWith('{') ? '{}' : segment.toLowerCase()));
   const left = segments(a);
   const right = segments(b);
   let count = 0;
@@ -94,7 +98,13 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
         ...location(samePath.endpoint),
         message: `The contract (${where(endpoint)}) lists ${endpoint.method} ${endpoint.path}, but the backend serves ${samePath.endpoint.path} only as ${methods}.`,
         severity: 'error',
-        ...withCounterparts([counterpart(endpoint, 'contract'), ...found.filter((candidate) => candidate.match !== 'param').slice(0, 3).map((candidate) => counterpart(candidate.endpoint, 'backend'))]),
+        ...withCounterparts([
+          counterpart(endpoint, 'contract'),
+          ...found
+            .filter((candidate) => candidate.match !== 'param')
+            .slice(0, 3)
+            .map((candidate) => counterpart(candidate.endpoint, 'backend')),
+        ]),
       });
       continue;
     }
@@ -122,7 +132,10 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
       // Where it would be served (the backend's nearest routes) and who calls it.
       ...withCounterparts([
         ...nearest(endpoint.path, input.backend, 'backend'),
-        ...input.frontend.filter((call) => matchRoutePaths(call.path, endpoint.path) !== 'none' && methodsMatch(call.method, endpoint.method)).slice(0, 3).map((call) => counterpart(call, 'frontend')),
+        ...input.frontend
+          .filter((call) => matchRoutePaths(call.path, endpoint.path) !== 'none' && methodsMatch(call.method, endpoint.method))
+          .slice(0, 3)
+          .map((call) => counterpart(call, 'frontend')),
       ]),
     });
   }
@@ -193,11 +206,5 @@ export function compareEndpoints(input: CompareInput): ContractFinding[] {
 }
 
 function compareFindings(a: ContractFinding, b: ContractFinding): number {
-  return (
-    (a.file ?? '\uffff').localeCompare(b.file ?? '\uffff') ||
-    (a.line ?? 0) - (b.line ?? 0) ||
-    a.method.localeCompare(b.method) ||
-    a.path.localeCompare(b.path) ||
-    a.kind.localeCompare(b.kind)
-  );
+  return (a.file ?? '\uffff').localeCompare(b.file ?? '\uffff') || (a.line ?? 0) - (b.line ?? 0) || a.method.localeCompare(b.method) || a.path.localeCompare(b.path) || a.kind.localeCompare(b.kind);
 }

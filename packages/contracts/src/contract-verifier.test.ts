@@ -164,12 +164,7 @@ describe('ContractVerifier on sample projects', () => {
       'PATCH /api/items/{item_id} backend/app/routers/items.py:24',
       'PUT /api/items/{item_id} backend/app/routers/items.py:24',
     ]);
-    expect(list(report.frontend)).toEqual([
-      'GET /api/items frontend/src/items.js:4',
-      'PUT /api/items/{id} frontend/src/items.js:9',
-      'DELETE /api/items/{id} frontend/src/items.js:14',
-      'GET /api/item/first frontend/src/items.js:19',
-    ]);
+    expect(list(report.frontend)).toEqual(['GET /api/items frontend/src/items.js:4', 'PUT /api/items/{id} frontend/src/items.js:9', 'DELETE /api/items/{id} frontend/src/items.js:14', 'GET /api/item/first frontend/src/items.js:19']);
     expect(findings(report)).toEqual([
       ['not-implemented', 'GET', '/api/items/{item_id}/tags', 'api/openapi.yaml:13', 'error'],
       ['not-in-contract', 'GET', '/health', 'backend/app/main.py:10', 'warning'],
@@ -195,12 +190,7 @@ describe('ContractVerifier on sample projects', () => {
   it('Koa router + ky', async () => {
     const report = await new ContractVerifier().verify({ projectDir: fixture('koa-ky') });
     expect(list(report.backend)).toEqual(['GET /api/books server/books.js:5', 'GET /api/books/{id} server/books.js:9', 'POST /api/books server/books.js:13']);
-    expect(list(report.frontend)).toEqual([
-      'GET /api/books web/books.ts:5',
-      'GET /api/books/{id} web/books.ts:6',
-      'POST /api/books web/books.ts:7',
-      'GET /api/authors web/books.ts:9',
-    ]);
+    expect(list(report.frontend)).toEqual(['GET /api/books web/books.ts:5', 'GET /api/books/{id} web/books.ts:6', 'POST /api/books web/books.ts:7', 'GET /api/authors web/books.ts:9']);
     expect(findings(report)).toEqual([['not-served', 'GET', '/api/authors', 'web/books.ts:9', 'error']]);
   });
 
@@ -229,13 +219,7 @@ describe('ContractVerifier options and failures', () => {
   it('formats findings with severity, kind, endpoint and location', async () => {
     const report = await new ContractVerifier().verify({ projectDir: fixture('express-fetch') });
     const text = formatContractReport(report);
-    expect(text.split('\n').slice(0, 5)).toEqual([
-      'API CONTRACT VERIFICATION',
-      '=========================',
-      'Contract: openapi.yaml (5 endpoints)',
-      'Backend:  5 routes (express)',
-      'Frontend: 6 calls (fetch)',
-    ]);
+    expect(text.split('\n').slice(0, 5)).toEqual(['API CONTRACT VERIFICATION', '=========================', 'Contract: openapi.yaml (5 endpoints)', 'Backend:  5 routes (express)', 'Frontend: 6 calls (fetch)']);
     expect(text).toContain('ERROR  not-served       GET /api/orders               web/src/api.ts:29');
     expect(text).toContain('WARN   not-in-contract  GET /health                   server/src/app.ts:8');
     expect(text).toContain('Result: FAILED (4 errors, 1 warning)');

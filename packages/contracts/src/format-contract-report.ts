@@ -24,10 +24,7 @@ export function formatContractReport(report: ContractReport): string {
   const endpointWidth = Math.max(0, ...report.findings.map((finding) => `${finding.method} ${finding.path}`.length));
   for (const finding of report.findings) {
     const location = finding.file ? `${finding.file}${finding.line ? `:${finding.line}` : ''}` : '';
-    lines.push(
-      `${finding.severity === 'error' ? 'ERROR' : 'WARN '}  ${finding.kind.padEnd(kindWidth)}  ${`${finding.method} ${finding.path}`.padEnd(endpointWidth)}  ${location}`.trimEnd(),
-      `       ${finding.message}`,
-    );
+    lines.push(`${finding.severity === 'error' ? 'ERROR' : 'WARN '}  ${finding.kind.padEnd(kindWidth)}  ${`${finding.method} ${finding.path}`.padEnd(endpointWidth)}  ${location}`.trimEnd(), `       ${finding.message}`);
   }
   if (report.notes && report.notes.length > 0) lines.push('', ...report.notes.map((note) => `Note: ${note}`));
   lines.push('', `Result: ${report.isPassed ? 'PASSED' : 'FAILED'} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`);

@@ -4,7 +4,6 @@ import { StringEvaluator } from './string-evaluator';
 import { parseTypeScript } from './typescript-source';
 import { hasImportToken, IMPORT_TOKEN } from './import-token';
 
-
 /** Every top-level string constant of a JS/TS file, objects flattened (`ROUTES.orders`), the default export as `default`. */
 export function collectModuleConstants(file: string, text: string): Record<string, string> {
   if (file.endsWith('.py')) return collectPythonConstants(text);

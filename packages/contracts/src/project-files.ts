@@ -4,14 +4,10 @@ import picomatch from 'picomatch';
 import { OrchestratorError } from '@qoder-orch/spec';
 
 /** Folders never read: dependencies, build output, caches, virtual environments. */
-const SKIPPED_FOLDERS = new Set([
-  'node_modules', 'dist', 'build', 'out', 'coverage', 'target', 'vendor', '__pycache__', 'venv', 'env', 'site-packages',
-]);
+const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'build', 'out', 'coverage', 'target', 'vendor', '__pycache__', 'venv', 'env', 'site-packages']);
 
 /** Tests, mocks and generated declarations call or declare routes that are not the app's. */
-export const DEFAULT_EXCLUDE: readonly string[] = [
-  '**/*.test.*', '**/*.spec.*', '**/__tests__/**', '**/__mocks__/**', '**/__fixtures__/**', '**/test_*.py', '**/*_test.py', '**/tests/**', '**/*.min.js',
-];
+export const DEFAULT_EXCLUDE: readonly string[] = ['**/*.test.*', '**/*.spec.*', '**/__tests__/**', '**/__mocks__/**', '**/__fixtures__/**', '**/test_*.py', '**/*_test.py', '**/tests/**', '**/*.min.js'];
 
 export interface ProjectFileOptions {
   include?: readonly string[];

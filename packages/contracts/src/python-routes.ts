@@ -122,7 +122,8 @@ export function extractPythonRoutes(text: string): RouteExtraction {
   for (const match of text.matchAll(/^([A-Za-z_]\w*)\s*(?::\s*[\w.[\]]+\s*)?=\s*[rRuU]?(?:"([^"\n]*)"|'([^'\n]*)')\s*$/gm)) constants[match[1] ?? ''] = match[2] ?? match[3] ?? '';
   const prefixOf = (args: string, name: string, line: number): string | undefined => {
     const prefix = keywordPrefix(args, name, constants);
-    if (prefix !== undefined && /^\/\{\w+\*\}$/.test(prefix)) unresolved.push({ line, reason: `cannot compute the prefix \`${/=\s*([\w.]+)/.exec(args.slice(args.indexOf(name)))?.[1] ?? name}\`: routes under it are matched by their ending` });
+    if (prefix !== undefined && /^\/\{\w+\*\}$/.test(prefix))
+      unresolved.push({ line, reason: `cannot compute the prefix \`${/=\s*([\w.]+)/.exec(args.slice(args.indexOf(name)))?.[1] ?? name}\`: routes under it are matched by their ending` });
     return prefix;
   };
 

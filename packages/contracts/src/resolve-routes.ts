@@ -41,11 +41,7 @@ export function moduleCandidates(fromFile: string, specifier: string): string[] 
   else if (/^[@~]\//.test(specifier)) return [...moduleCandidates('src/index.ts', `./${specifier.slice(2)}`), ...moduleCandidates('index.ts', `./${specifier.slice(2)}`)];
   else return [];
   const withoutScriptExtension = target.replace(/\.(?:[cm]?js|jsx)$/, '');
-  return [
-    target,
-    ...SCRIPT_EXTENSIONS.map((extension) => `${withoutScriptExtension}${extension}`),
-    ...SCRIPT_EXTENSIONS.map((extension) => `${target}/index${extension}`),
-  ];
+  return [target, ...SCRIPT_EXTENSIONS.map((extension) => `${withoutScriptExtension}${extension}`), ...SCRIPT_EXTENSIONS.map((extension) => `${target}/index${extension}`)];
 }
 
 interface Edge {

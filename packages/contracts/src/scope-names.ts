@@ -3,8 +3,7 @@ import { assignedName, lineOf } from './typescript-source';
 
 type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;
 
-const isFunctionLike = (node: ts.Node): node is FunctionLike =>
-  ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node);
+const isFunctionLike = (node: ts.Node): node is FunctionLike => ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node);
 
 /**
  * Names of bindings as the contract extractors key them: a top-level name as written

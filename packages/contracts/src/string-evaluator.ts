@@ -19,14 +19,7 @@ export class StringEvaluator {
     this.#sourceFile = sourceFile;
     this.#imports = new Map((options.imports ?? []).map((entry) => [entry.owner, entry]));
     visit(sourceFile, (node) => {
-      if (
-        ts.isVariableDeclaration(node) &&
-        ts.isIdentifier(node.name) &&
-        node.initializer &&
-        ts.isVariableDeclarationList(node.parent) &&
-        (node.parent.flags & ts.NodeFlags.Const) !== 0 &&
-        !this.#constants.has(node.name.text)
-      ) {
+      if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0 && !this.#constants.has(node.name.text)) {
         this.#constants.set(node.name.text, node.initializer);
       }
     });
@@ -102,10 +95,7 @@ export class StringEvaluator {
       const right = this.#parts(expression.right, depth + 1) ?? [{ unknown: this.#nameOf(expression.right) }];
       return [...left, ...right];
     }
-    if (
-      ts.isBinaryExpression(expression) &&
-      (expression.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || expression.operatorToken.kind === ts.SyntaxKind.BarBarToken)
-    ) {
+    if (ts.isBinaryExpression(expression) && (expression.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || expression.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
       // `process.env.API_URL ?? 'http://localhost:3000/api'`: the fallback is what we can know.
       return this.#parts(expression.left, depth + 1) ?? this.#parts(expression.right, depth + 1);
     }

@@ -6,7 +6,28 @@ import { captureIo } from '../testing/capture-output';
 
 describe('parseArguments', () => {
   it('maps the flags onto config overrides in snake_case sections', () => {
-    const command = parseArguments(['Add due dates', '--max-parallel', '4', '--max-iterations', '2', '--llm-provider', 'claude', '--budget-usd', '2.5', '--isolation', 'shared', '--auto-rollback', '--allow-dirty', '--accept-check-changes', '--project-dir', 'app', '--config', 'ci.yaml', '--verbose', '--no-color']);
+    const command = parseArguments([
+      'Add due dates',
+      '--max-parallel',
+      '4',
+      '--max-iterations',
+      '2',
+      '--llm-provider',
+      'claude',
+      '--budget-usd',
+      '2.5',
+      '--isolation',
+      'shared',
+      '--auto-rollback',
+      '--allow-dirty',
+      '--accept-check-changes',
+      '--project-dir',
+      'app',
+      '--config',
+      'ci.yaml',
+      '--verbose',
+      '--no-color',
+    ]);
     expect(command).toEqual({
       kind: 'run',
       objective: 'Add due dates',

@@ -9,7 +9,7 @@ export function printError(output: CliOutput, error: unknown, style: Style, reda
     if (error.fix) output.write(`${style.dim('hint:')} ${redact(error.fix)}\n`);
     return;
   }
-  const message = error instanceof Error ? error.stack ?? error.message : String(error);
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   output.write(`${style.red('error:')} unexpected failure: ${redact(message)}\n`);
   output.write(`${style.dim('hint:')} this is a bug in qoder-orchestrate; please report it with the run's orchestration.log.\n`);
 }

@@ -40,7 +40,13 @@ function taskReply(request: FakeAnthropicRequest, taskId: string): FakeAnthropic
   }
   const turn = turns[Math.min(request.turnIndex, turns.length - 1)]!;
   if ('final' in turn) return withUsage(reply.text(finalText(turn)), USAGE.turn);
-  return withUsage(reply.tools(turn.tools.map((tool) => toolInput(tool, cwd)), turn.say), USAGE.turn);
+  return withUsage(
+    reply.tools(
+      turn.tools.map((tool) => toolInput(tool, cwd)),
+      turn.say,
+    ),
+    USAGE.turn,
+  );
 }
 
 /**

@@ -20,7 +20,10 @@ async function applyTurns(cwd: string, taskId: string): Promise<void> {
       if (tool.name === 'Edit') {
         const text = await readFile(path, 'utf8');
         expect(text.split(tool.oldString).length - 1, `${taskId}: ${tool.file} must contain the old string once`).toBe(1);
-        await writeFile(path, text.replace(tool.oldString, () => tool.newString));
+        await writeFile(
+          path,
+          text.replace(tool.oldString, () => tool.newString),
+        );
       }
     }
   }

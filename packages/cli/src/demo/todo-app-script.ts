@@ -72,10 +72,7 @@ export const demoPlan: PlanInput = {
 };
 
 /** One scripted tool use; `file` is relative to the task's working directory. */
-export type ScriptedTool =
-  | { name: 'Read'; file: string }
-  | { name: 'Write'; file: string; content: string }
-  | { name: 'Edit'; file: string; oldString: string; newString: string };
+export type ScriptedTool = { name: 'Read'; file: string } | { name: 'Write'; file: string; content: string } | { name: 'Edit'; file: string; oldString: string; newString: string };
 
 /** One assistant turn: tool uses (on different files), or the final message. */
 export type ScriptedTurn = { say?: string; tools: ScriptedTool[] } | { final: string; report: Record<string, unknown> };
@@ -215,14 +212,24 @@ export const demoTaskTurns: Record<string, ScriptedTurn[]> = {
     { say: 'Adding a shared DueDate schema, dueDate on Todo/NewTodo/TodoPatch and the overdue query parameter.', tools: [{ name: 'Write', file: 'openapi.json', content: NEW_OPENAPI }] },
     {
       final: 'The contract now documents dueDate (YYYY-MM-DD or null) on Todo, NewTodo and TodoPatch, and GET /api/todos?overdue=true.',
-      report: report('Added dueDate and the overdue filter to openapi.json', ['openapi.json'], [
-        { name: 'Todo', kind: 'model', file: 'openapi.json', fields: ['id: string', 'title: string', 'done: boolean', 'dueDate: string (YYYY-MM-DD) | null'] },
-        { name: 'GET /api/todos?overdue=true', kind: 'endpoint', file: 'openapi.json' },
-      ]),
+      report: report(
+        'Added dueDate and the overdue filter to openapi.json',
+        ['openapi.json'],
+        [
+          { name: 'Todo', kind: 'model', file: 'openapi.json', fields: ['id: string', 'title: string', 'done: boolean', 'dueDate: string (YYYY-MM-DD) | null'] },
+          { name: 'GET /api/todos?overdue=true', kind: 'endpoint', file: 'openapi.json' },
+        ],
+      ),
     },
   ],
   'backend-due-dates': [
-    { say: 'Reading the store and its tests.', tools: [{ name: 'Read', file: 'src/todo-store.js' }, { name: 'Read', file: 'test/todo-store.test.js' }] },
+    {
+      say: 'Reading the store and its tests.',
+      tools: [
+        { name: 'Read', file: 'src/todo-store.js' },
+        { name: 'Read', file: 'test/todo-store.test.js' },
+      ],
+    },
     {
       tools: [
         { name: 'Edit', file: 'src/todo-store.js', oldString: '/** An in-memory todo list. */', newString: VALIDATE_DUE_DATE },
@@ -252,30 +259,42 @@ export const demoTaskTurns: Record<string, ScriptedTurn[]> = {
     },
     {
       final: 'Todos now carry dueDate (null by default); create and update validate real calendar dates and reject anything else with a ValidationError (HTTP 400).',
-      report: report('Stored and validated dueDate in the todo store', ['src/todo-store.js', 'test/todo-store.test.js'], [
-        { name: 'validateDueDate', kind: 'function', file: 'src/todo-store.js', fields: ['(dueDate: unknown) => string | null'] },
-      ]),
+      report: report(
+        'Stored and validated dueDate in the todo store',
+        ['src/todo-store.js', 'test/todo-store.test.js'],
+        [{ name: 'validateDueDate', kind: 'function', file: 'src/todo-store.js', fields: ['(dueDate: unknown) => string | null'] }],
+      ),
     },
   ],
   'frontend-due-dates': [
     {
       say: 'Reading the page, the script and the view.',
-      tools: [{ name: 'Read', file: 'public/index.html' }, { name: 'Read', file: 'public/app.js' }, { name: 'Read', file: 'public/todo-view.js' }],
+      tools: [
+        { name: 'Read', file: 'public/index.html' },
+        { name: 'Read', file: 'public/app.js' },
+        { name: 'Read', file: 'public/todo-view.js' },
+      ],
     },
     {
       tools: [
-        { name: 'Edit', file: 'public/index.html', oldString: '<input id="title" placeholder="What needs doing?" required>', newString: '<input id="title" placeholder="What needs doing?" required>\n    <input id="due-date" type="date" aria-label="Due date">' },
+        {
+          name: 'Edit',
+          file: 'public/index.html',
+          oldString: '<input id="title" placeholder="What needs doing?" required>',
+          newString: '<input id="title" placeholder="What needs doing?" required>\n    <input id="due-date" type="date" aria-label="Due date">',
+        },
         {
           name: 'Edit',
           file: 'public/app.js',
           oldString: "  const title = document.querySelector('#title').value;\n  await fetch('/api/todos', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });",
-          newString: "  const title = document.querySelector('#title').value;\n  const dueDate = document.querySelector('#due-date').value || null;\n  await fetch('/api/todos', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title, dueDate }) });",
+          newString:
+            "  const title = document.querySelector('#title').value;\n  const dueDate = document.querySelector('#due-date').value || null;\n  await fetch('/api/todos', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title, dueDate }) });",
         },
         {
           name: 'Edit',
           file: 'public/todo-view.js',
           oldString: '<span>${escapeHtml(todo.title)}</span></li>`;',
-          newString: "<span>${escapeHtml(todo.title)}</span>${todo.dueDate ? ` <time datetime=\"${escapeHtml(todo.dueDate)}\">due ${escapeHtml(todo.dueDate)}</time>` : ''}</li>`;",
+          newString: '<span>${escapeHtml(todo.title)}</span>${todo.dueDate ? ` <time datetime="${escapeHtml(todo.dueDate)}">due ${escapeHtml(todo.dueDate)}</time>` : \'\'}</li>`;',
         },
       ],
     },

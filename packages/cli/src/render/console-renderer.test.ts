@@ -99,7 +99,10 @@ describe('ConsoleRenderer', () => {
     const text = render({ isTTY: true, isColor: true });
     expect(text).toMatch(/\u001B\[\d+A\r\u001B\[0J/);
     expect(text).toContain(`${ESC}32m`);
-    const block = text.split('running ').slice(1).find((part) => part.includes('backend-due-dates') && part.includes('frontend-due-dates'));
+    const block = text
+      .split('running ')
+      .slice(1)
+      .find((part) => part.includes('backend-due-dates') && part.includes('frontend-due-dates'));
     expect(block, 'a frame shows both parallel tasks').toBeDefined();
     expect(text).toContain('[backend-dev]');
     expect(text).not.toMatch(/\[\d\d:\d\d:\d\d\]/);

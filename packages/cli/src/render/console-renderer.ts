@@ -165,7 +165,8 @@ export class ConsoleRenderer {
           ...(result.attempts > 1 ? [`${result.attempts} attempts`] : []),
         ];
         let text = `${paint(`${END_MARK[result.status]} ${event.taskId} ${result.status}`)} [${result.agent}] ${style.dim(details.join(', '))}`;
-        if (result.error && result.status !== 'completed') text += `\n    ${style.red(oneLine(this.#redact(`${result.error.code}: ${result.error.message}`), 160))}${result.error.fix ? `\n    ${style.dim(`fix: ${oneLine(result.error.fix, 160)}`)}` : ''}`;
+        if (result.error && result.status !== 'completed')
+          text += `\n    ${style.red(oneLine(this.#redact(`${result.error.code}: ${result.error.message}`), 160))}${result.error.fix ? `\n    ${style.dim(`fix: ${oneLine(result.error.fix, 160)}`)}` : ''}`;
         if (result.blockedBy?.length) text += `\n    ${style.dim(`blocked by ${result.blockedBy.join(', ')}`)}`;
         const failedChecks = result.verification.filter((check) => !check.passed);
         for (const check of failedChecks.slice(0, 3)) {
@@ -210,7 +211,10 @@ export class ConsoleRenderer {
           this.#block((this.#options.formatContractReport ?? renderContractReport)(report, style));
         } else {
           const errors = report.findings.filter((finding) => finding.severity === 'error').length;
-          this.#line(event.timestamp, style.dim(`contract check: unchanged, ${report.isPassed ? 'PASSED' : 'FAILED'} (${errors} error${errors === 1 ? '' : 's'}, ${report.findings.length - errors} warning${report.findings.length - errors === 1 ? '' : 's'})`));
+          this.#line(
+            event.timestamp,
+            style.dim(`contract check: unchanged, ${report.isPassed ? 'PASSED' : 'FAILED'} (${errors} error${errors === 1 ? '' : 's'}, ${report.findings.length - errors} warning${report.findings.length - errors === 1 ? '' : 's'})`),
+          );
         }
         return;
       }

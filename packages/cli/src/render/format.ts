@@ -38,7 +38,10 @@ export function clockOf(timestamp: string): string {
 /** One line, at most `width` characters, with an ellipsis when cut. */
 export function oneLine(text: string, width: number): string {
   // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/\u001B\[[0-?]*[ -/]*[@-~]/g, '').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/\u001B\[[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (width <= 1) return flat.slice(0, Math.max(0, width));
   return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
 }

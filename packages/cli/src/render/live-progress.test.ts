@@ -24,7 +24,7 @@ describe('LiveProgress', () => {
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(59);
     expect(lines[0]).toBe('running 2 · 0/3 done');
     expect(lines[2]).toMatch(/^. short\s+\[qa-agent\]\s+1m 05s\s+Edi…$/);
-    expect(lines[1]).toMatch(/^. a-very-long-task-identi…  \[backend-devel…\]  1m 05s  try/);
+    expect(lines[1]).toMatch(/^. a-very-long-task-identi… {2}\[backend-devel…\] {2}1m 05s {2}try/);
   });
 
   it('erases exactly the lines it drew before printing above them', () => {

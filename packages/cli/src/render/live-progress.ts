@@ -96,9 +96,7 @@ export class LiveProgress {
     this.#frame = (this.#frame + 1) % SPINNER.length;
     const spinner = SPINNER[this.#frame]!;
     const { done, failed, total } = this.#counts;
-    const lines = [
-      this.#style.dim(oneLine(`running ${this.#tasks.size}${total ? ` · ${done}/${total} done` : ` · ${done} done`}${failed ? ` · ${failed} failed` : ''}`, width)),
-    ];
+    const lines = [this.#style.dim(oneLine(`running ${this.#tasks.size}${total ? ` · ${done}/${total} done` : ` · ${done} done`}${failed ? ` · ${failed} failed` : ''}`, width))];
     const idWidth = Math.min(24, Math.max(...[...this.#tasks.keys()].map((id) => id.length)));
     const agentWidth = Math.min(16, Math.max(...[...this.#tasks.values()].map((task) => task.agent.length + 2)));
     for (const task of this.#tasks.values()) {

@@ -31,7 +31,9 @@ export function renderSummary(summary: RunSummary, style: Style, options: { widt
     const id = result.iteration > 1 ? `${result.taskId} #${result.iteration}` : result.taskId;
     const tokens = `${formatTokens(result.usage.inputTokens)} / ${formatTokens(result.usage.outputTokens)}`;
     const statusText = statusPaint(result.status, style)(padEnd(result.status, 10));
-    lines.push(`${padEnd(oneLine(id, idWidth), idWidth)}  ${padEnd(oneLine(result.agent, agentWidth), agentWidth)}  ${statusText} ${padEnd(String(result.attempts), 5)}  ${padEnd(formatDuration(result.durationMs), 8)} ${padEnd(tokens, 16)} ${formatCost(result.costUsd)}`);
+    lines.push(
+      `${padEnd(oneLine(id, idWidth), idWidth)}  ${padEnd(oneLine(result.agent, agentWidth), agentWidth)}  ${statusText} ${padEnd(String(result.attempts), 5)}  ${padEnd(formatDuration(result.durationMs), 8)} ${padEnd(tokens, 16)} ${formatCost(result.costUsd)}`,
+    );
     if (result.error && result.status !== 'completed') lines.push(`${' '.repeat(idWidth + 2)}${style.red(oneLine(`${result.error.code}: ${result.error.message}`, 90))}`);
     if (result.blockedBy?.length) lines.push(`${' '.repeat(idWidth + 2)}${style.dim(`blocked by ${result.blockedBy.join(', ')}`)}`);
   }

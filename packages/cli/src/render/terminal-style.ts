@@ -14,7 +14,10 @@ export interface Style {
   magenta: Paint;
 }
 
-const paint = (open: number, close: number): Paint => (text) => `\u001B[${open}m${text}\u001B[${close}m`;
+const paint =
+  (open: number, close: number): Paint =>
+  (text) =>
+    `\u001B[${open}m${text}\u001B[${close}m`;
 const plain: Paint = (text) => text;
 
 export function createStyle(isEnabled: boolean): Style {

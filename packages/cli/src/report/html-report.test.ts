@@ -60,7 +60,14 @@ describe('renderHtmlReport', () => {
 
   it('draws every dependency, long ones around the layers in between', async () => {
     const text = await readFile(new URL('../__fixtures__/demo-run.events.ndjson', import.meta.url), 'utf8');
-    const page = renderHtmlReport(reportFromEvents(text.trimEnd().split('\n').map((line) => JSON.parse(line))));
+    const page = renderHtmlReport(
+      reportFromEvents(
+        text
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ),
+    );
     const titles = [...page.matchAll(/<path class="edge" d="([^"]+)"[^>]*><title>([^<]+)<\/title>/g)].map((match) => [match[2], match[1]]);
     expect(titles.map(([title]) => title).sort()).toEqual([
       'api-contract → backend-due-dates',
@@ -79,7 +86,10 @@ describe('renderHtmlReport', () => {
 
   it('renders a run that never ended (killed): no summary, still every task that finished', () => {
     const events = sampleRunEvents();
-    const cut = events.slice(0, events.findIndex((event) => event.type === 'contract-end'));
+    const cut = events.slice(
+      0,
+      events.findIndex((event) => event.type === 'contract-end'),
+    );
     const page = renderHtmlReport(reportFromEvents(cut));
     expect(page).toContain('>running<');
     expect(page.match(/<g class="bar">/g)).toHaveLength(5);
@@ -107,7 +117,7 @@ describe('renderHtmlReport', () => {
 
 const chromium = findChromium();
 
-describe.skipIf(!chromium)('report.html in headless Chromium (needs Debian\'s `chromium` package: apt-get install -y chromium)', () => {
+describe.skipIf(!chromium)("report.html in headless Chromium (needs Debian's `chromium` package: apt-get install -y chromium)", () => {
   let directory: string | undefined;
   afterAll(async () => {
     if (directory) await rm(directory, { recursive: true, force: true });
@@ -120,7 +130,18 @@ describe.skipIf(!chromium)('report.html in headless Chromium (needs Debian\'s `c
     await writeFile(page, html);
     await run(
       chromium!,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--hide-scrollbars', '--no-first-run', `--user-data-dir=${join(directory, 'profile')}`, '--window-size=1280,2000', `--screenshot=${screenshot}`, `file://${page}`],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--hide-scrollbars',
+        '--no-first-run',
+        `--user-data-dir=${join(directory, 'profile')}`,
+        '--window-size=1280,2000',
+        `--screenshot=${screenshot}`,
+        `file://${page}`,
+      ],
       { timeout: 60_000 },
     );
     expect((await stat(screenshot)).size).toBeGreaterThan(30_000);
@@ -149,7 +170,10 @@ describe.skipIf(!chromium)('report.html in headless Chromium (needs Debian\'s `c
 describe('renderHtmlReport on a recorded run (the offline demo, real Claude Code 2.1.197 against the scripted fake API)', () => {
   it('shows the real run: five tasks on two slots, every check passed, the contract and the verdict', async () => {
     const text = await readFile(new URL('../__fixtures__/demo-run.events.ndjson', import.meta.url), 'utf8');
-    const events = text.trimEnd().split('\n').map((line) => JSON.parse(line) as Parameters<typeof reportFromEvents>[0][number]);
+    const events = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Parameters<typeof reportFromEvents>[0][number]);
     const report = reportFromEvents(events);
     expect(report.summary?.status).toBe('met');
     const page = renderHtmlReport(report);

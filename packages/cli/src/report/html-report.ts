@@ -75,7 +75,14 @@ function taskSection(result: TaskResult, report: RunReport): string {
   for (const rollback of rollbacks) parts.push(`<div class="warn">${escapeHtml(`rolled back to ${rollback.checkpoint.slice(0, 12)}: ${rollback.reason}`)}</div>`);
   if (conflict) parts.push(`<div class="bad">${escapeHtml(`merge conflict in ${conflict.files.join(', ')}`)}</div>`);
   parts.push(
-    `<div><b>Diff stat</b>: ${escapeHtml(result.filesChanged.length)} file${result.filesChanged.length === 1 ? '' : 's'} changed${result.filesChanged.length > 0 ? `<ul>${result.filesChanged.slice(0, 50).map((file) => `<li><code>${escapeHtml(file)}</code></li>`).join('')}${result.filesChanged.length > 50 ? `<li class="muted">… ${escapeHtml(result.filesChanged.length - 50)} more</li>` : ''}</ul>` : ''}</div>`,
+    `<div><b>Diff stat</b>: ${escapeHtml(result.filesChanged.length)} file${result.filesChanged.length === 1 ? '' : 's'} changed${
+      result.filesChanged.length > 0
+        ? `<ul>${result.filesChanged
+            .slice(0, 50)
+            .map((file) => `<li><code>${escapeHtml(file)}</code></li>`)
+            .join('')}${result.filesChanged.length > 50 ? `<li class="muted">… ${escapeHtml(result.filesChanged.length - 50)} more</li>` : ''}</ul>`
+        : ''
+    }</div>`,
   );
   parts.push(`<div><b>Verification</b> (run by the orchestrator)</div>${checksTable(result)}`);
   if (result.summary) {
@@ -109,7 +116,10 @@ function verdictSection(verdicts: RunReport['verdicts']): string {
 function contractSection(report: ContractReport | undefined): string {
   if (!report) return '<h2>API contract verification</h2><p class="muted">Not checked in this run.</p>';
   const rows = report.findings
-    .map((finding) => `<tr><td>${finding.severity === 'error' ? '<span class="bad">error</span>' : '<span class="warn">warning</span>'}</td><td>${escapeHtml(finding.kind)}</td><td><code>${escapeHtml(`${finding.method.toUpperCase()} ${finding.path}`)}</code></td><td>${escapeHtml(finding.message)}</td><td>${escapeHtml(finding.file ? `${finding.file}${finding.line ? `:${finding.line}` : ''}` : '')}</td></tr>`)
+    .map(
+      (finding) =>
+        `<tr><td>${finding.severity === 'error' ? '<span class="bad">error</span>' : '<span class="warn">warning</span>'}</td><td>${escapeHtml(finding.kind)}</td><td><code>${escapeHtml(`${finding.method.toUpperCase()} ${finding.path}`)}</code></td><td>${escapeHtml(finding.message)}</td><td>${escapeHtml(finding.file ? `${finding.file}${finding.line ? `:${finding.line}` : ''}` : '')}</td></tr>`,
+    )
     .join('');
   return [
     '<h2>API contract verification</h2><div class="panel">',
@@ -146,9 +156,7 @@ export function renderHtmlReport(report: RunReport, options: { generatedAt?: str
   ];
   const stopped = summary && summary.stopReason !== 'met' ? ` · stopped: ${summary.stopReason}` : '';
   const error = summary?.error ? `<div class="panel bad" style="margin-top:14px">${escapeHtml(`${summary.error.code}: ${summary.error.message}`)}</div>` : '';
-  const warnings = report.warnings.length
-    ? `<h2>Warnings</h2><div class="panel"><ul>${report.warnings.map((warning) => `<li><b>${escapeHtml(warning.code)}</b>: ${escapeHtml(warning.message)}</li>`).join('')}</ul></div>`
-    : '';
+  const warnings = report.warnings.length ? `<h2>Warnings</h2><div class="panel"><ul>${report.warnings.map((warning) => `<li><b>${escapeHtml(warning.code)}</b>: ${escapeHtml(warning.message)}</li>`).join('')}</ul></div>` : '';
   const planSummaries = report.plans
     .filter((entry) => entry.plan.summary)
     .map((entry) => `<p><b>Iteration ${escapeHtml(entry.iteration)}</b>: ${escapeHtml(entry.plan.summary)}</p>`)
@@ -196,8 +204,12 @@ function checksSection(summary: RunSummary | undefined): string {
   const unlanded = (summary?.conflicts ?? []).filter((conflict) => !conflict.isLanded);
   if (changes.length === 0 && unlanded.length === 0) return '';
   const accepted = summary?.isCheckChangeAccepted === true;
-  const changeItems = changes.map((change) => `<li>${change.isBlocking && !accepted ? '✗' : '!'} <code>${escapeHtml(change.path)}</code>: ${escapeHtml(change.detail)}${change.taskId ? ` (task ${escapeHtml(change.taskId)})` : ''}</li>`).join('');
-  const conflictItems = unlanded.map((conflict) => `<li>task ${escapeHtml(conflict.taskId)}: kept at <code>${escapeHtml(conflict.ref)}</code> (<code>git diff ${escapeHtml(conflict.baseCommit.slice(0, 12))} ${escapeHtml(conflict.ref)}</code>)</li>`).join('');
+  const changeItems = changes
+    .map((change) => `<li>${change.isBlocking && !accepted ? '✗' : '!'} <code>${escapeHtml(change.path)}</code>: ${escapeHtml(change.detail)}${change.taskId ? ` (task ${escapeHtml(change.taskId)})` : ''}</li>`)
+    .join('');
+  const conflictItems = unlanded
+    .map((conflict) => `<li>task ${escapeHtml(conflict.taskId)}: kept at <code>${escapeHtml(conflict.ref)}</code> (<code>git diff ${escapeHtml(conflict.baseCommit.slice(0, 12))} ${escapeHtml(conflict.ref)}</code>)</li>`)
+    .join('');
   return [
     changes.length > 0 ? `<h2>Changes to the checks${accepted ? ' (accepted)' : ''}</h2><div class="panel${accepted ? '' : ' bad'}"><ul>${changeItems}</ul></div>` : '',
     unlanded.length > 0 ? `<h2>Conflicting work not on the integration branch</h2><div class="panel bad"><ul>${conflictItems}</ul></div>` : '',

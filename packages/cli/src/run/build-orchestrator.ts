@@ -4,7 +4,23 @@
  * Orchestrator's own default in a repository), the contract verifier and integration registry,
  * the context store and the wiki learner.
  */
-import { type LLMProviderV1, type Config, type ConfigOverrides, type ContractReport, createOrchestrator, type EventEnvelope, formatPreflightReport, loadConfig, type Plan, type PreflightInput, type PreflightReport, RollbackManager, runPreflight, type RunStore, type RunSummary } from '@qoder-orch/core';
+import {
+  type LLMProviderV1,
+  type Config,
+  type ConfigOverrides,
+  type ContractReport,
+  createOrchestrator,
+  type EventEnvelope,
+  formatPreflightReport,
+  loadConfig,
+  type Plan,
+  type PreflightInput,
+  type PreflightReport,
+  RollbackManager,
+  runPreflight,
+  type RunStore,
+  type RunSummary,
+} from '@qoder-orch/core';
 import { ContractVerifier, createIntegrationRegistry, formatContractReport } from '@qoder-orch/contracts';
 import { contextStoreOptionsFromConfig, createContextStore, createWikiLearner } from '@qoder-orch/context';
 import { createProvider } from '@qoder-orch/providers';

@@ -144,7 +144,12 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     // The interrupted task's checkpoint is kept (resume rolls back to it) and listed.
     const checkpoints = captureIo({ cwd: projectDir });
     expect(await runCli(['checkpoints', 'list', '--run', runId!, '--json'], checkpoints)).toBe(0);
-    const listed = checkpoints.stdout.text().trimEnd().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { runId: string; taskId: string });
+    const listed = checkpoints.stdout
+      .text()
+      .trimEnd()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { runId: string; taskId: string });
     expect(listed.map((entry) => entry.taskId)).toContain('check');
 
     const second = provider();
@@ -161,7 +166,7 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     expect(after.stdout.text()).toBe(`No checkpoints for run ${runId} in ${projectDir}.\n`);
   });
 
-  it('keeps a failed task\'s worktree outside the project, tells where, and lists and prunes it with `checkpoints`', async () => {
+  it("keeps a failed task's worktree outside the project, tells where, and lists and prunes it with `checkpoints`", async () => {
     const failing = await createGitProject({ 'README.md': '# health\n', '.qoder-orchestrate.yaml': 'retry:\n  max_attempts: 1\n' });
     try {
       const failed = provider({ check: [{ type: 'success', files: { 'check.js': 'process.exit(1);\n' }, text: report(['check.js']) }] });
@@ -169,7 +174,12 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
       expect(await runCli(['Add a health endpoint', '--max-iterations', '1', '--max-parallel', '2'], io, { provider: failed })).not.toBe(EXIT_CODES.met);
       const listing = captureIo({ cwd: failing });
       expect(await runCli(['checkpoints', 'worktrees', '--json'], listing)).toBe(EXIT_CODES.met);
-      const kept = listing.stdout.text().trimEnd().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { runId: string; taskId: string; path: string });
+      const kept = listing.stdout
+        .text()
+        .trimEnd()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { runId: string; taskId: string; path: string });
       expect(kept.map((worktree) => worktree.taskId)).toEqual(['check']);
       const [worktree] = kept;
       // Outside the project, with the failed work in it, and the user was told where.

@@ -91,7 +91,6 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       return report.isPassed ? EXIT_CODES.met : EXIT_CODES.failed;
     }
 
-
     // Warnings of the parts being wired (and later ones, e.g. the context store's) are printed
     // once the renderer is set up, and go to the run's log too.
     const warnings: Array<{ code: string; message: string }> = [];

@@ -15,11 +15,61 @@ export const samplePlan: Plan = {
   objective: HOSTILE_OBJECTIVE,
   summary: 'Contract first, then backend and frontend in parallel, then tests.',
   tasks: [
-    { id: 'api-contract', title: 'Add dueDate to the API contract', description: '', agent: 'architect', dependsOn: [], files: ['openapi.json'], acceptance: ['openapi.json documents dueDate'], verify: [['node', '--test']], estimateMinutes: 5 },
-    { id: 'backend-due-dates', title: 'Store and validate due dates', description: '', agent: 'backend-dev', dependsOn: ['api-contract'], files: ['src/todo-store.js', 'src/server.js'], acceptance: ['POST accepts dueDate'], verify: [['node', '--test']], estimateMinutes: 10 },
-    { id: 'frontend-due-dates', title: 'Show and edit due dates', description: '', agent: 'frontend-dev', dependsOn: ['api-contract'], files: ['public/app.js', 'public/index.html'], acceptance: ['the list shows due dates'], verify: [['node', '--check', 'public/app.js']], estimateMinutes: 10 },
-    { id: 'overdue-filter', title: 'Overdue filter', description: '', agent: 'backend-dev', dependsOn: ['backend-due-dates'], files: ['src/server.js'], acceptance: ['GET /api/todos?overdue=true'], verify: [['node', '--test']], estimateMinutes: 8 },
-    { id: 'qa-due-dates', title: 'Tests for due dates', description: '', agent: 'qa-agent', dependsOn: ['backend-due-dates', 'frontend-due-dates'], files: ['test/due-dates.test.js'], acceptance: ['tests cover invalid dates'], verify: [['node', '--test']], estimateMinutes: 8 },
+    {
+      id: 'api-contract',
+      title: 'Add dueDate to the API contract',
+      description: '',
+      agent: 'architect',
+      dependsOn: [],
+      files: ['openapi.json'],
+      acceptance: ['openapi.json documents dueDate'],
+      verify: [['node', '--test']],
+      estimateMinutes: 5,
+    },
+    {
+      id: 'backend-due-dates',
+      title: 'Store and validate due dates',
+      description: '',
+      agent: 'backend-dev',
+      dependsOn: ['api-contract'],
+      files: ['src/todo-store.js', 'src/server.js'],
+      acceptance: ['POST accepts dueDate'],
+      verify: [['node', '--test']],
+      estimateMinutes: 10,
+    },
+    {
+      id: 'frontend-due-dates',
+      title: 'Show and edit due dates',
+      description: '',
+      agent: 'frontend-dev',
+      dependsOn: ['api-contract'],
+      files: ['public/app.js', 'public/index.html'],
+      acceptance: ['the list shows due dates'],
+      verify: [['node', '--check', 'public/app.js']],
+      estimateMinutes: 10,
+    },
+    {
+      id: 'overdue-filter',
+      title: 'Overdue filter',
+      description: '',
+      agent: 'backend-dev',
+      dependsOn: ['backend-due-dates'],
+      files: ['src/server.js'],
+      acceptance: ['GET /api/todos?overdue=true'],
+      verify: [['node', '--test']],
+      estimateMinutes: 8,
+    },
+    {
+      id: 'qa-due-dates',
+      title: 'Tests for due dates',
+      description: '',
+      agent: 'qa-agent',
+      dependsOn: ['backend-due-dates', 'frontend-due-dates'],
+      files: ['test/due-dates.test.js'],
+      acceptance: ['tests cover invalid dates'],
+      verify: [['node', '--test']],
+      estimateMinutes: 8,
+    },
   ],
 };
 
@@ -113,11 +163,24 @@ export function sampleRunEvents(): EventEnvelope[] {
   const timeline: Array<{ seconds: number; emit: () => void }> = [];
   for (const [entry, seconds] of starts) {
     const task = samplePlan.tasks.find((candidate) => candidate.id === entry.taskId)!;
-    timeline.push({ seconds, emit: () => push('task-start', seconds, { taskId: entry.taskId, title: task.title, agent: entry.agent, attempt: 1, slot: entry.slot!, iteration: 1, cwd: `/tmp/todo-app/.qoder-orch/worktrees/${RUN_ID}/${entry.taskId}` }) });
-    timeline.push({ seconds: seconds + 1, emit: () => push('task-output', seconds + 1, { taskId: entry.taskId, event: { type: 'tool-call', toolCallId: `t-${entry.taskId}`, toolName: 'Edit', input: { file_path: `/tmp/todo-app/.qoder-orch/worktrees/${RUN_ID}/${entry.taskId}/${task.files[0]}` } } }) });
+    timeline.push({
+      seconds,
+      emit: () => push('task-start', seconds, { taskId: entry.taskId, title: task.title, agent: entry.agent, attempt: 1, slot: entry.slot!, iteration: 1, cwd: `/tmp/todo-app/.qoder-orch/worktrees/${RUN_ID}/${entry.taskId}` }),
+    });
+    timeline.push({
+      seconds: seconds + 1,
+      emit: () =>
+        push('task-output', seconds + 1, {
+          taskId: entry.taskId,
+          event: { type: 'tool-call', toolCallId: `t-${entry.taskId}`, toolName: 'Edit', input: { file_path: `/tmp/todo-app/.qoder-orch/worktrees/${RUN_ID}/${entry.taskId}/${task.files[0]}` } },
+        }),
+    });
     const endSeconds = (Date.parse(entry.endedAt!) - base) / 1000;
     if (entry.attempts > 1) {
-      timeline.push({ seconds: seconds + 4, emit: () => push('task-retry', seconds + 4, { taskId: entry.taskId, attempt: 2, delayMs: 1000, error: { name: 'OrchestratorError', code: 'VERIFICATION_FAILED', message: 'node --test failed (exit 1)', isRetryable: true } }) });
+      timeline.push({
+        seconds: seconds + 4,
+        emit: () => push('task-retry', seconds + 4, { taskId: entry.taskId, attempt: 2, delayMs: 1000, error: { name: 'OrchestratorError', code: 'VERIFICATION_FAILED', message: 'node --test failed (exit 1)', isRetryable: true } }),
+      });
     }
     timeline.push({ seconds: endSeconds, emit: () => push('task-end', endSeconds, { taskId: entry.taskId, result: entry }) });
   }

@@ -107,12 +107,7 @@ export function chunkId(source: string, heading: string | undefined, text: strin
  * longer than `maxChars`. Sections with a heading but no body are folded into the next one's
  * heading path; identical chunks in one file are kept once.
  */
-export function chunkMarkdown(
-  markdown: string,
-  source: string,
-  kind: ContextChunk['kind'],
-  options: ChunkingOptions = {},
-): ContextChunk[] {
+export function chunkMarkdown(markdown: string, source: string, kind: ContextChunk['kind'], options: ChunkingOptions = {}): ContextChunk[] {
   const maxChars = Math.max(200, options.maxChars ?? DEFAULT_MAX_CHUNK_CHARS);
   const chunks: ContextChunk[] = [];
   const seen = new Set<string>();

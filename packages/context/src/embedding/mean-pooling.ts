@@ -5,13 +5,7 @@
  *
  * @returns one contiguous `Float32Array` of `batch * hidden`; row `b` is sentence `b`.
  */
-export function meanPoolAndNormalize(
-  hiddenState: Float32Array,
-  attentionMask: ArrayLike<number | bigint>,
-  batch: number,
-  sequence: number,
-  hidden: number,
-): Float32Array {
+export function meanPoolAndNormalize(hiddenState: Float32Array, attentionMask: ArrayLike<number | bigint>, batch: number, sequence: number, hidden: number): Float32Array {
   const pooled = new Float32Array(batch * hidden);
   for (let row = 0; row < batch; row += 1) {
     const target = row * hidden;

@@ -9,13 +9,7 @@ import type { Embedder } from '../index';
 import { createTinyBertModel } from '../test/index';
 import type { TinyBertModel } from '../test/index';
 
-const TEXTS = [
-  'Users login with email and password.',
-  'token',
-  'The cart checkout creates an order and an invoice for the customer; prices are integers in cents.',
-  'Every schema change is a sql migration.',
-  'react component',
-];
+const TEXTS = ['Users login with email and password.', 'token', 'The cart checkout creates an order and an invoice for the customer; prices are integers in cents.', 'Every schema change is a sql migration.', 'react component'];
 
 let root: string;
 let model: TinyBertModel;

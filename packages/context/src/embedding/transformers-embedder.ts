@@ -163,7 +163,10 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions 
       for (let start = 0; start < order.length; start += batchSize) {
         checkAbort(embedOptions?.abortSignal);
         const indices = order.slice(start, start + batchSize);
-        const batchVectors = await embedBatch(model, indices.map((index) => texts[index] as string));
+        const batchVectors = await embedBatch(
+          model,
+          indices.map((index) => texts[index] as string),
+        );
         indices.forEach((index, position) => {
           vectors[index] = batchVectors[position] as Float32Array;
         });

@@ -87,7 +87,7 @@ describe('createWikiLearner', () => {
     expect((await learner.list())[0]).toMatchObject({ status: 'proposed', keptBecause: 'learning.auto_apply is off' });
   });
 
-  test('with auto-apply on, apply edits the wiki page and commits that file alone, leaving the user\'s staged work staged', async () => {
+  test("with auto-apply on, apply edits the wiki page and commits that file alone, leaving the user's staged work staged", async () => {
     const dir = await newRepo();
     await writeFile(join(dir, 'app.ts'), 'export const x = 2;\n');
     await git(dir, 'add', 'app.ts');

@@ -29,7 +29,9 @@ export interface LexicalRankerOptions {
 }
 
 const STOP_WORDS = new Set(
-  'a an and are as at be but by for from has have if in into is it its not of on or so that the their then there these this to was were will with we you your our can do does should must may after before how what when where which who why about than also each'.split(' '),
+  'a an and are as at be but by for from has have if in into is it its not of on or so that the their then there these this to was were will with we you your our can do does should must may after before how what when where which who why about than also each'.split(
+    ' ',
+  ),
 );
 
 /** Lower-cased word tokens without stop words; `camelCase`, `snake_case` and `kebab-case` split into words too. */

@@ -18,7 +18,7 @@ export interface ContextStoreEvents {
   'refresh-start': [event: { projectDir: string }];
   /** A refresh is done: what changed, and the store's counters after it. */
   'refresh-finish': [event: { result: ContextRefreshResult; stats: ContextStoreStats }];
-  'search': [event: ContextSearchEvent];
+  search: [event: ContextSearchEvent];
   /** Something the store worked around (model missing, invalid subagent file …); never thrown. */
-  'warning': [warning: ContextWarning];
+  warning: [warning: ContextWarning];
 }

@@ -107,11 +107,14 @@ export class ContextStore extends EventEmitter<ContextStoreEvents> implements Co
     const isChanged = diff.added.length + diff.modified.length + diff.removed.length > 0 || this.#version === '';
     if (isChanged) {
       this.#seq += 1;
-      const entry = versionEntry(this.#seq, loaded.chunks.map((chunk) => chunk.id), diff, this.#version === '' ? undefined : this.#version);
-      this.#version = entry.version;
-      await appendVersion(this.#versionLogPath, entry).catch((error: unknown) =>
-        this.#warn({ code: 'CACHE_UNWRITABLE', message: `The version log could not be written to ${this.#versionLogPath}: ${String(error)}`, cause: error }),
+      const entry = versionEntry(
+        this.#seq,
+        loaded.chunks.map((chunk) => chunk.id),
+        diff,
+        this.#version === '' ? undefined : this.#version,
       );
+      this.#version = entry.version;
+      await appendVersion(this.#versionLogPath, entry).catch((error: unknown) => this.#warn({ code: 'CACHE_UNWRITABLE', message: `The version log could not be written to ${this.#versionLogPath}: ${String(error)}`, cause: error }));
     }
     const nextSince = new Map<string, number>();
     for (const chunk of loaded.chunks) nextSince.set(chunk.id, this.#since.get(chunk.id) ?? this.#seq);
@@ -206,7 +209,10 @@ export class ContextStore extends EventEmitter<ContextStoreEvents> implements Co
     const packed = packContext(rules, matches, options.tokenBudget);
     if (packed.isRulesOverBudget && !this.#hasWarnedRules) {
       this.#hasWarnedRules = true;
-      this.#warn({ code: 'RULES_OVER_BUDGET', message: `The project rules and memory files alone are about ${packed.tokens} tokens, more than the context budget of ${options.tokenBudget}; they are sent whole and no wiki or skill chunk fits.` });
+      this.#warn({
+        code: 'RULES_OVER_BUDGET',
+        message: `The project rules and memory files alone are about ${packed.tokens} tokens, more than the context budget of ${options.tokenBudget}; they are sent whole and no wiki or skill chunk fits.`,
+      });
     }
     const retrieved = packed.chunks.filter((chunk) => !ALWAYS.has(chunk.kind));
     const isCandidateListFull = matches.length >= this.#candidateCount;

@@ -35,14 +35,10 @@ test('a second node process reuses the embedding cache and the context cache fro
 
   // A real second process (tsx resolves @qoder-orch/spec to its sources through the fixture tsconfig).
   const script = fileURLToPath(new URL('./__fixtures__/second-process.ts', import.meta.url));
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', script, JSON.stringify({ projectDir, modelDir: model.modelDir, modelName: model.modelName, task, tokenBudget: 2000 })],
-    {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('./__fixtures__/tsconfig.json', import.meta.url)) },
-    },
-  );
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, JSON.stringify({ projectDir, modelDir: model.modelDir, modelName: model.modelName, task, tokenBudget: 2000 })], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    env: { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('./__fixtures__/tsconfig.json', import.meta.url)) },
+  });
   const child = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
   expect(child.refresh).toMatchObject({ version: refreshed.version, added: 0, modified: 0, removed: 0, unchanged: 8, ranking: 'semantic' });
   expect(child.stats).toMatchObject({ embeddingsComputed: 0, embeddingsReused: 5, cacheHits: 1, cacheMisses: 0, cacheHitRate: 1 });

@@ -28,9 +28,7 @@ export async function readIndexState(path: string): Promise<RestoredIndexState |
     seq: state.seq,
     version: state.version,
     since: new Map(state.chunks.map((chunk) => [chunk.id, chunk.since])),
-    chunks: new Map(
-      state.chunks.map((chunk) => [chunk.id, { id: chunk.id, source: chunk.source, ...(chunk.heading === undefined ? {} : { heading: chunk.heading }), kind: 'other', text: '' }]),
-    ),
+    chunks: new Map(state.chunks.map((chunk) => [chunk.id, { id: chunk.id, source: chunk.source, ...(chunk.heading === undefined ? {} : { heading: chunk.heading }), kind: 'other', text: '' }])),
   };
 }
 

@@ -18,11 +18,7 @@ export interface ContextConfigSections {
  * Maps the `semanticSearch` and `cache` sections of a parsed config to store options.
  * `modelDir` is taken relative to the project when it is not absolute.
  */
-export function contextStoreOptionsFromConfig(
-  config: ContextConfigSections,
-  projectDir: string,
-  extra: Partial<ContextStoreOptions> = {},
-): ContextStoreOptions {
+export function contextStoreOptionsFromConfig(config: ContextConfigSections, projectDir: string, extra: Partial<ContextStoreOptions> = {}): ContextStoreOptions {
   const search = config.semanticSearch;
   const modelDir = search.modelDir === undefined ? undefined : resolve(projectDir, search.modelDir);
   return {

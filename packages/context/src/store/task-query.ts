@@ -7,7 +7,5 @@ export function embeddingText(chunk: ContextChunk): string {
 
 /** What a task is about, as one query: the subagent's role, title, description, acceptance criteria, files. */
 export function taskQuery(task: Pick<Task, 'title' | 'description' | 'acceptance' | 'files'>, subagentName?: string): string {
-  return [subagentName?.replace(/-/g, ' '), task.title, task.description, ...task.acceptance, ...task.files]
-    .filter((part): part is string => typeof part === 'string' && part.trim() !== '')
-    .join('\n');
+  return [subagentName?.replace(/-/g, ' '), task.title, task.description, ...task.acceptance, ...task.files].filter((part): part is string => typeof part === 'string' && part.trim() !== '').join('\n');
 }

@@ -43,16 +43,7 @@ const PUNCTUATION = [...'.,;:!?\'"()[]{}<>/\\-_=+*&^%$#@~`|'];
 export function tinyBertVocabulary(): string[] {
   const letters = [...'abcdefghijklmnopqrstuvwxyz'];
   const digits = [...'0123456789'];
-  const tokens = [
-    ...SPECIAL_TOKENS,
-    ...PUNCTUATION,
-    ...digits,
-    ...letters,
-    ...WORDS,
-    ...digits.map((digit) => `##${digit}`),
-    ...letters.map((letter) => `##${letter}`),
-    ...SUFFIXES.map((suffix) => `##${suffix}`),
-  ];
+  const tokens = [...SPECIAL_TOKENS, ...PUNCTUATION, ...digits, ...letters, ...WORDS, ...digits.map((digit) => `##${digit}`), ...letters.map((letter) => `##${letter}`), ...SUFFIXES.map((suffix) => `##${suffix}`)];
   return [...new Set(tokens)];
 }
 
@@ -79,9 +70,7 @@ function randomGenerator(seed: number): () => number {
 }
 
 /** Words that occur in almost every text: small vectors, so they do not make all texts alike. */
-const FUNCTION_WORDS = new Set(
-  'the a an and or not of to in on at for with by from as is are was be been it its this that these those if then else when while do does did done can could should would will must may'.split(' '),
-);
+const FUNCTION_WORDS = new Set('the a an and or not of to in on at for with by from as is are was be been it its this that these those if then else when while do does did done can could should would will must may'.split(' '));
 
 /** How much a token weighs in a mean-pooled sentence vector: content words most. */
 function tokenScale(token: string): number {
@@ -138,12 +127,9 @@ async function buildOnnxModel(embeddings: Float32Array, vocabularySize: number, 
   for (let index = 0; index < hidden; index += 1) dense[index * hidden + index] = 1;
 
   const tensor = (name: string, dims: number[], dataType: number, rawData: Uint8Array) => onnx.TensorProto.create({ name, dims, dataType, rawData });
-  const dimensions = (names: Array<string | number>) =>
-    onnx.TensorShapeProto.create({ dim: names.map((name) => (typeof name === 'string' ? { dimParam: name } : { dimValue: name })) });
-  const valueInfo = (name: string, elemType: number, shape: Array<string | number>) =>
-    onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape: dimensions(shape) } } });
-  const node = (opType: string, input: string[], output: string[], attribute: object[] = []) =>
-    onnx.NodeProto.create({ opType, input, output, name: output[0] ?? opType, attribute });
+  const dimensions = (names: Array<string | number>) => onnx.TensorShapeProto.create({ dim: names.map((name) => (typeof name === 'string' ? { dimParam: name } : { dimValue: name })) });
+  const valueInfo = (name: string, elemType: number, shape: Array<string | number>) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape: dimensions(shape) } } });
+  const node = (opType: string, input: string[], output: string[], attribute: object[] = []) => onnx.NodeProto.create({ opType, input, output, name: output[0] ?? opType, attribute });
 
   const graph = onnx.GraphProto.create({
     name: 'tiny-bert',
@@ -205,13 +191,7 @@ function tokenizerJson(vocabulary: readonly string[]): object {
     post_processor: {
       type: 'TemplateProcessing',
       single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
-      pair: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '[SEP]', type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 1 } },
-        { SpecialToken: { id: '[SEP]', type_id: 1 } },
-      ],
+      pair: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } }],
       special_tokens: {
         '[CLS]': { id: '[CLS]', ids: [id('[CLS]')], tokens: ['[CLS]'] },
         '[SEP]': { id: '[SEP]', ids: [id('[SEP]')], tokens: ['[SEP]'] },

@@ -43,11 +43,7 @@ export const nestjsExtractor: RouteExtractor = {
     let versioning: { prefix: string; defaultVersion?: string } | undefined;
     const unresolved: Array<{ line: number; reason: string }> = [];
     visit(sourceFile, (node) => {
-      if (
-        ts.isCallExpression(node) &&
-        ts.isPropertyAccessExpression(node.expression) &&
-        node.expression.name.text === 'setGlobalPrefix'
-      ) {
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'setGlobalPrefix') {
         const value = evaluator.value(node.arguments[0]);
         if (value === undefined) {
           unresolved.push({ line: lineOf(sourceFile, node), reason: 'cannot compute the global prefix: routes are matched by their ending' });

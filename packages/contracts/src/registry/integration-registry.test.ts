@@ -64,7 +64,10 @@ describe('createIntegrationRegistry', () => {
   it("replaces a task's earlier entries, and lets a later task take over an interface", async () => {
     const projectDir = await temporaryDirectory();
     const registry = createIntegrationRegistry({ projectDir, path: 'custom/registry.json' });
-    await registry.record('model', [{ name: 'Todo', kind: 'model', fields: ['id'] }, { name: 'Old', kind: 'model' }]);
+    await registry.record('model', [
+      { name: 'Todo', kind: 'model', fields: ['id'] },
+      { name: 'Old', kind: 'model' },
+    ]);
     await registry.record('model', [{ name: 'Todo', kind: 'model', fields: ['id', 'title'] }]);
     await registry.record('api', [{ name: 'Todo', kind: 'model', fields: ['id', 'title', 'done'] }, { name: 'POST /api/todos' }]);
     expect((await registry.entries()).map((entry) => [entry.taskId, entry.name, entry.fields ?? []])).toEqual([
@@ -144,12 +147,18 @@ describe('createIntegrationRegistry', () => {
     await mkdir(join(projectDir, 'server'));
     await writeFile(join(projectDir, 'server/app.js'), "const express = require('express');\nconst app = express();\napp.get('/api/todos', (q, s) => s.json([]));\n");
     const registry = createIntegrationRegistry({ projectDir });
-    await registry.record('api', [{ name: 'GET /api/todos', kind: 'endpoint' }, { name: 'createTodo', kind: 'endpoint', signature: 'POST /api/todos', file: 'server/app.js' }]);
+    await registry.record('api', [
+      { name: 'GET /api/todos', kind: 'endpoint' },
+      { name: 'createTodo', kind: 'endpoint', signature: 'POST /api/todos', file: 'server/app.js' },
+    ]);
     const report = await new ContractVerifier({ registry }).verify({ projectDir });
     expect(report.contractSource).toBe('integration-registry');
     // The path is served, but only with GET.
     expect(report.findings.map((finding) => [finding.kind, finding.method, finding.path, finding.file, finding.line])).toEqual([['method-mismatch', 'POST', '/api/todos', 'server/app.js', 3]]);
-    await registry.record('api', [{ name: 'GET /api/todos', kind: 'endpoint' }, { name: 'GET /api/todos/{id}', kind: 'endpoint', file: 'server/app.js' }]);
+    await registry.record('api', [
+      { name: 'GET /api/todos', kind: 'endpoint' },
+      { name: 'GET /api/todos/{id}', kind: 'endpoint', file: 'server/app.js' },
+    ]);
     const second = await new ContractVerifier({ registry }).verify({ projectDir });
     expect(second.findings.map((finding) => [finding.kind, finding.method, finding.path, finding.file, finding.line])).toEqual([['not-implemented', 'GET', '/api/todos/{id}', 'server/app.js', undefined]]);
     // An agent may leave out a mount prefix it did not know: `GET /todos` stands for `/api/todos`.

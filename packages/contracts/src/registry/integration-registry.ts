@@ -95,7 +95,10 @@ export function createIntegrationRegistry(options: IntegrationRegistryOptions): 
     }
     const parsed = RegistryFileSchema.safeParse(json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+      const issues = parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+        .join('; ');
       throw new OrchestratorError({
         code: 'CONFIG_INVALID',
         message: `The integration registry ${relativePath} does not have the expected shape: ${issues}`,

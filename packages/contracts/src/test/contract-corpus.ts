@@ -51,7 +51,10 @@ const matches = (finding: ContractFinding, expected: ExpectedError) =>
  * and scores its errors: precision over reported errors, recall over planted ones.
  */
 export async function scoreContractCorpus(corpusDir: string, checker: ContractVerifierSpec = new ContractVerifier()): Promise<CorpusScore> {
-  const entries = (await readdir(corpusDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const entries = (await readdir(corpusDir, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   const cases: CorpusCaseScore[] = [];
   for (const name of entries) {
     const projectDir = join(corpusDir, name);

@@ -5,7 +5,10 @@
  * `"make lint"`, `"./scripts/check.sh **"`, `"npx --no-install playwright test **"`.
  */
 export function matchesAllowPattern(argv: readonly string[], pattern: string): boolean {
-  const words = pattern.trim().split(/\s+/).filter((word) => word !== '');
+  const words = pattern
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   if (words.length === 0) return false;
   const hasRest = words[words.length - 1] === '**';
   const fixed = hasRest ? words.slice(0, -1) : words;
@@ -14,6 +17,9 @@ export function matchesAllowPattern(argv: readonly string[], pattern: string): b
 }
 
 function wordPattern(word: string): RegExp {
-  const escaped = word.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const escaped = word
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${escaped}$`, 's');
 }

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CommandPolicy } from '../index';
+import type { CommandPolicy } from '../index';
 import { type ProjectCommands, readProjectCommands } from './project-commands';
 import { classifyCommand } from './command-policy';
 import { matchesAllowPattern } from './allow-pattern';
@@ -93,13 +93,7 @@ describe('classifyCommand', () => {
     expect(verdict.reason).toContain(why);
   });
 
-  it.each([
-    [['npm', 'run', 'deploy']],
-    [['make', 'release']],
-    [['./scripts/check.sh']],
-    [['docker', 'compose', 'up']],
-    [['npm', 'test'], 'packages/web'],
-  ])('holds %j for approval', (argv, cwd?: string) => {
+  it.each([[['npm', 'run', 'deploy']], [['make', 'release']], [['./scripts/check.sh']], [['docker', 'compose', 'up']], [['npm', 'test'], 'packages/web']])('holds %j for approval', (argv, cwd?: string) => {
     expect(classify(argv, ask, cwd).classification).toBe('needs-approval');
   });
 

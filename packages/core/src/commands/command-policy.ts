@@ -66,10 +66,38 @@ const PACKAGE_MANAGER_FLAGS = new Set(['-s', '--silent', '-r', '--recursive', '-
 const DOWNLOADING_SUBCOMMANDS = new Set(['dlx', 'exec', 'x', 'create', 'init', 'install', 'i', 'ci', 'add', 'update', 'up', 'upgrade', 'remove', 'rm', 'uninstall', 'link', 'publish', 'pack', 'login', 'config', 'set', 'global']);
 /** Test runners, type checkers, linters and build tools run directly: `<tool> [args]`. */
 const DIRECT_TOOLS = new Set([
-  'vitest', 'jest', 'mocha', 'ava', 'tap', 'jasmine', 'karma', 'playwright', 'cypress', 'uvu',
-  'tsc', 'vue-tsc', 'eslint', 'prettier', 'biome', 'oxlint', 'stylelint', 'tsd',
-  'pytest', 'py.test', 'tox', 'nox', 'mypy', 'pyright', 'ruff', 'flake8', 'pylint', 'black', 'isort',
-  'rspec', 'phpunit', 'ctest',
+  'vitest',
+  'jest',
+  'mocha',
+  'ava',
+  'tap',
+  'jasmine',
+  'karma',
+  'playwright',
+  'cypress',
+  'uvu',
+  'tsc',
+  'vue-tsc',
+  'eslint',
+  'prettier',
+  'biome',
+  'oxlint',
+  'stylelint',
+  'tsd',
+  'pytest',
+  'py.test',
+  'tox',
+  'nox',
+  'mypy',
+  'pyright',
+  'ruff',
+  'flake8',
+  'pylint',
+  'black',
+  'isort',
+  'rspec',
+  'phpunit',
+  'ctest',
 ]);
 /** Tools that are only allowed with one of these first arguments. */
 const TOOL_SUBCOMMANDS: Record<string, readonly string[]> = {
@@ -154,7 +182,10 @@ function refusal(argv: readonly string[], input: ClassifyCommandInput): CommandV
   // Only the interpreter's own options count: what follows the script (or `-m module`) is the script's.
   const options = interpreterOptions(argv);
   const inlineFlags = INLINE_CODE_FLAGS[name];
-  if (inlineFlags && options.some((argument) => inlineFlags.some((flag) => argument === flag || (flag.startsWith('--') && argument.startsWith(`${flag}=`)) || (/^-[A-Za-z]$/.test(flag) && /^-[A-Za-z]+$/.test(argument) && argument.includes(flag[1]!))))) {
+  if (
+    inlineFlags &&
+    options.some((argument) => inlineFlags.some((flag) => argument === flag || (flag.startsWith('--') && argument.startsWith(`${flag}=`)) || (/^-[A-Za-z]$/.test(flag) && /^-[A-Za-z]+$/.test(argument) && argument.includes(flag[1]!))))
+  ) {
     return refused(`\`${name}\` with inline code (${inlineFlags.join(', ')})`);
   }
   if (name === 'deno' && argv[1] === 'eval') return refused('`deno eval` runs inline code');

@@ -15,7 +15,7 @@ afterEach(async () => {
 async function project(): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'qoder-orch-plan-commands-'));
   directories.push(directory);
-  await writeFile(join(directory, 'package.json'), JSON.stringify({ name: 'sample', private: true, scripts: { test: 'node -e "require(\'fs\').writeFileSync(\'npm-test-ran\', \'\')"' } }));
+  await writeFile(join(directory, 'package.json'), JSON.stringify({ name: 'sample', private: true, scripts: { test: "node -e \"require('fs').writeFileSync('npm-test-ran', '')\"" } }));
   await writeFile(join(directory, 'check.js'), "require('fs').writeFileSync('check-ran', '');\n");
   return directory;
 }
@@ -112,7 +112,7 @@ describe('commands a plan proposes', () => {
 
   it("runs a plan's commands with what an agent sees of the environment, not the orchestrator's secrets", async () => {
     const directory = await project();
-    await writeFile(join(directory, 'check-env.js'), "process.exit(process.env.QODER_ORCH_PLAN_SECRET === undefined && process.env.PATH ? 0 : 1);\n");
+    await writeFile(join(directory, 'check-env.js'), 'process.exit(process.env.QODER_ORCH_PLAN_SECRET === undefined && process.env.PATH ? 0 : 1);\n');
     process.env.QODER_ORCH_PLAN_SECRET = 'not-for-plans';
     try {
       const { summary, checks } = await run(directory, [['node', 'check-env.js']], { validation: { commandPolicy: { mode: 'refuse', allow: ['node check-env.js'] } } });

@@ -21,7 +21,7 @@ function expectedOf(issue: z.core.$ZodIssue): string | undefined {
 
 /** Turns zod issues into ConfigIssues with dotted key paths. */
 export function configIssuesFrom(error: z.ZodError, lineOf?: (path: readonly PropertyKey[]) => number | undefined): ConfigIssue[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
     return keys.map((key) => {
       const pathParts = key === undefined ? issue.path : [...issue.path, key];
@@ -31,6 +31,5 @@ export function configIssuesFrom(error: z.ZodError, lineOf?: (path: readonly Pro
       const message = issue.code === 'unrecognized_keys' ? `unknown key "${key}"` : issue.message;
       return { path, message: line === undefined ? message : `${message} (line ${line})`, ...(expected === undefined ? {} : { expected }) };
     });
-  }).flat();
+  });
 }
-

@@ -42,7 +42,10 @@ function convert(name: string, raw: string, kind: Kind): unknown {
       return value === undefined ? fail('true or false (also 1/0, yes/no, on/off)') : value;
     }
     case 'list':
-      return text.split(',').map((part) => part.trim()).filter(Boolean);
+      return text
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
     default:
       return text;
   }

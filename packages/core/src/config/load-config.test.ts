@@ -14,7 +14,10 @@ const project = async (yaml?: string) => {
   return directory;
 };
 const configError = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(ConfigError.isInstance(error)).toBe(true);
   return error as ConfigError;
 };

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '@qoder-orch/spec';
-import { type Config, type ConfigOverrides } from './config-schema';
+import type { Config, ConfigOverrides } from './config-schema';
 import { parseConfigText } from './parse-config-text';
 import { configFromEnvironment } from './environment-overrides';
 import { mergeConfigLayers } from './merge-config';

@@ -34,6 +34,8 @@ export function parseConfigText(text: string): { value: Record<string, unknown> 
     const node = document.getIn(filePath(pathParts) as unknown[], true) as { range?: [number, number, number] } | undefined;
     return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
   };
-  const schemaIssues = parsed.success ? [] : configIssuesFrom(parsed.error, lineOf).map((issue) => ({ ...issue, path: filePathOf(issue.path), message: issue.message.replace(/^unknown key "([^"]+)"/, (_, key: string) => `unknown key "${configKeyToFileKey(key)}"`) }));
+  const schemaIssues = parsed.success
+    ? []
+    : configIssuesFrom(parsed.error, lineOf).map((issue) => ({ ...issue, path: filePathOf(issue.path), message: issue.message.replace(/^unknown key "([^"]+)"/, (_, key: string) => `unknown key "${configKeyToFileKey(key)}"`) }));
   return { issues: [...mapped.issues, ...schemaIssues], cause: parsed.success ? undefined : parsed.error };
 }

@@ -47,7 +47,7 @@ describe('dependency folders in task worktrees', () => {
     expect(await stat(join(repo.root, '.venv', 'pyvenv.cfg')).then(() => true)).toBe(true);
   });
 
-  it('keeps a task\'s own work but never the links when its worktree is set aside', async () => {
+  it("keeps a task's own work but never the links when its worktree is set aside", async () => {
     const repo = await installedProject();
     const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
     const manager = new WorktreeManager({ projectDir: repo.root });

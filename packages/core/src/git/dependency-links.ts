@@ -39,9 +39,18 @@ export async function linkDependencyFolders(input: { root: string; worktree: str
   for (const path of input.folders) {
     const source = join(root, path);
     const target = join(worktree, path);
-    const isFolder = await stat(source).then((info) => info.isDirectory(), () => false);
-    const hasParent = await stat(dirname(target)).then((info) => info.isDirectory(), () => false);
-    const isTaken = await lstat(target).then(() => true, () => false);
+    const isFolder = await stat(source).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+    const hasParent = await stat(dirname(target)).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+    const isTaken = await lstat(target).then(
+      () => true,
+      () => false,
+    );
     if (!isFolder || !hasParent || isTaken) continue;
     // A junction needs no privilege on Windows; elsewhere the type is ignored.
     await symlink(source, target, process.platform === 'win32' ? 'junction' : 'dir');

@@ -39,11 +39,7 @@ export async function runGit(cwd: string, args: readonly string[], options: GitC
 }
 
 /** Like `runGit`, but a failure is an answer, not an exception. */
-export async function tryGit(
-  cwd: string,
-  args: readonly string[],
-  options: GitCommandOptions = {},
-): Promise<{ isOk: true; output: string } | { isOk: false; message: string }> {
+export async function tryGit(cwd: string, args: readonly string[], options: GitCommandOptions = {}): Promise<{ isOk: true; output: string } | { isOk: false; message: string }> {
   try {
     return { isOk: true, output: await gitAt(cwd, options).raw([...args]) };
   } catch (error) {

@@ -26,9 +26,6 @@ export async function mergeTrees(root: string, base: string, ours: string, their
   const [baseTree, ourTree, theirTree] = await Promise.all([treeOf(root, base), treeOf(root, ours), treeOf(root, theirs)]);
   const message = 'qoder-orch: temporary merge input';
   const baseCommit = await commitTree(root, baseTree, { parents: [], message, identity });
-  const [ourCommit, theirCommit] = await Promise.all([
-    commitTree(root, ourTree, { parents: [baseCommit], message, identity }),
-    commitTree(root, theirTree, { parents: [baseCommit], message, identity }),
-  ]);
+  const [ourCommit, theirCommit] = await Promise.all([commitTree(root, ourTree, { parents: [baseCommit], message, identity }), commitTree(root, theirTree, { parents: [baseCommit], message, identity })]);
   return mergeCommits(root, ourCommit, theirCommit);
 }

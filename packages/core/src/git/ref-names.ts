@@ -19,8 +19,7 @@ export function refComponent(value: string): string {
 export const checkpointRef = (runId: string, taskId: string) => `${PRIVATE_REF_ROOT}/checkpoints/${refComponent(runId)}/${refComponent(taskId)}`;
 export const snapshotRef = (runId: string) => `${PRIVATE_REF_ROOT}/snapshots/${refComponent(runId)}`;
 /** Work that was set aside rather than deleted: a retried attempt, a rolled-back worktree, a crash's leftovers. */
-export const leftoverRef = (runId: string, taskId: string, label: string) =>
-  `${PRIVATE_REF_ROOT}/leftovers/${refComponent(runId)}/${refComponent(taskId)}/${refComponent(label)}`;
+export const leftoverRef = (runId: string, taskId: string, label: string) => `${PRIVATE_REF_ROOT}/leftovers/${refComponent(runId)}/${refComponent(taskId)}/${refComponent(label)}`;
 /** Marks a run that ended in failure, so its checkpoints survive `pruneCheckpoints({ keepFailed: true })`. */
 export const failedRunRef = (runId: string) => `${PRIVATE_REF_ROOT}/failed-runs/${refComponent(runId)}`;
 /** The branch a task works on in its own worktree. */

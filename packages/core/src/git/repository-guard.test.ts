@@ -86,7 +86,7 @@ describe('RepositoryGuard', () => {
     expect((await repository.git(['status', '--porcelain'])).trim()).toBe('');
   });
 
-  it('removes a worktree\'s own configuration written with `git config --worktree`', async () => {
+  it("removes a worktree's own configuration written with `git config --worktree`", async () => {
     const repository = await createTemporaryRepository();
     repositories.push(repository);
     const gitDir = join(repository.root, '.git');

@@ -65,9 +65,7 @@ export class RepositoryGuard {
       await rm(guardFile(commonDir), { force: true });
       return undefined;
     }
-    const snapshot = new Map<string, Entry>(
-      Object.entries(parsed).map(([path, entry]) => [path, entry.kind === 'link' ? entry : { kind: 'file', mode: entry.mode, content: Buffer.from(entry.content, 'base64') }]),
-    );
+    const snapshot = new Map<string, Entry>(Object.entries(parsed).map(([path, entry]) => [path, entry.kind === 'link' ? entry : { kind: 'file', mode: entry.mode, content: Buffer.from(entry.content, 'base64') }]));
     return new RepositoryGuard(commonDir, snapshot);
   }
 
@@ -113,10 +111,7 @@ const guardFile = (commonDir: string) => join(commonDir, 'qoder-orch', 'guard.js
 
 const SavedSnapshotSchema = z.record(
   z.string(),
-  z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('file'), mode: z.number().int().min(-1).max(0o777), content: z.string() }),
-    z.object({ kind: z.literal('link'), target: z.string() }),
-  ]),
+  z.discriminatedUnion('kind', [z.object({ kind: z.literal('file'), mode: z.number().int().min(-1).max(0o777), content: z.string() }), z.object({ kind: z.literal('link'), target: z.string() })]),
 );
 
 /** Only paths the guard itself watches may come back from its record: nothing else in the git directory is ever written from it. */

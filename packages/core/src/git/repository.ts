@@ -20,7 +20,10 @@ export interface RepositoryPaths {
 
 /** Whether `dir` is inside the working tree of a git repository. Never throws. */
 export async function isGitRepository(dir: string): Promise<boolean> {
-  const exists = await stat(dir).then((info) => info.isDirectory(), () => false);
+  const exists = await stat(dir).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
   if (!exists) return false;
   const result = await tryGit(dir, ['rev-parse', '--is-inside-work-tree']).catch(() => ({ isOk: false as const, message: '' }));
   return result.isOk && result.output.trim() === 'true';

@@ -73,7 +73,7 @@ describe('RollbackManager', () => {
   });
 
   it('restores a file a task replaced with a directory, and a directory it replaced with a file', async () => {
-    const repo = await createTemporaryRepository({ 'config': 'a file\n', 'lib/util.ts': 'util\n', 'lib/more/deep.ts': 'deep\n' });
+    const repo = await createTemporaryRepository({ config: 'a file\n', 'lib/util.ts': 'util\n', 'lib/more/deep.ts': 'deep\n' });
     repositories.push(repo);
     const before = await repo.files();
     const manager = new RollbackManager({ projectDir: repo.root });

@@ -3,15 +3,7 @@ import { OrchestratorError } from '@qoder-orch/spec';
 import { forPathBatches, headCommit, LITERAL_PATHSPECS, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { mergeTrees } from './merge-trees';
-import {
-  checkpointRef,
-  failedRunRef,
-  leftoverRef,
-  PRIVATE_REF_ROOT,
-  refComponent,
-  restoredSnapshotRef,
-  snapshotRef,
-} from './ref-names';
+import { checkpointRef, failedRunRef, leftoverRef, PRIVATE_REF_ROOT, refComponent, restoredSnapshotRef, snapshotRef } from './ref-names';
 import { restoreTree } from './restore-tree';
 import { indexTree, workingTree } from './temporary-index';
 import { commitTree, treeOf } from './working-state';
@@ -170,10 +162,7 @@ export class RollbackManager extends EventEmitter<RollbackManagerEvents> {
    * Restores the working tree of `cwd` to a state commit (a checkpoint), keeping what it replaces.
    * The index entries of the restored paths return to what they were in that state.
    */
-  async restoreState(
-    stateCommit: string,
-    options: RollbackOptions & { leftoverLabel?: { runId: string; taskId: string } } = {},
-  ): Promise<RollbackResult> {
+  async restoreState(stateCommit: string, options: RollbackOptions & { leftoverLabel?: { runId: string; taskId: string } } = {}): Promise<RollbackResult> {
     const cwd = options.cwd ?? this.#root;
     const paths = options.paths === undefined ? undefined : [...options.paths];
     let kept: string | undefined;

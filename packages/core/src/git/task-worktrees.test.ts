@@ -9,11 +9,15 @@ afterEach(async () => {
   await Promise.all(repositories.map((repository) => repository.cleanup()));
   repositories = [];
 });
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 const task = (id: string): Task => TaskSchema.parse({ id, title: id, agent: 'backend-dev' });
 
 describe('kept task worktrees, for the user', () => {
-  it('lists a failed run\'s kept worktrees and prunes them keeping their work, never touching a run in progress', async () => {
+  it("lists a failed run's kept worktrees and prunes them keeping their work, never touching a run in progress", async () => {
     const repo = await createTemporaryRepository();
     repositories.push(repo);
     const failed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });

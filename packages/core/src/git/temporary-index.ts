@@ -8,11 +8,7 @@ import { runGit, tryGit } from './git-client';
  * never touches the user's index. The private index starts as a copy of the real one (cheap: git
  * reuses its stat data) or, with `fromTree`, as that tree.
  */
-export async function withTemporaryIndex<T>(
-  cwd: string,
-  use: (env: Record<string, string>) => Promise<T>,
-  options: { fromTree?: string } = {},
-): Promise<T> {
+export async function withTemporaryIndex<T>(cwd: string, use: (env: Record<string, string>) => Promise<T>, options: { fromTree?: string } = {}): Promise<T> {
   const directory = await mkdtemp(join(tmpdir(), 'qoder-orch-index-'));
   const indexFile = join(directory, 'index');
   const env = { GIT_INDEX_FILE: indexFile };
@@ -25,7 +21,10 @@ export async function withTemporaryIndex<T>(
         // Keep the original's timestamps: git's racy-entry check compares file times with the
         // index file's own mtime, and a fresh copy would make same-second edits look clean.
         const source = realIndex.output.trim();
-        const copied = await copyFile(source, indexFile).then(() => true, () => false);
+        const copied = await copyFile(source, indexFile).then(
+          () => true,
+          () => false,
+        );
         const times = copied ? await stat(source).catch(() => undefined) : undefined;
         if (times !== undefined) await utimes(indexFile, times.atime, times.mtime);
       }

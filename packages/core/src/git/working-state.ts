@@ -9,11 +9,7 @@ export interface StateCommit {
 }
 
 /** Writes a commit object for `tree` with the given parents. Touches no ref. */
-export async function commitTree(
-  root: string,
-  tree: string,
-  options: { parents: readonly string[]; message: string; identity: GitIdentity },
-): Promise<string> {
+export async function commitTree(root: string, tree: string, options: { parents: readonly string[]; message: string; identity: GitIdentity }): Promise<string> {
   const parentArgs = options.parents.flatMap((parent) => ['-p', parent]);
   const output = await runGit(root, ['commit-tree', tree, ...parentArgs, '-m', options.message], { env: identityEnvironment(options.identity) });
   return output.trim();
@@ -24,10 +20,7 @@ export async function commitTree(
  * symlinks; not ignored files) as a commit object whose parent is `parent`. Touches neither the
  * index, nor HEAD, nor the stash list.
  */
-export async function snapshotWorkingState(
-  root: string,
-  options: { parent?: string; message: string; identity: GitIdentity },
-): Promise<StateCommit> {
+export async function snapshotWorkingState(root: string, options: { parent?: string; message: string; identity: GitIdentity }): Promise<StateCommit> {
   const tree = await workingTree(root);
   const commit = await commitTree(root, tree, { parents: options.parent === undefined ? [] : [options.parent], message: options.message, identity: options.identity });
   return { commit, tree };

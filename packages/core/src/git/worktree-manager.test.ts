@@ -13,7 +13,11 @@ afterEach(async () => {
   repositories = [];
   folders = [];
 });
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 describe('WorktreeManager', () => {
   it('adds a worktree per task on its own branch, lists it, and removes it keeping its work', async () => {

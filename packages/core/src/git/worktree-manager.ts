@@ -98,7 +98,12 @@ export class WorktreeManager {
     const branch = taskBranch(runId, taskId);
     const { commonDir } = await this.prepareRepository();
     await this.remove(runId, taskId, { label: 'previous-attempt' });
-    if (await stat(path).then(() => true, () => false)) {
+    if (
+      await stat(path).then(
+        () => true,
+        () => false,
+      )
+    ) {
       // A directory git no longer knows (a crash mid-add): move it aside, never delete it.
       await rename(path, `${path}.orphan-${Date.now()}`);
     }
@@ -205,8 +210,7 @@ export class WorktreeManager {
     const kept: string[] = [];
     const seen = new Set<string>();
     const label = options.label ?? 'crashed';
-    const isSpared = (runId: string) =>
-      (options.keepRunId !== undefined && runId === refComponent(options.keepRunId)) || (options.onlyRunId !== undefined && runId !== refComponent(options.onlyRunId));
+    const isSpared = (runId: string) => (options.keepRunId !== undefined && runId === refComponent(options.keepRunId)) || (options.onlyRunId !== undefined && runId !== refComponent(options.onlyRunId));
     for (const worktree of await this.list()) {
       seen.add(`${worktree.runId}/${worktree.taskId}`);
       if (isSpared(worktree.runId)) continue;

@@ -14,7 +14,7 @@ const project = {
   'test/old.test.js': "import test from 'node:test';\ntest('old', () => {});\n",
   'tests/test_api.py': 'def test_api():\n    assert True\n',
   'pyproject.toml': '[project]\nname = "p"\n\n[tool.pytest.ini_options]\naddopts = "-q"\n',
-  'Makefile': 'build:\n\tcc main.c\n\ntest:\n\t./run-tests\n',
+  Makefile: 'build:\n\tcc main.c\n\ntest:\n\t./run-tests\n',
   '.github/workflows/ci.yml': 'on: push\n',
   'src/math.js': 'export const add = (a, b) => a + b;\n',
 };

@@ -2,7 +2,6 @@ import { tryGit } from '../git/git-client';
 import { treeChanges } from '../git/working-state';
 import type { CheckChange } from '@qoder-orch/spec';
 
-
 const RUNNER_CONFIG = [
   /(^|\/)(vitest|vite|jest|playwright|karma|cypress|ava|mocha)\.config\.[cm]?[jt]s$/,
   /(^|\/)vitest\.workspace\.[cm]?[jt]s$/,
@@ -12,12 +11,7 @@ const RUNNER_CONFIG = [
   /(^|\/)\.nycrc(\.[a-z]+)?$/,
 ];
 const CI = [/^\.github\/workflows\//, /(^|\/)\.gitlab-ci\.ya?ml$/, /^\.circleci\//, /(^|\/)Jenkinsfile$/, /(^|\/)azure-pipelines\.ya?ml$/, /(^|\/)\.travis\.ya?ml$/];
-const TEST_FILE = [
-  /(^|\/)(__tests__|tests?|spec)\//,
-  /\.(test|spec)\.[cm]?[jt]sx?$/,
-  /(^|\/)test_[^/]*\.py$/,
-  /_test\.(py|go)$/,
-];
+const TEST_FILE = [/(^|\/)(__tests__|tests?|spec)\//, /\.(test|spec)\.[cm]?[jt]sx?$/, /(^|\/)test_[^/]*\.py$/, /_test\.(py|go)$/];
 /** Lines that turn tests off (or, with `.only`, turn the others off). */
 const SKIP_PATTERNS: Array<[RegExp, string]> = [
   [/\b(?:it|test|describe|context|suite|bench)\.(?:skip|todo|only)\s*\(/g, 'a .skip/.todo/.only'],

@@ -51,9 +51,7 @@ describe('an agent that claims success while its checks fail', () => {
     for (const task of plan.tasks) {
       const run = await agent.doRunTask({ taskId: task.id, prompt: task.title, cwd: projectDir });
       const verification = await runVerification(task.verify, { cwd: projectDir });
-      results.push(
-        TaskResultSchema.parse({ taskId: task.id, agent: task.agent, iteration: 1, status: 'completed', attempts: 1, summary: run.summary, agentClaimedSuccess: true, verification }),
-      );
+      results.push(TaskResultSchema.parse({ taskId: task.id, agent: task.agent, iteration: 1, status: 'completed', attempts: 1, summary: run.summary, agentClaimedSuccess: true, verification }));
     }
     const projectChecks = await collectProjectChecks({ cwd: projectDir, command: [node, 'server/check.js'] });
     const contract = await new ContractVerifier().verify({ projectDir });

@@ -27,18 +27,14 @@ const result = (taskId: string, agent: string, extra: Partial<TaskResult> = {}):
   TaskResultSchema.parse({ taskId, agent, iteration: 1, status: 'completed', attempts: 1, agentClaimedSuccess: true, summary: `Done ${taskId}, all tests pass.`, ...extra });
 
 const passingEvidence = (): Evidence => ({
-  results: [
-    result('api', 'backend', { verification: [check(['npm', 'test'], true)] }),
-    result('ui', 'frontend', { verification: [check(['npm', 'run', 'test:ui'], true)] }),
-  ],
+  results: [result('api', 'backend', { verification: [check(['npm', 'test'], true)] }), result('ui', 'frontend', { verification: [check(['npm', 'run', 'test:ui'], true)] })],
   projectChecks: [],
 });
 
 const modelSays = (verdict: Record<string, unknown>) => new MockAgentProvider({ complete: [{ type: 'success', text: JSON.stringify(verdict) }] });
 const metVerdict = { isMet: true, reasoning: 'Everything is done.', criteria: [{ criterion: 'GET /api/users returns users', isMet: true, evidence: 'npm test passed' }], followUpTasks: [] };
 
-const judgeWith = async (provider: MockAgentProvider, evidence: Evidence, plans: Plan[] = [plan()]) =>
-  createEvidenceJudge({ provider }).judge({ objective: 'Add a users API and a page that lists users', iteration: 1, plans, evidence });
+const judgeWith = async (provider: MockAgentProvider, evidence: Evidence, plans: Plan[] = [plan()]) => createEvidenceJudge({ provider }).judge({ objective: 'Add a users API and a page that lists users', iteration: 1, plans, evidence });
 
 const contractWithErrors = (): ContractReport => ({
   contractSource: 'openapi.yaml',
@@ -192,10 +188,7 @@ describe('createEvidenceJudge', () => {
   });
 
   it('makes follow-up ids unique, valid and distinct from every id the run used', async () => {
-    const plans = [
-      plan(),
-      PlanSchema.parse({ objective: 'follow-ups', tasks: [{ id: 'fix-ui', title: 'Earlier fix', agent: 'frontend', verify: [['npm', 'run', 'test:ui']] }] }),
-    ];
+    const plans = [plan(), PlanSchema.parse({ objective: 'follow-ups', tasks: [{ id: 'fix-ui', title: 'Earlier fix', agent: 'frontend', verify: [['npm', 'run', 'test:ui']] }] })];
     const evidence: Evidence = {
       results: [
         result('api', 'backend', { verification: [check(['npm', 'test'], true)] }),
@@ -282,10 +275,7 @@ describe('createEvidenceJudge', () => {
   });
 
   it('lets a later task that merely mentions an earlier failed one supersede it only when it re-ran its checks', async () => {
-    const plans = [
-      plan(),
-      PlanSchema.parse({ objective: 'follow-ups', tasks: [{ id: 'polish', title: 'Polish the ui copy', agent: 'frontend', verify: [['npm', 'run', 'lint']] }] }),
-    ];
+    const plans = [plan(), PlanSchema.parse({ objective: 'follow-ups', tasks: [{ id: 'polish', title: 'Polish the ui copy', agent: 'frontend', verify: [['npm', 'run', 'lint']] }] })];
     const evidence: Evidence = {
       results: [
         result('api', 'backend', { verification: [check(['npm', 'test'], true)] }),

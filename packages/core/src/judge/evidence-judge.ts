@@ -112,9 +112,7 @@ async function judgeByEvidence(input: JudgeInput, options: EvidenceJudgeOptions)
     } else problem = `the model call failed (${error instanceof Error ? error.message : String(error)})`;
   }
 
-  const verdict = modelVerdict
-    ? combineWithModel({ modelVerdict, failures, results, evidence, plans: input.plans, agents, allocator })
-    : evidenceOnlyVerdict({ failures, results, evidence, plans: input.plans, agents, allocator, problem });
+  const verdict = modelVerdict ? combineWithModel({ modelVerdict, failures, results, evidence, plans: input.plans, agents, allocator }) : evidenceOnlyVerdict({ failures, results, evidence, plans: input.plans, agents, allocator, problem });
   return { verdict: VerdictSchema.parse(verdict), usage, costUsd };
 }
 
@@ -238,9 +236,7 @@ function combineWithModel(parts: VerdictParts & { modelVerdict: ModelVerdict }):
 
   const normalised = normaliseModelFollowUps(modelVerdict.followUpTasks, { allocator: parts.allocator, agents: parts.agents });
   const modelTasks = attachContractCheck(inheritVerifyCommands(normalised.tasks, failures, parts.plans), failures);
-  const coveredTaskIds = new Set(
-    parts.results.map((result) => result.taskId).filter((taskId) => modelTasks.some((task) => mentionsTask(task, taskId))),
-  );
+  const coveredTaskIds = new Set(parts.results.map((result) => result.taskId).filter((taskId) => modelTasks.some((task) => mentionsTask(task, taskId))));
   const evidenceTasks = followUpsFromFailures({
     failures,
     plans: parts.plans,
@@ -249,7 +245,12 @@ function combineWithModel(parts: VerdictParts & { modelVerdict: ModelVerdict }):
     coveredTaskIds,
     coveringTasks: modelTasks,
   });
-  const failedCriteria = failures.length > 0 ? evidenceCriteria(parts).filter((criterion) => !criterion.isMet).map((criterion) => ({ ...criterion, criterion: `[evidence] ${criterion.criterion}` })) : [];
+  const failedCriteria =
+    failures.length > 0
+      ? evidenceCriteria(parts)
+          .filter((criterion) => !criterion.isMet)
+          .map((criterion) => ({ ...criterion, criterion: `[evidence] ${criterion.criterion}` }))
+      : [];
   const criteria = [...modelVerdict.criteria, ...failedCriteria];
   let followUpTasks = [...modelTasks, ...evidenceTasks];
   if (followUpTasks.length === 0) followUpTasks = followUpsFromCriteria(criteria, parts);

@@ -15,7 +15,6 @@ export type EvidenceFailure =
   | { kind: 'verification-failed'; result: TaskResult; checks: VerificationResult[] }
   | { kind: 'project-check-failed'; checks: VerificationResult[] }
   | { kind: 'contract-error'; findings: ContractFinding[]; checkCommand?: string[] }
-
   | { kind: 'checks-changed'; changes: CheckChange[] }
   | { kind: 'conflict-unresolved'; conflicts: KeptConflict[] };
 
@@ -61,10 +60,7 @@ export function supersededResults(results: readonly TaskResult[], plans: readonl
     const escaped = result.taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const namedFor = new RegExp(`^fix-(?:check-)?${escaped}(?:-\\d+)?$`);
     const original = findTask(plans, result.taskId);
-    const ownChecks = commandKeys([
-      ...(original?.verify ?? []).map((command) => (Array.isArray(command) ? command : command.command)),
-      ...result.verification.map((check) => check.command),
-    ]);
+    const ownChecks = commandKeys([...(original?.verify ?? []).map((command) => (Array.isArray(command) ? command : command.command)), ...result.verification.map((check) => check.command)]);
     for (const later of latest) {
       if (later.iteration <= result.iteration || later.taskId === result.taskId) continue;
       const task = findTask(plans, later.taskId) ?? { id: later.taskId, title: '', description: '' };
@@ -136,10 +132,7 @@ export function describeFailure(failure: EvidenceFailure): string {
         .map((finding) => `${finding.kind} ${finding.method} ${finding.path}`)
         .join(', ')}${failure.findings.length > 5 ? ', …' : ''}`;
     case 'checks-changed':
-      return `the checks themselves were changed (not accepted by the user): ${failure.changes
-        .slice(0, 5)
-        .map(describeCheckChange)
-        .join('; ')}${failure.changes.length > 5 ? '; …' : ''}`;
+      return `the checks themselves were changed (not accepted by the user): ${failure.changes.slice(0, 5).map(describeCheckChange).join('; ')}${failure.changes.length > 5 ? '; …' : ''}`;
     case 'conflict-unresolved':
       return `conflicting work is not on the integration branch: ${failure.conflicts
         .map((conflict) => `task ${conflict.taskId} (kept at ${conflict.ref}; missing in ${conflict.missing.slice(0, 5).join(', ') || conflict.files.join(', ')})`)

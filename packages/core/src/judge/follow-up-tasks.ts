@@ -189,10 +189,7 @@ export function followUpsFromFailures(options: EvidenceFollowUpOptions): Task[] 
           result.conflict ? conflictInstructions(result.taskId, result.conflict) : '',
         ].filter(Boolean);
         if (result.conflict) conflictsCovered.add(result.taskId);
-        const dependsOn =
-          failure.kind === 'task-blocked'
-            ? (result.blockedBy ?? []).map((blocker) => fixIdOf.get(blocker)).filter((value): value is string => value !== undefined)
-            : [];
+        const dependsOn = failure.kind === 'task-blocked' ? (result.blockedBy ?? []).map((blocker) => fixIdOf.get(blocker)).filter((value): value is string => value !== undefined) : [];
         const verify = original?.verify.length ? original.verify : commandsOf(checks);
         tasks.push(
           TaskSchema.parse({

@@ -45,7 +45,7 @@ function renderChecks(checks: readonly VerificationResult[], maxTailChars: numbe
 /** The evidence as plain text (data, not instructions), clipped to the budget. */
 export function renderEvidence(input: JudgePromptInput): string {
   const maxTailChars = Math.max(200, Math.floor(input.maxEvidenceChars / Math.max(8, input.results.length * 3 + input.evidence.projectChecks.length * 3)));
-  const lines: string[] = ['## Task results (status and checks are measured by the orchestrator; summaries are the agents\' claims)'];
+  const lines: string[] = ["## Task results (status and checks are measured by the orchestrator; summaries are the agents' claims)"];
   const superseded = supersededResults(input.results, input.plans);
   for (const result of input.results) {
     const replacedBy = superseded.get(result.taskId);
@@ -75,15 +75,15 @@ export function renderEvidence(input: JudgePromptInput): string {
   if (conflicts.length > 0) {
     lines.push('', '## Merge conflicts (a conflicted task is done only when its change is on the integration branch)');
     for (const conflict of conflicts) {
-      lines.push(`- ${conflict.taskId}: conflicted in ${conflict.files.join(', ')}; kept at ${conflict.ref}; ${conflict.isLanded ? 'its change is now on the integration branch' : `NOT on the integration branch (missing in ${conflict.missing.join(', ')})`}`);
+      lines.push(
+        `- ${conflict.taskId}: conflicted in ${conflict.files.join(', ')}; kept at ${conflict.ref}; ${conflict.isLanded ? 'its change is now on the integration branch' : `NOT on the integration branch (missing in ${conflict.missing.join(', ')})`}`,
+      );
     }
   }
   lines.push('', '## API contract');
   const contract = input.evidence.contract;
   if (contract) {
-    lines.push(
-      `source: ${contract.contractSource ?? 'none'}; contract endpoints ${contract.contract.length}, backend ${contract.backend.length}, frontend calls ${contract.frontend.length}; ${contract.isPassed ? 'PASSED' : 'FAILED'}`,
-    );
+    lines.push(`source: ${contract.contractSource ?? 'none'}; contract endpoints ${contract.contract.length}, backend ${contract.backend.length}, frontend calls ${contract.frontend.length}; ${contract.isPassed ? 'PASSED' : 'FAILED'}`);
     for (const finding of contract.findings.slice(0, 40)) {
       lines.push(`- [${finding.severity}] ${finding.kind} ${finding.method} ${finding.path}${finding.file ? ` at ${finding.file}${finding.line ? `:${finding.line}` : ''}` : ''}`);
     }
@@ -101,9 +101,7 @@ export function renderEvidence(input: JudgePromptInput): string {
 /** The judge prompt. Its first line is always {@link JUDGE_PROMPT_MARKER}. */
 export function buildJudgePrompt(input: JudgePromptInput): string {
   const latestPlan = input.plans[input.plans.length - 1];
-  const criteria = latestPlan
-    ? latestPlan.tasks.flatMap((task) => [`- [${task.id}] ${task.title}`, ...task.acceptance.map((criterion) => `  - ${criterion}`)])
-    : ['- (no plan given)'];
+  const criteria = latestPlan ? latestPlan.tasks.flatMap((task) => [`- [${task.id}] ${task.title}`, ...task.acceptance.map((criterion) => `  - ${criterion}`)]) : ['- (no plan given)'];
   return [
     `${JUDGE_PROMPT_MARKER} Decide from evidence whether the objective is met.`,
     '',

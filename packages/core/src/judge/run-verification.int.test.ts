@@ -56,14 +56,7 @@ async function readPids(pidFile: string): Promise<number[]> {
 describe('runVerification', () => {
   it('runs argument vectors without a shell and records exit codes and output', async () => {
     const cwd = await temporaryDirectory();
-    const results = await runVerification(
-      [
-        [node, '-e', 'console.log("ok $HOME `whoami`"); process.exit(0)'],
-        { command: [node, '-e', 'console.error("broken"); process.exit(3)'] },
-        ['definitely-not-a-command-qoder-orch'],
-      ],
-      { cwd },
-    );
+    const results = await runVerification([[node, '-e', 'console.log("ok $HOME `whoami`"); process.exit(0)'], { command: [node, '-e', 'console.error("broken"); process.exit(3)'] }, ['definitely-not-a-command-qoder-orch']], { cwd });
     expect(results.map((result) => [result.exitCode, result.passed, result.isTimedOut, result.phase])).toEqual([
       [0, true, false, 'task'],
       [3, false, false, 'task'],
@@ -88,10 +81,11 @@ describe('runVerification', () => {
 
   it('redacts secrets from the output and keeps only its tail', async () => {
     const cwd = await temporaryDirectory();
-    const [result] = await runVerification(
-      [[node, '-e', 'for (let i = 0; i < 500; i++) console.log("line " + i); console.log("token " + process.env.MY_VALUE + " sk-abcdefghijklmnopqrstuvwx \\u001b[31mred\\u001b[0m")']],
-      { cwd, env: { MY_VALUE: 'hunter2-very-secret' }, maxOutputChars: 300 },
-    );
+    const [result] = await runVerification([[node, '-e', 'for (let i = 0; i < 500; i++) console.log("line " + i); console.log("token " + process.env.MY_VALUE + " sk-abcdefghijklmnopqrstuvwx \\u001b[31mred\\u001b[0m")']], {
+      cwd,
+      env: { MY_VALUE: 'hunter2-very-secret' },
+      maxOutputChars: 300,
+    });
     expect(result?.outputTail).not.toContain('hunter2-very-secret');
     expect(result?.outputTail).not.toContain('sk-abcdefghijklmnopqrstuvwx');
     expect(result?.outputTail).toContain(`token ${REDACTED} ${REDACTED} red`);

@@ -67,11 +67,7 @@ export async function runVerification(commands: readonly VerifyCommand[], option
   return results;
 }
 
-async function runOne(
-  command: { argv: string[]; timeoutMs?: number; cwd?: string },
-  options: RunVerificationOptions,
-  secretValues: readonly string[],
-): Promise<VerificationResult> {
+async function runOne(command: { argv: string[]; timeoutMs?: number; cwd?: string }, options: RunVerificationOptions, secretValues: readonly string[]): Promise<VerificationResult> {
   const phase = options.phase ?? 'task';
   const root = resolve(options.cwd);
   const cwd = command.cwd === undefined ? root : resolve(root, command.cwd);

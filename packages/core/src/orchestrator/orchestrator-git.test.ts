@@ -27,7 +27,12 @@ async function runInRepository(tasks: TaskSpec[], runTask: NonNullable<MockAgent
     runStore: new MemoryRunStore(),
     random: () => 0.5,
     // The checks are inline `node -e` scripts, which the command policy refuses unless allowed.
-    config: { retry: { initialDelayMs: 1, maxDelayMs: 2 }, validation: { commandPolicy: { mode: 'refuse', allow: ['node -e **'] } }, ...config, execution: { maxParallel: 2, maxIterations: 1, testCommand: ['node', '-e', '0'], ...config.execution } },
+    config: {
+      retry: { initialDelayMs: 1, maxDelayMs: 2 },
+      validation: { commandPolicy: { mode: 'refuse', allow: ['node -e **'] } },
+      ...config,
+      execution: { maxParallel: 2, maxIterations: 1, testCommand: ['node', '-e', '0'], ...config.execution },
+    },
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));
@@ -45,9 +50,7 @@ describe('Orchestrator on a real git repository', () => {
     try {
       const provider = new MockAgentProvider({
         complete: (options) =>
-          options.purpose === 'judge'
-            ? met
-            : JSON.stringify({ summary: `uses ${secret}`, tasks: [{ id: 'api', title: `Do api with ${secret}`, description: JSON.stringify({ secret }), agent: 'backend-dev', files: ['src/api.txt'] }] }),
+          options.purpose === 'judge' ? met : JSON.stringify({ summary: `uses ${secret}`, tasks: [{ id: 'api', title: `Do api with ${secret}`, description: JSON.stringify({ secret }), agent: 'backend-dev', files: ['src/api.txt'] }] }),
         runTask: () => ({
           type: 'success',
           files: { 'src/api.txt': 'api\n' },
@@ -72,13 +75,18 @@ describe('Orchestrator on a real git repository', () => {
     }
   });
 
-  it("says so when an agent writes a secret into a project file (its work is committed as written)", async () => {
+  it('says so when an agent writes a secret into a project file (its work is committed as written)', async () => {
     process.env['QODER_PERSONAL_ACCESS_TOKEN'] = 'tok-"agent\\wrote-ü-77c1';
     try {
-      const { events, summary } = await runInRepository([{ id: 'api', files: ['src/*.txt'] }, { id: 'web', files: ['web/*.txt'] }], (options) =>
-        options.taskId === 'api'
-          ? { type: 'success', files: { 'src/api.txt': 'api\n', 'src/config.txt': `token = ${JSON.stringify(process.env['QODER_PERSONAL_ACCESS_TOKEN'])}\n` } }
-          : { type: 'success', files: { 'web/web.txt': 'web\n' } },
+      const { events, summary } = await runInRepository(
+        [
+          { id: 'api', files: ['src/*.txt'] },
+          { id: 'web', files: ['web/*.txt'] },
+        ],
+        (options) =>
+          options.taskId === 'api'
+            ? { type: 'success', files: { 'src/api.txt': 'api\n', 'src/config.txt': `token = ${JSON.stringify(process.env['QODER_PERSONAL_ACCESS_TOKEN'])}\n` } }
+            : { type: 'success', files: { 'web/web.txt': 'web\n' } },
       );
       expect(summary.status).toBe('met');
       const warnings = events.filter((event): event is EventEnvelope<'warning'> => event.type === 'warning' && event.code === 'SECRET_IN_CHANGES');
@@ -89,9 +97,12 @@ describe('Orchestrator on a real git repository', () => {
     }
   });
 
-  it('runs parallel tasks in their own worktrees and lands each with its own commit on the user\'s branch', async () => {
+  it("runs parallel tasks in their own worktrees and lands each with its own commit on the user's branch", async () => {
     const { repository, summary, events, log } = await runInRepository(
-      [{ id: 'api', files: ['src/api.txt'] }, { id: 'web', files: ['src/web.txt'] }],
+      [
+        { id: 'api', files: ['src/api.txt'] },
+        { id: 'web', files: ['src/web.txt'] },
+      ],
       (options) => ({ type: 'success', delayMs: 20, files: { [`src/${options.taskId}.txt`]: `${options.taskId} in ${options.cwd === repositories.at(-1)!.root ? 'main tree' : 'worktree'}\n` } }),
     );
     expect(summary.status).toBe('met');
@@ -118,7 +129,10 @@ describe('Orchestrator on a real git repository', () => {
 
   it('reports a real merge conflict as a failed task with its files, and lands no conflict markers', async () => {
     const { repository, summary } = await runInRepository(
-      [{ id: 'one', files: ['src/shared.txt'] }, { id: 'two', files: ['src/other.txt'] }],
+      [
+        { id: 'one', files: ['src/shared.txt'] },
+        { id: 'two', files: ['src/other.txt'] },
+      ],
       {
         one: [{ type: 'success', delayMs: 5, files: { 'src/shared.txt': 'line 1\nONE\nline 3\n' } }],
         // Declares another file but edits the same line: only the merge can notice.
@@ -135,15 +149,13 @@ describe('Orchestrator on a real git repository', () => {
     expect(content).not.toContain('<<<<<<<');
   });
 
-  it('retries from a clean checkpoint: a failed attempt\'s half-written files never reach the next one', async () => {
+  it("retries from a clean checkpoint: a failed attempt's half-written files never reach the next one", async () => {
     const seen: string[] = [];
     const { repository, summary } = await runInRepository(
       [{ id: 'flaky', files: ['src/**'] }],
       (options) => {
         seen.push(options.prompt.includes('previous attempt failed') ? 'retry' : 'first');
-        return seen.length === 1
-          ? { type: 'error', code: 'CRASHED', message: 'agent crashed' }
-          : { type: 'success', files: { 'src/done.txt': 'done\n' } };
+        return seen.length === 1 ? { type: 'error', code: 'CRASHED', message: 'agent crashed' } : { type: 'success', files: { 'src/done.txt': 'done\n' } };
       },
       { execution: { maxParallel: 1 } },
     );
@@ -165,7 +177,7 @@ describe('Orchestrator on a real git repository', () => {
     await expect(readFile(join(repository.root, 'src/half.txt'), 'utf8')).rejects.toThrow();
   });
 
-  it('refuses a dirty work tree with a clear error and leaves the user\'s work alone', async () => {
+  it("refuses a dirty work tree with a clear error and leaves the user's work alone", async () => {
     const repository = await createTemporaryRepository();
     repositories.push(repository);
     await repository.write('notes.txt', 'my uncommitted notes\n');
@@ -204,7 +216,10 @@ describe('Orchestrator on a real git repository', () => {
       {
         base: [{ type: 'success', delayMs: 150, files: { 'src/config.txt': 'v2\n' } }],
         // The speculative attempt writes the file its dependency owns.
-        ahead: [{ type: 'success', files: { 'src/ahead.txt': 'guess\n', 'src/config.txt': 'v1\n' } }, { type: 'success', files: { 'src/ahead.txt': 'informed\n' } }],
+        ahead: [
+          { type: 'success', files: { 'src/ahead.txt': 'guess\n', 'src/config.txt': 'v1\n' } },
+          { type: 'success', files: { 'src/ahead.txt': 'informed\n' } },
+        ],
       },
       { execution: { enableSpeculative: true, isolation: 'worktree' } },
     );

@@ -93,7 +93,10 @@ describe('a run against a repository whose hooks and configuration run programs'
     const { summary, tampering } = await run(
       repository,
       // Checks in the task's tree and again after its merge: more of our git around each task.
-      [{ id: 'api', verify: [['node', '-e', '0']] }, { id: 'web', verify: [['node', '-e', '0']] }],
+      [
+        { id: 'api', verify: [['node', '-e', '0']] },
+        { id: 'web', verify: [['node', '-e', '0']] },
+      ],
       (options) => ({ type: 'success', delayMs: 10, files: { [`src/${options.taskId}.txt`]: `${options.taskId}\n` } }),
       { isolation },
     );
@@ -151,7 +154,7 @@ describe('a run against a repository whose hooks and configuration run programs'
     expect(plainGit(repository.root, ['config', 'user.email']).trim()).toBe('user@example.com');
   });
 
-  it('reports files a task wrote in the project checkout instead of its worktree, takes them out, and keeps the user\'s set-aside work', async () => {
+  it("reports files a task wrote in the project checkout instead of its worktree, takes them out, and keeps the user's set-aside work", async () => {
     const repository = await createTemporaryRepository({ 'README.md': '# app\n', 'src/keep.txt': 'keep\n' });
     repositories.push(repository);
     // The user's uncommitted work, set aside for the run (`allow_dirty`) and put back after it.
@@ -164,10 +167,7 @@ describe('a run against a repository whose hooks and configuration run programs'
       (options) => ({
         type: 'success',
         delayMs: 10,
-        files:
-          options.taskId === 'api'
-            ? { 'src/api.txt': 'api\n', [join(repository.root, 'src/stray.txt')]: 'stray\n', [join(repository.root, 'src/keep.txt')]: 'overwritten by api\n' }
-            : { 'src/web.txt': 'web\n' },
+        files: options.taskId === 'api' ? { 'src/api.txt': 'api\n', [join(repository.root, 'src/stray.txt')]: 'stray\n', [join(repository.root, 'src/keep.txt')]: 'overwritten by api\n' } : { 'src/web.txt': 'web\n' },
       }),
       { allowDirty: true, isolation: 'worktree' },
     );

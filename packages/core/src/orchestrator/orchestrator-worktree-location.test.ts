@@ -55,7 +55,7 @@ const PASSING_TEST = "import test from 'node:test';\ntest('sum', () => {});\n";
 const FAILING_TEST = "import test from 'node:test';\nimport assert from 'node:assert';\ntest('half-written', () => assert.fail('not done'));\n";
 
 describe('task worktrees outside the project', () => {
-  it('a failed run leaves nothing the project\'s own `node --test` could find, and a markdown task passes its checks beside it', async () => {
+  it("a failed run leaves nothing the project's own `node --test` could find, and a markdown task passes its checks beside it", async () => {
     const repository = await createTemporaryRepository({ 'README.md': '# app\n', 'sum.test.mjs': PASSING_TEST });
     repositories.push(repository);
     const { summary, events } = await runTasks(
@@ -96,11 +96,9 @@ describe('task worktrees outside the project', () => {
     await repository.write('node_modules/greet/package.json', '{"name":"greet","type":"module","exports":"./index.js"}\n');
     await repository.write('node_modules/greet/index.js', "export default () => 'hi';\n");
     const greetTest = "import test from 'node:test';\nimport assert from 'node:assert';\nimport greet from 'greet';\ntest('greets', () => assert.equal(greet(), 'hi'));\n";
-    const { summary, events, provider } = await runTasks(
-      repository,
-      [{ id: 'greeting', files: ['greet.test.mjs'], verify: [['node', '--test', 'greet.test.mjs']] }],
-      { greeting: [{ type: 'success', files: { 'greet.test.mjs': greetTest } }] },
-    );
+    const { summary, events, provider } = await runTasks(repository, [{ id: 'greeting', files: ['greet.test.mjs'], verify: [['node', '--test', 'greet.test.mjs']] }], {
+      greeting: [{ type: 'success', files: { 'greet.test.mjs': greetTest } }],
+    });
     const end = events.find((event): event is EventEnvelope<'task-end'> => event.type === 'task-end');
     expect(end?.result.status, JSON.stringify(end?.result.verification)).toBe('completed');
     expect(summary.status).toBe('met');
@@ -114,8 +112,11 @@ describe('task worktrees outside the project', () => {
     expect(await readFile(join(repository.root, 'node_modules/greet/index.js'), 'utf8')).toBe("export default () => 'hi';\n");
   });
 
-  it('a check run with the project virtualenv\'s python passes inside the task worktree', async () => {
-    const python = await run('python3', ['-c', 'import sys; print(sys.version_info[0])']).then(() => 'python3', () => undefined);
+  it("a check run with the project virtualenv's python passes inside the task worktree", async () => {
+    const python = await run('python3', ['-c', 'import sys; print(sys.version_info[0])']).then(
+      () => 'python3',
+      () => undefined,
+    );
     expect(python, 'python3 is needed for this test').toBe('python3');
     const repository = await createTemporaryRepository({ 'README.md': '# app\n', '.gitignore': '.venv/\n' });
     repositories.push(repository);

@@ -16,11 +16,9 @@ const projectDir = async () => {
 };
 
 type TaskSpec = { id: string; agent?: string; dependsOn?: string[]; files?: string[]; verify?: string[][]; estimateMinutes?: number };
-const planAnswer = (tasks: TaskSpec[]) =>
-  `\`\`\`json\n${JSON.stringify({ summary: 'plan', tasks: tasks.map((task) => ({ title: `Do ${task.id}`, agent: 'backend-dev', ...task })) })}\n\`\`\``;
+const planAnswer = (tasks: TaskSpec[]) => `\`\`\`json\n${JSON.stringify({ summary: 'plan', tasks: tasks.map((task) => ({ title: `Do ${task.id}`, agent: 'backend-dev', ...task })) })}\n\`\`\``;
 const met = JSON.stringify({ isMet: true, reasoning: 'All checks passed.', criteria: [] });
-const notMet = (followUps: TaskSpec[] = []) =>
-  JSON.stringify({ isMet: false, reasoning: 'Not yet.', criteria: [], followUpTasks: followUps.map((task) => ({ title: `Do ${task.id}`, agent: 'backend-dev', ...task })) });
+const notMet = (followUps: TaskSpec[] = []) => JSON.stringify({ isMet: false, reasoning: 'Not yet.', criteria: [], followUpTasks: followUps.map((task) => ({ title: `Do ${task.id}`, agent: 'backend-dev', ...task })) });
 /** A project check that passes: the judge needs evidence, never just the model's word. */
 const PASSING_CHECK = ['node', '-e', '0'];
 /** The checks these tests plan are inline `node -e` scripts, which the command policy refuses unless the user allows them. */
@@ -146,7 +144,7 @@ describe('Orchestrator', () => {
     expect(verdict.followUpTasks[0]!.verify).toEqual([['node', '-e', 'process.exit(3)']]);
   });
 
-  it('iterates with the judge\'s follow-ups until the objective is met', async () => {
+  it("iterates with the judge's follow-ups until the objective is met", async () => {
     const directory = await projectDir();
     const mock = provider(planAnswer([{ id: 'impl', verify: [['node', '-e', "require('fs').statSync('done.txt')"]] }]), [notMet(), met], {
       impl: [{ type: 'success' }],
@@ -290,9 +288,7 @@ describe('Orchestrator', () => {
     process.env.QODER_PERSONAL_ACCESS_TOKEN = secret;
     try {
       const mock = provider(planAnswer([{ id: 'leaky' }]), [notMet()], {
-        leaky: [
-          { type: 'success', events: [{ type: 'text', text: `my token is ${secret}` }], text: `done ${secret}` },
-        ],
+        leaky: [{ type: 'success', events: [{ type: 'text', text: `my token is ${secret}` }], text: `done ${secret}` }],
       });
       const { summary, orchestrator } = await run({ provider: mock }, 'x', { execution: { maxIterations: 1 } });
       const everything = JSON.stringify(await orchestrator.runStore.readEvents(orchestrator.runId)) + JSON.stringify(summary);
@@ -339,10 +335,17 @@ describe('Orchestrator', () => {
         };
       },
     };
-    const mock = provider(planAnswer([{ id: 'api', files: ['server/routes.ts'] }, { id: 'docs', files: ['README.md'] }]), [met], {
-      api: [{ type: 'success', files: { 'server/routes.ts': 'export {};\n' }, text: '```json\n{"status":"success","filesChanged":["server/routes.ts"]}\n```' }],
-      docs: [{ type: 'success', files: { 'README.md': '# x\n' } }],
-    });
+    const mock = provider(
+      planAnswer([
+        { id: 'api', files: ['server/routes.ts'] },
+        { id: 'docs', files: ['README.md'] },
+      ]),
+      [met],
+      {
+        api: [{ type: 'success', files: { 'server/routes.ts': 'export {};\n' }, text: '```json\n{"status":"success","filesChanged":["server/routes.ts"]}\n```' }],
+        docs: [{ type: 'success', files: { 'README.md': '# x\n' } }],
+      },
+    );
     const { summary, events } = await run({ provider: mock, projectDir: directory, contractVerifier }, 'x', { execution: { maxIterations: 1, maxParallel: 1 } });
     const contractEvents = events.filter((event) => event.type === 'contract-end');
     // Once after the API task (the docs task does not touch the API), once at the end.
@@ -353,16 +356,23 @@ describe('Orchestrator', () => {
   });
 
   it('goes on without contract evidence when the checker fails, and says so', async () => {
-    const contractVerifier = { verify: async () => { throw new Error('openapi.yaml is missing'); } };
+    const contractVerifier = {
+      verify: async () => {
+        throw new Error('openapi.yaml is missing');
+      },
+    };
     const mock = provider(planAnswer([{ id: 'a' }]), [met]);
     const { summary, events } = await run({ provider: mock, contractVerifier });
     expect(summary.status).toBe('met');
     expect(events.some((event) => event.type === 'warning' && event.code === 'CONTRACT_CHECK_FAILED' && event.message.includes('openapi.yaml is missing'))).toBe(true);
   });
 
-  it('learns task durations across runs and uses them for the next run\'s priorities', async () => {
+  it("learns task durations across runs and uses them for the next run's priorities", async () => {
     const directory = await projectDir();
-    const tasks = [{ id: 'db', agent: 'architect', estimateMinutes: 1 }, { id: 'ui', agent: 'frontend-dev', estimateMinutes: 5 }];
+    const tasks = [
+      { id: 'db', agent: 'architect', estimateMinutes: 1 },
+      { id: 'ui', agent: 'frontend-dev', estimateMinutes: 5 },
+    ];
     for (let index = 0; index < 3; index += 1) {
       const mock = provider(planAnswer(tasks), [met], (options) => ({ type: 'success', delayMs: options.taskId === 'db' ? 40 : 2 }));
       await run({ provider: mock, projectDir: directory }, 'x', { execution: { maxParallel: 1 } });

@@ -43,9 +43,7 @@ export function buildTaskPrompt(input: TaskPromptInput): string {
   if (input.pendingDependencies && input.pendingDependencies.length > 0) {
     parts.push(`## Note\nThe tasks this one depends on (${input.pendingDependencies.join(', ')}) are still being done by teammates. Build against the plan and the contract; do not do their work.`);
   }
-  parts.push(
-    `## Your task: ${task.title}\n${task.description || '(no further description)'}`,
-  );
+  parts.push(`## Your task: ${task.title}\n${task.description || '(no further description)'}`);
   if (task.files.length > 0) parts.push(`## Files you are expected to touch\n${task.files.map((file) => `- ${file}`).join('\n')}\nStay within them unless the task cannot be done otherwise.`);
   if (task.acceptance.length > 0) parts.push(`## Acceptance criteria\n${task.acceptance.map((criterion) => `- ${criterion}`).join('\n')}`);
   if (task.verify.length > 0) {
@@ -85,9 +83,7 @@ export const AgentReportSchema = z
     summary: z.string().optional(),
     filesChanged: z.array(z.string()).optional(),
     deviations: z.array(z.object({ wikiSource: z.string().optional(), observed: z.string() }).passthrough()).optional(),
-    interfaces: z
-      .array(z.object({ name: z.string(), kind: z.string().optional(), file: z.string().optional(), fields: z.array(z.string()).optional() }).passthrough())
-      .optional(),
+    interfaces: z.array(z.object({ name: z.string(), kind: z.string().optional(), file: z.string().optional(), fields: z.array(z.string()).optional() }).passthrough()).optional(),
   })
   .passthrough();
 export type AgentReport = z.infer<typeof AgentReportSchema>;

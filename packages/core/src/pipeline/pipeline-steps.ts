@@ -10,8 +10,7 @@ import { redactEvent } from './agent-output';
 import type { TaskIdentity, TaskPipelineEvents } from './pipeline-events';
 import type { TaskPipelineOptions, TaskStateChange } from './pipeline-options';
 
-export type ResolvedPipelineOptions = TaskPipelineOptions &
-  Required<Pick<TaskPipelineOptions, 'runId' | 'iteration' | 'retryPolicy' | 'secretValues' | 'random' | 'providers' | 'subagents'>>;
+export type ResolvedPipelineOptions = TaskPipelineOptions & Required<Pick<TaskPipelineOptions, 'runId' | 'iteration' | 'retryPolicy' | 'secretValues' | 'random' | 'providers' | 'subagents'>>;
 
 const SINGLE_ATTEMPT: RetryPolicy = { maxAttempts: 1, backoffFactor: 2, initialDelayMs: 1000, maxDelayMs: 30_000 };
 
@@ -86,14 +85,9 @@ export class PipelineSteps {
   }
 
   /** What the prompt says about a task besides the task itself: dependencies' results, project knowledge, interfaces. */
-  async promptInput(
-    task: Task,
-    input: { tokenBudget: number; subagent: SubagentDefinition | undefined; abortSignal: AbortSignal; isSpeculative?: boolean },
-  ): Promise<{ prompt: TaskPromptInput; contextVersion: string | undefined }> {
+  async promptInput(task: Task, input: { tokenBudget: number; subagent: SubagentDefinition | undefined; abortSignal: AbortSignal; isSpeculative?: boolean }): Promise<{ prompt: TaskPromptInput; contextVersion: string | undefined }> {
     const { options } = this;
-    const taskContext = options.context
-      ? await options.context.contextFor(task, { tokenBudget: input.tokenBudget, ...(input.subagent ? { subagent: input.subagent } : {}), abortSignal: input.abortSignal })
-      : undefined;
+    const taskContext = options.context ? await options.context.contextFor(task, { tokenBudget: input.tokenBudget, ...(input.subagent ? { subagent: input.subagent } : {}), abortSignal: input.abortSignal }) : undefined;
     // Speculative work runs before its dependencies have results or interfaces to show.
     const interfaces = options.registry && options.plan && !input.isSpeculative ? await options.registry.forTask(task, options.plan) : '';
     const dependencies = input.isSpeculative ? [] : task.dependsOn.map((id) => options.resultOf?.(id)).filter((result): result is TaskResult => result !== undefined);

@@ -16,13 +16,7 @@ import { settleTask } from './settle-task';
  * own checkpoint, verification, commit and result; spend is shared equally. When the one
  * invocation fails, every task is run on its own (`runOne`, with its own retries).
  */
-export async function runBatch(
-  steps: PipelineSteps,
-  tasks: readonly Task[],
-  slot: number,
-  abortSignal: AbortSignal,
-  runOne: (task: Task) => Promise<TaskResult>,
-): Promise<TaskResult[]> {
+export async function runBatch(steps: PipelineSteps, tasks: readonly Task[], slot: number, abortSignal: AbortSignal, runOne: (task: Task) => Promise<TaskResult>): Promise<TaskResult[]> {
   const { options, events } = steps;
   const head = tasks[0]!;
   const ids = tasks.map((task) => task.id);

@@ -64,10 +64,7 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
         ...(prepared.linkedDependencies ? { linkedDependencies: prepared.linkedDependencies } : {}),
         ...(resolving ? { preamble: conflictNote(resolving) } : {}),
       });
-      runResult = redactedRunResult(
-        await provider.doRunTask({ taskId: task.id, prompt, cwd: prepared.cwd, timeoutMs: steps.timeoutMs(), abortSignal, ...callOptions, onEvent: steps.relay([task.id], task.id) }),
-        options.secretValues,
-      );
+      runResult = redactedRunResult(await provider.doRunTask({ taskId: task.id, prompt, cwd: prepared.cwd, timeoutMs: steps.timeoutMs(), abortSignal, ...callOptions, onEvent: steps.relay([task.id], task.id) }), options.secretValues);
     } catch (error) {
       if (ProviderError.isInstance(error)) {
         usage = addUsage(usage, error.usage);

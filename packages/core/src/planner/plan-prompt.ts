@@ -47,7 +47,7 @@ export function buildPlanPrompt(input: PlanPromptInput): string {
       '- Maximise parallelism: depend only on what a task truly needs first. Contract and shared types first, then backend and frontend in parallel, then tests.',
       '- "files": the files or globs each task will touch, relative to the project root. Tasks that run at the same time must not share files.',
       '- "acceptance": checkable criteria. "verify": commands that prove them, each an argument vector (["npm", "test"]), never a shell string.',
-      '- Verify commands run only when they are the project\'s own scripts (npm/pnpm/yarn run <script>, make <target>) or test runners and build tools run directly (node --test, vitest, jest, pytest, go test, cargo test, tsc …). Shells (sh -c, bash), inline code (node -e, python -c), network tools, downloads (npx of uninstalled packages) and paths outside the project are refused and count as unverified.',
+      "- Verify commands run only when they are the project's own scripts (npm/pnpm/yarn run <script>, make <target>) or test runners and build tools run directly (node --test, vitest, jest, pytest, go test, cargo test, tsc …). Shells (sh -c, bash), inline code (node -e, python -c), network tools, downloads (npx of uninstalled packages) and paths outside the project are refused and count as unverified.",
       `- Ids: lowercase words joined by hyphens, unique. At most ${input.maxTasks} tasks. No cycles.`,
       '- Answer with the JSON object only.',
     ].join('\n'),
@@ -60,9 +60,5 @@ export function buildPlanPrompt(input: PlanPromptInput): string {
 
 /** The follow-up prompt after an invalid answer: every problem, and a request for the whole plan again. */
 export function buildRepairPrompt(originalPrompt: string, issues: readonly PlanIssue[]): string {
-  return [
-    originalPrompt,
-    `## Your previous answer was rejected\n${issues.map((issue) => `- ${issue.path}: ${issue.message}`).join('\n')}`,
-    'Answer again with the complete corrected plan as one JSON object, nothing else.',
-  ].join('\n\n');
+  return [originalPrompt, `## Your previous answer was rejected\n${issues.map((issue) => `- ${issue.path}: ${issue.message}`).join('\n')}`, 'Answer again with the complete corrected plan as one JSON object, nothing else.'].join('\n\n');
 }

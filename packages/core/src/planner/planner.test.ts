@@ -68,7 +68,13 @@ describe('validatePlan', () => {
   });
 
   it('repairs common shapes: a bare list, snake_case keys, numeric ids, a missing objective', () => {
-    const result = validatePlan([{ id: 1, title: 'one', agent: 'architect' }, { id: 2, title: 'two', agent: 'qa-agent', depends_on: [1], estimate_minutes: 3 }], { objective: 'goal', agents });
+    const result = validatePlan(
+      [
+        { id: 1, title: 'one', agent: 'architect' },
+        { id: 2, title: 'two', agent: 'qa-agent', depends_on: [1], estimate_minutes: 3 },
+      ],
+      { objective: 'goal', agents },
+    );
     expect('plan' in result && result.plan).toMatchObject({ objective: 'goal', tasks: [{ id: '1' }, { id: '2', dependsOn: ['1'], estimateMinutes: 3 }] });
   });
 });

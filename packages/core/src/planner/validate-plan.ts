@@ -93,7 +93,7 @@ function leavesThroughSymlink(projectDir: string, path: string): boolean {
  */
 export function validatePlan(value: unknown, options: ValidatePlanOptions): { plan: Plan } | { issues: PlanIssue[] } {
   const shaped = normaliseShape(value, options.objective);
-  const taskCount = Array.isArray((shaped as { tasks?: unknown })?.tasks) ? ((shaped as { tasks: unknown[] }).tasks.length) : 0;
+  const taskCount = Array.isArray((shaped as { tasks?: unknown })?.tasks) ? (shaped as { tasks: unknown[] }).tasks.length : 0;
   if (taskCount > MAX_PLAN_TASKS) {
     return { issues: [{ kind: 'too-many-tasks', path: 'tasks', message: `${taskCount} tasks; at most ${MAX_PLAN_TASKS}. Merge small steps into larger tasks.` }] };
   }

@@ -31,10 +31,7 @@ export async function checkProjectReadable(projectDir: string): Promise<Prefligh
   }
 }
 
-export async function checkRepository(
-  projectDir: string,
-  options: { isGitRequired: boolean; offerInit?: (directory: string) => Promise<boolean> },
-): Promise<PreflightCheck> {
+export async function checkRepository(projectDir: string, options: { isGitRequired: boolean; offerInit?: (directory: string) => Promise<boolean> }): Promise<PreflightCheck> {
   const label = 'Git repository';
   if (await isGitRepository(projectDir)) {
     const { root } = await repositoryPaths(projectDir);
@@ -61,7 +58,12 @@ export async function checkWorkTree(projectDir: string, options: { allowDirty: b
   const label = 'Work tree';
   const { root, gitDir } = await repositoryPaths(projectDir);
   for (const [name, operation] of Object.entries(inProgress)) {
-    if (await stat(join(gitDir, name)).then(() => true, () => false)) {
+    if (
+      await stat(join(gitDir, name)).then(
+        () => true,
+        () => false,
+      )
+    ) {
       return [fail('git.worktree', label, `${operation[0]?.toUpperCase()}${operation.slice(1)} is in progress.`, `Finish ${operation} or abort it (e.g. \`git ${operation.split(' ')[1]} --abort\`) before a run.`)];
     }
   }
@@ -72,18 +74,28 @@ export async function checkWorkTree(projectDir: string, options: { allowDirty: b
   if (!status.isOk) checks.push(fail('git.worktree', label, `git status failed: ${status.message}`, 'Make sure the repository is not corrupt (`git fsck`).'));
   else if (dirty.length === 0) checks.push(pass('git.worktree', label, 'Clean.'));
   else {
-    const names = dirty.slice(0, 5).map((line) => line.slice(3)).join(', ');
+    const names = dirty
+      .slice(0, 5)
+      .map((line) => line.slice(3))
+      .join(', ');
     const message = `${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} (${names}${dirty.length > 5 ? ', …' : ''}).`;
     checks.push(
       options.allowDirty
-        ? warn('git.worktree', label, `${message} They will be set aside before the run and put back after it.`, 'Commit or stash them to keep the run\'s commits separate from your work.')
+        ? warn('git.worktree', label, `${message} They will be set aside before the run and put back after it.`, "Commit or stash them to keep the run's commits separate from your work.")
         : fail('git.worktree', label, message, 'Commit or stash your changes, or allow a dirty tree (`--allow-dirty`, `execution.allow_dirty: true`): they are then set aside and put back after the run.'),
     );
   }
   const pending = await tryGit(root, ['for-each-ref', '--format=%(refname)', `${PRIVATE_REF_ROOT}/snapshots/`]);
   const pendingRefs = pending.isOk ? pending.output.split('\n').filter((line) => line.length > 0) : [];
   if (pendingRefs.length > 0) {
-    checks.push(warn('git.set-aside-work', 'Set-aside work', `Uncommitted work set aside by an earlier run was not put back: ${pendingRefs.join(', ')}.`, `The next run puts it back when the tree is clean; or restore it yourself with \`git checkout ${pendingRefs[0]} -- .\`.`));
+    checks.push(
+      warn(
+        'git.set-aside-work',
+        'Set-aside work',
+        `Uncommitted work set aside by an earlier run was not put back: ${pendingRefs.join(', ')}.`,
+        `The next run puts it back when the tree is clean; or restore it yourself with \`git checkout ${pendingRefs[0]} -- .\`.`,
+      ),
+    );
   }
   return checks;
 }

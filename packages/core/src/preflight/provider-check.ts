@@ -3,10 +3,7 @@ import type { PreflightCheck } from './preflight-report';
 import { fail, pass, warn } from './check-result';
 
 /** Asks the provider (`doCheck`) whether its CLI is installed, which version, and whether it is signed in. */
-export async function checkProvider(
-  provider: LLMProviderV1,
-  options: { cwd: string; abortSignal?: AbortSignal; timeoutMs: number },
-): Promise<PreflightCheck[]> {
+export async function checkProvider(provider: LLMProviderV1, options: { cwd: string; abortSignal?: AbortSignal; timeoutMs: number }): Promise<PreflightCheck[]> {
   const id = `provider.${provider.providerId}`;
   const label = `Provider ${provider.providerId}`;
   if (provider.doCheck === undefined) {

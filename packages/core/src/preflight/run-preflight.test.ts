@@ -97,7 +97,15 @@ describe('runPreflight', () => {
       const signedOut = await runPreflight({
         projectDir: repo.root,
         minFreeDiskMb: 1,
-        provider: new MockAgentProvider({ providerId: 'qoder', check: { installed: true, version: '1.1.52', authenticated: false, problems: [{ severity: 'error', message: 'token pat-secret-value-123456 rejected: not logged in', fix: 'Run `qodercli login` or set QODER_PERSONAL_ACCESS_TOKEN.' }] } }),
+        provider: new MockAgentProvider({
+          providerId: 'qoder',
+          check: {
+            installed: true,
+            version: '1.1.52',
+            authenticated: false,
+            problems: [{ severity: 'error', message: 'token pat-secret-value-123456 rejected: not logged in', fix: 'Run `qodercli login` or set QODER_PERSONAL_ACCESS_TOKEN.' }],
+          },
+        }),
       });
       expect(byId(signedOut, 'provider.qoder.auth')).toMatchObject({ status: 'fail', fix: expect.stringContaining('qodercli login') });
       expect(formatPreflightReport(signedOut)).not.toContain('pat-secret-value-123456');

@@ -39,12 +39,7 @@ export async function checkSubagents(projectDir: string, directories: readonly s
   }
   const duplicates = [...names.entries()].filter(([, sources]) => sources.length > 1);
   if (duplicates.length > 0) {
-    return warn(
-      'subagents',
-      label,
-      `Subagent names defined more than once: ${duplicates.map(([name, sources]) => `${name} (${sources.join(', ')})`).join('; ')}.`,
-      'Give each subagent a unique name; the first directory listed wins.',
-    );
+    return warn('subagents', label, `Subagent names defined more than once: ${duplicates.map(([name, sources]) => `${name} (${sources.join(', ')})`).join('; ')}.`, 'Give each subagent a unique name; the first directory listed wins.');
   }
   return pass('subagents', label, count === 0 ? 'No project subagents; the built-in ones are used.' : `${count} subagent file${count === 1 ? '' : 's'} valid.`);
 }

@@ -17,12 +17,7 @@ const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 function storeError(message: string, cause: unknown): OrchestratorError {
   const reason = cause instanceof Error ? `: ${cause.message}` : '';
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  const fix =
-    code === 'ENOSPC'
-      ? 'Free disk space, then resume the run.'
-      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-        ? 'Make the run folder writable (or point the run store elsewhere), then resume the run.'
-        : undefined;
+  const fix = code === 'ENOSPC' ? 'Free disk space, then resume the run.' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'Make the run folder writable (or point the run store elsewhere), then resume the run.' : undefined;
   return new OrchestratorError({ code: 'RUN_STORE_ERROR', message: `${message}${reason}`, cause, ...(fix ? { fix } : {}) });
 }
 

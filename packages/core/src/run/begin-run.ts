@@ -33,7 +33,11 @@ export async function beginRun(run: RunContext): Promise<void> {
       throw new OrchestratorError({
         code: 'PREFLIGHT_FAILED',
         message: `Preflight validation failed: ${failed.map((check) => `${check.label}: ${check.message}`).join('; ')}`,
-        fix: failed.map((check) => check.fix).filter(Boolean).join(' ') || 'See the validation report.',
+        fix:
+          failed
+            .map((check) => check.fix)
+            .filter(Boolean)
+            .join(' ') || 'See the validation report.',
       });
     }
   }

@@ -47,7 +47,13 @@ export function failureSignature(
   for (const conflict of state.conflicts ?? []) if (!conflict.isLanded) parts.push(`conflict:${conflict.taskId}:${conflict.missing.join('|')}`);
   for (const result of latestResults(results)) {
     if (result.status === 'completed' && result.verification.every((check) => check.passed)) continue;
-    parts.push(`${result.status}:${result.error?.code ?? ''}:${result.verification.filter((check) => !check.passed).map((check) => check.command.join(' ')).sort().join('|')}`);
+    parts.push(
+      `${result.status}:${result.error?.code ?? ''}:${result.verification
+        .filter((check) => !check.passed)
+        .map((check) => check.command.join(' '))
+        .sort()
+        .join('|')}`,
+    );
   }
   for (const check of projectChecks) if (!check.passed) parts.push(`project:${check.command.join(' ')}:${check.exitCode}`);
   for (const finding of contract?.findings ?? []) if (finding.severity === 'error') parts.push(`contract:${finding.kind}:${finding.method}:${finding.path}`);

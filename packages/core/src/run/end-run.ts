@@ -28,7 +28,11 @@ export async function endRun(run: RunContext, ending: RunEnding): Promise<RunSum
   const stats = options.context?.stats();
   const lookups = stats ? stats.cacheHits + stats.cacheMisses : 0;
   for (const conflict of state.conflicts ?? []) {
-    if (!conflict.isLanded) events.emit('warning', { code: 'CONFLICT_NOT_LANDED', message: `The work of task ${conflict.taskId} conflicted and is not on the integration branch; it is kept at ${conflict.ref} (\`git diff ${conflict.baseCommit.slice(0, 12)} ${conflict.ref}\`).` });
+    if (!conflict.isLanded)
+      events.emit('warning', {
+        code: 'CONFLICT_NOT_LANDED',
+        message: `The work of task ${conflict.taskId} conflicted and is not on the integration branch; it is kept at ${conflict.ref} (\`git diff ${conflict.baseCommit.slice(0, 12)} ${conflict.ref}\`).`,
+      });
   }
   const error = ending.error === undefined ? undefined : serializeError(ending.error);
   const summary = buildRunSummary(state, {

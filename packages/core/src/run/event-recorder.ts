@@ -73,7 +73,11 @@ export class EventRecorder {
       this.emit('plan-retry', { iteration, attempt, reason: 'provider-error', code: serialized.code, message: serialized.message, delayMs });
     });
     planner.on('repair', ({ issues }) => {
-      const message = issues.slice(0, 3).map((issue) => `${issue.path}: ${issue.message}`).join('; ') + (issues.length > 3 ? ` (and ${issues.length - 3} more)` : '');
+      const message =
+        issues
+          .slice(0, 3)
+          .map((issue) => `${issue.path}: ${issue.message}`)
+          .join('; ') + (issues.length > 3 ? ` (and ${issues.length - 3} more)` : '');
       this.emit('plan-retry', { iteration, attempt, reason: 'invalid-answer', code: issues[0]?.kind ?? 'invalid', message, delayMs: 0 });
     });
     // The plan is untrusted model text: the event carries it redacted, like every event.

@@ -23,7 +23,11 @@ export interface ExecutedIteration {
 export async function executeStep(run: RunContext, plan: Plan, tasksToRun: readonly Task[]): Promise<ExecutedIteration> {
   const { state, events } = run;
   const iteration = state.iteration;
-  const completedBefore = new Set(Object.entries(state.tasks).filter(([, task]) => task.status === 'completed').map(([id]) => id));
+  const completedBefore = new Set(
+    Object.entries(state.tasks)
+      .filter(([, task]) => task.status === 'completed')
+      .map(([id]) => id),
+  );
   const results = new Map<string, TaskResult>();
   let contractChecks: Promise<unknown> = Promise.resolve();
   const planTasks = new Map(plan.tasks.map((task) => [task.id, task]));
@@ -39,9 +43,11 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
     events.emit('task-end', { taskId: result.taskId, result });
     // A task that touched either side of the API: check the contract now, one check at a time.
     if (run.options.contractVerifier && result.status === 'completed' && mayTouchApiSurface(run.options.contractVerifier, result.filesChanged)) {
-      contractChecks = contractChecks.then(async () => {
-        if (!run.signal.aborted) await checkContract(run);
-      }).catch(() => undefined);
+      contractChecks = contractChecks
+        .then(async () => {
+          if (!run.signal.aborted) await checkContract(run);
+        })
+        .catch(() => undefined);
     }
     return result.status === 'completed' ? 'completed' : result.status === 'cancelled' ? 'cancelled' : 'failed';
   };
@@ -95,8 +101,7 @@ function schedulingOptions(run: RunContext): Omit<SchedulerOptions, 'executor'> 
       ? {
           batch: {
             maxSize: execution.batchMaxTasks,
-            canJoin: (first: Task, other: Task) =>
-              first.agent === other.agent && first.estimateMinutes <= execution.batchMaxEstimateMinutes && other.estimateMinutes <= execution.batchMaxEstimateMinutes,
+            canJoin: (first: Task, other: Task) => first.agent === other.agent && first.estimateMinutes <= execution.batchMaxEstimateMinutes && other.estimateMinutes <= execution.batchMaxEstimateMinutes,
           },
         }
       : {}),

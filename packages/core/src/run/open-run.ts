@@ -14,14 +14,7 @@ import type { RunContext, RunSetup } from './run-context';
  * store, the event recorder, the abort controller the user's signal feeds, and the state
  * writer. `close` detaches from the user's signal.
  */
-export function openRun(
-  setup: RunSetup,
-  emitter: EventEmitter<OrchestratorListeners>,
-  redactor: SecretRedactor,
-  state: RunState,
-  runOptions: RunOptions,
-  isResume: boolean,
-): { run: RunContext; close: () => void } {
+export function openRun(setup: RunSetup, emitter: EventEmitter<OrchestratorListeners>, redactor: SecretRedactor, state: RunState, runOptions: RunOptions, isResume: boolean): { run: RunContext; close: () => void } {
   const store = redactingRunStore(setup.runStore, redactor);
   const events = new EventRecorder(emitter, store, state.runId, state.lastSeq, redactor);
   // Active time of earlier sessions (a state from before it was recorded: its first start to its last write).

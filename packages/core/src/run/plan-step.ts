@@ -87,7 +87,11 @@ export async function planStep(run: RunContext): Promise<PlannedIteration | RunE
     const followUps = state.verdicts[state.verdicts.length - 1]?.followUpTasks ?? [];
     if (followUps.length === 0) return { stopReason: 'no-progress' };
     events.emit('plan-start', { iteration, attempt: 1 });
-    plan = followUpPlan(state, followUps, run.subagents.map((subagent) => subagent.name));
+    plan = followUpPlan(
+      state,
+      followUps,
+      run.subagents.map((subagent) => subagent.name),
+    );
     events.emit('plan-end', { iteration, plan, attempts: 1, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0 });
   }
   state.iteration = iteration;

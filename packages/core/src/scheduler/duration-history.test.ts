@@ -92,11 +92,7 @@ describe('createDurationHistory', () => {
   it('persists to its file and a new history loads it', async () => {
     const file = await temporaryFile();
     const first = await createDurationHistory({ file, minSamples: 2, priorWeight: 0 });
-    await Promise.all([
-      first.record(task('a', { estimateMinutes: 10 }), minutes(25)),
-      first.record(task('b', { estimateMinutes: 10 }), minutes(25)),
-      first.record(task('c', { agent: 'tester', estimateMinutes: 10 }), minutes(5)),
-    ]);
+    await Promise.all([first.record(task('a', { estimateMinutes: 10 }), minutes(25)), first.record(task('b', { estimateMinutes: 10 }), minutes(25)), first.record(task('c', { agent: 'tester', estimateMinutes: 10 }), minutes(5))]);
     await first.flush();
     const stored = DurationHistoryFileSchema.parse(JSON.parse(await readFile(file, 'utf8')));
     expect(Object.values(stored.agents['backend-dev']!).flat()).toHaveLength(2);

@@ -45,10 +45,7 @@ describe('Scheduler start order on large random plans', () => {
       execute: (task: Task) => {
         const running = tasks.filter((other) => status.get(other.id) === 'running');
         if (running.length >= slots) violations.push(`${task.id} started with ${running.length} running`);
-        const isStartable = (candidate: Task) =>
-          !status.has(candidate.id) &&
-          candidate.dependsOn.every((dependency) => status.get(dependency) === 'completed') &&
-          !running.some((other) => filesOverlap(other.files, candidate.files));
+        const isStartable = (candidate: Task) => !status.has(candidate.id) && candidate.dependsOn.every((dependency) => status.get(dependency) === 'completed') && !running.some((other) => filesOverlap(other.files, candidate.files));
         if (!isStartable(task)) violations.push(`${task.id} started while not ready or locked`);
         const better = tasks.find((candidate) => candidate !== task && isStartable(candidate) && outranks(candidate, task) > 0);
         if (better) violations.push(`${task.id} started before ${better.id}`);

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ExecutionOutcome, Scheduler, type Task, TaskSchema, longestRemainingPath } from '../index';
 import { filesOverlap } from '@qoder-orch/spec';
 
-const task = (id: string, options: Partial<Task> = {}): Task =>
-  TaskSchema.parse({ id, title: id, agent: 'backend-dev', ...options });
+const task = (id: string, options: Partial<Task> = {}): Task => TaskSchema.parse({ id, title: id, agent: 'backend-dev', ...options });
 
 /** An executor whose tasks finish only when the test says so. */
 function controllableExecutor(outcomes: Record<string, ExecutionOutcome> = {}) {
@@ -38,17 +37,21 @@ function controllableExecutor(outcomes: Record<string, ExecutionOutcome> = {}) {
     finisher();
     await tick();
   };
-  return { executor, started, finish, runningNow, get maxRunning() { return maxRunning; }, tick };
+  return {
+    executor,
+    started,
+    finish,
+    runningNow,
+    get maxRunning() {
+      return maxRunning;
+    },
+    tick,
+  };
 }
 
 describe('longestRemainingPath', () => {
   it('weights chains by estimates', () => {
-    const tasks = [
-      task('a', { estimateMinutes: 1 }),
-      task('b', { estimateMinutes: 5, dependsOn: ['a'] }),
-      task('c', { estimateMinutes: 2 }),
-      task('d', { estimateMinutes: 1, dependsOn: ['b', 'c'] }),
-    ];
+    const tasks = [task('a', { estimateMinutes: 1 }), task('b', { estimateMinutes: 5, dependsOn: ['a'] }), task('c', { estimateMinutes: 2 }), task('d', { estimateMinutes: 1, dependsOn: ['b', 'c'] })];
     const paths = longestRemainingPath(tasks);
     expect(Object.fromEntries(paths)).toEqual({ a: 7, b: 6, c: 3, d: 1 });
   });
@@ -81,12 +84,7 @@ describe('filesOverlap', () => {
 describe('Scheduler', () => {
   it('never runs more than maxParallel tasks and starts critical-path tasks first', async () => {
     const control = controllableExecutor();
-    const tasks = [
-      task('short', { estimateMinutes: 1 }),
-      task('long-head', { estimateMinutes: 2 }),
-      task('long-tail', { estimateMinutes: 10, dependsOn: ['long-head'] }),
-      task('medium', { estimateMinutes: 5 }),
-    ];
+    const tasks = [task('short', { estimateMinutes: 1 }), task('long-head', { estimateMinutes: 2 }), task('long-tail', { estimateMinutes: 10, dependsOn: ['long-head'] }), task('medium', { estimateMinutes: 5 })];
     const scheduler = new Scheduler({ maxParallel: 2, executor: control.executor });
     const run = scheduler.run(tasks);
     await control.tick();
@@ -134,7 +132,11 @@ describe('Scheduler', () => {
   });
 
   it('treats an executor that throws as a failed task', async () => {
-    const executor = { execute: async () => { throw new Error('boom'); } };
+    const executor = {
+      execute: async () => {
+        throw new Error('boom');
+      },
+    };
     const result = await new Scheduler({ maxParallel: 1, executor }).run([task('a'), task('b', { dependsOn: ['a'] })]);
     expect(Object.fromEntries(result.outcomes)).toEqual({ a: 'failed', b: 'blocked' });
   });

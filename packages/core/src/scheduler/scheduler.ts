@@ -142,8 +142,7 @@ export class Scheduler extends TypedEmitter<SchedulerEvents> {
     }
 
     const byId = new Map(tasks.map((task) => [task.id, task]));
-    const byPriority = (a: Task, b: Task) =>
-      (priority.get(b.id) ?? 0) - (priority.get(a.id) ?? 0) || planIndex.get(a.id)! - planIndex.get(b.id)!;
+    const byPriority = (a: Task, b: Task) => (priority.get(b.id) ?? 0) - (priority.get(a.id) ?? 0) || planIndex.get(a.id)! - planIndex.get(b.id)!;
     // A heap, not a list sorted on every pass: with thousands of ready tasks, re-sorting per
     // finished task made scheduling quadratic.
     const ready = new ReadyQueue<Task>(byPriority);
@@ -208,10 +207,7 @@ export class Scheduler extends TypedEmitter<SchedulerEvents> {
       void (async () => {
         let results: ExecutionOutcome[];
         try {
-          results =
-            members.length > 1 && executor.executeBatch
-              ? await executor.executeBatch(members, { slot, abortSignal: controller.signal })
-              : [await executor.execute(members[0]!, { slot, abortSignal: controller.signal })];
+          results = members.length > 1 && executor.executeBatch ? await executor.executeBatch(members, { slot, abortSignal: controller.signal }) : [await executor.execute(members[0]!, { slot, abortSignal: controller.signal })];
         } catch {
           results = members.map(() => (controller.signal.aborted ? 'cancelled' : 'failed'));
         }
@@ -272,9 +268,7 @@ export class Scheduler extends TypedEmitter<SchedulerEvents> {
       let best: Task | undefined;
       for (const task of tasks) {
         if ((waitingOn.get(task.id) ?? 0) === 0 || outcomes.has(task.id) || hasSpeculated.has(task.id)) continue;
-        const isWaitingOnRunningOnly = task.dependsOn.every(
-          (dependency) => done.has(dependency) || !planIndex.has(dependency) || outcomes.get(dependency) === 'completed' || (running.has(dependency) && !speculating.has(dependency)),
-        );
+        const isWaitingOnRunningOnly = task.dependsOn.every((dependency) => done.has(dependency) || !planIndex.has(dependency) || outcomes.get(dependency) === 'completed' || (running.has(dependency) && !speculating.has(dependency)));
         if (!isWaitingOnRunningOnly || isLockedByRunning(task)) continue;
         if (!best || byPriority(task, best) < 0) best = task;
       }
@@ -350,10 +344,7 @@ export class Scheduler extends TypedEmitter<SchedulerEvents> {
               while (ready.size > 0 && members.length < policy.maxSize) {
                 const companion = ready.pop()!;
                 if (outcomes.has(companion.id)) continue;
-                const isFree =
-                  policy.canJoin(candidate, companion) &&
-                  !isLockedByRunning(companion) &&
-                  !members.some((member) => filesOverlap(member.files, companion.files));
+                const isFree = policy.canJoin(candidate, companion) && !isLockedByRunning(companion) && !members.some((member) => filesOverlap(member.files, companion.files));
                 if (isFree) members.push(companion);
                 else passed.push(companion);
               }

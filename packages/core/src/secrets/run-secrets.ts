@@ -17,11 +17,7 @@ export interface RunSecretsInput {
  * `*_SECRET`, passwords …), passwords inside URLs, the project's dotenv secrets, and `extra`.
  */
 export function runSecretValues(input: RunSecretsInput = {}): string[] {
-  const values = new Set([
-    ...secretValuesFrom(input.env ?? process.env),
-    ...(input.projectDir === undefined ? [] : projectEnvSecretValues(input.projectDir)),
-    ...(input.extra ?? []),
-  ]);
+  const values = new Set([...secretValuesFrom(input.env ?? process.env), ...(input.projectDir === undefined ? [] : projectEnvSecretValues(input.projectDir)), ...(input.extra ?? [])]);
   return [...values].sort((a, b) => b.length - a.length);
 }
 

@@ -11,14 +11,7 @@ const HOSTILE = 'pa"ss\\wörd✓-7f3a9c';
 
 /** Every encoded form a test looks for: raw, JSON-escaped, base64, URL-encoded, HTML-escaped. */
 function forms(value: string): string[] {
-  return [
-    value,
-    JSON.stringify(value).slice(1, -1),
-    Buffer.from(value).toString('base64'),
-    encodeURIComponent(value),
-    value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;'),
-    Buffer.from(value).toString('hex'),
-  ];
+  return [value, JSON.stringify(value).slice(1, -1), Buffer.from(value).toString('base64'), encodeURIComponent(value), value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;'), Buffer.from(value).toString('hex')];
 }
 
 describe('createSecretRedactor', () => {

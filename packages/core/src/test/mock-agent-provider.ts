@@ -2,16 +2,7 @@ import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ErrorCode } from '@qoder-orch/spec';
 import { ProviderError } from '@qoder-orch/spec';
-import type {
-  AgentEvent,
-  LLMProviderV1,
-  CheckOptions,
-  CheckResult,
-  CompleteOptions,
-  CompleteResult,
-  RunTaskOptions,
-  RunTaskResult,
-} from '@qoder-orch/spec';
+import type { AgentEvent, LLMProviderV1, CheckOptions, CheckResult, CompleteOptions, CompleteResult, RunTaskOptions, RunTaskResult } from '@qoder-orch/spec';
 import type { Usage } from '@qoder-orch/spec';
 
 /** One scripted answer of the mock. */

@@ -48,20 +48,14 @@ describe('git workspace, shared isolation', () => {
     await workspace.begin({ runId: 'run-p', isResume: false, allowDirty: false });
     const taskA = task('task-a', ['a/**']);
     const taskB = task('task-b', ['b/**', 'c.txt']);
-    const [preparedA, preparedB] = await Promise.all([
-      workspace.prepare(taskA, { runId: 'run-p', attempt: 1 }),
-      workspace.prepare(taskB, { runId: 'run-p', attempt: 1 }),
-    ]);
+    const [preparedA, preparedB] = await Promise.all([workspace.prepare(taskA, { runId: 'run-p', attempt: 1 }), workspace.prepare(taskB, { runId: 'run-p', attempt: 1 })]);
     await repo.write('a/one.txt', 'a1 changed by A\n');
     await repo.write('a/created-by-a.txt', 'new from A\n');
     await repo.write('b/two.txt', 'b2 changed by B\n');
     await repo.remove('c.txt');
     expect((await workspace.changedFiles(preparedA)).sort()).toEqual(['a/created-by-a.txt', 'a/one.txt']);
     expect((await workspace.changedFiles(preparedB)).sort()).toEqual(['b/two.txt', 'c.txt']);
-    await Promise.all([
-      workspace.discard(taskA, preparedA, { isRollback: true, reason: 'failed for good' }),
-      workspace.complete(taskB, preparedB, { message: 'Task B' }),
-    ]);
+    await Promise.all([workspace.discard(taskA, preparedA, { isRollback: true, reason: 'failed for good' }), workspace.complete(taskB, preparedB, { message: 'Task B' })]);
     expect((await repo.read('a/one.txt')).toString()).toBe('a1\n');
     await expect(repo.read('a/created-by-a.txt')).rejects.toThrow();
     expect((await repo.read('b/two.txt')).toString()).toBe('b2 changed by B\n');

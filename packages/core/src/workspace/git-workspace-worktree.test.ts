@@ -19,7 +19,11 @@ async function repository(files?: Record<string, string>): Promise<TemporaryRepo
 }
 
 const task = (id: string, files: string[] = []): Task => TaskSchema.parse({ id, title: id, agent: 'coder', files });
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** A verification that reads the merged tree, the way a re-run test command would. */
 function verifyThat(file: string, expected: string, calls: string[]) {
@@ -38,10 +42,7 @@ describe('git workspace, worktree isolation', () => {
     const begun = await workspace.begin({ runId: 'run-w', isResume: false, allowDirty: false });
     const left = task('left');
     const right = task('right');
-    const [preparedLeft, preparedRight] = await Promise.all([
-      workspace.prepare(left, { runId: 'run-w', attempt: 1 }),
-      workspace.prepare(right, { runId: 'run-w', attempt: 1 }),
-    ]);
+    const [preparedLeft, preparedRight] = await Promise.all([workspace.prepare(left, { runId: 'run-w', attempt: 1 }), workspace.prepare(right, { runId: 'run-w', attempt: 1 })]);
     expect(preparedLeft.cwd).not.toBe(repo.root);
     // Outside the project tree, in this repository's folder of the worktree root.
     expect(preparedLeft.cwd).toBe(new WorktreeManager({ projectDir: repo.root }).pathOf('run-w', 'left'));
@@ -98,7 +99,10 @@ describe('git workspace, worktree isolation', () => {
         return workspace.complete(each, prepared, {
           message: `Task ${each.id}`,
           verifyAfterMerge: async (cwd) => {
-            seen[each.id] = (await repo.git(['ls-files'])).trim().split('\n').filter((path) => path !== 'README.md');
+            seen[each.id] = (await repo.git(['ls-files']))
+              .trim()
+              .split('\n')
+              .filter((path) => path !== 'README.md');
             expect(cwd).toBe(repo.root);
             return [];
           },
@@ -110,7 +114,11 @@ describe('git workspace, worktree isolation', () => {
     expect(merges.sort()).toEqual(results.map((result) => result.commit).sort());
     // Each verification saw its own task merged, on top of those merged before it.
     for (const each of tasks) expect(seen[each.id]).toContain(`${each.id}.ts`);
-    expect(Object.values(seen).map((files) => files.length).sort()).toEqual([1, 2, 3, 4]);
+    expect(
+      Object.values(seen)
+        .map((files) => files.length)
+        .sort(),
+    ).toEqual([1, 2, 3, 4]);
     expect(await new WorktreeManager({ projectDir: repo.root }).list()).toEqual([]);
     await workspace.end({ isSuccess: true });
   });
@@ -194,7 +202,12 @@ describe('git workspace, worktree isolation', () => {
     // The resolution rewrote the conflicting line, merging the kept work in: it landed.
     expect(await conflictChangeLanded(kept)).toEqual({ isLanded: true, missing: [] });
     // The conflicted task's commit is now part of the history; discarding it keeps nothing extra.
-    expect((await repo.git(['merge-base', '--is-ancestor', conflicted.taskCommit ?? '', 'HEAD']).then(() => true, () => false))).toBe(true);
+    expect(
+      await repo.git(['merge-base', '--is-ancestor', conflicted.taskCommit ?? '', 'HEAD']).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(true);
     await workspace.discard(second, preparedSecond, { isRollback: true, reason: 'resolved by second-resolve' });
     expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
     expect(await repo.git(['status', '--porcelain'])).toBe('');
@@ -276,7 +289,7 @@ describe('git workspace, worktree isolation', () => {
     expect(await repo.git(['show', `${kept}:a.txt`])).toBe('broken\n');
     // A second attempt gets a fresh worktree from the integration head.
     const retry = await workspace.prepare(failing, { runId: 'run-rb', attempt: 2 });
-    expect((await readFile(join(retry.cwd, 'a.txt'), 'utf8'))).toBe('a\n');
+    expect(await readFile(join(retry.cwd, 'a.txt'), 'utf8')).toBe('a\n');
     await writeFile(join(retry.cwd, 'a.txt'), 'fixed\n');
     const completed = await workspace.complete(failing, retry, { message: 'Fixed' });
     expect(completed.filesChanged).toEqual(['a.txt']);

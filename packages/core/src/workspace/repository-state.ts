@@ -25,7 +25,12 @@ export async function committedSince(root: string, checkpoint: string): Promise<
 /** A run cannot start on top of a merge, rebase, cherry-pick or revert the user has not finished. */
 export async function refuseOperationInProgress(gitDir: string): Promise<void> {
   for (const name of gitDirectoryState) {
-    if (await stat(join(gitDir, name)).then(() => true, () => false)) {
+    if (
+      await stat(join(gitDir, name)).then(
+        () => true,
+        () => false,
+      )
+    ) {
       throw new OrchestratorError({
         code: 'DIRTY_WORKTREE',
         message: `A git ${name.startsWith('rebase') ? 'rebase' : name.replace('_HEAD', '').toLowerCase().replace('_', '-')} is in progress in the project.`,

@@ -1,18 +1,7 @@
 import { OrchestratorError } from '@qoder-orch/spec';
 import { forPathBatches, headCommit, LITERAL_PATHSPECS, runGit, tryGit } from '../git/git-client';
 import { taskCommitRef } from '../git/ref-names';
-import type {
-  CompletedTask,
-  CompleteTaskOptions,
-  DiscardTaskOptions,
-  InterruptedTask,
-  PreparedTask,
-  PrepareTaskOptions,
-  TaskWorkspace,
-  WorkspaceBeginOptions,
-  WorkspaceBeginResult,
-  WorkspaceEndResult,
-} from '../git/task-workspace';
+import type { CompletedTask, CompleteTaskOptions, DiscardTaskOptions, InterruptedTask, PreparedTask, PrepareTaskOptions, TaskWorkspace, WorkspaceBeginOptions, WorkspaceBeginResult, WorkspaceEndResult } from '../git/task-workspace';
 import { withTemporaryIndex, workingTree } from '../git/temporary-index';
 import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
 import type { Task } from '@qoder-orch/spec';

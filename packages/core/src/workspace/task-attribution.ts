@@ -13,18 +13,11 @@ export interface LandedChange {
  * one work tree: not those another task committed after the checkpoint, and not those inside
  * another running task's declared files (the scheduler's file locks keep those apart).
  */
-export function attributePaths(
-  changedSinceCheckpoint: readonly string[],
-  owner: { taskId: string; sequence: number },
-  landed: readonly LandedChange[],
-  otherRunningTasks: readonly Task[],
-): string[] {
+export function attributePaths(changedSinceCheckpoint: readonly string[], owner: { taskId: string; sequence: number }, landed: readonly LandedChange[], otherRunningTasks: readonly Task[]): string[] {
   const committedByOthers = new Set<string>();
   for (const change of landed) {
     if (change.sequence > owner.sequence && change.taskId !== owner.taskId) for (const path of change.paths) committedByOthers.add(path);
   }
   const otherPatterns = otherRunningTasks.filter((task) => task.id !== owner.taskId).flatMap((task) => task.files);
-  return changedSinceCheckpoint.filter(
-    (path) => !committedByOthers.has(path) && !otherPatterns.some((pattern) => patternsOverlap(path, pattern)),
-  );
+  return changedSinceCheckpoint.filter((path) => !committedByOthers.has(path) && !otherPatterns.some((pattern) => patternsOverlap(path, pattern)));
 }

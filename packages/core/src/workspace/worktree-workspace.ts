@@ -5,18 +5,7 @@ import { headCommit, resolveRef, runGit, splitNul, tryGit } from '../git/git-cli
 import { identityEnvironment } from '../git/git-identity';
 import { mergeCommits } from '../git/merge-trees';
 import { checkpointRef, leftoverRef, PRIVATE_DIRECTORY, refComponent, taskCommitRef } from '../git/ref-names';
-import type {
-  CompletedTask,
-  CompleteTaskOptions,
-  DiscardTaskOptions,
-  InterruptedTask,
-  PreparedTask,
-  PrepareTaskOptions,
-  TaskWorkspace,
-  WorkspaceBeginOptions,
-  WorkspaceBeginResult,
-  WorkspaceEndResult,
-} from '../git/task-workspace';
+import type { CompletedTask, CompleteTaskOptions, DiscardTaskOptions, InterruptedTask, PreparedTask, PrepareTaskOptions, TaskWorkspace, WorkspaceBeginOptions, WorkspaceBeginResult, WorkspaceEndResult } from '../git/task-workspace';
 import { workingTree } from '../git/temporary-index';
 import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
 import type { Task } from '@qoder-orch/spec';

@@ -6,17 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '@qoder-orch/spec';
 import { createClaudeCli, findClaudeExecutable } from '../index';
-import {
-  type FakeAnthropicHandler,
-  type FakeAnthropicServer,
-  createFakeAnthropicServer,
-  failureOf,
-  fakeClaudeCliSettings,
-  processesWithEnvironment,
-  reply,
-  routeByText,
-  sequence,
-} from '../test/index';
+import { type FakeAnthropicHandler, type FakeAnthropicServer, createFakeAnthropicServer, failureOf, fakeClaudeCliSettings, processesWithEnvironment, reply, routeByText, sequence } from '../test/index';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -48,9 +38,7 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     const target = join(worktree, 'greeting.txt');
     writeFileSync(target, 'hello world\n');
     const prompt = `[qoder-orch:task t-edit] Edit "greeting.txt" — it's $(whoami) and \`date\`\nsecond line: ünïcödé ✓ 🚀 'single' "double" \\ backslash`;
-    const server = await fakeServer(
-      routeByText([{ match: '[qoder-orch:task t-edit]', handle: [reply.read(target), reply.edit(target, 'world', 'qoder'), reply.text('Edited greeting.txt.')] }]),
-    );
+    const server = await fakeServer(routeByText([{ match: '[qoder-orch:task t-edit]', handle: [reply.read(target), reply.edit(target, 'world', 'qoder'), reply.text('Edited greeting.txt.')] }]));
     const events: AgentEvent[] = [];
     const provider = createClaudeCli(fakeClaudeCliSettings(server));
     const result = await provider.doRunTask({
@@ -97,9 +85,7 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
   });
 
   it('answers a completion as JSON through --json-schema, with no tools that could edit files', async () => {
-    const server = await fakeServer((request) =>
-      request.hasStructuredOutput && request.toolResults.length === 0 ? reply.json({ tasks: [{ id: 'a' }] }) : reply.text('Planned.'),
-    );
+    const server = await fakeServer((request) => (request.hasStructuredOutput && request.toolResults.length === 0 ? reply.json({ tasks: [{ id: 'a' }] }) : reply.text('Planned.')));
     const provider = createClaudeCli(fakeClaudeCliSettings(server));
     const result = await provider.doComplete({
       prompt: '[qoder-orch:plan] Split the objective',
@@ -166,9 +152,7 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
       cleanups.push(() => rmSync(path, { recursive: true, force: true }));
       return path;
     });
-    const server = await fakeServer(
-      routeByText(ids.map((id, index) => ({ match: `[qoder-orch:task ${id}]`, handle: [reply.write(join(worktrees[index]!, `${id}.txt`), `${id}\n`), reply.text(`${id} done`)] }))),
-    );
+    const server = await fakeServer(routeByText(ids.map((id, index) => ({ match: `[qoder-orch:task ${id}]`, handle: [reply.write(join(worktrees[index]!, `${id}.txt`), `${id}\n`), reply.text(`${id} done`)] }))));
     const provider = createClaudeCli(fakeClaudeCliSettings(server));
     const results = await Promise.all(ids.map((id, index) => provider.doRunTask({ taskId: id, prompt: `[qoder-orch:task ${id}] write ${id}.txt`, cwd: worktrees[index]!, allowedTools: ['Write'] })));
     expect(results.map((result) => result.summary)).toEqual(['p1 done', 'p2 done', 'p3 done']);
@@ -198,9 +182,7 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     const server = await fakeServer(() => reply.hang());
     const marker = randomUUID();
     const provider = createClaudeCli({ ...fakeClaudeCliSettings(server), killGraceMs: 500 });
-    const error = await failureOf(
-      provider.doRunTask({ taskId: 't-hang', prompt: '[qoder-orch:task t-hang] go', cwd: gitRepository(), timeoutMs: 3_000, env: { QODER_ORCH_TEST_RUN: marker } }),
-    );
+    const error = await failureOf(provider.doRunTask({ taskId: 't-hang', prompt: '[qoder-orch:task t-hang] go', cwd: gitRepository(), timeoutMs: 3_000, env: { QODER_ORCH_TEST_RUN: marker } }));
     expect(error).toMatchObject({ code: 'TIMEOUT', isTimedOut: true, isRetryable: true });
     expect(error.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(server.requests.length).toBeGreaterThan(0);
@@ -216,9 +198,9 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     // End the run once the command is surely running (its shell wrote its pid).
     const poll = setInterval(() => existsSync(pidFile) && controller.abort(), 50);
     const provider = createClaudeCli({ ...fakeClaudeCliSettings(server), killGraceMs: 500 });
-    const error = await failureOf(
-      provider.doRunTask({ taskId: 't-bash', prompt: '[qoder-orch:task t-bash] go', cwd: repository, allowedTools: ['Bash'], abortSignal: controller.signal, env: { QODER_ORCH_TEST_RUN: marker } }),
-    ).finally(() => clearInterval(poll));
+    const error = await failureOf(provider.doRunTask({ taskId: 't-bash', prompt: '[qoder-orch:task t-bash] go', cwd: repository, allowedTools: ['Bash'], abortSignal: controller.signal, env: { QODER_ORCH_TEST_RUN: marker } })).finally(() =>
+      clearInterval(poll),
+    );
     expect(error.code).toBe('ABORTED');
     expect(processesWithEnvironment('QODER_ORCH_TEST_RUN', marker)).toEqual([]);
   });
@@ -246,9 +228,7 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     const server = await fakeServer(() => reply.hang());
     const controller = new AbortController();
     const provider = createClaudeCli(fakeClaudeCliSettings(server));
-    const error = await failureOf(
-      provider.doRunTask({ taskId: 't-abort', prompt: '[qoder-orch:task t-abort] go', cwd: gitRepository(), abortSignal: controller.signal, onEvent: () => controller.abort() }),
-    );
+    const error = await failureOf(provider.doRunTask({ taskId: 't-abort', prompt: '[qoder-orch:task t-abort] go', cwd: gitRepository(), abortSignal: controller.signal, onEvent: () => controller.abort() }));
     expect(error).toMatchObject({ code: 'ABORTED', isCanceled: true, isRetryable: false });
   });
 

@@ -1,17 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type LLMProviderV1,
-  type CheckOptions,
-  type CheckResult,
-  type CompleteOptions,
-  type CompleteResult,
-  type PermissionMode,
-  ProviderError,
-  type RunTaskOptions,
-  type RunTaskResult,
-  redactJson,
-  redactOutput,
-} from '@qoder-orch/spec';
+import { type LLMProviderV1, type CheckOptions, type CheckResult, type CompleteOptions, type CompleteResult, type PermissionMode, ProviderError, type RunTaskOptions, type RunTaskResult, redactJson, redactOutput } from '@qoder-orch/spec';
 import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
@@ -62,11 +50,7 @@ const CLAUDE_PREFIXES = ['ANTHROPIC_', 'CLAUDE_', 'DISABLE_', 'MCP_TIMEOUT', 'MC
 /** Cloud credentials go to the CLI only when it is told to use that cloud. */
 function claudePrefixes(parent: Readonly<Record<string, string | undefined>>, extra: Readonly<Record<string, string>>): string[] {
   const isSet = (name: string) => Boolean(extra[name] ?? parent[name]);
-  return [
-    ...CLAUDE_PREFIXES,
-    ...(isSet('CLAUDE_CODE_USE_BEDROCK') ? ['AWS_'] : []),
-    ...(isSet('CLAUDE_CODE_USE_VERTEX') ? ['CLOUD_ML_REGION', 'VERTEX_REGION_', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT'] : []),
-  ];
+  return [...CLAUDE_PREFIXES, ...(isSet('CLAUDE_CODE_USE_BEDROCK') ? ['AWS_'] : []), ...(isSet('CLAUDE_CODE_USE_VERTEX') ? ['CLOUD_ML_REGION', 'VERTEX_REGION_', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT'] : [])];
 }
 
 class ClaudeCliProvider implements LLMProviderV1 {
@@ -96,7 +80,17 @@ class ClaudeCliProvider implements LLMProviderV1 {
   /** Runs `claude` with this provider's fixed options (the prompt on stdin); throws its failure. */
   #run(run: PreparedCliRun, call: ClaudeShapedCall) {
     const settings = this.#settings;
-    return runClaudeShapedOrThrow({ ...call, executable: run.executable, env: run.env, secrets: run.secrets, providerId: this.providerId, stallTimeoutMs: settings.stallTimeoutMs ?? 240_000, killGraceMs: settings.killGraceMs ?? 5_000, installHint: INSTALL_HINT, authHint: AUTH_HINT });
+    return runClaudeShapedOrThrow({
+      ...call,
+      executable: run.executable,
+      env: run.env,
+      secrets: run.secrets,
+      providerId: this.providerId,
+      stallTimeoutMs: settings.stallTimeoutMs ?? 240_000,
+      killGraceMs: settings.killGraceMs ?? 5_000,
+      installHint: INSTALL_HINT,
+      authHint: AUTH_HINT,
+    });
   }
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
@@ -171,4 +165,3 @@ export function createClaudeCli(settings: ClaudeCliSettings = {}): LLMProviderV1
 
 /** The Claude Code CLI provider with default settings. */
 export const claudeCli: LLMProviderV1 = createClaudeCli();
-

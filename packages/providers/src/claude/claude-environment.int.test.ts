@@ -66,7 +66,9 @@ describe('what the Claude provider gives the claude process', () => {
   });
 
   it('says clearly when the working directory does not exist (not "not installed")', async () => {
-    const error = await createClaudeCli({ executable: fakeClaude }).doRunTask({ taskId: 't', prompt: 'x', cwd: join(directory, 'gone') }).catch((caught: unknown) => caught);
+    const error = await createClaudeCli({ executable: fakeClaude })
+      .doRunTask({ taskId: 't', prompt: 'x', cwd: join(directory, 'gone') })
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', isRetryable: false, message: expect.stringContaining('does not exist') });
   });
 });

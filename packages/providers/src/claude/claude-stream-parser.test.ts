@@ -149,7 +149,16 @@ describe('Claude output without a usable result', () => {
   });
 
   it('fails on terminal_reason api_error even with subtype success (newer Claude Code versions)', () => {
-    const line = JSON.stringify({ type: 'result', subtype: 'success', is_error: true, terminal_reason: 'api_error', api_error_status: 529, result: 'API Error: 529 Overloaded', session_id: 's', usage: { input_tokens: 0, output_tokens: 0 } });
+    const line = JSON.stringify({
+      type: 'result',
+      subtype: 'success',
+      is_error: true,
+      terminal_reason: 'api_error',
+      api_error_status: 529,
+      result: 'API Error: 529 Overloaded',
+      session_id: 's',
+      usage: { input_tokens: 0, output_tokens: 0 },
+    });
     const outcome = interpret([line], { exitCode: 1 });
     if (outcome.isSuccess) throw new Error('expected a failure');
     expect(outcome.error).toMatchObject({ code: 'OVERLOADED', apiStatus: 529, isRetryable: true });

@@ -17,9 +17,7 @@ export interface InterpretClaudeResultInput {
   authHint: string;
 }
 
-export type ClaudeOutcome =
-  | { isSuccess: true; result: ClaudeResult; usage: Usage; costUsd: number | undefined; sessionId: string | undefined }
-  | { isSuccess: false; error: ProviderError };
+export type ClaudeOutcome = { isSuccess: true; result: ClaudeResult; usage: Usage; costUsd: number | undefined; sessionId: string | undefined } | { isSuccess: false; error: ProviderError };
 
 /** Claude's usage object in the spec's shape. */
 export function usageFromClaude(usage: ClaudeResult['usage']): Usage {
@@ -81,8 +79,7 @@ export function interpretClaudeResult(input: InterpretClaudeResultInput): Claude
   const terminalReason = result.terminal_reason ?? undefined;
   const isMaxTurns = result.subtype === 'error_max_turns' || terminalReason === 'max_turns';
   const isBudgetExceeded = /budget/i.test(result.subtype) || /budget/i.test(terminalReason ?? '');
-  const isFailed =
-    result.is_error || result.subtype.startsWith('error') || (terminalReason !== undefined && !SUCCESSFUL_TERMINAL_REASONS.has(terminalReason)) || result.api_error_status != null;
+  const isFailed = result.is_error || result.subtype.startsWith('error') || (terminalReason !== undefined && !SUCCESSFUL_TERMINAL_REASONS.has(terminalReason)) || result.api_error_status != null;
   if (isFailed) {
     const errors = (result.errors ?? []).map((error) => (typeof error === 'string' ? error : JSON.stringify(error)));
     const message = [result.result ?? '', ...errors].filter(Boolean).join('\n') || `${result.subtype} (${terminalReason ?? 'no reason given'})`;

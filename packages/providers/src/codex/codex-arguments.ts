@@ -29,9 +29,7 @@ export function codexConfigArguments(input: CodexConfigInput): string[] {
   if (input.baseUrl) {
     const retries = input.maxRetries === undefined ? '' : `, request_max_retries=${input.maxRetries}, stream_max_retries=${input.maxRetries}`;
     pairs.push(`model_provider=${tomlString(CODEX_PROVIDER_ID)}`);
-    pairs.push(
-      `model_providers.${CODEX_PROVIDER_ID}={name=${tomlString('qoder-orch')}, base_url=${tomlString(input.baseUrl)}, env_key=${tomlString(input.apiKeyVariable)}, wire_api="responses"${retries}}`,
-    );
+    pairs.push(`model_providers.${CODEX_PROVIDER_ID}={name=${tomlString('qoder-orch')}, base_url=${tomlString(input.baseUrl)}, env_key=${tomlString(input.apiKeyVariable)}, wire_api="responses"${retries}}`);
   }
   for (const [key, value] of Object.entries(input.config ?? {})) pairs.push(`${key}=${value}`);
   return pairs.flatMap((pair) => ['-c', pair]);

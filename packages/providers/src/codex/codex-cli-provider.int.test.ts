@@ -44,7 +44,7 @@ describe.skipIf(!findExecutable(['codex']))('Codex CLI provider, real codex agai
     expect(events).toContainEqual(expect.objectContaining({ type: 'tool-result', isError: false }));
   });
 
-  it('resumes a thread: the second run carries the first one\'s turns', async () => {
+  it("resumes a thread: the second run carries the first one's turns", async () => {
     const fake = await server((request) => `inputs=${Array.isArray((request.body as { input?: unknown[] }).input) ? (request.body as { input: unknown[] }).input.length : 0}`);
     const configDir = mkdtempSync(join(tmpdir(), 'codex-int-home-'));
     cleanups.push(() => rmSync(configDir, { recursive: true, force: true }));
@@ -58,7 +58,10 @@ describe.skipIf(!findExecutable(['codex']))('Codex CLI provider, real codex agai
 
   it('answers a completion with JSON', async () => {
     const fake = await server(() => '{"tasks": [{"id": "a"}]}');
-    const result = await createCodexCli(fakeCodexCliSettings(fake)).doComplete({ prompt: '[qoder-orch:plan] plan it', jsonSchema: { type: 'object', properties: { tasks: { type: 'array' } }, required: ['tasks'], additionalProperties: false } });
+    const result = await createCodexCli(fakeCodexCliSettings(fake)).doComplete({
+      prompt: '[qoder-orch:plan] plan it',
+      jsonSchema: { type: 'object', properties: { tasks: { type: 'array' } }, required: ['tasks'], additionalProperties: false },
+    });
     expect(result.json).toEqual({ tasks: [{ id: 'a' }] });
     expect(fake.requests[0]?.body).toMatchObject({ text: { format: { type: 'json_schema' } } });
   });

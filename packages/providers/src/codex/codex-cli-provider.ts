@@ -2,17 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type LLMProviderV1,
-  type CheckOptions,
-  type CheckResult,
-  type CompleteOptions,
-  type CompleteResult,
-  type PermissionMode,
-  ProviderError,
-  type RunTaskOptions,
-  type RunTaskResult,
-} from '@qoder-orch/spec';
+import { type LLMProviderV1, type CheckOptions, type CheckResult, type CompleteOptions, type CompleteResult, type PermissionMode, ProviderError, type RunTaskOptions, type RunTaskResult } from '@qoder-orch/spec';
 import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
 import { extractJson } from '@qoder-orch/spec';

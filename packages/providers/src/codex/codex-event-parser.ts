@@ -19,9 +19,7 @@ export const CodexEventSchema = z.looseObject({
   type: z.string(),
   thread_id: z.string().nullish(),
   item: CodexItemSchema.nullish(),
-  usage: z
-    .looseObject({ input_tokens: z.number().nullish(), cached_input_tokens: z.number().nullish(), output_tokens: z.number().nullish() })
-    .nullish(),
+  usage: z.looseObject({ input_tokens: z.number().nullish(), cached_input_tokens: z.number().nullish(), output_tokens: z.number().nullish() }).nullish(),
   message: z.string().nullish(),
   error: z.looseObject({ message: z.string().nullish() }).nullish(),
 });

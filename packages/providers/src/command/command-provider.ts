@@ -1,16 +1,4 @@
-import {
-  type LLMProviderV1,
-  type CheckOptions,
-  type CheckResult,
-  type CompleteOptions,
-  type CompleteResult,
-  OrchestratorError,
-  ProviderError,
-  type RunTaskOptions,
-  type RunTaskResult,
-  emptyUsage,
-  redactOutput,
-} from '@qoder-orch/spec';
+import { type LLMProviderV1, type CheckOptions, type CheckResult, type CompleteOptions, type CompleteResult, OrchestratorError, ProviderError, type RunTaskOptions, type RunTaskResult, emptyUsage, redactOutput } from '@qoder-orch/spec';
 import { runClaudeShaped } from '../claude/run-claude-shaped';
 import { classifyProcessFailure, isCleanExit } from '../errors/classify-process-failure';
 import { checkCliVersion } from '../process/check-cli-version';
@@ -88,14 +76,28 @@ class CommandProvider implements LLMProviderV1 {
     return { executable, ...cliEnvironment({ providerPrefixes: settings.envPrefixes ?? [], settingsEnv: settings.env, optionsEnv }) };
   }
 
-  async #run(input: { template: readonly string[]; values: Record<string, string>; prompt: string; cwd: string; env: Readonly<Record<string, string>> | undefined; timeoutMs: number | undefined; abortSignal: AbortSignal | undefined; isTask: boolean; onEvent?: RunTaskOptions['onEvent'] }) {
+  async #run(input: {
+    template: readonly string[];
+    values: Record<string, string>;
+    prompt: string;
+    cwd: string;
+    env: Readonly<Record<string, string>> | undefined;
+    timeoutMs: number | undefined;
+    abortSignal: AbortSignal | undefined;
+    isTask: boolean;
+    onEvent?: RunTaskOptions['onEvent'];
+  }) {
     const settings = this.#settings;
     const run = this.#prepare(input.cwd, input.env);
     const args = fill(input.template, { ...input.values, prompt: input.prompt });
     const stdin = settings.promptInput === 'argument' ? undefined : input.prompt;
     const timeoutMs = input.timeoutMs ?? settings.timeoutMs ?? 1_800_000;
     if (settings.outputFormat === 'claude-json') {
-      const { outcome, process: processResult, summary } = await runClaudeShaped({
+      const {
+        outcome,
+        process: processResult,
+        summary,
+      } = await runClaudeShaped({
         providerId: this.providerId,
         executable: run.executable,
         args,
@@ -150,7 +152,17 @@ class CommandProvider implements LLMProviderV1 {
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const values = { cwd: options.cwd, taskId: options.taskId, systemPrompt: options.systemPrompt ?? '', model: options.model ?? '', permissionMode: options.permissionMode ?? 'acceptEdits' };
-    const result = await this.#run({ template: this.#settings.args ?? [], values, prompt: options.prompt, cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs, abortSignal: options.abortSignal, isTask: true, onEvent: options.onEvent });
+    const result = await this.#run({
+      template: this.#settings.args ?? [],
+      values,
+      prompt: options.prompt,
+      cwd: options.cwd,
+      env: options.env,
+      timeoutMs: options.timeoutMs,
+      abortSignal: options.abortSignal,
+      isTask: true,
+      onEvent: options.onEvent,
+    });
     return {
       summary: result.text,
       usage: result.usage,
@@ -180,7 +192,16 @@ class CommandProvider implements LLMProviderV1 {
     } catch (error) {
       return { installed: false, authenticated: 'unknown', problems: [{ severity: 'error', message: (error as Error).message, fix: INSTALL_HINT }] };
     }
-    return checkCliVersion({ executable: run.executable, env: run.env, cwd: options.cwd, args: this.#settings.versionArgs ?? ['--version'], abortSignal: options.abortSignal, timeoutMs: options.timeoutMs, installHint: INSTALL_HINT, secrets: run.secrets });
+    return checkCliVersion({
+      executable: run.executable,
+      env: run.env,
+      cwd: options.cwd,
+      args: this.#settings.versionArgs ?? ['--version'],
+      abortSignal: options.abortSignal,
+      timeoutMs: options.timeoutMs,
+      installHint: INSTALL_HINT,
+      secrets: run.secrets,
+    });
   }
 }
 

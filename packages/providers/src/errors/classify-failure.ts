@@ -79,9 +79,7 @@ function summaryFor(code: ErrorCode, failure: ProviderFailure): string {
     case 'ABORTED':
       return 'canceled';
     case 'TIMEOUT':
-      return failure.isStalled
-        ? `no output for ${failure.timeoutMs ?? '?'} ms; the process tree was killed`
-        : `timed out after ${failure.timeoutMs ?? '?'} ms; the process tree was killed`;
+      return failure.isStalled ? `no output for ${failure.timeoutMs ?? '?'} ms; the process tree was killed` : `timed out after ${failure.timeoutMs ?? '?'} ms; the process tree was killed`;
     case 'NOT_INSTALLED':
       return 'the CLI is not installed or not executable';
     case 'CONFIG_INVALID':
@@ -101,9 +99,7 @@ function summaryFor(code: ErrorCode, failure: ProviderFailure): string {
     case 'API_ERROR':
       return `the model API failed${failure.apiStatus === undefined ? '' : ` (HTTP ${failure.apiStatus})`}`;
     case 'CRASHED':
-      return failure.spawnErrorCode
-        ? `could not start (${failure.spawnErrorCode})`
-        : `exited with ${failure.signal ? `signal ${failure.signal}` : `code ${failure.exitCode}`}`;
+      return failure.spawnErrorCode ? `could not start (${failure.spawnErrorCode})` : `exited with ${failure.signal ? `signal ${failure.signal}` : `code ${failure.exitCode}`}`;
     default:
       return 'produced no usable result';
   }

@@ -32,9 +32,7 @@ const userTexts = (request: FakeGeminiRequest | undefined) => JSON.stringify((re
 describe.skipIf(!findExecutable(['gemini']))('Gemini CLI provider, real gemini against the fake Gemini API', () => {
   it('writes a file through a tool call and reports the answer, usage and session id', async () => {
     const cwd = repository();
-    const fake = await server((request) =>
-      request.hasFunctionResponse ? 'Wrote notes.md.' : { type: 'function-call', name: 'write_file', args: { file_path: join(cwd, 'notes.md'), content: '# notes\n' } },
-    );
+    const fake = await server((request) => (request.hasFunctionResponse ? 'Wrote notes.md.' : { type: 'function-call', name: 'write_file', args: { file_path: join(cwd, 'notes.md'), content: '# notes\n' } }));
     const events: AgentEvent[] = [];
     const prompt = `[qoder-orch:task g1] write "notes.md" — $(no) \`no\`\nünï 🚀`;
     const result = await createGeminiCli(fakeGeminiCliSettings(fake)).doRunTask({ taskId: 'g1', prompt, cwd, allowedTools: ['Write'], onEvent: (event) => events.push(event) });
@@ -46,7 +44,7 @@ describe.skipIf(!findExecutable(['gemini']))('Gemini CLI provider, real gemini a
     expect(events).toContainEqual(expect.objectContaining({ type: 'tool-call', toolName: 'write_file' }));
   });
 
-  it('resumes a session: the second run carries the first one\'s turns', async () => {
+  it("resumes a session: the second run carries the first one's turns", async () => {
     const fake = await server((request) => `turns=${((request.body as { contents?: unknown[] }).contents ?? []).length}`);
     const home = mkdtempSync(join(tmpdir(), 'gemini-int-home-'));
     cleanups.push(() => rmSync(home, { recursive: true, force: true }));

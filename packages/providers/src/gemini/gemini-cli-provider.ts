@@ -1,17 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type LLMProviderV1,
-  type CheckOptions,
-  type CheckResult,
-  type CompleteOptions,
-  type CompleteResult,
-  type PermissionMode,
-  ProviderError,
-  type RunTaskOptions,
-  type RunTaskResult,
-} from '@qoder-orch/spec';
+import { type LLMProviderV1, type CheckOptions, type CheckResult, type CompleteOptions, type CompleteResult, type PermissionMode, ProviderError, type RunTaskOptions, type RunTaskResult } from '@qoder-orch/spec';
 import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
 import { extractJson } from '@qoder-orch/spec';
@@ -134,10 +124,24 @@ class GeminiCliProvider implements LLMProviderV1 {
       const prompt = promptWithInstructions(options.prompt, instructions, 'Instructions');
       // Not plan mode: its instructions and `exit_plan_mode` tool make the model plan instead of
       // answering. Headless `default` offers no tool that needs a confirmation (no edits, no shell).
-      const { summary } = await this.#run({ run, args: this.#arguments('default', options.model, []), prompt, cwd: options.cwd ?? process.cwd(), timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000, abortSignal: options.abortSignal, onEvent: undefined });
+      const { summary } = await this.#run({
+        run,
+        args: this.#arguments('default', options.model, []),
+        prompt,
+        cwd: options.cwd ?? process.cwd(),
+        timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
+        abortSignal: options.abortSignal,
+        onEvent: undefined,
+      });
       const json = options.jsonSchema ? extractJson(summary.text).value : undefined;
       if (options.jsonSchema && json === undefined) {
-        throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${summary.text.slice(0, 200)}`, usage: summary.usage, isRetryable: true });
+        throw new ProviderError({
+          providerId: this.providerId,
+          code: 'BAD_OUTPUT',
+          message: `${this.providerId}: a JSON answer was asked for but the answer holds none: ${summary.text.slice(0, 200)}`,
+          usage: summary.usage,
+          isRetryable: true,
+        });
       }
       return { text: summary.text, ...(json === undefined ? {} : { json }), usage: summary.usage, ...(summary.sessionId === undefined ? {} : { sessionId: summary.sessionId }) };
     });

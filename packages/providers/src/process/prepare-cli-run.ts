@@ -50,12 +50,7 @@ const KEEP = async () => {};
  * The config folder of a run: the configured one; else, with `isolate`, a new temporary folder
  * (named `<prefix>…` in the system temp folder, prepared by `setUp`, removed by `cleanup`); else none.
  */
-export async function runConfigFolder(input: {
-  configured: string | undefined;
-  isolate: boolean | undefined;
-  prefix: string;
-  setUp?: ((path: string) => Promise<void>) | undefined;
-}): Promise<RunFolder> {
+export async function runConfigFolder(input: { configured: string | undefined; isolate: boolean | undefined; prefix: string; setUp?: ((path: string) => Promise<void>) | undefined }): Promise<RunFolder> {
   if (input.configured || !input.isolate) return { path: input.configured, cleanup: KEEP };
   const path = await mkdtemp(join(tmpdir(), input.prefix));
   const cleanup = () => rm(path, { recursive: true, force: true });

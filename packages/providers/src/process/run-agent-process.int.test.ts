@@ -16,8 +16,7 @@ function script(name: string, source: string): string {
 }
 
 const env = { PATH: process.env['PATH'] ?? '' };
-const run = (file: string, extra: Partial<Parameters<typeof runAgentProcess>[0]> = {}) =>
-  runAgentProcess({ executable: process.execPath, args: [file], cwd: directory, env, killGraceMs: 300, ...extra });
+const run = (file: string, extra: Partial<Parameters<typeof runAgentProcess>[0]> = {}) => runAgentProcess({ executable: process.execPath, args: [file], cwd: directory, env, killGraceMs: 300, ...extra });
 
 /** A script that starts a long `sleep` in its process group and writes its pid to a file. */
 const spawnsSleeper = (pidFile: string, tail: string) => `
@@ -31,11 +30,14 @@ ${tail}
 
 describe('runAgentProcess', () => {
   it('streams stdout lines and passes stdin and the exit code', async () => {
-    const file = script('echo', `
+    const file = script(
+      'echo',
+      `
 let input = '';
 process.stdin.on('data', (chunk) => (input += chunk));
 process.stdin.on('end', () => { console.log('line one'); console.log(JSON.stringify(input)); process.stderr.write('warn\\n'); process.exit(3); });
-`);
+`,
+    );
     const lines: string[] = [];
     const result = await run(file, { input: 'a "quoted" $(x) `y`\nünï', onStdoutLine: (line) => lines.push(line) });
     expect(lines).toEqual(['line one', JSON.stringify('a "quoted" $(x) `y`\nünï')]);

@@ -48,9 +48,7 @@ export function qoderTaskArguments(options: RunTaskOptions, defaults: QoderArgum
 /** Argument vector of `qodercli -p` for a completion: every built-in tool disabled. */
 export function qoderCompleteArguments(options: CompleteOptions, defaults: QoderArgumentDefaults): string[] {
   const args = [...common(defaults, options.model ?? defaults.model), '--permission-mode', 'dont_ask', '--tools', '', '--session-id', defaults.sessionId];
-  const system = [options.system, options.jsonSchema ? `Answer with one JSON object only (no prose, no code fence) that follows this JSON Schema:\n${JSON.stringify(options.jsonSchema)}` : undefined]
-    .filter(Boolean)
-    .join('\n\n');
+  const system = [options.system, options.jsonSchema ? `Answer with one JSON object only (no prose, no code fence) that follows this JSON Schema:\n${JSON.stringify(options.jsonSchema)}` : undefined].filter(Boolean).join('\n\n');
   if (system) args.push('--append-system-prompt', system);
   args.push(...defaults.extraArgs);
   return args;

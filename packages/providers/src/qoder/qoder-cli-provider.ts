@@ -1,17 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type LLMProviderV1,
-  type CheckOptions,
-  type CheckResult,
-  type CompleteOptions,
-  type CompleteResult,
-  type PermissionMode,
-  ProviderError,
-  type RunTaskOptions,
-  type RunTaskResult,
-  redactJson,
-  redactOutput,
-} from '@qoder-orch/spec';
+import { type LLMProviderV1, type CheckOptions, type CheckResult, type CompleteOptions, type CompleteResult, type PermissionMode, ProviderError, type RunTaskOptions, type RunTaskResult, redactJson, redactOutput } from '@qoder-orch/spec';
 import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from '../claude/claude-shaped-result';
 import { type ClaudeShapedCall, runClaudeShapedOrThrow } from '../claude/run-claude-shaped';
 import { checkCli } from '../process/cli-check';
@@ -111,7 +99,17 @@ class QoderCliProvider implements LLMProviderV1 {
    */
   #run(run: PreparedRun, call: ClaudeShapedCall) {
     const settings = this.#settings;
-    return runClaudeShapedOrThrow({ ...call, executable: run.executable, env: run.env, secrets: run.secrets, providerId: this.providerId, stallTimeoutMs: settings.stallTimeoutMs, killGraceMs: settings.killGraceMs ?? 5_000, installHint: INSTALL_HINT, authHint: AUTH_HINT });
+    return runClaudeShapedOrThrow({
+      ...call,
+      executable: run.executable,
+      env: run.env,
+      secrets: run.secrets,
+      providerId: this.providerId,
+      stallTimeoutMs: settings.stallTimeoutMs,
+      killGraceMs: settings.killGraceMs ?? 5_000,
+      installHint: INSTALL_HINT,
+      authHint: AUTH_HINT,
+    });
   }
 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {

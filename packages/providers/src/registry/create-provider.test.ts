@@ -8,7 +8,8 @@ import { createProvider } from '../index';
 const directory = mkdtempSync(join(tmpdir(), 'create-provider-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-const providerSource = (id: string) => `{ specificationVersion: 'v1', providerId: ${JSON.stringify(id)}, doComplete: async () => ({ text: 'x', usage: { inputTokens: 0, outputTokens: 0 } }), doRunTask: async () => ({ summary: 'x', usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 }) }`;
+const providerSource = (id: string) =>
+  `{ specificationVersion: 'v1', providerId: ${JSON.stringify(id)}, doComplete: async () => ({ text: 'x', usage: { inputTokens: 0, outputTokens: 0 } }), doRunTask: async () => ({ summary: 'x', usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 }) }`;
 
 describe('createProvider', () => {
   it.each([

@@ -52,8 +52,7 @@ function isProvider(value: unknown): value is LLMProviderV1 {
   return candidate.specificationVersion === 'v1' && typeof candidate.doRunTask === 'function' && typeof candidate.doComplete === 'function' && typeof candidate.providerId === 'string';
 }
 
-const invalid = (message: string, fix: string, cause?: unknown) =>
-  new OrchestratorError({ code: 'CONFIG_INVALID', message, fix, ...(cause === undefined ? {} : { cause }) });
+const invalid = (message: string, fix: string, cause?: unknown) => new OrchestratorError({ code: 'CONFIG_INVALID', message, fix, ...(cause === undefined ? {} : { cause }) });
 
 /**
  * A provider by name (`qoder`, `claude`, `codex`, `gemini`, an alias such as `claude-code`, or

@@ -1,7 +1,5 @@
 /** A content block the fake model answers with. */
-export type FakeContentBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id?: string; name: string; input: Record<string, unknown> };
+export type FakeContentBlock = { type: 'text'; text: string } | { type: 'tool_use'; id?: string; name: string; input: Record<string, unknown> };
 
 export interface FakeUsage {
   inputTokens?: number;
@@ -49,17 +47,13 @@ export const reply = {
   tools: (calls: Array<{ name: string; input: Record<string, unknown>; id?: string }>, text?: string): FakeAnthropicReply => ({
     type: 'message',
     stopReason: 'tool_use',
-    content: [
-      ...(text === undefined ? [] : [{ type: 'text' as const, text }]),
-      ...calls.map((call) => ({ type: 'tool_use' as const, name: call.name, input: call.input, ...(call.id ? { id: call.id } : {}) })),
-    ],
+    content: [...(text === undefined ? [] : [{ type: 'text' as const, text }]), ...calls.map((call) => ({ type: 'tool_use' as const, name: call.name, input: call.input, ...(call.id ? { id: call.id } : {}) }))],
   }),
   toolUse: (name: string, input: Record<string, unknown>, text?: string): FakeAnthropicReply => reply.tools([{ name, input }], text),
   /** `Write { file_path, content }`: the path must be absolute. */
   write: (filePath: string, content: string, text?: string): FakeAnthropicReply => reply.toolUse('Write', { file_path: filePath, content }, text),
   /** `Edit { file_path, old_string, new_string, replace_all? }`. The CLI requires a Read of the file first. */
-  edit: (filePath: string, oldString: string, newString: string, text?: string): FakeAnthropicReply =>
-    reply.toolUse('Edit', { file_path: filePath, old_string: oldString, new_string: newString }, text),
+  edit: (filePath: string, oldString: string, newString: string, text?: string): FakeAnthropicReply => reply.toolUse('Edit', { file_path: filePath, old_string: oldString, new_string: newString }, text),
   read: (filePath: string, text?: string): FakeAnthropicReply => reply.toolUse('Read', { file_path: filePath }, text),
   bash: (command: string, text?: string): FakeAnthropicReply => reply.toolUse('Bash', { command, description: 'run a command' }, text),
   json: (value: unknown): FakeAnthropicReply => ({ type: 'json', value }),

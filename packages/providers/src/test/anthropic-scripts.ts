@@ -33,12 +33,7 @@ export function routeByText(routes: readonly FakeRoute[], fallback: FakeAnthropi
   return (request) => {
     const haystack = `${request.system}\n${request.prompt}`;
     for (const route of handlers) {
-      const isMatch =
-        typeof route.match === 'string'
-          ? haystack.includes(route.match)
-          : route.match instanceof RegExp
-            ? route.match.test(haystack)
-            : route.match(request);
+      const isMatch = typeof route.match === 'string' ? haystack.includes(route.match) : route.match instanceof RegExp ? route.match.test(haystack) : route.match(request);
       if (isMatch) return route.handle(request);
     }
     return fallback(request);

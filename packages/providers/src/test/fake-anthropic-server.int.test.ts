@@ -15,14 +15,21 @@ async function start(options: Parameters<typeof createFakeAnthropicServer>[0]) {
   return server;
 }
 
-const post = (server: FakeAnthropicServer, body: Record<string, unknown>) =>
-  fetch(`${server.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (server: FakeAnthropicServer, body: Record<string, unknown>) => fetch(`${server.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 const agentTurn = (text: string, extra: Record<string, unknown> = {}) => ({
   model: 'claude-test',
   system: [{ type: 'text', text: 'You are Claude Code.' }],
   tools: [{ name: 'Write' }, { name: 'Bash' }],
-  messages: [{ role: 'user', content: [{ type: 'text', text: '<system-reminder>ignore me</system-reminder>' }, { type: 'text', text }] }],
+  messages: [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: '<system-reminder>ignore me</system-reminder>' },
+        { type: 'text', text },
+      ],
+    },
+  ],
   ...extra,
 });
 

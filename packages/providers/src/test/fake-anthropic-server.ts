@@ -72,8 +72,7 @@ export async function createFakeAnthropicServer(options: FakeAnthropicServerOpti
         sendJson(response, 500, { type: 'error', error: { type: 'api_error', message: `fake handler threw: ${String(error)}` } });
         return;
       }
-      const resolved: FakeAnthropicReply =
-        result === undefined ? { type: 'message', content: [{ type: 'text', text: defaultText }] } : typeof result === 'string' ? { type: 'message', content: [{ type: 'text', text: result }] } : result;
+      const resolved: FakeAnthropicReply = result === undefined ? { type: 'message', content: [{ type: 'text', text: defaultText }] } : typeof result === 'string' ? { type: 'message', content: [{ type: 'text', text: result }] } : result;
       messageCount += 1;
       respond(response, request, resolved, `msg_fake_${messageCount}`, defaultUsage);
     })().catch(() => {
@@ -107,9 +106,7 @@ function contentFor(request: FakeAnthropicRequest, reply: FakeAnthropicReply & {
     }
     return { content: [{ type: 'text', text: JSON.stringify(reply.value) }], stopReason: 'end_turn' };
   }
-  const content = reply.content.map((block) =>
-    block.type === 'tool_use' ? { ...block, id: block.id ?? `toolu_${randomUUID().replaceAll('-', '')}` } : block,
-  ) as Required<FakeContentBlock>[];
+  const content = reply.content.map((block) => (block.type === 'tool_use' ? { ...block, id: block.id ?? `toolu_${randomUUID().replaceAll('-', '')}` } : block)) as Required<FakeContentBlock>[];
   const hasToolUse = content.some((block) => block.type === 'tool_use');
   return { content, stopReason: reply.stopReason ?? (hasToolUse ? 'tool_use' : 'end_turn') };
 }

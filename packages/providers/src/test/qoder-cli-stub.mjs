@@ -15,7 +15,7 @@ if (argv.includes('--version') || argv.includes('-v')) {
   process.exit(0);
 }
 
-const valueOf = (...names) => {
+const flagValue = (...names) => {
   for (const name of names) {
     const index = argv.indexOf(name);
     if (index >= 0 && index < argv.length - 1) return argv[index + 1];
@@ -31,15 +31,12 @@ const readStdin = () =>
     process.stdin.on('end', () => resolve(text));
   });
 const prompt = separator >= 0 ? argv.slice(separator + 1).join(' ') : await readStdin();
-const format = valueOf('--output-format', '-o') ?? 'text';
-const sessionId = valueOf('--session-id') ?? valueOf('--resume', '-r') ?? randomUUID();
+const format = flagValue('--output-format', '-o') ?? 'text';
+const sessionId = flagValue('--session-id') ?? flagValue('--resume', '-r') ?? randomUUID();
 const token = process.env.QODER_PERSONAL_ACCESS_TOKEN;
 
 if (process.env.QODER_STUB_RECORD) {
-  writeFileSync(
-    process.env.QODER_STUB_RECORD,
-    JSON.stringify({ argv, cwd: process.cwd(), prompt, hasToken: Boolean(token), isTokenInArgv: Boolean(token) && argv.some((arg) => arg.includes(token)) }),
-  );
+  writeFileSync(process.env.QODER_STUB_RECORD, JSON.stringify({ argv, cwd: process.cwd(), prompt, hasToken: Boolean(token), isTokenInArgv: Boolean(token) && argv.some((arg) => arg.includes(token)) }));
 }
 
 const usage = { input_tokens: 120, cache_creation_input_tokens: 0, cache_read_input_tokens: 30, output_tokens: 40 };

@@ -113,9 +113,7 @@ export const ContractReportSchema = z.object({
       line: z.number().int().optional(),
       message: z.string(),
       severity: z.enum(['error', 'warning']),
-      counterparts: z
-        .array(z.object({ side: z.enum(['contract', 'backend', 'frontend']), method: z.string(), path: z.string(), file: z.string().optional(), line: z.number().int().optional() }))
-        .optional(),
+      counterparts: z.array(z.object({ side: z.enum(['contract', 'backend', 'frontend']), method: z.string(), path: z.string(), file: z.string().optional(), line: z.number().int().optional() })).optional(),
     }),
   ),
   isPassed: z.boolean(),

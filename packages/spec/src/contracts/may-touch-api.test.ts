@@ -4,7 +4,7 @@ import { type ContractReport, type ContractVerifier, mayTouchApiSurface } from '
 const report: ContractReport = { contract: [], backend: [], frontend: [], findings: [], isPassed: true };
 
 describe('mayTouchApiSurface', () => {
-  it("asks the verifier when it can say, else guesses from file names", () => {
+  it('asks the verifier when it can say, else guesses from file names', () => {
     const bare: ContractVerifier = { verify: async () => report };
     expect(mayTouchApiSurface(bare, ['README.md', 'docs/guide.md'])).toBe(false);
     expect(mayTouchApiSurface(bare, ['server/routes.ts'])).toBe(true);

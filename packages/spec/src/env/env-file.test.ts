@@ -14,5 +14,4 @@ describe('readEnvFile', () => {
     expect(readEnvFile(file)).toEqual({ A: '1', B: 'two words', C: 'x # not a comment', D: 'plain', E: 'a=b=c', F: '' });
     expect(readEnvFile(join(directory, 'missing'))).toEqual({});
   });
-
 });

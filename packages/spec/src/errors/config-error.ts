@@ -17,9 +17,7 @@ export class ConfigError extends OrchestratorError {
     const where = file ?? 'options';
     super({
       code: 'CONFIG_INVALID',
-      message: `Invalid configuration in ${where}:\n${issues
-        .map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}${issue.expected ? ` (expected ${issue.expected})` : ''}`)
-        .join('\n')}`,
+      message: `Invalid configuration in ${where}:\n${issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}${issue.expected ? ` (expected ${issue.expected})` : ''}`).join('\n')}`,
       cause,
     });
     this.name = 'ConfigError';

@@ -51,6 +51,7 @@ export interface OrchestratorErrorOptions {
  * rather than `instanceof`: it works across duplicated package copies.
  */
 export class OrchestratorError extends Error {
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: the brand isInstance looks for across package copies
   private readonly [symbol] = true;
   readonly code: ErrorCode;
   readonly isRetryable: boolean;

@@ -1,16 +1,6 @@
 import { OrchestratorError } from './orchestrator-error';
 
-export type PlanIssueKind =
-  | 'no-json'
-  | 'invalid-json'
-  | 'schema'
-  | 'duplicate-id'
-  | 'unknown-dependency'
-  | 'self-dependency'
-  | 'cycle'
-  | 'unknown-agent'
-  | 'path-outside-project'
-  | 'too-many-tasks';
+export type PlanIssueKind = 'no-json' | 'invalid-json' | 'schema' | 'duplicate-id' | 'unknown-dependency' | 'self-dependency' | 'cycle' | 'unknown-agent' | 'path-outside-project' | 'too-many-tasks';
 
 /** One thing wrong with a plan, precise enough to send back to the model. */
 export interface PlanIssue {

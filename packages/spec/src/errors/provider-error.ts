@@ -2,13 +2,7 @@ import type { Usage } from '../provider/usage';
 import { type ErrorCode, OrchestratorError, type OrchestratorErrorOptions } from './orchestrator-error';
 
 /** Codes that are worth retrying by default when a provider fails with them. */
-export const RETRYABLE_PROVIDER_CODES: ReadonlySet<ErrorCode> = new Set([
-  'RATE_LIMITED',
-  'OVERLOADED',
-  'TIMEOUT',
-  'CRASHED',
-  'API_ERROR',
-]);
+export const RETRYABLE_PROVIDER_CODES: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'OVERLOADED', 'TIMEOUT', 'CRASHED', 'API_ERROR']);
 
 export interface ProviderErrorOptions extends OrchestratorErrorOptions {
   providerId: string;

@@ -7,14 +7,7 @@ import { devNull } from 'node:os';
  * there) nor a file-system monitor. Filter and merge drivers are configuration too: the
  * repository guard restores the configuration after every task, before git touches its files.
  */
-export const SAFE_GIT_CONFIG: readonly string[] = [
-  'commit.gpgSign=false',
-  'tag.gpgSign=false',
-  'core.quotePath=false',
-  'advice.detachedHead=false',
-  `core.hooksPath=${devNull}`,
-  'core.fsmonitor=false',
-];
+export const SAFE_GIT_CONFIG: readonly string[] = ['commit.gpgSign=false', 'tag.gpgSign=false', 'core.quotePath=false', 'advice.detachedHead=false', `core.hooksPath=${devNull}`, 'core.fsmonitor=false'];
 
 /** simple-git refuses these settings unless told they are meant: here they switch things off. */
 export const SAFE_GIT_UNSAFE_OPTIONS = { allowUnsafeHooksPath: true, allowUnsafeFsMonitor: true } as const;

@@ -61,8 +61,7 @@ const matches = (glob: Analysed, path: string): boolean => {
 };
 
 const SLASH = 47;
-const isSameOrInside = (inner: string, outer: string): boolean =>
-  outer === '' || inner === outer || (inner.length > outer.length && inner.charCodeAt(outer.length) === SLASH && inner.startsWith(outer));
+const isSameOrInside = (inner: string, outer: string): boolean => outer === '' || inner === outer || (inner.length > outer.length && inner.charCodeAt(outer.length) === SLASH && inner.startsWith(outer));
 
 /**
  * Whether two declared file patterns may touch the same file. Literal paths overlap when

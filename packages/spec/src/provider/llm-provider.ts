@@ -125,5 +125,3 @@ export interface LLMProviderV1 {
   /** Is it installed, which version, is it authenticated. Used by preflight. */
   doCheck?(options: CheckOptions): Promise<CheckResult>;
 }
-
-

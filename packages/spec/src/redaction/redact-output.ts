@@ -35,10 +35,7 @@ export function urlPasswords(value: string): string[] {
  * logged), values of secret-looking variables of the process environment (at least
  * {@link MIN_NAMED_SECRET_LENGTH} characters), and passwords inside URLs of any variable.
  */
-export function secretValuesFrom(
-  processEnvironment: Readonly<Record<string, string | undefined>>,
-  extraEnvironment: Readonly<Record<string, string>> = {},
-): string[] {
+export function secretValuesFrom(processEnvironment: Readonly<Record<string, string | undefined>>, extraEnvironment: Readonly<Record<string, string>> = {}): string[] {
   const values = new Set<string>();
   for (const [name, value] of Object.entries(processEnvironment)) {
     if (!value) continue;

@@ -42,7 +42,12 @@ function urlForms(value: string): string[] {
   const forms: string[] = [];
   try {
     const component = encodeURIComponent(value);
-    forms.push(component, component.replace(/%20/g, '+'), component.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()), encodeURI(value));
+    forms.push(
+      component,
+      component.replace(/%20/g, '+'),
+      component.replace(/%[0-9A-F]{2}/g, (sequence) => sequence.toLowerCase()),
+      encodeURI(value),
+    );
   } catch {
     // A lone surrogate has no URL encoding.
   }
@@ -50,9 +55,8 @@ function urlForms(value: string): string[] {
 }
 
 function htmlForms(value: string): string[] {
-  const escape = (quote: string, apostrophe: string) =>
-    value.replace(/[&<>"']/g, (character) => (character === '&' ? '&amp;' : character === '<' ? '&lt;' : character === '>' ? '&gt;' : character === '"' ? quote : apostrophe));
-  return [escape('&quot;', '&#39;'), escape('&#34;', '&#x27;'), escape('&quot;', '&apos;')];
+  const escapeWith = (quote: string, apostrophe: string) => value.replace(/[&<>"']/g, (character) => (character === '&' ? '&amp;' : character === '<' ? '&lt;' : character === '>' ? '&gt;' : character === '"' ? quote : apostrophe));
+  return [escapeWith('&quot;', '&#39;'), escapeWith('&#34;', '&#x27;'), escapeWith('&quot;', '&apos;')];
 }
 
 /**

@@ -34,9 +34,7 @@ export const RunSummarySchema = z.object({
   /** Context cache hit rate in [0, 1], when a context source was used. */
   cacheHitRate: z.number().min(0).max(1).optional(),
   /** Speculative execution: starts, kept, rerun and abandoned work, and the agent time thrown away. */
-  speculation: z
-    .object({ started: z.number().int(), kept: z.number().int(), rerun: z.number().int(), abandoned: z.number().int(), wastedMs: z.number() })
-    .optional(),
+  speculation: z.object({ started: z.number().int(), kept: z.number().int(), rerun: z.number().int(), abandoned: z.number().int(), wastedMs: z.number() }).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   /** Changes the run made to the checks themselves, from its start to its end; blocking ones keep it from being met unless accepted. */
   checkChanges: z.array(CheckChangeSchema).optional(),

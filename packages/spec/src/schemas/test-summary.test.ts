@@ -13,7 +13,8 @@ describe('parseTestSummary', () => {
   });
 
   it('reads vitest, with colours', () => {
-    const output = ' ✓ src/a.test.ts (3 tests) 4ms\n\n\u001B[2m Test Files \u001B[22m \u001B[1m\u001B[31m1 failed\u001B[39m\u001B[22m\u001B[2m | \u001B[22m\u001B[1m\u001B[32m2 passed\u001B[39m\u001B[22m\u001B[90m (3)\u001B[39m\n\u001B[2m      Tests \u001B[22m \u001B[1m\u001B[31m1 failed\u001B[39m\u001B[22m\u001B[2m | \u001B[22m\u001B[1m\u001B[32m11 passed\u001B[39m\u001B[22m | 1 skipped\u001B[90m (13)\u001B[39m\n   Start at  10:00:00';
+    const output =
+      ' ✓ src/a.test.ts (3 tests) 4ms\n\n\u001B[2m Test Files \u001B[22m \u001B[1m\u001B[31m1 failed\u001B[39m\u001B[22m\u001B[2m | \u001B[22m\u001B[1m\u001B[32m2 passed\u001B[39m\u001B[22m\u001B[90m (3)\u001B[39m\n\u001B[2m      Tests \u001B[22m \u001B[1m\u001B[31m1 failed\u001B[39m\u001B[22m\u001B[2m | \u001B[22m\u001B[1m\u001B[32m11 passed\u001B[39m\u001B[22m | 1 skipped\u001B[90m (13)\u001B[39m\n   Start at  10:00:00';
     expect(parseTestSummary(output)).toMatchObject({ runner: 'vitest', passed: 11, failed: 1, skipped: 1, total: 13 });
   });
 
@@ -38,7 +39,8 @@ describe('parseTestSummary', () => {
       failed: 1,
       lines: ['packages: 1 ok, 1 failed', '--- FAIL: TestB (0.00s)'],
     });
-    const cargo = 'running 3 tests\ntest a ... ok\ntest result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n\nrunning 1 test\ntest result: ok. 1 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out';
+    const cargo =
+      'running 3 tests\ntest a ... ok\ntest result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n\nrunning 1 test\ntest result: ok. 1 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out';
     expect(parseTestSummary(cargo)).toMatchObject({ runner: 'cargo-test', passed: 3, failed: 1, skipped: 1, total: 5 });
   });
 

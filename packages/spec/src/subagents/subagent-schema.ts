@@ -2,9 +2,7 @@ import { z } from 'zod';
 
 export const SUBAGENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
 
-const toolList = z
-  .union([z.string(), z.array(z.string())])
-  .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((tool) => tool.trim()).filter(Boolean));
+const toolList = z.union([z.string(), z.array(z.string())]).transform((value) => (Array.isArray(value) ? value : value.split(',')).map((tool) => tool.trim()).filter(Boolean));
 
 /** The YAML front matter of a subagent file (Claude Code / Qoder format). */
 export const SubagentFrontMatterSchema = z

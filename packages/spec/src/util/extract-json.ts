@@ -76,7 +76,8 @@ export type ExtractedJson = { value: unknown } | { value?: undefined; problem: '
  */
 export function extractJson(text: string): ExtractedJson {
   const candidates = jsonCandidates(text);
-  if (candidates.length === 0) return isCutOff(text) ? { problem: 'invalid-json', message: 'the JSON in the answer does not parse: it ends before it is closed (a cut-off answer?)' } : { problem: 'no-json', message: 'the answer holds no JSON object' };
+  if (candidates.length === 0)
+    return isCutOff(text) ? { problem: 'invalid-json', message: 'the JSON in the answer does not parse: it ends before it is closed (a cut-off answer?)' } : { problem: 'no-json', message: 'the answer holds no JSON object' };
   let lastError = '';
   for (const candidate of candidates) {
     try {
@@ -87,7 +88,5 @@ export function extractJson(text: string): ExtractedJson {
   }
   if (isCutOff(text)) return { problem: 'invalid-json', message: `the JSON in the answer does not parse: it ends before it is closed (a cut-off answer?)${lastError ? `: ${lastError}` : ''}` };
   const hasBrace = /[{[]/.test(text);
-  return hasBrace
-    ? { problem: 'invalid-json', message: `the JSON in the answer does not parse: ${lastError}` }
-    : { problem: 'no-json', message: 'the answer holds no JSON object' };
+  return hasBrace ? { problem: 'invalid-json', message: `the JSON in the answer does not parse: ${lastError}` } : { problem: 'no-json', message: 'the answer holds no JSON object' };
 }
