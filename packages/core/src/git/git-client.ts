@@ -1,4 +1,4 @@
-import { type SimpleGit, simpleGit } from 'simple-git';
+import { spawn } from 'node:child_process';
 import { OrchestratorError, SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS } from '@qoder-orch/spec';
 import { gitEnvironment } from './git-environment';
 
@@ -10,42 +10,75 @@ export interface GitCommandOptions {
 
 export { SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS };
 
-/** A simple-git instance for `cwd` with our environment. One per command: env is per instance. */
-export function gitAt(cwd: string, options: GitCommandOptions = {}): SimpleGit {
-  const git = simpleGit({
-    baseDir: cwd,
-    config: [...SAFE_GIT_CONFIG],
-    unsafe: SAFE_GIT_UNSAFE_OPTIONS,
-    trimmed: false,
-    ...(options.abortSignal === undefined ? {} : { abort: options.abortSignal }),
+const SAFE_CONFIG_ARGS = SAFE_GIT_CONFIG.flatMap((setting) => ['-c', setting]);
+
+/** A git process that ended: what it printed and how it exited. */
+interface GitExit {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Spawns `git -c <safe settings> <args>` in `cwd` with our environment (an argument vector, no
+ * shell) and resolves when it has exited and its output is read. It never waits longer than
+ * the process runs: git through a wrapper library used to wait a fixed 50 ms after every
+ * command that printed nothing, which is most of what a task's git work is.
+ */
+function spawnGit(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<GitExit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', [...SAFE_CONFIG_ARGS, ...args], {
+      cwd,
+      env: gitEnvironment(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+      ...(options.abortSignal === undefined ? {} : { signal: options.abortSignal }),
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.once('error', reject);
+    child.once('close', (exitCode) => resolve({ exitCode, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
   });
-  return git.env(gitEnvironment(options.env));
+}
+
+/**
+ * Runs git and answers its output, or the failure's text. A failure is a non-zero exit that
+ * said why on stderr; a non-zero exit with nothing on stderr is an answer (`rev-parse -q
+ * --verify` of a missing ref, `diff --quiet`), as callers have always read it.
+ */
+async function gitOutcome(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<{ isOk: true; output: string } | { isOk: false; message: string; cause: unknown }> {
+  let exit: GitExit;
+  try {
+    exit = await spawnGit(cwd, args, options);
+  } catch (error) {
+    if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted`, cause: error });
+    return { isOk: false, message: errorText(error), cause: error };
+  }
+  if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted` });
+  if (exit.exitCode !== 0 && exit.stderr.length > 0) {
+    const message = `${exit.stdout}${exit.stderr}`;
+    return { isOk: false, message: errorText(new Error(message)), cause: new Error(message) };
+  }
+  return { isOk: true, output: exit.stdout };
 }
 
 /** Runs `git <args>` in `cwd` and returns stdout. Failures become `GIT_ERROR` with git's message. */
 export async function runGit(cwd: string, args: readonly string[], options: GitCommandOptions = {}): Promise<string> {
-  try {
-    return await gitAt(cwd, options).raw([...args]);
-  } catch (error) {
-    if (options.abortSignal?.aborted) {
-      throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted`, cause: error });
-    }
-    throw new OrchestratorError({
-      code: 'GIT_ERROR',
-      message: `git ${args.slice(0, 3).join(' ')} failed in ${cwd}: ${errorText(error)}`,
-      cause: error,
-    });
-  }
+  const outcome = await gitOutcome(cwd, args, options);
+  if (outcome.isOk) return outcome.output;
+  throw new OrchestratorError({
+    code: 'GIT_ERROR',
+    message: `git ${args.slice(0, 3).join(' ')} failed in ${cwd}: ${outcome.message}`,
+    cause: outcome.cause,
+  });
 }
 
 /** Like `runGit`, but a failure is an answer, not an exception. */
 export async function tryGit(cwd: string, args: readonly string[], options: GitCommandOptions = {}): Promise<{ isOk: true; output: string } | { isOk: false; message: string }> {
-  try {
-    return { isOk: true, output: await gitAt(cwd, options).raw([...args]) };
-  } catch (error) {
-    if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted`, cause: error });
-    return { isOk: false, message: errorText(error) };
-  }
+  const outcome = await gitOutcome(cwd, args, options);
+  return outcome.isOk ? outcome : { isOk: false, message: outcome.message };
 }
 
 function errorText(error: unknown): string {
