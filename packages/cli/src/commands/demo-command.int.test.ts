@@ -15,11 +15,13 @@ describe('qoder-orchestrate demo (real Claude Code CLI, real git, scripted fake 
     const out = io.stdout.text();
     const projectDir = /Sample project copied to (\S+) /.exec(out)?.[1];
     try {
-      expect(io.stderr.text()).toBe('');
-      expect(code).toBe(EXIT_CODES.met);
+      // On failure, say what the demo printed: a verdict other than met must be readable from CI's log.
+      const printed = `--- stdout ---\n${out}\n--- stderr ---\n${io.stderr.text()}`;
+      expect(io.stderr.text(), printed).toBe('');
+      expect(code, printed).toBe(EXIT_CODES.met);
       expect(out).toContain("The model's answers are scripted");
       for (const block of ['VALIDATION REPORT', 'PLAN', 'API CONTRACT VERIFICATION', 'ORCHESTRATION SUMMARY']) expect(out).toContain(block);
-      expect(out).toMatch(/Result:\s+MET/);
+      expect(out, printed).toMatch(/Result:\s+MET/);
       expect(out).toMatch(/Tasks:\s+5 total, 5 completed, 0 failed, 0 blocked/);
       expect(out).toContain('To run against a real account');
       expect(projectDir).toBeDefined();
