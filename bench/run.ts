@@ -6,6 +6,7 @@ import { learnedDurations } from './benchmarks/learned-durations';
 import { makespan } from './benchmarks/makespan';
 import { memoryBenchmarks } from './benchmarks/memory';
 import { orchestratorOverhead } from './benchmarks/orchestrator-overhead';
+import { orchestratorScaling } from './benchmarks/orchestrator-scaling';
 import { schedulerOverhead } from './benchmarks/scheduler-overhead';
 import { subprocessOverhead } from './benchmarks/subprocess-overhead';
 import { speculation } from './benchmarks/speculation';
@@ -18,7 +19,7 @@ import { contractCorpus } from './benchmarks/contract-corpus';
  * benchmark runs in its own child process when more than one is selected, so one's memory and
  * JIT state do not colour the next.
  */
-const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, batching, speculation, retrieval, contractCorpus, ...memoryBenchmarks];
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, orchestratorScaling, subprocessOverhead, batching, speculation, retrieval, contractCorpus, ...memoryBenchmarks];
 
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');
