@@ -67,6 +67,8 @@ export type { FileRunStoreOptions } from './run-store/file-run-store';
 export { MemoryRunStore } from './run-store/memory-run-store';
 export { RunStateSchema, TaskStateSchema } from './run-store/run-state';
 export type { RunState, TaskState } from './run-store/run-state';
+export { applyRunStateChange } from './run-store/run-state-change';
+export type { RunStateChange } from './run-store/run-state-change';
 export { createRunRedactor, runSecretValues } from './secrets/run-secrets';
 export type { RunSecretsInput } from './secrets/run-secrets';
 

@@ -299,9 +299,12 @@ async function dropTornLastLine(path: string): Promise<void> {
   await truncate(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
 }
 
-/** `state.json`'s text: the state, led by the number of the last journal record it includes. */
+/**
+ * `state.json`'s text: the state, led by the number of the last journal record it includes.
+ * Compact: a run of thousands of tasks is megabytes, and the file is for the store (read it with `jq`).
+ */
 function snapshotText(state: RunState, seq: number): string {
-  return `${JSON.stringify({ [SNAPSHOT_SEQ_KEY]: seq, ...state }, null, 2)}\n`;
+  return `${JSON.stringify({ [SNAPSHOT_SEQ_KEY]: seq, ...state })}\n`;
 }
 
 function snapshotSeqOf(snapshot: unknown): number {

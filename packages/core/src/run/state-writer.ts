@@ -4,8 +4,8 @@ import { APPENDED_FIELDS, type AppendedField, type AppendedItems, type RunFieldV
 import { RunStateSchema } from '../run-store/run-state';
 import type { RunStore } from '../run-store/run-store';
 
-/** Snapshots come at least this many changes apart (and no closer than one change per task of the run). */
-export const MIN_CHANGES_PER_SNAPSHOT = 100;
+/** Snapshots come at least this many task states (or plan tasks) of changes apart. */
+export const MIN_JOURNAL_WEIGHT = 200;
 
 /** The run-level fields, as the state's schema names them. */
 const RUN_FIELDS = Object.keys(RunStateSchema.shape).filter((key) => key !== 'version' && key !== 'runId' && key !== 'tasks') as Array<keyof RunFields>;
@@ -34,9 +34,9 @@ export interface StateWriter {
  * Writes a run's state in proportion to what changed: to a store that takes changes, each save
  * appends only the tasks whose state was replaced and the run-level fields that changed (items
  * appended to the lists that only grow); a whole snapshot goes out first, after a failed
- * write, when asked, and once as many changes as the run has tasks (at least
- * {@link MIN_CHANGES_PER_SNAPSHOT}) were appended since the last one, so the journal stays
- * about as big as the state and the bytes written stay linear in the run. A store without
+ * write, when asked, and once the changes appended since the last one are about as big as it
+ * was (counted in task states and plan tasks, at least {@link MIN_JOURNAL_WEIGHT}), so the
+ * journal stays about as big as the state and the bytes written stay linear in the run. A store without
  * `appendStateChange` gets the whole state every time. The state is never deep-copied per change.
  *
  * `stamp` runs before each write (update time, active time, last event number).
@@ -47,7 +47,10 @@ export function createStateWriter(store: RunStore, state: RunState, stamp: () =>
   const dirtyTasks = new Set<string>();
   let isScanDue = false;
   let isSnapshotDue = true;
-  let changesSinceSnapshot = 0;
+  // Sizes in task states (a task's state, or a task of a plan): what the last snapshot held
+  // and what the journal has had since. A snapshot is due when the journal is as big.
+  let snapshotWeight = 0;
+  let journalWeight = 0;
 
   const remember = (key: string, value: unknown): WrittenField => {
     const written: WrittenField = { value };
@@ -109,10 +112,10 @@ export function createStateWriter(store: RunStore, state: RunState, stamp: () =>
 
   const writer = coalescedWriter(async () => {
     stamp();
-    const taskCount = writtenTasks.size;
-    if (!store.appendStateChange || isSnapshotDue || changesSinceSnapshot >= Math.max(MIN_CHANGES_PER_SNAPSHOT, taskCount)) {
+    if (!store.appendStateChange || isSnapshotDue || journalWeight >= Math.max(MIN_JOURNAL_WEIGHT, snapshotWeight)) {
       isSnapshotDue = false;
-      changesSinceSnapshot = 0;
+      journalWeight = 0;
+      snapshotWeight = Object.keys(state.tasks).length + planTasks(state.plans);
       rememberAll();
       // No copy here: the run's store (redacting) copies what it is given when called, so
       // later changes cannot reach a write under way.
@@ -124,13 +127,15 @@ export function createStateWriter(store: RunStore, state: RunState, stamp: () =>
     }
     const change = changeOf();
     if (isEmptyRunStateChange(change)) return;
-    changesSinceSnapshot += 1;
+    journalWeight += 1 + Object.keys(change.tasks ?? {}).length + planTasks(change.append?.plans ?? []);
     await store.appendStateChange(change).catch((error: unknown) => {
       // What the store has is unknown: the next write is whole.
       isSnapshotDue = true;
       throw error;
     });
   });
+
+  const planTasks = (plans: readonly { tasks: readonly unknown[] }[]) => plans.reduce((sum, plan) => sum + plan.tasks.length, 0);
 
   return {
     save(taskId) {
