@@ -92,7 +92,7 @@ async function claude(args: readonly string[], cwd: string, prompt: string, env:
     .split('\n')
     .filter((line) => line.includes('"type":"result"'))
     .at(-1);
-  if (!result || !result.includes('"is_error":false')) throw new Error(`claude -p did not succeed: ${result ?? stdout.slice(-500)}`);
+  if (!result?.includes('"is_error":false')) throw new Error(`claude -p did not succeed: ${result ?? stdout.slice(-500)}`);
 }
 
 /**
