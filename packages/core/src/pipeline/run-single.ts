@@ -76,7 +76,16 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
         ...(resolving ? { preamble: conflictNote(resolving) } : {}),
       });
       runResult = redactedRunResult(
-        await provider.doRunTask({ taskId: task.id, prompt, cwd: prepared.cwd, timeoutMs: steps.timeoutMs(), abortSignal, ...callOptions, ...(prepared.environment ? { env: prepared.environment } : {}), onEvent: steps.relay([task.id], task.id) }),
+        await provider.doRunTask({
+          taskId: task.id,
+          prompt,
+          cwd: prepared.cwd,
+          timeoutMs: steps.timeoutMs(),
+          abortSignal,
+          ...callOptions,
+          ...(prepared.environment ? { env: prepared.environment } : {}),
+          onEvent: steps.relay([task.id], task.id),
+        }),
         options.secretValues,
       );
     } catch (error) {
@@ -113,7 +122,13 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
     steps.spend([task.id], runResult.costUsd ?? 0);
     const report = parseAgentReport(runResult.summary, runResult.structuredOutput);
     const sharedChange = await sharedDependencies();
-    if (sharedChange !== undefined) return failTask(steps, task, prepared, finish({ ...base(attempt), status: 'failed', usage, costUsd, summary: redactOutput(runResult.summary.slice(0, 4000), options.secretValues), error: serializeError(sharedChange), ...atCheckpoint } as TaskResult));
+    if (sharedChange !== undefined)
+      return failTask(
+        steps,
+        task,
+        prepared,
+        finish({ ...base(attempt), status: 'failed', usage, costUsd, summary: redactOutput(runResult.summary.slice(0, 4000), options.secretValues), error: serializeError(sharedChange), ...atCheckpoint } as TaskResult),
+      );
     return settleTask(steps, { task, prepared, attempt, abortSignal, base: base(attempt), finish, usage, costUsd, output: runResult, report });
   }
   const error = lastError ?? new OrchestratorError({ code: 'ABORTED', message: 'The task was cancelled before it started.' });

@@ -25,7 +25,7 @@ export async function watchSharedDependencies(taskId: string, prepared: Prepared
     return new OrchestratorError({
       code: 'SHARED_DEPENDENCIES_CHANGED',
       message: `While task ${taskId} ran, the installed dependencies its worktree shares with your checkout changed (${describeDependencyChanges(changes)}): an install in the worktree writes into your checkout's ${folders.join(', ')}. Another task running at the same time may have done it too.`,
-      fix: 'Check your checkout\'s dependencies (reinstall from its lockfile if needed), and set `workspace.dependencies: copy` in .qoder-orchestrate.yaml so every worktree gets a private copy its agent may install into.',
+      fix: "Check your checkout's dependencies (reinstall from its lockfile if needed), and set `workspace.dependencies: copy` in .qoder-orchestrate.yaml so every worktree gets a private copy its agent may install into.",
     });
   };
 }

@@ -30,7 +30,12 @@ export function screenVerify(task: Task, steps: PipelineSteps): { runnable: Veri
  * replaced by the script as it read when the run started: an agent can rewrite the script in
  * its own tree, and the check that judges it must not change with it.
  */
-export function runTaskChecks(verify: readonly VerifyCommand[], cwd: string, steps: PipelineSteps, input: { phase?: 'task' | 'merge'; abortSignal: AbortSignal; environment?: Readonly<Record<string, string>> }): Promise<VerificationResult[]> {
+export function runTaskChecks(
+  verify: readonly VerifyCommand[],
+  cwd: string,
+  steps: PipelineSteps,
+  input: { phase?: 'task' | 'merge'; abortSignal: AbortSignal; environment?: Readonly<Record<string, string>> },
+): Promise<VerificationResult[]> {
   const { environment, ...options } = input;
   // The task's own variables (its slot's ports) on top of what an agent may see.
   const commandEnvironment = { ...PLAN_COMMAND_ENVIRONMENT(), ...(environment === undefined ? {} : { env: { ...PLAN_COMMAND_ENVIRONMENT().env, ...environment } }) };

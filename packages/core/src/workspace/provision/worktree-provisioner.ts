@@ -5,7 +5,7 @@ import { dependencyExcludePatterns, findDependencyFolders, linkDependencyFolders
 import { ensureExcluded, repositoryPaths } from '../../git/repository';
 import { runVerification } from '../../judge/run-verification';
 import { TypedEmitter } from '../../shared/typed-emitter';
-import { copyDependencyFolders } from './dependency-copies';
+import { copyDependencyFolders, editableInstallsInto } from './dependency-copies';
 import { copyIncludedFiles, listIncludedFiles, readIncludePatterns } from './include-files';
 import type { DependencyMode, PortRange, ProvisionEvents, ProvisionResult, WorktreeProvisionerOptions } from './provision-types';
 import { DEFAULT_PORT_BASE, DEFAULT_PORTS_PER_TASK, slotEnvironment, slotPorts } from './slot-ports';
@@ -111,7 +111,10 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
       throwIfAborted(abortSignal);
       stepStarted = performance.now();
       const folders = await this.dependencyFolders();
-      if (this.#mode === 'link') result.linked = await linkDependencyFolders({ root: this.#root, worktree: path, commonDir: (await repositoryPaths(this.#root)).commonDir, folders });
+      if (this.#mode === 'link') {
+        result.linked = await linkDependencyFolders({ root: this.#root, worktree: path, commonDir: (await repositoryPaths(this.#root)).commonDir, folders });
+        await this.#warnOfSharedEditableInstalls(result.linked);
+      }
       if (this.#mode === 'copy') result.copiedDependencies = await copyDependencyFolders({ root: this.#root, worktree: path, folders });
       result.durations.dependenciesMs = performance.now() - stepStarted;
       stepStarted = performance.now();
@@ -143,6 +146,22 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
     }
   }
 
+  #isEditableChecked = false;
+
+  /** Once: a linked venv with an editable install of the project imports the user's checkout, not the worktree. */
+  async #warnOfSharedEditableInstalls(linked: readonly string[]): Promise<void> {
+    if (this.#isEditableChecked) return;
+    this.#isEditableChecked = true;
+    for (const folder of linked) {
+      const files = await editableInstallsInto(this.#root, folder);
+      if (files.length === 0) continue;
+      this.emit('warning', {
+        code: 'EDITABLE_INSTALL_SHARED',
+        message: `${folder} holds an editable install of the project (${files.join(', ')}): linked into a worktree, its imports load your checkout's code, not the task's. Set \`workspace.dependencies: copy\` so each worktree's copy points at its own files.`,
+      });
+    }
+  }
+
   async #copyIncludedFiles(worktree: string): Promise<string[]> {
     this.#includes ??= (async () => {
       const file = resolve(this.#root, this.#options.includeFile ?? '.worktreeinclude');
@@ -156,7 +175,10 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
     if (paths.length === 0) return [];
     const { copied, refused } = await copyIncludedFiles({ root: this.#root, worktree, paths });
     if (refused.length > 0) {
-      this.emit('warning', { code: 'INCLUDE_FILE_REFUSED', message: `${refused.length} file(s) named by ${this.#options.includeFile ?? '.worktreeinclude'} were not copied: ${refused.map((entry) => `${entry.path} (${entry.reason})`).join(', ')}.` });
+      this.emit('warning', {
+        code: 'INCLUDE_FILE_REFUSED',
+        message: `${refused.length} file(s) named by ${this.#options.includeFile ?? '.worktreeinclude'} were not copied: ${refused.map((entry) => `${entry.path} (${entry.reason})`).join(', ')}.`,
+      });
     }
     return copied;
   }
