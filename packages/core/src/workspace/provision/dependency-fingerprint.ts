@@ -62,7 +62,7 @@ export async function fingerprintFolder(folder: string): Promise<FolderFingerpri
   return fingerprint;
 }
 
-/** Fingerprints `folders` (repository-relative) as seen from `worktree`. */
+/** Fingerprints `folders` (repository-relative) as seen from `worktree` (through its links). */
 export async function fingerprintDependencies(worktree: string, folders: readonly string[]): Promise<DependencyFingerprint> {
   const fingerprints: DependencyFingerprint = new Map();
   for (const folder of folders) fingerprints.set(folder, await fingerprintFolder(join(worktree, folder)));
