@@ -28,6 +28,8 @@ export interface MeasureOptions {
   warmup?: number;
   /** Measured runs; the median is reported. @default 5 */
   runs?: number;
+  /** Called untimed before every run of either side (e.g. to make a fresh worktree for it). */
+  prepare?: () => unknown;
 }
 
 export const median = (values: readonly number[]): number => {
@@ -62,15 +64,19 @@ async function timeOnce(body: () => unknown): Promise<Sample> {
  * machine hits both alike) and returns both medians and their ratio.
  */
 export async function compare(baseline: () => unknown, subject: () => unknown, options: MeasureOptions = {}): Promise<{ baseline: Timing; subject: Timing; ratio: number }> {
+  const prepared = async <T>(body: () => T): Promise<T> => {
+    await options.prepare?.();
+    return body();
+  };
   for (let index = 0; index < (options.warmup ?? 1); index += 1) {
-    await baseline();
-    await subject();
+    await prepared(baseline);
+    await prepared(subject);
   }
   const baselineSamples: Sample[] = [];
   const subjectSamples: Sample[] = [];
   for (let index = 0; index < (options.runs ?? 5); index += 1) {
-    baselineSamples.push(await timeOnce(baseline));
-    subjectSamples.push(await timeOnce(subject));
+    baselineSamples.push(await prepared(() => timeOnce(baseline)));
+    subjectSamples.push(await prepared(() => timeOnce(subject)));
   }
   const result = { baseline: timing(baselineSamples), subject: timing(subjectSamples) };
   return { ...result, ratio: result.subject.medianMs / result.baseline.medianMs };

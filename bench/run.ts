@@ -11,6 +11,7 @@ import { subprocessOverhead } from './benchmarks/subprocess-overhead';
 import { speculation } from './benchmarks/speculation';
 import { retrieval } from './benchmarks/retrieval';
 import { contractCorpus } from './benchmarks/contract-corpus';
+import { provisioning } from './benchmarks/provisioning';
 
 /**
  * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named); a
@@ -18,7 +19,7 @@ import { contractCorpus } from './benchmarks/contract-corpus';
  * benchmark runs in its own child process when more than one is selected, so one's memory and
  * JIT state do not colour the next.
  */
-const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, batching, speculation, retrieval, contractCorpus, ...memoryBenchmarks];
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, batching, speculation, retrieval, contractCorpus, provisioning, ...memoryBenchmarks];
 
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');
