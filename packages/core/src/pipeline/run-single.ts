@@ -73,6 +73,7 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
         ...input.prompt,
         ...(previousFailure ? { previousFailure } : {}),
         ...(prepared.linkedDependencies ? { linkedDependencies: prepared.linkedDependencies } : {}),
+        ...(prepared.environment?.QODER_ORCH_PORT_RANGE ? { portRange: prepared.environment.QODER_ORCH_PORT_RANGE } : {}),
         ...(resolving ? { preamble: conflictNote(resolving) } : {}),
       });
       runResult = redactedRunResult(
