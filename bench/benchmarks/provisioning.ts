@@ -85,7 +85,11 @@ export const provisioning: Benchmark = {
         const manager = new WorktreeManager({ projectDir: project.root, worktreeRoot: join(base, 'worktrees'), linkDependencies: false });
         const head = (await git(project.root, ['rev-parse', 'HEAD'])).stdout.trim();
         let next = 0;
-        const freshWorktree = async () => (await manager.add('bench', `w${(next += 1)}`, head)).path;
+        // One worktree at a time (a copy of a real node_modules is gigabytes): the last one goes first, untimed.
+        const freshWorktree = async () => {
+          if (next > 0) await manager.remove('bench', `w${next}`);
+          return (await manager.add('bench', `w${(next += 1)}`, head)).path;
+        };
         for (const mode of ['link', 'copy'] as const satisfies readonly DependencyMode[]) {
           const provisioner = new WorktreeProvisioner({ root: project.root, dependencies: mode });
           await provisioner.prepareRepository();
