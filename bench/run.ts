@@ -14,6 +14,7 @@ import { retrieval } from './benchmarks/retrieval';
 import { contractCorpus } from './benchmarks/contract-corpus';
 import { gitLayer } from './benchmarks/git-layer';
 import { claudeWall } from './benchmarks/claude-wall';
+import { provisioning } from './benchmarks/provisioning';
 
 /**
  * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named); a
@@ -21,7 +22,7 @@ import { claudeWall } from './benchmarks/claude-wall';
  * benchmark runs in its own child process when more than one is selected, so one's memory and
  * JIT state do not colour the next.
  */
-const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, orchestratorScaling, subprocessOverhead, batching, speculation, retrieval, contractCorpus, gitLayer, claudeWall, ...memoryBenchmarks];
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, orchestratorScaling, subprocessOverhead, batching, speculation, retrieval, contractCorpus, gitLayer, claudeWall, provisioning, ...memoryBenchmarks];
 
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');

@@ -105,6 +105,11 @@ export type {
 export { WorktreeManager } from './git/worktree-manager';
 export type { ListedWorktree, TaskWorktree, WorktreeManagerOptions } from './git/worktree-manager';
 export { defaultWorktreeRoot } from './git/worktree-location';
+export { WorktreeProvisioner } from './workspace/provision/worktree-provisioner';
+export type { ProvisionOptions } from './workspace/provision/worktree-provisioner';
+export type { DependencyMode, PortRange, ProvisionDurations, ProvisionEvent, ProvisionEvents, ProvisionResult, ProvisionSettings, WorktreeProvisionerOptions } from './workspace/provision/provision-types';
+export { splitCommandLine } from './commands/command-line';
+export type { CommandLine } from './commands/command-line';
 export { listTaskWorktrees, pruneTaskWorktrees } from './git/task-worktrees';
 export type { PrunedTaskWorktrees, TaskWorktreesOptions } from './git/task-worktrees';
 export { initRepository, isGitRepository } from './git/repository';

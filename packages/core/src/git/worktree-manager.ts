@@ -22,6 +22,8 @@ export interface WorktreeManagerOptions {
   worktreeRoot?: string;
   /** Link the main checkout's installed dependency folders (`node_modules`, `.venv`, `venv`) into each new worktree. @default true */
   linkDependencies?: boolean;
+  /** Called with a task worktree's path before it is removed (a provisioner's teardown); never stops the removal. */
+  beforeRemove?: (path: string) => Promise<void>;
 }
 
 /** A task's worktree. */
@@ -66,6 +68,7 @@ export class WorktreeManager {
   /** Where earlier versions put worktrees (inside the project): still ours to list and clean. */
   readonly #legacyDirectory: string;
   readonly #isLinkingDependencies: boolean;
+  readonly #beforeRemove: ((path: string) => Promise<void>) | undefined;
   /** The main checkout's dependency folders, looked up once: installing is not something a run does. */
   #dependencyFolders: Promise<string[]> | undefined;
   #isExcluded = false;
@@ -77,6 +80,7 @@ export class WorktreeManager {
     assertOutsideRepository(this.#directory, this.#root);
     this.#legacyDirectory = resolve(this.#root, PRIVATE_DIRECTORY, 'worktrees');
     this.#isLinkingDependencies = options.linkDependencies ?? true;
+    this.#beforeRemove = options.beforeRemove;
   }
 
   /** The folder that holds this repository's task worktrees, one sub-folder per run. */
@@ -156,6 +160,7 @@ export class WorktreeManager {
     const branch = taskBranch(runId, taskId);
     let kept: string | undefined;
     if (listed !== undefined && !listed.isPrunable) {
+      await this.#beforeRemove?.(listed.path).catch(() => undefined);
       kept = await this.#keepWork(listed.path, runId, taskId, label);
       await runGit(this.#root, ['worktree', 'remove', '--force', '--force', listed.path]);
     }

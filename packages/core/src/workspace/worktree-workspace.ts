@@ -34,6 +34,7 @@ export class WorktreeWorkspace implements TaskWorkspace {
     return run.queue.run(() =>
       run.begin(options, async () => {
         await run.worktrees.prepareRepository();
+        await run.provisioner.prepareRepository(run.commonDir);
         await run.watch.watchCheckout();
       }),
     );
@@ -53,7 +54,25 @@ export class WorktreeWorkspace implements TaskWorkspace {
     });
   }
 
-  prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
+  async prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
+    const prepared = await this.#addWorktree(task, options);
+    // Outside the git queue: copies and setup commands take their time, other tasks go on.
+    const run = this.#run;
+    const slot = options.slot ?? 0;
+    try {
+      const provisioned = await run.provisioner.provision(prepared.worktree as string, { slot, taskId: task.id, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) });
+      return { ...prepared, environment: provisioned.environment, ...(provisioned.linked.length === 0 ? {} : { linkedDependencies: provisioned.linked }) };
+    } catch (error) {
+      // A worktree that is not ready is not used: it goes (its work, if any, kept), the task fails.
+      await run.queue.run(async () => {
+        await run.worktrees.remove(options.runId, task.id, { label: 'provision-failed' });
+        run.record(prepared).phase = 'done';
+      });
+      throw error;
+    }
+  }
+
+  #addWorktree(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
     const run = this.#run;
     return run.queue.run(async () => {
       const { baseCommit, sequence, isCheckpointKept } = await run.startTask(task, options);
@@ -91,7 +110,6 @@ export class WorktreeWorkspace implements TaskWorkspace {
         worktree: worktree.path,
         branch: worktree.branch,
         baseCommit,
-        ...(worktree.linkedDependencies.length === 0 ? {} : { linkedDependencies: worktree.linkedDependencies }),
       };
     });
   }
