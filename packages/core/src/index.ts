@@ -104,7 +104,7 @@ export { WorktreeManager } from './git/worktree-manager';
 export type { ListedWorktree, TaskWorktree, WorktreeManagerOptions } from './git/worktree-manager';
 export { defaultWorktreeRoot } from './git/worktree-location';
 export { listTaskWorktrees, pruneTaskWorktrees } from './git/task-worktrees';
-export type { PrunedTaskWorktrees, TaskWorktreesOptions } from './git/task-worktrees';
+export type { ListTaskWorktreesOptions, PrunedTaskWorktrees, TaskWorktreesOptions } from './git/task-worktrees';
 export { initRepository, isGitRepository } from './git/repository';
 export type { InitRepositoryOptions } from './git/repository';
 export { DEFAULT_GIT_IDENTITY } from './git/git-identity';

@@ -49,7 +49,7 @@ const modifications: Array<[string, (repo: TemporaryRepository) => Promise<void>
   ['a file replaced by a folder', (repo) => repo.remove('a.txt').then(() => repo.write('a.txt/inside.txt', 'inside\n'))],
   ['names with spaces, newlines, quotes and unicode', (repo) => repo.write('with space/na\nme "q" é😀.txt', 'odd\n').then(() => repo.write('tab\there.txt', 't\n'))],
   ['a file removed from a folder, leaving it empty', (repo) => repo.remove('dir/deep/d.txt')],
-  ['an empty new folder (left out)', (repo) => mkdir(join(repo.root, 'empty'), { recursive: true })],
+  ['an empty new folder (left out)', (repo) => mkdir(join(repo.root, 'empty'), { recursive: true }).then(() => undefined)],
 ];
 
 describe('workingTree (status-based snapshot)', () => {
