@@ -62,6 +62,16 @@ export class WorktreeWorkspace implements TaskWorkspace {
   async prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
     const run = this.#run;
     const { baseCommit, sequence, isCheckpointKept } = await run.queue.run(() => run.startTask(task, options));
+    try {
+      return await this.#prepareWorktree(task, options, { baseCommit, sequence, isCheckpointKept });
+    } finally {
+      run.starting.delete(task.id);
+    }
+  }
+
+  async #prepareWorktree(task: Task, options: PrepareTaskOptions, start: { baseCommit: string; sequence: number; isCheckpointKept: boolean }): Promise<PreparedTask> {
+    const run = this.#run;
+    const { baseCommit, sequence, isCheckpointKept } = start;
     const worktree = await run.worktrees.add(options.runId, task.id, baseCommit);
     let conflictFiles: string[] | undefined;
     if (options.mergeBranch !== undefined) {
