@@ -1,5 +1,6 @@
 import { mkdir, realpath, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { endProcessesWorkingIn } from '../workspace/end-stray-processes';
 import { dependencyExcludePatterns, findDependencyFolders, linkDependencyFolders } from './dependency-links';
 import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
@@ -317,6 +318,8 @@ export class WorktreeManager {
       }
       seen.add(`${worktree.runId}/${worktree.taskId}`);
       if (isSpared(worktree.runId)) continue;
+      // A killed run's agent still working in a slot would write into the next task's worktree.
+      if (worktree.isPoolSlot === true) endProcessesWorkingIn(worktree.path);
       const result = await this.#remove(worktree, worktree.runId, worktree.taskId, label);
       if (result.leftoverRef !== undefined) kept.push(result.leftoverRef);
     }
