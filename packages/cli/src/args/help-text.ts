@@ -7,7 +7,8 @@ Usage
   qoder-orchestrate demo                        the whole pipeline offline on a sample project
   qoder-orchestrate runs                        list the runs kept in .qoder-orch/runs
   qoder-orchestrate checkpoints [list|prune]    list or prune git checkpoints (--run <runId> for one run);
-                                                prune also removes kept task worktrees (their work kept in refs)
+                                                prune also removes kept task worktrees (their work kept in refs),
+                                                and without --run the idle worktree pool
   qoder-orchestrate checkpoints worktrees       list the task worktrees kept outside the project
 
 Options
@@ -42,9 +43,10 @@ Where settings come from (later wins)
 
 What a run leaves
   .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, orchestration.log, report.html, tasks/*.log
-  task worktrees              outside the project, in ~/.cache/qoder-orch/worktrees/<project>-<hash>/<runId>/
-                              (execution.worktree_root, QODER_ORCH_WORKTREE_ROOT); removed after a run,
-                              a failed task's kept until the next run or \`checkpoints prune\`
+  task worktrees              outside the project, in ~/.cache/qoder-orch/worktrees/<project>-<hash>/.pool/<k>
+                              (execution.worktree_root, QODER_ORCH_WORKTREE_ROOT): a pool reused by the next
+                              tasks and runs (\`checkpoints prune\` without --run removes it); a failed task's
+                              kept in <runId>/<taskId> there until the next run or \`checkpoints prune\`
   specs/plan.json, plan-iteration-<n>.json   the latest plan and each iteration's
   specs/integration_registry.json   the interfaces tasks defined for each other
 

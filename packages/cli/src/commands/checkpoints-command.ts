@@ -26,15 +26,19 @@ export async function checkpointsCommand(action: 'list' | 'prune' | 'worktrees',
   const { config } = await loadCliConfig({ projectDir, ...(options.configPath === undefined ? {} : { configPath: options.configPath }), env: io.env ?? process.env, overrides: options.overrides });
   const worktreeScope = { ...scope, ...(config.execution.worktreeRoot === undefined ? {} : { worktreeRoot: config.execution.worktreeRoot }) };
   if (action === 'worktrees') {
-    const worktrees = await listTaskWorktrees(worktreeScope);
+    const listed = await listTaskWorktrees({ ...worktreeScope, includeIdlePool: true });
+    const worktrees = listed.filter((worktree) => worktree.runId !== '');
+    const idlePool = listed.filter((worktree) => worktree.runId === '');
     if (options.isJson) {
       for (const worktree of worktrees) io.stdout.write(`${JSON.stringify(worktree)}\n`);
-    } else if (worktrees.length === 0) {
-      io.stdout.write(`No task worktrees${runId ? ` for run ${runId}` : ''} of ${projectDir}.\n`);
-    } else {
-      for (const worktree of worktrees) {
-        io.stdout.write(`${worktree.runId}  ${worktree.taskId}  ${worktree.path}${worktree.isLocked ? '  (locked)' : ''}${worktree.isPrunable ? '  (folder gone)' : ''}\n`);
-      }
+      return EXIT_CODES.met;
+    }
+    if (worktrees.length === 0) io.stdout.write(`No task worktrees${runId ? ` for run ${runId}` : ''} of ${projectDir}.\n`);
+    for (const worktree of worktrees) {
+      io.stdout.write(`${worktree.runId}  ${worktree.taskId}  ${worktree.path}${worktree.isLocked ? '  (locked)' : ''}${worktree.isPrunable ? '  (folder gone)' : ''}\n`);
+    }
+    if (idlePool.length > 0) {
+      io.stdout.write(`Idle worktree pool (reused by the next tasks; \`checkpoints prune\` without --run removes it): ${idlePool.map((worktree) => worktree.path).join(', ')}\n`);
     }
     return EXIT_CODES.met;
   }

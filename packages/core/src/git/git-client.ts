@@ -5,6 +5,8 @@ import { gitEnvironment } from './git-environment';
 export interface GitCommandOptions {
   /** Extra environment (e.g. `GIT_INDEX_FILE`, identity variables). */
   env?: Readonly<Record<string, string>>;
+  /** Written to git's standard input (e.g. NUL-separated paths for `--stdin`); none by default. */
+  input?: string;
   abortSignal?: AbortSignal;
 }
 
@@ -30,15 +32,20 @@ function spawnGit(cwd: string, args: readonly string[], options: GitCommandOptio
     const child = spawn('git', [...SAFE_CONFIG_ARGS, ...args], {
       cwd,
       env: gitEnvironment(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       windowsHide: true,
       ...(options.abortSignal === undefined ? {} : { signal: options.abortSignal }),
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.once('error', reject);
+    if (options.input !== undefined && child.stdin !== null) {
+      // A git that exits before reading everything (a failure) must not become an unhandled EPIPE.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
     child.once('close', (exitCode) => resolve({ exitCode, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
   });
 }

@@ -1,7 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitWorkspace, listTaskWorktrees, OrchestratorError, pruneTaskWorktrees, type Task, TaskSchema, type WorkspaceEndResult } from '../index';
+import { createGitWorkspace, listTaskWorktrees, OrchestratorError, pruneTaskWorktrees, type Task, TaskSchema, type WorkspaceEndResult, WorktreeManager } from '../index';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];
@@ -27,8 +27,10 @@ describe('kept task worktrees, for the user', () => {
     await writeFile(join(prepared.cwd, 'half.txt'), 'half\n');
     await failed.discard(broken, prepared, { isRollback: false, reason: 'checks failed' });
     const ended = (await failed.end({ isSuccess: false })) as WorkspaceEndResult;
-    expect(ended.keptWorktrees).toEqual([prepared.worktree]);
-    expect(ended.warnings.join('\n')).toContain(`${prepared.worktree}`);
+    // Retired from the pool to the run's folder, where the user is told to look.
+    const keptPath = new WorktreeManager({ projectDir: repo.root }).pathOf('failed-run', 'broken');
+    expect(ended.keptWorktrees).toEqual([keptPath]);
+    expect(ended.warnings.join('\n')).toContain(keptPath);
 
     // A second run is in progress (its lock is held by this live process).
     const running = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree', linkDependencies: false });
@@ -40,16 +42,25 @@ describe('kept task worktrees, for the user', () => {
     const pruned = await pruneTaskWorktrees({ projectDir: repo.root });
     expect(pruned).toMatchObject({ removed: [], activeRunId: 'live-run' });
     expect(await exists(live.cwd)).toBe(true);
-    await running.end({ isSuccess: false });
+    const idle = await running.prepare(task('idle'), { runId: 'live-run', attempt: 1 });
+    await running.complete(task('idle'), idle, { message: 'nothing' });
+    const liveEnded = (await running.end({ isSuccess: false })) as WorkspaceEndResult;
+    const [liveKept = ''] = liveEnded.keptWorktrees;
 
     // Once the run is over, its kept worktree goes, and its work stays in a leftover ref.
-    await writeFile(join(live.cwd, 'unfinished.txt'), 'unfinished\n');
+    await writeFile(join(liveKept, 'unfinished.txt'), 'unfinished\n');
     const after = await pruneTaskWorktrees({ projectDir: repo.root, runId: 'live-run' });
-    expect(after.removed.map((worktree) => worktree.path)).toEqual([live.worktree]);
+    expect(after.removed.map((worktree) => worktree.path)).toEqual([liveKept]);
     expect(after.keptRefs).toEqual(['refs/qoder-orch/leftovers/live-run/live/pruned']);
     expect(await repo.git(['show', 'refs/qoder-orch/leftovers/live-run/live/pruned:unfinished.txt'])).toBe('unfinished\n');
-    expect(await exists(live.cwd)).toBe(false);
+    expect(await exists(liveKept)).toBe(false);
     expect(await listTaskWorktrees({ projectDir: repo.root })).toEqual([]);
+    // The idle pool is listed on request, and only a prune of every run (none in progress) removes it.
+    expect((await listTaskWorktrees({ projectDir: repo.root, includeIdlePool: true })).map((worktree) => worktree.path)).toEqual([idle.worktree]);
+    const all = await pruneTaskWorktrees({ projectDir: repo.root });
+    expect(all.removed.map((worktree) => worktree.path)).toEqual([idle.worktree]);
+    expect(await exists(idle.cwd)).toBe(false);
+    expect(await listTaskWorktrees({ projectDir: repo.root, includeIdlePool: true })).toEqual([]);
     // The failed run's work, cleaned by the second run's begin, was kept too.
     expect((await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/failed-run/'])).trim()).not.toBe('');
   });

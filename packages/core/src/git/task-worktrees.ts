@@ -14,6 +14,11 @@ export interface TaskWorktreesOptions {
   runId?: string;
 }
 
+export interface ListTaskWorktreesOptions extends TaskWorktreesOptions {
+  /** Also the idle slots of the worktree pool (reused by the next run's tasks; `isPoolSlot`, no run or task). @default false */
+  includeIdlePool?: boolean;
+}
+
 export interface PrunedTaskWorktrees {
   /** The worktrees removed. */
   removed: ListedWorktree[];
@@ -31,17 +36,20 @@ async function managerFor(options: TaskWorktreesOptions): Promise<{ manager: Wor
 
 /**
  * The task worktrees that exist for a repository (outside it): those of a run in progress, and
- * those kept for inspection after a failed or interrupted run.
+ * those kept for inspection after a failed or interrupted run; with `includeIdlePool`, the idle
+ * slots of its worktree pool too.
  */
-export async function listTaskWorktrees(options: TaskWorktreesOptions): Promise<ListedWorktree[]> {
+export async function listTaskWorktrees(options: ListTaskWorktreesOptions): Promise<ListedWorktree[]> {
   const { manager } = await managerFor(options);
-  const listed = await manager.list();
+  const listed = (await manager.list()).filter((worktree) => worktree.runId !== '' || (options.includeIdlePool === true && options.runId === undefined));
   return options.runId === undefined ? listed : listed.filter((worktree) => worktree.runId === refComponent(options.runId as string));
 }
 
 /**
  * Removes kept task worktrees (all runs', or one run's) and their task branches, never those of
- * a run in progress. Work found in them is kept under leftover refs first, as a run does.
+ * a run in progress. Work found in them is kept under leftover refs first, as a run does. A pool
+ * slot that holds a task of such a run is released to the pool; with no run named and no run in
+ * progress, the idle pool is removed too (to reclaim its disk; the next run adds slots again).
  *
  * @throws OrchestratorError `GIT_ERROR` when the run named is in progress.
  */
@@ -54,6 +62,7 @@ export async function pruneTaskWorktrees(options: TaskWorktreesOptions): Promise
   const before = await manager.list();
   const keptRefs = await manager.cleanLeftovers({
     label: 'pruned',
+    ...(options.runId === undefined && active === undefined ? { isRemovingIdlePool: true } : {}),
     ...(options.runId === undefined ? {} : { onlyRunId: options.runId }),
     ...(active === undefined ? {} : { keepRunId: active }),
   });

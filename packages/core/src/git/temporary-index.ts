@@ -1,7 +1,7 @@
 import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runGit, tryGit } from './git-client';
+import { runGit, splitNul, tryGit } from './git-client';
 
 /**
  * Runs `use` with a private index file (`GIT_INDEX_FILE`), so building trees from the work tree
@@ -36,17 +36,56 @@ export async function withTemporaryIndex<T>(cwd: string, use: (env: Record<strin
 }
 
 /**
+ * `git status` that never takes the index lock (`--no-optional-locks`): safe while an agent
+ * works in the same tree, or the user in their checkout. Paths are relative to the top of the
+ * working tree, with the changes staged in the index, those in the work tree and untracked files
+ * not ignored (each file of a new folder listed), nested repositories as `path/`.
+ */
+const STATUS_ARGS = ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=dirty'] as const;
+
+/**
+ * The paths whose state in the work tree or index differs from HEAD (or that are untracked and
+ * not ignored), as git's status machinery finds them: a stat of each tracked file, a hash only
+ * of those whose stat changed. Relative to the top of the working tree, without duplicates.
+ */
+export async function changedWorkingPaths(cwd: string): Promise<string[]> {
+  const output = await runGit(cwd, STATUS_ARGS);
+  const paths = new Set<string>();
+  for (const entry of splitNul(output)) if (entry.length > 3) paths.add(entry.slice(3).replace(/\/$/, ''));
+  return [...paths];
+}
+
+/**
  * The tree of the whole working state of `cwd`: tracked changes and untracked files, not ignored
- * ones, with modes and symlinks, as `git add -A` sees them. Touches neither index nor HEAD.
+ * ones, with modes and symlinks, as `git add -A` sees them. Touches neither index nor HEAD, and
+ * takes no lock: git's status finds what differs from HEAD; when nothing does, the tree is HEAD's
+ * (no index is written at all); otherwise a private copy of the index is updated with only those
+ * paths (`update-index --add --remove --replace`) and written as a tree. The cost follows the
+ * stat of the tree plus what changed, not the size of the files.
  */
 export async function workingTree(cwd: string, options: { fromTree?: string } = {}): Promise<string> {
+  if (options.fromTree !== undefined) return wholeTreeFrom(cwd, options.fromTree);
+  const changed = await changedWorkingPaths(cwd);
+  if (changed.length === 0) {
+    const head = await tryGit(cwd, ['rev-parse', '--verify', '-q', 'HEAD^{tree}']);
+    if (head.isOk && head.output.trim() !== '') return head.output.trim();
+  }
+  const top = (await runGit(cwd, ['rev-parse', '--show-toplevel'])).trim();
+  return withTemporaryIndex(top, async (env) => {
+    if (changed.length > 0) await runGit(top, ['update-index', '-q', '--add', '--remove', '--replace', '-z', '--stdin'], { env, input: `${changed.join('\0')}\0` });
+    return (await runGit(top, ['write-tree'], { env })).trim();
+  });
+}
+
+/** `workingTree` on top of `tree` instead of the index: every file is hashed (no stat data to trust). */
+async function wholeTreeFrom(cwd: string, tree: string): Promise<string> {
   return withTemporaryIndex(
     cwd,
     async (env) => {
       await runGit(cwd, ['add', '-A', '--', '.'], { env });
       return (await runGit(cwd, ['write-tree'], { env })).trim();
     },
-    options,
+    { fromTree: tree },
   );
 }
 

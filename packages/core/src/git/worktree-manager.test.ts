@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultWorktreeRoot, initRepository, isGitRepository, OrchestratorError, WorktreeManager } from '../index';
+import { runGit } from './git-client';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];
@@ -20,46 +21,121 @@ const exists = (path: string) =>
   );
 
 describe('WorktreeManager', () => {
-  it('adds a worktree per task on its own branch, lists it, and removes it keeping its work', async () => {
+  it('adds a worktree per task on its own branch, lists it, and releases it to the pool keeping its work', async () => {
     const repo = await createTemporaryRepository({ 'a.txt': 'a\n' });
     repositories.push(repo);
     const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
     const manager = new WorktreeManager({ projectDir: repo.root });
     const worktree = await manager.add('run-1', 'task.one', base);
-    expect(worktree).toMatchObject({ branch: 'qoder-orch/run-1/task.one', base, path: join(manager.directory, 'run-1', 'task.one') });
+    // The first slot of the pool, which lives beside the runs' folders.
+    expect(worktree).toMatchObject({ branch: 'qoder-orch/run-1/task.one', base, path: join(manager.poolDirectory, '1') });
+    expect(manager.poolDirectory).toBe(join(manager.directory, '.pool'));
     expect(await isGitRepository(worktree.path)).toBe(true);
-    expect(await manager.list()).toEqual([{ path: worktree.path, runId: 'run-1', taskId: 'task.one', branch: worktree.branch, head: base, isLocked: false, isPrunable: false }]);
+    expect(await manager.list()).toEqual([{ path: worktree.path, runId: 'run-1', taskId: 'task.one', branch: worktree.branch, head: base, isLocked: false, isPrunable: false, isPoolSlot: true }]);
     // The main tree does not see the private directory.
     expect(await repo.git(['status', '--porcelain'])).toBe('');
     await writeFile(join(worktree.path, 'work.txt'), 'unfinished\n');
     const removed = await manager.remove('run-1', 'task.one', { label: 'test' });
     expect(removed.leftoverRef).toBe('refs/qoder-orch/leftovers/run-1/task.one/test');
     expect(await repo.git(['show', `${removed.leftoverRef}:work.txt`])).toBe('unfinished\n');
-    expect(await exists(worktree.path)).toBe(false);
-    expect(await manager.list()).toEqual([]);
-    // A second attempt's leftovers never overwrite the first's.
+    // The slot stays, idle (detached at the work it holds), for the next task.
+    const [idle] = await manager.list();
+    expect(idle).toMatchObject({ path: worktree.path, runId: '', taskId: '', isPoolSlot: true });
+    expect(idle?.branch).toBeUndefined();
+    expect(idle?.head).toBe((await repo.git(['rev-parse', removed.leftoverRef ?? ''])).trim());
+    // A second attempt reuses the slot, reset to its base; the first attempt's work is not kept twice.
     const again = await manager.add('run-1', 'task.one', base);
+    expect(again.path).toBe(worktree.path);
+    expect(await exists(join(again.path, 'work.txt'))).toBe(false);
     await writeFile(join(again.path, 'work.txt'), 'second try\n');
     expect(await manager.remove('run-1', 'task.one', { label: 'test' })).toEqual({ leftoverRef: 'refs/qoder-orch/leftovers/run-1/task.one/test-2' });
     expect(await repo.git(['show', `${removed.leftoverRef}:work.txt`])).toBe('unfinished\n');
+    expect((await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/'])).trim().split('\n')).toEqual([removed.leftoverRef, 'refs/qoder-orch/leftovers/run-1/task.one/test-2']);
     expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
   });
 
-  it('removes a clean, merged worktree without keeping anything, and cleans locked leftovers of other runs', async () => {
+  it('releases a clean, merged slot without keeping anything, and resets a slot a crashed run left on its task', async () => {
     const repo = await createTemporaryRepository();
     repositories.push(repo);
     const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
     const manager = new WorktreeManager({ projectDir: repo.root });
     await manager.add('run-1', 'clean', base);
     expect(await manager.remove('run-1', 'clean')).toEqual({});
-    const old = await manager.add('old-run', 'locked', base);
-    await repo.git(['worktree', 'lock', old.path]);
+    const old = await manager.add('old-run', 'crashed-task', base);
     await writeFile(join(old.path, 'left.txt'), 'left behind\n');
     const current = await manager.add('current', 't', base);
-    const kept = await manager.cleanLeftovers({ keepRunId: 'current' });
-    expect(kept).toEqual(['refs/qoder-orch/leftovers/old-run/locked/crashed']);
-    expect(await exists(old.path)).toBe(false);
-    expect(await exists(current.path)).toBe(true);
+    expect(current.path).not.toBe(old.path);
+    // A new process (the next run) finds the slot on the crashed run's branch.
+    const next = new WorktreeManager({ projectDir: repo.root });
+    const kept = await next.cleanLeftovers({ keepRunId: 'current' });
+    expect(kept).toEqual(['refs/qoder-orch/leftovers/old-run/crashed-task/crashed']);
+    expect(await repo.git(['show', `${kept[0]}:left.txt`])).toBe('left behind\n');
+    expect((await next.list()).map((worktree) => [worktree.path, worktree.runId, worktree.branch])).toEqual([
+      [old.path, '', undefined],
+      [current.path, 'current', 'qoder-orch/current/t'],
+    ]);
+    expect(await repo.git(['branch', '--list', 'qoder-orch/old-run/*'])).toBe('');
+    // Its next task gets it reset, without the crashed task's file and without keeping it again.
+    const reused = await next.add('next', 'u', base);
+    expect(reused.path).toBe(old.path);
+    expect(await exists(join(reused.path, 'left.txt'))).toBe(false);
+    expect((await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/'])).trim()).toBe(kept[0]);
+  });
+
+  it('reuses a slot rewriting only the files that differ, cleaning build output but not the dependency links', async () => {
+    const repo = await createTemporaryRepository({ 'same.txt': 'same\n', 'changes.txt': 'one\n', '.gitignore': 'dist/\n' });
+    repositories.push(repo);
+    await repo.write('node_modules/dep/index.js', 'module.exports = 1;\n');
+    const first = (await repo.git(['rev-parse', 'HEAD'])).trim();
+    const manager = new WorktreeManager({ projectDir: repo.root });
+    const slot = await manager.add('run', 'first', first);
+    expect(slot.linkedDependencies).toEqual(['node_modules']);
+    await repo.write('changes.txt', 'two\n');
+    const second = await repo.commitAll('second');
+    const untouched = await stat(join(slot.path, 'same.txt'));
+    const rewritten = await stat(join(slot.path, 'changes.txt'));
+    await mkdir(join(slot.path, 'dist'));
+    await writeFile(join(slot.path, 'dist', 'bundle.js'), 'built by the first task\n');
+    await writeFile(join(slot.path, 'scratch.txt'), 'untracked\n');
+    await manager.remove('run', 'first');
+    const reused = await manager.add('run', 'second', second);
+    expect(reused.path).toBe(slot.path);
+    expect(reused.linkedDependencies).toEqual(['node_modules']);
+    expect((await stat(join(reused.path, 'node_modules', 'dep', 'index.js'))).isFile()).toBe(true);
+    expect(await readFile(join(reused.path, 'changes.txt'), 'utf8')).toBe('two\n');
+    const same = await stat(join(reused.path, 'same.txt'));
+    expect([same.ino, same.mtimeMs]).toEqual([untouched.ino, untouched.mtimeMs]);
+    expect((await stat(join(reused.path, 'changes.txt'))).mtimeMs).not.toBe(rewritten.mtimeMs);
+    expect(await exists(join(reused.path, 'dist'))).toBe(false);
+    expect(await exists(join(reused.path, 'scratch.txt'))).toBe(false);
+    expect(await runGit(reused.path, ['symbolic-ref', 'HEAD'])).toBe('refs/heads/qoder-orch/run/second\n');
+  });
+
+  it('prepares two tasks at once in two slots, and retires a slot with a failed task out of the pool', async () => {
+    const repo = await createTemporaryRepository({ 'a.txt': 'a\n' });
+    repositories.push(repo);
+    const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
+    const manager = new WorktreeManager({ projectDir: repo.root });
+    const [left, right] = await Promise.all([manager.add('run', 'left', base), manager.add('run', 'right', base)]);
+    expect([left.path, right.path].sort()).toEqual([join(manager.poolDirectory, '1'), join(manager.poolDirectory, '2')]);
+    await writeFile(join(right.path, 'failed.txt'), 'kept for inspection\n');
+    const retired = await manager.retire('run', 'right');
+    expect(retired).toBe(manager.pathOf('run', 'right'));
+    expect(await readFile(join(retired ?? '', 'failed.txt'), 'utf8')).toBe('kept for inspection\n');
+    expect(await exists(right.path)).toBe(false);
+    await manager.remove('run', 'left');
+    // The pool adds a slot where the retired one was when it needs two again.
+    const [one, two] = await Promise.all([manager.add('run2', 'a', base), manager.add('run2', 'b', base)]);
+    expect([one.path, two.path].sort()).toEqual([left.path, right.path].sort());
+    expect((await manager.list()).filter((worktree) => worktree.isPoolSlot !== true).map((worktree) => worktree.path)).toEqual([retired]);
+    // Removing the idle pool (nothing running) keeps its work first.
+    await manager.remove('run2', 'a');
+    await manager.remove('run2', 'b');
+    await writeFile(join(manager.poolDirectory, '1', 'stray.txt'), 'stray\n');
+    const pruned = await new WorktreeManager({ projectDir: repo.root }).cleanLeftovers({ label: 'pruned', isRemovingIdlePool: true });
+    expect(pruned).toContain('refs/qoder-orch/leftovers/pool/1/pruned');
+    expect(await manager.list()).toEqual([]);
+    expect(await exists(manager.poolDirectory)).toBe(false);
   });
 
   it('initialises a repository with an empty first commit, and leaves an existing one alone', async () => {
@@ -90,7 +166,7 @@ describe('WorktreeManager', () => {
     const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
     const manager = new WorktreeManager({ projectDir: repo.root, worktreeRoot: join(root, 'not-yet') });
     const worktree = await manager.add('r', 't', base);
-    expect(relative(join(root, 'not-yet'), worktree.path).split('/')).toEqual([expect.stringMatching(/^qoder-orch-repo-.+-[0-9a-f]{12}$/), 'r', 't']);
+    expect(relative(join(root, 'not-yet'), worktree.path).split('/')).toEqual([expect.stringMatching(/^qoder-orch-repo-.+-[0-9a-f]{12}$/), '.pool', '1']);
     expect(new WorktreeManager({ projectDir: other.root, worktreeRoot: join(root, 'not-yet') }).directory).not.toBe(manager.directory);
     // Git and the project see nothing of it.
     expect(await repo.git(['status', '--porcelain', '--ignored'])).toBe('');

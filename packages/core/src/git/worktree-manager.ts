@@ -1,5 +1,6 @@
-import { mkdir, realpath, rename, rmdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { mkdir, realpath, rmdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { endProcessesWorkingIn } from '../workspace/end-stray-processes';
 import { dependencyExcludePatterns, findDependencyFolders, linkDependencyFolders } from './dependency-links';
 import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
@@ -8,6 +9,7 @@ import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-
 import { workingTree } from './temporary-index';
 import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
 import { commitTree, treeOf } from './working-state';
+import { linkedFolders, POOL_FOLDER, setAsideOrphan, WorktreePool } from './worktree-pool';
 
 export interface WorktreeManagerOptions {
   /** The repository root (the main working tree). */
@@ -24,6 +26,11 @@ export interface WorktreeManagerOptions {
   linkDependencies?: boolean;
   /** Called with a task worktree's path before it is removed (a provisioner's teardown); never stops the removal. */
   beforeRemove?: (path: string) => Promise<void>;
+  /**
+   * Paths (relative to the repository root) put into a worktree when it was created, besides the
+   * dependency links: the reset between two tasks in a reused worktree leaves them in place.
+   */
+  preservedPaths?: readonly string[];
 }
 
 /** A task's worktree. */
@@ -52,14 +59,26 @@ export interface ListedWorktree {
   isLocked: boolean;
   /** Its directory is gone; only git's bookkeeping is left. */
   isPrunable: boolean;
+  /**
+   * A slot of the pool of reusable worktrees (`<folder>/.pool/<k>`): its run and task are those
+   * of the task branch it holds, both empty when it is idle (detached).
+   */
+  isPoolSlot?: boolean;
 }
 
 /**
  * Gives each task its own `git worktree` on its own branch (`qoder-orch/<run>/<task>`), in a
- * folder outside the project tree (`<worktreeRoot>/<repository>-<hash>/<run>/<task>`), so parallel
- * agents never see each other's half-written files and no test runner or command in the project
- * ever finds them. Removing a worktree first keeps its work (uncommitted changes and branch
- * commits) under `refs/qoder-orch/leftovers/…`, so cleaning up never destroys anything.
+ * folder outside the project tree (`<worktreeRoot>/<repository>-<hash>/`), so parallel agents
+ * never see each other's half-written files and no test runner or command in the project ever
+ * finds them.
+ *
+ * Worktrees are slots of a pool (`.pool/<k>`) that persists across runs: a task takes an idle
+ * slot (or a new one is added) and resets it to its base on its branch (`checkout -f -B`: only
+ * the files that differ are rewritten; untracked and ignored files are cleaned, the dependency
+ * links and `preservedPaths` kept); releasing it detaches it again. A slot holding a failed
+ * task's work at the end of a failed run is retired: moved to `<run>/<task>` for inspection.
+ * Work found in a worktree being reset, released or removed is kept first (uncommitted changes
+ * and branch commits, under `refs/qoder-orch/leftovers/…`), so cleaning up never destroys anything.
  */
 export class WorktreeManager {
   readonly #root: string;
@@ -69,6 +88,8 @@ export class WorktreeManager {
   readonly #legacyDirectory: string;
   readonly #isLinkingDependencies: boolean;
   readonly #beforeRemove: ((path: string) => Promise<void>) | undefined;
+  readonly #preservedPaths: readonly string[];
+  readonly #pool: WorktreePool;
   /** The main checkout's dependency folders, looked up once: installing is not something a run does. */
   #dependencyFolders: Promise<string[]> | undefined;
   #isExcluded = false;
@@ -81,6 +102,13 @@ export class WorktreeManager {
     this.#legacyDirectory = resolve(this.#root, PRIVATE_DIRECTORY, 'worktrees');
     this.#isLinkingDependencies = options.linkDependencies ?? true;
     this.#beforeRemove = options.beforeRemove;
+    this.#preservedPaths = options.preservedPaths ?? [];
+    this.#pool = new WorktreePool(this.#directory);
+  }
+
+  /** The folder of the pool's slots. */
+  get poolDirectory(): string {
+    return this.#pool.directory;
   }
 
   /** The folder that holds this repository's task worktrees, one sub-folder per run. */
@@ -94,31 +122,58 @@ export class WorktreeManager {
   }
 
   /**
-   * Creates the worktree of a task at `base`. A worktree or branch left by an earlier attempt of
-   * the same task is set aside first (kept under a leftover ref).
+   * Gives a task a worktree at `base` on its branch: an idle slot of the pool reset to `base`, or
+   * a new slot. A worktree or branch left by an earlier attempt of the same task is set aside
+   * first, and so is work found in the idle slot (both kept under leftover refs).
    */
   async add(runId: string, taskId: string, base: string): Promise<TaskWorktree> {
-    const path = this.pathOf(runId, taskId);
     const branch = taskBranch(runId, taskId);
     const { commonDir } = await this.prepareRepository();
     await this.remove(runId, taskId, { label: 'previous-attempt' });
-    if (
-      await stat(path).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      // A directory git no longer knows (a crash mid-add): move it aside, never delete it.
-      await rename(path, `${path}.orphan-${Date.now()}`);
+    const slot = await this.#pool.take(() => this.list());
+    try {
+      const linkedDependencies = await slot.queue.run(async () => {
+        if (!slot.isNew && (await this.#resetSlot(slot.path, runId, branch, base))) return linkedFolders(this.#root, slot.path, await this.#folders());
+        return this.#createSlot(slot.path, branch, base, commonDir);
+      });
+      return { runId, taskId, path: slot.path, branch, base, linkedDependencies };
+    } catch (error) {
+      this.#pool.free(slot.path);
+      throw error;
     }
+  }
+
+  /** A new slot: a worktree of `base` on `branch`, the dependency folders linked into it (once per slot, not per task). */
+  async #createSlot(path: string, branch: string, base: string, commonDir: string): Promise<string[]> {
+    await setAsideOrphan(path);
     await mkdir(dirname(path), { recursive: true });
     await runGit(this.#root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, base]);
-    let linkedDependencies: string[] = [];
-    if (this.#isLinkingDependencies) {
-      this.#dependencyFolders ??= findDependencyFolders(this.#root);
-      linkedDependencies = await linkDependencyFolders({ root: this.#root, worktree: path, commonDir, folders: await this.#dependencyFolders });
-    }
-    return { runId, taskId, path, branch, base, linkedDependencies };
+    if (!this.#isLinkingDependencies) return [];
+    return linkDependencyFolders({ root: this.#root, worktree: path, commonDir, folders: await this.#folders() });
+  }
+
+  /**
+   * Resets an idle slot for a task: keeps work found in it, checks `base` out on `branch`
+   * (rewriting only the files that differ) and removes untracked and ignored files (an earlier
+   * task's build output is no evidence of this one's), except the dependency links and
+   * preserved paths. A slot that cannot be reset (a stale lock a killed process left) is removed
+   * once its work is kept. Returns whether the slot is ready.
+   */
+  async #resetSlot(path: string, runId: string, branch: string, base: string): Promise<boolean> {
+    await this.#keepWork(path, runId, `pool-${basename(path)}`, 'found-in-slot', { isUncommittedOnly: true });
+    const checkedOut = await tryGit(path, ['checkout', '-q', '-f', '--no-track', '-B', branch, base]);
+    const keep = [...dependencyExcludePatterns(await this.#folders()), ...dependencyExcludePatterns(this.#preservedPaths)].flatMap((pattern) => ['-e', pattern]);
+    const cleaned = checkedOut.isOk ? await tryGit(path, ['clean', '-ffdxq', ...keep]) : checkedOut;
+    if (cleaned.isOk) return true;
+    await runGit(this.#root, ['worktree', 'remove', '--force', '--force', path]);
+    if ((await resolveRef(this.#root, `refs/heads/${branch}`)) !== undefined) await runGit(this.#root, ['branch', '-D', '-q', branch]);
+    return false;
+  }
+
+  async #folders(): Promise<string[]> {
+    if (!this.#isLinkingDependencies) return [];
+    this.#dependencyFolders ??= findDependencyFolders(this.#root);
+    return this.#dependencyFolders;
   }
 
   /**
@@ -159,14 +214,29 @@ export class WorktreeManager {
   async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string): Promise<{ leftoverRef?: string }> {
     const branch = taskBranch(runId, taskId);
     let kept: string | undefined;
-    if (listed !== undefined && !listed.isPrunable) {
-      await this.#beforeRemove?.(listed.path).catch(() => undefined);
-      kept = await this.#keepWork(listed.path, runId, taskId, label);
-      await runGit(this.#root, ['worktree', 'remove', '--force', '--force', listed.path]);
+    // The provisioner's teardown, once the task is done with the worktree (removed or back in the pool).
+    if (listed !== undefined && !listed.isPrunable) await this.#beforeRemove?.(listed.path).catch(() => undefined);
+    const slot = listed?.isPoolSlot === true && !listed.isPrunable ? listed.path : undefined;
+    if (slot !== undefined) {
+      // A slot goes back to the pool: its work kept, HEAD detached from the task's branch, files left for the next task's reset.
+      await this.#pool.queueOf(slot).run(async () => {
+        const work = await this.#keepWork(slot, runId, taskId, label);
+        kept = work?.ref;
+        // Detached at what its files hold (the kept work, when there was some): the next reset finds nothing new to keep.
+        const head = work?.commit ?? (await headCommit(slot));
+        if (head !== undefined) await runGit(slot, ['update-ref', '--no-deref', '-m', 'qoder-orch: slot idle', 'HEAD', head]);
+      });
+    } else {
+      if (listed !== undefined && !listed.isPrunable) {
+        kept = (await this.#keepWork(listed.path, runId, taskId, label))?.ref;
+        await runGit(this.#root, ['worktree', 'remove', '--force', '--force', listed.path]);
+      }
+      if (listed !== undefined) {
+        await tryGit(this.#root, ['worktree', 'prune']);
+        // The run's folder, once empty (rmdir refuses a folder that still holds other worktrees).
+        await rmdir(dirname(listed.path)).catch(() => undefined);
+      }
     }
-    await tryGit(this.#root, ['worktree', 'prune']);
-    // The run's folder, once empty (rmdir refuses a folder that still holds other worktrees).
-    if (listed !== undefined) await rmdir(dirname(listed.path)).catch(() => undefined);
     const tip = await resolveRef(this.#root, `refs/heads/${branch}`);
     if (tip !== undefined) {
       const head = await headCommit(this.#root);
@@ -177,7 +247,26 @@ export class WorktreeManager {
       }
       await runGit(this.#root, ['branch', '-D', '-q', branch]);
     }
+    if (slot !== undefined) this.#pool.free(slot);
     return kept === undefined ? {} : { leftoverRef: kept };
+  }
+
+  /**
+   * At the end of a failed run: the worktree of a task whose work is kept for inspection leaves
+   * the pool, moved to `<run>/<task>`. Returns where it is now (the slot itself when git cannot
+   * move it), or `undefined` when the task has none.
+   */
+  async retire(runId: string, taskId: string): Promise<string | undefined> {
+    const listed = (await this.list()).find((worktree) => worktree.runId === refComponent(runId) && worktree.taskId === refComponent(taskId));
+    if (listed === undefined || listed.isPoolSlot !== true) return listed?.path;
+    const target = this.pathOf(runId, taskId);
+    const moved = await this.#pool.queueOf(listed.path).run(async () => {
+      await setAsideOrphan(target);
+      await mkdir(dirname(target), { recursive: true });
+      return tryGit(this.#root, ['worktree', 'move', listed.path, target]);
+    });
+    this.#pool.forget(listed.path);
+    return moved.isOk ? target : listed.path;
   }
 
   /** Our task worktrees (in this repository's worktree folder, or where earlier versions put them), as git knows them. */
@@ -191,12 +280,16 @@ export class WorktreeManager {
         const path = resolve(field.slice('worktree '.length));
         const folder = folders.find((candidate) => path.startsWith(`${candidate}${sep}`));
         const [runId = '', taskId = ''] = folder === undefined ? [] : path.slice(folder.length + 1).split(sep);
-        current = { path, runId, taskId, isLocked: false, isPrunable: false };
+        current = runId === POOL_FOLDER ? { path, runId: '', taskId: '', isLocked: false, isPrunable: false, isPoolSlot: true } : { path, runId, taskId, isLocked: false, isPrunable: false };
         if (folder !== undefined) worktrees.push(current);
       } else if (current !== undefined) {
         if (field.startsWith('HEAD ')) current.head = field.slice(5);
-        else if (field.startsWith('branch ')) current.branch = field.slice('branch refs/heads/'.length);
-        else if (field === 'locked' || field.startsWith('locked ')) current.isLocked = true;
+        else if (field.startsWith('branch ')) {
+          current.branch = field.slice('branch refs/heads/'.length);
+          // A slot belongs to the task whose branch it holds.
+          const [prefix, runId = '', taskId = '', ...rest] = current.branch.split('/');
+          if (current.isPoolSlot === true && prefix === 'qoder-orch' && rest.length === 0) Object.assign(current, { runId, taskId });
+        } else if (field === 'locked' || field.startsWith('locked ')) current.isLocked = true;
         else if (field === 'prunable' || field.startsWith('prunable ')) current.isPrunable = true;
       }
     }
@@ -206,22 +299,37 @@ export class WorktreeManager {
   /**
    * Cleans worktrees and task branches a crashed or failed run left behind, except those of
    * `keepRunId` (or all but those of `onlyRunId`): their work is kept under leftover refs
-   * (`…/<label>`, default `crashed`), then they are removed (locked ones too).
+   * (`…/<label>`, default `crashed`), then they are removed (locked ones too). A pool slot that
+   * holds such a task is released to the pool instead; idle slots are not leftovers, and are
+   * removed (their work kept) only with `isRemovingIdlePool`.
    *
    * @returns the leftover refs written.
    */
-  async cleanLeftovers(options: { keepRunId?: string; onlyRunId?: string; label?: string } = {}): Promise<string[]> {
+  async cleanLeftovers(options: { keepRunId?: string; onlyRunId?: string; label?: string; isRemovingIdlePool?: boolean } = {}): Promise<string[]> {
     await tryGit(this.#root, ['worktree', 'prune']);
     const kept: string[] = [];
     const seen = new Set<string>();
     const label = options.label ?? 'crashed';
     const isSpared = (runId: string) => (options.keepRunId !== undefined && runId === refComponent(options.keepRunId)) || (options.onlyRunId !== undefined && runId !== refComponent(options.onlyRunId));
     for (const worktree of await this.list()) {
+      if (worktree.isPoolSlot === true && worktree.runId === '') {
+        // Idle (or on a branch that is not a task's): the pool's, not a leftover.
+        if (options.isRemovingIdlePool === true && worktree.branch === undefined && !this.#pool.isTaken(worktree.path)) {
+          const work = await this.#keepWork(worktree.path, 'pool', basename(worktree.path), label, { isUncommittedOnly: true });
+          if (work !== undefined) kept.push(work.ref);
+          await runGit(this.#root, ['worktree', 'remove', '--force', '--force', worktree.path]);
+          this.#pool.forget(worktree.path);
+        }
+        continue;
+      }
       seen.add(`${worktree.runId}/${worktree.taskId}`);
       if (isSpared(worktree.runId)) continue;
+      // A killed run's agent still working in a slot would write into the next task's worktree.
+      if (worktree.isPoolSlot === true) endProcessesWorkingIn(worktree.path);
       const result = await this.#remove(worktree, worktree.runId, worktree.taskId, label);
       if (result.leftoverRef !== undefined) kept.push(result.leftoverRef);
     }
+    if (options.isRemovingIdlePool === true) await rmdir(this.#pool.directory).catch(() => undefined);
     const branches = splitNul(await runGit(this.#root, ['for-each-ref', '--format=%(refname:strip=2)%00', 'refs/heads/qoder-orch/']).then((text) => text.replace(/\n/g, '')));
     for (const branch of branches) {
       const [, runId = '', taskId = ''] = branch.split('/');
@@ -233,19 +341,21 @@ export class WorktreeManager {
     return kept;
   }
 
-  /** Keeps a worktree's uncommitted work (a commit on top of its HEAD) under a leftover ref. */
-  async #keepWork(path: string, runId: string, taskId: string, label: string): Promise<string | undefined> {
+  /**
+   * Keeps a worktree's work under a leftover ref: its uncommitted changes (a commit on top of its
+   * HEAD) and, unless `isUncommittedOnly` (an idle slot, whose HEAD is kept already), commits
+   * of its HEAD that are not on the integration head. Returns the ref and the commit it holds.
+   */
+  async #keepWork(path: string, runId: string, taskId: string, label: string, options: { isUncommittedOnly?: boolean } = {}): Promise<{ ref: string; commit: string } | undefined> {
     const head = await headCommit(path);
     const tree = await workingTree(path).catch(() => undefined);
     if (head === undefined || tree === undefined) return undefined;
-    const branchTip = head;
     const isChanged = tree !== (await treeOf(this.#root, head));
-    const base = await this.#mergeBaseWithHead(branchTip);
-    if (!isChanged && base === branchTip) return undefined;
+    if (!isChanged && (options.isUncommittedOnly === true || (await this.#mergeBaseWithHead(head)) === head)) return undefined;
     const commit = isChanged ? await commitTree(this.#root, tree, { parents: [head], message: `qoder-orch: work left in the worktree of task ${taskId} (run ${runId})`, identity: this.#identity }) : head;
     const ref = await this.#unusedRef(leftoverRef(runId, taskId, label));
     await runGit(this.#root, ['update-ref', ref, commit]);
-    return ref;
+    return { ref, commit };
   }
 
   /** `ref`, or `ref-2`, `ref-3`… when it already holds earlier work: leftovers are never overwritten. */

@@ -47,6 +47,8 @@ export class GitRun {
   /** Merges and their verification, one at a time in completion order; nothing else moves the integration tree meanwhile. */
   readonly mergeQueue = new SerialQueue();
   readonly tasks = new Map<string, TaskRecord>();
+  /** Tasks past `startTask` whose record is not written yet (their worktree is being reset outside the queue): running, for the tampering watch. */
+  readonly starting = new Set<string>();
   readonly landed: LandedChange[] = [];
   readonly warnings: string[] = [];
   readonly watch = new TamperingWatch(this);
@@ -83,7 +85,8 @@ export class GitRun {
   }
 
   runningTaskIds(): string[] {
-    return [...this.tasks.values()].filter((record) => record.phase === 'running').map((record) => record.task.id);
+    const running = [...this.tasks.values()].filter((record) => record.phase === 'running').map((record) => record.task.id);
+    return [...new Set([...running, ...this.starting])];
   }
 
   /**
@@ -215,6 +218,7 @@ export class GitRun {
     await this.watch.checkGitFiles();
     await this.watch.rebaselineIfIdle();
     this.watch.taskStarted(task.id);
+    this.starting.add(task.id);
     const baseCommit = (await headCommit(this.root)) as string;
     return { baseCommit, sequence: this.nextSequence(), isCheckpointKept: this.options.createCheckpoints !== false };
   }

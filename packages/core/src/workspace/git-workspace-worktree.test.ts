@@ -25,6 +25,13 @@ const exists = (path: string) =>
     () => false,
   );
 
+/** The idle slots of the repository's worktree pool (and nothing else may be listed). */
+async function idleSlots(root: string): Promise<string[]> {
+  const listed = await new WorktreeManager({ projectDir: root }).list();
+  expect(listed.filter((worktree) => worktree.isPoolSlot !== true || worktree.branch !== undefined)).toEqual([]);
+  return listed.map((worktree) => worktree.path).sort();
+}
+
 /** A verification that reads the merged tree, the way a re-run test command would. */
 function verifyThat(file: string, expected: string, calls: string[]) {
   return async (cwd: string): Promise<VerificationResult[]> => {
@@ -44,8 +51,8 @@ describe('git workspace, worktree isolation', () => {
     const right = task('right');
     const [preparedLeft, preparedRight] = await Promise.all([workspace.prepare(left, { runId: 'run-w', attempt: 1 }), workspace.prepare(right, { runId: 'run-w', attempt: 1 })]);
     expect(preparedLeft.cwd).not.toBe(repo.root);
-    // Outside the project tree, in this repository's folder of the worktree root.
-    expect(preparedLeft.cwd).toBe(new WorktreeManager({ projectDir: repo.root }).pathOf('run-w', 'left'));
+    // Outside the project tree, in a slot of this repository's worktree pool.
+    expect([preparedLeft.cwd, preparedRight.cwd].sort()).toEqual(['1', '2'].map((slot) => join(new WorktreeManager({ projectDir: repo.root }).poolDirectory, slot)));
     expect(relative(repo.root, preparedLeft.cwd).startsWith('..')).toBe(true);
     expect(preparedLeft.branch).toBe('qoder-orch/run-w/left');
     expect(preparedLeft.baseCommit).toBe(begun.baseCommit);
@@ -79,8 +86,8 @@ describe('git workspace, worktree isolation', () => {
     expect((await repo.git(['rev-parse', 'refs/qoder-orch/merges/run-w/left'])).trim()).toBe(completedLeft.commit);
     expect(await repo.git(['status', '--porcelain'])).toBe('');
     expect(await repo.git(['symbolic-ref', 'HEAD'])).toBe('refs/heads/main\n');
-    // Cleaned up after success: no worktrees, no task branches.
-    expect(await new WorktreeManager({ projectDir: repo.root }).list()).toEqual([]);
+    // Cleaned up after success: only idle pool slots, no task branches.
+    expect(await idleSlots(repo.root)).toEqual([preparedLeft.cwd, preparedRight.cwd].sort());
     expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
     await workspace.end({ isSuccess: true });
   });
@@ -119,7 +126,8 @@ describe('git workspace, worktree isolation', () => {
         .map((files) => files.length)
         .sort(),
     ).toEqual([1, 2, 3, 4]);
-    expect(await new WorktreeManager({ projectDir: repo.root }).list()).toEqual([]);
+    // Four slots at most were in use at once, all idle again.
+    expect(await idleSlots(repo.root)).toHaveLength(4);
     await workspace.end({ isSuccess: true });
   });
 
@@ -154,14 +162,17 @@ describe('git workspace, worktree isolation', () => {
     // The conflicted task's work stays on its branch for a resolution task; a failed run keeps it.
     expect(await repo.git(['show', 'qoder-orch/run-x/second:shared.txt'])).toBe('line 1\nline 2 by second\nline 3\n');
     const ended = await workspace.end({ isSuccess: false });
-    expect(ended?.keptWorktrees).toEqual([preparedSecond.worktree]);
-    expect(await exists(preparedSecond.cwd)).toBe(true);
+    // Kept for inspection out of the pool, where the user is told to look.
+    const keptWorktree = new WorktreeManager({ projectDir: repo.root }).pathOf('run-x', 'second');
+    expect(ended?.keptWorktrees).toEqual([keptWorktree]);
+    expect(await readFile(join(keptWorktree, 'shared.txt'), 'utf8')).toBe('line 1\nline 2 by second\nline 3\n');
+    expect(await exists(preparedSecond.cwd)).toBe(false);
 
     // The next run cleans the leftovers, keeping their work under a ref.
     const next = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
     const begun = await next.begin({ runId: 'run-y', isResume: false, allowDirty: false });
     expect(begun.warnings.join('\n')).toContain('refs/qoder-orch/leftovers/run-x/second');
-    expect(await exists(preparedSecond.cwd)).toBe(false);
+    expect(await exists(keptWorktree)).toBe(false);
     expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
     const keptRefs = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-x/second/'])).trim().split('\n');
     expect(keptRefs).toContain('refs/qoder-orch/leftovers/run-x/second/conflict');
@@ -283,12 +294,13 @@ describe('git workspace, worktree isolation', () => {
     const prepared = await workspace.prepare(failing, { runId: 'run-rb', attempt: 1 });
     await writeFile(join(prepared.cwd, 'a.txt'), 'broken\n');
     await workspace.discard(failing, prepared, { isRollback: true, reason: 'gave up' });
-    expect(await exists(prepared.cwd)).toBe(false);
+    expect(await idleSlots(repo.root)).toEqual([prepared.cwd]);
     expect((await repo.read('a.txt')).toString()).toBe('a\n');
     const kept = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-rb/failing/'])).trim();
     expect(await repo.git(['show', `${kept}:a.txt`])).toBe('broken\n');
-    // A second attempt gets a fresh worktree from the integration head.
+    // A second attempt gets the slot back, reset to the integration head.
     const retry = await workspace.prepare(failing, { runId: 'run-rb', attempt: 2 });
+    expect(retry.cwd).toBe(prepared.cwd);
     expect(await readFile(join(retry.cwd, 'a.txt'), 'utf8')).toBe('a\n');
     await writeFile(join(retry.cwd, 'a.txt'), 'fixed\n');
     const completed = await workspace.complete(failing, retry, { message: 'Fixed' });
@@ -309,7 +321,8 @@ describe('git workspace, worktree isolation', () => {
     // Resuming the same run keeps its worktrees until recover decides.
     expect(await exists(prepared.cwd)).toBe(true);
     await resumed.recover([{ taskId: 'interrupted', worktree: prepared.worktree ?? '' }]);
-    expect(await exists(prepared.cwd)).toBe(false);
+    // Its slot is back in the pool, its task's branch gone.
+    expect(await idleSlots(repo.root)).toEqual([prepared.cwd]);
     const kept = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-k/interrupted/'])).trim();
     expect(await repo.git(['show', `${kept}:half.txt`])).toBe('half\n');
     expect(await repo.git(['status', '--porcelain'])).toBe('');

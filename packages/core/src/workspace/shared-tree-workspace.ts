@@ -47,6 +47,8 @@ export class SharedTreeWorkspace implements TaskWorkspace {
     const run = this.#run;
     return run.queue.run(async () => {
       const { baseCommit, sequence, isCheckpointKept } = await run.startTask(task, options);
+      // Taken in the same queue operation as the start: the task is never only "starting" here.
+      run.starting.delete(task.id);
       const checkpoint = await run.rollback.checkpoint(options.runId, task.id);
       if (!isCheckpointKept) await runGit(run.root, ['update-ref', '-d', checkpoint.ref]);
       run.tasks.set(task.id, { task, runId: options.runId, attempt: options.attempt, phase: 'running', sequence, baseCommit, stateCommit: checkpoint.commit, stateTree: checkpoint.tree });

@@ -78,10 +78,14 @@ export class TamperingWatch {
     }
   }
 
-  /** Files changed in the project checkout since it was last seen, set aside under a leftover ref and put back. */
-  async checkCheckout(endingTaskId: string | undefined): Promise<void> {
+  /**
+   * Files changed in the project checkout since it was last seen, set aside under a leftover ref
+   * and put back. Returns whether it looked (the baseline is then the checkout as it is now).
+   */
+  async checkCheckout(endingTaskId: string | undefined): Promise<boolean> {
     const baseline = this.#baseline;
-    if (baseline !== undefined && this.#activeSince.size > 0) {
+    const isLooking = baseline !== undefined && this.#activeSince.size > 0;
+    if (isLooking) {
       const rollback = this.#run.rollback;
       const current = await workingTree(this.#run.root);
       const changed = current === baseline.tree ? [] : (await changedPathsBetween(this.#run.root, baseline.tree, current)).filter((path) => !this.#ownPaths.has(path));
@@ -92,13 +96,15 @@ export class TamperingWatch {
       if (current !== baseline.tree) this.#baseline = await rollback.stateOf();
     }
     this.#activeSince = new Set(this.#run.runningTaskIds().filter((taskId) => taskId !== endingTaskId));
+    return isLooking;
   }
 
   /** With no agent running, whatever is in the checkout now is the run's (its checks, its records): the new baseline. */
   async rebaselineIfIdle(): Promise<void> {
     if (this.#baseline === undefined) return;
     if (this.#run.runningTaskIds().length > 0) return;
-    await this.checkCheckout(undefined);
+    // A look at the checkout leaves the baseline as the checkout is: no second look needed.
+    if (await this.checkCheckout(undefined)) return;
     const baseline = this.#baseline;
     if ((await workingTree(this.#run.root)) !== baseline.tree) this.#baseline = await this.#run.rollback.stateOf();
   }

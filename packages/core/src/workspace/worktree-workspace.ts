@@ -44,8 +44,10 @@ export class WorktreeWorkspace implements TaskWorkspace {
     const run = this.#run;
     return run.queue.run(async () => {
       const runId = run.requireRun();
-      // Agents a SIGKILLed run could not stop may still be working in its worktrees.
-      const ended = [...endProcessesWorkingIn(run.worktrees.runDirectory(runId)), ...endProcessesWorkingIn(join(run.root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId)))];
+      // Agents a SIGKILLed run could not stop may still be working in its worktrees (pool slots holding its tasks included).
+      const slots = (await run.worktrees.list()).filter((worktree) => worktree.isPoolSlot === true && worktree.runId === refComponent(runId)).map((worktree) => worktree.path);
+      const folders = [run.worktrees.runDirectory(runId), join(run.root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId)), ...slots];
+      const ended = folders.flatMap((folder) => endProcessesWorkingIn(folder));
       if (ended.length > 0) run.warnings.push(`Ended ${ended.length} agent process(es) the interrupted run left working in its worktrees.`);
       await run.recoverTasks(tasks, async (entry) => {
         await run.worktrees.remove(runId, entry.taskId, { label: 'interrupted' });
@@ -54,10 +56,20 @@ export class WorktreeWorkspace implements TaskWorkspace {
     });
   }
 
+  /**
+   * Only the start of a task goes through the git queue (the integration head it starts from,
+   * the tampering watch); its worktree is reset in its own slot, beside other tasks' work, then
+   * provisioned (copies and setup commands take their time outside the queue too).
+   */
   async prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
-    const prepared = await this.#addWorktree(task, options);
-    // Outside the git queue: copies and setup commands take their time, other tasks go on.
     const run = this.#run;
+    const start = await run.queue.run(() => run.startTask(task, options));
+    let prepared: PreparedTask;
+    try {
+      prepared = await this.#prepareWorktree(task, options, start);
+    } finally {
+      run.starting.delete(task.id);
+    }
     const slot = options.slot ?? 0;
     try {
       const provisioned = await run.provisioner.provision(prepared.worktree as string, { slot, taskId: task.id, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) });
@@ -72,46 +84,46 @@ export class WorktreeWorkspace implements TaskWorkspace {
     }
   }
 
-  #addWorktree(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
+  async #prepareWorktree(task: Task, options: PrepareTaskOptions, start: { baseCommit: string; sequence: number; isCheckpointKept: boolean }): Promise<PreparedTask> {
     const run = this.#run;
-    return run.queue.run(async () => {
-      const { baseCommit, sequence, isCheckpointKept } = await run.startTask(task, options);
-      const worktree = await run.worktrees.add(options.runId, task.id, baseCommit);
-      let conflictFiles: string[] | undefined;
-      if (options.mergeBranch !== undefined) {
-        const branchTip = await resolveRef(run.root, options.mergeBranch.startsWith('refs/') ? options.mergeBranch : `refs/heads/${options.mergeBranch}`);
-        if (branchTip === undefined) {
-          await run.worktrees.remove(options.runId, task.id);
-          throw new OrchestratorError({ code: 'GIT_ERROR', message: `Branch ${options.mergeBranch} to resolve does not exist.`, fix: 'Pass the `branch` reported with the conflict, before the conflicted task is discarded.' });
-        }
-        // Markers land only in this task's own worktree, for its agent to resolve.
-        await tryGit(worktree.path, ['merge', '--no-commit', '--no-ff', '--no-edit', branchTip], { env: identityEnvironment(run.identity) });
-        conflictFiles = splitNul(await runGit(worktree.path, ['diff', '--name-only', '-z', '--diff-filter=U']));
+    const { baseCommit, sequence, isCheckpointKept } = start;
+    const worktree = await run.worktrees.add(options.runId, task.id, baseCommit);
+    let conflictFiles: string[] | undefined;
+    if (options.mergeBranch !== undefined) {
+      const branchTip = await resolveRef(run.root, options.mergeBranch.startsWith('refs/') ? options.mergeBranch : `refs/heads/${options.mergeBranch}`);
+      if (branchTip === undefined) {
+        await run.worktrees.remove(options.runId, task.id);
+        throw new OrchestratorError({ code: 'GIT_ERROR', message: `Branch ${options.mergeBranch} to resolve does not exist.`, fix: 'Pass the `branch` reported with the conflict, before the conflicted task is discarded.' });
       }
-      const ref = checkpointRef(options.runId, task.id);
-      if (isCheckpointKept) await runGit(run.root, ['update-ref', '-m', 'qoder-orch checkpoint', ref, baseCommit]);
-      run.tasks.set(task.id, {
-        task,
-        runId: options.runId,
-        attempt: options.attempt,
-        phase: 'running',
-        sequence,
-        baseCommit,
-        worktree: worktree.path,
-        branch: worktree.branch,
-        stateCommit: baseCommit,
-        ...(conflictFiles === undefined ? {} : { conflictFiles }),
-      });
-      return {
-        taskId: task.id,
-        cwd: run.subdirectory === '' ? worktree.path : join(worktree.path, run.subdirectory),
-        checkpoint: baseCommit,
-        ...(isCheckpointKept ? { checkpointRef: ref } : {}),
-        worktree: worktree.path,
-        branch: worktree.branch,
-        baseCommit,
-      };
+      // Markers land only in this task's own worktree, for its agent to resolve.
+      await tryGit(worktree.path, ['merge', '--no-commit', '--no-ff', '--no-edit', branchTip], { env: identityEnvironment(run.identity) });
+      conflictFiles = splitNul(await runGit(worktree.path, ['diff', '--name-only', '-z', '--diff-filter=U']));
+    }
+    const ref = checkpointRef(options.runId, task.id);
+    // A ref of its own: written beside other tasks' refs, never the integration head's.
+    if (isCheckpointKept) await runGit(run.root, ['update-ref', '-m', 'qoder-orch checkpoint', ref, baseCommit]);
+    run.tasks.set(task.id, {
+      task,
+      runId: options.runId,
+      attempt: options.attempt,
+      phase: 'running',
+      sequence,
+      baseCommit,
+      worktree: worktree.path,
+      branch: worktree.branch,
+      stateCommit: baseCommit,
+      ...(conflictFiles === undefined ? {} : { conflictFiles }),
     });
+    return {
+      taskId: task.id,
+      cwd: run.subdirectory === '' ? worktree.path : join(worktree.path, run.subdirectory),
+      checkpoint: baseCommit,
+      ...(isCheckpointKept ? { checkpointRef: ref } : {}),
+      worktree: worktree.path,
+      branch: worktree.branch,
+      baseCommit,
+      ...(worktree.linkedDependencies.length === 0 ? {} : { linkedDependencies: worktree.linkedDependencies }),
+    };
   }
 
   async changedFiles(prepared: PreparedTask): Promise<string[]> {
@@ -138,11 +150,9 @@ export class WorktreeWorkspace implements TaskWorkspace {
     const tree = await workingTree(worktree);
     const worktreeHead = (await headCommit(worktree)) as string;
     if (tree === (await treeOf(run.root, worktreeHead)) && worktreeHead === record.baseCommit && mergedBranchTip === undefined) {
-      return run.queue.run(async () => {
-        record.phase = 'done';
-        await run.worktrees.remove(record.runId, task.id);
-        return { filesChanged: [] };
-      });
+      record.phase = 'done';
+      await run.worktrees.remove(record.runId, task.id);
+      return { filesChanged: [] };
     }
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `The merge of task ${task.id} was aborted before it started.` });
     let taskCommit = worktreeHead;
@@ -153,32 +163,32 @@ export class WorktreeWorkspace implements TaskWorkspace {
       await runGit(worktree, ['reset', '-q']);
     }
     const filesChanged = await changedPathsBetween(run.root, record.baseCommit, taskCommit);
-    return run.mergeQueue.run(async () => {
+    const completed = await run.mergeQueue.run(async () => {
       const merged = await run.queue.run(() => this.#merge(record, taskCommit, filesChanged, options.message));
       if (merged.conflict !== undefined) return merged;
       // Verification runs on the merged tree outside the git queue (other tasks keep starting),
       // but inside the merge queue: no other merge or revert moves the tree under it.
       const mergeVerification = options.verifyAfterMerge === undefined ? undefined : await options.verifyAfterMerge(run.options.projectDir);
-      await run.queue.run(async () => {
-        await run.worktrees.remove(record.runId, task.id);
-        // What the checks wrote in the checkout is the run's own; with agents running it cannot be told apart.
-        await run.watch.rebaselineIfIdle();
-      });
+      // What the checks wrote in the checkout is the run's own; with agents running it cannot be told apart.
+      await run.queue.run(() => run.watch.rebaselineIfIdle());
       return { ...merged, ...(mergeVerification === undefined ? {} : { mergeVerification }) };
     });
+    // The worktree goes back to the pool in its own slot, outside both queues: the next merge need not wait for it.
+    if (completed.conflict === undefined) await run.worktrees.remove(record.runId, task.id);
+    return completed;
   }
 
   async discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void> {
     const run = this.#run;
     const record = run.record(prepared);
     if (record.landedCommit !== undefined) return run.discardLanded(record, options);
-    return run.queue.run(async () => {
+    await run.queue.run(async () => {
       await run.watch.inspect(task.id);
       record.phase = 'failed';
-      if (!options.isRollback) return;
-      await run.worktrees.remove(record.runId, task.id, { label: `rollback-attempt-${record.attempt}` });
-      record.phase = 'done';
     });
+    if (!options.isRollback) return;
+    await run.worktrees.remove(record.runId, task.id, { label: `rollback-attempt-${record.attempt}` });
+    record.phase = 'done';
   }
 
   commitFiles(paths: readonly string[], message: string): Promise<string | undefined> {
@@ -196,7 +206,11 @@ export class WorktreeWorkspace implements TaskWorkspace {
           if (isSuccess) {
             const removed = await run.worktrees.remove(record.runId, taskId, { label: 'end-of-run' });
             if (removed.leftoverRef !== undefined) keptRefs.push(removed.leftoverRef);
-          } else keptWorktrees.push(record.worktree);
+          } else {
+            // Kept for inspection out of the pool, at `<run>/<task>`: the next run's tasks get other slots.
+            const kept = await run.worktrees.retire(record.runId, taskId);
+            if (kept !== undefined) keptWorktrees.push(kept);
+          }
         }
         return { keptRefs, keptWorktrees };
       },

@@ -1,0 +1,128 @@
+import { lstat, readlink, rename, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { SerialQueue } from '@qoder-orch/spec';
+
+/**
+ * The folder, inside a repository's worktree folder, that holds its pool of reusable task
+ * worktrees (`<folder>/.pool/<k>`). No run's folder can have this name: `refComponent` never
+ * starts a component with a dot.
+ */
+export const POOL_FOLDER = '.pool';
+
+/** What the pool needs to know of a worktree git lists. */
+export interface PoolListing {
+  path: string;
+  branch?: string;
+  isLocked: boolean;
+  isPrunable: boolean;
+  isPoolSlot?: boolean;
+}
+
+/** A slot taken for a task: its path, whether it must be created, and the queue its git work goes through. */
+export interface SlotReservation {
+  path: string;
+  /** The slot does not exist yet: the caller adds the worktree. */
+  isNew: boolean;
+  queue: SerialQueue;
+}
+
+/**
+ * The slots of a repository's worktree pool that this process uses: which are taken (by a task
+ * being prepared, running or being released) and one queue per slot, so that the git work of
+ * different slots runs side by side while each slot's steps stay in order.
+ *
+ * A slot is idle when git lists it with a detached HEAD and no task of this process holds it: a
+ * slot on a branch belongs to a task (of this run, or of a crashed one, for `cleanLeftovers`).
+ * Taking a slot is serialised (two tasks never get the same one); nothing else is.
+ */
+export class WorktreePool {
+  /** `<worktree folder>/.pool`. */
+  readonly directory: string;
+  readonly #taken = new Set<string>();
+  readonly #queues = new Map<string, SerialQueue>();
+  readonly #selection = new SerialQueue();
+
+  constructor(worktreeFolder: string) {
+    this.directory = join(worktreeFolder, POOL_FOLDER);
+  }
+
+  /** The queue of a slot's git work. */
+  queueOf(path: string): SerialQueue {
+    let queue = this.#queues.get(path);
+    if (queue === undefined) {
+      queue = new SerialQueue();
+      this.#queues.set(path, queue);
+    }
+    return queue;
+  }
+
+  /** Whether a task of this process holds the slot. */
+  isTaken(path: string): boolean {
+    return this.#taken.has(path);
+  }
+
+  /**
+   * Takes an idle slot (the lowest-numbered one), or reserves the path of a new one (the lowest
+   * number no listed worktree, no taken slot and no folder on disk uses) when none is idle.
+   */
+  take(list: () => Promise<PoolListing[]>): Promise<SlotReservation> {
+    return this.#selection.run(async () => {
+      const slots = (await list()).filter((worktree) => worktree.isPoolSlot === true);
+      const idle = slots.filter((slot) => !slot.isPrunable && !slot.isLocked && slot.branch === undefined && !this.#taken.has(slot.path)).sort((left, right) => slotNumber(left.path) - slotNumber(right.path))[0];
+      if (idle !== undefined) {
+        this.#taken.add(idle.path);
+        return { path: idle.path, isNew: false, queue: this.queueOf(idle.path) };
+      }
+      const used = new Set([...slots.map((slot) => slot.path), ...this.#taken]);
+      let number = 1;
+      while (used.has(this.slotPath(number))) number += 1;
+      const path = this.slotPath(number);
+      await setAsideOrphan(path);
+      this.#taken.add(path);
+      return { path, isNew: true, queue: this.queueOf(path) };
+    });
+  }
+
+  /** The slot is idle again (its worktree detached, its task's branch settled). */
+  free(path: string): void {
+    this.#taken.delete(path);
+  }
+
+  /** The slot left the pool (retired with a failed task's work, or removed). */
+  forget(path: string): void {
+    this.#taken.delete(path);
+    this.#queues.delete(path);
+  }
+
+  slotPath(number: number): string {
+    return join(this.directory, String(number));
+  }
+}
+
+function slotNumber(path: string): number {
+  const number = Number(basename(path));
+  return Number.isFinite(number) ? number : Number.MAX_SAFE_INTEGER;
+}
+
+/** A folder git no longer knows where a worktree is to go (a crash mid-add): moved aside, never deleted. */
+export async function setAsideOrphan(path: string): Promise<void> {
+  const isThere = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  if (isThere) await rename(path, join(dirname(path), `${basename(path)}.orphan-${Date.now()}`));
+}
+
+/** The dependency folders among `folders` that are links from `worktree` to the main checkout's. */
+export async function linkedFolders(root: string, worktree: string, folders: readonly string[]): Promise<string[]> {
+  const linked: string[] = [];
+  for (const path of folders) {
+    const target = join(worktree, path);
+    const isLink = await lstat(target).then(
+      (info) => info.isSymbolicLink(),
+      () => false,
+    );
+    if (isLink && (await readlink(target).catch(() => '')) === join(root, path)) linked.push(path);
+  }
+  return linked;
+}
