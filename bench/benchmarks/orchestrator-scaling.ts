@@ -68,7 +68,7 @@ export const orchestratorScaling: Benchmark = {
         const perTask = median(subject.map((run) => run.wallMs)) / size;
         const cpuPerTask = median(subject.map((run) => run.cpuMs)) / size;
         const peak = median(subject.map((run) => run.peakHeapDelta));
-        rows.push([
+        const row = [
           `${size} tasks${size > PER_ITERATION ? ` (${Math.ceil(size / PER_ITERATION)} iterations)` : ''}, ${store === 'file' ? 'FileRunStore' : 'MemoryRunStore'}`,
           String(runs),
           fixed(basePerTask, 2),
@@ -77,7 +77,10 @@ export const orchestratorScaling: Benchmark = {
           fixed(perTask / basePerTask, 2),
           fixed(peak / MiB, 1),
           fixed(peak / 1024 / size, 1),
-        ]);
+        ];
+        rows.push(row);
+        // Progress as it goes: the big runs are long.
+        log(`  ${row.join(' | ')}`);
       }
     }
     log(table(['run', 'runs', '100-task ms / task', 'ms / task', 'CPU ms / task', 'ratio', 'peak Δ heap MiB', 'peak Δ heap KiB / task'], rows));

@@ -35,12 +35,24 @@ export function mentionsTask(task: Pick<Task, 'id' | 'title' | 'description'>, t
   return pattern.test(`${task.id.replace(/^fix-/, '')} ${task.title} ${task.description}`);
 }
 
-function findTask(plans: readonly Plan[], taskId: string): Task | undefined {
-  for (let index = plans.length - 1; index >= 0; index -= 1) {
-    const task = plans[index]?.tasks.find((candidate) => candidate.id === taskId);
-    if (task) return task;
+/** Each task id's task, the latest plan's where a later iteration planned the same id again. */
+export function tasksById(plans: readonly Plan[]): Map<string, Task> {
+  const byId = new Map<string, Task>();
+  for (const plan of plans) for (const task of plan.tasks) byId.set(task.id, task);
+  return byId;
+}
+
+/** The index of a run's plans, kept while they stay the same (plans are only ever appended). */
+const indexes = new WeakMap<readonly Plan[], { plans: Plan[]; byId: Map<string, Task> }>();
+
+/** The task of this id in the latest plan that has it: one lookup, not a scan of every plan. */
+export function findTask(plans: readonly Plan[], taskId: string): Task | undefined {
+  let index = indexes.get(plans);
+  if (!index || index.plans.length !== plans.length || index.plans.some((plan, position) => plan !== plans[position])) {
+    index = { plans: [...plans], byId: tasksById(plans) };
+    indexes.set(plans, index);
   }
-  return undefined;
+  return index.byId.get(taskId);
 }
 
 function commandKeys(commands: ReadonlyArray<readonly string[]>): Set<string> {
@@ -56,17 +68,18 @@ function commandKeys(commands: ReadonlyArray<readonly string[]>): Set<string> {
 export function supersededResults(results: readonly TaskResult[], plans: readonly Plan[]): Map<string, string> {
   const latest = latestResults(results);
   const superseded = new Map<string, string>();
+  const byId = tasksById(plans);
   for (const result of latest) {
     const escaped = result.taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const namedFor = new RegExp(`^fix-(?:check-)?${escaped}(?:-\\d+)?$`);
-    const original = findTask(plans, result.taskId);
+    const original = byId.get(result.taskId);
     const ownChecks = commandKeys([...(original?.verify ?? []).map((command) => (Array.isArray(command) ? command : command.command)), ...result.verification.map((check) => check.command)]);
     for (const later of latest) {
       if (later.iteration <= result.iteration || later.taskId === result.taskId) continue;
-      const task = findTask(plans, later.taskId) ?? { id: later.taskId, title: '', description: '' };
+      // Cheapest first: the name, then the checks; only then the text (a regular expression per pair).
       const isNamedFor = namedFor.test(later.taskId);
-      const rerunsChecks = later.verification.some((check) => ownChecks.has(JSON.stringify(check.command)));
-      if (isNamedFor || (mentionsTask(task, result.taskId) && rerunsChecks)) {
+      const rerunsChecks = !isNamedFor && later.verification.some((check) => ownChecks.has(JSON.stringify(check.command)));
+      if (isNamedFor || (rerunsChecks && mentionsTask(byId.get(later.taskId) ?? { id: later.taskId, title: '', description: '' }, result.taskId))) {
         superseded.set(result.taskId, later.taskId);
         break;
       }

@@ -69,15 +69,17 @@ function dropCycles(tasks: Task[]): Task[] {
  * (cycles) runs independently, and a plan that cannot be made valid is a PLAN_INVALID error.
  */
 export function followUpPlan(state: RunState, followUps: readonly Task[], subagentNames: readonly string[]): Plan {
-  const completed = Object.entries(state.tasks)
-    .filter(([, task]) => task.status === 'completed')
-    .map(([id]) => id);
+  const completed = new Set(
+    Object.entries(state.tasks)
+      .filter(([, task]) => task.status === 'completed')
+      .map(([id]) => id),
+  );
   const everyId = new Set(Object.keys(state.tasks));
   const known = new Set(subagentNames);
   const fallback = fallbackAgent(subagentNames);
   const tasks = followUps.filter((task) => !everyId.has(task.id)).map((task) => ({ ...task, agent: known.has(task.agent) ? task.agent : fallback }));
   const ids = new Set(tasks.map((task) => task.id));
-  const cleaned = tasks.map((task) => ({ ...task, dependsOn: task.dependsOn.filter((dependency) => ids.has(dependency) || completed.includes(dependency)) }));
+  const cleaned = tasks.map((task) => ({ ...task, dependsOn: task.dependsOn.filter((dependency) => ids.has(dependency) || completed.has(dependency)) }));
   const summary = 'Follow-up tasks from the judge.';
   const validated = validatePlan({ objective: state.objective, summary, tasks: cleaned }, { objective: state.objective, agents: [...known], externalIds: completed, projectDir: state.projectDir });
   if ('plan' in validated) return validated.plan;

@@ -2,7 +2,7 @@ import type { ContractFinding } from '@qoder-orch/spec';
 import type { Plan } from '@qoder-orch/spec';
 import { TaskSchema, type Task, type VerifyCommand } from '@qoder-orch/spec';
 import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
-import { describeCheck, mentionsTask, type EvidenceFailure } from './evidence-rules';
+import { describeCheck, findTask, mentionsTask, type EvidenceFailure } from './evidence-rules';
 import { clipEnd } from './judge-prompt';
 import { describeTestSummary } from '@qoder-orch/spec';
 import { describeCheckChange } from './check-changes';
@@ -29,14 +29,6 @@ export function knownAgents(plans: readonly Plan[], results: readonly TaskResult
   for (const plan of plans) for (const task of plan.tasks) counts.set(task.agent, (counts.get(task.agent) ?? 0) + 1);
   for (const result of results) counts.set(result.agent, (counts.get(result.agent) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([agent]) => agent);
-}
-
-function findTask(plans: readonly Plan[], taskId: string): Task | undefined {
-  for (let index = plans.length - 1; index >= 0; index -= 1) {
-    const task = plans[index]?.tasks.find((candidate) => candidate.id === taskId);
-    if (task) return task;
-  }
-  return undefined;
 }
 
 function clip(text: string, maxChars: number): string {

@@ -62,7 +62,7 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
   run.speculation.abandoned += scheduled.speculation.abandoned;
   for (const [taskId, outcome] of scheduled.outcomes) {
     if (outcome !== 'blocked' && !(outcome === 'cancelled' && !results.has(taskId))) continue;
-    const task = plan.tasks.find((candidate) => candidate.id === taskId)!;
+    const task = planTasks.get(taskId)!;
     const blockedBy = scheduled.blockedBy.get(taskId) ?? [];
     const result = TaskResultSchema.parse({
       taskId,
