@@ -90,6 +90,8 @@ export class WorktreeManager {
   /** The main checkout's dependency folders, looked up once: installing is not something a run does. */
   #dependencyFolders: Promise<string[]> | undefined;
   #isExcluded = false;
+  /** The shared git directory, looked up once. */
+  #commonDir: Promise<string> | undefined;
 
   constructor(options: WorktreeManagerOptions) {
     this.#root = resolve(options.projectDir);
@@ -179,7 +181,8 @@ export class WorktreeManager {
    * takes its record, so the guard never mistakes the run's own lines for an agent's tampering.
    */
   async prepareRepository(): Promise<{ commonDir: string }> {
-    const { commonDir } = await repositoryPaths(this.#root);
+    this.#commonDir ??= repositoryPaths(this.#root).then((paths) => paths.commonDir);
+    const commonDir = await this.#commonDir;
     if (!this.#isExcluded) {
       await ensurePrivateDirectoryExcluded(commonDir);
       if (this.#isLinkingDependencies) {
