@@ -28,6 +28,8 @@ export interface MeasureOptions {
   warmup?: number;
   /** Measured runs; the median is reported. @default 5 */
   runs?: number;
+  /** Untimed work before every run of either side (warm-ups included): resetting a repository, say. */
+  beforeEach?: (side: 'baseline' | 'subject') => unknown;
 }
 
 export const median = (values: readonly number[]): number => {
@@ -38,7 +40,7 @@ export const median = (values: readonly number[]): number => {
 
 export const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
 
-interface Sample {
+export interface Sample {
   wallMs: number;
   cpuMs: number;
 }
@@ -48,7 +50,8 @@ function timing(samples: readonly Sample[]): Timing {
   return { medianMs: median(samplesMs), minMs: Math.min(...samplesMs), maxMs: Math.max(...samplesMs), samplesMs, cpuMedianMs: median(samples.map((sample) => sample.cpuMs)) };
 }
 
-async function timeOnce(body: () => unknown): Promise<Sample> {
+/** Times one run of `body`: wall time and this process's CPU time, ms. */
+export async function timeOnce(body: () => unknown): Promise<Sample> {
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   await body();
@@ -62,14 +65,21 @@ async function timeOnce(body: () => unknown): Promise<Sample> {
  * machine hits both alike) and returns both medians and their ratio.
  */
 export async function compare(baseline: () => unknown, subject: () => unknown, options: MeasureOptions = {}): Promise<{ baseline: Timing; subject: Timing; ratio: number }> {
+  const before = async (side: 'baseline' | 'subject') => {
+    await options.beforeEach?.(side);
+  };
   for (let index = 0; index < (options.warmup ?? 1); index += 1) {
+    await before('baseline');
     await baseline();
+    await before('subject');
     await subject();
   }
   const baselineSamples: Sample[] = [];
   const subjectSamples: Sample[] = [];
   for (let index = 0; index < (options.runs ?? 5); index += 1) {
+    await before('baseline');
     baselineSamples.push(await timeOnce(baseline));
+    await before('subject');
     subjectSamples.push(await timeOnce(subject));
   }
   const result = { baseline: timing(baselineSamples), subject: timing(subjectSamples) };

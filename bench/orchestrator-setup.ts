@@ -58,7 +58,8 @@ export async function runOrchestrator(tasks: readonly Task[], provider: LLMProvi
   }
 }
 
-function followUpJudge(followUps: ReadonlyArray<readonly Task[]>): Judge {
+/** A judge that hands `followUps` over batch by batch as "not met", then says "met" (no model call, no checks). */
+export function followUpJudge(followUps: ReadonlyArray<readonly Task[]>): Judge {
   return {
     async judge({ iteration }) {
       const next = followUps[iteration - 1];

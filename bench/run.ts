@@ -6,11 +6,15 @@ import { learnedDurations } from './benchmarks/learned-durations';
 import { makespan } from './benchmarks/makespan';
 import { memoryBenchmarks } from './benchmarks/memory';
 import { orchestratorOverhead } from './benchmarks/orchestrator-overhead';
+import { orchestratorScaling } from './benchmarks/orchestrator-scaling';
 import { schedulerOverhead } from './benchmarks/scheduler-overhead';
 import { subprocessOverhead } from './benchmarks/subprocess-overhead';
 import { speculation } from './benchmarks/speculation';
 import { retrieval } from './benchmarks/retrieval';
 import { contractCorpus } from './benchmarks/contract-corpus';
+import { gitLayer } from './benchmarks/git-layer';
+import { claudeWall } from './benchmarks/claude-wall';
+import { provisioning } from './benchmarks/provisioning';
 
 /**
  * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named); a
@@ -18,7 +22,7 @@ import { contractCorpus } from './benchmarks/contract-corpus';
  * benchmark runs in its own child process when more than one is selected, so one's memory and
  * JIT state do not colour the next.
  */
-const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, subprocessOverhead, batching, speculation, retrieval, contractCorpus, ...memoryBenchmarks];
+const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, orchestratorScaling, subprocessOverhead, batching, speculation, retrieval, contractCorpus, gitLayer, claudeWall, provisioning, ...memoryBenchmarks];
 
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');

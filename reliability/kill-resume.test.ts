@@ -178,8 +178,10 @@ async function killAndResume(kill: KillPoint, options: { tearLog?: boolean; seco
   // What the store durably knew was finished at the moment of the kill.
   const finishedAtKill = new Set<string>();
   if (existsSync(join(runDirectory, 'state.json'))) {
-    const state = readState(join(runDirectory, 'state.json'));
-    for (const [taskId, task] of Object.entries(state.tasks)) if (task.status === 'completed') finishedAtKill.add(taskId);
+    // The snapshot parses on its own; the state is the snapshot with the journal's newer changes.
+    readState(join(runDirectory, 'state.json'));
+    const state = await new FileRunStore({ directory: join(root, '.qoder-orch', 'runs') }).readState(runId);
+    for (const [taskId, task] of Object.entries(state?.tasks ?? {})) if (task.status === 'completed') finishedAtKill.add(taskId);
   }
   for (const entry of checkEventLog(join(runDirectory, 'events.ndjson')).events) {
     const result = entry['result'] as { status?: string } | undefined;
@@ -191,6 +193,7 @@ async function killAndResume(kill: KillPoint, options: { tearLog?: boolean; seco
     const second = await runRunner({ ...base, isResume: true, kill: options.secondKill });
     expect(second.signal, `the second kill point was never reached: ${second.stderr.slice(-600)}`).toBe('SIGKILL');
     readState(join(runDirectory, 'state.json'));
+    await new FileRunStore({ directory: join(root, '.qoder-orch', 'runs') }).readState(runId);
   }
   const resumed = await runRunner({ ...base, isResume: true, kill: { kind: 'none' } });
   expect(resumed.code, `resume failed: ${resumed.stderr.slice(-2000)}`).toBe(0);

@@ -67,6 +67,8 @@ export type { FileRunStoreOptions } from './run-store/file-run-store';
 export { MemoryRunStore } from './run-store/memory-run-store';
 export { RunStateSchema, TaskStateSchema } from './run-store/run-state';
 export type { RunState, TaskState } from './run-store/run-state';
+export { applyRunStateChange } from './run-store/run-state-change';
+export type { RunStateChange } from './run-store/run-state-change';
 export { createRunRedactor, runSecretValues } from './secrets/run-secrets';
 export type { RunSecretsInput } from './secrets/run-secrets';
 
@@ -103,6 +105,11 @@ export type {
 export { WorktreeManager } from './git/worktree-manager';
 export type { ListedWorktree, TaskWorktree, WorktreeManagerOptions } from './git/worktree-manager';
 export { defaultWorktreeRoot } from './git/worktree-location';
+export { WorktreeProvisioner } from './workspace/provision/worktree-provisioner';
+export type { ProvisionOptions } from './workspace/provision/worktree-provisioner';
+export type { DependencyMode, PortRange, ProvisionDurations, ProvisionEvent, ProvisionEvents, ProvisionResult, ProvisionSettings, WorktreeProvisionerOptions } from './workspace/provision/provision-types';
+export { splitCommandLine } from './commands/command-line';
+export type { CommandLine } from './commands/command-line';
 export { listTaskWorktrees, pruneTaskWorktrees } from './git/task-worktrees';
 export type { ListTaskWorktreesOptions, PrunedTaskWorktrees, TaskWorktreesOptions } from './git/task-worktrees';
 export { initRepository, isGitRepository } from './git/repository';

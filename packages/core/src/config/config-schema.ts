@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import { splitCommandLine } from '../commands/command-line';
+
+/** A user's command: a command line split into words (no shell), or an argument vector. */
+const CommandLineSchema = z.union([
+  z.string().superRefine((line, context) => {
+    const argv = splitCommandLine(line);
+    if ('error' in argv) context.addIssue({ code: 'custom', message: argv.error });
+  }),
+  z.array(z.string()).min(1),
+]);
 
 /**
  * The configuration as the SDK takes it: camelCase keys. `.qoder-orchestrate.yaml` writes the
@@ -120,6 +130,34 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** What every task worktree gets besides the checkout (isolation `worktree`), and the environment of every task. */
+    workspace: z
+      .object({
+        /**
+         * A file at the repository root of gitignore-style patterns naming ignored files to copy
+         * into each worktree (`.env.local`, `config/*.local.json`), as Claude Code and Conductor read it. @default '.worktreeinclude'
+         */
+        includeFile: z.string().min(1).default('.worktreeinclude'),
+        /**
+         * The main checkout's installed dependency folders (`node_modules`, `.venv`, `venv`) in each
+         * worktree: `link` (shared with your checkout: agents are told not to install, and a change
+         * fails the task), `copy` (a private copy per worktree, cloned where the file system can),
+         * `none`. @default 'link'
+         */
+        dependencies: z.enum(['link', 'copy', 'none']).default('link'),
+        /** Commands run in each new worktree before a task uses it (no shell), with the task's environment. */
+        setup: z.array(CommandLineSchema).default([]),
+        /** Commands run in a worktree before it is removed. */
+        teardown: z.array(CommandLineSchema).default([]),
+        /** Seconds each setup or teardown command may take. @default 600 */
+        commandTimeout: z.number().int().positive().max(86_400).default(600),
+        /** The first port of the first slot's range; slot `n` gets `portBase + n * portsPerTask`. @default 41000 */
+        portBase: z.number().int().min(1024).max(65_535).default(41_000),
+        /** Ports reserved for each running task (`PORT` is the first). @default 10 */
+        portsPerTask: z.number().int().min(1).max(1000).default(10),
       })
       .strict()
       .prefault({}),

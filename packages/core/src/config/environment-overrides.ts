@@ -13,6 +13,7 @@ export const ENVIRONMENT_KEYS: ReadonlyArray<{ name: string; section: keyof Conf
   { name: 'QODER_ORCH_ENABLE_SPECULATIVE', section: 'execution', key: 'enableSpeculative', kind: 'boolean' },
   { name: 'QODER_ORCH_WORKTREE_ROOT', section: 'execution', key: 'worktreeRoot', kind: 'string' },
   { name: 'QODER_ORCH_ENABLE_BATCH_PROCESSING', section: 'execution', key: 'enableBatchProcessing', kind: 'boolean' },
+  { name: 'QODER_ORCH_WORKSPACE_DEPENDENCIES', section: 'workspace', key: 'dependencies', kind: 'string' },
   { name: 'QODER_ORCH_LLM_PROVIDER', section: 'llm', key: 'provider', kind: 'string' },
   { name: 'QODER_ORCH_LLM_MODEL', section: 'llm', key: 'model', kind: 'string' },
   { name: 'QODER_ORCH_LLM_TIMEOUT', section: 'llm', key: 'timeout', kind: 'integer' },

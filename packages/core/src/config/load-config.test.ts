@@ -86,6 +86,14 @@ describe('loadConfig', () => {
     expect(error.issues[0]).toMatchObject({ path: 'QODER_ORCH_MAX_PARALLEL', expected: 'an integer' });
   });
 
+  it('reads the workspace section from the file in snake_case, and refuses a setup command that needs a shell', async () => {
+    const dir = await project('workspace:\n  include_file: .worktreeinclude\n  dependencies: copy\n  setup: ["npm ci --offline", [make, seed]]\n  port_base: 45000\n  ports_per_task: 4\n');
+    const { config } = await loadConfig({ projectDir: dir, env: {} });
+    expect(config.workspace).toEqual({ includeFile: '.worktreeinclude', dependencies: 'copy', setup: ['npm ci --offline', ['make', 'seed']], teardown: [], commandTimeout: 600, portBase: 45000, portsPerTask: 4 });
+    const shell = await project('workspace:\n  setup: ["npm ci && npm run build"]\n');
+    await expect(loadConfig({ projectDir: shell, env: {} })).rejects.toThrow(/workspace\.setup\.0.*shell syntax/s);
+  });
+
   it('validates explicit options too', () => {
     expect(() => resolveConfig({ execution: { maxParallel: 0 } })).toThrow(/execution\.maxParallel/);
     expect(resolveConfig({ execution: { maxParallel: 8 } }).execution.maxParallel).toBe(8);

@@ -11,6 +11,7 @@ import type { Usage } from '@qoder-orch/spec';
 import type { ContractReport } from '@qoder-orch/spec';
 import type { PreflightReport } from '../preflight/preflight-report';
 import type { CommandReview } from '../commands/command-review';
+import type { ProvisionEvents } from '../workspace/provision/provision-types';
 
 /**
  * Every event the orchestrator emits, by name, with its payload. Names are noun-verb with
@@ -61,6 +62,10 @@ export interface OrchestratorEventMap {
   'undeclared-change': { taskId: string; declared: string[]; files: string[] };
   /** A task's merge conflicted; its work is kept at `ref` until it lands on the integration branch. */
   'conflict-kept': { taskId: string; ref: string; baseCommit: string; files: string[] };
+  /** A new task worktree is being made ready (`.worktreeinclude` files, dependency folders, setup commands). */
+  'provision-start': ProvisionEvents['provision-start'];
+  /** It is ready (or not: `isOk: false` with the reason): counts and durations, never a file's content. */
+  'provision-finish': ProvisionEvents['provision-finish'];
   warning: { code: string; message: string };
   'run-end': { summary: RunSummary };
 }

@@ -1,5 +1,6 @@
 import type { Task } from '@qoder-orch/spec';
 import type { VerificationResult } from '@qoder-orch/spec';
+import type { ProvisionEvent } from '../workspace/provision/provision-types';
 
 export interface WorkspaceBeginOptions {
   runId: string;
@@ -13,6 +14,8 @@ export interface WorkspaceBeginOptions {
   ownPaths?: readonly string[];
   /** Told when a task changed the repository beyond its own work (see {@link RepositoryTampering}). */
   onTampering?: (tampering: RepositoryTampering) => void;
+  /** Told what provisioning a worktree did (`provision-start`, `provision-finish`, `warning`): names, counts, durations. */
+  onProvision?: (event: ProvisionEvent) => void;
   abortSignal?: AbortSignal;
 }
 
@@ -52,6 +55,8 @@ export interface PrepareTaskOptions {
    * the agent to resolve; `complete` refuses to merge while markers remain. Ignored in a shared tree.
    */
   mergeBranch?: string;
+  /** The scheduler's slot the task runs in (distinct among running tasks): its ports and `QODER_ORCH_SLOT`. @default 0 */
+  slot?: number;
   abortSignal?: AbortSignal;
 }
 
@@ -75,6 +80,11 @@ export interface PreparedTask {
    * task's worktree, relative to the repository root: shared with the user, never to be changed.
    */
   linkedDependencies?: string[];
+  /**
+   * Variables for the task's agent and checks (not secrets): its slot's `PORT`,
+   * `QODER_ORCH_PORT_RANGE=<first>-<last>` and `QODER_ORCH_SLOT`.
+   */
+  environment?: Record<string, string>;
 }
 
 export interface CompleteTaskOptions {

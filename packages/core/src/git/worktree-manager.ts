@@ -24,6 +24,8 @@ export interface WorktreeManagerOptions {
   worktreeRoot?: string;
   /** Link the main checkout's installed dependency folders (`node_modules`, `.venv`, `venv`) into each new worktree. @default true */
   linkDependencies?: boolean;
+  /** Called with a task worktree's path before it is removed (a provisioner's teardown); never stops the removal. */
+  beforeRemove?: (path: string) => Promise<void>;
   /**
    * Paths (relative to the repository root) put into a worktree when it was created, besides the
    * dependency links: the reset between two tasks in a reused worktree leaves them in place.
@@ -85,6 +87,7 @@ export class WorktreeManager {
   /** Where earlier versions put worktrees (inside the project): still ours to list and clean. */
   readonly #legacyDirectory: string;
   readonly #isLinkingDependencies: boolean;
+  readonly #beforeRemove: ((path: string) => Promise<void>) | undefined;
   readonly #preservedPaths: readonly string[];
   readonly #pool: WorktreePool;
   /** The main checkout's dependency folders, looked up once: installing is not something a run does. */
@@ -100,6 +103,7 @@ export class WorktreeManager {
     assertOutsideRepository(this.#directory, this.#root);
     this.#legacyDirectory = resolve(this.#root, PRIVATE_DIRECTORY, 'worktrees');
     this.#isLinkingDependencies = options.linkDependencies ?? true;
+    this.#beforeRemove = options.beforeRemove;
     this.#preservedPaths = options.preservedPaths ?? [];
     this.#pool = new WorktreePool(this.#directory);
   }
@@ -213,6 +217,8 @@ export class WorktreeManager {
   async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string): Promise<{ leftoverRef?: string }> {
     const branch = taskBranch(runId, taskId);
     let kept: string | undefined;
+    // The provisioner's teardown, once the task is done with the worktree (removed or back in the pool).
+    if (listed !== undefined && !listed.isPrunable) await this.#beforeRemove?.(listed.path).catch(() => undefined);
     const slot = listed?.isPoolSlot === true && !listed.isPrunable ? listed.path : undefined;
     if (slot !== undefined) {
       // A slot goes back to the pool: its work kept, HEAD detached from the task's branch, files left for the next task's reset.

@@ -18,7 +18,7 @@ import { judgeStep } from '../run/judge-step';
 import { openRun } from '../run/open-run';
 import { createPlanner, plannerContext, planStep } from '../run/plan-step';
 import type { RunEnding, RunSetup } from '../run/run-context';
-import { commandPolicyOf } from '../run/run-policies';
+import { commandPolicyOf, provisionSettingsOf } from '../run/run-policies';
 import { RunStopped } from '../run/run-stopped';
 import { FileRunStore } from '../run-store/file-run-store';
 import type { RunState } from '../run-store/run-state';
@@ -120,6 +120,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         isolation,
         createCheckpoints: this.#config.rollback.enabled && this.#config.rollback.createCheckpoints,
         ...(execution.worktreeRoot === undefined ? {} : { worktreeRoot: resolveUserPath(execution.worktreeRoot, this.#projectDir) }),
+        provision: provisionSettingsOf(this.#config),
       });
     } else {
       this.#workspace = createDirectoryWorkspace({ projectDir: this.#projectDir });

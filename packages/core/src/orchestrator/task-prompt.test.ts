@@ -19,4 +19,11 @@ describe('buildTaskPrompt', () => {
     expect(prompt).toContain(`\n\n${preamble}\n\n## Your task: Build the page`);
     expect(buildBatchPrompt([{ objective: 'Ship it', task, dependencies: [], preamble }])).not.toContain('Conflicting work');
   });
+
+  it('names the ports reserved for the task, and says nothing of ports without them', () => {
+    const prompt = buildTaskPrompt({ objective: 'Ship it', task, dependencies: [], portRange: '41010-41019' });
+    expect(prompt).toContain('## Ports\nOther agents work at the same time. If you start a server, listen on the ports reserved for you: 41010-41019');
+    expect(prompt.indexOf('## Ports')).toBeLessThan(prompt.indexOf('## When you are done'));
+    expect(buildTaskPrompt({ objective: 'Ship it', task, dependencies: [] })).not.toContain('## Ports');
+  });
 });

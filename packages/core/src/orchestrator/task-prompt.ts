@@ -19,6 +19,8 @@ export interface TaskPromptInput {
   previousFailure?: string;
   /** Dependency folders linked from the user's checkout into the task's worktree (`PreparedTask.linkedDependencies`). */
   linkedDependencies?: readonly string[];
+  /** The ports reserved for the task's slot, `<first>-<last>` (`PreparedTask.environment.QODER_ORCH_PORT_RANGE`). */
+  portRange?: string;
   /**
    * Speculative work: the ids of dependencies still being done by other agents. The prompt
    * tells the agent to build against the plan and not to do their work.
@@ -63,6 +65,11 @@ export function buildTaskPrompt(input: TaskPromptInput): string {
   if (input.linkedDependencies && input.linkedDependencies.length > 0) {
     parts.push(
       `## Installed dependencies\nYou work in your own worktree. These folders are links to the installed dependencies of the user's main checkout: ${input.linkedDependencies.map((path) => `\`${path}\``).join(', ')}. Use them as they are: do not install, update or remove packages in them (no \`npm install\`, \`pnpm add\`, \`pip install\`), which would change the user's checkout. If your task needs a new dependency, add it to the manifest only and say so in your summary.`,
+    );
+  }
+  if (input.portRange) {
+    parts.push(
+      `## Ports\nOther agents work at the same time. If you start a server, listen on the ports reserved for you: ${input.portRange} (in your environment as \`PORT\`, the first, and \`QODER_ORCH_PORT_RANGE\`), and stop it before you finish.`,
     );
   }
   parts.push(

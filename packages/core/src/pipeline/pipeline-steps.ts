@@ -70,6 +70,7 @@ export class PipelineSteps {
     const prepared = await this.options.workspace.prepare(task, {
       runId: this.options.runId,
       attempt: input.attempt,
+      slot: input.slot,
       abortSignal: input.abortSignal,
       ...(input.mergeBranch ? { mergeBranch: input.mergeBranch } : {}),
     });

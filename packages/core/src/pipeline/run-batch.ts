@@ -41,6 +41,7 @@ export async function runBatch(steps: PipelineSteps, tasks: readonly Task[], slo
       timeoutMs: steps.timeoutMs(tasks.length),
       abortSignal,
       ...callOptions,
+      ...(prepared[0]!.environment ? { env: prepared[0]!.environment } : {}),
       onEvent: steps.relay(ids, head.id),
     });
   } catch (error) {

@@ -12,6 +12,7 @@ import { addUsage, emptyUsage } from '@qoder-orch/spec';
 import { redactedError, redactedRunResult } from './agent-output';
 import type { PipelineSteps } from './pipeline-steps';
 import { failTask, settleTask } from './settle-task';
+import { watchSharedDependencies } from './shared-dependencies';
 
 /** The conflicted work, where it is, and that the worktree already has it merged in with markers. */
 function conflictNote(conflict: KeptConflict): string {
@@ -51,8 +52,18 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
   const resolving = options.workspace.isIsolated ? options.conflictToResolve?.(task) : undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     if (abortSignal.aborted) break;
-    const prepared = await steps.begin(task, { attempt, slot, abortSignal, ...(resolving ? { mergeBranch: resolving.ref } : {}) });
+    let prepared: Awaited<ReturnType<typeof steps.begin>>;
+    try {
+      prepared = await steps.begin(task, { attempt, slot, abortSignal, ...(resolving ? { mergeBranch: resolving.ref } : {}) });
+    } catch (error) {
+      // A worktree that could not be made ready (a setup command failed): the task fails with why.
+      if (!OrchestratorError.isInstance(error) || error.code !== 'PROVISION_FAILED') throw error;
+      const result = finish({ ...base(attempt), status: 'failed', usage, costUsd, error: redactedError(error, options.secretValues) } as TaskResult);
+      await steps.saveState(task.id, { status: 'failed', attempts: attempt, result });
+      return result;
+    }
     const atCheckpoint = prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {};
+    const sharedDependencies = await watchSharedDependencies(task.id, prepared);
 
     let runResult: RunTaskResult;
     try {
@@ -62,9 +73,22 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
         ...input.prompt,
         ...(previousFailure ? { previousFailure } : {}),
         ...(prepared.linkedDependencies ? { linkedDependencies: prepared.linkedDependencies } : {}),
+        ...(prepared.environment?.QODER_ORCH_PORT_RANGE ? { portRange: prepared.environment.QODER_ORCH_PORT_RANGE } : {}),
         ...(resolving ? { preamble: conflictNote(resolving) } : {}),
       });
-      runResult = redactedRunResult(await provider.doRunTask({ taskId: task.id, prompt, cwd: prepared.cwd, timeoutMs: steps.timeoutMs(), abortSignal, ...callOptions, onEvent: steps.relay([task.id], task.id) }), options.secretValues);
+      runResult = redactedRunResult(
+        await provider.doRunTask({
+          taskId: task.id,
+          prompt,
+          cwd: prepared.cwd,
+          timeoutMs: steps.timeoutMs(),
+          abortSignal,
+          ...callOptions,
+          ...(prepared.environment ? { env: prepared.environment } : {}),
+          onEvent: steps.relay([task.id], task.id),
+        }),
+        options.secretValues,
+      );
     } catch (error) {
       if (ProviderError.isInstance(error)) {
         usage = addUsage(usage, error.usage);
@@ -98,6 +122,14 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
     costUsd += runResult.costUsd ?? 0;
     steps.spend([task.id], runResult.costUsd ?? 0);
     const report = parseAgentReport(runResult.summary, runResult.structuredOutput);
+    const sharedChange = await sharedDependencies();
+    if (sharedChange !== undefined)
+      return failTask(
+        steps,
+        task,
+        prepared,
+        finish({ ...base(attempt), status: 'failed', usage, costUsd, summary: redactOutput(runResult.summary.slice(0, 4000), options.secretValues), error: serializeError(sharedChange), ...atCheckpoint } as TaskResult),
+      );
     return settleTask(steps, { task, prepared, attempt, abortSignal, base: base(attempt), finish, usage, costUsd, output: runResult, report });
   }
   const error = lastError ?? new OrchestratorError({ code: 'ABORTED', message: 'The task was cancelled before it started.' });

@@ -59,7 +59,7 @@ export async function settleTask(steps: PipelineSteps, input: SettleInput): Prom
   let verification: VerificationResult[] = [];
   const checks = screenVerify(task, steps);
   try {
-    const ran = checks.runnable.length > 0 && !input.isOwnTreeCheckSkipped ? await runTaskChecks(checks.runnable, prepared.cwd, steps, { abortSignal }) : [];
+    const ran = checks.runnable.length > 0 && !input.isOwnTreeCheckSkipped ? await runTaskChecks(checks.runnable, prepared.cwd, steps, { abortSignal, ...(prepared.environment ? { environment: prepared.environment } : {}) }) : [];
     verification = [...ran, ...checks.refused('task')];
   } catch (error) {
     if (abortSignal.aborted) {
@@ -98,7 +98,7 @@ export async function settleTask(steps: PipelineSteps, input: SettleInput): Prom
   const completed = await options.workspace.complete(task, prepared, {
     message: redactOutput(`${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${options.runId}`, secrets),
     abortSignal,
-    ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runTaskChecks(checks.runnable, cwd, steps, { phase: 'merge', abortSignal }) } : {}),
+    ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runTaskChecks(checks.runnable, cwd, steps, { phase: 'merge', abortSignal, ...(prepared.environment ? { environment: prepared.environment } : {}) }) } : {}),
   });
   events.emit('merge', { taskId: task.id, ...(completed.commit ? { commit: completed.commit } : {}), hasConflict: completed.conflict !== undefined, conflictFiles: completed.conflict?.files ?? [] });
   const allChecks = [...verification, ...(completed.mergeVerification ?? [])];

@@ -50,11 +50,15 @@ export async function speculate(steps: PipelineSteps, task: Task, slot: number, 
   let runResult: RunTaskResult;
   try {
     const input = await steps.promptInput(task, { tokenBudget: options.config.semanticSearch.tokenBudget, subagent, abortSignal, isSpeculative: true });
-    const prompt = buildTaskPrompt({ ...input.prompt, ...(prepared.linkedDependencies ? { linkedDependencies: prepared.linkedDependencies } : {}) });
+    const prompt = buildTaskPrompt({
+      ...input.prompt,
+      ...(prepared.linkedDependencies ? { linkedDependencies: prepared.linkedDependencies } : {}),
+      ...(prepared.environment?.QODER_ORCH_PORT_RANGE ? { portRange: prepared.environment.QODER_ORCH_PORT_RANGE } : {}),
+    });
     const onEvent = steps.relay([task.id], task.id, (event) => {
       for (const path of readPaths(event, prepared.cwd)) read.add(path);
     });
-    runResult = await provider.doRunTask({ taskId: task.id, prompt, cwd: prepared.cwd, timeoutMs: steps.timeoutMs(), abortSignal, ...callOptions, onEvent });
+    runResult = await provider.doRunTask({ taskId: task.id, prompt, cwd: prepared.cwd, timeoutMs: steps.timeoutMs(), abortSignal, ...callOptions, ...(prepared.environment ? { env: prepared.environment } : {}), onEvent });
   } catch (error) {
     if (ProviderError.isInstance(error)) steps.spend([task.id], error.costUsd ?? 0);
     await throwAway(`speculation failed: ${serializeError(error).code}`);

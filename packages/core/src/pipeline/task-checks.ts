@@ -30,9 +30,17 @@ export function screenVerify(task: Task, steps: PipelineSteps): { runnable: Veri
  * replaced by the script as it read when the run started: an agent can rewrite the script in
  * its own tree, and the check that judges it must not change with it.
  */
-export function runTaskChecks(verify: readonly VerifyCommand[], cwd: string, steps: PipelineSteps, options: { phase?: 'task' | 'merge'; abortSignal: AbortSignal }): Promise<VerificationResult[]> {
+export function runTaskChecks(
+  verify: readonly VerifyCommand[],
+  cwd: string,
+  steps: PipelineSteps,
+  input: { phase?: 'task' | 'merge'; abortSignal: AbortSignal; environment?: Readonly<Record<string, string>> },
+): Promise<VerificationResult[]> {
+  const { environment, ...options } = input;
+  // The task's own variables (its slot's ports) on top of what an agent may see.
+  const commandEnvironment = { ...PLAN_COMMAND_ENVIRONMENT(), ...(environment === undefined ? {} : { env: { ...PLAN_COMMAND_ENVIRONMENT().env, ...environment } }) };
   const pinned = steps.options.pinnedTestCommand;
-  if (pinned?.source !== 'package-script') return runVerification(verify, { cwd, ...options, ...PLAN_COMMAND_ENVIRONMENT() });
+  if (pinned?.source !== 'package-script') return runVerification(verify, { cwd, ...options, ...commandEnvironment });
   let isReplaced = false;
   const commands = verify.map((command): VerifyCommand => {
     const argv = Array.isArray(command) ? command : command.command;
@@ -40,7 +48,7 @@ export function runTaskChecks(verify: readonly VerifyCommand[], cwd: string, ste
     isReplaced = true;
     return Array.isArray(command) ? [...pinned.command] : { ...command, command: [...pinned.command] };
   });
-  return runVerification(commands, { cwd, ...options, ...PLAN_COMMAND_ENVIRONMENT(), ...(isReplaced ? { prependPath: [join(cwd, 'node_modules', '.bin'), ...(pinned.prependPath ?? [])] } : {}) });
+  return runVerification(commands, { cwd, ...options, ...commandEnvironment, ...(isReplaced ? { prependPath: [join(cwd, 'node_modules', '.bin'), ...(pinned.prependPath ?? [])] } : {}) });
 }
 
 /**

@@ -140,6 +140,22 @@ describe('runPreflight', () => {
     expect(inCode?.message).toContain('options: retry.maxAttempts');
   });
 
+  it('fails a worktree setup command whose program is not found; a .worktreeinclude matching nothing is fine', async () => {
+    const repo = await repository({
+      '.qoder-orchestrate.yaml': 'workspace:\n  include_file: .worktreeinclude\n  setup: ["node scripts/seed.js", "no-such-program-qoder --flag"]\n  teardown: [[./scripts/stop.sh]]\n',
+      '.worktreeinclude': '.env.nothing-matches\n',
+      'scripts/stop.sh': '#!/bin/sh\n',
+    });
+    const report = await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1, allowDirty: true });
+    expect(byId(report, 'config')?.status).toBe('pass');
+    const commands = byId(report, 'workspace.commands');
+    expect(commands?.status).toBe('fail');
+    // `node` is found; the unknown program and the script that is not executable are named.
+    expect(commands?.message).toBe('Not found: no-such-program-qoder, ./scripts/stop.sh (named in workspace.setup / workspace.teardown).');
+    const passing = await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1, allowDirty: true, config: { workspace: { setup: ['node --version'] } } });
+    expect(byId(passing, 'workspace.commands')).toMatchObject({ status: 'pass' });
+  });
+
   it('reports each invalid subagent file and duplicated names', async () => {
     const repo = await repository({
       'subagents/good.md': validSubagent,

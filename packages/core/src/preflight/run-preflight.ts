@@ -11,6 +11,7 @@ import { checkGitInstalled, checkProjectReadable, checkRepository, checkWorkTree
 import type { PreflightCheck, PreflightReport } from './preflight-report';
 import { checkProvider } from './provider-check';
 import { checkSubagents, DEFAULT_SUBAGENT_DIRECTORIES } from './subagent-check';
+import { checkWorkspaceCommands } from './workspace-check';
 
 export interface PreflightOptions {
   /** The project directory to validate. */
@@ -75,6 +76,8 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   if (isProjectUsable) {
     await step(() => checkConfig(projectDir, { ...(options.config === undefined ? {} : { config: options.config }), ...(options.configFile === undefined ? {} : { configFile: options.configFile }) }));
     await step(() => checkSubagents(projectDir, options.subagentDirectories ?? DEFAULT_SUBAGENT_DIRECTORIES));
+    const workspaceCommands = await checkWorkspaceCommands(projectDir, [...(config?.workspace.setup ?? []), ...(config?.workspace.teardown ?? [])], options.configFile);
+    if (workspaceCommands !== undefined) checks.push(workspaceCommands);
     // Worktrees live outside the project: their file system is the one that fills up.
     const worktreeRoot = config?.execution.worktreeRoot === undefined ? defaultWorktreeRoot() : resolveUserPath(config.execution.worktreeRoot, projectDir);
     await step(() => checkDiskSpace(worktreeRoot, options.minFreeDiskMb ?? 500));

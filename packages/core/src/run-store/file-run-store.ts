@@ -1,11 +1,13 @@
-import { appendFile, mkdir, readFile, readdir, truncate } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm, truncate } from 'node:fs/promises';
 import { join, normalize, resolve, sep } from 'node:path';
 import { OrchestratorError, SerialQueue } from '@qoder-orch/spec';
 import type { EventEnvelope } from '../events/event-map';
 import type { Plan } from '@qoder-orch/spec';
 import { writeFileAtomic } from '@qoder-orch/spec';
 import { type RunState, RunStateSchema } from './run-state';
+import { type RunStateChange, applyRunStateChange, parseRunStateChange } from './run-state-change';
 import type { RunStore } from './run-store';
+import { SNAPSHOT_SEQ_KEY, STATE_JOURNAL, appendDurably, journalBody, journalLine, readJournal, truncateJournal } from './state-journal';
 
 export interface FileRunStoreOptions {
   /** The folder that holds one folder per run. Usually `<project>/.qoder-orch/runs`. */
@@ -21,10 +23,23 @@ function storeError(message: string, cause: unknown): OrchestratorError {
   return new OrchestratorError({ code: 'RUN_STORE_ERROR', message: `${message}${reason}`, cause, ...(fix ? { fix } : {}) });
 }
 
+/** What the store knows of a run's state journal in this process. */
+interface JournalPosition {
+  /** The sequence number of the last record written (or included in the snapshot). */
+  seq: number;
+  exists: boolean;
+}
+
 /**
- * Keeps each run in `<directory>/<runId>/`: `state.json` (atomic), `events.ndjson`
- * (append-only; a torn last line from a killed process is ignored on read), `plan.json`,
- * and artifacts (transcripts, logs, reports). Writes are serialised per run, in order.
+ * Keeps each run in `<directory>/<runId>/`: `state.json` (the last snapshot, atomic),
+ * `state-changes.ndjson` (the state changes since that snapshot, append-only, fsynced),
+ * `events.ndjson` (append-only; a torn last line from a killed process is ignored on read),
+ * `plan.json`, and artifacts (transcripts, logs, reports). Writes are serialised, in order.
+ *
+ * A state change costs one small appended line, not the whole state. A snapshot
+ * (`writeState`) names the last journal record it includes, then empties the journal: killed
+ * between the two, the records it includes are skipped on read, so nothing is applied twice
+ * and nothing is lost. `readState` is the snapshot plus every newer record.
  */
 export class FileRunStore implements RunStore {
   readonly directory: string;
@@ -32,6 +47,8 @@ export class FileRunStore implements RunStore {
   #pendingEvents = new Map<string, string[]>();
   /** Runs whose event log was checked for a torn last line (left by a killed process) in this process. */
   #repairedLogs = new Set<string>();
+  /** Runs whose state journal was read (its last record found, a torn last line cut off) in this process. */
+  #journals = new Map<string, JournalPosition>();
 
   constructor(options: FileRunStoreOptions) {
     this.directory = resolve(options.directory);
@@ -63,7 +80,10 @@ export class FileRunStore implements RunStore {
       try {
         await mkdir(directory, { recursive: true });
         await appendFile(join(directory, 'events.ndjson'), '');
-        await writeFileAtomic(join(directory, 'state.json'), `${JSON.stringify(RunStateSchema.parse(state), null, 2)}\n`);
+        // A new run starts without a journal (a leftover of an earlier run of this id would apply to it).
+        await rm(join(directory, STATE_JOURNAL), { force: true });
+        this.#journals.set(state.runId, { seq: 0, exists: false });
+        await writeFileAtomic(join(directory, 'state.json'), snapshotText(RunStateSchema.parse(state), 0));
       } catch (error) {
         throw storeError(`Cannot create the run folder ${directory}`, error);
       }
@@ -90,33 +110,87 @@ export class FileRunStore implements RunStore {
         }
         await appendFile(path, batch.join(''));
       } catch (error) {
+        // A failed append may have left part of a line: cut it off before the next one.
+        this.#repairedLogs.delete(runId);
         throw storeError(`Cannot append to the event log of run ${runId}`, error);
       }
     });
   }
 
+  /** A snapshot: the whole state, atomically; then the journal it includes is emptied. */
   async writeState(state: RunState): Promise<void> {
-    const content = `${JSON.stringify(RunStateSchema.parse(state), null, 2)}\n`;
+    const parsed = RunStateSchema.parse(state);
     return this.#enqueue(async () => {
       try {
-        await writeFileAtomic(join(this.runDirectory(state.runId), 'state.json'), content);
+        const journal = await this.#journal(state.runId);
+        await writeFileAtomic(join(this.runDirectory(state.runId), 'state.json'), snapshotText(parsed, journal.seq));
+        if (journal.exists) await truncateJournal(join(this.runDirectory(state.runId), STATE_JOURNAL), 0);
       } catch (error) {
+        this.#journals.delete(state.runId);
         throw storeError(`Cannot write the state of run ${state.runId}`, error);
       }
     });
   }
 
+  /** One line appended to the run's state journal, durable when this resolves. */
+  async appendStateChange(change: RunStateChange): Promise<void> {
+    const body = journalBody(parseRunStateChange(change));
+    const { runId } = change;
+    const path = join(this.runDirectory(runId), STATE_JOURNAL);
+    return this.#enqueue(async () => {
+      try {
+        const journal = await this.#journal(runId);
+        await appendDurably(path, journalLine(journal.seq + 1, body), !journal.exists);
+        journal.seq += 1;
+        journal.exists = true;
+      } catch (error) {
+        // Read the journal again before the next write: a failed append may have left part of a line.
+        this.#journals.delete(runId);
+        throw storeError(`Cannot append to the state journal of run ${runId}`, error);
+      }
+    });
+  }
+
+  /**
+   * Where the run's journal stands, read once per process: its last record or the snapshot's,
+   * whichever is newer (records are numbered on from there), with a torn last line cut off.
+   */
+  async #journal(runId: string): Promise<JournalPosition> {
+    const known = this.#journals.get(runId);
+    if (known) return known;
+    const directory = this.runDirectory(runId);
+    const path = join(directory, STATE_JOURNAL);
+    const contents = await readJournal(path, runId);
+    if (contents.bytes > contents.validBytes) await truncateJournal(path, contents.validBytes);
+    const snapshot = safeJson(await readFile(join(directory, 'state.json'), 'utf8').catch(() => ''));
+    const position = { seq: Math.max(contents.lastSeq, snapshotSeqOf(snapshot)), exists: contents.exists };
+    this.#journals.set(runId, position);
+    return position;
+  }
+
+  /** The last snapshot with every journal record newer than it applied, in order. */
   async readState(runId: string): Promise<RunState | undefined> {
-    const path = join(this.runDirectory(runId), 'state.json');
+    const directory = this.runDirectory(runId);
     await this.flush();
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readFile(join(directory, 'state.json'), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw storeError(`Cannot read the state of run ${runId}`, error);
     }
-    const parsed = RunStateSchema.safeParse(safeJson(text));
+    const snapshot = safeJson(text);
+    if (isStateLike(snapshot)) {
+      const snapshotSeq = snapshotSeqOf(snapshot);
+      let journal;
+      try {
+        journal = await readJournal(join(directory, STATE_JOURNAL), runId);
+      } catch (error) {
+        throw OrchestratorError.isInstance(error) ? error : storeError(`Cannot read the state journal of run ${runId}`, error);
+      }
+      for (const record of journal.records) if (record.seq > snapshotSeq) applyRunStateChange(snapshot as unknown as RunState, { runId, ...record.change });
+    }
+    const parsed = RunStateSchema.safeParse(snapshot);
     if (!parsed.success) {
       throw new OrchestratorError({ code: 'RUN_STORE_ERROR', message: `The state file of run ${runId} is not valid: ${parsed.error.issues[0]?.message ?? 'unreadable'}` });
     }
@@ -223,6 +297,23 @@ async function dropTornLastLine(path: string): Promise<void> {
   }
   if (text === '' || text.endsWith('\n')) return;
   await truncate(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+}
+
+/**
+ * `state.json`'s text: the state, led by the number of the last journal record it includes.
+ * Compact: a run of thousands of tasks is megabytes, and the file is for the store (read it with `jq`).
+ */
+function snapshotText(state: RunState, seq: number): string {
+  return `${JSON.stringify({ [SNAPSHOT_SEQ_KEY]: seq, ...state })}\n`;
+}
+
+function snapshotSeqOf(snapshot: unknown): number {
+  const seq = isStateLike(snapshot) ? snapshot[SNAPSHOT_SEQ_KEY] : undefined;
+  return typeof seq === 'number' && Number.isInteger(seq) && seq >= 0 ? seq : 0;
+}
+
+function isStateLike(value: unknown): value is Record<string, unknown> & { tasks: Record<string, unknown> } {
+  return typeof value === 'object' && value !== null && typeof (value as { tasks?: unknown }).tasks === 'object' && (value as { tasks?: unknown }).tasks !== null;
 }
 
 function safeJson(text: string): unknown {

@@ -2,6 +2,7 @@ import { OrchestratorError } from '@qoder-orch/spec';
 import type { EventEnvelope } from '../events/event-map';
 import type { Plan } from '@qoder-orch/spec';
 import { type RunState, RunStateSchema } from './run-state';
+import { type RunStateChange, applyRunStateChange, parseRunStateChange } from './run-state-change';
 import type { RunStore } from './run-store';
 
 interface MemoryRun {
@@ -30,6 +31,11 @@ export class MemoryRunStore implements RunStore {
 
   async writeState(state: RunState): Promise<void> {
     this.#run(state.runId).state = structuredClone(RunStateSchema.parse(state));
+  }
+
+  async appendStateChange(change: RunStateChange): Promise<void> {
+    // The parsed change is a copy: the caller's objects are never shared with the stored state.
+    applyRunStateChange(this.#run(change.runId).state, parseRunStateChange(change));
   }
 
   async readState(runId: string): Promise<RunState | undefined> {

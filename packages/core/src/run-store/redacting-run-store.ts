@@ -3,7 +3,7 @@ import type { RunStore } from './run-store';
 
 /**
  * A run store that redacts secret values from everything written through it (state, events,
- * plan, transcripts, logs, reports) before the store underneath serialises it: the last guard
+ * state changes, plan, transcripts, logs, reports) before the store underneath serialises it: the last guard
  * in front of the files of a run. Reads pass through.
  */
 export function redactingRunStore(store: RunStore, redactor: SecretRedactor): RunStore {
@@ -11,6 +11,8 @@ export function redactingRunStore(store: RunStore, redactor: SecretRedactor): Ru
     createRun: (state) => store.createRun(redactor.value(state)),
     appendEvent: (runId, event) => store.appendEvent(runId, redactor.value(event)),
     writeState: (state) => store.writeState(redactor.value(state)),
+    // Only for a store that takes changes: the run gives the others the whole state.
+    ...(store.appendStateChange ? { appendStateChange: (change) => store.appendStateChange!(redactor.value(change)) } : {}),
     readState: (runId) => store.readState(runId),
     readEvents: (runId) => store.readEvents(runId),
     writePlan: (runId, plan) => store.writePlan(runId, redactor.value(plan)),

@@ -52,6 +52,11 @@ export async function beginRun(run: RunContext): Promise<void> {
       events.emit('repository-tampered', { ...tampering, changes: tampering.changes.map((change) => redactor.text(change)), message });
       events.emit('warning', { code: 'REPOSITORY_TAMPERED', message });
     },
+    onProvision: (event) => {
+      if (event.type === 'warning') events.emit('warning', { code: event.code, message: redactor.text(event.message) });
+      else if (event.type === 'provision-start') events.emit('provision-start', withoutType(event));
+      else events.emit('provision-finish', withoutType(event));
+    },
     abortSignal: run.signal,
   });
   run.isBegun = true;
@@ -84,4 +89,10 @@ export async function beginRun(run: RunContext): Promise<void> {
     const pinned = await pinTestCommand(run.projectDir, config.execution.testCommand);
     if (pinned) state.testCommand = pinned;
   }
+}
+
+/** An event's payload without its `type` (the recorder stamps it again). */
+function withoutType<Event extends { type: string }>(event: Event): Omit<Event, 'type'> {
+  const { type: _type, ...payload } = event;
+  return payload;
 }

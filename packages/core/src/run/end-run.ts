@@ -46,7 +46,7 @@ export async function endRun(run: RunContext, ending: RunEnding): Promise<RunSum
   events.emit('run-end', { summary });
   await events.flush();
   try {
-    await run.saveState();
+    await run.snapshotState();
     await run.store.flush();
   } catch {
     // The summary is still returned; the store error was reported by the event log or the run error.

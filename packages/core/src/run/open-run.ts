@@ -1,4 +1,3 @@
-import { coalescedWriter } from '@qoder-orch/spec';
 import type { EventEmitter } from 'eventemitter3';
 import type { OrchestratorListeners } from '../events/event-map';
 import { EventRecorder } from './event-recorder';
@@ -8,6 +7,7 @@ import { redactingRunStore } from '../run-store/redacting-run-store';
 import type { SecretRedactor } from '@qoder-orch/spec';
 import { createDirectoryWorkspace } from '../workspace/directory-workspace';
 import type { RunContext, RunSetup } from './run-context';
+import { createStateWriter } from './state-writer';
 
 /**
  * Opens one session of a run (a fresh run or a resume) as a {@link RunContext}: the redacting
@@ -28,15 +28,13 @@ export function openRun(setup: RunSetup, emitter: EventEmitter<OrchestratorListe
   const onUserAbort = () => controller.abort(userSignal?.reason);
   userSignal?.addEventListener('abort', onUserAbort, { once: true });
   if (userSignal?.aborted) onUserAbort();
-  // Writes are serialised and coalesced: changes made while a write is under way go out
-  // together in the next one, so a run of N tasks costs far fewer than N full-state writes.
-  const stateWriter = coalescedWriter(() => {
+  // Writes are serialised and coalesced (changes made while a write is under way go out
+  // together in the next one), and each costs what changed, not the size of the run.
+  const stateWriter = createStateWriter(store, state, () => {
     state.updatedAt = new Date().toISOString();
     recordActiveTime();
     state.lastSeq = events.lastSeq;
-    return store.writeState(structuredClone(state));
   });
-  const saveState = (): Promise<void> => stateWriter.request();
   const run: RunContext = {
     ...setup,
     state,
@@ -59,7 +57,8 @@ export function openRun(setup: RunSetup, emitter: EventEmitter<OrchestratorListe
     scheduler: undefined,
     lastRateLimitAt: 0,
     previousSignature: undefined,
-    saveState,
+    saveState: (taskId) => stateWriter.save(taskId),
+    snapshotState: () => stateWriter.snapshot(),
     recordActiveTime,
   };
   return { run, close: () => userSignal?.removeEventListener('abort', onUserAbort) };

@@ -68,7 +68,12 @@ export interface RunContext extends RunSetup {
   lastRateLimitAt: number;
   /** The failures of the iteration before, to tell whether this one changed anything. */
   previousSignature: string | undefined;
-  /** Serialised, coalesced writes of `state`. */
-  saveState(): Promise<void>;
+  /**
+   * Serialised, coalesced writes of what changed in `state`. `taskId`: only that task's state
+   * changed (replaced as a new object), so the others need not be compared.
+   */
+  saveState(taskId?: string): Promise<void>;
+  /** Writes the whole state (a snapshot of the journal). */
+  snapshotState(): Promise<void>;
   recordActiveTime(): void;
 }

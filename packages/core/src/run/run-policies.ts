@@ -1,6 +1,7 @@
 import type { CommandPolicy } from '../commands/command-policy';
 import type { Config } from '../config/config-schema';
 import type { RetryPolicy } from '../shared/retry-policy';
+import type { ProvisionSettings } from '../workspace/provision/provision-types';
 
 /** The configured retry policy, in the SDK's terms. */
 export function retryPolicyOf(config: Config): RetryPolicy {
@@ -12,4 +13,18 @@ export function retryPolicyOf(config: Config): RetryPolicy {
 export function commandPolicyOf(config: Config): CommandPolicy {
   const policy = config.validation.commandPolicy;
   return { mode: policy.mode, allow: policy.allow };
+}
+
+/** The configured worktree provisioning (`workspace`), in the SDK's terms. */
+export function provisionSettingsOf(config: Config): ProvisionSettings {
+  const workspace = config.workspace;
+  return {
+    includeFile: workspace.includeFile,
+    dependencies: workspace.dependencies,
+    setup: workspace.setup,
+    teardown: workspace.teardown,
+    commandTimeoutMs: workspace.commandTimeout * 1000,
+    portBase: workspace.portBase,
+    portsPerTask: workspace.portsPerTask,
+  };
 }

@@ -51,7 +51,7 @@ export async function taskPipelineFor(run: RunContext, iteration: number, plan: 
         ...(change.worktree ? { worktree: change.worktree } : {}),
         ...(change.result ? { result: change.result } : {}),
       };
-      await run.saveState();
+      await run.saveState(taskId);
     },
     commandDecision: commandDecision(run),
     conflictToResolve: (task) => conflictResolvedBy(task, state.conflicts ?? []),

@@ -83,6 +83,21 @@ export function describeRunStoreConformance(name: string, createStore: () => Pro
       expect(runs.map((run) => run.runId).filter((id) => id === 'run-new' || id === 'run-old')).toEqual(['run-new', 'run-old']);
     });
 
+    it('applies state changes after the last written state, in order, when the store takes them', async () => {
+      const store = await createStore();
+      if (!store.appendStateChange) return expect(store.appendStateChange).toBeUndefined();
+      await store.createRun(sampleRunState('run-e', { tasks: { t1: { status: 'pending', attempts: 0, iteration: 1 } } }));
+      await store.appendStateChange({ runId: 'run-e', tasks: { t1: { status: 'running', attempts: 1, iteration: 1 } }, set: { lastSeq: 3 } });
+      await store.appendStateChange({ runId: 'run-e', tasks: { t2: { status: 'pending', attempts: 0, iteration: 1 } }, append: { verdicts: [{ isMet: false, reasoning: 'not yet', criteria: [], followUpTasks: [], basis: 'evidence' }] } });
+      await store.appendStateChange({ runId: 'run-e', tasks: { t1: { status: 'completed', attempts: 1, iteration: 1 } }, set: { status: 'met' }, unset: ['baseCommit'] });
+      expect(await store.readState('run-e')).toMatchObject({ status: 'met', lastSeq: 3, tasks: { t1: { status: 'completed' }, t2: { status: 'pending' } }, verdicts: [{ reasoning: 'not yet' }] });
+      // A whole write replaces everything appended before it.
+      await store.writeState(sampleRunState('run-e', { iteration: 7 }));
+      await store.appendStateChange({ runId: 'run-e', set: { iteration: 8 } });
+      expect(await store.readState('run-e')).toEqual(sampleRunState('run-e', { iteration: 8 }));
+      await expect(store.appendStateChange({ runId: 'run-e', set: { runId: 'other' } as never })).rejects.toMatchObject({ code: 'RUN_STORE_ERROR' });
+    });
+
     it('is durable after flush', async () => {
       const store = await createStore();
       await store.createRun(sampleRunState('run-d'));

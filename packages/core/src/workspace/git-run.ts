@@ -20,6 +20,7 @@ import type { Task } from '@qoder-orch/spec';
 import type { GitWorkspaceOptions } from './git-workspace-options';
 import { clearMergeIntent, settleMergeIntent, writeMergeIntent } from './merge-intent';
 import { checkpointOrder, describePaths, dirtyPaths, refuseOperationInProgress } from './repository-state';
+import { WorktreeProvisioner } from './provision/worktree-provisioner';
 import { TamperingWatch } from './tampering-watch';
 import type { LandedChange } from './task-attribution';
 import type { TaskRecord } from './task-record';
@@ -59,6 +60,7 @@ export class GitRun {
   #runId: string | undefined;
   #rollback: RollbackManager | undefined;
   #worktrees: WorktreeManager | undefined;
+  #provisioner: WorktreeProvisioner | undefined;
 
   constructor(options: GitWorkspaceOptions) {
     this.options = options;
@@ -71,6 +73,11 @@ export class GitRun {
 
   get worktrees(): WorktreeManager {
     return this.#worktrees as WorktreeManager;
+  }
+
+  /** Makes new task worktrees ready to work in (`GitWorkspaceOptions.provision`), and gives every task its slot's environment. */
+  get provisioner(): WorktreeProvisioner {
+    return this.#provisioner as WorktreeProvisioner;
   }
 
   nextSequence(): number {
@@ -94,12 +101,22 @@ export class GitRun {
     const project = await realpath(this.options.projectDir);
     this.subdirectory = relative(this.root, project).split(sep).join('/');
     this.#rollback = new RollbackManager({ projectDir: this.root, identity: this.identity });
-    // Also in a shared tree: an earlier run's worktrees are cleaned up by begin.
+    const provision = this.options.provision ?? {};
+    const provisioner = new WorktreeProvisioner({ ...provision, root: this.root, dependencies: provision.dependencies ?? (this.options.linkDependencies === false ? 'none' : 'link') });
+    this.#provisioner = provisioner;
+    if (options.onProvision !== undefined) {
+      const tell = options.onProvision;
+      provisioner.on('provision-start', (event) => tell({ type: 'provision-start', ...event }));
+      provisioner.on('provision-finish', (event) => tell({ type: 'provision-finish', ...event }));
+      provisioner.on('warning', (event) => tell({ type: 'warning', ...event }));
+    }
+    // Also in a shared tree: an earlier run's worktrees are cleaned up by begin. Dependency folders are the provisioner's.
     this.#worktrees = new WorktreeManager({
       projectDir: this.root,
       identity: this.identity,
       ...(this.options.worktreeRoot === undefined ? {} : { worktreeRoot: this.options.worktreeRoot }),
-      ...(this.options.linkDependencies === undefined ? {} : { linkDependencies: this.options.linkDependencies }),
+      linkDependencies: false,
+      beforeRemove: (path) => provisioner.teardown(path),
     });
     const warnings: string[] = [];
     if (this.subdirectory !== '') {

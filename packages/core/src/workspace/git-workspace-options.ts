@@ -1,4 +1,5 @@
 import type { GitIdentity } from '../git/git-identity';
+import type { ProvisionSettings } from './provision/provision-types';
 
 export interface GitWorkspaceOptions {
   /** The project directory: a repository root, or a directory inside one (tasks then work in the same sub-directory). */
@@ -19,4 +20,10 @@ export interface GitWorkspaceOptions {
   worktreeRoot?: string;
   /** With isolation `worktree`: link the main checkout's `node_modules`, `.venv` and `venv` folders into each worktree. @default true */
   linkDependencies?: boolean;
+  /**
+   * With isolation `worktree`: what each new worktree gets (the `workspace` configuration):
+   * `.worktreeinclude` files, dependency folders (`link`, `copy`, `none`; `linkDependencies:
+   * false` means `none`), setup and teardown commands, a port range per slot.
+   */
+  provision?: ProvisionSettings;
 }

@@ -58,6 +58,8 @@ export class SharedTreeWorkspace implements TaskWorkspace {
         checkpoint: checkpoint.commit,
         ...(isCheckpointKept ? { checkpointRef: checkpoint.ref } : {}),
         baseCommit,
+        // Tasks of one tree may still run at once: each gets its slot's ports.
+        environment: run.provisioner.taskEnvironment(options.slot ?? 0),
       };
     });
   }

@@ -34,6 +34,7 @@ export class WorktreeWorkspace implements TaskWorkspace {
     return run.queue.run(() =>
       run.begin(options, async () => {
         await run.worktrees.prepareRepository();
+        await run.provisioner.prepareRepository(run.commonDir);
         await run.watch.watchCheckout();
       }),
     );
@@ -57,15 +58,29 @@ export class WorktreeWorkspace implements TaskWorkspace {
 
   /**
    * Only the start of a task goes through the git queue (the integration head it starts from,
-   * the tampering watch); its worktree is reset in its own slot, beside other tasks' work.
+   * the tampering watch); its worktree is reset in its own slot, beside other tasks' work, then
+   * provisioned (copies and setup commands take their time outside the queue too).
    */
   async prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
     const run = this.#run;
-    const { baseCommit, sequence, isCheckpointKept } = await run.queue.run(() => run.startTask(task, options));
+    const start = await run.queue.run(() => run.startTask(task, options));
+    let prepared: PreparedTask;
     try {
-      return await this.#prepareWorktree(task, options, { baseCommit, sequence, isCheckpointKept });
+      prepared = await this.#prepareWorktree(task, options, start);
     } finally {
       run.starting.delete(task.id);
+    }
+    const slot = options.slot ?? 0;
+    try {
+      const provisioned = await run.provisioner.provision(prepared.worktree as string, { slot, taskId: task.id, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) });
+      return { ...prepared, environment: provisioned.environment, ...(provisioned.linked.length === 0 ? {} : { linkedDependencies: provisioned.linked }) };
+    } catch (error) {
+      // A worktree that is not ready is not used: it goes (its work, if any, kept), the task fails.
+      await run.queue.run(async () => {
+        await run.worktrees.remove(options.runId, task.id, { label: 'provision-failed' });
+        run.record(prepared).phase = 'done';
+      });
+      throw error;
     }
   }
 

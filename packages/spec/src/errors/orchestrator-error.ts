@@ -31,6 +31,9 @@ export type ErrorCode =
   | 'RUN_NOT_FOUND'
   | 'VERIFICATION_FAILED'
   | 'PATH_OUTSIDE_PROJECT'
+  // workspace provisioning
+  | 'PROVISION_FAILED'
+  | 'SHARED_DEPENDENCIES_CHANGED'
   | 'UNKNOWN';
 
 export interface OrchestratorErrorOptions {

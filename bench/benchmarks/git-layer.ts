@@ -1,0 +1,177 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryRunStore, type Task, builtinSubagents, createOrchestrator } from '@qoder-orch/core';
+import { type Benchmark, type Sample, compare, fixed, median, table, timeOnce } from '../harness';
+import { cachedRepository, changedSince, cloneRepository, git, type RepositoryShape, resetRepository, sourcePath } from '../generated-repository';
+import { followUpJudge, pool, scriptedProvider } from '../orchestrator-setup';
+import { makeTask } from '../random-dag';
+import { type StubEdit, spawnWritingStubAgent } from '../stub-command-provider';
+
+const TASKS = 8;
+const SLOTS = 4;
+
+interface Case {
+  label: string;
+  shape: RepositoryShape;
+  /** Warm runs of each side after the cold one. */
+  runs: number;
+  target: number;
+}
+
+/** Each task's one-file change in run `run`: even tasks create a new file, odd ones append a line to an existing one, all in different folders. */
+function editsFor(shape: RepositoryShape, run: number): StubEdit[] {
+  return Array.from({ length: TASKS }, (_, index) => {
+    const folder = Math.floor(((index + 0.5) * shape.folders) / TASKS);
+    return index % 2 === 0
+      ? { file: `src/m${String(folder).padStart(4, '0')}/task-${index}.ts`, mode: 'create' as const, text: `export const task${index} = 'run ${run}';` }
+      : { file: sourcePath(folder, index % shape.filesPerFolder), mode: 'append' as const, text: `// changed by task ${index} in run ${run}` };
+  });
+}
+
+const tasksFor = (edits: readonly StubEdit[]): Task[] => edits.map((edit, index) => makeTask(`t${index}`, { title: `Change ${edit.file}`, files: [edit.file], estimateMinutes: 1 }));
+
+/**
+ * The baseline: the git work of the same tasks done by hand, one task after another, with
+ * real git: a worktree and branch per task, the same stub agent writing its file there,
+ * `add -A`, commit, `merge --no-ff` in the main checkout, then the worktree and branch removed.
+ */
+async function byHand(repository: string, worktrees: string, edits: readonly StubEdit[]): Promise<void> {
+  for (const [index, edit] of edits.entries()) {
+    const branch = `bench/task-${index}`;
+    const directory = join(worktrees, `task-${index}`);
+    await git(repository, ['worktree', 'add', '-q', '-b', branch, directory, 'HEAD']);
+    await spawnWritingStubAgent(`t${index}`, directory, edit);
+    await git(directory, ['add', '-A']);
+    await git(directory, ['commit', '-q', '-m', `Task t${index}: ${edit.file}`]);
+    await git(repository, ['merge', '-q', '--no-ff', '-m', `Merge task t${index}`, branch]);
+    await git(repository, ['worktree', 'remove', '--force', directory]);
+    await git(repository, ['branch', '-D', '-q', branch]);
+  }
+}
+
+/** The subject: one orchestrator run through the public API, worktree isolation, 4 slots, the writing stub agent as a real subprocess per task, no checks, a judge that accepts. */
+async function throughOrchestrator(repository: string, worktreeRoot: string, edits: readonly StubEdit[]): Promise<void> {
+  const tasks = tasksFor(edits);
+  const editOf = new Map(tasks.map((task, index) => [task.id, edits[index]!]));
+  const provider = scriptedProvider(tasks, (options) => spawnWritingStubAgent(options.taskId, options.cwd, editOf.get(options.taskId)!, options.abortSignal));
+  const orchestrator = createOrchestrator({
+    projectDir: repository,
+    provider,
+    runStore: new MemoryRunStore(),
+    subagents: builtinSubagents(),
+    random: () => 0.5,
+    config: { execution: { maxParallel: SLOTS, maxIterations: 1, isolation: 'worktree', worktreeRoot } },
+    judge: followUpJudge([]),
+  });
+  const summary = await orchestrator.run('Benchmark objective: eight one-file changes');
+  if (summary.status !== 'met' || summary.tasks.completed !== TASKS) {
+    throw new Error(`orchestrator run did not complete: ${JSON.stringify({ status: summary.status, stopReason: summary.stopReason, tasks: summary.tasks, error: summary.error })}`);
+  }
+}
+
+interface Side {
+  repository: string;
+  worktrees: string;
+  base: string;
+  /** The edits of the run last made on this side, checked before the next reset. */
+  pending: StubEdit[] | undefined;
+}
+
+/** Checks that the last run on `side` landed every task's file on the main branch, then resets it to the generated commit. */
+async function checkAndReset(side: Side, who: string): Promise<void> {
+  if (side.pending) {
+    const changed = new Set(await changedSince(side.repository, side.base));
+    const missing = side.pending.filter((edit) => !changed.has(edit.file));
+    if (missing.length > 0) throw new Error(`${who}: the run did not land ${missing.map((edit) => edit.file).join(', ')} on the main branch`);
+  }
+  side.pending = undefined;
+  await resetRepository(side.repository, side.base);
+}
+
+const perTask = (ms: number) => fixed(ms / TASKS / 1000, 2);
+
+async function measureCase(benchCase: Case, log: (line?: string) => void): Promise<string[]> {
+  const template = await cachedRepository(benchCase.shape, log);
+  const scratch = await mkdtemp(join(tmpdir(), 'qoder-orch-bench-git-layer-'));
+  try {
+    const sides: Record<'baseline' | 'subject', Side> = { baseline: { repository: '', worktrees: '', base: '', pending: undefined }, subject: { repository: '', worktrees: '', base: '', pending: undefined } };
+    for (const name of ['baseline', 'subject'] as const) {
+      const side = sides[name];
+      side.repository = join(scratch, name);
+      side.worktrees = join(scratch, `${name}-worktrees`);
+      await mkdir(side.worktrees);
+      side.base = await cloneRepository(template, side.repository);
+    }
+    let run = 0;
+    const baseline = async () => {
+      const edits = editsFor(benchCase.shape, (run += 1));
+      sides.baseline.pending = edits;
+      await byHand(sides.baseline.repository, sides.baseline.worktrees, edits);
+    };
+    const subject = async () => {
+      const edits = editsFor(benchCase.shape, (run += 1));
+      sides.subject.pending = edits;
+      await throughOrchestrator(sides.subject.repository, sides.subject.worktrees, edits);
+    };
+    const beforeEach = (name: 'baseline' | 'subject') => checkAndReset(sides[name], name);
+    // The first (cold) run of each: fresh clones, nothing made yet (a worktree pool would be empty).
+    await beforeEach('baseline');
+    const coldBaseline: Sample = await timeOnce(baseline);
+    await beforeEach('subject');
+    const coldSubject: Sample = await timeOnce(subject);
+    log(`(${benchCase.label}: cold runs ${fixed(coldBaseline.wallMs / 1000, 1)} s by hand, ${fixed(coldSubject.wallMs / 1000, 1)} s through the orchestrator; now ${benchCase.runs} warm run(s) of each)`);
+    const warm = await compare(baseline, subject, { warmup: 0, runs: benchCase.runs, beforeEach });
+    await beforeEach('baseline');
+    await beforeEach('subject');
+    const range = (samples: readonly number[]) => `${perTask(Math.min(...samples))}–${perTask(Math.max(...samples))}`;
+    return [
+      benchCase.label,
+      perTask(coldBaseline.wallMs),
+      perTask(coldSubject.wallMs),
+      fixed(coldSubject.wallMs / coldBaseline.wallMs, 2),
+      `${perTask(warm.baseline.medianMs)} (${range(warm.baseline.samplesMs)})`,
+      `${perTask(warm.subject.medianMs)} (${range(warm.subject.samplesMs)})`,
+      fixed(warm.ratio, 2),
+      `≤ ${benchCase.target}`,
+      fixed(warm.baseline.cpuMedianMs / TASKS, 0),
+      fixed(warm.subject.cpuMedianMs / TASKS, 0),
+    ];
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What the git layer costs per task on big and small repositories: 8 independent one-file
+ * tasks through the orchestrator (worktree isolation, 4 slots, an instant stub agent as a real
+ * subprocess) against the same git work done by hand in a row (issue #14).
+ */
+export const gitLayer: Benchmark = {
+  name: 'git-layer',
+  description: 'Per-task cost of worktree isolation (8 one-file tasks, 4 slots) on generated 30 000- and 400-file repositories, against the same git work by hand in a row.',
+  async run({ isQuick, log }) {
+    const cases: Case[] = isQuick
+      ? [{ label: '400 files', shape: { folders: 20, filesPerFolder: 20 }, runs: 1, target: 0.5 }]
+      : [
+          { label: '30 000 files', shape: { folders: 1500, filesPerFolder: 20 }, runs: 1, target: 0.25 },
+          { label: '400 files', shape: { folders: 20, filesPerFolder: 20 }, runs: 3, target: 0.5 },
+        ];
+    log(`Plan: ${TASKS} independent tasks, each changing one file (half create one, half append a line); ${SLOTS} slots; isolation worktree;`);
+    log('the agent is a real subprocess (`node -e`, writes its file, prints one JSON line); no checks; the judge accepts without a model call.');
+    log(`Baseline: for each task in a row, by hand with real git: worktree add -b, the same stub agent, add -A, commit, merge --no-ff, worktree remove --force, branch -D.`);
+    log('Repositories: generated (1–4 KB source files, one commit), cached under the OS temp folder; each side works in its own fresh clone, reset between runs (untimed).');
+    log('Cold: the first run of each side in fresh clones. Warm: the median of the following runs (3 at 400 files, 1 at 30 000: a run takes minutes there), alternated (min–max in brackets).');
+    const agentAlone: number[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      const directory = await mkdtemp(join(tmpdir(), 'qoder-orch-bench-agent-'));
+      const sample = await timeOnce(() => pool(TASKS, SLOTS, (task) => spawnWritingStubAgent(`t${task}`, directory, { file: `f${task}.txt`, mode: 'create', text: 'x' })));
+      agentAlone.push(sample.wallMs);
+      await rm(directory, { recursive: true, force: true });
+    }
+    log(`The stub agent alone: ${TASKS} runs ${SLOTS} at a time take ${fixed(median(agentAlone), 0)} ms (median of 3), ${fixed(median(agentAlone) / TASKS, 0)} ms per task.\n`);
+    const rows: string[][] = [];
+    for (const benchCase of cases) rows.push(await measureCase(benchCase, log));
+    log(table(['repository', 'cold by hand s/task', 'cold orch. s/task', 'cold ratio', 'warm by hand s/task', 'warm orch. s/task', 'warm ratio', 'target', 'by hand CPU ms/task', 'orch. CPU ms/task'], rows));
+  },
+};
