@@ -31,6 +31,8 @@ const git = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, en
 async function generate(root: string, files: number): Promise<void> {
   await mkdir(root, { recursive: true });
   git(root, ['init', '-q', '--initial-branch=main']);
+  // No background gc racing the measurement (a commit of 30 000 new objects would start one).
+  git(root, ['config', 'gc.auto', '0']);
   const perFolder = 20;
   const filler = 'x'.repeat(2000);
   for (let index = 0; index < files; index += 1) {

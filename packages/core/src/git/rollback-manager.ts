@@ -5,7 +5,7 @@ import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { mergeTrees } from './merge-trees';
 import { checkpointRef, failedRunRef, leftoverRef, PRIVATE_REF_ROOT, refComponent, restoredSnapshotRef, snapshotRef } from './ref-names';
 import { restoreTree } from './restore-tree';
-import { indexTree, workingTree } from './temporary-index';
+import { indexTree, workingState } from './temporary-index';
 import { commitTree, treeOf } from './working-state';
 
 export interface RollbackManagerOptions {
@@ -298,14 +298,13 @@ export class RollbackManager extends EventEmitter<RollbackManagerEvents> {
 
   /** A commit of the working state of `cwd`: parents HEAD and (when writable) a commit of the index. */
   async #stateCommit(cwd: string, message: string): Promise<{ commit: string; tree: string }> {
-    const head = await headCommit(cwd);
+    const { head, tree } = await workingState(cwd);
     const staged = head === undefined ? undefined : await indexTree(cwd);
     const parents: string[] = [];
     if (head !== undefined) {
       parents.push(head);
       if (staged !== undefined) parents.push(await commitTree(this.#root, staged, { parents: [head], message: 'qoder-orch: index', identity: this.#identity }));
     }
-    const tree = await workingTree(cwd);
     const commit = await commitTree(this.#root, tree, { parents, message, identity: this.#identity });
     return { commit, tree };
   }

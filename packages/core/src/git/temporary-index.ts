@@ -8,7 +8,7 @@ import { runGit, splitNul, tryGit } from './git-client';
  * never touches the user's index. The private index starts as a copy of the real one (cheap: git
  * reuses its stat data) or, with `fromTree`, as that tree.
  */
-export async function withTemporaryIndex<T>(cwd: string, use: (env: Record<string, string>) => Promise<T>, options: { fromTree?: string } = {}): Promise<T> {
+export async function withTemporaryIndex<T>(cwd: string, use: (env: Record<string, string>) => Promise<T>, options: { fromTree?: string; indexFile?: string } = {}): Promise<T> {
   const directory = await mkdtemp(join(tmpdir(), 'qoder-orch-index-'));
   const indexFile = join(directory, 'index');
   const env = { GIT_INDEX_FILE: indexFile };
@@ -16,7 +16,7 @@ export async function withTemporaryIndex<T>(cwd: string, use: (env: Record<strin
     if (options.fromTree !== undefined) {
       await runGit(cwd, ['read-tree', options.fromTree], { env });
     } else {
-      const realIndex = await tryGit(cwd, ['rev-parse', '--path-format=absolute', '--git-path', 'index']);
+      const realIndex = options.indexFile !== undefined ? { isOk: true as const, output: options.indexFile } : await tryGit(cwd, ['rev-parse', '--path-format=absolute', '--git-path', 'index']);
       if (realIndex.isOk) {
         // Keep the original's timestamps: git's racy-entry check compares file times with the
         // index file's own mtime, and a fresh copy would make same-second edits look clean.
@@ -55,26 +55,54 @@ export async function changedWorkingPaths(cwd: string): Promise<string[]> {
   return [...paths];
 }
 
+/** The working state of a tree: what `workingTree` computes, with the HEAD it was compared with. */
+export interface WorkingState {
+  /** The commit HEAD points to (`undefined` on an unborn branch). */
+  head?: string;
+  /** Its tree. */
+  headTree?: string;
+  /** The tree of the working state (`headTree` when nothing differs). */
+  tree: string;
+  /** What git's status listed (relative to the top of the working tree): empty when the tree is HEAD's. */
+  changedPaths: string[];
+}
+
 /**
  * The tree of the whole working state of `cwd`: tracked changes and untracked files, not ignored
  * ones, with modes and symlinks, as `git add -A` sees them. Touches neither index nor HEAD, and
  * takes no lock: git's status finds what differs from HEAD; when nothing does, the tree is HEAD's
  * (no index is written at all); otherwise a private copy of the index is updated with only those
  * paths (`update-index --add --remove --replace`) and written as a tree. The cost follows the
- * stat of the tree plus what changed, not the size of the files.
+ * stat of the tree plus what changed, not the size of the files. Two git processes side by side
+ * when nothing changed (status, and one `rev-parse` for HEAD, its tree and where the index is),
+ * four otherwise.
  */
+export async function workingState(cwd: string): Promise<WorkingState> {
+  const [changedPaths, located] = await Promise.all([changedWorkingPaths(cwd), tryGit(cwd, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-path', 'index', 'HEAD', 'HEAD^{tree}'])]);
+  const [top, indexFile, head, headTree] = located.isOk ? located.output.trim().split('\n') : [];
+  if (head !== undefined && headTree !== undefined && changedPaths.length === 0) return { head, headTree, tree: headTree, changedPaths };
+  // No HEAD yet (the rev-parse failed on it): the paths again, without it.
+  const paths = top !== undefined && indexFile !== undefined ? { top, indexFile } : await locate(cwd);
+  const tree = await withTemporaryIndex(
+    paths.top,
+    async (env) => {
+      if (changedPaths.length > 0) await runGit(paths.top, ['update-index', '-q', '--add', '--remove', '--replace', '-z', '--stdin'], { env, input: `${changedPaths.join('\0')}\0` });
+      return (await runGit(paths.top, ['write-tree'], { env })).trim();
+    },
+    { indexFile: paths.indexFile },
+  );
+  return { ...(head === undefined || headTree === undefined ? {} : { head, headTree }), tree, changedPaths };
+}
+
+async function locate(cwd: string): Promise<{ top: string; indexFile: string }> {
+  const [top = cwd, indexFile = ''] = (await runGit(cwd, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-path', 'index'])).trim().split('\n');
+  return { top, indexFile };
+}
+
+/** The tree of the whole working state of `cwd` (see `workingState`). */
 export async function workingTree(cwd: string, options: { fromTree?: string } = {}): Promise<string> {
   if (options.fromTree !== undefined) return wholeTreeFrom(cwd, options.fromTree);
-  const changed = await changedWorkingPaths(cwd);
-  if (changed.length === 0) {
-    const head = await tryGit(cwd, ['rev-parse', '--verify', '-q', 'HEAD^{tree}']);
-    if (head.isOk && head.output.trim() !== '') return head.output.trim();
-  }
-  const top = (await runGit(cwd, ['rev-parse', '--show-toplevel'])).trim();
-  return withTemporaryIndex(top, async (env) => {
-    if (changed.length > 0) await runGit(top, ['update-index', '-q', '--add', '--remove', '--replace', '-z', '--stdin'], { env, input: `${changed.join('\0')}\0` });
-    return (await runGit(top, ['write-tree'], { env })).trim();
-  });
+  return (await workingState(cwd)).tree;
 }
 
 /** `workingTree` on top of `tree` instead of the index: every file is hashed (no stat data to trust). */

@@ -97,8 +97,12 @@ describe('WorktreeManager', () => {
     await mkdir(join(slot.path, 'dist'));
     await writeFile(join(slot.path, 'dist', 'bundle.js'), 'built by the first task\n');
     await writeFile(join(slot.path, 'scratch.txt'), 'untracked\n');
-    await manager.remove('run', 'first');
+    expect(await manager.remove('run', 'first')).toEqual({ leftoverRef: 'refs/qoder-orch/leftovers/run/first/removed' });
+    // Written in the idle slot after its task was released (a straggler): kept when the slot is reset.
+    await writeFile(join(slot.path, 'late.txt'), 'late\n');
     const reused = await manager.add('run', 'second', second);
+    expect(await repo.git(['show', 'refs/qoder-orch/leftovers/run/pool-1/found-in-slot:late.txt'])).toBe('late\n');
+    expect(await repo.git(['show', 'refs/qoder-orch/leftovers/run/first/removed:scratch.txt'])).toBe('untracked\n');
     expect(reused.path).toBe(slot.path);
     expect(reused.linkedDependencies).toEqual(['node_modules']);
     expect((await stat(join(reused.path, 'node_modules', 'dep', 'index.js'))).isFile()).toBe(true);

@@ -6,9 +6,9 @@ import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { ensureExcluded, ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
 import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-names';
-import { workingTree } from './temporary-index';
+import { workingState } from './temporary-index';
 import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
-import { commitTree, treeOf } from './working-state';
+import { commitTree } from './working-state';
 import { linkedFolders, POOL_FOLDER, setAsideOrphan, WorktreePool } from './worktree-pool';
 
 export interface WorktreeManagerOptions {
@@ -93,6 +93,8 @@ export class WorktreeManager {
   /** The main checkout's dependency folders, looked up once: installing is not something a run does. */
   #dependencyFolders: Promise<string[]> | undefined;
   #isExcluded = false;
+  /** The shared git directory, looked up once. */
+  #commonDir: Promise<string> | undefined;
 
   constructor(options: WorktreeManagerOptions) {
     this.#root = resolve(options.projectDir);
@@ -183,7 +185,8 @@ export class WorktreeManager {
    * takes its record, so the guard never mistakes the run's own lines for an agent's tampering.
    */
   async prepareRepository(): Promise<{ commonDir: string }> {
-    const { commonDir } = await repositoryPaths(this.#root);
+    this.#commonDir ??= repositoryPaths(this.#root).then((paths) => paths.commonDir);
+    const commonDir = await this.#commonDir;
     if (!this.#isExcluded) {
       await ensurePrivateDirectoryExcluded(commonDir);
       if (this.#isLinkingDependencies) {
@@ -347,10 +350,11 @@ export class WorktreeManager {
    * of its HEAD that are not on the integration head. Returns the ref and the commit it holds.
    */
   async #keepWork(path: string, runId: string, taskId: string, label: string, options: { isUncommittedOnly?: boolean } = {}): Promise<{ ref: string; commit: string } | undefined> {
-    const head = await headCommit(path);
-    const tree = await workingTree(path).catch(() => undefined);
-    if (head === undefined || tree === undefined) return undefined;
-    const isChanged = tree !== (await treeOf(this.#root, head));
+    const state = await workingState(path).catch(() => undefined);
+    const head = state?.head;
+    if (state === undefined || head === undefined) return undefined;
+    const { tree } = state;
+    const isChanged = tree !== state.headTree;
     if (!isChanged && (options.isUncommittedOnly === true || (await this.#mergeBaseWithHead(head)) === head)) return undefined;
     const commit = isChanged ? await commitTree(this.#root, tree, { parents: [head], message: `qoder-orch: work left in the worktree of task ${taskId} (run ${runId})`, identity: this.#identity }) : head;
     const ref = await this.#unusedRef(leftoverRef(runId, taskId, label));

@@ -6,7 +6,7 @@ import { identityEnvironment } from '../git/git-identity';
 import { mergeCommits } from '../git/merge-trees';
 import { checkpointRef, leftoverRef, PRIVATE_DIRECTORY, refComponent, taskCommitRef } from '../git/ref-names';
 import type { CompletedTask, CompleteTaskOptions, DiscardTaskOptions, InterruptedTask, PreparedTask, PrepareTaskOptions, TaskWorkspace, WorkspaceBeginOptions, WorkspaceBeginResult, WorkspaceEndResult } from '../git/task-workspace';
-import { workingTree } from '../git/temporary-index';
+import { workingState, workingTree } from '../git/temporary-index';
 import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
 import type { Task } from '@qoder-orch/spec';
 import { endProcessesWorkingIn } from './end-stray-processes';
@@ -129,7 +129,10 @@ export class WorktreeWorkspace implements TaskWorkspace {
   async changedFiles(prepared: PreparedTask): Promise<string[]> {
     const record = this.#run.record(prepared);
     if (record.phase !== 'running' || record.worktree === undefined) return [];
-    return changedPathsBetween(this.#run.root, record.baseCommit, await workingTree(record.worktree));
+    const state = await workingState(record.worktree);
+    // Nothing changed since the task's start: no tree to compare.
+    if (state.head === record.baseCommit && state.changedPaths.length === 0) return [];
+    return changedPathsBetween(this.#run.root, record.baseCommit, state.tree);
   }
 
   async complete(task: Task, prepared: PreparedTask, options: CompleteTaskOptions): Promise<CompletedTask> {
@@ -147,16 +150,17 @@ export class WorktreeWorkspace implements TaskWorkspace {
     }
     const mergedBranchTip = record.conflictFiles === undefined ? undefined : await resolveRef(worktree, 'MERGE_HEAD');
     if (mergedBranchTip !== undefined) await runGit(worktree, ['merge', '--quit']);
-    const tree = await workingTree(worktree);
-    const worktreeHead = (await headCommit(worktree)) as string;
-    if (tree === (await treeOf(run.root, worktreeHead)) && worktreeHead === record.baseCommit && mergedBranchTip === undefined) {
+    const { tree, head, headTree } = await workingState(worktree);
+    const worktreeHead = head as string;
+    const isChanged = tree !== headTree;
+    if (!isChanged && worktreeHead === record.baseCommit && mergedBranchTip === undefined) {
       record.phase = 'done';
       await run.worktrees.remove(record.runId, task.id);
       return { filesChanged: [] };
     }
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `The merge of task ${task.id} was aborted before it started.` });
     let taskCommit = worktreeHead;
-    if (tree !== (await treeOf(run.root, worktreeHead)) || mergedBranchTip !== undefined) {
+    if (isChanged || mergedBranchTip !== undefined) {
       const parents = mergedBranchTip === undefined ? [worktreeHead] : [worktreeHead, mergedBranchTip];
       taskCommit = await commitTree(run.root, tree, { parents, message: options.message, identity: run.identity });
       await runGit(worktree, ['update-ref', '-m', 'qoder-orch: task commit', 'HEAD', taskCommit, worktreeHead]);
