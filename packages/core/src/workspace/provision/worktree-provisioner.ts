@@ -38,6 +38,7 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
   /** Looked up once: what the main checkout has installed and ignored does not change during a run. */
   #folders: Promise<string[]> | undefined;
   #includes: Promise<string[]> | undefined;
+  #commonDir: Promise<string> | undefined;
   /** Provisioned worktrees and their slots, for teardown. */
   readonly #slots = new Map<string, number>();
 
@@ -75,9 +76,16 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
    * repository guard takes its record.
    */
   async prepareRepository(commonDir?: string): Promise<void> {
+    if (commonDir !== undefined) this.#commonDir = Promise.resolve(commonDir);
     const folders = await this.dependencyFolders();
     if (folders.length === 0) return;
-    await ensureExcluded(commonDir ?? (await repositoryPaths(this.#root)).commonDir, dependencyExcludePatterns(folders));
+    await ensureExcluded(await this.#sharedGitDirectory(), dependencyExcludePatterns(folders));
+  }
+
+  /** The repository's shared git directory (`info/exclude` lives there), looked up once. */
+  #sharedGitDirectory(): Promise<string> {
+    this.#commonDir ??= repositoryPaths(this.#root).then((paths) => paths.commonDir);
+    return this.#commonDir;
   }
 
   /** Provisions a worktree just created from the main checkout (see the class). */
@@ -112,7 +120,7 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
       stepStarted = performance.now();
       const folders = await this.dependencyFolders();
       if (this.#mode === 'link') {
-        result.linked = await linkDependencyFolders({ root: this.#root, worktree: path, commonDir: (await repositoryPaths(this.#root)).commonDir, folders });
+        result.linked = await linkDependencyFolders({ root: this.#root, worktree: path, commonDir: await this.#sharedGitDirectory(), folders });
         await this.#warnOfSharedEditableInstalls(result.linked);
       }
       if (this.#mode === 'copy') result.copiedDependencies = await copyDependencyFolders({ root: this.#root, worktree: path, folders });
