@@ -104,8 +104,8 @@ async function orchestratorPeak(size: number, iterations: number): Promise<strin
 
 /**
  * Memory, each measurement in its own process (`pnpm bench memory` runs them all): peak RSS
- * and heap of a 1000-task plan through the Scheduler, of a 500-task plan (the planner's cap)
- * and of 1000 tasks over two iterations through the orchestrator, and the heap per running
+ * and heap of a 1000-task plan through the Scheduler, of a 500-task plan (the planner's cap),
+ * of 1000 tasks over two iterations and of 5000 over ten through the orchestrator, and the heap per running
  * task (the heap after GC with K tasks running at once minus the heap with 1, over K − 1).
  */
 export const memoryBenchmarks: readonly Benchmark[] = [
@@ -151,6 +151,15 @@ export const memoryBenchmarks: readonly Benchmark[] = [
     async run({ isQuick, log }) {
       log(BASELINE_NOTE);
       log(table(header, [await orchestratorPeak(isQuick ? 200 : 1000, 2)]));
+      log(processPeak());
+    },
+  },
+  {
+    name: 'memory-orchestrator-5000',
+    description: 'Peak RSS / heap of 5000 tasks through the orchestrator (ten iterations of 500, one run).',
+    async run({ isQuick, log }) {
+      log(BASELINE_NOTE);
+      log(table(header, [await orchestratorPeak(isQuick ? 1000 : 5000, isQuick ? 2 : 10)]));
       log(processPeak());
     },
   },
