@@ -22,7 +22,22 @@ import { provisioning } from './benchmarks/provisioning';
  * benchmark runs in its own child process when more than one is selected, so one's memory and
  * JIT state do not colour the next.
  */
-const BENCHMARKS: readonly Benchmark[] = [makespan, learnedDurations, schedulerOverhead, orchestratorOverhead, orchestratorScaling, subprocessOverhead, batching, speculation, retrieval, contractCorpus, gitLayer, claudeWall, provisioning, ...memoryBenchmarks];
+const BENCHMARKS: readonly Benchmark[] = [
+  makespan,
+  learnedDurations,
+  schedulerOverhead,
+  orchestratorOverhead,
+  orchestratorScaling,
+  subprocessOverhead,
+  batching,
+  speculation,
+  retrieval,
+  contractCorpus,
+  gitLayer,
+  claudeWall,
+  provisioning,
+  ...memoryBenchmarks,
+];
 
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');
