@@ -71,7 +71,7 @@ interface Core {
   TaskSchema: { parse(value: unknown): unknown };
 }
 
-async function throughLayer(core: Core, root: string, worktreeRoot: string, runId: string): Promise<void> {
+async function throughLayer(core: Core, root: string, worktreeRoot: string, runId: string, label: string): Promise<void> {
   const workspace = core.createGitWorkspace({ projectDir: root, isolation: 'worktree', worktreeRoot, linkDependencies: false });
   await workspace.begin({ runId, isResume: false, allowDirty: false });
   const queue = Array.from({ length: taskCount }, (_, index) => index);
@@ -79,7 +79,8 @@ async function throughLayer(core: Core, root: string, worktreeRoot: string, runI
     for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
       const task = core.TaskSchema.parse({ id: `t${index}`, title: `t${index}`, agent: 'coder' });
       const prepared = await workspace.prepare(task, { runId, attempt: 1 });
-      await writeFile(join(prepared.cwd, `${runId}-${index}.txt`), 'task\n');
+      // A file no other layer or round wrote: every task has a commit to make and merge.
+      await writeFile(join(prepared.cwd, `${label}-${runId}-${index}.txt`), 'task\n');
       await workspace.changedFiles(prepared);
       const completed = await workspace.complete(task, prepared, { message: `task ${index}` });
       if (completed.conflict !== undefined) throw new Error('unexpected conflict');
@@ -101,14 +102,14 @@ const scratch = await mkdtemp(join(tmpdir(), 'qoder-orch-pool-measure-'));
 try {
   const root = join(scratch, 'repo');
   await generate(root, fileCount);
-  const loaded: Array<{ label: string; core: Core; worktreeRoot: string }> = [];
-  for (const [index, path] of cores.entries()) loaded.push({ label: path, core: (await import(path)) as Core, worktreeRoot: join(scratch, `worktrees-${index}`) });
+  const loaded: Array<{ label: string; core: Core; worktreeRoot: string; index: number }> = [];
+  for (const [index, path] of cores.entries()) loaded.push({ label: path, core: (await import(path)) as Core, worktreeRoot: join(scratch, `worktrees-${index}`), index });
   const samples = new Map<string, number[]>([['by hand', []], ...loaded.map((entry) => [entry.label, []] as [string, number[]])]);
   const firstRun = new Map<string, number>();
   for (let round = 0; round <= rounds; round += 1) {
     samples.get('by hand')?.push((await time(() => byHand(root, join(scratch, 'hand'), round))) / taskCount);
     for (const entry of loaded) {
-      const perTask = (await time(() => throughLayer(entry.core, root, entry.worktreeRoot, `run-${round}`))) / taskCount;
+      const perTask = (await time(() => throughLayer(entry.core, root, entry.worktreeRoot, `run-${round}`, `layer${entry.index}`))) / taskCount;
       // Round 0 makes the pool (a full checkout per slot): reported apart, as a run on a fresh machine pays it.
       if (round === 0) firstRun.set(entry.label, perTask);
       else samples.get(entry.label)?.push(perTask);
