@@ -69,9 +69,9 @@ function directChildren(processes: AgentProcess[]): AgentProcess[] {
   });
 }
 
-/** What the claude process may receive: the base allow-list, Claude's own variables, and our process tag. */
+/** What the claude process may receive: the base allow-list, Claude's own variables, our process tag and the ports reserved for the task. */
 const ALLOWED_NAME =
-  /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TERM|TMPDIR|TMP|TEMP|SHELL|TZ|COLORTERM|NO_COLOR|FORCE_COLOR|LC_\w+|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|NODE_EXTRA_CA_CERTS|NODE_TLS_REJECT_UNAUTHORIZED|SSL_CERT_(FILE|DIR)|XDG_\w+|ANTHROPIC_\w+|CLAUDE_\w+|DISABLE_\w+|API_TIMEOUT_MS|IS_SANDBOX|QODER_ORCH_PROCESS_TAG)$/;
+  /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TERM|TMPDIR|TMP|TEMP|SHELL|TZ|COLORTERM|NO_COLOR|FORCE_COLOR|LC_\w+|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|NODE_EXTRA_CA_CERTS|NODE_TLS_REJECT_UNAUTHORIZED|SSL_CERT_(FILE|DIR)|XDG_\w+|ANTHROPIC_\w+|CLAUDE_\w+|DISABLE_\w+|API_TIMEOUT_MS|IS_SANDBOX|QODER_ORCH_PROCESS_TAG|PORT|QODER_ORCH_PORT_RANGE|QODER_ORCH_SLOT)$/;
 
 describe.skipIf(!findClaudeExecutable())('secrets and commands, real claude against the fake server', () => {
   it('a planted token, API key and .env.local value never reach any artefact, error or command line; the child gets only allow-listed variables', async () => {
