@@ -10,6 +10,7 @@ import { type FakeAnthropicServer, createFakeAnthropicServer, isProcessRunning, 
 import { agentProcessesUnder } from './fixtures/agent-processes';
 import { createUserRepository, git, taskIdOf, workingDirectoryOf } from './fixtures/claude-orchestration';
 import { holds } from './record-case';
+import { worktreesBesideIdlePool } from './worktrees-left';
 
 /**
  * The real `qoder-orchestrate` CLI with the real claude, SIGKILLed while an agent is mid-task,
@@ -128,13 +129,8 @@ describe.skipIf(!findClaudeExecutable())('the CLI SIGKILLed mid-task, then --res
       } catch {
         dataLost += 1;
       }
-      // Besides the checkout, only idle slots of the worktree pool (kept across runs, detached) remain.
-      expect(
-        git(projectDir, ['worktree', 'list'])
-          .trim()
-          .split('\n')
-          .filter((line) => !(/\/\.pool\/\d+ /.test(line) && line.includes('(detached HEAD)'))),
-      ).toHaveLength(1);
+      // Besides the checkout, only idle slots of the worktree pool remain.
+      expect(worktreesBesideIdlePool(git(projectDir, ['worktree', 'list']))).toHaveLength(1);
       // Secrets: not in what the CLI printed, nor in any file of the run (events, state, orchestration.log, report.html).
       const runDirectory = join(projectDir, '.qoder-orch', 'runs', runId);
       expect(readdirSync(runDirectory)).toEqual(expect.arrayContaining(['events.ndjson', 'state.json', 'orchestration.log', 'report.html']));

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileRunStore, RunStateSchema, RunSummarySchema, type RunState, type RunSummary, WorktreeManager } from '@qoder-orch/core';
 import { EXPECTED_FILES, type KillPoint, type RunnerOptions, TASK_IDS } from './fixtures/run-orchestrator';
 import { holds } from './record-case';
+import { worktreesBesideIdlePool } from './worktrees-left';
 
 /**
  * The orchestrator process SIGKILLed at many points of a real run (events, mid state write,
@@ -233,13 +234,8 @@ async function killAndResume(kill: KillPoint, options: { tearLog?: boolean; seco
   expect(summary.tasks).toMatchObject({ total: TASK_IDS.length, completed: TASK_IDS.length, failed: 0 });
   expect(rerunFinished, 'finished tasks ran again after the resume').toEqual([]);
   expect(filesWithConflictMarkers(root)).toEqual([]);
-  // Besides the checkout, only idle slots of the worktree pool (kept across runs, detached) remain.
-  expect(
-    git(root, ['worktree', 'list'])
-      .trim()
-      .split('\n')
-      .filter((line) => !(/\/\.pool\/\d+ /.test(line) && line.includes('(detached HEAD)'))),
-  ).toHaveLength(1);
+  // Besides the checkout, only idle slots of the worktree pool remain.
+  expect(worktreesBesideIdlePool(git(root, ['worktree', 'list']))).toHaveLength(1);
   // No worktree content may stay, neither in the worktree folder (outside the project, same environment as the runner) nor inside the project.
   for (const worktrees of [new WorktreeManager({ projectDir: root }).directory, join(root, '.qoder-orch', 'worktrees')]) {
     expect(

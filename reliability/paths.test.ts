@@ -7,6 +7,7 @@ import { PlanError, Planner, builtinSubagents, createOrchestrator } from '@qoder
 import { MockAgentProvider } from '@qoder-orch/core/test';
 import { createUserRepository, git } from './fixtures/claude-orchestration';
 import { holds } from './record-case';
+import { worktreesBesideIdlePool } from './worktrees-left';
 
 // Real processes and git on a shared 2-core machine: generous per-test limits, no timed assertions.
 vi.setConfig({ testTimeout: 120_000 });
@@ -92,13 +93,8 @@ describe('paths', () => {
       // Inside the project, only the task files and the private folder are new.
       const untracked = git(projectDir, ['status', '--porcelain', '--ignored']).trim().split('\n').filter(Boolean);
       expect(untracked.every((line) => line.endsWith('.qoder-orch/'))).toBe(true);
-      // Besides the checkout, only idle slots of the worktree pool (kept across runs, detached) remain.
-      expect(
-        git(projectDir, ['worktree', 'list'])
-          .trim()
-          .split('\n')
-          .filter((line) => !(/\/\.pool\/\d+ /.test(line) && line.includes('(detached HEAD)'))),
-      ).toHaveLength(1);
+      // Besides the checkout, only idle slots of the worktree pool remain.
+      expect(worktreesBesideIdlePool(git(projectDir, ['worktree', 'list']))).toHaveLength(1);
     });
   });
 

@@ -136,7 +136,7 @@ async function throughCli(project: string, configFile: string, env: Record<strin
 
 /**
  * Wall time of the real `claude` binary (against a local fake Anthropic server) on 8 trivial
- * tasks at 4 slots through the CLI, against the same model calls made directly (issue #14).
+ * tasks at 4 slots through the CLI, against the same model calls made directly.
  */
 export const claudeWall: Benchmark = {
   name: 'claude-wall',

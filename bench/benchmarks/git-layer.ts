@@ -145,7 +145,7 @@ async function measureCase(benchCase: Case, log: (line?: string) => void): Promi
 /**
  * What the git layer costs per task on big and small repositories: 8 independent one-file
  * tasks through the orchestrator (worktree isolation, 4 slots, an instant stub agent as a real
- * subprocess) against the same git work done by hand in a row (issue #14).
+ * subprocess) against the same git work done by hand in a row.
  */
 export const gitLayer: Benchmark = {
   name: 'git-layer',

@@ -77,7 +77,7 @@ export { parseEnvText, readEnvFile } from './env/env-file';
 export type { EnvFileEntry } from './env/env-file';
 
 // Files, paths and git settings shared by the engine and the packages around it
-export { writeFileAtomic } from './util/atomic-write';
+export { syncDirectory, writeFileAtomic } from './util/atomic-write';
 export { coalescedWriter, SerialQueue } from './util/serial-queue';
 export { filesOverlap, patternsOverlap } from './paths/file-patterns';
 export { SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS } from './git/safe-git-config';

@@ -1,4 +1,4 @@
-import { lstat, stat, symlink } from 'node:fs/promises';
+import { lstat, readlink, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { splitNul, tryGit } from './git-client';
 import { ensureExcluded } from './repository';
@@ -39,19 +39,7 @@ export async function linkDependencyFolders(input: { root: string; worktree: str
   for (const path of input.folders) {
     const source = join(root, path);
     const target = join(worktree, path);
-    const isFolder = await stat(source).then(
-      (info) => info.isDirectory(),
-      () => false,
-    );
-    const hasParent = await stat(dirname(target)).then(
-      (info) => info.isDirectory(),
-      () => false,
-    );
-    const isTaken = await lstat(target).then(
-      () => true,
-      () => false,
-    );
-    if (!isFolder || !hasParent || isTaken) continue;
+    if (!(await isPlaceableDependency(source, target))) continue;
     // A junction needs no privilege on Windows; elsewhere the type is ignored.
     await symlink(source, target, process.platform === 'win32' ? 'junction' : 'dir');
     linked.push(path);
@@ -59,6 +47,37 @@ export async function linkDependencyFolders(input: { root: string; worktree: str
   if (linked.length === 0) return linked;
   // Usually written before the run began (`dependencyExcludePatterns`); a no-op then.
   await ensureExcluded(commonDir, dependencyExcludePatterns(linked));
+  return linked;
+}
+
+/**
+ * Whether a dependency folder can go from `source` (the main checkout's) to `target` (in a
+ * worktree): the source is a folder, the target's parent exists, and nothing is at the target yet.
+ */
+export async function isPlaceableDependency(source: string, target: string): Promise<boolean> {
+  const isFolder = (path: string) =>
+    stat(path).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+  const isTaken = await lstat(target).then(
+    () => true,
+    () => false,
+  );
+  return !isTaken && (await isFolder(source)) && (await isFolder(dirname(target)));
+}
+
+/** The dependency folders among `folders` that are links from `worktree` to the main checkout's. */
+export async function linkedFolders(root: string, worktree: string, folders: readonly string[]): Promise<string[]> {
+  const linked: string[] = [];
+  for (const path of folders) {
+    const target = join(worktree, path);
+    const isLink = await lstat(target).then(
+      (info) => info.isSymbolicLink(),
+      () => false,
+    );
+    if (isLink && (await readlink(target).catch(() => '')) === join(root, path)) linked.push(path);
+  }
   return linked;
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, realpath, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { endProcessesWorkingIn } from '../workspace/end-stray-processes';
-import { dependencyExcludePatterns, findDependencyFolders, linkDependencyFolders } from './dependency-links';
+import { dependencyExcludePatterns, findDependencyFolders, linkDependencyFolders, linkedFolders } from './dependency-links';
 import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { ensureExcluded, ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
@@ -9,7 +9,7 @@ import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-
 import { workingState } from './temporary-index';
 import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
 import { commitTree } from './working-state';
-import { linkedFolders, POOL_FOLDER, setAsideOrphan, WorktreePool } from './worktree-pool';
+import { POOL_FOLDER, setAsideOrphan, WorktreePool } from './worktree-pool';
 
 export interface WorktreeManagerOptions {
   /** The repository root (the main working tree). */

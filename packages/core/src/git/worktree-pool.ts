@@ -1,4 +1,4 @@
-import { lstat, readlink, rename, stat } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SerialQueue } from '@qoder-orch/spec';
 
@@ -111,18 +111,4 @@ export async function setAsideOrphan(path: string): Promise<void> {
     () => false,
   );
   if (isThere) await rename(path, join(dirname(path), `${basename(path)}.orphan-${Date.now()}`));
-}
-
-/** The dependency folders among `folders` that are links from `worktree` to the main checkout's. */
-export async function linkedFolders(root: string, worktree: string, folders: readonly string[]): Promise<string[]> {
-  const linked: string[] = [];
-  for (const path of folders) {
-    const target = join(worktree, path);
-    const isLink = await lstat(target).then(
-      (info) => info.isSymbolicLink(),
-      () => false,
-    );
-    if (isLink && (await readlink(target).catch(() => '')) === join(root, path)) linked.push(path);
-  }
-  return linked;
 }

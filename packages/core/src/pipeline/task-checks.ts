@@ -38,7 +38,8 @@ export function runTaskChecks(
 ): Promise<VerificationResult[]> {
   const { environment, ...options } = input;
   // The task's own variables (its slot's ports) on top of what an agent may see.
-  const commandEnvironment = { ...PLAN_COMMAND_ENVIRONMENT(), ...(environment === undefined ? {} : { env: { ...PLAN_COMMAND_ENVIRONMENT().env, ...environment } }) };
+  const planEnvironment = PLAN_COMMAND_ENVIRONMENT();
+  const commandEnvironment = environment === undefined ? planEnvironment : { ...planEnvironment, env: { ...planEnvironment.env, ...environment } };
   const pinned = steps.options.pinnedTestCommand;
   if (pinned?.source !== 'package-script') return runVerification(verify, { cwd, ...options, ...commandEnvironment });
   let isReplaced = false;

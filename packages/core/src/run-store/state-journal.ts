@@ -1,6 +1,6 @@
 import { open, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { OrchestratorError } from '@qoder-orch/spec';
+import { OrchestratorError, syncDirectory } from '@qoder-orch/spec';
 import type { RunStateChange } from './run-state-change';
 
 /** The journal of a run's state changes, beside its `state.json` snapshot. */
@@ -99,18 +99,6 @@ export async function appendDurably(path: string, text: string, isNew: boolean):
     await handle.close();
   }
   if (isNew) await syncDirectory(dirname(path));
-}
-
-async function syncDirectory(path: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-    await handle.sync();
-  } catch {
-    // Some file systems refuse fsync on directories.
-  } finally {
-    await handle?.close().catch(() => {});
-  }
 }
 
 /** Cuts a journal back to its complete lines, or empties it (after a snapshot). A missing journal is left missing. */

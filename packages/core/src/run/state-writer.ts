@@ -52,10 +52,10 @@ export function createStateWriter(store: RunStore, state: RunState, stamp: () =>
   let snapshotWeight = 0;
   let journalWeight = 0;
 
-  const remember = (key: string, value: unknown): WrittenField => {
+  const remember = (key: string, value: unknown, json?: string): WrittenField => {
     const written: WrittenField = { value };
     if (Array.isArray(value) && isAppended(key)) written.length = value.length;
-    else if (typeof value === 'object' && value !== null) written.json = JSON.stringify(value);
+    else if (typeof value === 'object' && value !== null) written.json = json ?? JSON.stringify(value);
     writtenFields.set(key, written);
     return written;
   };
@@ -102,7 +102,7 @@ export function createStateWriter(store: RunStore, state: RunState, stamp: () =>
       const json = typeof value === 'object' && value !== null ? JSON.stringify(value) : undefined;
       if (written?.value === value && json !== undefined && written.json === json) continue;
       set[key] = value;
-      remember(key, value);
+      remember(key, value, json);
     }
     if (Object.keys(set).length > 0) change.set = set as RunFieldValues;
     if (Object.keys(append).length > 0) change.append = append as AppendedItems;

@@ -25,7 +25,8 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
   await syncDirectory(dirname(path));
 }
 
-async function syncDirectory(path: string): Promise<void> {
+/** Flushes a directory's entries (a new or renamed file in it) to disk; file systems that refuse it are let be. */
+export async function syncDirectory(path: string): Promise<void> {
   let handle;
   try {
     handle = await open(path, 'r');

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { cp, lstat, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isPlaceableDependency } from '../../git/dependency-links';
 
 /** Files of a virtualenv that hold its own absolute path (scripts' `#!` lines, `activate`, `.pth` files): small text files only. */
 const MAX_RELOCATED_BYTES = 1_000_000;
@@ -22,19 +23,7 @@ export async function copyDependencyFolders(input: { root: string; worktree: str
   for (const path of input.folders) {
     const source = join(input.root, path);
     const target = join(input.worktree, path);
-    const isFolder = await stat(source).then(
-      (info) => info.isDirectory(),
-      () => false,
-    );
-    const hasParent = await stat(dirname(target)).then(
-      (info) => info.isDirectory(),
-      () => false,
-    );
-    const isTaken = await lstat(target).then(
-      () => true,
-      () => false,
-    );
-    if (!isFolder || !hasParent || isTaken) continue;
+    if (!(await isPlaceableDependency(source, target))) continue;
     await cp(source, target, { recursive: true, verbatimSymlinks: true, mode: constants.COPYFILE_FICLONE, errorOnExist: true, force: false });
     if (await isVirtualenv(target)) await relocateVirtualenv(target, input.root, input.worktree);
     copied.push(path);
