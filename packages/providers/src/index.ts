@@ -1,5 +1,6 @@
 /**
  * @qoder-orch/providers: agent CLI providers (Claude Code, Qoder, Codex, Gemini, any command)
+ * and an AI SDK provider for planning and judging with any model,
  * implementing the LLMProviderV1 spec of @qoder-orch/spec (their only dependency on qoder-orch).
  */
 
@@ -16,6 +17,12 @@ export { createGeminiCli, geminiCli } from './gemini/gemini-cli-provider';
 export type { GeminiCliSettings } from './gemini/gemini-cli-provider';
 export { createCommandProvider } from './command/command-provider';
 export type { CommandProviderSettings } from './command/command-provider';
+export { AiSdkProvider } from './ai-sdk/ai-sdk-provider';
+export type { AiSdkProviderSettings } from './ai-sdk/ai-sdk-provider';
+export { AI_SDK_PREFIX, AI_SDK_PROVIDERS, AiSdkModelSettingsSchema, createAiSdkProvider, parseAiSdkProviderName } from './ai-sdk/create-ai-sdk-provider';
+export type { AiSdkModelSettings, AiSdkProviderName } from './ai-sdk/create-ai-sdk-provider';
+export { MODEL_PRICES, costOf, priceOf } from './ai-sdk/model-prices';
+export type { ModelPrice } from './ai-sdk/model-prices';
 export { PROVIDER_NAMES, createProvider } from './registry/create-provider';
 export type { BuiltinProviderName, CreateProviderOptions, ProviderSettings } from './registry/create-provider';
 

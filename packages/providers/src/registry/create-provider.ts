@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type LLMProviderV1, OrchestratorError } from '@qoder-orch/spec';
 import { z } from 'zod';
+import { type AiSdkModelSettings, createAiSdkProvider, parseAiSdkProviderName } from '../ai-sdk/create-ai-sdk-provider';
 import { type ClaudeCliSettings, createClaudeCli } from '../claude/claude-cli-provider';
 import { type CommandProviderSettings, createCommandProvider } from '../command/command-provider';
 import { type CodexCliSettings, createCodexCli } from '../codex/codex-cli-provider';
@@ -36,6 +37,18 @@ const CommonSettingsSchema = z.looseObject({
   extraArgs: z.array(z.string()).optional(),
 });
 
+/** What an `ai-sdk:<provider>/<model>` name takes besides its name (the key itself comes from the environment). */
+const AiSdkNameSettingsSchema = z
+  .object({
+    baseURL: z.string().optional(),
+    apiKeyEnv: z.string().optional(),
+    maxRetries: z.number().int().nonnegative().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+    maxOutputTokens: z.number().int().positive().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+  })
+  .strict();
+
 export interface CreateProviderOptions {
   /** Where a relative module path is resolved from. @default process.cwd() */
   cwd?: string;
@@ -56,12 +69,23 @@ const invalid = (message: string, fix: string, cause?: unknown) => new Orchestra
 
 /**
  * A provider by name (`qoder`, `claude`, `codex`, `gemini`, an alias such as `claude-code`, or
- * `command` with `CommandProviderSettings`),
+ * `command` with `CommandProviderSettings`), an AI SDK model for completions
+ * (`ai-sdk:anthropic/claude-sonnet-4-5`, see `createAiSdkProvider`),
  * or from a module (a path like `./my-provider.js`, or a package name) that exports a provider
  * as its default export or as `provider`; an exported factory function is called with
  * `settings`. Used by the CLI's `--llm-provider`.
  */
 export async function createProvider(name: string, settings: ProviderSettings = {}, options: CreateProviderOptions = {}): Promise<LLMProviderV1> {
+  const aiSdkModel = parseAiSdkProviderName(name);
+  if (aiSdkModel) {
+    const parsed = AiSdkNameSettingsSchema.safeParse(settings);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw invalid(`Invalid settings for ${name}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`, 'An AI SDK model takes baseURL, apiKeyEnv, maxRetries, timeoutMs, maxOutputTokens and temperature.');
+    }
+    // zod gives `undefined` for absent keys; the settings type reads them as absent.
+    return createAiSdkProvider({ ...aiSdkModel, ...(parsed.data as Omit<AiSdkModelSettings, 'provider' | 'model'>) });
+  }
   const builtin = builtinName(name.trim());
   if (builtin) {
     const parsed = CommonSettingsSchema.safeParse(settings);
