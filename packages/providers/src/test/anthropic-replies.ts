@@ -12,7 +12,8 @@ export type FakeAnthropicReply =
   | { type: 'message'; content: FakeContentBlock[]; usage?: FakeUsage; stopReason?: 'end_turn' | 'tool_use' | 'max_tokens' }
   /**
    * A structured answer: a `StructuredOutput` tool call when the request offers that tool
-   * (Claude's `--json-schema`), the JSON as text otherwise.
+   * (Claude's `--json-schema`), a call of the tool the request forces (the AI SDK's object
+   * generation), the JSON as text otherwise.
    */
   | { type: 'json'; value: unknown; usage?: FakeUsage }
   /** An HTTP error in the Anthropic error shape. */

@@ -32,6 +32,8 @@ export interface FakeAnthropicRequest {
   toolNames: string[];
   /** The CLI asked for structured output (`--json-schema` adds a `StructuredOutput` tool). */
   hasStructuredOutput: boolean;
+  /** The tool the request forces (`tool_choice: { type: 'tool', name }`), as the AI SDK does for structured output. */
+  forcedToolName?: string;
   /** How many assistant turns the conversation already has: 0 for its first request. */
   turnIndex: number;
   /** Identifies the conversation: the CLI's session header, else the prompt. */
@@ -92,6 +94,8 @@ export function parseAnthropicRequest(input: { index: number; method: string; pa
   const sessionHeader = input.headers['x-claude-code-session-id'];
   const hasTools = toolNames.length > 0;
   const isMainAgent = /Claude Code|Claude agent|Agent SDK/i.test(system);
+  const toolChoice = isObject(body['tool_choice']) ? body['tool_choice'] : undefined;
+  const forcedToolName = toolChoice?.['type'] === 'tool' && typeof toolChoice['name'] === 'string' ? toolChoice['name'] : undefined;
   return {
     index: input.index,
     method: input.method,
@@ -108,6 +112,7 @@ export function parseAnthropicRequest(input: { index: number; method: string; pa
     hasTools,
     toolNames,
     hasStructuredOutput: toolNames.includes('StructuredOutput'),
+    ...(forcedToolName === undefined ? {} : { forcedToolName }),
     turnIndex: messages.filter((message) => message.role === 'assistant').length,
     conversationId: typeof sessionHeader === 'string' ? sessionHeader : prompt,
     isSideRequest: !hasTools && !isMainAgent,

@@ -101,8 +101,9 @@ export async function createFakeAnthropicServer(options: FakeAnthropicServerOpti
 
 function contentFor(request: FakeAnthropicRequest, reply: FakeAnthropicReply & { type: 'message' | 'json' }): { content: Required<FakeContentBlock>[]; stopReason: string } {
   if (reply.type === 'json') {
-    if (request.hasStructuredOutput) {
-      return { content: [{ type: 'tool_use', id: `toolu_${randomUUID().replaceAll('-', '')}`, name: 'StructuredOutput', input: reply.value as Record<string, unknown> }], stopReason: 'tool_use' };
+    const toolName = request.hasStructuredOutput ? 'StructuredOutput' : request.forcedToolName;
+    if (toolName !== undefined) {
+      return { content: [{ type: 'tool_use', id: `toolu_${randomUUID().replaceAll('-', '')}`, name: toolName, input: reply.value as Record<string, unknown> }], stopReason: 'tool_use' };
     }
     return { content: [{ type: 'text', text: JSON.stringify(reply.value) }], stopReason: 'end_turn' };
   }
