@@ -35,8 +35,8 @@ export { SerializedErrorSchema, TaskResultSchema, TaskStatusSchema, Verification
 export type { TaskResult, TaskStatus, VerificationResult } from './schemas/task-result';
 export { CriterionVerdictSchema, VerdictSchema } from './schemas/verdict';
 export type { Verdict } from './schemas/verdict';
-export { RunSummarySchema, StopReasonSchema } from './schemas/run-summary';
-export type { RunSummary, StopReason } from './schemas/run-summary';
+export { ProviderSpendSchema, RunSummarySchema, StopReasonSchema } from './schemas/run-summary';
+export type { ProviderSpend, RunSummary, StopReason } from './schemas/run-summary';
 export { CheckChangeSchema } from './schemas/check-change';
 export type { CheckChange } from './schemas/check-change';
 export { KeptConflictSchema } from './schemas/kept-conflict';

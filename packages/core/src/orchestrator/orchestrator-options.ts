@@ -43,8 +43,15 @@ export interface PreflightInput {
 export interface OrchestratorOptions {
   /** The project (usually a git repository) the agents work in. */
   projectDir: string;
-  /** Plans, judges and runs tasks, unless a subagent names another provider. */
+  /** Plans, judges and runs tasks, unless a subagent names another provider (or `planProvider`, `judgeProvider` are given). */
   provider: LLMProviderV1;
+  /**
+   * Plans instead of `provider`: a completion, so any model will do (an `AiSdkProvider` of
+   * @qoder-orch/providers answers in one HTTP request). @default provider
+   */
+  planProvider?: LLMProviderV1;
+  /** Judges the evidence instead of `provider`; not used when `judge` is given. @default provider */
+  judgeProvider?: LLMProviderV1;
   /** Providers by name, for subagents whose front matter says `provider: codex`. */
   providers?: Readonly<Record<string, LLMProviderV1>>;
   /** A resolved config (from `loadConfig`) or partial overrides merged onto the defaults. */
@@ -63,7 +70,7 @@ export interface OrchestratorOptions {
   registry?: InterfaceRegistry;
   /** Where agents' reports that the documentation is wrong go (a wiki learner). */
   deviations?: DeviationSink;
-  /** @default createEvidenceJudge({ provider }) */
+  /** @default createEvidenceJudge({ provider: judgeProvider ?? provider }) */
   judge?: Judge;
   /** Runs first; a report that did not pass ends the run with `PREFLIGHT_FAILED`. */
   preflight?: (input: PreflightInput) => Promise<PreflightReport>;

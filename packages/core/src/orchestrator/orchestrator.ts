@@ -35,7 +35,7 @@ import { EventRecorder } from '../run/event-recorder';
 import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
 import { listProjectFiles } from '../run/project-files';
 import { createRunId } from './run-id';
-import { buildRunSummary } from '../run/run-summary';
+import { buildRunSummary, taskProviderOf } from '../run/run-summary';
 
 /**
  * The engine: preflight → context refresh → plan (validated DAG) → parallel execution
@@ -75,13 +75,14 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       projectDir: this.#projectDir,
       config: this.#config,
       runStore: this.#store,
+      judgeProviderId: options.judge ? 'judge' : (options.judgeProvider ?? options.provider).providerId,
       judge:
         options.judge ??
         createEvidenceJudge({
-          provider: options.provider,
+          provider: options.judgeProvider ?? options.provider,
           timeoutMs: this.#config.llm.timeout * 1000,
           cwd: this.#projectDir,
-          ...(this.#config.llm.model === undefined ? {} : { model: this.#config.llm.model }),
+          ...(this.#config.llm.model === undefined || options.judgeProvider ? {} : { model: this.#config.llm.model }),
         }),
       repository: () => this.#repository(),
       resolveWorkspace: () => this.#resolveWorkspace(),
@@ -202,7 +203,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       throw new OrchestratorError({ code: 'RUN_NOT_FOUND', message: `No run ${runId} in ${this.#projectDir}.`, fix: 'List runs with `qoder-orchestrate runs` and pass one of their ids.' });
     }
     if (state.status === 'met') {
-      return buildRunSummary(state, { stopReason: 'met', endedAt: state.updatedAt });
+      return buildRunSummary(state, { stopReason: 'met', endedAt: state.updatedAt, taskProviderOf: taskProviderOf(this.#options, await this.#loadSubagents()) });
     }
     this.#runId = state.runId;
     const events = await this.#store.readEvents(runId);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PlanSchema } from '@qoder-orch/spec';
 import { TaskResultSchema, TaskStatusSchema } from '@qoder-orch/spec';
-import { UsageSchema } from '@qoder-orch/spec';
+import { ProviderSpendSchema, UsageSchema } from '@qoder-orch/spec';
 import { VerdictSchema } from '@qoder-orch/spec';
 import { CommandReviewSchema } from '../commands/command-review';
 import { ProjectCommandsSchema } from '../commands/project-commands';
@@ -40,6 +40,8 @@ export const RunStateSchema = z.object({
   userSnapshot: z.string().optional(),
   overheadUsage: UsageSchema.default({ inputTokens: 0, outputTokens: 0 }),
   overheadCostUsd: z.number().default(0),
+  /** Planning and judging spend per provider (tasks' spend is in their results). */
+  overheadByProvider: z.array(ProviderSpendSchema).optional(),
   lastSeq: z.number().int().nonnegative().default(0),
   /**
    * Time the run was actually being worked on, over all its sessions (a resumed run's idle

@@ -1,5 +1,5 @@
 import { serializeError } from '@qoder-orch/spec';
-import { buildRunSummary } from './run-summary';
+import { buildRunSummary, taskProviderOf } from './run-summary';
 import type { RunSummary } from '@qoder-orch/spec';
 import type { RunContext, RunEnding } from './run-context';
 
@@ -38,6 +38,7 @@ export async function endRun(run: RunContext, ending: RunEnding): Promise<RunSum
   const summary = buildRunSummary(state, {
     stopReason,
     isCheckChangeAccepted: run.config.execution.acceptCheckChanges,
+    taskProviderOf: taskProviderOf(options, run.subagents),
     endedAt: new Date().toISOString(),
     ...(lookups > 0 ? { cacheHitRate: stats!.cacheHits / lookups } : {}),
     ...(run.speculation.started > 0 ? { speculation: run.speculation } : {}),

@@ -8,6 +8,7 @@ import type { Verdict } from '@qoder-orch/spec';
 import { addUsage } from '@qoder-orch/spec';
 import { conflictChangeLanded } from '../workspace/conflict-landed';
 import { checkContract } from './contract-step';
+import { addProviderSpend } from './provider-spend';
 import type { RunContext } from './run-context';
 
 /** The evidence of an iteration and what the judge made of it. */
@@ -55,6 +56,7 @@ export async function judgeStep(run: RunContext): Promise<JudgedIteration> {
   });
   state.overheadUsage = addUsage(state.overheadUsage, judged.usage);
   state.overheadCostUsd += judged.costUsd;
+  state.overheadByProvider = addProviderSpend(state.overheadByProvider, run.judgeProviderId, 'judge', judged.usage, judged.costUsd);
   run.runCost += judged.costUsd;
   // The judge may quote what it saw (an agent's output, a file): its words are stored and shown.
   const verdict = run.redactor.value(judged.verdict);

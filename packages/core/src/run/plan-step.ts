@@ -1,5 +1,6 @@
 import { followUpPlan } from '../judge/follow-up-plan';
 import { listProjectFiles } from './project-files';
+import { addProviderSpend } from './provider-spend';
 import { Planner } from '../planner/planner';
 import type { Plan } from '@qoder-orch/spec';
 import type { Task } from '@qoder-orch/spec';
@@ -22,12 +23,13 @@ export interface PlannedIteration {
 /** The planner of a run: the configured provider, model, time limit and retries. */
 export function createPlanner(setup: RunSetup, subagents: readonly SubagentDefinition[]): Planner {
   return new Planner({
-    provider: setup.options.provider,
+    provider: setup.options.planProvider ?? setup.options.provider,
     subagents,
     retryPolicy: retryPolicyOf(setup.config),
     timeoutMs: setup.config.llm.timeout * 1000,
     cwd: setup.projectDir,
-    ...(setup.config.llm.model === undefined ? {} : { model: setup.config.llm.model }),
+    // `llm.model` names a model of the agent CLI; a separate planning provider has its own.
+    ...(setup.config.llm.model === undefined || setup.options.planProvider ? {} : { model: setup.config.llm.model }),
   });
 }
 
@@ -73,6 +75,7 @@ export async function planStep(run: RunContext): Promise<PlannedIteration | RunE
     planner.on('plan', (outcome) => {
       state.overheadUsage = addUsage(state.overheadUsage, outcome.usage);
       state.overheadCostUsd += outcome.costUsd;
+      state.overheadByProvider = addProviderSpend(state.overheadByProvider, (run.options.planProvider ?? run.options.provider).providerId, 'plan', outcome.usage, outcome.costUsd);
       run.runCost += outcome.costUsd;
     });
     events.recordPlanner(planner, iteration);

@@ -19,6 +19,8 @@ export interface RunSetup {
   readonly projectDir: string;
   readonly config: Config;
   readonly judge: Judge;
+  /** The id the judge's spend is recorded under: its provider's, or `judge` for a judge given whole. */
+  readonly judgeProviderId: string;
   /** The store as given (the run wraps it in one that redacts). */
   readonly runStore: RunStore;
   /** The project's repository, looked up once (undefined outside one). */

@@ -2,6 +2,9 @@ import type { RunState } from '../run-store/run-state';
 import { RunSummarySchema, type RunSummary, type StopReason } from '@qoder-orch/spec';
 import type { TaskResult } from '@qoder-orch/spec';
 import { addUsage } from '@qoder-orch/spec';
+import type { SubagentDefinition } from '@qoder-orch/spec';
+import type { OrchestratorOptions } from '../orchestrator/orchestrator-options';
+import { spendByProvider } from './provider-spend';
 
 export interface SummaryExtras {
   stopReason: StopReason;
@@ -10,6 +13,16 @@ export interface SummaryExtras {
   speculation?: RunSummary['speculation'];
   error?: { code: string; message: string };
   isCheckChangeAccepted?: boolean;
+  /** The id of the provider that runs an agent's tasks; without it the summary has no `providers`. */
+  taskProviderOf?: (agent: string) => string;
+}
+
+/** The id of the provider that runs `agent`'s tasks: the subagent's own provider when it names one, else the run's. */
+export function taskProviderOf(options: Pick<OrchestratorOptions, 'provider' | 'providers'>, subagents: readonly SubagentDefinition[]): (agent: string) => string {
+  return (agent) => {
+    const named = subagents.find((subagent) => subagent.name === agent)?.provider;
+    return ((named ? options.providers?.[named] : undefined) ?? options.provider).providerId;
+  };
 }
 
 /** The RunSummary of a run state: every task's latest result, counts, spend and timing. */
@@ -57,6 +70,7 @@ export function buildRunSummary(state: RunState, extras: SummaryExtras): RunSumm
     usage,
     costUsd: taskCost + state.overheadCostUsd,
     overheadCostUsd: state.overheadCostUsd,
+    ...(extras.taskProviderOf ? { providers: spendByProvider(state.overheadByProvider, results, extras.taskProviderOf) } : {}),
     startedAt: state.startedAt,
     endedAt: extras.endedAt,
     // The time worked, not first start to last end: a run resumed days later did not take days.

@@ -8,6 +8,16 @@ import { VerdictSchema } from './verdict';
 export const StopReasonSchema = z.enum(['met', 'max-iterations', 'no-progress', 'cancelled', 'budget', 'error']);
 export type StopReason = z.infer<typeof StopReasonSchema>;
 
+/** What one provider was used for in a run, and what it spent. */
+export const ProviderSpendSchema = z.object({
+  providerId: z.string(),
+  /** `plan` and `judge`: completions; `task`: agent turns. */
+  purposes: z.array(z.enum(['plan', 'judge', 'task'])),
+  usage: UsageSchema,
+  costUsd: z.number(),
+});
+export type ProviderSpend = z.infer<typeof ProviderSpendSchema>;
+
 export const RunSummarySchema = z.object({
   runId: z.string(),
   objective: z.string(),
@@ -28,6 +38,8 @@ export const RunSummarySchema = z.object({
   costUsd: z.number(),
   /** Planning and judging spend, apart from the tasks. */
   overheadCostUsd: z.number(),
+  /** The spend per provider: the one that planned, the one that judged, the ones that ran tasks. */
+  providers: z.array(ProviderSpendSchema).optional(),
   startedAt: z.string(),
   endedAt: z.string(),
   durationMs: z.number(),
