@@ -12,8 +12,8 @@ export { createRunId } from './orchestrator/run-id';
 export type { EventEnvelope, OrchestratorEventMap, OrchestratorEventName, OrchestratorListeners } from './events/event-map';
 
 // Configuration
-export { ConfigSchema } from './config/config-schema';
-export type { Config, ConfigInput, ConfigOverrides } from './config/config-schema';
+export { ConfigSchema, PurposeProviderSchema } from './config/config-schema';
+export type { Config, ConfigInput, ConfigOverrides, PurposeProvider } from './config/config-schema';
 export { CONFIG_FILE_NAME, loadConfig, resolveConfig } from './config/load-config';
 export type { LoadConfigOptions, LoadedConfig } from './config/load-config';
 export { ENVIRONMENT_KEYS, configFromEnvironment } from './config/environment-overrides';

@@ -16,6 +16,10 @@ Options
   --config <file>           config file instead of <project>/.qoder-orchestrate.yaml
   --llm-provider <name>     qoder | claude | codex | gemini | <path to a module exporting a provider>
                                                                                  default: qoder
+  --plan-provider <name>    plans instead: ai-sdk:<anthropic|openai|google|openai-compatible>/<model>
+                            (e.g. ai-sdk:anthropic/claude-sonnet-4-5), or a name as --llm-provider takes;
+                            tasks still run through --llm-provider                default: --llm-provider
+  --judge-provider <name>   judges instead, written like --plan-provider            default: --llm-provider
   --max-parallel <n>        tasks at once (1-64)                                default: 3
   --max-iterations <n>      plan → run → judge rounds (1-50)                    default: 3
   --budget-usd <amount>     stop cleanly when the spend passes this
@@ -36,10 +40,19 @@ Options
 
 Where settings come from (later wins)
   built-in defaults < .qoder-orchestrate.yaml (or --config) < QODER_ORCH_* environment variables
-  (QODER_ORCH_MAX_PARALLEL, QODER_ORCH_MAX_ITERATIONS, QODER_ORCH_LLM_PROVIDER, QODER_ORCH_BUDGET_USD,
-  QODER_ORCH_ISOLATION, QODER_ORCH_AUTO_ROLLBACK …) < the flags above.
+  (QODER_ORCH_MAX_PARALLEL, QODER_ORCH_MAX_ITERATIONS, QODER_ORCH_LLM_PROVIDER, QODER_ORCH_PLAN_PROVIDER,
+  QODER_ORCH_JUDGE_PROVIDER, QODER_ORCH_BUDGET_USD, QODER_ORCH_ISOLATION, QODER_ORCH_AUTO_ROLLBACK …) < the flags above.
   Flags set: execution.max_parallel, execution.max_iterations, execution.budget_usd, execution.isolation,
-  execution.allow_dirty, llm.provider, rollback.auto_rollback_on_failure.
+  execution.allow_dirty, llm.provider, llm.plan_provider, llm.judge_provider, rollback.auto_rollback_on_failure.
+
+Planning and judging with any model
+  An AI SDK model plans and judges in one HTTP request each; its API key is read from the environment
+  (ANTHROPIC_API_KEY, OPENAI_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY, or llm.*_provider.api_key_env).
+  ai-sdk:anthropic/<model> also follows ANTHROPIC_BASE_URL as Claude Code does. In the config file:
+    llm:
+      provider: claude
+      plan_provider: ai-sdk:anthropic/claude-sonnet-4-5
+      judge_provider: { name: "ai-sdk:openai-compatible/qwen2.5-coder:14b", base_url: "http://localhost:11434/v1" }
 
 What a run leaves
   .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, orchestration.log, report.html, tasks/*.log
@@ -61,6 +74,8 @@ Exit codes
 Examples
   qoder-orchestrate "Add due dates to todos, with API, UI and tests"
   qoder-orchestrate "Add user authentication" --llm-provider claude --max-parallel 4 --budget-usd 5
+  qoder-orchestrate "Add rate limiting" --llm-provider claude --plan-provider ai-sdk:anthropic/claude-sonnet-4-5 \\
+      --judge-provider ai-sdk:openai/gpt-4.1
   qoder-orchestrate "Migrate the store to SQLite" --plan-only
   qoder-orchestrate --validate-only --project-dir ../my-app
   qoder-orchestrate "Fix the flaky tests" --json > events.ndjson

@@ -32,6 +32,8 @@ const OPTIONS = {
   'max-parallel': { type: 'string' },
   'max-iterations': { type: 'string' },
   'llm-provider': { type: 'string' },
+  'plan-provider': { type: 'string' },
+  'judge-provider': { type: 'string' },
   'auto-rollback': { type: 'boolean' },
   'allow-dirty': { type: 'boolean' },
   'accept-check-changes': { type: 'boolean' },
@@ -76,6 +78,8 @@ const FLAG_OF_KEY: Record<string, string> = {
   'execution.budgetUsd': 'budget-usd',
   'execution.isolation': 'isolation',
   'llm.provider': 'llm-provider',
+  'llm.planProvider': 'plan-provider',
+  'llm.judgeProvider': 'judge-provider',
 };
 
 /** Flags → config overrides (the SDK's camelCase keys), validated against the config schema. */
@@ -102,6 +106,15 @@ function overridesFrom(values: Record<string, string | boolean | undefined>): Co
   if (provider !== undefined) {
     if (provider.trim() === '') throw new UsageError('--llm-provider needs a name.', 'One of qoder, claude, codex, gemini, or a path to a module that exports a provider.');
     overrides.llm = { provider };
+  }
+  for (const [flag, key] of [
+    ['plan-provider', 'planProvider'],
+    ['judge-provider', 'judgeProvider'],
+  ] as const) {
+    const name = values[flag] as string | undefined;
+    if (name === undefined) continue;
+    if (name.trim() === '') throw new UsageError(`--${flag} needs a name.`, 'An AI SDK model such as ai-sdk:anthropic/claude-sonnet-4-5, or a provider name as --llm-provider takes.');
+    overrides.llm = { ...overrides.llm, [key]: name.trim() };
   }
   if (values['auto-rollback'] === true) overrides.rollback = { autoRollbackOnFailure: true };
   const ranges: Array<[string, number | undefined, number, number]> = [

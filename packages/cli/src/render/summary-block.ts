@@ -41,6 +41,14 @@ export function renderSummary(summary: RunSummary, style: Style, options: { widt
   const totalTokens = `${formatTokens(summary.usage.inputTokens)} / ${formatTokens(summary.usage.outputTokens)}`;
   lines.push(style.bold(`${padEnd('Total', idWidth + agentWidth + 30)} ${padEnd(totalTokens, 16)} ${formatCost(summary.costUsd)}`));
   if (summary.usage.cacheReadTokens) lines.push(style.dim(`Prompt cache: ${formatTokens(summary.usage.cacheReadTokens)} tokens read from cache`));
+  if (summary.providers && summary.providers.length > 1) {
+    lines.push('', style.dim('By provider'));
+    const width = Math.min(48, Math.max(20, ...summary.providers.map((spend) => spend.providerId.length)));
+    for (const spend of summary.providers) {
+      const tokens = `${formatTokens(spend.usage.inputTokens)} / ${formatTokens(spend.usage.outputTokens)}`;
+      lines.push(`${padEnd(oneLine(spend.providerId, width), width)}  ${padEnd(spend.purposes.join(', '), 18)} ${padEnd(tokens, 16)} ${formatCost(spend.costUsd)}`);
+    }
+  }
 
   if (summary.verdict) {
     lines.push('', `Judge: ${summary.verdict.isMet ? style.green('objective met') : style.red('objective not met')} (${summary.verdict.basis})`);

@@ -7,6 +7,7 @@
 import {
   type LLMProviderV1,
   type Config,
+  ConfigError,
   type ConfigOverrides,
   type ContractReport,
   createOrchestrator,
@@ -16,6 +17,7 @@ import {
   type Plan,
   type PreflightInput,
   type PreflightReport,
+  type PurposeProvider,
   RollbackManager,
   runPreflight,
   type RunStore,
@@ -23,7 +25,7 @@ import {
 } from '@qoder-orch/core';
 import { ContractVerifier, createIntegrationRegistry, formatContractReport } from '@qoder-orch/contracts';
 import { contextStoreOptionsFromConfig, createContextStore, createWikiLearner } from '@qoder-orch/context';
-import { createProvider } from '@qoder-orch/providers';
+import { AI_SDK_PREFIX, createProvider } from '@qoder-orch/providers';
 
 /** The Orchestrator as the CLI drives it (core's class has this shape). */
 export interface CliOrchestrator {
@@ -44,10 +46,29 @@ export async function resolveProvider(name: string, options: { cwd: string }): P
   return createProvider(name, {}, { cwd: options.cwd });
 }
 
+/**
+ * `llm.plan_provider` / `llm.judge_provider` (`--plan-provider`, `--judge-provider`): a name
+ * as `--llm-provider` takes, usually `ai-sdk:<provider>/<model>`, with a base URL and the key's
+ * variable for AI SDK models. Absent: `undefined` (the run's provider does it).
+ */
+export async function resolvePurposeProvider(choice: PurposeProvider | undefined, options: { cwd: string; key: string }): Promise<LLMProviderV1 | undefined> {
+  if (choice === undefined) return undefined;
+  if (typeof choice === 'string') return createProvider(choice, {}, { cwd: options.cwd });
+  const settings = { ...(choice.baseUrl === undefined ? {} : { baseURL: choice.baseUrl }), ...(choice.apiKeyEnv === undefined ? {} : { apiKeyEnv: choice.apiKeyEnv }) };
+  if (Object.keys(settings).length > 0 && !choice.name.trim().toLowerCase().startsWith(AI_SDK_PREFIX)) {
+    throw new ConfigError([{ path: `${options.key}.base_url`, message: `"${choice.name}" is not an AI SDK model`, expected: 'base_url and api_key_env only with an ai-sdk:<provider>/<model> name' }]);
+  }
+  return createProvider(choice.name, settings, { cwd: options.cwd });
+}
+
 export interface BuildOrchestratorInput {
   projectDir: string;
   config: Config;
   provider: LLMProviderV1;
+  /** Plans instead of `provider` (`llm.plan_provider`). */
+  planProvider?: LLMProviderV1;
+  /** Judges instead of `provider` (`llm.judge_provider`). */
+  judgeProvider?: LLMProviderV1;
   runStore: RunStore;
   /** Values the run must never write, print or commit (the orchestrator adds the environment's and the project's dotenv secrets). */
   secretValues?: readonly string[];
@@ -75,6 +96,8 @@ export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrato
   return createOrchestrator({
     projectDir: input.projectDir,
     provider: input.provider,
+    ...(input.planProvider ? { planProvider: input.planProvider } : {}),
+    ...(input.judgeProvider ? { judgeProvider: input.judgeProvider } : {}),
     config: input.config,
     runStore: input.runStore,
     ...(input.secretValues ? { secretValues: input.secretValues } : {}),

@@ -14,7 +14,7 @@ import { createJsonLinesWriter } from '../render/json-lines';
 import { renderPlan } from '../render/plan-block';
 import { createStyle, isColorWanted, type Style } from '../render/terminal-style';
 import { renderValidationReport } from '../render/validation-report-block';
-import { buildOrchestrator, coreFormatters, loadCliConfig, resolveProvider, validateProject } from './build-orchestrator';
+import { buildOrchestrator, coreFormatters, loadCliConfig, resolveProvider, resolvePurposeProvider, validateProject } from './build-orchestrator';
 import { exitCodeOfError, exitCodeOfSummary } from './exit-code-of';
 import { resolveProjectDirectory } from './project-directory';
 
@@ -82,6 +82,8 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     // Input first: an unknown run is reported before any agent CLI is looked for.
     const resumeId = mode.kind === 'resume' ? await runToResume(runStore, mode.runId, projectDir) : undefined;
     const provider = dependencies.provider ?? (await resolveProvider(config.llm.provider, { cwd }));
+    const planProvider = await resolvePurposeProvider(config.llm.planProvider, { cwd, key: 'llm.plan_provider' });
+    const judgeProvider = await resolvePurposeProvider(config.llm.judgeProvider, { cwd, key: 'llm.judge_provider' });
     const formatters = coreFormatters();
 
     if (mode.kind === 'validate') {
@@ -97,7 +99,16 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     let warn = (code: string, message: string) => {
       warnings.push({ code, message });
     };
-    const orchestrator = buildOrchestrator({ projectDir, config, provider, runStore, secretValues, warn: (code, message) => warn(code, message) });
+    const orchestrator = buildOrchestrator({
+      projectDir,
+      config,
+      provider,
+      ...(planProvider ? { planProvider } : {}),
+      ...(judgeProvider ? { judgeProvider } : {}),
+      runStore,
+      secretValues,
+      warn: (code, message) => warn(code, message),
+    });
     const events: EventEnvelope[] = [];
     let hasPlanEvent = false;
     if (options.isJson) {

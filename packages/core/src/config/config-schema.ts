@@ -11,6 +11,27 @@ const CommandLineSchema = z.union([
 ]);
 
 /**
+ * The provider for one purpose (planning, judging): a name as `llm.provider` takes, or the name
+ * with the settings an AI SDK model needs (the key itself stays in the environment).
+ */
+export const PurposeProviderSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      name: z.string().min(1),
+      /** The API's base URL (an OpenAI-compatible server such as Ollama or vLLM, a proxy). */
+      baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** The environment variable holding the API key. */
+      apiKeyEnv: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+        .optional(),
+    })
+    .strict(),
+]);
+export type PurposeProvider = z.infer<typeof PurposeProviderSchema>;
+
+/**
  * The configuration as the SDK takes it: camelCase keys. `.qoder-orchestrate.yaml` writes the
  * same keys in snake_case (`execution.max_parallel`); the config loader maps them, and names
  * the file's keys in its errors. Every key is optional; defaults fill the rest.
@@ -60,6 +81,14 @@ export const ConfigSchema = z
       .object({
         /** `qoder`, `claude`, `codex`, `gemini`, or a module path exporting a provider. @default 'qoder' */
         provider: z.string().min(1).default('qoder'),
+        /**
+         * Plans instead of `provider`: any provider name, usually an AI SDK model
+         * (`ai-sdk:anthropic/claude-sonnet-4-5`), or `{ name, base_url, api_key_env }`.
+         * @default provider
+         */
+        planProvider: PurposeProviderSchema.optional(),
+        /** Judges instead of `provider`, written like `plan_provider`. @default provider */
+        judgeProvider: PurposeProviderSchema.optional(),
         /** Seconds for planning and judging calls. @default 300 */
         timeout: z.number().int().positive().max(86_400).default(300),
         model: z.string().optional(),

@@ -15,6 +15,8 @@ export const ENVIRONMENT_KEYS: ReadonlyArray<{ name: string; section: keyof Conf
   { name: 'QODER_ORCH_ENABLE_BATCH_PROCESSING', section: 'execution', key: 'enableBatchProcessing', kind: 'boolean' },
   { name: 'QODER_ORCH_WORKSPACE_DEPENDENCIES', section: 'workspace', key: 'dependencies', kind: 'string' },
   { name: 'QODER_ORCH_LLM_PROVIDER', section: 'llm', key: 'provider', kind: 'string' },
+  { name: 'QODER_ORCH_PLAN_PROVIDER', section: 'llm', key: 'planProvider', kind: 'string' },
+  { name: 'QODER_ORCH_JUDGE_PROVIDER', section: 'llm', key: 'judgeProvider', kind: 'string' },
   { name: 'QODER_ORCH_LLM_MODEL', section: 'llm', key: 'model', kind: 'string' },
   { name: 'QODER_ORCH_LLM_TIMEOUT', section: 'llm', key: 'timeout', kind: 'integer' },
   { name: 'QODER_ORCH_SEMANTIC_SEARCH', section: 'semanticSearch', key: 'enabled', kind: 'boolean' },
