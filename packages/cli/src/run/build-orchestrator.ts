@@ -82,7 +82,7 @@ export function coreFormatters(): { formatPreflightReport: (report: PreflightRep
 }
 
 /** `--validate-only`: git safety's pre-flight checks alone (the VALIDATION REPORT). */
-export async function validateProject(input: { projectDir: string; provider: LLMProviderV1; config: Config; abortSignal?: AbortSignal }): Promise<PreflightReport> {
+export async function validateProject(input: { projectDir: string; provider: LLMProviderV1; completionProviders?: readonly LLMProviderV1[]; config: Config; abortSignal?: AbortSignal }): Promise<PreflightReport> {
   return runPreflight(input);
 }
 

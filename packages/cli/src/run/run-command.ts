@@ -87,7 +87,8 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     const formatters = coreFormatters();
 
     if (mode.kind === 'validate') {
-      const report = await validateProject({ projectDir, provider, config, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}) });
+      const completionProviders = [planProvider, judgeProvider].filter((candidate) => candidate !== undefined);
+      const report = await validateProject({ projectDir, provider, completionProviders, config, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}) });
       if (options.isJson) io.stdout.write(`${redact(JSON.stringify(redactJson({ type: 'preflight-end', timestamp: new Date().toISOString(), report }, secretValues)))}\n`);
       else human.write(`${redact(formatters.formatPreflightReport ? formatters.formatPreflightReport(report) : renderValidationReport(report, style))}\n`);
       return report.isPassed ? EXIT_CODES.met : EXIT_CODES.failed;

@@ -35,6 +35,8 @@ export interface DeviationSink {
 export interface PreflightInput {
   projectDir: string;
   provider: LLMProviderV1;
+  /** `planProvider` and `judgeProvider` when given: checked like `provider`. */
+  completionProviders?: readonly LLMProviderV1[];
   config: Config;
   subagents: readonly SubagentDefinition[];
   abortSignal?: AbortSignal;

@@ -121,6 +121,20 @@ describe('runPreflight', () => {
     expect(byId(report, 'provider.mock')?.status).toBe('warn');
   });
 
+  it('checks the planning and judging providers too, once each', async () => {
+    const repo = await repository();
+    const agent = new MockAgentProvider({ providerId: 'claude-cli', check: { installed: true, authenticated: true, problems: [] } });
+    const planner = new MockAgentProvider({
+      providerId: 'ai-sdk:anthropic/claude-sonnet-4-5',
+      check: { installed: true, authenticated: false, problems: [{ severity: 'error', message: 'ai-sdk:anthropic/claude-sonnet-4-5: ANTHROPIC_API_KEY is not set.', fix: 'Set ANTHROPIC_API_KEY to the model API key.' }] },
+    });
+    const report = await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1, provider: agent, completionProviders: [planner, planner] });
+    expect(byId(report, 'provider.claude-cli.auth')?.status).toBe('pass');
+    expect(byId(report, 'provider.ai-sdk:anthropic/claude-sonnet-4-5.auth')).toMatchObject({ status: 'fail', fix: 'Set ANTHROPIC_API_KEY to the model API key.' });
+    expect(report.checks.filter((check) => check.id === 'provider.ai-sdk:anthropic/claude-sonnet-4-5.auth')).toHaveLength(1);
+    expect(report.isPassed).toBe(false);
+  });
+
   it('reports config errors by key path, and YAML syntax errors by line', async () => {
     const repo = await repository({ '.qoder-orchestrate.yaml': 'execution:\n  max_parallel: 0\n  isolaton: worktree\nllm:\n  timeout: "soon"\n' });
     const report = await runPreflight({ projectDir: repo.root, minFreeDiskMb: 1 });

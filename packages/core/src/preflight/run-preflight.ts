@@ -18,6 +18,8 @@ export interface PreflightOptions {
   projectDir: string;
   /** The chosen provider; its optional `doCheck` reports installation, version and authentication. */
   provider?: LLMProviderV1;
+  /** The providers that plan and judge when they are not `provider`, each checked like it (an API key missing …). */
+  completionProviders?: readonly LLMProviderV1[];
   /** Configuration given in code (validated too); also supplies `allow_dirty` and `fail_on_warnings`. */
   config?: ConfigInput;
   /** The configuration file to validate. @default `<projectDir>/.qoder-orchestrate.yaml` (skipped when absent) */
@@ -69,8 +71,10 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     await step(() => checkRepository(projectDir, { isGitRequired: options.isGitRequired ?? true, ...(options.offerInit === undefined ? {} : { offerInit: options.offerInit }) }));
     if (checks.at(-1)?.status === 'pass') await step(() => checkWorkTree(projectDir, { allowDirty }));
   }
-  if (options.provider !== undefined) {
-    const provider = options.provider;
+  const checkedProviderIds = new Set<string>();
+  for (const provider of [options.provider, ...(options.completionProviders ?? [])]) {
+    if (provider === undefined || checkedProviderIds.has(provider.providerId)) continue;
+    checkedProviderIds.add(provider.providerId);
     await step(() => checkProvider(provider, { cwd: isProjectUsable ? projectDir : tmpdir(), timeoutMs: options.providerCheckTimeoutMs ?? 30_000, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) }));
   }
   if (isProjectUsable) {

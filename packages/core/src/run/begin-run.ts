@@ -26,7 +26,15 @@ export async function beginRun(run: RunContext): Promise<void> {
   run.subagents = await run.loadSubagents();
 
   if (run.options.preflight && !run.isResume) {
-    const report = await run.options.preflight({ projectDir: run.projectDir, provider: run.options.provider, config, subagents: run.subagents, abortSignal: run.signal });
+    const completionProviders = [run.options.planProvider, run.options.judgeProvider].filter((provider) => provider !== undefined);
+    const report = await run.options.preflight({
+      projectDir: run.projectDir,
+      provider: run.options.provider,
+      ...(completionProviders.length > 0 ? { completionProviders } : {}),
+      config,
+      subagents: run.subagents,
+      abortSignal: run.signal,
+    });
     events.emit('preflight-end', { report });
     if (!report.isPassed) {
       const failed = report.checks.filter((check) => check.status === 'fail' || (config.validation.failOnWarnings && check.status === 'warn'));
