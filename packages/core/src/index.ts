@@ -44,6 +44,7 @@ export type { DurationHistory, DurationHistoryOptions, DurationHistoryWarning } 
 export { TASK_PROMPT_MARKER } from './orchestrator/task-prompt';
 export type { AgentReport } from './orchestrator/task-prompt';
 export { SUBAGENT_DIRECTORIES, loadSubagents } from './subagents/load-subagents';
+export { detectTestCommand } from './judge/detect-test-command';
 export type { LoadSubagentsOptions } from './subagents/load-subagents';
 export type { ApproveCommands, CommandApprovalRequest, CommandReview } from './commands/command-review';
 export type { CommandPolicy, CommandPolicyMode } from './commands/command-policy';
@@ -127,6 +128,7 @@ export type { PreflightCheck, PreflightReport } from './preflight/preflight-repo
 // From @qoder-orch/spec, for scripts that use the engine
 export type {
   AgentEvent,
+  CheckResult,
   ContractReport,
   ContractVerifier,
   LLMProviderV1,

@@ -4,6 +4,8 @@ export const HELP_TEXT = `qoder-orchestrate: turn one development objective into
 Usage
   qoder-orchestrate "<objective>" [options]     plan, run, verify and iterate until the objective is met
   qoder-orchestrate --resume [runId] [options]  continue a run that has not met its objective (default: the newest)
+  qoder-orchestrate init [--force]              write a commented .qoder-orchestrate.yaml (detected test command,
+                                                chosen providers), list the subagents found, check the providers
   qoder-orchestrate demo                        the whole pipeline offline on a sample project
   qoder-orchestrate runs                        list the runs kept in .qoder-orch/runs
   qoder-orchestrate checkpoints [list|prune]    list or prune git checkpoints (--run <runId> for one run);

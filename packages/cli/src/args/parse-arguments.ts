@@ -25,7 +25,9 @@ export type CliCommand =
   | { kind: 'demo'; options: CommonOptions }
   /** `worktrees`: the task worktrees kept outside the project; `prune` removes those too. */
   | { kind: 'checkpoints'; action: 'list' | 'prune' | 'worktrees'; runId?: string; options: CommonOptions }
-  | { kind: 'runs'; options: CommonOptions };
+  | { kind: 'runs'; options: CommonOptions }
+  /** Writes `.qoder-orchestrate.yaml`; `isForced` writes over an existing one. */
+  | { kind: 'init'; isForced: boolean; options: CommonOptions };
 
 const OPTIONS = {
   'project-dir': { type: 'string' },
@@ -47,11 +49,12 @@ const OPTIONS = {
   verbose: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   run: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
-const SUBCOMMANDS = new Set(['run', 'demo', 'checkpoints', 'runs', 'help']);
+const SUBCOMMANDS = new Set(['run', 'demo', 'checkpoints', 'runs', 'init', 'help']);
 const HELP_HINT = 'Run `qoder-orchestrate --help` for usage and examples.';
 
 /** `--resume=ID` → `--resume ID`, so `--resume` can stay a flag with an optional value. */
@@ -181,6 +184,10 @@ export function parseArguments(argv: readonly string[]): CliCommand {
       if (rest.length > 0) throw new UsageError(`demo takes no objective (got ${JSON.stringify(rest[0])}).`, 'The demo always works on "Add due dates to todos" in a copy of examples/todo-app.');
       if (values.resume) refuse('--resume', 'demo');
       return { kind: 'demo', options };
+    case 'init':
+      if (rest.length > 0)
+        throw new UsageError(`init takes no arguments (got ${JSON.stringify(rest[0])}).`, 'qoder-orchestrate init [--project-dir <dir>] [--llm-provider <name>] [--plan-provider <name>] [--judge-provider <name>] [--force]');
+      return { kind: 'init', isForced: values.force === true, options };
     case 'runs':
       if (rest.length > 0) throw new UsageError(`runs takes no arguments (got ${JSON.stringify(rest[0])}).`, 'qoder-orchestrate runs --project-dir <dir>');
       return { kind: 'runs', options };

@@ -2,6 +2,7 @@ import { parseArguments } from '../args/parse-arguments';
 import { HELP_TEXT } from '../args/help-text';
 import { checkpointsCommand } from '../commands/checkpoints-command';
 import { demoCommand } from '../commands/demo-command';
+import { initCommand } from '../commands/init-command';
 import { listRunsCommand } from '../commands/runs-command';
 import { createStyle, isColorWanted } from '../render/terminal-style';
 import { exitCodeOfError } from '../run/exit-code-of';
@@ -46,6 +47,8 @@ export async function runCli(argv: readonly string[], io: CliIo, dependencies: R
         return await listRunsCommand(command.options, io);
       case 'checkpoints':
         return await checkpointsCommand(command.action, command.runId, command.options, io);
+      case 'init':
+        return await initCommand({ ...command.options, isForced: command.isForced }, io);
     }
   } catch (error) {
     const style = createStyle(isColorWanted({ output: io.stderr, env, isColorAllowed: command.kind === 'help' || command.kind === 'version' ? true : command.options.isColorAllowed, isJson: false }));
