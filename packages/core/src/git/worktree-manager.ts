@@ -24,13 +24,14 @@ export interface WorktreeManagerOptions {
   worktreeRoot?: string;
   /** Link the main checkout's installed dependency folders (`node_modules`, `.venv`, `venv`) into each new worktree. @default true */
   linkDependencies?: boolean;
-  /** Called with a task worktree's path before it is removed (a provisioner's teardown); never stops the removal. */
+  /** Called with a worktree's path before its folder is removed (a provisioner's teardown), not when a slot goes back to the pool; never stops the removal. */
   beforeRemove?: (path: string) => Promise<void>;
   /**
-   * Paths (relative to the repository root) put into a worktree when it was created, besides the
-   * dependency links: the reset between two tasks in a reused worktree leaves them in place.
+   * Paths (relative to the repository root) put into a slot's worktree besides the dependency
+   * links, or how to find them for a slot (a provisioner's `preservedPaths`): the reset between
+   * two tasks in a reused worktree leaves them in place.
    */
-  preservedPaths?: readonly string[];
+  preservedPaths?: readonly string[] | ((worktree: string) => Promise<readonly string[]>);
 }
 
 /** A task's worktree. */
@@ -75,7 +76,7 @@ export interface ListedWorktree {
  * Worktrees are slots of a pool (`.pool/<k>`) that persists across runs: a task takes an idle
  * slot (or a new one is added) and resets it to its base on its branch (`checkout -f -B`: only
  * the files that differ are rewritten; untracked and ignored files are cleaned, the dependency
- * links and `preservedPaths` kept); releasing it detaches it again. A slot holding a failed
+ * links and `preservedPaths` — what provisioning put there, once per slot — kept); releasing it detaches it again. A slot holding a failed
  * task's work at the end of a failed run is retired: moved to `<run>/<task>` for inspection.
  * Work found in a worktree being reset, released or removed is kept first (uncommitted changes
  * and branch commits, under `refs/qoder-orch/leftovers/…`), so cleaning up never destroys anything.
@@ -88,7 +89,7 @@ export class WorktreeManager {
   readonly #legacyDirectory: string;
   readonly #isLinkingDependencies: boolean;
   readonly #beforeRemove: ((path: string) => Promise<void>) | undefined;
-  readonly #preservedPaths: readonly string[];
+  readonly #preservedPaths: readonly string[] | ((worktree: string) => Promise<readonly string[]>);
   readonly #pool: WorktreePool;
   /** The main checkout's dependency folders, looked up once: installing is not something a run does. */
   #dependencyFolders: Promise<string[]> | undefined;
@@ -164,9 +165,11 @@ export class WorktreeManager {
   async #resetSlot(path: string, runId: string, branch: string, base: string): Promise<boolean> {
     await this.#keepWork(path, runId, `pool-${basename(path)}`, 'found-in-slot', { isUncommittedOnly: true });
     const checkedOut = await tryGit(path, ['checkout', '-q', '-f', '--no-track', '-B', branch, base]);
-    const keep = [...dependencyExcludePatterns(await this.#folders()), ...dependencyExcludePatterns(this.#preservedPaths)].flatMap((pattern) => ['-e', pattern]);
+    const preserved = typeof this.#preservedPaths === 'function' ? await this.#preservedPaths(path) : this.#preservedPaths;
+    const keep = [...dependencyExcludePatterns(await this.#folders()), ...dependencyExcludePatterns(preserved)].flatMap((pattern) => ['-e', pattern]);
     const cleaned = checkedOut.isOk ? await tryGit(path, ['clean', '-ffdxq', ...keep]) : checkedOut;
     if (cleaned.isOk) return true;
+    await this.#beforeRemove?.(path).catch(() => undefined);
     await runGit(this.#root, ['worktree', 'remove', '--force', '--force', path]);
     if ((await resolveRef(this.#root, `refs/heads/${branch}`)) !== undefined) await runGit(this.#root, ['branch', '-D', '-q', branch]);
     return false;
@@ -217,8 +220,6 @@ export class WorktreeManager {
   async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string): Promise<{ leftoverRef?: string }> {
     const branch = taskBranch(runId, taskId);
     let kept: string | undefined;
-    // The provisioner's teardown, once the task is done with the worktree (removed or back in the pool).
-    if (listed !== undefined && !listed.isPrunable) await this.#beforeRemove?.(listed.path).catch(() => undefined);
     const slot = listed?.isPoolSlot === true && !listed.isPrunable ? listed.path : undefined;
     if (slot !== undefined) {
       // A slot goes back to the pool: its work kept, HEAD detached from the task's branch, files left for the next task's reset.
@@ -232,6 +233,8 @@ export class WorktreeManager {
     } else {
       if (listed !== undefined && !listed.isPrunable) {
         kept = (await this.#keepWork(listed.path, runId, taskId, label))?.ref;
+        // The provisioner's teardown, once the worktree itself goes (a slot back in the pool keeps its provisioning).
+        await this.#beforeRemove?.(listed.path).catch(() => undefined);
         await runGit(this.#root, ['worktree', 'remove', '--force', '--force', listed.path]);
       }
       if (listed !== undefined) {
@@ -320,6 +323,7 @@ export class WorktreeManager {
         if (options.isRemovingIdlePool === true && worktree.branch === undefined && !this.#pool.isTaken(worktree.path)) {
           const work = await this.#keepWork(worktree.path, 'pool', basename(worktree.path), label, { isUncommittedOnly: true });
           if (work !== undefined) kept.push(work.ref);
+          await this.#beforeRemove?.(worktree.path).catch(() => undefined);
           await runGit(this.#root, ['worktree', 'remove', '--force', '--force', worktree.path]);
           this.#pool.forget(worktree.path);
         }

@@ -117,6 +117,8 @@ export class GitRun {
       ...(this.options.worktreeRoot === undefined ? {} : { worktreeRoot: this.options.worktreeRoot }),
       linkDependencies: false,
       beforeRemove: (path) => provisioner.teardown(path),
+      // What provisioning put in a slot stays there from one task to the next: provisioned once per slot.
+      preservedPaths: (path) => provisioner.preservedPaths(path),
     });
     const warnings: string[] = [];
     if (this.subdirectory !== '') {
