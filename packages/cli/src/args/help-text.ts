@@ -42,7 +42,7 @@ Where settings come from (later wins)
   execution.allow_dirty, llm.provider, rollback.auto_rollback_on_failure.
 
 What a run leaves
-  .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, orchestration.log, report.html, tasks/*.log
+  .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, state-changes.ndjson, orchestration.log, report.html, tasks/*.log
   task worktrees              outside the project, in ~/.cache/qoder-orch/worktrees/<project>-<hash>/.pool/<k>
                               (execution.worktree_root, QODER_ORCH_WORKTREE_ROOT): a pool reused by the next
                               tasks and runs (\`checkpoints prune\` without --run removes it); a failed task's
