@@ -125,7 +125,6 @@ export class WorktreeWorkspace implements TaskWorkspace {
       worktree: worktree.path,
       branch: worktree.branch,
       baseCommit,
-      ...(worktree.linkedDependencies.length === 0 ? {} : { linkedDependencies: worktree.linkedDependencies }),
     };
   }
 

@@ -41,7 +41,6 @@ function slots(repo: TemporaryRepository, options: Partial<WorktreeProvisionerOp
   const manager = new WorktreeManager({
     projectDir: repo.root,
     worktreeRoot: `${repo.root}-worktrees`,
-    linkDependencies: false,
     preservedPaths: (path) => provisioner.preservedPaths(path),
     beforeRemove: (path) => provisioner.teardown(path),
   });
