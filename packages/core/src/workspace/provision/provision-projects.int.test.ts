@@ -108,14 +108,23 @@ describe('worktrees ready to work in: real projects, no network', () => {
       expect(result.status, JSON.stringify(result.verification)).toBe('completed');
       expect(result.verification[0]).toMatchObject({ passed: true, testSummary: expect.objectContaining({ passed: 1 }) });
       const finished = events.find((event) => event.type === 'provision-finish');
-      expect(finished).toMatchObject({ isOk: true, dependencies, ...(dependencies === 'link' ? { linkedDependencies: 1 } : { copiedDependencies: 1 }) });
+      expect(finished).toMatchObject({ isOk: true, isReused: false, dependencies, ...(dependencies === 'link' ? { linkedDependencies: 1 } : { copiedDependencies: 1 }) });
+      // The next task in the slot: nothing provisioned again, the tests pass all the same.
+      const next = await pipeline.run(task('node-tests-again', [['node', '--test']]), { slot: 0, abortSignal: signal() });
+      expect(next.status, JSON.stringify(next.verification)).toBe('completed');
+      expect(events.filter((event) => event.type === 'provision-finish').map((event) => event.type === 'provision-finish' && event.isReused)).toEqual([false, true]);
     });
 
     it(`runs a Python project's tests with its virtualenv inside a task's worktree (${dependencies})`, async () => {
       const repo = await pythonProject();
-      const { pipeline } = await pipelineFor(repo, { dependencies }, new ProcessAgent(() => undefined));
-      const result = await pipeline.run(task('python-tests', [['.venv/bin/python', '-m', 'unittest', 'discover', '-s', 'tests', '-t', '.']]), { slot: 0, abortSignal: signal() });
+      const { pipeline, events } = await pipelineFor(repo, { dependencies }, new ProcessAgent(() => undefined));
+      const unittest = ['.venv/bin/python', '-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'];
+      const result = await pipeline.run(task('python-tests', [unittest]), { slot: 0, abortSignal: signal() });
       expect(result.status, JSON.stringify(result.verification)).toBe('completed');
+      // Importing the packages wrote bytecode into the venv: not an install, the slot is reused.
+      const next = await pipeline.run(task('python-tests-again', [unittest]), { slot: 0, abortSignal: signal() });
+      expect(next.status, JSON.stringify(next.verification)).toBe('completed');
+      expect(events.filter((event) => event.type === 'provision-finish').map((event) => event.type === 'provision-finish' && event.isReused)).toEqual([false, true]);
     });
   }
 

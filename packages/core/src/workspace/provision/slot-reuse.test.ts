@@ -107,6 +107,22 @@ describe('provisioning once per slot', () => {
     expect(await readFile(counter, 'utf8')).toBe(['setup', 'teardown 41000', 'setup', 'teardown 41000', 'setup', 'teardown 41000', 'setup', ''].join('\n'));
   });
 
+  it('copies again after an install in the main checkout, not after its packages were merely used', async () => {
+    const { repo, counter } = await project();
+    await repo.write('node_modules/.package-lock.json', '{"lockfileVersion":3}\n');
+    const { task } = slots(repo, setupOptions(counter));
+    await task('first');
+
+    // Using a package writes inside its folder (bytecode, caches): its time changes, it is the same install.
+    await repo.write('node_modules/dep/__pycache__/index.pyc', 'bytecode\n');
+    const second = await task('second');
+    // npm rewrites its state file on every install.
+    await repo.write('node_modules/.package-lock.json', '{"lockfileVersion":3,"packages":{}}\n');
+    const third = await task('third', async (worktree) => expect(await readFile(join(worktree, 'node_modules', '.package-lock.json'), 'utf8')).toContain('packages'));
+
+    expect([second.result.isReused, third.result.isReused]).toEqual([true, false]);
+  });
+
   it('stops a hanging teardown at its timeout and reports it as a warning; the slot stays usable', async () => {
     const { repo, counter } = await project();
     const { manager, events, task } = slots(repo, { ...setupOptions(counter), teardown: [['node', '-e', 'setTimeout(() => {}, 60000)']], teardownTimeoutMs: 300 });

@@ -8,7 +8,7 @@ import { ensureExcluded, repositoryPaths } from '../../git/repository';
 import { runVerification } from '../../judge/run-verification';
 import { TypedEmitter } from '../../shared/typed-emitter';
 import { copyDependencyFolders, editableInstallsInto } from './dependency-copies';
-import { type DependencyFingerprint, dependencyChanges, fingerprintDependencies } from './dependency-fingerprint';
+import { type DependencyFingerprint, fingerprintDependencies, installSignature, isSameInstall } from './dependency-fingerprint';
 import { copyIncludedFiles, listIncludedFiles, readIncludePatterns } from './include-files';
 import type { DependencyMode, PortRange, ProvisionEvents, ProvisionResult, WorktreeProvisionerOptions } from './provision-types';
 import { clearSlotRecord, hashFile, isPresent, provisionKey, readSlotRecord, type SlotRecord, serializeFingerprint, writeSlotRecord } from './slot-record';
@@ -185,7 +185,8 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
   /** What the slot must have been provisioned with to be reused now (`provisionKey`). */
   async #wantedKey(environment: Record<string, string>): Promise<string> {
     const folders = await this.dependencyFolders();
-    const dependencies = this.#mode === 'copy' ? serializeFingerprint(await fingerprintDependencies(this.#root, folders)) : {};
+    // Which install the main checkout has (not when its packages were last imported: Python's bytecode is no install).
+    const dependencies = this.#mode === 'copy' ? installSignature(await fingerprintDependencies(this.#root, folders)) : {};
     const included: Record<string, string> = {};
     for (const file of await this.#includedPaths()) included[file] = (await hashFile(join(this.#root, file))) ?? '';
     const setup = (this.#options.setup ?? []).map((command) => commandArgv(command));
@@ -196,7 +197,7 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
   async #isIntact(path: string, record: SlotRecord): Promise<boolean> {
     if ((await linkedFolders(this.#root, path, record.linked)).length !== record.linked.length) return false;
     const recorded: DependencyFingerprint = new Map(Object.entries(record.copyFingerprint).map(([folder, entries]) => [folder, new Map(entries)]));
-    if (dependencyChanges(recorded, await fingerprintDependencies(path, record.copiedDependencies)).length > 0) return false;
+    if (!isSameInstall(recorded, await fingerprintDependencies(path, record.copiedDependencies))) return false;
     for (const [file, hash] of Object.entries(record.included)) if ((await hashFile(join(path, file))) !== hash) return false;
     for (const kept of record.preserved) if (!(await isPresent(join(path, kept)))) return false;
     return true;
