@@ -138,6 +138,20 @@ describe('provisioning once per slot', () => {
     expect((await manager.list()).filter((worktree) => worktree.isPoolSlot === true)).toHaveLength(1);
   });
 
+  it('warns when setup leaves files git does not ignore, naming them', async () => {
+    const { repo, counter } = await project();
+    await repo.write('scripts/setup.js', "require('fs').writeFileSync('generated.txt', 'x'); require('fs').mkdirSync('build', { recursive: true }); require('fs').writeFileSync('build/ignored.txt', 'x');\n");
+    await repo.commitAll('setup writes a file git would track');
+    const { events, task } = slots(repo, setupOptions(counter));
+
+    await task('first');
+
+    const warnings = events.filter((event) => event.type === 'warning');
+    expect(warnings.map((event) => event.code)).toEqual(['SETUP_OUTPUT_NOT_IGNORED']);
+    expect(warnings[0]?.type === 'warning' && warnings[0].message).toContain('generated.txt');
+    expect(warnings[0]?.type === 'warning' && warnings[0].message).not.toContain('build');
+  });
+
   it('never follows a record that names paths outside the worktree', async () => {
     const { repo, counter } = await project();
     const { task } = slots(repo, setupOptions(counter));

@@ -175,6 +175,7 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
     const outputs = setup.length === 0 ? [] : (await untrackedEntries(path)).filter((entry) => !before.includes(entry));
     result.durations.setupMs = performance.now() - stepStarted;
     record.preserved.push(...outputs);
+    await this.#warnOfTrackableOutputs(path, outputs);
     record.copyFingerprint = serializeFingerprint(await fingerprintDependencies(path, result.copiedDependencies));
     for (const file of result.copied) record.included[file] = (await hashFile(join(path, file))) ?? '';
     // Only a slot provisioned to the end is reused.
@@ -238,6 +239,18 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
    */
   async preservedPaths(worktree: string): Promise<string[]> {
     return (await readSlotRecord(resolve(worktree)))?.preserved ?? [];
+  }
+
+  /** Setup outputs git would not ignore: kept for the slot's next tasks, they would also be taken for a task's changes. */
+  async #warnOfTrackableOutputs(path: string, outputs: readonly string[]): Promise<void> {
+    if (outputs.length === 0) return;
+    const visible = await untrackedEntries(path, { isIgnoredLeftOut: true });
+    const trackable = outputs.filter((output) => visible.some((entry) => entry === output || entry.startsWith(`${output}/`) || output.startsWith(`${entry}/`)));
+    if (trackable.length === 0) return;
+    this.emit('warning', {
+      code: 'SETUP_OUTPUT_NOT_IGNORED',
+      message: `The setup commands left files git does not ignore in ${path}: ${trackable.slice(0, 5).join(', ')}${trackable.length > 5 ? ` and ${trackable.length - 5} more` : ''}. They stay in the slot for its next tasks, and a task's commit would include them: add them to .gitignore.`,
+    });
   }
 
   #isEditableChecked = false;
@@ -314,8 +327,8 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Provisioning the worktree was aborted.' });
 }
 
-/** The worktree's untracked entries, ignored or not (an untracked folder as one entry), without the trailing `/`. */
-async function untrackedEntries(worktree: string): Promise<string[]> {
-  const listed = await tryGit(worktree, ['ls-files', '-z', '--others', '--directory']);
+/** The worktree's untracked entries, ignored or not (`isIgnoredLeftOut`: not), an untracked folder as one entry, without the trailing `/`. */
+async function untrackedEntries(worktree: string, options: { isIgnoredLeftOut?: boolean } = {}): Promise<string[]> {
+  const listed = await tryGit(worktree, ['ls-files', '-z', '--others', '--directory', ...(options.isIgnoredLeftOut === true ? ['--exclude-standard'] : [])]);
   return listed.isOk ? splitNul(listed.output).map((entry) => entry.replace(/\/$/, '')) : [];
 }
