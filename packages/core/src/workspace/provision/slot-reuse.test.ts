@@ -138,6 +138,17 @@ describe('provisioning once per slot', () => {
     expect((await manager.list()).filter((worktree) => worktree.isPoolSlot === true)).toHaveLength(1);
   });
 
+  it('hands out the ports configured now to a reused slot with no setup, and provisions again one whose setup had others', async () => {
+    const { repo, counter } = await project();
+    await slots(repo, { dependencies: 'copy' }).task('first');
+    const moved = await slots(repo, { dependencies: 'copy', portBase: 42_000 }).task('second');
+    expect(moved.result).toMatchObject({ isReused: true, environment: { PORT: '42000' } });
+
+    await slots(repo, { ...setupOptions(counter), portBase: 42_000 }).task('third');
+    const withSetup = await slots(repo, { ...setupOptions(counter), portBase: 43_000 }).task('fourth', async (worktree) => expect(await readFile(join(worktree, 'build', 'generated.txt'), 'utf8')).toBe('43000'));
+    expect(withSetup.result).toMatchObject({ isReused: false, environment: { PORT: '43000' } });
+  });
+
   it('warns when setup leaves files git does not ignore, naming them', async () => {
     const { repo, counter } = await project();
     await repo.write('scripts/setup.js', "require('fs').writeFileSync('generated.txt', 'x'); require('fs').mkdirSync('build', { recursive: true }); require('fs').writeFileSync('build/ignored.txt', 'x');\n");

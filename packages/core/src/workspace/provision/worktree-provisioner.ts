@@ -129,7 +129,8 @@ export class WorktreeProvisioner extends TypedEmitter<ProvisionEvents> {
       const key = await this.#wantedKey(environment);
       const record = await readSlotRecord(path);
       if (record !== undefined && record.key === key && (await this.#isIntact(path, record))) {
-        Object.assign(result, { isReused: true, copied: Object.keys(record.included), linked: record.linked, copiedDependencies: record.copiedDependencies, environment: record.environment });
+        // The environment as configured now (with setup commands, the key holds it: the same one setup had).
+        Object.assign(result, { isReused: true, copied: Object.keys(record.included), linked: record.linked, copiedDependencies: record.copiedDependencies });
         finish();
         return result;
       }
