@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type DependencyMode, WorktreeManager, WorktreeProvisioner } from '@qoder-orch/core';
-import { type Benchmark, compare, fixed, table } from '../harness';
+import { type Benchmark, compare, fixed, median, table, timeOnce } from '../harness';
 
 const run = promisify(execFile);
 const git = (cwd: string, args: string[]) => run('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd, maxBuffer: 64 * 2 ** 20 });
@@ -65,51 +65,83 @@ async function pnpmProject(base: string): Promise<Project> {
 }
 
 /**
- * Worktree provisioning against a fresh install, per worktree: the `WorktreeProvisioner`
- * linking or copying the main checkout's installed folders into a new worktree, against
+ * Worktree provisioning against a fresh install, per task: the `WorktreeProvisioner` linking or
+ * copying the main checkout's installed folders into a new worktree, and reusing what it put in
+ * a pool slot for the slot's next task (what every task after a slot's first costs), against
  * installing the same lockfile offline in a new worktree (`npm ci --offline`, `pnpm install
  * --offline` from a warm store: the fastest a fresh install gets, no network). Worktrees are
- * made before each timed run; only the provisioning or the install is timed.
+ * made or reset untimed before each run; only the provisioning or the install is timed.
  */
 export const provisioning: Benchmark = {
   name: 'provisioning',
-  description: 'Worktree provisioning (link, copy of installed dependencies) vs a fresh offline install in the worktree: a small npm project and this repository (pnpm, real size).',
+  description: 'Worktree provisioning (link, copy of installed dependencies; a new slot, a reused slot) vs a fresh offline install in the worktree: a small npm project and this repository (pnpm, real size).',
   async run({ isQuick, log }) {
     const base = await mkdtemp(join(tmpdir(), 'qoder-orch-bench-provision-'));
-    const runs = isQuick ? 1 : 5;
     try {
       const projects = [await npmProject(base), ...(isQuick ? [] : [await pnpmProject(base)])];
-      log(`Per worktree; median of ${runs} runs after 1 warm-up, baseline and subject interleaved. Worktrees are created untimed before each run.`);
+      log(
+        'Per task. New slot: median of the runs (3 for the small project, 1 for the real-size one: a copy of it takes minutes on a loaded machine), fresh install and provisioning interleaved after 1 warm-up (none for the real-size one), worktrees made untimed before each run. Reused slot: the same slot reset for the next task (untimed) and provisioned again, as many runs; its ratio is against the fresh-install median of the line above.',
+      );
+      const headers = ['project', 'files in node_modules', 'mode', 'worktree', 'fresh install ms', 'provision ms', 'ratio'];
       const rows: string[][] = [];
       for (const project of projects) {
-        const manager = new WorktreeManager({ projectDir: project.root, worktreeRoot: join(base, 'worktrees'), linkDependencies: false });
+        const isLarge = project !== projects[0];
+        const runs = isQuick || isLarge ? 1 : 3;
+        const warmup = isLarge ? 0 : 1;
         const head = (await git(project.root, ['rev-parse', 'HEAD'])).stdout.trim();
+        let provisioner: WorktreeProvisioner | undefined;
+        // What a run does between two tasks in a slot, once its first task provisioned it: the reset keeps what provisioning put there.
+        let isKeepingProvisioned = false;
+        const manager = new WorktreeManager({
+          projectDir: project.root,
+          worktreeRoot: join(base, 'worktrees'),
+          preservedPaths: async (path) => (isKeepingProvisioned && provisioner !== undefined ? provisioner.preservedPaths(path) : []),
+        });
         let next = 0;
-        // One worktree at a time (a copy of a real node_modules is gigabytes): the last one goes first, untimed.
-        const freshWorktree = async () => {
+        // One worktree at a time (a copy of a real node_modules is gigabytes): the last one goes back to the pool first, untimed, and the next task resets it.
+        const nextWorktree = async () => {
           if (next > 0) await manager.remove('bench', `w${next}`);
           return (await manager.add('bench', `w${(next += 1)}`, head)).path;
         };
         for (const mode of ['link', 'copy'] as const satisfies readonly DependencyMode[]) {
-          const provisioner = new WorktreeProvisioner({ root: project.root, dependencies: mode });
-          await provisioner.prepareRepository();
+          const current = new WorktreeProvisioner({ root: project.root, dependencies: mode });
+          provisioner = current;
+          await current.prepareRepository();
+          isKeepingProvisioned = false;
           let worktree = '';
-          const result = await compare(
+          const fresh = await compare(
             () => run(project.install[0]!, project.install.slice(1), { cwd: worktree, maxBuffer: 64 * 2 ** 20 }),
-            () => provisioner.provision(worktree, { slot: 0 }),
+            () => current.provision(worktree, { slot: 0 }),
             {
-              warmup: 1,
+              warmup,
               runs,
               beforeEach: async () => {
-                worktree = await freshWorktree();
+                worktree = await nextWorktree();
               },
             },
           );
-          rows.push([project.label, `${project.files}`, mode, fixed(result.baseline.medianMs, 0), fixed(result.subject.medianMs, 1), fixed(result.ratio, 4)]);
-          await manager.cleanLeftovers();
+          rows.push([project.label, `${project.files}`, mode, 'new slot', fixed(fresh.baseline.medianMs, 0), fixed(fresh.subject.medianMs, 1), fixed(fresh.ratio, 4)]);
+          log(table(headers, rows.slice(-1)));
+          // The compare's last run provisioned the slot: from here on its next tasks reuse it.
+          isKeepingProvisioned = true;
+          const reused: number[] = [];
+          for (let index = 0; index < runs + warmup; index += 1) {
+            const slot = await nextWorktree();
+            let isReused = false;
+            const sample = await timeOnce(async () => {
+              isReused = (await current.provision(slot, { slot: 0 })).isReused;
+            });
+            if (!isReused) throw new Error('The slot was provisioned again for its next task: provisioning is not kept across tasks.');
+            if (index >= warmup) reused.push(sample.wallMs);
+          }
+          rows.push([project.label, `${project.files}`, mode, 'reused slot', fixed(fresh.baseline.medianMs, 0), fixed(median(reused), 1), fixed(median(reused) / fresh.baseline.medianMs, 4)]);
+          log(table(headers, rows.slice(-1)));
         }
+        // Gigabytes in mode copy: gone before the next project.
+        await manager.remove('bench', `w${next}`);
+        await manager.cleanLeftovers({ isRemovingIdlePool: true });
       }
-      log(table(['project', 'files in node_modules', 'mode', 'fresh install ms', 'provision ms', 'ratio'], rows));
+      log(table(headers, rows));
     } finally {
       await rm(base, { recursive: true, force: true });
     }

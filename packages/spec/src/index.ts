@@ -71,7 +71,7 @@ export type { ConfigIssue } from './errors/config-error';
 export { MIN_SECRET_LENGTH, REDACTED, createSecretRedactor, redactorFor } from './redaction/secret-redactor';
 export type { SecretRedactor } from './redaction/secret-redactor';
 export { encodedForms } from './redaction/secret-encodings';
-export { MIN_NAMED_SECRET_LENGTH, redactJson, redactOutput, secretValuesFrom, tailOf, urlPasswords } from './redaction/redact-output';
+export { MIN_NAMED_SECRET_LENGTH, PUBLIC_ENVIRONMENT_NAMES, redactJson, redactOutput, secretValuesFrom, tailOf, urlPasswords } from './redaction/redact-output';
 export { SECRET_ENV_FILES, projectEnvFileValues, projectEnvSecretValues } from './redaction/env-file-secrets';
 export { parseEnvText, readEnvFile } from './env/env-file';
 export type { EnvFileEntry } from './env/env-file';

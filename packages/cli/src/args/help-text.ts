@@ -57,7 +57,7 @@ Planning and judging with any model
       judge_provider: { name: "ai-sdk:openai-compatible/qwen2.5-coder:14b", base_url: "http://localhost:11434/v1" }
 
 What a run leaves
-  .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, orchestration.log, report.html, tasks/*.log
+  .qoder-orch/runs/<runId>/   plan.json, events.ndjson, state.json, state-changes.ndjson, orchestration.log, report.html, tasks/*.log
   task worktrees              outside the project, in ~/.cache/qoder-orch/worktrees/<project>-<hash>/.pool/<k>
                               (execution.worktree_root, QODER_ORCH_WORKTREE_ROOT): a pool reused by the next
                               tasks and runs (\`checkpoints prune\` without --run removes it); a failed task's

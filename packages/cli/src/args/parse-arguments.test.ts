@@ -105,7 +105,7 @@ describe('runCli', () => {
     const io = captureIo();
     expect(await runCli(['--help'], io)).toBe(EXIT_CODES.met);
     expect(io.stdout.text()).toBe(HELP_TEXT);
-    for (const part of ['Examples', 'later wins', 'QODER_ORCH_MAX_PARALLEL', '130', '--resume [runId]', '--isolation', '--budget-usd', 'qoder-orchestrate demo']) {
+    for (const part of ['Examples', 'later wins', 'QODER_ORCH_MAX_PARALLEL', '130', '--resume [runId]', '--isolation', '--budget-usd', 'qoder-orchestrate demo', 'state-changes.ndjson']) {
       expect(io.stdout.text()).toContain(part);
     }
   });

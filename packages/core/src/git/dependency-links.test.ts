@@ -1,7 +1,7 @@
 import { lstat, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorktreeManager } from '../index';
+import { WorktreeManager, WorktreeProvisioner } from '../index';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];
@@ -27,12 +27,24 @@ async function installedProject(): Promise<TemporaryRepository> {
   return repo;
 }
 
+/** A manager and a link-mode provisioner wired as a run wires them; `add` makes a task's worktree ready. */
+async function linkingManager(repo: TemporaryRepository, dependencies: 'link' | 'none' = 'link') {
+  const provisioner = new WorktreeProvisioner({ root: repo.root, dependencies });
+  await provisioner.prepareRepository();
+  const manager = new WorktreeManager({ projectDir: repo.root, preservedPaths: (path) => provisioner.preservedPaths(path), beforeRemove: (path) => provisioner.teardown(path) });
+  const add = async (taskId: string) => {
+    const worktree = await manager.add('run', taskId, (await repo.git(['rev-parse', 'HEAD'])).trim());
+    const { linked } = await provisioner.provision(worktree.path, { slot: 0 });
+    return { path: worktree.path, linkedDependencies: linked };
+  };
+  return { manager, add };
+}
+
 describe('dependency folders in task worktrees', () => {
   it('links the installed, untracked dependency folders of the main checkout, and git never sees the links', async () => {
     const repo = await installedProject();
-    const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
-    const manager = new WorktreeManager({ projectDir: repo.root });
-    const worktree = await manager.add('run', 'task', base);
+    const { manager, add } = await linkingManager(repo);
+    const worktree = await add('task');
     expect([...worktree.linkedDependencies].sort()).toEqual(['.venv', 'node_modules', 'packages/a/node_modules']);
     for (const path of worktree.linkedDependencies) expect(await readlink(join(worktree.path, path))).toBe(join(repo.root, path));
     expect(await readFile(join(worktree.path, 'node_modules', 'dep', 'index.js'), 'utf8')).toBe('export default 1;\n');
@@ -49,9 +61,8 @@ describe('dependency folders in task worktrees', () => {
 
   it("keeps a task's own work but never the links when its worktree is set aside", async () => {
     const repo = await installedProject();
-    const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
-    const manager = new WorktreeManager({ projectDir: repo.root });
-    const worktree = await manager.add('run', 'task', base);
+    const { manager, add } = await linkingManager(repo);
+    const worktree = await add('task');
     await rm(join(worktree.path, 'package.json'));
     const { leftoverRef } = await manager.remove('run', 'task', { label: 'kept' });
     expect(leftoverRef).toBeDefined();
@@ -59,12 +70,14 @@ describe('dependency folders in task worktrees', () => {
     expect(files.sort()).toEqual(['.gitignore', 'packages/a/package.json', 'vendor/node_modules/kept.js']);
   });
 
-  it('links nothing when asked not to', async () => {
+  it('links nothing when asked not to, and a manager alone puts nothing in a worktree', async () => {
     const repo = await installedProject();
-    const manager = new WorktreeManager({ projectDir: repo.root, linkDependencies: false });
-    const worktree = await manager.add('run', 'task', (await repo.git(['rev-parse', 'HEAD'])).trim());
+    const { manager, add } = await linkingManager(repo, 'none');
+    const worktree = await add('task');
     expect(worktree.linkedDependencies).toEqual([]);
     await expect(lstat(join(worktree.path, 'node_modules'))).rejects.toMatchObject({ code: 'ENOENT' });
     await manager.remove('run', 'task');
+    const alone = await new WorktreeManager({ projectDir: repo.root }).add('run', 'alone', (await repo.git(['rev-parse', 'HEAD'])).trim());
+    await expect(lstat(join(alone.path, 'node_modules'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

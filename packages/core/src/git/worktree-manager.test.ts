@@ -82,14 +82,15 @@ describe('WorktreeManager', () => {
     expect((await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/'])).trim()).toBe(kept[0]);
   });
 
-  it('reuses a slot rewriting only the files that differ, cleaning build output but not the dependency links', async () => {
-    const repo = await createTemporaryRepository({ 'same.txt': 'same\n', 'changes.txt': 'one\n', '.gitignore': 'dist/\n' });
+  it('reuses a slot rewriting only the files that differ, cleaning build output but not the preserved paths', async () => {
+    const repo = await createTemporaryRepository({ 'same.txt': 'same\n', 'changes.txt': 'one\n', '.gitignore': 'dist/\nnode_modules/\n' });
     repositories.push(repo);
-    await repo.write('node_modules/dep/index.js', 'module.exports = 1;\n');
     const first = (await repo.git(['rev-parse', 'HEAD'])).trim();
-    const manager = new WorktreeManager({ projectDir: repo.root });
+    const manager = new WorktreeManager({ projectDir: repo.root, preservedPaths: ['node_modules'] });
     const slot = await manager.add('run', 'first', first);
-    expect(slot.linkedDependencies).toEqual(['node_modules']);
+    // What a provisioner would put there: ignored, kept by the reset.
+    await mkdir(join(slot.path, 'node_modules', 'dep'), { recursive: true });
+    await writeFile(join(slot.path, 'node_modules', 'dep', 'index.js'), 'module.exports = 1;\n');
     await repo.write('changes.txt', 'two\n');
     const second = await repo.commitAll('second');
     const untouched = await stat(join(slot.path, 'same.txt'));
@@ -104,7 +105,6 @@ describe('WorktreeManager', () => {
     expect(await repo.git(['show', 'refs/qoder-orch/leftovers/run/pool-1/found-in-slot:late.txt'])).toBe('late\n');
     expect(await repo.git(['show', 'refs/qoder-orch/leftovers/run/first/removed:scratch.txt'])).toBe('untracked\n');
     expect(reused.path).toBe(slot.path);
-    expect(reused.linkedDependencies).toEqual(['node_modules']);
     expect((await stat(join(reused.path, 'node_modules', 'dep', 'index.js'))).isFile()).toBe(true);
     expect(await readFile(join(reused.path, 'changes.txt'), 'utf8')).toBe('two\n');
     const same = await stat(join(reused.path, 'same.txt'));

@@ -1,10 +1,10 @@
 import { mkdir, realpath, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { endProcessesWorkingIn } from '../workspace/end-stray-processes';
-import { dependencyExcludePatterns, findDependencyFolders, linkDependencyFolders, linkedFolders } from './dependency-links';
+import { dependencyExcludePatterns } from './dependency-links';
 import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
-import { ensureExcluded, ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
+import { ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
 import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-names';
 import { workingState } from './temporary-index';
 import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
@@ -22,15 +22,15 @@ export interface WorktreeManagerOptions {
    * @default defaultWorktreeRoot(): `${XDG_CACHE_HOME:-~/.cache}/qoder-orch/worktrees`
    */
   worktreeRoot?: string;
-  /** Link the main checkout's installed dependency folders (`node_modules`, `.venv`, `venv`) into each new worktree. @default true */
-  linkDependencies?: boolean;
-  /** Called with a task worktree's path before it is removed (a provisioner's teardown); never stops the removal. */
+  /** Called with a worktree's path before its folder is removed (a provisioner's teardown), not when a slot goes back to the pool; never stops the removal. */
   beforeRemove?: (path: string) => Promise<void>;
   /**
-   * Paths (relative to the repository root) put into a worktree when it was created, besides the
-   * dependency links: the reset between two tasks in a reused worktree leaves them in place.
+   * Paths (relative to the repository root) put into a slot's worktree after git made it, or how
+   * to find them for a slot (a `WorktreeProvisioner`'s `preservedPaths`: its dependency links or
+   * copies, include files and setup outputs): the reset between two tasks in a reused worktree
+   * leaves them in place. The manager itself puts nothing there.
    */
-  preservedPaths?: readonly string[];
+  preservedPaths?: readonly string[] | ((worktree: string) => Promise<readonly string[]>);
 }
 
 /** A task's worktree. */
@@ -43,8 +43,6 @@ export interface TaskWorktree {
   branch: string;
   /** The commit it started from. */
   base: string;
-  /** Dependency folders linked from the main checkout, relative to the repository root. */
-  linkedDependencies: string[];
 }
 
 /** One of our task worktrees, as git lists it. */
@@ -75,7 +73,7 @@ export interface ListedWorktree {
  * Worktrees are slots of a pool (`.pool/<k>`) that persists across runs: a task takes an idle
  * slot (or a new one is added) and resets it to its base on its branch (`checkout -f -B`: only
  * the files that differ are rewritten; untracked and ignored files are cleaned, the dependency
- * links and `preservedPaths` kept); releasing it detaches it again. A slot holding a failed
+ * links and `preservedPaths` — what provisioning put there, once per slot — kept); releasing it detaches it again. A slot holding a failed
  * task's work at the end of a failed run is retired: moved to `<run>/<task>` for inspection.
  * Work found in a worktree being reset, released or removed is kept first (uncommitted changes
  * and branch commits, under `refs/qoder-orch/leftovers/…`), so cleaning up never destroys anything.
@@ -86,12 +84,9 @@ export class WorktreeManager {
   readonly #directory: string;
   /** Where earlier versions put worktrees (inside the project): still ours to list and clean. */
   readonly #legacyDirectory: string;
-  readonly #isLinkingDependencies: boolean;
   readonly #beforeRemove: ((path: string) => Promise<void>) | undefined;
-  readonly #preservedPaths: readonly string[];
+  readonly #preservedPaths: readonly string[] | ((worktree: string) => Promise<readonly string[]>);
   readonly #pool: WorktreePool;
-  /** The main checkout's dependency folders, looked up once: installing is not something a run does. */
-  #dependencyFolders: Promise<string[]> | undefined;
   #isExcluded = false;
   /** The shared git directory, looked up once. */
   #commonDir: Promise<string> | undefined;
@@ -102,7 +97,6 @@ export class WorktreeManager {
     this.#directory = projectWorktreeFolder(options.worktreeRoot ?? defaultWorktreeRoot(), this.#root);
     assertOutsideRepository(this.#directory, this.#root);
     this.#legacyDirectory = resolve(this.#root, PRIVATE_DIRECTORY, 'worktrees');
-    this.#isLinkingDependencies = options.linkDependencies ?? true;
     this.#beforeRemove = options.beforeRemove;
     this.#preservedPaths = options.preservedPaths ?? [];
     this.#pool = new WorktreePool(this.#directory);
@@ -130,69 +124,58 @@ export class WorktreeManager {
    */
   async add(runId: string, taskId: string, base: string): Promise<TaskWorktree> {
     const branch = taskBranch(runId, taskId);
-    const { commonDir } = await this.prepareRepository();
+    await this.prepareRepository();
     await this.remove(runId, taskId, { label: 'previous-attempt' });
     const slot = await this.#pool.take(() => this.list());
     try {
-      const linkedDependencies = await slot.queue.run(async () => {
-        if (!slot.isNew && (await this.#resetSlot(slot.path, runId, branch, base))) return linkedFolders(this.#root, slot.path, await this.#folders());
-        return this.#createSlot(slot.path, branch, base, commonDir);
+      await slot.queue.run(async () => {
+        if (!slot.isNew && (await this.#resetSlot(slot.path, runId, branch, base))) return;
+        await this.#createSlot(slot.path, branch, base);
       });
-      return { runId, taskId, path: slot.path, branch, base, linkedDependencies };
+      return { runId, taskId, path: slot.path, branch, base };
     } catch (error) {
       this.#pool.free(slot.path);
       throw error;
     }
   }
 
-  /** A new slot: a worktree of `base` on `branch`, the dependency folders linked into it (once per slot, not per task). */
-  async #createSlot(path: string, branch: string, base: string, commonDir: string): Promise<string[]> {
+  /** A new slot: a worktree of `base` on `branch` (what else it needs, a provisioner puts there). */
+  async #createSlot(path: string, branch: string, base: string): Promise<void> {
     await setAsideOrphan(path);
     await mkdir(dirname(path), { recursive: true });
     await runGit(this.#root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, base]);
-    if (!this.#isLinkingDependencies) return [];
-    return linkDependencyFolders({ root: this.#root, worktree: path, commonDir, folders: await this.#folders() });
   }
 
   /**
    * Resets an idle slot for a task: keeps work found in it, checks `base` out on `branch`
    * (rewriting only the files that differ) and removes untracked and ignored files (an earlier
-   * task's build output is no evidence of this one's), except the dependency links and
-   * preserved paths. A slot that cannot be reset (a stale lock a killed process left) is removed
+   * task's build output is no evidence of this one's), except the preserved paths. A slot that cannot be reset (a stale lock a killed process left) is removed
    * once its work is kept. Returns whether the slot is ready.
    */
   async #resetSlot(path: string, runId: string, branch: string, base: string): Promise<boolean> {
     await this.#keepWork(path, runId, `pool-${basename(path)}`, 'found-in-slot', { isUncommittedOnly: true });
     const checkedOut = await tryGit(path, ['checkout', '-q', '-f', '--no-track', '-B', branch, base]);
-    const keep = [...dependencyExcludePatterns(await this.#folders()), ...dependencyExcludePatterns(this.#preservedPaths)].flatMap((pattern) => ['-e', pattern]);
+    const preserved = typeof this.#preservedPaths === 'function' ? await this.#preservedPaths(path) : this.#preservedPaths;
+    const keep = dependencyExcludePatterns(preserved).flatMap((pattern) => ['-e', pattern]);
     const cleaned = checkedOut.isOk ? await tryGit(path, ['clean', '-ffdxq', ...keep]) : checkedOut;
     if (cleaned.isOk) return true;
+    await this.#beforeRemove?.(path).catch(() => undefined);
     await runGit(this.#root, ['worktree', 'remove', '--force', '--force', path]);
     if ((await resolveRef(this.#root, `refs/heads/${branch}`)) !== undefined) await runGit(this.#root, ['branch', '-D', '-q', branch]);
     return false;
   }
 
-  async #folders(): Promise<string[]> {
-    if (!this.#isLinkingDependencies) return [];
-    this.#dependencyFolders ??= findDependencyFolders(this.#root);
-    return this.#dependencyFolders;
-  }
-
   /**
-   * Writes, once, the repository's `info/exclude` lines every task worktree needs: the private
-   * folder and a literal pattern for each dependency folder that will be linked (a link is not a
-   * folder to git, so `node_modules/` would not hide it). Called before a run's repository guard
-   * takes its record, so the guard never mistakes the run's own lines for an agent's tampering.
+   * Writes, once, the repository's `info/exclude` line every task worktree needs: the private
+   * folder (a provisioner's `prepareRepository` adds those of the dependency folders it links).
+   * Called before a run's repository guard takes its record, so the guard never mistakes the
+   * run's own lines for an agent's tampering.
    */
   async prepareRepository(): Promise<{ commonDir: string }> {
     this.#commonDir ??= repositoryPaths(this.#root).then((paths) => paths.commonDir);
     const commonDir = await this.#commonDir;
     if (!this.#isExcluded) {
       await ensurePrivateDirectoryExcluded(commonDir);
-      if (this.#isLinkingDependencies) {
-        this.#dependencyFolders ??= findDependencyFolders(this.#root);
-        await ensureExcluded(commonDir, dependencyExcludePatterns(await this.#dependencyFolders));
-      }
       this.#isExcluded = true;
     }
     return { commonDir };
@@ -217,8 +200,6 @@ export class WorktreeManager {
   async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string): Promise<{ leftoverRef?: string }> {
     const branch = taskBranch(runId, taskId);
     let kept: string | undefined;
-    // The provisioner's teardown, once the task is done with the worktree (removed or back in the pool).
-    if (listed !== undefined && !listed.isPrunable) await this.#beforeRemove?.(listed.path).catch(() => undefined);
     const slot = listed?.isPoolSlot === true && !listed.isPrunable ? listed.path : undefined;
     if (slot !== undefined) {
       // A slot goes back to the pool: its work kept, HEAD detached from the task's branch, files left for the next task's reset.
@@ -232,6 +213,8 @@ export class WorktreeManager {
     } else {
       if (listed !== undefined && !listed.isPrunable) {
         kept = (await this.#keepWork(listed.path, runId, taskId, label))?.ref;
+        // The provisioner's teardown, once the worktree itself goes (a slot back in the pool keeps its provisioning).
+        await this.#beforeRemove?.(listed.path).catch(() => undefined);
         await runGit(this.#root, ['worktree', 'remove', '--force', '--force', listed.path]);
       }
       if (listed !== undefined) {
@@ -320,6 +303,7 @@ export class WorktreeManager {
         if (options.isRemovingIdlePool === true && worktree.branch === undefined && !this.#pool.isTaken(worktree.path)) {
           const work = await this.#keepWork(worktree.path, 'pool', basename(worktree.path), label, { isUncommittedOnly: true });
           if (work !== undefined) kept.push(work.ref);
+          await this.#beforeRemove?.(worktree.path).catch(() => undefined);
           await runGit(this.#root, ['worktree', 'remove', '--force', '--force', worktree.path]);
           this.#pool.forget(worktree.path);
         }

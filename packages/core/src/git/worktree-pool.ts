@@ -99,6 +99,13 @@ export class WorktreePool {
   }
 }
 
+/** The index (from 0) of the pool slot at `path` (`…/.pool/<k>`, k from 1), or `undefined` for a worktree outside the pool. */
+export function poolSlotIndex(path: string): number | undefined {
+  if (basename(dirname(path)) !== POOL_FOLDER) return undefined;
+  const number = Number(basename(path));
+  return Number.isInteger(number) && number >= 1 ? number - 1 : undefined;
+}
+
 function slotNumber(path: string): number {
   const number = Number(basename(path));
   return Number.isFinite(number) ? number : Number.MAX_SAFE_INTEGER;

@@ -94,6 +94,15 @@ describe('runVerification', () => {
     expect(result?.outputTail.length).toBeLessThan(400);
   });
 
+  it("shows the task's ports in a check's output: the slot environment is not secret", async () => {
+    const cwd = await temporaryDirectory();
+    const [result] = await runVerification([[node, '-e', 'console.log("port " + process.env.PORT + " range " + process.env.QODER_ORCH_PORT_RANGE + " key " + process.env.OTHER)']], {
+      cwd,
+      env: { PORT: '41020', QODER_ORCH_PORT_RANGE: '41020-41029', QODER_ORCH_SLOT: '2', OTHER: 'private-value-123' },
+    });
+    expect(result?.outputTail).toContain(`port 41020 range 41020-41029 key ${REDACTED}`);
+  });
+
   it("redacts the values of the orchestrator's own secret environment variables", async () => {
     const cwd = await temporaryDirectory();
     const previous = process.env.QODER_PERSONAL_ACCESS_TOKEN;

@@ -16,9 +16,10 @@ type TaskSpec = { id: string; agent?: string; dependsOn?: string[]; files?: stri
 const plan = (tasks: TaskSpec[]) => JSON.stringify({ tasks: tasks.map((task) => ({ title: `Do ${task.id}`, agent: 'backend-dev', ...task })) });
 const met = JSON.stringify({ isMet: true, reasoning: 'ok' });
 
-async function runInRepository(tasks: TaskSpec[], runTask: NonNullable<MockAgentProviderSettings['runTask']>, config: ConfigOverrides = {}, judge = [met]) {
+async function runInRepository(tasks: TaskSpec[], runTask: NonNullable<MockAgentProviderSettings['runTask']>, config: ConfigOverrides = {}, judge = [met], prepare?: (repository: TemporaryRepository) => Promise<unknown>) {
   const repository = await createTemporaryRepository({ 'README.md': '# app\n', 'src/shared.txt': 'line 1\nline 2\nline 3\n' });
   repositories.push(repository);
+  await prepare?.(repository);
   let judgeIndex = 0;
   const provider = new MockAgentProvider({ complete: (options) => (options.purpose === 'judge' ? judge[Math.min(judgeIndex++, judge.length - 1)]! : plan(tasks)), runTask });
   const orchestrator = createOrchestrator({
@@ -232,5 +233,33 @@ describe('Orchestrator on a real git repository', () => {
     expect(provider.calls.runTask.filter((call) => call.taskId === 'ahead')).toHaveLength(2);
     expect(await readFile(join(repository.root, 'src/ahead.txt'), 'utf8')).toBe('informed\n');
     expect(await readFile(join(repository.root, 'src/config.txt'), 'utf8')).toBe('v2\n');
+  });
+
+  it('fails speculative work whose agent installed into the dependencies linked from the checkout, as it fails a normal task', async () => {
+    const { repository, summary, events, provider } = await runInRepository(
+      [
+        { id: 'base', files: ['src/base.txt'], estimateMinutes: 30 },
+        { id: 'ahead', files: ['src/ahead.txt'], dependsOn: ['base'], estimateMinutes: 5 },
+      ],
+      {
+        base: [{ type: 'success', delayMs: 150, files: { 'src/base.txt': 'base\n' } }],
+        // Written through the worktree's link: into the user's checkout.
+        ahead: [{ type: 'success', files: { 'src/ahead.txt': 'ahead\n', 'node_modules/added/index.js': 'module.exports = 2;\n' } }],
+      },
+      { execution: { enableSpeculative: true, isolation: 'worktree' } },
+      [met],
+      async (repository) => {
+        await repository.write('.gitignore', 'node_modules/\n');
+        await repository.commitAll('ignore dependencies');
+        await repository.write('node_modules/dep/index.js', 'module.exports = 1;\n');
+      },
+    );
+    const start = events.find((event): event is EventEnvelope<'task-start'> => event.type === 'task-start' && event.taskId === 'ahead');
+    expect(start?.isSpeculative).toBe(true);
+    expect(summary.speculation).toMatchObject({ started: 1, rerun: 0 });
+    const ended = events.find((event): event is EventEnvelope<'task-end'> => event.type === 'task-end' && event.taskId === 'ahead');
+    expect(ended?.result).toMatchObject({ status: 'failed', error: { code: 'SHARED_DEPENDENCIES_CHANGED' } });
+    expect(provider.calls.runTask.filter((call) => call.taskId === 'ahead')).toHaveLength(1);
+    expect(existsSync(join(repository.root, 'src/ahead.txt'))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { serializeError } from '@qoder-orch/spec';
+import { redactOutput, serializeError } from '@qoder-orch/spec';
 import { ProviderError } from '@qoder-orch/spec';
 import { buildTaskPrompt, parseAgentReport } from '../orchestrator/task-prompt';
 import { filesOverlap } from '@qoder-orch/spec';
@@ -8,7 +8,8 @@ import { type TaskResult, TaskResultSchema } from '@qoder-orch/spec';
 import type { RunTaskResult } from '@qoder-orch/spec';
 import { readPaths, redactedRunResult } from './agent-output';
 import type { PipelineSteps } from './pipeline-steps';
-import { settleTask } from './settle-task';
+import { failTask, settleTask } from './settle-task';
+import { watchSharedDependencies } from './shared-dependencies';
 
 /** What speculative work read or wrote, checked against what its dependencies changed. */
 export interface SpeculativeFootprint {
@@ -42,6 +43,8 @@ export async function speculate(steps: PipelineSteps, task: Task, slot: number, 
   const startedAt = new Date();
   const prepared = await steps.begin(task, { attempt: 1, slot, abortSignal, isSpeculative: true });
   const read = new Set<string>();
+  // As for any task: an install through a link to the user's checkout is caught, speculative or not.
+  const sharedDependencies = await watchSharedDependencies(task.id, prepared);
   const throwAway = async (reason: string) => {
     await options.workspace.discard(task, prepared, { isRollback: true, reason }).catch(() => undefined);
     events.emit('speculation-discarded', { taskId: task.id, wastedMs: Date.now() - startedAt.getTime(), reason });
@@ -67,8 +70,20 @@ export async function speculate(steps: PipelineSteps, task: Task, slot: number, 
   steps.spend([task.id], runResult.costUsd ?? 0);
   const output = redactedRunResult(runResult, options.secretValues);
   const written = await options.workspace.changedFiles(prepared).catch(() => [] as string[]);
+  const sharedChange = await sharedDependencies();
   return {
     confirm: async ({ abortSignal: confirmSignal }) => {
+      const base = { taskId: task.id, agent: task.agent, iteration: options.iteration, attempts: 1, slot, startedAt: startedAt.toISOString() };
+      const finish = (result: Omit<TaskResult, 'endedAt' | 'durationMs'>): TaskResult => {
+        const endedAt = new Date();
+        return TaskResultSchema.parse({ ...result, endedAt: endedAt.toISOString(), durationMs: endedAt.getTime() - startedAt.getTime() });
+      };
+      // The user's checkout changed (or the task's work rests on an install of its own): a rerun would not undo it, the task fails as a normal one does.
+      if (sharedChange !== undefined) {
+        const checkpoint = prepared.checkpoint ? { checkpoint: prepared.checkpoint } : {};
+        const summary = redactOutput(output.summary.slice(0, 4000), options.secretValues);
+        return failTask(steps, task, prepared, finish({ ...base, status: 'failed', usage: output.usage, costUsd: output.costUsd ?? 0, summary, error: serializeError(sharedChange), ...checkpoint } as TaskResult));
+      }
       const dependencyChanges = task.dependsOn.flatMap((id) => options.resultOf?.(id)?.filesChanged ?? []);
       const conflicts = speculationConflicts({ declared: task.files, read: [...read], written }, dependencyChanges);
       if (conflicts.length > 0) {
@@ -76,16 +91,12 @@ export async function speculate(steps: PipelineSteps, task: Task, slot: number, 
         await throwAway('dependencies changed what it used');
         return 'rerun';
       }
-      const finish = (result: Omit<TaskResult, 'endedAt' | 'durationMs'>): TaskResult => {
-        const endedAt = new Date();
-        return TaskResultSchema.parse({ ...result, endedAt: endedAt.toISOString(), durationMs: endedAt.getTime() - startedAt.getTime() });
-      };
       return settleTask(steps, {
         task,
         prepared,
         attempt: 1,
         abortSignal: confirmSignal,
-        base: { taskId: task.id, agent: task.agent, iteration: options.iteration, attempts: 1, slot, startedAt: startedAt.toISOString() },
+        base,
         finish,
         usage: output.usage,
         costUsd: output.costUsd ?? 0,

@@ -110,13 +110,14 @@ export class GitRun {
       provisioner.on('provision-finish', (event) => tell({ type: 'provision-finish', ...event }));
       provisioner.on('warning', (event) => tell({ type: 'warning', ...event }));
     }
-    // Also in a shared tree: an earlier run's worktrees are cleaned up by begin. Dependency folders are the provisioner's.
+    // Also in a shared tree: an earlier run's worktrees are cleaned up by begin. What a worktree needs besides its checkout is the provisioner's.
     this.#worktrees = new WorktreeManager({
       projectDir: this.root,
       identity: this.identity,
       ...(this.options.worktreeRoot === undefined ? {} : { worktreeRoot: this.options.worktreeRoot }),
-      linkDependencies: false,
       beforeRemove: (path) => provisioner.teardown(path),
+      // What provisioning put in a slot stays there from one task to the next: provisioned once per slot.
+      preservedPaths: (path) => provisioner.preservedPaths(path),
     });
     const warnings: string[] = [];
     if (this.subdirectory !== '') {

@@ -10,6 +10,7 @@ import { workingState, workingTree } from '../git/temporary-index';
 import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
 import type { Task } from '@qoder-orch/spec';
 import { endProcessesWorkingIn } from './end-stray-processes';
+import { poolSlotIndex } from '../git/worktree-pool';
 import { GitRun } from './git-run';
 import type { GitWorkspaceOptions } from './git-workspace-options';
 import type { TaskRecord } from './task-record';
@@ -59,7 +60,8 @@ export class WorktreeWorkspace implements TaskWorkspace {
   /**
    * Only the start of a task goes through the git queue (the integration head it starts from,
    * the tampering watch); its worktree is reset in its own slot, beside other tasks' work, then
-   * provisioned (copies and setup commands take their time outside the queue too).
+   * provisioned outside the queue too: once per slot, reused by the slot's next tasks while it
+   * holds what is wanted (`WorktreeProvisioner`).
    */
   async prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
     const run = this.#run;
@@ -70,7 +72,8 @@ export class WorktreeWorkspace implements TaskWorkspace {
     } finally {
       run.starting.delete(task.id);
     }
-    const slot = options.slot ?? 0;
+    // Ports and setup belong to the pool slot the worktree is (distinct among the tasks holding one): its provisioning is reused as it is.
+    const slot = poolSlotIndex(prepared.worktree as string) ?? options.slot ?? 0;
     try {
       const provisioned = await run.provisioner.provision(prepared.worktree as string, { slot, taskId: task.id, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) });
       return { ...prepared, environment: provisioned.environment, ...(provisioned.linked.length === 0 ? {} : { linkedDependencies: provisioned.linked }) };
@@ -122,7 +125,6 @@ export class WorktreeWorkspace implements TaskWorkspace {
       worktree: worktree.path,
       branch: worktree.branch,
       baseCommit,
-      ...(worktree.linkedDependencies.length === 0 ? {} : { linkedDependencies: worktree.linkedDependencies }),
     };
   }
 

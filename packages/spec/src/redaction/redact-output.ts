@@ -31,9 +31,16 @@ export function urlPasswords(value: string): string[] {
 }
 
 /**
+ * Variables the orchestrator itself gives a task (its slot's ports), never secrets: passed as
+ * extra environment, their values (`41000-41009`) would otherwise be blanked in every output.
+ */
+export const PUBLIC_ENVIRONMENT_NAMES: ReadonlySet<string> = new Set(['PORT', 'QODER_ORCH_PORT_RANGE', 'QODER_ORCH_SLOT']);
+
+/**
  * The secret values to hide: every value of `extraEnvironment` (extra environment is never
- * logged), values of secret-looking variables of the process environment (at least
- * {@link MIN_NAMED_SECRET_LENGTH} characters), and passwords inside URLs of any variable.
+ * logged) but those of {@link PUBLIC_ENVIRONMENT_NAMES}, values of secret-looking variables of
+ * the process environment (at least {@link MIN_NAMED_SECRET_LENGTH} characters), and passwords
+ * inside URLs of any variable.
  */
 export function secretValuesFrom(processEnvironment: Readonly<Record<string, string | undefined>>, extraEnvironment: Readonly<Record<string, string>> = {}): string[] {
   const values = new Set<string>();
@@ -42,7 +49,10 @@ export function secretValuesFrom(processEnvironment: Readonly<Record<string, str
     if (value.length >= MIN_NAMED_SECRET_LENGTH && SECRET_NAME_PATTERN.test(name)) values.add(value);
     for (const password of urlPasswords(value)) if (password.length >= MIN_SECRET_LENGTH) values.add(password);
   }
-  for (const value of Object.values(extraEnvironment)) if (value.length >= MIN_SECRET_LENGTH) values.add(value);
+  for (const [name, value] of Object.entries(extraEnvironment)) {
+    if (PUBLIC_ENVIRONMENT_NAMES.has(name)) for (const password of urlPasswords(value)) values.add(password);
+    else if (value.length >= MIN_SECRET_LENGTH) values.add(value);
+  }
   return [...values].sort((a, b) => b.length - a.length);
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * Package managers' own records of what is installed: any install, update or removal rewrites
  * one of them (npm, pnpm, yarn classic and berry, a virtualenv's configuration).
  */
-const STATE_FILES = ['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity', '.pnpm/lock.yaml', 'pyvenv.cfg'];
+export const STATE_FILES: readonly string[] = ['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity', '.pnpm/lock.yaml', 'pyvenv.cfg'];
 
 /** What one dependency folder looks like, cheaply: entry → `mtime:size` of its top level, its state files and a venv's site-packages. */
 export type FolderFingerprint = Map<string, string>;
@@ -82,6 +82,36 @@ export function dependencyChanges(before: DependencyFingerprint, after: Dependen
     for (const entry of was.keys()) if (!now.has(entry)) changes.push(`${folder}: ${entry} removed`);
   }
   return changes;
+}
+
+/**
+ * Whether an install changed a folder between two fingerprints, leaving out what merely using
+ * the packages touches (Python writing `__pycache__` inside a package folder changes its time):
+ * the same entries by name, and the package managers' state files unchanged (every npm, pnpm,
+ * yarn install rewrites one; pip adds or renames `*.dist-info` entries).
+ */
+export function isSameInstall(before: DependencyFingerprint, after: DependencyFingerprint): boolean {
+  for (const [folder, was] of before) {
+    const now = after.get(folder) ?? new Map<string, string>();
+    if (now.size !== was.size) return false;
+    for (const [entry, stamp] of was) {
+      if (!now.has(entry)) return false;
+      if (STATE_FILES.includes(entry) && now.get(entry) !== stamp) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * What of a fingerprint says which install it is (see `isSameInstall`): each folder's entry
+ * names, with the stamps of the package managers' state files only, sorted.
+ */
+export function installSignature(fingerprint: DependencyFingerprint): Record<string, Array<[string, string]>> {
+  const signature: Record<string, Array<[string, string]>> = {};
+  for (const [folder, entries] of fingerprint) {
+    signature[folder] = [...entries].map(([entry, stamp]): [string, string] => [entry, STATE_FILES.includes(entry) ? stamp : '']).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+  }
+  return signature;
 }
 
 /** A short description of changes for a message: the first few, and how many more. */

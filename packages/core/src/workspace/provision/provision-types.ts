@@ -9,12 +9,14 @@ export interface ProvisionSettings {
   includeFile?: string;
   /** @default 'link' */
   dependencies?: DependencyMode;
-  /** Run in each new worktree, in order, before it is used (no shell). User configuration only: never a plan's or an agent's text. */
+  /** Run once per slot when it is provisioned, in order, before it is used (no shell). User configuration only: never a plan's or an agent's text. */
   setup?: readonly CommandLine[];
-  /** Run in a provisioned worktree before it is removed. */
+  /** Run in a provisioned worktree when its provisioning goes: before it is removed or provisioned again. */
   teardown?: readonly CommandLine[];
-  /** Per setup or teardown command. @default 600000 */
+  /** Per setup command. @default 600000 */
   commandTimeoutMs?: number;
+  /** Per teardown command: one that runs longer is stopped and reported as a warning. @default the smaller of commandTimeoutMs and 60000 */
+  teardownTimeoutMs?: number;
   /** @default 41000 */
   portBase?: number;
   /** @default 10 */
@@ -44,6 +46,8 @@ export interface ProvisionResult {
   /** The slot's environment: `PORT`, `QODER_ORCH_PORT_RANGE`, `QODER_ORCH_SLOT`. */
   environment: Record<string, string>;
   ports: PortRange;
+  /** The slot was provisioned for an earlier task with the same settings and still holds it: nothing was done. */
+  isReused: boolean;
   /** Ignored files copied from the main checkout (`.worktreeinclude`), repository-relative. */
   copied: string[];
   /** Dependency folders linked to the main checkout's (mode `link`), repository-relative. */
@@ -61,6 +65,8 @@ export interface ProvisionEvents {
     slot: number;
     taskId?: string;
     isOk: boolean;
+    /** The slot's earlier provisioning was reused: nothing copied, linked or run. */
+    isReused: boolean;
     dependencies: DependencyMode;
     /** Ignored files copied in. */
     copiedFiles: number;

@@ -40,7 +40,7 @@ async function project(): Promise<TemporaryRepository> {
 }
 
 async function worktreeOf(repo: TemporaryRepository, taskId = 'task'): Promise<string> {
-  const manager = new WorktreeManager({ projectDir: repo.root, worktreeRoot: `${repo.root}-worktrees`, linkDependencies: false });
+  const manager = new WorktreeManager({ projectDir: repo.root, worktreeRoot: `${repo.root}-worktrees` });
   cleanups.push(() => rm(`${repo.root}-worktrees`, { recursive: true, force: true }));
   const worktree = await manager.add('run', taskId, (await repo.git(['rev-parse', 'HEAD'])).trim());
   return worktree.path;
