@@ -1,0 +1,228 @@
+import {
+  type AgentEvent,
+  type CheckOptions,
+  type CheckResult,
+  type CompleteOptions,
+  type CompleteResult,
+  type ErrorCode,
+  type LLMProviderV1,
+  type OrchestratorError,
+  ProviderError,
+  type RunTaskOptions,
+  type RunTaskResult,
+} from '@qoder-orch/spec';
+import { Queue, QueueEvents } from 'bullmq';
+import { EventEmitter } from 'eventemitter3';
+import { checkRedis, type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
+import { runGit } from '../git/run-git';
+import { branchOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
+import { applyRemoteResult, publishBase, snapshotWorktree } from './publish-base';
+
+export interface QueueExecutorOptions {
+  /** The Redis the workers take jobs from. */
+  connection: RedisConnection;
+  /** @default 'qoder-orch-tasks' */
+  queue?: string;
+  /** Where code travels: a remote name of the project's repository (`origin`) or a git URL/path. */
+  remote: string;
+  /** The URL workers fetch from and push to, when it differs from what `remote` resolves to here. */
+  repositoryUrl?: string;
+  /** The coordinator's own provider: plans, judges and checks run here (`doComplete`, `doCheck`). */
+  provider: LLMProviderV1;
+  /** The provider workers run agents with (a name their `createProvider` knows). @default provider.providerId */
+  providerName?: string;
+}
+
+export interface QueueExecutorEvents {
+  /** An attempt was put on the queue (or found there from before: `isExisting`). */
+  'job-queued': [{ jobId: string; taskId: string; baseCommit: string; isExisting: boolean }];
+  /** A worker finished an attempt (its own failures included). */
+  'job-finished': [{ jobId: string; taskId: string; worker: string; isOk: boolean; code?: string }];
+}
+
+const KNOWN_CODES = new Set<string>([
+  'NOT_INSTALLED',
+  'AUTH',
+  'RATE_LIMITED',
+  'OVERLOADED',
+  'TIMEOUT',
+  'MAX_TURNS',
+  'BUDGET',
+  'CRASHED',
+  'BAD_OUTPUT',
+  'PERMISSION_DENIED',
+  'API_ERROR',
+  'ABORTED',
+  'REMOTE_PUSH_FAILED',
+  'REMOTE_RESULT_INVALID',
+  'GIT_ERROR',
+  'CONFIG_INVALID',
+]);
+const KEEP_FINISHED = { age: 7 * 24 * 3600, count: 10_000 };
+
+/**
+ * Runs each task attempt's agent on a remote worker through a BullMQ queue, behind the
+ * provider interface: the pipeline prepares the task's worktree and calls `doRunTask` as for
+ * any agent; this publishes the worktree's state to the git remote, enqueues the attempt as
+ * data (job id `<run>/<task>/<attempt>`: idempotent, and a resumed run collects an attempt that
+ * finished meanwhile), relays the worker's agent events, and brings the worker's commit back
+ * into the worktree as changes, which the pipeline then checks, commits and merges as a local
+ * agent's. Planning, judging, checks and merges stay on the coordinator.
+ */
+export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements LLMProviderV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly providerId: string;
+  readonly #options: QueueExecutorOptions;
+  readonly #queue: Queue;
+  readonly #events: QueueEvents;
+  readonly #progress = new Map<string, (event: AgentEvent) => void>();
+  #ready: Promise<void> | undefined;
+  #repositoryUrl: string | undefined;
+
+  constructor(options: QueueExecutorOptions) {
+    super();
+    this.#options = options;
+    this.providerId = `queue(${options.provider.providerId})`;
+    const connection = redisOptionsOf(options.connection);
+    const name = options.queue ?? DEFAULT_QUEUE;
+    this.#queue = new Queue(name, { connection });
+    this.#events = new QueueEvents(name, { connection });
+    // Connection errors surface as failed waits; keep them from being unhandled 'error' events.
+    this.#queue.on('error', () => undefined);
+    this.#events.on('error', () => undefined);
+    this.#events.on('progress', ({ jobId, data }) => {
+      const relay = this.#progress.get(jobId);
+      const parsed = ProgressSchema.safeParse(data);
+      if (relay && parsed.success) for (const event of parsed.data.events) relay(event as AgentEvent);
+    });
+  }
+
+  doComplete(options: CompleteOptions): Promise<CompleteResult> {
+    return this.#options.provider.doComplete(options);
+  }
+
+  /** The coordinator's provider's check, plus whether Redis answers (preflight). */
+  async doCheck(options: CheckOptions): Promise<CheckResult> {
+    const local = this.#options.provider.doCheck ? await this.#options.provider.doCheck(options) : { installed: true, authenticated: 'unknown' as const, problems: [] };
+    try {
+      await checkRedis(this.#options.connection);
+      return local;
+    } catch (error) {
+      const { message, fix } = error as OrchestratorError;
+      return { ...local, problems: [...local.problems, { message, fix: fix ?? 'Start Redis.', severity: 'error' }] };
+    }
+  }
+
+  async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
+    const { cwd, abortSignal } = options;
+    const signal = abortSignal ? { abortSignal } : {};
+    const identity = { runId: options.runId ?? 'run', taskId: options.taskId, attempt: options.attempt ?? 1 };
+    const jobId = jobIdOf(identity);
+    const baseRef = `refs/qoder-orch/base/${jobId}`;
+    const base = await snapshotWorktree(cwd);
+    await publishBase(cwd, this.#options.remote, base, baseRef, abortSignal);
+    const data: TaskJob = TaskJobSchema.parse({
+      ...identity,
+      repositoryUrl: await this.#repositoryUrlFor(cwd),
+      baseRef,
+      baseCommit: base,
+      branch: branchOf(identity),
+      prompt: options.prompt,
+      providerName: this.#options.providerName ?? this.#options.provider.providerId,
+      ...pick(options),
+    });
+    await this.#whenReady();
+    if (options.onEvent) this.#progress.set(jobId, options.onEvent);
+    try {
+      const result = await this.#submitAndWait(data, jobId, abortSignal);
+      this.emit('job-finished', { jobId, taskId: data.taskId, worker: result.worker, isOk: result.isOk, ...(result.isOk ? {} : { code: result.code }) });
+      if (!result.isOk) {
+        const code = (KNOWN_CODES.has(result.code) ? result.code : 'CRASHED') as ErrorCode;
+        throw new ProviderError({
+          providerId: this.providerId,
+          code,
+          message: `Worker ${result.worker}: ${result.message}`,
+          isRetryable: result.isRetryable,
+          ...(result.usage ? { usage: result.usage } : {}),
+          ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+        });
+      }
+      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, ...signal });
+      return {
+        summary: result.summary,
+        usage: result.usage,
+        durationMs: result.durationMs,
+        ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+        ...(result.numTurns === undefined ? {} : { numTurns: result.numTurns }),
+        ...(result.structuredOutput === undefined ? {} : { structuredOutput: result.structuredOutput }),
+      };
+    } finally {
+      this.#progress.delete(jobId);
+    }
+  }
+
+  /** Closes the queue's connections. */
+  async close(): Promise<void> {
+    await Promise.allSettled([this.#queue.close(), this.#events.close()]);
+  }
+
+  async #submitAndWait(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined): Promise<TaskJobResult> {
+    let job = await this.#queue.getJob(jobId);
+    // An attempt on the queue from before (a resumed run): collected when it is the same work, replaced when not.
+    if (job && (job.data.baseCommit !== data.baseCommit || (await job.isFailed()))) {
+      await job.remove();
+      job = undefined;
+    }
+    const isExisting = job !== undefined;
+    job ??= await this.#queue.add('task', data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
+    this.emit('job-queued', { jobId, taskId: data.taskId, baseCommit: data.baseCommit, isExisting });
+    let value: unknown;
+    try {
+      value = await abortable(job.waitUntilFinished(this.#events), abortSignal);
+    } catch (error) {
+      if (abortSignal?.aborted) {
+        await job.remove().catch(() => undefined);
+        throw new ProviderError({ providerId: this.providerId, code: 'ABORTED', message: 'The task was cancelled while on the queue.', isCanceled: true });
+      }
+      // The queue gave up on it (stalled too often, the worker died for good): worth another attempt.
+      throw new ProviderError({ providerId: this.providerId, code: 'CRASHED', message: `The queued attempt ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`, isRetryable: true });
+    }
+    const parsed = TaskJobResultSchema.safeParse(value);
+    if (!parsed.success) throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `The worker's answer for ${jobId} is not a task result: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+    return parsed.data;
+  }
+
+  #whenReady(): Promise<void> {
+    this.#ready ??= Promise.all([this.#events.waitUntilReady(), this.#queue.waitUntilReady()]).then(() => undefined);
+    return this.#ready;
+  }
+
+  async #repositoryUrlFor(cwd: string): Promise<string> {
+    if (this.#options.repositoryUrl) return this.#options.repositoryUrl;
+    if (this.#repositoryUrl) return this.#repositoryUrl;
+    const named = await runGit(['remote', 'get-url', this.#options.remote], { cwd, isTolerant: true });
+    this.#repositoryUrl = named.exitCode === 0 ? named.stdout.trim() : this.#options.remote;
+    return this.#repositoryUrl;
+  }
+}
+
+function pick(options: RunTaskOptions): Partial<TaskJob> {
+  const { model, systemPrompt, allowedTools, disallowedTools, permissionMode, maxTurns, maxBudgetUsd, timeoutMs } = options;
+  const picked = { model, systemPrompt, allowedTools: allowedTools ? [...allowedTools] : undefined, disallowedTools: disallowedTools ? [...disallowedTools] : undefined, permissionMode, maxTurns, maxBudgetUsd, timeoutMs };
+  return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A queue executor: plug it in as the Orchestrator's provider (see {@link QueueExecutor}). */
+export function createQueueExecutor(options: QueueExecutorOptions): QueueExecutor {
+  return new QueueExecutor(options);
+}
