@@ -32,14 +32,13 @@ async function startWorkers(count: number, root: string, queue: string, delayMs:
   return workers;
 }
 
-async function runDistributed(ids: string[], queue: string, { delayMs, onExecutor, config = {} }: { delayMs: number; onExecutor?: (executor: QueueExecutor) => void; config?: ConfigOverrides }) {
+async function runDistributed(ids: string[], queue: string, { delayMs, during, config = {} }: { delayMs: number; during?: (workers: WorkerProcess[], executor: QueueExecutor) => Promise<void>; config?: ConfigOverrides }) {
   const project = await createProjectWithRemote({ 'README.md': '# app\n', '.gitignore': '.qoder-orch/\n' });
   cleanups.push(project.cleanup);
   const workers = await startWorkers(3, project.root, queue, delayMs);
   const planner = new MockAgentProvider({ complete: (options) => (options.purpose === 'judge' ? met : planOf(ids)) });
   const executor = createQueueExecutor({ connection: redis.url, queue, remote: 'origin', provider: planner, providerName: 'stub' });
   cleanups.push(() => executor.close());
-  onExecutor?.(executor);
   const finished: Array<{ jobId: string; worker: string; isOk: boolean }> = [];
   executor.on('job-finished', (event) => finished.push(event));
   const orchestrator = createOrchestrator({
@@ -50,7 +49,7 @@ async function runDistributed(ids: string[], queue: string, { delayMs, onExecuto
   });
   const events: EventEnvelope[] = [];
   orchestrator.on('event', (event) => events.push(event));
-  const summary = await orchestrator.run('Build it');
+  const [summary] = await Promise.all([orchestrator.run('Build it'), during?.(workers, executor)]);
   return { project, workers, summary, events, finished };
 }
 
@@ -77,5 +76,33 @@ describe.skipIf(missing !== undefined)('queue execution across worker processes 
     // The worker's agent events arrive as the run's own task output.
     const relayed = events.filter((event): event is EventEnvelope<'task-output'> => event.type === 'task-output' && event.taskId === 'alpha');
     expect(relayed.map((event) => event.event)).toContainEqual({ type: 'text', text: expect.stringMatching(/^working on alpha in process \d+$/) });
+  }, 120_000);
+
+  it('a worker SIGKILLed mid-task: its lock expires, the attempt runs on another worker, nothing is merged twice', async () => {
+    const ids = ['one', 'two', 'three'];
+    let killed: { worker: string; taskId: string } | undefined;
+    const { project, summary, events, finished, workers } = await runDistributed(ids, 'kill-worker', {
+      delayMs: 3000,
+      during: async (workers) => {
+        const started = await Promise.any(workers.map((worker) => worker.waitFor((line) => line.type === 'job-start', 60_000).then((line) => ({ worker, line }))));
+        started.worker.child.kill('SIGKILL');
+        killed = { worker: started.worker.name, taskId: started.line.taskId ?? '' };
+      },
+    });
+    expect(killed).toBeDefined();
+    expect(summary.status).toBe('met');
+    // The killed worker never finished it; another did, once.
+    const victim = workers.find((worker) => worker.name === killed!.worker)!;
+    expect(victim.lines.filter((line) => line.type === 'job-end')).toHaveLength(0);
+    const done = finished.filter((event) => event.isOk && event.jobId.split('/')[1] === killed!.taskId);
+    expect(done).toHaveLength(1);
+    expect(done[0]!.worker).not.toBe(killed!.worker);
+    const otherStarts = workers.filter((worker) => worker !== victim).flatMap((worker) => worker.lines.filter((line) => line.type === 'job-start' && line.taskId === killed!.taskId));
+    expect(otherStarts).toHaveLength(1);
+    const merges = events.filter((event): event is EventEnvelope<'merge-end'> => event.type === 'merge-end');
+    expect(merges.map((event) => event.taskId).sort()).toEqual([...ids].sort());
+    const merged = (await project.git(['log', '--merges', '--format=%s', 'main'])).split('\n');
+    for (const id of ids) expect(merged.filter((subject) => subject === `Do ${id}`)).toHaveLength(1);
+    for (const id of ids) expect(await readFile(join(project.projectDir, 'src', `${id}.txt`), 'utf8')).toMatch(new RegExp(`^${id} by \\d+\\n$`));
   }, 120_000);
 });
