@@ -59,5 +59,6 @@ export async function applyRemoteResult(input: { cwd: string; remote: string; br
   if (!isDescendant) throw invalid(`The worker's commit ${commit.slice(0, 12)} does not build on the task's base ${base.slice(0, 12)}.`);
   // The index as the base (the files already are), then a two-tree read that moves files, deletions included, to the worker's.
   await runGit(['read-tree', base], { cwd });
+  await runGit(['update-index', '-q', '--refresh'], { cwd, isTolerant: true });
   await runGit(['read-tree', '-m', '-u', base, commit], { cwd });
 }
