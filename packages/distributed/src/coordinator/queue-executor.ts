@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AgentEvent,
   type CheckOptions,
@@ -116,7 +117,8 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
     const { cwd, abortSignal } = options;
     const signal = abortSignal ? { abortSignal } : {};
-    const identity = { runId: options.runId ?? 'run', taskId: options.taskId, attempt: options.attempt ?? 1 };
+    // A call without a run (a batch, speculation, a program of its own) gets an id of its own: nothing to collect.
+    const identity = { runId: options.runId ?? `adhoc-${randomUUID()}`, taskId: refSafe(options.taskId), attempt: options.attempt ?? 1 };
     const jobId = jobIdOf(identity);
     const baseRef = `refs/qoder-orch/base/${jobId}`;
     const base = await snapshotWorktree(cwd);
@@ -204,6 +206,12 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     this.#repositoryUrl = named.exitCode === 0 ? named.stdout.trim() : this.#options.remote;
     return this.#repositoryUrl;
   }
+}
+
+/** A task id as a ref and job id piece (a batch's `a+b` becomes `a_b`). */
+function refSafe(taskId: string): string {
+  const safe = taskId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
+  return /^[A-Za-z0-9]/.test(safe) ? safe : `t${safe.slice(0, 127)}`;
 }
 
 function pick(options: RunTaskOptions): Partial<TaskJob> {
