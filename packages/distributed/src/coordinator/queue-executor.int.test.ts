@@ -131,4 +131,25 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
     const unrelated = await applyRemoteResult({ cwd: project.projectDir, remote: 'origin', branch: 'qoder-orch/run-1/api/1', base: other, commit: tip }).catch((caught: unknown) => caught);
     expect(unrelated).toMatchObject({ code: 'REMOTE_RESULT_INVALID', message: expect.stringContaining('does not build on') });
   }, 60_000);
+
+  it('Redis stopped while an attempt waits: the wait fails with QUEUE_UNAVAILABLE after the grace period instead of hanging', async () => {
+    const own = await startRedisServer();
+    cleanups.push(() => own.stop());
+    const project = await createProjectWithRemote({ 'README.md': '# app\n' });
+    cleanups.push(project.cleanup);
+    const worker = await createWorker({ connection: own.url, queue: 'lost', workdir: join(project.root, 'worker'), providers: { agent: agent(() => new Promise((resolve) => setTimeout(resolve, 20_000))) } });
+    // Its connection is gone with the server: closing it must not wait for a Redis that will not come back.
+    cleanups.push(() => Promise.race([worker.close(true), new Promise((resolve) => setTimeout(resolve, 2000))]));
+    const executor = createQueueExecutor({ connection: own.url, queue: 'lost', remote: 'origin', provider: new MockAgentProvider(), providerName: 'agent', connectionLossMs: 1500 });
+    cleanups.push(() => Promise.race([executor.close(), new Promise((resolve) => setTimeout(resolve, 2000))]));
+    const started = new Promise((resolve) => worker.once('job-start', resolve));
+    const waiting = executor.doRunTask(runOptions(project.projectDir)).catch((caught: unknown) => caught);
+    await started;
+    const stoppedAt = Date.now();
+    await own.stop();
+    const error = await waiting;
+    expect(error).toMatchObject({ code: 'QUEUE_UNAVAILABLE', message: expect.stringContaining('Redis has not answered for') });
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(1400);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+  }, 60_000);
 });

@@ -7,7 +7,7 @@ import {
   type CompleteResult,
   type ErrorCode,
   type LLMProviderV1,
-  type OrchestratorError,
+  OrchestratorError,
   ProviderError,
   type RunTaskOptions,
   type RunTaskResult,
@@ -17,6 +17,7 @@ import { EventEmitter } from 'eventemitter3';
 import { checkRedis, type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
 import { runGit } from '../git/run-git';
 import { branchOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
+import { ConnectionWatch } from './connection-watch';
 import { applyRemoteResult, publishBase, snapshotWorktree } from './publish-base';
 
 export interface QueueExecutorOptions {
@@ -32,6 +33,8 @@ export interface QueueExecutorOptions {
   provider: LLMProviderV1;
   /** The provider workers run agents with (a name their `createProvider` knows). @default provider.providerId */
   providerName?: string;
+  /** Waiting attempts fail with QUEUE_UNAVAILABLE once Redis has not answered for this long. @default 30000 */
+  connectionLossMs?: number;
 }
 
 export interface QueueExecutorEvents {
@@ -78,6 +81,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   readonly #events: QueueEvents;
   readonly #progress = new Map<string, (event: AgentEvent) => void>();
   #ready: Promise<void> | undefined;
+  readonly #watch: ConnectionWatch;
   #repositoryUrl: string | undefined;
 
   constructor(options: QueueExecutorOptions) {
@@ -87,6 +91,8 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     const connection = redisOptionsOf(options.connection);
     const name = options.queue ?? DEFAULT_QUEUE;
     this.#queue = new Queue(name, { connection });
+    const lossMs = options.connectionLossMs ?? 30_000;
+    this.#watch = new ConnectionWatch(options.connection, { lossMs, intervalMs: Math.max(200, Math.min(1000, Math.floor(lossMs / 3))) });
     this.#events = new QueueEvents(name, { connection });
     // Connection errors surface as failed waits; keep them from being unhandled 'error' events.
     this.#queue.on('error', () => undefined);
@@ -133,7 +139,6 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
       providerName: this.#options.providerName ?? this.#options.provider.providerId,
       ...pick(options),
     });
-    await this.#whenReady();
     if (options.onEvent) this.#progress.set(jobId, options.onEvent);
     try {
       const result = await this.#submitAndWait(data, jobId, abortSignal);
@@ -165,33 +170,48 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
 
   /** Closes the queue's connections. */
   async close(): Promise<void> {
+    this.#watch.stop();
     await Promise.allSettled([this.#queue.close(), this.#events.close()]);
   }
 
+  /** Puts the attempt on the queue (or finds it there) and waits for its answer; a Redis that stays away fails it. */
   async #submitAndWait(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined): Promise<TaskJobResult> {
+    const watched = this.#watch.watch();
+    try {
+      const value = await abortable(Promise.race([this.#submit(data, jobId, abortSignal), watched.lost]), abortSignal);
+      const parsed = TaskJobResultSchema.safeParse(value);
+      if (!parsed.success) throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `The worker's answer for ${jobId} is not a task result: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+      return parsed.data;
+    } catch (error) {
+      if (OrchestratorError.isInstance(error) && !abortSignal?.aborted) throw error;
+      if (abortSignal?.aborted) {
+        // A waiting job is taken off the queue; a running one is locked by its worker and goes on (a resumed run collects it).
+        await this.#queue
+          .getJob(jobId)
+          .then((job) => job?.remove())
+          .catch(() => undefined);
+        throw new ProviderError({ providerId: this.providerId, code: 'ABORTED', message: 'The task was cancelled while on the queue.', isCanceled: true });
+      }
+      // The queue gave up on it (stalled too often, the worker died for good): worth another attempt.
+      throw new ProviderError({ providerId: this.providerId, code: 'CRASHED', message: `The queued attempt ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`, isRetryable: true });
+    } finally {
+      watched.release();
+    }
+  }
+
+  async #submit(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined): Promise<unknown> {
+    await this.#whenReady();
     let job = await this.#queue.getJob(jobId);
     // An attempt on the queue from before (a resumed run): collected when it is the same work, replaced when not.
     if (job && (job.data.baseCommit !== data.baseCommit || (await job.isFailed()))) {
       await job.remove();
       job = undefined;
     }
+    if (abortSignal?.aborted) throw abortSignal.reason;
     const isExisting = job !== undefined;
     job ??= await this.#queue.add('task', data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
     this.emit('job-queued', { jobId, taskId: data.taskId, baseCommit: data.baseCommit, isExisting });
-    let value: unknown;
-    try {
-      value = await abortable(job.waitUntilFinished(this.#events), abortSignal);
-    } catch (error) {
-      if (abortSignal?.aborted) {
-        await job.remove().catch(() => undefined);
-        throw new ProviderError({ providerId: this.providerId, code: 'ABORTED', message: 'The task was cancelled while on the queue.', isCanceled: true });
-      }
-      // The queue gave up on it (stalled too often, the worker died for good): worth another attempt.
-      throw new ProviderError({ providerId: this.providerId, code: 'CRASHED', message: `The queued attempt ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`, isRetryable: true });
-    }
-    const parsed = TaskJobResultSchema.safeParse(value);
-    if (!parsed.success) throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `The worker's answer for ${jobId} is not a task result: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
-    return parsed.data;
+    return job.waitUntilFinished(this.#events);
   }
 
   #whenReady(): Promise<void> {
