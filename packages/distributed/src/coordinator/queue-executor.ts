@@ -94,6 +94,9 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     const lossMs = options.connectionLossMs ?? 30_000;
     this.#watch = new ConnectionWatch(options.connection, { lossMs, intervalMs: Math.max(200, Math.min(1000, Math.floor(lossMs / 3))) });
     this.#events = new QueueEvents(name, { connection });
+    // Every waiting attempt listens on both (BullMQ's waitUntilFinished); many at once are expected.
+    this.#queue.setMaxListeners(0);
+    this.#events.setMaxListeners(0);
     // Connection errors surface as failed waits; keep them from being unhandled 'error' events.
     this.#queue.on('error', () => undefined);
     this.#events.on('error', () => undefined);
