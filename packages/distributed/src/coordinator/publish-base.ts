@@ -31,7 +31,7 @@ export async function snapshotWorktree(cwd: string): Promise<string> {
   }
 }
 
-/** Pushes `commit` to `remote` as `ref` (forced: the ref names one attempt's base). */
+/** Pushes `commit` to `remote` as `ref` (forced; the ref is named for the commit). */
 export async function publishBase(cwd: string, remote: string, commit: string, ref: string, abortSignal?: AbortSignal): Promise<void> {
   const pushed = await runGit(['push', '--no-verify', '--quiet', remote, `+${commit}:${ref}`], { cwd, isTolerant: true, ...(abortSignal ? { abortSignal } : {}) });
   if (pushed.exitCode !== 0)

@@ -82,6 +82,8 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   readonly #progress = new Map<string, (event: AgentEvent) => void>();
   #ready: Promise<void> | undefined;
   readonly #watch: ConnectionWatch;
+  /** Starting commits pushed so far (each once). */
+  readonly #published = new Map<string, Promise<void>>();
   #repositoryUrl: string | undefined;
 
   constructor(options: QueueExecutorOptions) {
@@ -129,9 +131,10 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     // A call without a run (a batch, speculation, a program of its own) gets an id of its own: nothing to collect.
     const identity = { runId: options.runId ?? `adhoc-${randomUUID()}`, taskId: refSafe(options.taskId), attempt: options.attempt ?? 1 };
     const jobId = jobIdOf(identity);
-    const baseRef = `refs/qoder-orch/base/${jobId}`;
     const base = await snapshotWorktree(cwd);
-    await publishBase(cwd, this.#options.remote, base, baseRef, abortSignal);
+    // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
+    const baseRef = `refs/qoder-orch/base/${base}`;
+    await this.#publish(cwd, base, baseRef, abortSignal);
     const data: TaskJob = TaskJobSchema.parse({
       ...identity,
       repositoryUrl: await this.#repositoryUrlFor(cwd),
@@ -215,6 +218,16 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     job ??= await this.#queue.add('task', data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
     this.emit('job-queued', { jobId, taskId: data.taskId, baseCommit: data.baseCommit, isExisting });
     return job.waitUntilFinished(this.#events);
+  }
+
+  #publish(cwd: string, base: string, baseRef: string, abortSignal: AbortSignal | undefined): Promise<void> {
+    let published = this.#published.get(base);
+    if (!published) {
+      published = publishBase(cwd, this.#options.remote, base, baseRef, abortSignal);
+      published.catch(() => this.#published.delete(base));
+      this.#published.set(base, published);
+    }
+    return published;
   }
 
   #whenReady(): Promise<void> {
