@@ -16,6 +16,9 @@ const FIXED_DATE = '2000-01-01T00:00:00Z';
  */
 export async function snapshotWorktree(cwd: string): Promise<string> {
   const head = (await runGit(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
+  // The usual case, a clean worktree at the integration branch's head: two git calls, no snapshot.
+  const status = (await runGit(['status', '--porcelain', '-z', '--untracked-files=all'], { cwd })).stdout;
+  if (status === '') return head;
   const indexFile = join(tmpdir(), `qoder-orch-snapshot-${randomUUID()}.index`);
   try {
     const env = { GIT_INDEX_FILE: indexFile };
