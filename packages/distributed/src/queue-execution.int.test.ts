@@ -76,7 +76,7 @@ describe.skipIf(missing !== undefined)('queue execution across worker processes 
     // The worker's agent events arrive as the run's own task output.
     const relayed = events.filter((event): event is EventEnvelope<'task-output'> => event.type === 'task-output' && event.taskId === 'alpha');
     expect(relayed.map((event) => event.event)).toContainEqual({ type: 'text', text: expect.stringMatching(/^working on alpha in process \d+$/) });
-  }, 120_000);
+  }, 240_000);
 
   it('a worker SIGKILLed mid-task: its lock expires, the attempt runs on another worker, nothing is merged twice', async () => {
     const ids = ['one', 'two', 'three'];
@@ -104,5 +104,5 @@ describe.skipIf(missing !== undefined)('queue execution across worker processes 
     const merged = (await project.git(['log', '--merges', '--format=%s', 'main'])).split('\n');
     for (const id of ids) expect(merged.filter((subject) => subject === `Do ${id}`)).toHaveLength(1);
     for (const id of ids) expect(await readFile(join(project.projectDir, 'src', `${id}.txt`), 'utf8')).toMatch(new RegExp(`^${id} by \\d+\\n$`));
-  }, 120_000);
+  }, 240_000);
 });

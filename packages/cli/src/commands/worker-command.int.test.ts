@@ -91,5 +91,5 @@ describe.skipIf(missing !== undefined)('qoder-orchestrate worker and --redis', (
     ).toEqual([...ids].sort());
     const merged = (await project.git(['log', '--merges', '--format=%s', 'main'])).split('\n');
     for (const id of ids) expect(merged.filter((subject) => subject === `Do ${id}`)).toHaveLength(1);
-  }, 180_000);
+  }, 240_000);
 });

@@ -79,7 +79,7 @@ export async function startWorkerProcess(settings: { redis: string; workdir: str
       void exited.then(() => reject(new Error(`worker ${settings.name} exited (${child.exitCode ?? child.signalCode}); stderr: ${stderr}`)));
     });
   };
-  await waitFor((line) => line.type === 'ready', 30_000);
+  await waitFor((line) => line.type === 'ready', 90_000);
   return {
     name: settings.name,
     child,
