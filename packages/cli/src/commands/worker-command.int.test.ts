@@ -36,7 +36,7 @@ async function startCliWorker(workdir: string, queue: string): Promise<{ child: 
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready: ${stderr}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`worker not ready: ${stderr}`)), 90_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       lines.push(...chunk.toString().split('\n').filter(Boolean));
       if (lines.some((line) => line.includes('"worker-ready"'))) {
