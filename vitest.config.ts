@@ -19,6 +19,8 @@ const alias = [
   { find: /^@qoder-orch\/providers$/, replacement: source('./packages/providers/src/index.ts') },
   { find: /^@qoder-orch\/context\/test$/, replacement: source('./packages/context/src/test/index.ts') },
   { find: /^@qoder-orch\/context$/, replacement: source('./packages/context/src/index.ts') },
+  { find: /^@qoder-orch\/distributed\/test$/, replacement: source('./packages/distributed/src/test/index.ts') },
+  { find: /^@qoder-orch\/distributed$/, replacement: source('./packages/distributed/src/index.ts') },
   { find: /^@qoder-orch\/cli$/, replacement: source('./packages/cli/src/index.ts') },
 ];
 
@@ -43,6 +45,7 @@ export default defineConfig({
       project('core', ['packages/core/src/**/*.test.ts']),
       project('providers', ['packages/providers/src/**/*.test.ts']),
       project('context', ['packages/context/src/**/*.test.ts']),
+      project('distributed', ['packages/distributed/src/**/*.test.ts']),
       project('cli', ['packages/cli/src/**/*.test.ts']),
       project('examples', ['examples/*/src/**/*.test.ts']),
       project('tooling', ['scripts/**/*.test.ts', 'packaging/**/*.test.ts']),

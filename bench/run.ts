@@ -15,6 +15,7 @@ import { contractCorpus } from './benchmarks/contract-corpus';
 import { gitLayer } from './benchmarks/git-layer';
 import { claudeWall } from './benchmarks/claude-wall';
 import { provisioning } from './benchmarks/provisioning';
+import { distributed } from './benchmarks/distributed';
 
 /**
  * `pnpm bench [--quick] [name...]`: runs the named benchmarks (all when none is named); a
@@ -36,6 +37,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   gitLayer,
   claudeWall,
   provisioning,
+  distributed,
   ...memoryBenchmarks,
 ];
 

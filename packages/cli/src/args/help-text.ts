@@ -12,6 +12,8 @@ Usage
                                                 prune also removes kept task worktrees (their work kept in refs),
                                                 and without --run the idle worktree pool
   qoder-orchestrate checkpoints worktrees       list the task worktrees kept outside the project
+  qoder-orchestrate worker --redis <url> --workdir <dir> [--concurrency N] [--llm-provider name]
+                                                take task attempts from the queue and run them here
 
 Options
   --project-dir <dir>       the project (a git repository)                      default: current directory
@@ -34,6 +36,11 @@ Options
   --plan-only               print the plan and change nothing
   --validate-only           run the pre-flight checks (VALIDATION REPORT) and stop
   --resume [runId]          continue a run (interrupted, failed or not met): finished tasks are kept, running ones rerun
+  --redis <url>             run task attempts on workers through a queue in this Redis (redis://host:6379)
+  --remote <name|url>       with --redis: the git remote the workers fetch from and push to  default: origin
+  --queue <name>            with --redis (and for worker): the queue's name     default: qoder-orch-tasks
+  --workdir <dir>           worker: where it keeps its mirrors and task worktrees
+  --concurrency <n>         worker: attempts at once (1-64)                     default: 1
   --json                    one JSON event per line on stdout, nothing else (for CI and scripts)
   --verbose                 every agent action, not just task starts and ends
   --no-color                no colours (also when NO_COLOR is set or output is not a terminal)
@@ -83,4 +90,6 @@ Examples
   qoder-orchestrate "Fix the flaky tests" --json > events.ndjson
   qoder-orchestrate --resume 20261125-174512-ab12
   qoder-orchestrate demo
+  qoder-orchestrate worker --redis redis://queue-host:6379 --workdir /var/tmp/qoder-worker --llm-provider claude
+  qoder-orchestrate "Add search" --redis redis://queue-host:6379 --remote origin --max-parallel 8
 `;

@@ -100,6 +100,32 @@ describe('parseArguments', () => {
   });
 });
 
+describe('parseArguments: queue execution', () => {
+  it('reads worker with its flags, and --redis on a run as queue settings (remote origin by default)', () => {
+    expect(parseArguments(['worker', '--redis', 'redis://q:6379', '--workdir', 'w', '--concurrency', '4', '--llm-provider', 'claude', '--queue', 'tasks'])).toMatchObject({
+      kind: 'worker',
+      redis: 'redis://q:6379',
+      workdir: 'w',
+      concurrency: 4,
+      queue: 'tasks',
+      provider: 'claude',
+    });
+    expect(parseArguments(['worker', '--redis', 'redis://q:6379', '--workdir', 'w'])).toMatchObject({ kind: 'worker', concurrency: 1 });
+    expect(parseArguments(['Build it', '--redis', 'redis://q:6379'])).toMatchObject({ kind: 'run', options: { queue: { redis: 'redis://q:6379', remote: 'origin' } } });
+    expect(parseArguments(['Build it', '--redis', 'redis://q:6379', '--remote', '/srv/repo.git', '--queue', 'x'])).toMatchObject({ options: { queue: { redis: 'redis://q:6379', remote: '/srv/repo.git', queue: 'x' } } });
+    expect(parseArguments(['Build it']).kind === 'run' && 'queue' in (parseArguments(['Build it']) as { options: object }).options).toBe(false);
+  });
+
+  it('refuses a worker without --redis or --workdir, a bad --concurrency, and --remote without --redis', () => {
+    expect(() => parseArguments(['worker', '--workdir', 'w'])).toThrow('worker needs --redis.');
+    expect(() => parseArguments(['worker', '--redis', 'redis://q'])).toThrow('worker needs --workdir.');
+    expect(() => parseArguments(['worker', '--redis', 'redis://q', '--workdir', 'w', '--concurrency', '0'])).toThrow('--concurrency must be from 1 to 64');
+    expect(() => parseArguments(['worker', '--redis', 'redis://q', '--workdir', 'w', 'extra'])).toThrow(UsageError);
+    expect(() => parseArguments(['Build it', '--remote', 'origin'])).toThrow('--remote and --queue need --redis.');
+    expect(() => parseArguments(['Build it', '--redis', ' '])).toThrow('--redis needs a URL.');
+  });
+});
+
 describe('runCli', () => {
   it('prints help with examples, precedence and exit codes, and exits 0', async () => {
     const io = captureIo();

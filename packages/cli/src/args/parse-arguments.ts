@@ -14,6 +14,16 @@ export interface CommonOptions {
   isVerbose: boolean;
   /** `false` with `--no-color`. */
   isColorAllowed: boolean;
+  /** `--redis`: task attempts run on workers through this queue instead of in this process. */
+  queue?: QueueSettings;
+}
+
+/** Queue execution: where the queue is, its name, and the git remote code travels through. */
+export interface QueueSettings {
+  redis: string;
+  /** A remote name of the project's repository or a git URL the workers reach. @default 'origin' */
+  remote: string;
+  queue?: string;
 }
 
 export type CliCommand =
@@ -27,7 +37,10 @@ export type CliCommand =
   | { kind: 'checkpoints'; action: 'list' | 'prune' | 'worktrees'; runId?: string; options: CommonOptions }
   | { kind: 'runs'; options: CommonOptions }
   /** Writes `.qoder-orchestrate.yaml`; `isForced` writes over an existing one. */
-  | { kind: 'init'; isForced: boolean; options: CommonOptions };
+  | { kind: 'init'; isForced: boolean; options: CommonOptions }
+
+  /** `worker --redis <url> --workdir <dir>`: takes task attempts from the queue until stopped. */
+  | { kind: 'worker'; redis: string; workdir: string; concurrency: number; queue?: string; provider?: string; options: CommonOptions };
 
 const OPTIONS = {
   'project-dir': { type: 'string' },
@@ -50,12 +63,18 @@ const OPTIONS = {
   'no-color': { type: 'boolean' },
   run: { type: 'string' },
   force: { type: 'boolean' },
+  redis: { type: 'string' },
+  remote: { type: 'string' },
+  queue: { type: 'string' },
+  workdir: { type: 'string' },
+  concurrency: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
-const SUBCOMMANDS = new Set(['run', 'demo', 'checkpoints', 'runs', 'init', 'help']);
+const SUBCOMMANDS = new Set(['run', 'demo', 'checkpoints', 'runs', 'init', 'worker', 'help']);
 const HELP_HINT = 'Run `qoder-orchestrate --help` for usage and examples.';
+const WORKER_USAGE = 'Usage: qoder-orchestrate worker --redis <url> --workdir <dir> [--concurrency N] [--llm-provider name] [--queue name]';
 
 /** `--resume=ID` → `--resume ID`, so `--resume` can stay a flag with an optional value. */
 function normaliseResume(argv: readonly string[]): string[] {
@@ -164,6 +183,10 @@ export function parseArguments(argv: readonly string[]): CliCommand {
     isVerbose: values.verbose === true,
     isColorAllowed: values['no-color'] !== true,
   };
+  const redis = values.redis?.trim();
+  if (values.redis !== undefined && !redis) throw new UsageError('--redis needs a URL.', 'For example: --redis redis://127.0.0.1:6379');
+  if (redis) options.queue = { redis, remote: values.remote?.trim() || 'origin', ...(values.queue?.trim() ? { queue: values.queue.trim() } : {}) };
+  else if (values.remote !== undefined || values.queue !== undefined) throw new UsageError('--remote and --queue need --redis.', 'Queue execution: --redis redis://host:6379 [--remote origin] [--queue name].');
   if (values['project-dir'] !== undefined && values['project-dir'].trim() === '') throw new UsageError('--project-dir needs a directory.', HELP_HINT);
 
   let rest = [...positionals];
@@ -191,6 +214,16 @@ export function parseArguments(argv: readonly string[]): CliCommand {
     case 'runs':
       if (rest.length > 0) throw new UsageError(`runs takes no arguments (got ${JSON.stringify(rest[0])}).`, 'qoder-orchestrate runs --project-dir <dir>');
       return { kind: 'runs', options };
+    case 'worker': {
+      if (rest.length > 0) throw new UsageError(`worker takes no arguments (got ${JSON.stringify(rest[0])}).`, WORKER_USAGE);
+      if (!redis) throw new UsageError('worker needs --redis.', WORKER_USAGE);
+      const workdir = values.workdir?.trim();
+      if (!workdir) throw new UsageError('worker needs --workdir.', WORKER_USAGE);
+      const concurrency = integerFlag('concurrency', values.concurrency) ?? 1;
+      if (concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency must be from 1 to 64 (got ${concurrency}).`, WORKER_USAGE);
+      const provider = values['llm-provider']?.trim();
+      return { kind: 'worker', redis, workdir, concurrency, ...(options.queue?.queue ? { queue: options.queue.queue } : {}), ...(provider ? { provider } : {}), options };
+    }
     case 'checkpoints': {
       const action = rest[0] ?? 'list';
       if (action !== 'list' && action !== 'prune' && action !== 'worktrees') {

@@ -16,6 +16,7 @@ import { createStyle, isColorWanted, type Style } from '../render/terminal-style
 import { renderValidationReport } from '../render/validation-report-block';
 import { buildOrchestrator, coreFormatters, loadCliConfig, resolveProvider, resolvePurposeProvider, validateProject } from './build-orchestrator';
 import { exitCodeOfError, exitCodeOfSummary } from './exit-code-of';
+import { queueProvider } from './queue-execution';
 import { resolveProjectDirectory } from './project-directory';
 
 /** The artifact name of the HTML report in the run folder. */
@@ -69,6 +70,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
   let secretValues = runSecretValues({ env, extra });
   const redact = (text: string) => redactOutput(text, secretValues);
   let renderer: ConsoleRenderer | undefined;
+  let closeQueue: (() => Promise<void>) | undefined;
   try {
     const projectDir = dependencies.projectDir ?? (await resolveProjectDirectory(options.projectDir, cwd));
     secretValues = runSecretValues({ env, projectDir, extra });
@@ -81,7 +83,9 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     const runStore = new FileRunStore({ directory: join(projectDir, '.qoder-orch', 'runs') });
     // Input first: an unknown run is reported before any agent CLI is looked for.
     const resumeId = mode.kind === 'resume' ? await runToResume(runStore, mode.runId, projectDir) : undefined;
-    const provider = dependencies.provider ?? (await resolveProvider(config.llm.provider, { cwd }));
+    const queued = await queueProvider(options.queue, dependencies.provider ?? (await resolveProvider(config.llm.provider, { cwd })), config.llm.provider);
+    closeQueue = queued.close;
+    const provider = queued.provider;
     const planProvider = await resolvePurposeProvider(config.llm.planProvider, { cwd, key: 'llm.plan_provider' });
     const judgeProvider = await resolvePurposeProvider(config.llm.judgeProvider, { cwd, key: 'llm.judge_provider' });
     const formatters = coreFormatters();
@@ -191,6 +195,8 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     renderer?.close();
     printError(io.stderr, error, style, redact);
     return exitCodeOfError(error);
+  } finally {
+    await closeQueue?.();
   }
 }
 

@@ -79,6 +79,8 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
       runResult = redactedRunResult(
         await provider.doRunTask({
           taskId: task.id,
+          runId: options.runId,
+          attempt,
           prompt,
           cwd: prepared.cwd,
           timeoutMs: steps.timeoutMs(),

@@ -34,6 +34,10 @@ export type ErrorCode =
   // workspace provisioning
   | 'PROVISION_FAILED'
   | 'SHARED_DEPENDENCIES_CHANGED'
+  // distributed execution
+  | 'QUEUE_UNAVAILABLE'
+  | 'REMOTE_PUSH_FAILED'
+  | 'REMOTE_RESULT_INVALID'
   | 'UNKNOWN';
 
 export interface OrchestratorErrorOptions {

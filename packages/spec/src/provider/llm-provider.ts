@@ -40,6 +40,10 @@ export interface CompleteResult {
 export interface RunTaskOptions {
   /** The id of the task being run (for logs, session names, transcripts). */
   taskId: string;
+  /** The run it belongs to (a remote executor names its job and branch after run, task and attempt). */
+  runId?: string;
+  /** Which attempt of the task this is, 1-based. */
+  attempt?: number;
   /** The full task prompt: objective, task, acceptance criteria, context. */
   prompt: string;
   /** The working directory the agent edits (the repository or the task's worktree). */

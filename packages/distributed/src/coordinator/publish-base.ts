@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OrchestratorError } from '@qoder-orch/spec';
+import { runGit } from '../git/run-git';
+
+/** A fixed date for snapshot commits: the same worktree state always gives the same commit id. */
+const FIXED_DATE = '2000-01-01T00:00:00Z';
+
+/**
+ * The exact state a task starts from, as a commit: HEAD when the worktree is clean, otherwise a
+ * commit on top of HEAD of everything in it (tracked and untracked, not ignored) — a worktree
+ * prepared with conflicted work merged in, for instance. Made through a temporary index, so the
+ * worktree's own index is untouched.
+ */
+export async function snapshotWorktree(cwd: string): Promise<string> {
+  const head = (await runGit(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
+  // The usual case, a clean worktree at the integration branch's head: two git calls, no snapshot.
+  const status = (await runGit(['status', '--porcelain', '-z', '--untracked-files=all'], { cwd })).stdout;
+  if (status === '') return head;
+  const indexFile = join(tmpdir(), `qoder-orch-snapshot-${randomUUID()}.index`);
+  try {
+    const env = { GIT_INDEX_FILE: indexFile };
+    await runGit(['read-tree', 'HEAD'], { cwd, env });
+    await runGit(['add', '-A', '--', '.'], { cwd, env });
+    const tree = (await runGit(['write-tree'], { cwd, env })).stdout.trim();
+    const headTree = (await runGit(['rev-parse', 'HEAD^{tree}'], { cwd })).stdout.trim();
+    if (tree === headTree) return head;
+    const dated = { GIT_AUTHOR_DATE: FIXED_DATE, GIT_COMMITTER_DATE: FIXED_DATE };
+    return (await runGit(['commit-tree', tree, '-p', head, '-m', 'qoder-orch: the state a remote task starts from'], { cwd, env: dated })).stdout.trim();
+  } finally {
+    await rm(indexFile, { force: true });
+  }
+}
+
+/** Pushes `commit` to `remote` as `ref` (forced; the ref is named for the commit). */
+export async function publishBase(cwd: string, remote: string, commit: string, ref: string, abortSignal?: AbortSignal): Promise<void> {
+  const pushed = await runGit(['push', '--no-verify', '--quiet', remote, `+${commit}:${ref}`], { cwd, isTolerant: true, ...(abortSignal ? { abortSignal } : {}) });
+  if (pushed.exitCode !== 0)
+    throw new OrchestratorError({
+      code: 'REMOTE_PUSH_FAILED',
+      message: `Could not publish the task's base commit to the remote: ${pushed.stderr.trim().slice(-300)}`,
+      fix: 'Check that the coordinator can push to the git remote the workers use (--remote).',
+    });
+}
+
+/**
+ * Brings a worker's commit into the local worktree as uncommitted changes on top of `base`, so
+ * the pipeline checks, commits and merges it exactly as it would a local agent's work. The
+ * branch is fetched and must be what the worker reported, and a descendant of the base.
+ */
+export async function applyRemoteResult(input: { cwd: string; remote: string; branch: string; base: string; commit: string; abortSignal?: AbortSignal }): Promise<void> {
+  const { cwd, remote, branch, base, commit } = input;
+  const signal = input.abortSignal ? { abortSignal: input.abortSignal } : {};
+  const invalid = (message: string) => new OrchestratorError({ code: 'REMOTE_RESULT_INVALID', message, fix: 'Check the worker and the git remote; the attempt can be run again.' });
+  const fetched = await runGit(['fetch', '--no-tags', '--quiet', remote, `refs/heads/${branch}`], { cwd, isTolerant: true, ...signal });
+  if (fetched.exitCode !== 0) throw invalid(`Could not fetch the worker's branch ${branch}: ${fetched.stderr.trim().slice(-300)}`);
+  const tip = (await runGit(['rev-parse', 'FETCH_HEAD'], { cwd })).stdout.trim();
+  if (tip !== commit) throw invalid(`The branch ${branch} is at ${tip.slice(0, 12)}, not at the commit the worker reported (${commit.slice(0, 12)}).`);
+  const isDescendant = (await runGit(['merge-base', '--is-ancestor', base, commit], { cwd, isTolerant: true })).exitCode === 0;
+  if (!isDescendant) throw invalid(`The worker's commit ${commit.slice(0, 12)} does not build on the task's base ${base.slice(0, 12)}.`);
+  // The index as the base (the files already are), then a two-tree read that moves files, deletions included, to the worker's.
+  await runGit(['read-tree', base], { cwd });
+  await runGit(['update-index', '-q', '--refresh'], { cwd, isTolerant: true });
+  await runGit(['read-tree', '-m', '-u', base, commit], { cwd });
+}

@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type LLMProviderV1, ProviderError, type RunTaskOptions } from '@qoder-orch/spec';
+import { MockAgentProvider } from '@qoder-orch/core/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorker, type TaskWorker } from '../worker/task-worker';
+import { createProjectWithRemote } from '../test/project-fixture';
+import { redisServerMissing, startRedisServer, type TestRedisServer } from '../test/redis-server';
+import { createQueueExecutor, type QueueExecutor } from './queue-executor';
+import { applyRemoteResult } from './publish-base';
+
+const missing = redisServerMissing();
+if (missing) console.warn(`skipping the queue executor's integration tests: ${missing}`);
+
+const cleanups: Array<() => Promise<unknown>> = [];
+let redis: TestRedisServer;
+beforeAll(async () => {
+  if (missing) return;
+  redis = await startRedisServer();
+  cleanups.push(() => redis.stop());
+});
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+/** An agent in this process that does `work` in the task's worktree, counting its calls. */
+function agent(work: (options: RunTaskOptions) => Promise<void>): LLMProviderV1 & { calls: number } {
+  const provider = {
+    specificationVersion: 'v1' as const,
+    providerId: 'local-agent',
+    calls: 0,
+    doComplete: () => Promise.reject(new Error('not used')),
+    async doRunTask(options: RunTaskOptions) {
+      provider.calls += 1;
+      await work(options);
+      return { summary: 'done', usage: { inputTokens: 1, outputTokens: 1 }, durationMs: 1 };
+    },
+  };
+  return provider;
+}
+
+async function setUp(queue: string, work: (options: RunTaskOptions) => Promise<void>) {
+  const project = await createProjectWithRemote({ 'README.md': '# app\n', 'old.txt': 'old\n' });
+  cleanups.push(project.cleanup);
+  const provider = agent(work);
+  const worker: TaskWorker = await createWorker({ connection: redis.url, queue, workdir: join(project.root, 'worker'), providers: { agent: provider }, lockDurationMs: 2000, stalledIntervalMs: 1000 });
+  cleanups.push(() => worker.close(true));
+  const executor = (): QueueExecutor => {
+    const made = createQueueExecutor({ connection: redis.url, queue, remote: 'origin', provider: new MockAgentProvider(), providerName: 'agent' });
+    cleanups.push(() => made.close());
+    return made;
+  };
+  return { project, provider, worker, executor };
+}
+
+const runOptions = (cwd: string, attempt = 1): RunTaskOptions => ({ taskId: 'api', runId: 'run-1', attempt, prompt: 'Do api', cwd });
+
+describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker (real redis-server, bare git remote)', () => {
+  it("brings the worker's commit back as staged changes on an unchanged HEAD: added, changed and deleted files", async () => {
+    const { project, executor } = await setUp('apply', async ({ cwd }) => {
+      await writeFile(join(cwd, 'api.txt'), 'api\n');
+      await writeFile(join(cwd, 'README.md'), '# app, changed\n');
+      await rm(join(cwd, 'old.txt'));
+    });
+    const head = (await project.git(['rev-parse', 'HEAD'])).trim();
+    const result = await executor().doRunTask(runOptions(project.projectDir));
+    expect(result.summary).toBe('done');
+    expect((await project.git(['rev-parse', 'HEAD'])).trim()).toBe(head);
+    expect(await readFile(join(project.projectDir, 'api.txt'), 'utf8')).toBe('api\n');
+    expect(await readFile(join(project.projectDir, 'README.md'), 'utf8')).toBe('# app, changed\n');
+    expect(existsSync(join(project.projectDir, 'old.txt'))).toBe(false);
+    expect((await project.git(['status', '--porcelain'])).split('\n').sort()).toEqual(['A  api.txt', 'D  old.txt', 'M  README.md']);
+    // The branch the worker pushed is on the remote, named for run, task and attempt.
+    expect((await project.git(['ls-remote', 'origin', 'refs/heads/qoder-orch/run-1/api/1'])).trim()).toMatch(/^[0-9a-f]{40}\trefs\/heads\/qoder-orch\/run-1\/api\/1$/);
+  }, 60_000);
+
+  it('a worker whose push fails reports the attempt as failed with REMOTE_PUSH_FAILED, not a silent loss', async () => {
+    let remote = '';
+    const { project, executor } = await setUp('push-fails', async ({ cwd }) => {
+      await writeFile(join(cwd, 'api.txt'), 'api\n');
+      await rename(remote, `${remote}.gone`);
+    });
+    remote = project.remote;
+    const error = await executor()
+      .doRunTask(runOptions(project.projectDir))
+      .catch((caught: unknown) => caught);
+    expect(ProviderError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'REMOTE_PUSH_FAILED', isRetryable: true });
+    expect((error as Error).message).toContain('Could not push qoder-orch/run-1/api/1');
+    expect(existsSync(join(project.projectDir, 'api.txt'))).toBe(false);
+  }, 60_000);
+
+  it('a coordinator stopped while its attempt ran (Ctrl-C): the attempt goes on, and the resumed coordinator collects it instead of running it again', async () => {
+    const { project, provider, worker, executor } = await setUp('collect', async ({ cwd }) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await writeFile(join(cwd, 'api.txt'), 'api\n');
+    });
+    const first = executor();
+    const stop = new AbortController();
+    const started = new Promise((resolve) => worker.once('job-start', resolve));
+    const ended = new Promise((resolve) => worker.once('job-end', resolve));
+    const stopped = first.doRunTask({ ...runOptions(project.projectDir), abortSignal: stop.signal }).catch((caught: unknown) => caught);
+    await started;
+    stop.abort(new Error('Ctrl-C'));
+    expect(await stopped).toMatchObject({ code: 'ABORTED' });
+    await ended;
+    expect(existsSync(join(project.projectDir, 'api.txt'))).toBe(false);
+    const second = executor();
+    const seen: Array<{ isExisting: boolean }> = [];
+    second.on('job-queued', (event) => seen.push(event));
+    const result = await second.doRunTask(runOptions(project.projectDir));
+    expect(result.summary).toBe('done');
+    expect(seen).toEqual([expect.objectContaining({ isExisting: true })]);
+    expect(provider.calls).toBe(1);
+    expect(await readFile(join(project.projectDir, 'api.txt'), 'utf8')).toBe('api\n');
+  }, 60_000);
+
+  it('refuses a reported commit that is not the pushed branch or does not build on the base (REMOTE_RESULT_INVALID)', async () => {
+    const { project, executor } = await setUp('tamper', async ({ cwd }) => {
+      await writeFile(join(cwd, 'api.txt'), 'api\n');
+    });
+    await executor().doRunTask(runOptions(project.projectDir));
+    const base = (await project.git(['rev-parse', 'HEAD'])).trim();
+    const apply = (commit: string) => applyRemoteResult({ cwd: project.projectDir, remote: 'origin', branch: 'qoder-orch/run-1/api/1', base, commit }).catch((caught: unknown) => caught);
+    expect(await apply(base)).toMatchObject({ code: 'REMOTE_RESULT_INVALID', message: expect.stringContaining('not at the commit the worker reported') });
+    const tip = (await project.git(['ls-remote', 'origin', 'refs/heads/qoder-orch/run-1/api/1'])).split('\t')[0]!;
+    await project.git(['reset', '--hard', '--quiet']);
+    await project.git(['commit', '--allow-empty', '--quiet', '-m', 'moved on']);
+    const other = (await project.git(['rev-parse', 'HEAD'])).trim();
+    const unrelated = await applyRemoteResult({ cwd: project.projectDir, remote: 'origin', branch: 'qoder-orch/run-1/api/1', base: other, commit: tip }).catch((caught: unknown) => caught);
+    expect(unrelated).toMatchObject({ code: 'REMOTE_RESULT_INVALID', message: expect.stringContaining('does not build on') });
+  }, 60_000);
+
+  it('Redis stopped while an attempt waits: the wait fails with QUEUE_UNAVAILABLE after the grace period instead of hanging', async () => {
+    const own = await startRedisServer();
+    cleanups.push(() => own.stop());
+    const project = await createProjectWithRemote({ 'README.md': '# app\n' });
+    cleanups.push(project.cleanup);
+    const worker = await createWorker({ connection: own.url, queue: 'lost', workdir: join(project.root, 'worker'), providers: { agent: agent(() => new Promise((resolve) => setTimeout(resolve, 20_000))) } });
+    // Its connection is gone with the server: closing it must not wait for a Redis that will not come back.
+    cleanups.push(() => Promise.race([worker.close(true), new Promise((resolve) => setTimeout(resolve, 2000))]));
+    const executor = createQueueExecutor({ connection: own.url, queue: 'lost', remote: 'origin', provider: new MockAgentProvider(), providerName: 'agent', connectionLossMs: 1500 });
+    cleanups.push(() => Promise.race([executor.close(), new Promise((resolve) => setTimeout(resolve, 2000))]));
+    const started = new Promise((resolve) => worker.once('job-start', resolve));
+    const waiting = executor.doRunTask(runOptions(project.projectDir)).catch((caught: unknown) => caught);
+    await started;
+    const stoppedAt = Date.now();
+    await own.stop();
+    const error = await waiting;
+    expect(error).toMatchObject({ code: 'QUEUE_UNAVAILABLE', message: expect.stringContaining('Redis has not answered for') });
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(1400);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+  }, 60_000);
+});

@@ -1,0 +1,272 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AgentEvent,
+  type CheckOptions,
+  type CheckResult,
+  type CompleteOptions,
+  type CompleteResult,
+  type ErrorCode,
+  type LLMProviderV1,
+  OrchestratorError,
+  ProviderError,
+  type RunTaskOptions,
+  type RunTaskResult,
+} from '@qoder-orch/spec';
+import { Queue, QueueEvents } from 'bullmq';
+import { EventEmitter } from 'eventemitter3';
+import { checkRedis, type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
+import { runGit } from '../git/run-git';
+import { branchOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
+import { ConnectionWatch } from './connection-watch';
+import { applyRemoteResult, publishBase, snapshotWorktree } from './publish-base';
+
+export interface QueueExecutorOptions {
+  /** The Redis the workers take jobs from. */
+  connection: RedisConnection;
+  /** @default 'qoder-orch-tasks' */
+  queue?: string;
+  /** Where code travels: a remote name of the project's repository (`origin`) or a git URL/path. */
+  remote: string;
+  /** The URL workers fetch from and push to, when it differs from what `remote` resolves to here. */
+  repositoryUrl?: string;
+  /** The coordinator's own provider: plans, judges and checks run here (`doComplete`, `doCheck`). */
+  provider: LLMProviderV1;
+  /** The provider workers run agents with (a name their `createProvider` knows). @default provider.providerId */
+  providerName?: string;
+  /** Waiting attempts fail with QUEUE_UNAVAILABLE once Redis has not answered for this long. @default 30000 */
+  connectionLossMs?: number;
+}
+
+export interface QueueExecutorEvents {
+  /** An attempt was put on the queue (or found there from before: `isExisting`). */
+  'job-queued': [{ jobId: string; taskId: string; baseCommit: string; isExisting: boolean }];
+  /** A worker finished an attempt (its own failures included). */
+  'job-finished': [{ jobId: string; taskId: string; worker: string; isOk: boolean; code?: string }];
+}
+
+const KNOWN_CODES = new Set<string>([
+  'NOT_INSTALLED',
+  'AUTH',
+  'RATE_LIMITED',
+  'OVERLOADED',
+  'TIMEOUT',
+  'MAX_TURNS',
+  'BUDGET',
+  'CRASHED',
+  'BAD_OUTPUT',
+  'PERMISSION_DENIED',
+  'API_ERROR',
+  'ABORTED',
+  'REMOTE_PUSH_FAILED',
+  'REMOTE_RESULT_INVALID',
+  'GIT_ERROR',
+  'CONFIG_INVALID',
+]);
+const KEEP_FINISHED = { age: 7 * 24 * 3600, count: 10_000 };
+
+/**
+ * Runs each task attempt's agent on a remote worker through a BullMQ queue, behind the
+ * provider interface: the pipeline prepares the task's worktree and calls `doRunTask` as for
+ * any agent; this publishes the worktree's state to the git remote, enqueues the attempt as
+ * data (job id `<run>/<task>/<attempt>`: idempotent, and a resumed run collects an attempt that
+ * finished meanwhile), relays the worker's agent events, and brings the worker's commit back
+ * into the worktree as changes, which the pipeline then checks, commits and merges as a local
+ * agent's. Planning, judging, checks and merges stay on the coordinator.
+ */
+export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements LLMProviderV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly providerId: string;
+  readonly #options: QueueExecutorOptions;
+  readonly #queue: Queue;
+  readonly #events: QueueEvents;
+  readonly #progress = new Map<string, (event: AgentEvent) => void>();
+  #ready: Promise<void> | undefined;
+  readonly #watch: ConnectionWatch;
+  /** Starting commits pushed so far (each once). */
+  readonly #published = new Map<string, Promise<void>>();
+  #repositoryUrl: string | undefined;
+
+  constructor(options: QueueExecutorOptions) {
+    super();
+    this.#options = options;
+    this.providerId = `queue(${options.provider.providerId})`;
+    const connection = redisOptionsOf(options.connection);
+    const name = options.queue ?? DEFAULT_QUEUE;
+    this.#queue = new Queue(name, { connection });
+    const lossMs = options.connectionLossMs ?? 30_000;
+    this.#watch = new ConnectionWatch(options.connection, { lossMs, intervalMs: Math.max(200, Math.min(1000, Math.floor(lossMs / 3))) });
+    this.#events = new QueueEvents(name, { connection });
+    // Every waiting attempt listens on both (BullMQ's waitUntilFinished); many at once are expected.
+    this.#queue.setMaxListeners(0);
+    this.#events.setMaxListeners(0);
+    // Connection errors surface as failed waits; keep them from being unhandled 'error' events.
+    this.#queue.on('error', () => undefined);
+    this.#events.on('error', () => undefined);
+    this.#events.on('progress', ({ jobId, data }) => {
+      const relay = this.#progress.get(jobId);
+      const parsed = ProgressSchema.safeParse(data);
+      if (relay && parsed.success) for (const event of parsed.data.events) relay(event as AgentEvent);
+    });
+  }
+
+  doComplete(options: CompleteOptions): Promise<CompleteResult> {
+    return this.#options.provider.doComplete(options);
+  }
+
+  /** The coordinator's provider's check, plus whether Redis answers (preflight). */
+  async doCheck(options: CheckOptions): Promise<CheckResult> {
+    const local = this.#options.provider.doCheck ? await this.#options.provider.doCheck(options) : { installed: true, authenticated: 'unknown' as const, problems: [] };
+    try {
+      await checkRedis(this.#options.connection);
+      return local;
+    } catch (error) {
+      const { message, fix } = error as OrchestratorError;
+      return { ...local, problems: [...local.problems, { message, fix: fix ?? 'Start Redis.', severity: 'error' }] };
+    }
+  }
+
+  async doRunTask(options: RunTaskOptions): Promise<RunTaskResult> {
+    const { cwd, abortSignal } = options;
+    const signal = abortSignal ? { abortSignal } : {};
+    // A call without a run (a batch, speculation, a program of its own) gets an id of its own: nothing to collect.
+    const identity = { runId: options.runId ?? `adhoc-${randomUUID()}`, taskId: refSafe(options.taskId), attempt: options.attempt ?? 1 };
+    const jobId = jobIdOf(identity);
+    const base = await snapshotWorktree(cwd);
+    // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
+    const baseRef = `refs/qoder-orch/base/${base}`;
+    await this.#publish(cwd, base, baseRef, abortSignal);
+    const data: TaskJob = TaskJobSchema.parse({
+      ...identity,
+      repositoryUrl: await this.#repositoryUrlFor(cwd),
+      baseRef,
+      baseCommit: base,
+      branch: branchOf(identity),
+      prompt: options.prompt,
+      providerName: this.#options.providerName ?? this.#options.provider.providerId,
+      ...pick(options),
+    });
+    if (options.onEvent) this.#progress.set(jobId, options.onEvent);
+    try {
+      const result = await this.#submitAndWait(data, jobId, abortSignal);
+      this.emit('job-finished', { jobId, taskId: data.taskId, worker: result.worker, isOk: result.isOk, ...(result.isOk ? {} : { code: result.code }) });
+      if (!result.isOk) {
+        const code = (KNOWN_CODES.has(result.code) ? result.code : 'CRASHED') as ErrorCode;
+        throw new ProviderError({
+          providerId: this.providerId,
+          code,
+          message: `Worker ${result.worker}: ${result.message}`,
+          isRetryable: result.isRetryable,
+          ...(result.usage ? { usage: result.usage } : {}),
+          ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+        });
+      }
+      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, ...signal });
+      return {
+        summary: result.summary,
+        usage: result.usage,
+        durationMs: result.durationMs,
+        ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+        ...(result.numTurns === undefined ? {} : { numTurns: result.numTurns }),
+        ...(result.structuredOutput === undefined ? {} : { structuredOutput: result.structuredOutput }),
+      };
+    } finally {
+      this.#progress.delete(jobId);
+    }
+  }
+
+  /** Closes the queue's connections. */
+  async close(): Promise<void> {
+    this.#watch.stop();
+    await Promise.allSettled([this.#queue.close(), this.#events.close()]);
+  }
+
+  /** Puts the attempt on the queue (or finds it there) and waits for its answer; a Redis that stays away fails it. */
+  async #submitAndWait(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined): Promise<TaskJobResult> {
+    const watched = this.#watch.watch();
+    try {
+      const value = await abortable(Promise.race([this.#submit(data, jobId, abortSignal), watched.lost]), abortSignal);
+      const parsed = TaskJobResultSchema.safeParse(value);
+      if (!parsed.success) throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `The worker's answer for ${jobId} is not a task result: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+      return parsed.data;
+    } catch (error) {
+      if (OrchestratorError.isInstance(error) && !abortSignal?.aborted) throw error;
+      if (abortSignal?.aborted) {
+        // A waiting job is taken off the queue; a running one is locked by its worker and goes on (a resumed run collects it).
+        await this.#queue
+          .getJob(jobId)
+          .then((job) => job?.remove())
+          .catch(() => undefined);
+        throw new ProviderError({ providerId: this.providerId, code: 'ABORTED', message: 'The task was cancelled while on the queue.', isCanceled: true });
+      }
+      // The queue gave up on it (stalled too often, the worker died for good): worth another attempt.
+      throw new ProviderError({ providerId: this.providerId, code: 'CRASHED', message: `The queued attempt ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`, isRetryable: true });
+    } finally {
+      watched.release();
+    }
+  }
+
+  async #submit(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined): Promise<unknown> {
+    await this.#whenReady();
+    let job = await this.#queue.getJob(jobId);
+    // An attempt on the queue from before (a resumed run): collected when it is the same work, replaced when not.
+    if (job && (job.data.baseCommit !== data.baseCommit || (await job.isFailed()))) {
+      await job.remove();
+      job = undefined;
+    }
+    if (abortSignal?.aborted) throw abortSignal.reason;
+    const isExisting = job !== undefined;
+    job ??= await this.#queue.add('task', data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
+    this.emit('job-queued', { jobId, taskId: data.taskId, baseCommit: data.baseCommit, isExisting });
+    return job.waitUntilFinished(this.#events);
+  }
+
+  #publish(cwd: string, base: string, baseRef: string, abortSignal: AbortSignal | undefined): Promise<void> {
+    let published = this.#published.get(base);
+    if (!published) {
+      published = publishBase(cwd, this.#options.remote, base, baseRef, abortSignal);
+      published.catch(() => this.#published.delete(base));
+      this.#published.set(base, published);
+    }
+    return published;
+  }
+
+  #whenReady(): Promise<void> {
+    this.#ready ??= Promise.all([this.#events.waitUntilReady(), this.#queue.waitUntilReady()]).then(() => undefined);
+    return this.#ready;
+  }
+
+  async #repositoryUrlFor(cwd: string): Promise<string> {
+    if (this.#options.repositoryUrl) return this.#options.repositoryUrl;
+    if (this.#repositoryUrl) return this.#repositoryUrl;
+    const named = await runGit(['remote', 'get-url', this.#options.remote], { cwd, isTolerant: true });
+    this.#repositoryUrl = named.exitCode === 0 ? named.stdout.trim() : this.#options.remote;
+    return this.#repositoryUrl;
+  }
+}
+
+/** A task id as a ref and job id piece (a batch's `a+b` becomes `a_b`). */
+function refSafe(taskId: string): string {
+  const safe = taskId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
+  return /^[A-Za-z0-9]/.test(safe) ? safe : `t${safe.slice(0, 127)}`;
+}
+
+function pick(options: RunTaskOptions): Partial<TaskJob> {
+  const { model, systemPrompt, allowedTools, disallowedTools, permissionMode, maxTurns, maxBudgetUsd, timeoutMs } = options;
+  const picked = { model, systemPrompt, allowedTools: allowedTools ? [...allowedTools] : undefined, disallowedTools: disallowedTools ? [...disallowedTools] : undefined, permissionMode, maxTurns, maxBudgetUsd, timeoutMs };
+  return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A queue executor: plug it in as the Orchestrator's provider (see {@link QueueExecutor}). */
+export function createQueueExecutor(options: QueueExecutorOptions): QueueExecutor {
+  return new QueueExecutor(options);
+}

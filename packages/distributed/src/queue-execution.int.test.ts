@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ConfigOverrides, type EventEnvelope, MemoryRunStore, createOrchestrator } from '@qoder-orch/core';
+import { MockAgentProvider } from '@qoder-orch/core/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQueueExecutor, type QueueExecutor } from './index';
+import { createProjectWithRemote, startWorkerProcess, type WorkerProcess } from './test/project-fixture';
+import { redisServerMissing, startRedisServer, type TestRedisServer } from './test/redis-server';
+
+const missing = redisServerMissing();
+if (missing) console.warn(`skipping the distributed integration tests: ${missing}`);
+
+const cleanups: Array<() => Promise<void>> = [];
+let redis: TestRedisServer;
+beforeAll(async () => {
+  if (missing) return;
+  redis = await startRedisServer();
+  cleanups.push(() => redis.stop());
+});
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+const met = JSON.stringify({ isMet: true, reasoning: 'ok' });
+const planOf = (ids: string[]) => JSON.stringify({ tasks: ids.map((id) => ({ id, title: `Do ${id}`, agent: 'backend-dev', files: [`src/${id}.txt`] })) });
+
+async function startWorkers(count: number, root: string, queue: string, delayMs: number): Promise<WorkerProcess[]> {
+  const workers = await Promise.all(Array.from({ length: count }, (_, index) => startWorkerProcess({ redis: redis.url, workdir: join(root, `worker-${index + 1}`), name: `worker-${index + 1}`, delayMs, queue })));
+  cleanups.push(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+  });
+  return workers;
+}
+
+async function runDistributed(ids: string[], queue: string, { delayMs, during, config = {} }: { delayMs: number; during?: (workers: WorkerProcess[], executor: QueueExecutor) => Promise<void>; config?: ConfigOverrides }) {
+  const project = await createProjectWithRemote({ 'README.md': '# app\n', '.gitignore': '.qoder-orch/\n' });
+  cleanups.push(project.cleanup);
+  const workers = await startWorkers(3, project.root, queue, delayMs);
+  const planner = new MockAgentProvider({ complete: (options) => (options.purpose === 'judge' ? met : planOf(ids)) });
+  const executor = createQueueExecutor({ connection: redis.url, queue, remote: 'origin', provider: planner, providerName: 'stub' });
+  cleanups.push(() => executor.close());
+  const finished: Array<{ jobId: string; worker: string; isOk: boolean }> = [];
+  executor.on('job-finished', (event) => finished.push(event));
+  const orchestrator = createOrchestrator({
+    projectDir: project.projectDir,
+    provider: executor,
+    runStore: new MemoryRunStore(),
+    config: { ...config, execution: { maxParallel: ids.length, maxIterations: 1, testCommand: ['node', '-e', '0'], ...config.execution } },
+  });
+  const events: EventEnvelope[] = [];
+  orchestrator.on('event', (event) => events.push(event));
+  const [summary] = await Promise.all([orchestrator.run('Build it'), during?.(workers, executor)]);
+  return { project, workers, summary, events, finished };
+}
+
+describe.skipIf(missing !== undefined)('queue execution across worker processes (real redis-server, bare git remote)', () => {
+  it('runs a plan across three workers, each task merged once, its agent events relayed', async () => {
+    const ids = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];
+    const { project, summary, events, finished } = await runDistributed(ids, 'plan-across', { delayMs: 400 });
+    expect(summary.status).toBe('met');
+    for (const id of ids) expect(await readFile(join(project.projectDir, 'src', `${id}.txt`), 'utf8')).toMatch(new RegExp(`^${id} by \\d+\\n$`));
+    // Done on the workers, not here: the files name other processes.
+    for (const id of ids) expect(await readFile(join(project.projectDir, 'src', `${id}.txt`), 'utf8')).not.toContain(`by ${process.pid}\n`);
+    expect(
+      finished
+        .filter((event) => event.isOk)
+        .map((event) => event.jobId.split('/')[1])
+        .sort(),
+    ).toEqual([...ids].sort());
+    expect(new Set(finished.map((event) => event.worker)).size).toBeGreaterThanOrEqual(2);
+    const merges = events.filter((event): event is EventEnvelope<'merge-end'> => event.type === 'merge-end');
+    expect(merges.map((event) => event.taskId).sort()).toEqual([...ids].sort());
+    // One merge commit per task on the user's branch.
+    const merged = (await project.git(['log', '--merges', '--format=%s', 'main'])).split('\n');
+    for (const id of ids) expect(merged.filter((subject) => subject === `Do ${id}`)).toHaveLength(1);
+    // The worker's agent events arrive as the run's own task output.
+    const relayed = events.filter((event): event is EventEnvelope<'task-output'> => event.type === 'task-output' && event.taskId === 'alpha');
+    expect(relayed.map((event) => event.event)).toContainEqual({ type: 'text', text: expect.stringMatching(/^working on alpha in process \d+$/) });
+  }, 240_000);
+
+  it('a worker SIGKILLed mid-task: its lock expires, the attempt runs on another worker, nothing is merged twice', async () => {
+    const ids = ['one', 'two', 'three'];
+    let killed: { worker: string; taskId: string } | undefined;
+    const { project, summary, events, finished, workers } = await runDistributed(ids, 'kill-worker', {
+      delayMs: 3000,
+      during: async (workers) => {
+        const started = await Promise.any(workers.map((worker) => worker.waitFor((line) => line.type === 'job-start', 60_000).then((line) => ({ worker, line }))));
+        started.worker.child.kill('SIGKILL');
+        killed = { worker: started.worker.name, taskId: started.line.taskId ?? '' };
+      },
+    });
+    expect(killed).toBeDefined();
+    expect(summary.status).toBe('met');
+    // The killed worker never finished it; another did, once.
+    const victim = workers.find((worker) => worker.name === killed!.worker)!;
+    expect(victim.lines.filter((line) => line.type === 'job-end')).toHaveLength(0);
+    const done = finished.filter((event) => event.isOk && event.jobId.split('/')[1] === killed!.taskId);
+    expect(done).toHaveLength(1);
+    expect(done[0]!.worker).not.toBe(killed!.worker);
+    const otherStarts = workers.filter((worker) => worker !== victim).flatMap((worker) => worker.lines.filter((line) => line.type === 'job-start' && line.taskId === killed!.taskId));
+    expect(otherStarts).toHaveLength(1);
+    const merges = events.filter((event): event is EventEnvelope<'merge-end'> => event.type === 'merge-end');
+    expect(merges.map((event) => event.taskId).sort()).toEqual([...ids].sort());
+    const merged = (await project.git(['log', '--merges', '--format=%s', 'main'])).split('\n');
+    for (const id of ids) expect(merged.filter((subject) => subject === `Do ${id}`)).toHaveLength(1);
+    for (const id of ids) expect(await readFile(join(project.projectDir, 'src', `${id}.txt`), 'utf8')).toMatch(new RegExp(`^${id} by \\d+\\n$`));
+  }, 240_000);
+});

@@ -1,0 +1,24 @@
+/**
+ * A worker process for tests: `node --import tsx worker-main.ts '<json settings>'`. Prints one
+ * JSON line per worker event on stdout (`ready`, `job-start`, `job-end`, `error`).
+ */
+import { createWorker } from '../index';
+import { createStubAgentProvider } from './stub-agent-provider';
+
+const settings = JSON.parse(process.argv[2] ?? '{}') as { redis: string; workdir: string; name: string; delayMs?: number; concurrency?: number; queue?: string };
+const print = (type: string, fields: object) => process.stdout.write(`${JSON.stringify({ type, worker: settings.name, ...fields })}\n`);
+const worker = await createWorker({
+  connection: settings.redis,
+  workdir: settings.workdir,
+  name: settings.name,
+  concurrency: settings.concurrency ?? 1,
+  ...(settings.queue ? { queue: settings.queue } : {}),
+  providers: { stub: createStubAgentProvider({ delayMs: settings.delayMs ?? 0 }) },
+  lockDurationMs: 2000,
+  stalledIntervalMs: 1000,
+});
+worker.on('job-start', (event) => print('job-start', event));
+worker.on('job-end', (event) => print('job-end', event));
+worker.on('error', (event) => print('error', event));
+print('ready', {});
+process.on('SIGTERM', () => void worker.close().then(() => process.exit(0)));

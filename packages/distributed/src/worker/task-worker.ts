@@ -1,0 +1,206 @@
+import { hostname } from 'node:os';
+import { type AgentEvent, type LLMProviderV1, OrchestratorError, ProviderError, redactJson, redactOutput, secretValuesFrom, serializeError } from '@qoder-orch/spec';
+import { type Job, Worker } from 'bullmq';
+import { EventEmitter } from 'eventemitter3';
+import { type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
+import { runGit } from '../git/run-git';
+import { DEFAULT_QUEUE, jobIdOf, type TaskJob, type TaskJobResult, TaskJobSchema } from '../job/task-job';
+import { RepositoryMirrors } from './repository-mirror';
+
+/** The providers a worker runs agents with: by name, or made on demand from the job's provider name. */
+export type WorkerProviders = Readonly<Record<string, LLMProviderV1>> | ((name: string) => Promise<LLMProviderV1>);
+
+export interface TaskWorkerOptions {
+  connection: RedisConnection;
+  /** @default 'qoder-orch-tasks' */
+  queue?: string;
+  /** Where the worker keeps its repository mirrors and task worktrees. */
+  workdir: string;
+  /** Attempts run at once. @default 1 */
+  concurrency?: number;
+  providers: WorkerProviders;
+  /** Named in results and events. @default `<hostname>:<pid>` */
+  name?: string;
+  /** How long a job's lock lasts without renewal (renewed at half of it while the agent works). @default 30000 */
+  lockDurationMs?: number;
+  /** How often stalled jobs (their worker died) are looked for and put back. @default 15000 */
+  stalledIntervalMs?: number;
+  /** How often a job may stall before it fails for good. @default 2 */
+  maxStalledCount?: number;
+  /** Values kept out of everything sent back. @default the worker's environment's secrets */
+  secretValues?: readonly string[];
+}
+
+export interface TaskWorkerEvents {
+  'job-start': [{ jobId: string; taskId: string; cwd: string }];
+  'job-end': [{ jobId: string; taskId: string; isOk: boolean; code?: string; commit?: string }];
+  /** A queue or connection problem the worker goes on through. */
+  error: [{ message: string }];
+}
+
+const EVENT_FLUSH_MS = 100;
+
+/**
+ * Takes task attempts from the queue and runs them: a worktree of its mirror of the repository
+ * at the attempt's base commit, the agent through the named provider (credentials from this
+ * machine's environment), a commit of what it changed, and a push of the attempt's branch. The
+ * agent's events stream back as job progress. Failures, a failed push included, are results
+ * with an error code; the job's lock is renewed while the agent works, so a worker that dies
+ * loses its lock and the attempt is put back for another.
+ */
+export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
+  readonly name: string;
+  readonly #options: TaskWorkerOptions;
+  readonly #mirrors: RepositoryMirrors;
+  readonly #secrets: readonly string[];
+  readonly #providers = new Map<string, Promise<LLMProviderV1>>();
+  readonly #worker: Worker;
+
+  constructor(options: TaskWorkerOptions) {
+    super();
+    this.#options = options;
+    this.name = options.name ?? `${hostname()}:${process.pid}`;
+    this.#mirrors = new RepositoryMirrors(options.workdir);
+    this.#secrets = options.secretValues ?? secretValuesFrom(process.env);
+    this.#worker = new Worker(options.queue ?? DEFAULT_QUEUE, (job, _token, signal) => this.#process(job, signal), {
+      connection: redisOptionsOf(options.connection),
+      concurrency: options.concurrency ?? 1,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 15_000,
+      maxStalledCount: options.maxStalledCount ?? 2,
+      autorun: false,
+    });
+    this.#worker.on('error', (error) => this.emit('error', { message: redactOutput(error.message, this.#secrets) }));
+  }
+
+  /** Starts taking jobs; resolves when the worker is connected. */
+  async start(): Promise<void> {
+    void this.#worker.run().catch((error: unknown) => this.emit('error', { message: redactOutput(String(error), this.#secrets) }));
+    await this.#worker.waitUntilReady();
+  }
+
+  /** Stops taking jobs; waits for the running ones unless `force`. */
+  async close(force = false): Promise<void> {
+    await this.#worker.close(force);
+  }
+
+  async #process(job: Job, signal: AbortSignal | undefined): Promise<TaskJobResult> {
+    const data = TaskJobSchema.parse(job.data);
+    const jobId = jobIdOf(data);
+    const failed = (code: string, message: string, isRetryable: boolean, spent: Partial<Pick<TaskJobResult & { isOk: false }, 'usage' | 'costUsd'>> = {}): TaskJobResult => {
+      this.emit('job-end', { jobId, taskId: data.taskId, isOk: false, code });
+      return { isOk: false, code, message: redactOutput(message, this.#secrets), isRetryable, worker: this.name, ...spent };
+    };
+    let mirror: string;
+    let cwd: string;
+    try {
+      mirror = await this.#mirrors.mirrorOf(data.repositoryUrl);
+      await this.#mirrors.fetch(mirror, data.repositoryUrl, data.baseRef, data.baseCommit, signal);
+      cwd = await this.#mirrors.worktree(mirror, jobId.replaceAll('/', '__'), data.baseCommit);
+    } catch (error) {
+      return failed('GIT_ERROR', `Could not check out the base: ${error instanceof Error ? error.message : String(error)}`, true);
+    }
+    this.emit('job-start', { jobId, taskId: data.taskId, cwd });
+    const relay = this.#relay(job);
+    try {
+      let provider: LLMProviderV1;
+      try {
+        provider = await this.#provider(data.providerName);
+      } catch (error) {
+        return failed('NOT_INSTALLED', `No provider ${data.providerName} on this worker: ${error instanceof Error ? error.message : String(error)}`, false);
+      }
+      const startedAt = Date.now();
+      let output: Awaited<ReturnType<LLMProviderV1['doRunTask']>>;
+      try {
+        output = await provider.doRunTask({ ...agentSettings(data), taskId: data.taskId, runId: data.runId, attempt: data.attempt, prompt: data.prompt, cwd, ...(signal ? { abortSignal: signal } : {}), onEvent: relay.push });
+      } catch (error) {
+        const serialized = serializeError(error);
+        const spent = ProviderError.isInstance(error) ? { ...(error.usage ? { usage: error.usage } : {}), ...(error.costUsd === undefined ? {} : { costUsd: error.costUsd }) } : {};
+        return failed(serialized.code, serialized.message, OrchestratorError.isInstance(error) && error.isRetryable, spent);
+      }
+      await relay.flush();
+      const commit = await this.#commit(cwd, data);
+      const pushed = await runGit(['push', '--no-verify', '--quiet', data.repositoryUrl, `+${commit}:refs/heads/${data.branch}`], { cwd, isTolerant: true });
+      if (pushed.exitCode !== 0) return failed('REMOTE_PUSH_FAILED', `Could not push ${data.branch}: ${pushed.stderr.trim().slice(-300)}`, true, { usage: output.usage, ...(output.costUsd === undefined ? {} : { costUsd: output.costUsd }) });
+      this.emit('job-end', { jobId, taskId: data.taskId, isOk: true, commit });
+      return {
+        isOk: true,
+        commit,
+        summary: redactOutput(output.summary, this.#secrets),
+        usage: output.usage,
+        durationMs: Date.now() - startedAt,
+        worker: this.name,
+        ...(output.costUsd === undefined ? {} : { costUsd: output.costUsd }),
+        ...(output.numTurns === undefined ? {} : { numTurns: output.numTurns }),
+        ...(output.structuredOutput === undefined ? {} : { structuredOutput: redactJson(output.structuredOutput, this.#secrets) }),
+      };
+    } finally {
+      relay.stop();
+      await this.#mirrors.removeWorktree(mirror, cwd);
+    }
+  }
+
+  /** Commits whatever the agent left (on top of any commits of its own); the commit is HEAD. */
+  async #commit(cwd: string, data: TaskJob): Promise<string> {
+    await runGit(['add', '-A', '--', '.'], { cwd });
+    const isClean = (await runGit(['diff', '--cached', '--quiet'], { cwd, isTolerant: true })).exitCode === 0;
+    if (!isClean) await runGit(['commit', '--quiet', '--no-verify', '-m', `qoder-orch: ${data.taskId} attempt ${data.attempt} (run ${data.runId})`], { cwd });
+    return (await runGit(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
+  }
+
+  #provider(name: string): Promise<LLMProviderV1> {
+    const { providers } = this.#options;
+    let provider = this.#providers.get(name);
+    if (!provider) {
+      provider = typeof providers === 'function' ? providers(name) : Promise.resolve(providers[name] ?? Object.values(providers)[0]).then((found) => found ?? Promise.reject(new Error('none configured')));
+      provider.catch(() => this.#providers.delete(name));
+      this.#providers.set(name, provider);
+    }
+    return provider;
+  }
+
+  /** Agent events, redacted, sent as job progress a few at a time. */
+  #relay(job: Job): { push: (event: AgentEvent) => void; flush: () => Promise<void>; stop: () => void } {
+    let pending: AgentEvent[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let sending = Promise.resolve();
+    const flush = () => {
+      timer = undefined;
+      if (pending.length === 0) return sending;
+      const events = pending.map((event) => redactJson(event, this.#secrets));
+      pending = [];
+      sending = sending.then(() =>
+        job.updateProgress({ events }).then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
+      return sending;
+    };
+    return {
+      push: (event) => {
+        pending.push(event);
+        timer ??= setTimeout(() => void flush(), EVENT_FLUSH_MS);
+      },
+      flush: () => {
+        if (timer) clearTimeout(timer);
+        return flush();
+      },
+      stop: () => {
+        if (timer) clearTimeout(timer);
+      },
+    };
+  }
+}
+
+function agentSettings(data: TaskJob) {
+  const { model, systemPrompt, allowedTools, disallowedTools, permissionMode, maxTurns, maxBudgetUsd, timeoutMs } = data;
+  return Object.fromEntries(Object.entries({ model, systemPrompt, allowedTools, disallowedTools, permissionMode, maxTurns, maxBudgetUsd, timeoutMs }).filter(([, value]) => value !== undefined));
+}
+
+/** A worker, started: it takes jobs until closed. */
+export async function createWorker(options: TaskWorkerOptions): Promise<TaskWorker> {
+  const worker = new TaskWorker(options);
+  await worker.start();
+  return worker;
+}
