@@ -1,4 +1,5 @@
-import { runGit, splitNul } from './git-client';
+import { runGit, splitNul, treeOfCommit } from './git-client';
+import { rememberTreeOf } from './git-files';
 import { type GitIdentity, identityEnvironment } from './git-identity';
 import { workingTree } from './temporary-index';
 
@@ -11,8 +12,9 @@ export interface StateCommit {
 /** Writes a commit object for `tree` with the given parents. Touches no ref. */
 export async function commitTree(root: string, tree: string, options: { parents: readonly string[]; message: string; identity: GitIdentity }): Promise<string> {
   const parentArgs = options.parents.flatMap((parent) => ['-p', parent]);
-  const output = await runGit(root, ['commit-tree', tree, ...parentArgs, '-m', options.message], { env: identityEnvironment(options.identity) });
-  return output.trim();
+  const commit = (await runGit(root, ['commit-tree', tree, ...parentArgs, '-m', options.message], { env: identityEnvironment(options.identity) })).trim();
+  rememberTreeOf(commit, tree);
+  return commit;
 }
 
 /**
@@ -28,6 +30,11 @@ export async function snapshotWorkingState(root: string, options: { parent?: str
 
 /** The tree of a commit (or a tree id itself). */
 export async function treeOf(root: string, treeish: string): Promise<string> {
+  if (/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(treeish)) return treeOfCommit(root, treeish).catch(() => treeOfObject(root, treeish));
+  return treeOfObject(root, treeish);
+}
+
+async function treeOfObject(root: string, treeish: string): Promise<string> {
   return (await runGit(root, ['rev-parse', '--verify', `${treeish}^{tree}`])).trim();
 }
 
