@@ -40,7 +40,7 @@ async function treeOfObject(root: string, treeish: string): Promise<string> {
 
 /** Paths whose content, mode or type differ between two trees, optionally only those in `paths`. */
 export async function changedPathsBetween(root: string, from: string, to: string, paths?: Iterable<string>): Promise<string[]> {
-  const changed = splitNul(await runGit(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', from, to]));
+  const changed = await diffTreeNames(root, from, to);
   if (paths === undefined) return changed;
   const wanted = new Set(paths);
   return changed.filter((path) => wanted.has(path));
@@ -52,4 +52,20 @@ export async function treeChanges(root: string, from: string, to: string): Promi
   const changes: Array<{ status: string; path: string }> = [];
   for (let index = 0; index + 1 < parts.length; index += 2) changes.push({ status: parts[index] as string, path: parts[index + 1] as string });
   return changes;
+}
+
+/** The last few differences between two objects named by id: objects never change, so neither does their difference (a task's change is asked for twice). */
+const recentDifferences = new Map<string, readonly string[]>();
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+async function diffTreeNames(root: string, from: string, to: string): Promise<string[]> {
+  const key = OBJECT_ID.test(from) && OBJECT_ID.test(to) ? `${from}:${to}` : undefined;
+  const known = key === undefined ? undefined : recentDifferences.get(key);
+  if (known !== undefined) return [...known];
+  const changed = splitNul(await runGit(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', from, to]));
+  if (key !== undefined) {
+    if (recentDifferences.size >= 64) recentDifferences.clear();
+    recentDifferences.set(key, changed);
+  }
+  return [...changed];
 }
