@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { OrchestratorError, SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS } from '@qoder-orch/spec';
 import { gitEnvironment } from './git-environment';
-import { knownTreeOf, locateCheckout, readHeadCommit, readLooseRef, rememberTreeOf } from './git-files';
+import { isRefAbsent, knownTreeOf, locateCheckout, readHeadCommit, readLooseRef, rememberTreeOf } from './git-files';
 
 export interface GitCommandOptions {
   /** Extra environment (e.g. `GIT_INDEX_FILE`, identity variables). */
@@ -138,6 +138,7 @@ export async function resolveRef(cwd: string, ref: string): Promise<string | und
     const location = await locateCheckout(cwd);
     const loose = location === undefined ? undefined : await readLooseRef(location, ref);
     if (loose !== undefined) return loose;
+    if (location !== undefined && (await isRefAbsent(location, ref))) return undefined;
   }
   const result = await tryGit(cwd, ['rev-parse', '--verify', '-q', `${ref}^{commit}`]);
   return result.isOk && result.output.trim() ? result.output.trim() : undefined;
@@ -158,4 +159,35 @@ export async function treeOfCommit(cwd: string, commit: string): Promise<string>
   const tree = (await runGit(cwd, ['rev-parse', '--verify', `${commit}^{tree}`])).trim();
   rememberTreeOf(commit, tree);
   return tree;
+}
+
+/** Ancestry answers between commits named by id: commits never change, so neither does whether one is in the other's history. */
+const knownAncestry = new Map<string, boolean>();
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * Whether `commit` is `of` or in its history (`git merge-base --is-ancestor`, which answers by
+ * its exit code alone: 1, printing nothing, is "no"). Failures (an unknown commit) are `GIT_ERROR`.
+ */
+export async function isAncestor(cwd: string, commit: string, of: string): Promise<boolean> {
+  if (commit === of) return true;
+  const key = OBJECT_ID.test(commit) && OBJECT_ID.test(of) ? `${commit}:${of}` : undefined;
+  const known = key === undefined ? undefined : knownAncestry.get(key);
+  if (known !== undefined) return known;
+  const args = ['merge-base', '--is-ancestor', commit, of];
+  let exit: GitExit;
+  try {
+    exit = await spawnGit(cwd, args, {});
+  } catch (error) {
+    throw new OrchestratorError({ code: 'GIT_ERROR', message: `git merge-base --is-ancestor failed in ${cwd}: ${errorText(error)}`, cause: error });
+  }
+  if (exit.exitCode !== 0 && exit.exitCode !== 1) {
+    throw new OrchestratorError({ code: 'GIT_ERROR', message: `git merge-base --is-ancestor failed in ${cwd}: ${errorText(new Error(`${exit.stdout}${exit.stderr}`))}` });
+  }
+  const answer = exit.exitCode === 0;
+  if (key !== undefined) {
+    if (knownAncestry.size >= 4096) knownAncestry.clear();
+    knownAncestry.set(key, answer);
+  }
+  return answer;
 }

@@ -54,6 +54,23 @@ export async function readLooseRef(location: CheckoutLocation, ref: string): Pro
   return OBJECT_ID.test(value) ? value : undefined;
 }
 
+/**
+ * Whether a shared ref certainly does not exist: no loose file, no line in `packed-refs`, and
+ * refs stored as files (a reftable repository answers `false`: only git can say).
+ */
+export async function isRefAbsent(location: CheckoutLocation, ref: string): Promise<boolean> {
+  if (!ref.startsWith('refs/') || /^refs\/(?:worktree|bisect|rewritten)\//.test(ref) || ref.split('/').some((part) => part === '' || part === '.' || part === '..')) return false;
+  const isThere = (path: string) =>
+    stat(path).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR',
+    );
+  if ((await isThere(join(location.commonDir, 'reftable'))) || (await isThere(join(location.commonDir, ref)))) return false;
+  const packed = await readFile(join(location.commonDir, 'packed-refs'), 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : undefined));
+  if (packed === undefined) return false;
+  return !packed.split('\n').some((line) => line.endsWith(` ${ref}`));
+}
+
 /** Commit → its tree: a commit's id is the hash of its content, tree included, so an answer never goes stale. */
 const treesOfCommits = new Map<string, string>();
 const TREE_MEMORY = 4096;

@@ -1,11 +1,12 @@
-import { mkdir, realpath, rmdir } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { endProcessesWorkingIn } from '../workspace/end-stray-processes';
 import { dependencyExcludePatterns, findDependencyFolders, linkDependencyFolders, linkedFolders } from './dependency-links';
-import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
+import { headCommit, isAncestor, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { ensureExcluded, ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
 import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-names';
+import { isRefAbsent, locateCheckout } from './git-files';
 import { workingState } from './temporary-index';
 import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
 import { commitTree } from './working-state';
@@ -93,6 +94,8 @@ export class WorktreeManager {
   /** The main checkout's dependency folders, looked up once: installing is not something a run does. */
   #dependencyFolders: Promise<string[]> | undefined;
   #isExcluded = false;
+  /** Slots this process gave to tasks (`<run>/<task>` as ref components → slot path): found again without listing every worktree. */
+  readonly #held = new Map<string, string>();
   /** The shared git directory, looked up once. */
   #commonDir: Promise<string> | undefined;
 
@@ -131,18 +134,42 @@ export class WorktreeManager {
   async add(runId: string, taskId: string, base: string): Promise<TaskWorktree> {
     const branch = taskBranch(runId, taskId);
     const { commonDir } = await this.prepareRepository();
-    await this.remove(runId, taskId, { label: 'previous-attempt' });
-    const slot = await this.#pool.take(() => this.list());
+    if (!(await this.#hasNoTrace(runId, taskId))) await this.remove(runId, taskId, { label: 'previous-attempt' });
+    const slot = await this.#pool.take(
+      () => this.list(),
+      (path) => slotState(path).then((state) => state?.isDetached === true),
+    );
     try {
       const linkedDependencies = await slot.queue.run(async () => {
         if (!slot.isNew && (await this.#resetSlot(slot.path, runId, branch, base))) return linkedFolders(this.#root, slot.path, await this.#folders());
         return this.#createSlot(slot.path, branch, base, commonDir);
       });
+      this.#held.set(heldKey(runId, taskId), slot.path);
       return { runId, taskId, path: slot.path, branch, base, linkedDependencies };
     } catch (error) {
       this.#pool.free(slot.path);
       throw error;
     }
+  }
+
+  /**
+   * Whether git's files show that no earlier attempt of the task left anything: its branch does
+   * not exist (every worktree of a task, slot or not, is on it) and neither does a folder where a
+   * worktree of it would be. `false` when unsure: then `remove` asks git.
+   */
+  async #hasNoTrace(runId: string, taskId: string): Promise<boolean> {
+    const location = await locateCheckout(this.#root);
+    if (location === undefined || !(await isRefAbsent(location, `refs/heads/${taskBranch(runId, taskId)}`))) return false;
+    const folders = [this.pathOf(runId, taskId), join(this.#legacyDirectory, refComponent(runId), refComponent(taskId))];
+    const found = await Promise.all(
+      folders.map((folder) =>
+        stat(folder).then(
+          () => true,
+          (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
+        ),
+      ),
+    );
+    return !found.includes(true);
   }
 
   /** A new slot: a worktree of `base` on `branch`, the dependency folders linked into it (once per slot, not per task). */
@@ -210,8 +237,20 @@ export class WorktreeManager {
    * @returns the leftover ref, when there was work to keep.
    */
   async remove(runId: string, taskId: string, options: { label?: string } = {}): Promise<{ leftoverRef?: string }> {
-    const listed = (await this.list()).find((worktree) => worktree.runId === refComponent(runId) && worktree.taskId === refComponent(taskId));
+    const listed = (await this.#heldListing(runId, taskId)) ?? (await this.list()).find((worktree) => worktree.runId === refComponent(runId) && worktree.taskId === refComponent(taskId));
     return this.#remove(listed, runId, taskId, options.label ?? 'removed');
+  }
+
+  /**
+   * The slot this process gave the task, as `list` would show it, when git's files confirm it
+   * still holds the task's branch and is not locked; otherwise `undefined` (git is asked).
+   */
+  async #heldListing(runId: string, taskId: string): Promise<ListedWorktree | undefined> {
+    const path = this.#held.get(heldKey(runId, taskId));
+    if (path === undefined) return undefined;
+    const state = await slotState(path);
+    if (state === undefined || state.isDetached || state.branch !== taskBranch(runId, taskId)) return undefined;
+    return { path, runId: refComponent(runId), taskId: refComponent(taskId), branch: state.branch, isLocked: false, isPrunable: false, isPoolSlot: true };
   }
 
   async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string): Promise<{ leftoverRef?: string }> {
@@ -243,14 +282,17 @@ export class WorktreeManager {
     const tip = await resolveRef(this.#root, `refs/heads/${branch}`);
     if (tip !== undefined) {
       const head = await headCommit(this.#root);
-      const isMerged = head !== undefined && (await tryGit(this.#root, ['merge-base', '--is-ancestor', tip, head])).isOk;
+      const isMerged = head !== undefined && (await isAncestor(this.#root, tip, head));
       if (!isMerged && kept === undefined) {
         kept = await this.#unusedRef(leftoverRef(runId, taskId, `${label}-branch`));
         await runGit(this.#root, ['update-ref', kept, tip]);
       }
       await runGit(this.#root, ['branch', '-D', '-q', branch]);
     }
-    if (slot !== undefined) this.#pool.free(slot);
+    if (slot !== undefined) {
+      this.#held.delete(heldKey(runId, taskId));
+      this.#pool.released(slot);
+    }
     return kept === undefined ? {} : { leftoverRef: kept };
   }
 
@@ -269,6 +311,7 @@ export class WorktreeManager {
       return tryGit(this.#root, ['worktree', 'move', listed.path, target]);
     });
     this.#pool.forget(listed.path);
+    this.#held.delete(heldKey(runId, taskId));
     return moved.isOk ? target : listed.path;
   }
 
@@ -355,7 +398,7 @@ export class WorktreeManager {
     if (state === undefined || head === undefined) return undefined;
     const { tree } = state;
     const isChanged = tree !== state.headTree;
-    if (!isChanged && (options.isUncommittedOnly === true || (await this.#mergeBaseWithHead(head)) === head)) return undefined;
+    if (!isChanged && (options.isUncommittedOnly === true || (await this.#isOnHead(head)))) return undefined;
     const commit = isChanged ? await commitTree(this.#root, tree, { parents: [head], message: `qoder-orch: work left in the worktree of task ${taskId} (run ${runId})`, identity: this.#identity }) : head;
     const ref = await this.#unusedRef(leftoverRef(runId, taskId, label));
     await runGit(this.#root, ['update-ref', ref, commit]);
@@ -369,10 +412,37 @@ export class WorktreeManager {
     return candidate;
   }
 
-  async #mergeBaseWithHead(commit: string): Promise<string | undefined> {
+  /** Whether `commit` is in the integration head's history (nothing of it would be lost). */
+  async #isOnHead(commit: string): Promise<boolean> {
     const head = await headCommit(this.#root);
-    if (head === undefined) return undefined;
-    const result = await tryGit(this.#root, ['merge-base', commit, head]);
-    return result.isOk ? result.output.trim() : undefined;
+    return head !== undefined && (await isAncestor(this.#root, commit, head).catch(() => false));
   }
+}
+
+const heldKey = (runId: string, taskId: string) => `${refComponent(runId)}/${refComponent(taskId)}`;
+
+/**
+ * A pool slot as git's files describe it: detached, or on a branch; `undefined` when it is not
+ * a plain unlocked worktree (gone, locked, or in a shape only git can read).
+ */
+async function slotState(path: string): Promise<{ isDetached: true } | { isDetached: false; branch: string } | undefined> {
+  const location = await locateCheckout(path);
+  if (location === undefined || location.gitDir === location.commonDir) return undefined;
+  const [head, isLocked, pointsBack] = await Promise.all([
+    readFile(join(location.gitDir, 'HEAD'), 'utf8').catch(() => undefined),
+    stat(join(location.gitDir, 'locked')).then(
+      () => true,
+      () => false,
+    ),
+    // Git's record of where this worktree is must name this folder (a moved or pruned one does not).
+    readFile(join(location.gitDir, 'gitdir'), 'utf8').then(
+      (text) => resolve(dirname(text.trim())) === resolve(path),
+      () => false,
+    ),
+  ]);
+  if (head === undefined || isLocked || !pointsBack) return undefined;
+  const trimmed = head.trim();
+  if (/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(trimmed)) return { isDetached: true };
+  const branch = /^ref: refs\/heads\/(\S+)$/.exec(trimmed)?.[1];
+  return branch === undefined ? undefined : { isDetached: false, branch };
 }

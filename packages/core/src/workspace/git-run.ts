@@ -1,7 +1,7 @@
 import { realpath, rmdir } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { OrchestratorError } from '@qoder-orch/spec';
-import { headCommit, LITERAL_PATHSPECS, resolveRef, runGit, tryGit } from '../git/git-client';
+import { headCommit, isAncestor, LITERAL_PATHSPECS, resolveRef, runGit, tryGit } from '../git/git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from '../git/git-identity';
 import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
 import { mergeTrees } from '../git/merge-trees';
@@ -196,7 +196,7 @@ export class GitRun {
     for (const entry of entries) {
       const landed = await resolveRef(this.root, taskCommitRef(runId, entry.taskId));
       const head = await headCommit(this.root);
-      if (landed !== undefined && head !== undefined && (await tryGit(this.root, ['merge-base', '--is-ancestor', landed, head])).isOk) {
+      if (landed !== undefined && head !== undefined && (await isAncestor(this.root, landed, head))) {
         await this.revertLanded(runId, entry.taskId, landed, 'interrupted before it was recorded');
       }
       await undoTask(entry);
