@@ -1,4 +1,4 @@
-import { mkdir, readFile, realpath, rmdir, stat } from 'node:fs/promises';
+import { mkdir, realpath, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { endProcessesWorkingIn } from '../workspace/end-stray-processes';
 import { dependencyExcludePatterns, findDependencyFolders, linkDependencyFolders, linkedFolders } from './dependency-links';
@@ -6,7 +6,7 @@ import { headCommit, isAncestor, resolveRef, runGit, splitNul, tryGit } from './
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { ensureExcluded, ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
 import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-names';
-import { isRefAbsent, locateCheckout } from './git-files';
+import { hasNoTrace, heldKey, slotState } from './worktree-slot-state';
 import { workingState } from './temporary-index';
 import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
 import { commitTree } from './working-state';
@@ -152,24 +152,9 @@ export class WorktreeManager {
     }
   }
 
-  /**
-   * Whether git's files show that no earlier attempt of the task left anything: its branch does
-   * not exist (every worktree of a task, slot or not, is on it) and neither does a folder where a
-   * worktree of it would be. `false` when unsure: then `remove` asks git.
-   */
-  async #hasNoTrace(runId: string, taskId: string): Promise<boolean> {
-    const location = await locateCheckout(this.#root);
-    if (location === undefined || !(await isRefAbsent(location, `refs/heads/${taskBranch(runId, taskId)}`))) return false;
-    const folders = [this.pathOf(runId, taskId), join(this.#legacyDirectory, refComponent(runId), refComponent(taskId))];
-    const found = await Promise.all(
-      folders.map((folder) =>
-        stat(folder).then(
-          () => true,
-          (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
-        ),
-      ),
-    );
-    return !found.includes(true);
+  /** Whether no earlier attempt of the task left a branch or a folder (see `hasNoTrace`); `false` when unsure. */
+  #hasNoTrace(runId: string, taskId: string): Promise<boolean> {
+    return hasNoTrace(this.#root, taskBranch(runId, taskId), [this.pathOf(runId, taskId), join(this.#legacyDirectory, refComponent(runId), refComponent(taskId))]);
   }
 
   /** A new slot: a worktree of `base` on `branch`, the dependency folders linked into it (once per slot, not per task). */
@@ -241,15 +226,11 @@ export class WorktreeManager {
     return this.#remove(listed, runId, taskId, options.label ?? 'removed');
   }
 
-  /**
-   * The slot this process gave the task, as `list` would show it, when git's files confirm it
-   * still holds the task's branch and is not locked; otherwise `undefined` (git is asked).
-   */
+  /** The slot this process gave the task, as `list` shows it, when git's files confirm it still holds the task's branch, unlocked. */
   async #heldListing(runId: string, taskId: string): Promise<ListedWorktree | undefined> {
     const path = this.#held.get(heldKey(runId, taskId));
-    if (path === undefined) return undefined;
-    const state = await slotState(path);
-    if (state === undefined || state.isDetached || state.branch !== taskBranch(runId, taskId)) return undefined;
+    const state = path === undefined ? undefined : await slotState(path);
+    if (path === undefined || state === undefined || state.isDetached || state.branch !== taskBranch(runId, taskId)) return undefined;
     return { path, runId: refComponent(runId), taskId: refComponent(taskId), branch: state.branch, isLocked: false, isPrunable: false, isPoolSlot: true };
   }
 
@@ -414,35 +395,6 @@ export class WorktreeManager {
 
   /** Whether `commit` is in the integration head's history (nothing of it would be lost). */
   async #isOnHead(commit: string): Promise<boolean> {
-    const head = await headCommit(this.#root);
-    return head !== undefined && (await isAncestor(this.#root, commit, head).catch(() => false));
+    return headCommit(this.#root).then((head) => head !== undefined && isAncestor(this.#root, commit, head).catch(() => false));
   }
-}
-
-const heldKey = (runId: string, taskId: string) => `${refComponent(runId)}/${refComponent(taskId)}`;
-
-/**
- * A pool slot as git's files describe it: detached, or on a branch; `undefined` when it is not
- * a plain unlocked worktree (gone, locked, or in a shape only git can read).
- */
-async function slotState(path: string): Promise<{ isDetached: true } | { isDetached: false; branch: string } | undefined> {
-  const location = await locateCheckout(path);
-  if (location === undefined || location.gitDir === location.commonDir) return undefined;
-  const [head, isLocked, pointsBack] = await Promise.all([
-    readFile(join(location.gitDir, 'HEAD'), 'utf8').catch(() => undefined),
-    stat(join(location.gitDir, 'locked')).then(
-      () => true,
-      () => false,
-    ),
-    // Git's record of where this worktree is must name this folder (a moved or pruned one does not).
-    readFile(join(location.gitDir, 'gitdir'), 'utf8').then(
-      (text) => resolve(dirname(text.trim())) === resolve(path),
-      () => false,
-    ),
-  ]);
-  if (head === undefined || isLocked || !pointsBack) return undefined;
-  const trimmed = head.trim();
-  if (/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(trimmed)) return { isDetached: true };
-  const branch = /^ref: refs\/heads\/(\S+)$/.exec(trimmed)?.[1];
-  return branch === undefined ? undefined : { isDetached: false, branch };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitWorkspace, type GitSpawn, observeGitSpawns, TaskSchema } from '../index';
-import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
+import { createTemporaryRepository } from '../git/testing/temporary-repository';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
