@@ -6,7 +6,8 @@ import { headCommit, isAncestor, resolveRef, runGit, splitNul, tryGit } from './
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { ensureExcluded, ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
 import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-names';
-import { hasNoTrace, heldKey, slotState } from './worktree-slot-state';
+import { hasNoTrace, heldKey, isOnHead, slotState } from './worktree-slot-state';
+import { SerialQueue } from '@qoder-orch/spec';
 import { workingState } from './temporary-index';
 import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
 import { commitTree } from './working-state';
@@ -96,6 +97,7 @@ export class WorktreeManager {
   #isExcluded = false;
   /** Slots this process gave to tasks (`<run>/<task>` as ref components → slot path): found again without listing every worktree. */
   readonly #held = new Map<string, string>();
+  readonly #worktreeAdds = new SerialQueue();
   /** The shared git directory, looked up once. */
   #commonDir: Promise<string> | undefined;
 
@@ -161,7 +163,8 @@ export class WorktreeManager {
   async #createSlot(path: string, branch: string, base: string, commonDir: string): Promise<string[]> {
     await setAsideOrphan(path);
     await mkdir(dirname(path), { recursive: true });
-    await runGit(this.#root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, base]);
+    // One `worktree add` at a time: git reads every `.git/worktrees/*` entry while adding, and a half-made one fails it.
+    await this.#worktreeAdds.run(() => runGit(this.#root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, base]));
     if (!this.#isLinkingDependencies) return [];
     return linkDependencyFolders({ root: this.#root, worktree: path, commonDir, folders: await this.#folders() });
   }
@@ -379,7 +382,8 @@ export class WorktreeManager {
     if (state === undefined || head === undefined) return undefined;
     const { tree } = state;
     const isChanged = tree !== state.headTree;
-    if (!isChanged && (options.isUncommittedOnly === true || (await this.#isOnHead(head)))) return undefined;
+    // Nothing uncommitted, and (unless only that counts) its HEAD in the integration head's history: nothing would be lost.
+    if (!isChanged && (options.isUncommittedOnly === true || (await isOnHead(this.#root, head)))) return undefined;
     const commit = isChanged ? await commitTree(this.#root, tree, { parents: [head], message: `qoder-orch: work left in the worktree of task ${taskId} (run ${runId})`, identity: this.#identity }) : head;
     const ref = await this.#unusedRef(leftoverRef(runId, taskId, label));
     await runGit(this.#root, ['update-ref', ref, commit]);
@@ -391,10 +395,5 @@ export class WorktreeManager {
     let candidate = ref;
     for (let suffix = 2; (await resolveRef(this.#root, candidate)) !== undefined; suffix += 1) candidate = `${ref}-${suffix}`;
     return candidate;
-  }
-
-  /** Whether `commit` is in the integration head's history (nothing of it would be lost). */
-  async #isOnHead(commit: string): Promise<boolean> {
-    return headCommit(this.#root).then((head) => head !== undefined && isAncestor(this.#root, commit, head).catch(() => false));
   }
 }

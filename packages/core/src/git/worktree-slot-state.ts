@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { headCommit, isAncestor } from './git-client';
 import { isRefAbsent, locateCheckout } from './git-files';
 import { refComponent } from './ref-names';
 
@@ -49,4 +50,10 @@ export async function hasNoTrace(root: string, branch: string, folders: readonly
     ),
   );
   return !found.includes(true);
+}
+
+/** Whether `commit` is in the history of `root`'s HEAD (nothing of it would be lost if a branch holding it went). */
+export async function isOnHead(root: string, commit: string): Promise<boolean> {
+  const head = await headCommit(root);
+  return head !== undefined && (await isAncestor(root, commit, head).catch(() => false));
 }
