@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { OrchestratorError, SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS } from '@qoder-orch/spec';
 import { gitEnvironment } from './git-environment';
+import { isRefAbsent, knownTreeOf, locateCheckout, readHeadCommit, readLooseRef, rememberTreeOf } from './git-files';
 
 export interface GitCommandOptions {
   /** Extra environment (e.g. `GIT_INDEX_FILE`, identity variables). */
@@ -13,6 +14,25 @@ export interface GitCommandOptions {
 export { SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS };
 
 const SAFE_CONFIG_ARGS = SAFE_GIT_CONFIG.flatMap((setting) => ['-c', setting]);
+
+/** A git process about to start: where, and with which arguments (the safe `-c` settings left out). */
+export interface GitSpawn {
+  cwd: string;
+  args: readonly string[];
+}
+
+const spawnObservers = new Set<(spawn: GitSpawn) => void>();
+
+/**
+ * Calls `observer` for every git process this module starts, until the returned function is
+ * called: how tests and benchmarks count the git work an operation costs (and where it goes).
+ */
+export function observeGitSpawns(observer: (spawn: GitSpawn) => void): () => void {
+  spawnObservers.add(observer);
+  return () => {
+    spawnObservers.delete(observer);
+  };
+}
 
 /** A git process that ended: what it printed and how it exited. */
 interface GitExit {
@@ -28,6 +48,7 @@ interface GitExit {
  * command that printed nothing, which is most of what a task's git work is.
  */
 function spawnGit(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<GitExit> {
+  for (const observer of spawnObservers) observer({ cwd, args });
   return new Promise((resolve, reject) => {
     const child = spawn('git', [...SAFE_CONFIG_ARGS, ...args], {
       cwd,
@@ -100,12 +121,25 @@ export function splitNul(output: string): string[] {
 
 /** The commit HEAD points to, or `undefined` in a repository with no commits yet. */
 export async function headCommit(cwd: string, options: GitCommandOptions = {}): Promise<string | undefined> {
+  // At the top of a checkout on a loose branch ref (or detached), git's files say it without a process.
+  if (options.env === undefined) {
+    const location = await locateCheckout(cwd);
+    const head = location === undefined ? undefined : await readHeadCommit(location);
+    if (head !== undefined) return head;
+  }
   const result = await tryGit(cwd, ['rev-parse', '--verify', '-q', 'HEAD^{commit}'], options);
   return result.isOk && result.output.trim() ? result.output.trim() : undefined;
 }
 
 /** The object a ref points to, or `undefined` when it does not exist. */
 export async function resolveRef(cwd: string, ref: string): Promise<string | undefined> {
+  // A branch or one of our refs, stored loose: its file says it (they always point to commits). Absent files may still be packed: git answers then.
+  if (/^refs\/(?:heads|qoder-orch)\/[^:^~@\s]+$/.test(ref)) {
+    const location = await locateCheckout(cwd);
+    const loose = location === undefined ? undefined : await readLooseRef(location, ref);
+    if (loose !== undefined) return loose;
+    if (location !== undefined && (await isRefAbsent(location, ref))) return undefined;
+  }
   const result = await tryGit(cwd, ['rev-parse', '--verify', '-q', `${ref}^{commit}`]);
   return result.isOk && result.output.trim() ? result.output.trim() : undefined;
 }
@@ -117,3 +151,43 @@ export async function forPathBatches(paths: readonly string[], run: (batch: stri
 
 /** Environment that makes every pathspec literal (no globs, no magic): file names are data. */
 export const LITERAL_PATHSPECS = { GIT_LITERAL_PATHSPECS: '1' } as const;
+
+/** The tree of `commit` (`git rev-parse <commit>^{tree}` once per commit in this process: the answer never changes). */
+export async function treeOfCommit(cwd: string, commit: string): Promise<string> {
+  const known = knownTreeOf(commit);
+  if (known !== undefined) return known;
+  const tree = (await runGit(cwd, ['rev-parse', '--verify', `${commit}^{tree}`])).trim();
+  rememberTreeOf(commit, tree);
+  return tree;
+}
+
+/** Ancestry answers between commits named by id: commits never change, so neither does whether one is in the other's history. */
+const knownAncestry = new Map<string, boolean>();
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * Whether `commit` is `of` or in its history (`git merge-base --is-ancestor`, which answers by
+ * its exit code alone: 1, printing nothing, is "no"). Failures (an unknown commit) are `GIT_ERROR`.
+ */
+export async function isAncestor(cwd: string, commit: string, of: string): Promise<boolean> {
+  if (commit === of) return true;
+  const key = OBJECT_ID.test(commit) && OBJECT_ID.test(of) ? `${commit}:${of}` : undefined;
+  const known = key === undefined ? undefined : knownAncestry.get(key);
+  if (known !== undefined) return known;
+  const args = ['merge-base', '--is-ancestor', commit, of];
+  let exit: GitExit;
+  try {
+    exit = await spawnGit(cwd, args, {});
+  } catch (error) {
+    throw new OrchestratorError({ code: 'GIT_ERROR', message: `git merge-base --is-ancestor failed in ${cwd}: ${errorText(error)}`, cause: error });
+  }
+  if (exit.exitCode !== 0 && exit.exitCode !== 1) {
+    throw new OrchestratorError({ code: 'GIT_ERROR', message: `git merge-base --is-ancestor failed in ${cwd}: ${errorText(new Error(`${exit.stdout}${exit.stderr}`))}` });
+  }
+  const answer = exit.exitCode === 0;
+  if (key !== undefined) {
+    if (knownAncestry.size >= 4096) knownAncestry.clear();
+    knownAncestry.set(key, answer);
+  }
+  return answer;
+}

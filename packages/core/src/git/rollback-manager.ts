@@ -296,6 +296,12 @@ export class RollbackManager extends EventEmitter<RollbackManagerEvents> {
     return this.#stateCommit(options.cwd ?? this.#root, options.message ?? 'qoder-orch: working state');
   }
 
+  /** What `stateOf` writes for a checkout known to be exactly `head` (index and files both its tree `tree`), without looking at it. */
+  async cleanStateOf(head: string, tree: string, message = 'qoder-orch: working state'): Promise<string> {
+    const staged = await commitTree(this.#root, tree, { parents: [head], message: 'qoder-orch: index', identity: this.#identity });
+    return commitTree(this.#root, tree, { parents: [head, staged], message, identity: this.#identity });
+  }
+
   /** A commit of the working state of `cwd`: parents HEAD and (when writable) a commit of the index. */
   async #stateCommit(cwd: string, message: string): Promise<{ commit: string; tree: string }> {
     const { head, tree } = await workingState(cwd);

@@ -1,7 +1,8 @@
 import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runGit, splitNul, tryGit } from './git-client';
+import { runGit, splitNul, treeOfCommit, tryGit } from './git-client';
+import { locateCheckout, readHeadCommit } from './git-files';
 
 /**
  * Runs `use` with a private index file (`GIT_INDEX_FILE`), so building trees from the work tree
@@ -73,13 +74,13 @@ export interface WorkingState {
  * takes no lock: git's status finds what differs from HEAD; when nothing does, the tree is HEAD's
  * (no index is written at all); otherwise a private copy of the index is updated with only those
  * paths (`update-index --add --remove --replace`) and written as a tree. The cost follows the
- * stat of the tree plus what changed, not the size of the files. Two git processes side by side
- * when nothing changed (status, and one `rev-parse` for HEAD, its tree and where the index is),
- * four otherwise.
+ * stat of the tree plus what changed, not the size of the files. One git process (status) when
+ * nothing changed at the top of a checkout whose HEAD's tree is known (HEAD and the index are
+ * read from git's files), one more (`rev-parse`) otherwise; two more when something changed.
  */
 export async function workingState(cwd: string): Promise<WorkingState> {
-  const [changedPaths, located] = await Promise.all([changedWorkingPaths(cwd), tryGit(cwd, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-path', 'index', 'HEAD', 'HEAD^{tree}'])]);
-  const [top, indexFile, head, headTree] = located.isOk ? located.output.trim().split('\n') : [];
+  const [changedPaths, located] = await Promise.all([changedWorkingPaths(cwd), locateHead(cwd)]);
+  const { top, indexFile, head, headTree } = located;
   if (head !== undefined && headTree !== undefined && changedPaths.length === 0) return { head, headTree, tree: headTree, changedPaths };
   // No HEAD yet (the rev-parse failed on it): the paths again, without it.
   const paths = top !== undefined && indexFile !== undefined ? { top, indexFile } : await locate(cwd);
@@ -92,6 +93,23 @@ export async function workingState(cwd: string): Promise<WorkingState> {
     { indexFile: paths.indexFile },
   );
   return { ...(head === undefined || headTree === undefined ? {} : { head, headTree }), tree, changedPaths };
+}
+
+/**
+ * Where `cwd`'s index is, its HEAD and HEAD's tree: from git's files when `cwd` is the top of a
+ * checkout on a loose ref or a detached HEAD (no process at all once HEAD's tree is known),
+ * otherwise from one `rev-parse`. Fields are missing when there is no HEAD yet.
+ */
+async function locateHead(cwd: string): Promise<{ top?: string; indexFile?: string; head?: string; headTree?: string }> {
+  const location = await locateCheckout(cwd);
+  const head = location === undefined ? undefined : await readHeadCommit(location);
+  if (location !== undefined && head !== undefined) {
+    const headTree = await treeOfCommit(cwd, head).catch(() => undefined);
+    if (headTree !== undefined) return { top: location.top, indexFile: location.indexFile, head, headTree };
+  }
+  const located = await tryGit(cwd, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-path', 'index', 'HEAD', 'HEAD^{tree}']);
+  const [top, indexFile, headLine, headTree] = located.isOk ? located.output.trim().split('\n') : [];
+  return { ...(top === undefined ? {} : { top }), ...(indexFile === undefined ? {} : { indexFile }), ...(headLine === undefined ? {} : { head: headLine }), ...(headTree === undefined ? {} : { headTree }) };
 }
 
 async function locate(cwd: string): Promise<{ top: string; indexFile: string }> {

@@ -1,4 +1,5 @@
-import { runGit, splitNul } from './git-client';
+import { runGit, splitNul, treeOfCommit } from './git-client';
+import { rememberTreeOf } from './git-files';
 import { type GitIdentity, identityEnvironment } from './git-identity';
 import { workingTree } from './temporary-index';
 
@@ -11,8 +12,9 @@ export interface StateCommit {
 /** Writes a commit object for `tree` with the given parents. Touches no ref. */
 export async function commitTree(root: string, tree: string, options: { parents: readonly string[]; message: string; identity: GitIdentity }): Promise<string> {
   const parentArgs = options.parents.flatMap((parent) => ['-p', parent]);
-  const output = await runGit(root, ['commit-tree', tree, ...parentArgs, '-m', options.message], { env: identityEnvironment(options.identity) });
-  return output.trim();
+  const commit = (await runGit(root, ['commit-tree', tree, ...parentArgs, '-m', options.message], { env: identityEnvironment(options.identity) })).trim();
+  rememberTreeOf(commit, tree);
+  return commit;
 }
 
 /**
@@ -28,12 +30,17 @@ export async function snapshotWorkingState(root: string, options: { parent?: str
 
 /** The tree of a commit (or a tree id itself). */
 export async function treeOf(root: string, treeish: string): Promise<string> {
+  if (/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(treeish)) return treeOfCommit(root, treeish).catch(() => treeOfObject(root, treeish));
+  return treeOfObject(root, treeish);
+}
+
+async function treeOfObject(root: string, treeish: string): Promise<string> {
   return (await runGit(root, ['rev-parse', '--verify', `${treeish}^{tree}`])).trim();
 }
 
 /** Paths whose content, mode or type differ between two trees, optionally only those in `paths`. */
 export async function changedPathsBetween(root: string, from: string, to: string, paths?: Iterable<string>): Promise<string[]> {
-  const changed = splitNul(await runGit(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', from, to]));
+  const changed = await diffTreeNames(root, from, to);
   if (paths === undefined) return changed;
   const wanted = new Set(paths);
   return changed.filter((path) => wanted.has(path));
@@ -45,4 +52,20 @@ export async function treeChanges(root: string, from: string, to: string): Promi
   const changes: Array<{ status: string; path: string }> = [];
   for (let index = 0; index + 1 < parts.length; index += 2) changes.push({ status: parts[index] as string, path: parts[index + 1] as string });
   return changes;
+}
+
+/** The last few differences between two objects named by id: objects never change, so neither does their difference (a task's change is asked for twice). */
+const recentDifferences = new Map<string, readonly string[]>();
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+async function diffTreeNames(root: string, from: string, to: string): Promise<string[]> {
+  const key = OBJECT_ID.test(from) && OBJECT_ID.test(to) ? `${from}:${to}` : undefined;
+  const known = key === undefined ? undefined : recentDifferences.get(key);
+  if (known !== undefined) return [...known];
+  const changed = splitNul(await runGit(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', from, to]));
+  if (key !== undefined) {
+    if (recentDifferences.size >= 64) recentDifferences.clear();
+    recentDifferences.set(key, changed);
+  }
+  return [...changed];
 }

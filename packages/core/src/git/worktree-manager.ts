@@ -2,10 +2,12 @@ import { mkdir, realpath, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { endProcessesWorkingIn } from '../workspace/end-stray-processes';
 import { dependencyExcludePatterns } from './dependency-links';
-import { headCommit, resolveRef, runGit, splitNul, tryGit } from './git-client';
+import { headCommit, isAncestor, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
 import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-names';
+import { hasNoTrace, heldKey, isOnHead, slotState } from './worktree-slot-state';
+import { SerialQueue } from '@qoder-orch/spec';
 import { workingState } from './temporary-index';
 import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
 import { commitTree } from './working-state';
@@ -88,6 +90,9 @@ export class WorktreeManager {
   readonly #preservedPaths: readonly string[] | ((worktree: string) => Promise<readonly string[]>);
   readonly #pool: WorktreePool;
   #isExcluded = false;
+  /** Slots this process gave to tasks (`<run>/<task>` as ref components → slot path): found again without listing every worktree. */
+  readonly #held = new Map<string, string>();
+  readonly #worktreeAdds = new SerialQueue();
   /** The shared git directory, looked up once. */
   #commonDir: Promise<string> | undefined;
 
@@ -125,13 +130,17 @@ export class WorktreeManager {
   async add(runId: string, taskId: string, base: string): Promise<TaskWorktree> {
     const branch = taskBranch(runId, taskId);
     await this.prepareRepository();
-    await this.remove(runId, taskId, { label: 'previous-attempt' });
-    const slot = await this.#pool.take(() => this.list());
+    if (!(await this.#hasNoTrace(runId, taskId))) await this.remove(runId, taskId, { label: 'previous-attempt' });
+    const slot = await this.#pool.take(
+      () => this.list(),
+      (path) => slotState(path).then((state) => state?.isDetached === true),
+    );
     try {
       await slot.queue.run(async () => {
         if (!slot.isNew && (await this.#resetSlot(slot.path, runId, branch, base))) return;
         await this.#createSlot(slot.path, branch, base);
       });
+      this.#held.set(heldKey(runId, taskId), slot.path);
       return { runId, taskId, path: slot.path, branch, base };
     } catch (error) {
       this.#pool.free(slot.path);
@@ -139,11 +148,17 @@ export class WorktreeManager {
     }
   }
 
+  /** Whether no earlier attempt of the task left a branch or a folder (see `hasNoTrace`); `false` when unsure. */
+  #hasNoTrace(runId: string, taskId: string): Promise<boolean> {
+    return hasNoTrace(this.#root, taskBranch(runId, taskId), [this.pathOf(runId, taskId), join(this.#legacyDirectory, refComponent(runId), refComponent(taskId))]);
+  }
+
   /** A new slot: a worktree of `base` on `branch` (what else it needs, a provisioner puts there). */
   async #createSlot(path: string, branch: string, base: string): Promise<void> {
     await setAsideOrphan(path);
     await mkdir(dirname(path), { recursive: true });
-    await runGit(this.#root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, base]);
+    // One `worktree add` at a time: git reads every `.git/worktrees/*` entry while adding, and a half-made one fails it.
+    await this.#worktreeAdds.run(() => runGit(this.#root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, base]));
   }
 
   /**
@@ -193,8 +208,16 @@ export class WorktreeManager {
    * @returns the leftover ref, when there was work to keep.
    */
   async remove(runId: string, taskId: string, options: { label?: string } = {}): Promise<{ leftoverRef?: string }> {
-    const listed = (await this.list()).find((worktree) => worktree.runId === refComponent(runId) && worktree.taskId === refComponent(taskId));
+    const listed = (await this.#heldListing(runId, taskId)) ?? (await this.list()).find((worktree) => worktree.runId === refComponent(runId) && worktree.taskId === refComponent(taskId));
     return this.#remove(listed, runId, taskId, options.label ?? 'removed');
+  }
+
+  /** The slot this process gave the task, as `list` shows it, when git's files confirm it still holds the task's branch, unlocked. */
+  async #heldListing(runId: string, taskId: string): Promise<ListedWorktree | undefined> {
+    const path = this.#held.get(heldKey(runId, taskId));
+    const state = path === undefined ? undefined : await slotState(path);
+    if (path === undefined || state === undefined || state.isDetached || state.branch !== taskBranch(runId, taskId)) return undefined;
+    return { path, runId: refComponent(runId), taskId: refComponent(taskId), branch: state.branch, isLocked: false, isPrunable: false, isPoolSlot: true };
   }
 
   async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string): Promise<{ leftoverRef?: string }> {
@@ -226,14 +249,17 @@ export class WorktreeManager {
     const tip = await resolveRef(this.#root, `refs/heads/${branch}`);
     if (tip !== undefined) {
       const head = await headCommit(this.#root);
-      const isMerged = head !== undefined && (await tryGit(this.#root, ['merge-base', '--is-ancestor', tip, head])).isOk;
+      const isMerged = head !== undefined && (await isAncestor(this.#root, tip, head));
       if (!isMerged && kept === undefined) {
         kept = await this.#unusedRef(leftoverRef(runId, taskId, `${label}-branch`));
         await runGit(this.#root, ['update-ref', kept, tip]);
       }
       await runGit(this.#root, ['branch', '-D', '-q', branch]);
     }
-    if (slot !== undefined) this.#pool.free(slot);
+    if (slot !== undefined) {
+      this.#held.delete(heldKey(runId, taskId));
+      this.#pool.released(slot);
+    }
     return kept === undefined ? {} : { leftoverRef: kept };
   }
 
@@ -252,6 +278,7 @@ export class WorktreeManager {
       return tryGit(this.#root, ['worktree', 'move', listed.path, target]);
     });
     this.#pool.forget(listed.path);
+    this.#held.delete(heldKey(runId, taskId));
     return moved.isOk ? target : listed.path;
   }
 
@@ -339,7 +366,8 @@ export class WorktreeManager {
     if (state === undefined || head === undefined) return undefined;
     const { tree } = state;
     const isChanged = tree !== state.headTree;
-    if (!isChanged && (options.isUncommittedOnly === true || (await this.#mergeBaseWithHead(head)) === head)) return undefined;
+    // Nothing uncommitted, and (unless only that counts) its HEAD in the integration head's history: nothing would be lost.
+    if (!isChanged && (options.isUncommittedOnly === true || (await isOnHead(this.#root, head)))) return undefined;
     const commit = isChanged ? await commitTree(this.#root, tree, { parents: [head], message: `qoder-orch: work left in the worktree of task ${taskId} (run ${runId})`, identity: this.#identity }) : head;
     const ref = await this.#unusedRef(leftoverRef(runId, taskId, label));
     await runGit(this.#root, ['update-ref', ref, commit]);
@@ -351,12 +379,5 @@ export class WorktreeManager {
     let candidate = ref;
     for (let suffix = 2; (await resolveRef(this.#root, candidate)) !== undefined; suffix += 1) candidate = `${ref}-${suffix}`;
     return candidate;
-  }
-
-  async #mergeBaseWithHead(commit: string): Promise<string | undefined> {
-    const head = await headCommit(this.#root);
-    if (head === undefined) return undefined;
-    const result = await tryGit(this.#root, ['merge-base', commit, head]);
-    return result.isOk ? result.output.trim() : undefined;
   }
 }

@@ -41,6 +41,8 @@ export class WorktreePool {
   readonly #taken = new Set<string>();
   readonly #queues = new Map<string, SerialQueue>();
   readonly #selection = new SerialQueue();
+  /** Slots this process released (detached): taken next without asking git for its list, once checked idle. */
+  readonly #released = new Set<string>();
 
   constructor(worktreeFolder: string) {
     this.directory = join(worktreeFolder, POOL_FOLDER);
@@ -63,10 +65,18 @@ export class WorktreePool {
 
   /**
    * Takes an idle slot (the lowest-numbered one), or reserves the path of a new one (the lowest
-   * number no listed worktree, no taken slot and no folder on disk uses) when none is idle.
+   * number no listed worktree, no taken slot and no folder on disk uses) when none is idle. A
+   * slot this process released is taken first when `isStillIdle` confirms it (from git's files):
+   * no listing then.
    */
-  take(list: () => Promise<PoolListing[]>): Promise<SlotReservation> {
+  take(list: () => Promise<PoolListing[]>, isStillIdle: (path: string) => Promise<boolean> = async () => false): Promise<SlotReservation> {
     return this.#selection.run(async () => {
+      for (const path of [...this.#released].sort((left, right) => slotNumber(left) - slotNumber(right))) {
+        this.#released.delete(path);
+        if (this.#taken.has(path) || !(await isStillIdle(path))) continue;
+        this.#taken.add(path);
+        return { path, isNew: false, queue: this.queueOf(path) };
+      }
       const slots = (await list()).filter((worktree) => worktree.isPoolSlot === true);
       const idle = slots.filter((slot) => !slot.isPrunable && !slot.isLocked && slot.branch === undefined && !this.#taken.has(slot.path)).sort((left, right) => slotNumber(left.path) - slotNumber(right.path))[0];
       if (idle !== undefined) {
@@ -88,9 +98,16 @@ export class WorktreePool {
     this.#taken.delete(path);
   }
 
+  /** The slot's task is done with it and it is detached again: idle, as this process knows. */
+  released(path: string): void {
+    this.#taken.delete(path);
+    this.#released.add(path);
+  }
+
   /** The slot left the pool (retired with a failed task's work, or removed). */
   forget(path: string): void {
     this.#taken.delete(path);
+    this.#released.delete(path);
     this.#queues.delete(path);
   }
 

@@ -1,4 +1,4 @@
-import { resolveRef, runGit, tryGit } from '../git/git-client';
+import { isAncestor, resolveRef, runGit, tryGit } from '../git/git-client';
 import { treeChanges } from '../git/working-state';
 
 export interface ConflictLanding {
@@ -66,8 +66,7 @@ export async function conflictChangeLanded(options: { cwd: string; ref: string; 
 
 /** The commit on `head`'s history that merged `tip` in as a second parent (a conflict resolution), if any. */
 async function resolutionOf(cwd: string, tip: string, head: string): Promise<string | undefined> {
-  const isAncestor = await tryGit(cwd, ['merge-base', '--is-ancestor', tip, head]);
-  if (!isAncestor.isOk) return undefined;
+  if (!(await isAncestor(cwd, tip, head).catch(() => false))) return undefined;
   const listed = await tryGit(cwd, ['rev-list', '--parents', '--ancestry-path', '--reverse', `${tip}..${head}`]);
   if (!listed.isOk) return undefined;
   for (const line of listed.output.split('\n')) {

@@ -1,7 +1,7 @@
 import { realpath, rmdir } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { OrchestratorError } from '@qoder-orch/spec';
-import { headCommit, LITERAL_PATHSPECS, resolveRef, runGit, tryGit } from '../git/git-client';
+import { headCommit, isAncestor, LITERAL_PATHSPECS, resolveRef, runGit, tryGit } from '../git/git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from '../git/git-identity';
 import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
 import { mergeTrees } from '../git/merge-trees';
@@ -197,7 +197,7 @@ export class GitRun {
     for (const entry of entries) {
       const landed = await resolveRef(this.root, taskCommitRef(runId, entry.taskId));
       const head = await headCommit(this.root);
-      if (landed !== undefined && head !== undefined && (await tryGit(this.root, ['merge-base', '--is-ancestor', landed, head])).isOk) {
+      if (landed !== undefined && head !== undefined && (await isAncestor(this.root, landed, head))) {
         await this.revertLanded(runId, entry.taskId, landed, 'interrupted before it was recorded');
       }
       await undoTask(entry);
@@ -255,16 +255,18 @@ export class GitRun {
     await runGit(this.root, ['update-ref', '-d', taskCommitRef(runId, taskId)]);
   }
 
-  async moveIntegrationHead(record: { runId: string; task: Pick<Task, 'id'> }, from: string, to: string, reason: string): Promise<void> {
+  async moveIntegrationHead(record: { runId: string; task: Pick<Task, 'id'> }, from: string, to: string, reason: string, alsoSet: ReadonlyArray<{ ref: string; commit: string }> = []): Promise<void> {
     // Files agents wrote in the checkout are found (and taken out) before the move, which would refuse to overwrite them;
     // the move writes files, so no filter an agent configured may run in it.
     await this.watch.inspect(record.task.id);
     await writeMergeIntent(this.commonDir, { runId: record.runId, taskId: record.task.id, from, to });
+    let isMoved = false;
     try {
-      await moveHead(this.root, from, to, reason);
+      await moveHead(this.root, from, to, reason, { alsoSet });
+      isMoved = true;
     } finally {
       await clearMergeIntent(this.commonDir);
-      await this.watch.checkoutMoved();
+      await this.watch.checkoutMoved(isMoved ? { from, to } : undefined);
     }
   }
 
@@ -301,7 +303,9 @@ export class GitRun {
       const warnings = [...this.warnings];
       const { keptRefs, keptWorktrees } = (await strategy.settleTasks?.(options.isSuccess)) ?? { keptRefs: [], keptWorktrees: [] };
       if (options.isSuccess) {
-        for (const checkpoint of await rollback.listCheckpoints({ runId })) await runGit(this.root, ['update-ref', '-d', checkpoint.ref]);
+        // One transaction for all of them: one git process, however many tasks the run had.
+        const checkpoints = await rollback.listCheckpoints({ runId });
+        if (checkpoints.length > 0) await runGit(this.root, ['update-ref', '--stdin'], { input: checkpoints.map((checkpoint) => `delete ${checkpoint.ref}\n`).join('') });
       } else {
         await rollback.markRunFailed(runId);
         if (keptWorktrees.length > 0) {

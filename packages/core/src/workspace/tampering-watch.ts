@@ -1,9 +1,21 @@
 import type { RepositoryGuard } from '../git/repository-guard';
 import type { RollbackManager } from '../git/rollback-manager';
 import type { RepositoryTampering } from '../git/task-workspace';
-import { workingTree } from '../git/temporary-index';
-import { changedPathsBetween } from '../git/working-state';
+import { workingState } from '../git/temporary-index';
+import { changedPathsBetween, treeOf } from '../git/working-state';
 import { describePaths } from './repository-state';
+
+/**
+ * The project checkout as last seen: its whole working tree and a commit of that state (for
+ * putting files back), or, when it was exactly HEAD, the HEAD (`cleanAt`): that state's commit
+ * is then written only if a change is ever found, and a move of HEAD by the run gives the next
+ * baseline without looking again.
+ */
+interface Baseline {
+  tree: string;
+  commit?: string;
+  cleanAt?: string;
+}
 
 /** What the watch needs of the run it watches. */
 export interface WatchedRun {
@@ -31,7 +43,7 @@ export class TamperingWatch {
   /** The run's own record files, repository-relative. */
   #ownPaths = new Set<string>();
   /** The project checkout as last seen, so that files tasks write there are found (isolation `worktree` only). */
-  #baseline: { commit: string; tree: string } | undefined;
+  #baseline: Baseline | undefined;
   /** Tasks whose agents ran since the repository was last inspected: who a change found now is attributed to. */
   #activeSince = new Set<string>();
 
@@ -54,12 +66,18 @@ export class TamperingWatch {
 
   /** From now on, files written in the project checkout are found: its state now is the baseline. */
   async watchCheckout(): Promise<void> {
-    this.#baseline = await this.#run.rollback.stateOf();
+    this.#baseline = await this.#look();
   }
 
-  /** The run itself moved the checkout (a merge, a revert): that is the new baseline. */
-  async checkoutMoved(): Promise<void> {
-    if (this.#baseline !== undefined) this.#baseline = await this.#run.rollback.stateOf();
+  /**
+   * The run itself moved the checkout (a merge, a revert): that is the new baseline. A checkout
+   * that was exactly HEAD at `from` and moved to `to` is exactly `to` now (git rewrote only the
+   * files that differ): nothing to look at. Without `move` (a move that failed), it is looked at.
+   */
+  async checkoutMoved(move?: { from: string; to: string }): Promise<void> {
+    if (this.#baseline === undefined) return;
+    if (move !== undefined && this.#baseline.cleanAt === move.from) this.#baseline = { tree: await treeOf(this.#run.root, move.to), cleanAt: move.to };
+    else this.#baseline = await this.#look();
   }
 
   taskStarted(taskId: string): void {
@@ -87,13 +105,13 @@ export class TamperingWatch {
     const isLooking = baseline !== undefined && this.#activeSince.size > 0;
     if (isLooking) {
       const rollback = this.#run.rollback;
-      const current = await workingTree(this.#run.root);
+      const current = (await workingState(this.#run.root)).tree;
       const changed = current === baseline.tree ? [] : (await changedPathsBetween(this.#run.root, baseline.tree, current)).filter((path) => !this.#ownPaths.has(path));
       if (changed.length > 0) {
-        const restored = await rollback.restoreState(baseline.commit, { paths: changed, leftoverLabel: { runId: this.#run.requireRun(), taskId: 'outside-worktree' } });
+        const restored = await rollback.restoreState(await this.#commitOf(baseline), { paths: changed, leftoverLabel: { runId: this.#run.requireRun(), taskId: 'outside-worktree' } });
         this.#report({ kind: 'outside-worktree', taskIds: [...this.#activeSince].sort(), changes: changed, ...(restored.leftoverRef === undefined ? {} : { keptRef: restored.leftoverRef }) });
       }
-      if (current !== baseline.tree) this.#baseline = await rollback.stateOf();
+      if (current !== baseline.tree) this.#baseline = await this.#look();
     }
     this.#activeSince = new Set(this.#run.runningTaskIds().filter((taskId) => taskId !== endingTaskId));
     return isLooking;
@@ -106,7 +124,20 @@ export class TamperingWatch {
     // A look at the checkout leaves the baseline as the checkout is: no second look needed.
     if (await this.checkCheckout(undefined)) return;
     const baseline = this.#baseline;
-    if ((await workingTree(this.#run.root)) !== baseline.tree) this.#baseline = await this.#run.rollback.stateOf();
+    if ((await workingState(this.#run.root)).tree !== baseline.tree) this.#baseline = await this.#look();
+  }
+
+  /** The checkout as it is now: when it is exactly HEAD, one `git status` (its state commit is written when needed). */
+  async #look(): Promise<Baseline> {
+    const state = await workingState(this.#run.root);
+    if (state.head !== undefined && state.changedPaths.length === 0) return { tree: state.tree, cleanAt: state.head };
+    return this.#run.rollback.stateOf();
+  }
+
+  async #commitOf(baseline: Baseline): Promise<string> {
+    // A baseline without a commit is a clean one (`#look`).
+    baseline.commit ??= await this.#run.rollback.cleanStateOf(baseline.cleanAt as string, baseline.tree);
+    return baseline.commit;
   }
 
   #report(tampering: Omit<RepositoryTampering, 'message'>): void {

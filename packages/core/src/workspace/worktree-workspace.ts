@@ -168,7 +168,8 @@ export class WorktreeWorkspace implements TaskWorkspace {
       await runGit(worktree, ['update-ref', '-m', 'qoder-orch: task commit', 'HEAD', taskCommit, worktreeHead]);
       await runGit(worktree, ['reset', '-q']);
     }
-    const filesChanged = await changedPathsBetween(run.root, record.baseCommit, taskCommit);
+    // The task commit's tree is `tree`: the same difference `changedFiles` asked for.
+    const filesChanged = await changedPathsBetween(run.root, record.baseCommit, tree);
     const completed = await run.mergeQueue.run(async () => {
       const merged = await run.queue.run(() => this.#merge(record, taskCommit, filesChanged, options.message));
       if (merged.conflict !== undefined) return merged;
@@ -247,11 +248,11 @@ export class WorktreeWorkspace implements TaskWorkspace {
     }
     const message = `${taskMessage}\n\nqoder-orch: merge of task ${taskId} (run ${record.runId})`;
     const mergeCommit = await commitTree(run.root, merge.tree, { parents: [head, taskCommit], message, identity: run.identity });
-    await run.moveIntegrationHead(record, head, mergeCommit, `merge task ${taskId}`);
+    // The ref that says the task landed moves with HEAD, in one transaction.
+    await run.moveIntegrationHead(record, head, mergeCommit, `merge task ${taskId}`, [{ ref: taskCommitRef(record.runId, taskId), commit: mergeCommit }]);
     record.landedCommit = mergeCommit;
     record.phase = 'landed';
     run.landed.push({ sequence: run.nextSequence(), taskId, paths: filesChanged });
-    await runGit(run.root, ['update-ref', taskCommitRef(record.runId, taskId), mergeCommit]);
     return { commit: mergeCommit, taskCommit, filesChanged };
   }
 }

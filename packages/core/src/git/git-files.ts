@@ -1,0 +1,87 @@
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/**
+ * What a git process would answer, read from git's own files when that is certain, so that the
+ * per-task git work spawns no process for it: where a checkout's git directory and index are,
+ * and the commit its HEAD points to. Every reader answers `undefined` whenever the files are not
+ * in the plain shape it understands (a packed or reftable ref, a symbolic ref chain, a
+ * subdirectory instead of the top of a checkout); callers then ask git.
+ */
+
+/** A checkout's top folder and its git directories, found from its `.git` (folder or `gitdir:` file). */
+export interface CheckoutLocation {
+  top: string;
+  gitDir: string;
+  commonDir: string;
+  indexFile: string;
+}
+
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** Where the git directory of the checkout whose top folder is `top` is, or `undefined` when `top` is not the top of one. */
+export async function locateCheckout(top: string): Promise<CheckoutLocation | undefined> {
+  const dotGit = join(top, '.git');
+  const kind = await stat(dotGit).catch(() => undefined);
+  if (kind === undefined) return undefined;
+  let gitDir: string;
+  if (kind.isDirectory()) gitDir = dotGit;
+  else {
+    const pointer = /^gitdir: (.+)$/m.exec(await readFile(dotGit, 'utf8').catch(() => ''))?.[1]?.trim();
+    if (pointer === undefined) return undefined;
+    gitDir = isAbsolute(pointer) ? pointer : resolve(top, pointer);
+  }
+  const common = (await readFile(join(gitDir, 'commondir'), 'utf8').catch(() => undefined))?.trim();
+  const commonDir = common === undefined || common === '' ? gitDir : isAbsolute(common) ? common : resolve(gitDir, common);
+  return { top, gitDir, commonDir, indexFile: join(gitDir, 'index') };
+}
+
+/**
+ * The commit HEAD points to, read from `HEAD` and the loose ref it names; `undefined` when that
+ * takes git (a packed ref, reftable, a symbolic ref chain, no commit yet).
+ */
+export async function readHeadCommit(location: CheckoutLocation): Promise<string | undefined> {
+  const head = (await readFile(join(location.gitDir, 'HEAD'), 'utf8').catch(() => ''))?.trim();
+  if (OBJECT_ID.test(head)) return head;
+  const ref = /^ref: (refs\/[^\s]+)$/.exec(head)?.[1];
+  return ref === undefined ? undefined : readLooseRef(location, ref);
+}
+
+/** The object a shared ref (`refs/heads/…`, not a per-worktree one) points to, when it is stored loose. */
+export async function readLooseRef(location: CheckoutLocation, ref: string): Promise<string | undefined> {
+  if (!ref.startsWith('refs/') || /^refs\/(?:worktree|bisect|rewritten)\//.test(ref) || ref.split('/').some((part) => part === '' || part === '.' || part === '..' || part.endsWith('.lock'))) return undefined;
+  const value = (await readFile(join(location.commonDir, ref), 'utf8').catch(() => '')).trim();
+  return OBJECT_ID.test(value) ? value : undefined;
+}
+
+/**
+ * Whether a shared ref certainly does not exist: no loose file, no line in `packed-refs`, and
+ * refs stored as files (a reftable repository answers `false`: only git can say).
+ */
+export async function isRefAbsent(location: CheckoutLocation, ref: string): Promise<boolean> {
+  if (!ref.startsWith('refs/') || /^refs\/(?:worktree|bisect|rewritten)\//.test(ref) || ref.split('/').some((part) => part === '' || part === '.' || part === '..')) return false;
+  const isThere = (path: string) =>
+    stat(path).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR',
+    );
+  if ((await isThere(join(location.commonDir, 'reftable'))) || (await isThere(join(location.commonDir, ref)))) return false;
+  const packed = await readFile(join(location.commonDir, 'packed-refs'), 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : undefined));
+  if (packed === undefined) return false;
+  return !packed.split('\n').some((line) => line.endsWith(` ${ref}`));
+}
+
+/** Commit → its tree: a commit's id is the hash of its content, tree included, so an answer never goes stale. */
+const treesOfCommits = new Map<string, string>();
+const TREE_MEMORY = 4096;
+
+/** The tree of `commit` when it was seen before (`rememberTreeOf`). */
+export function knownTreeOf(commit: string): string | undefined {
+  return treesOfCommits.get(commit);
+}
+
+/** Remembers the tree of a commit (one the caller wrote with `commit-tree`, or looked up). */
+export function rememberTreeOf(commit: string, tree: string): void {
+  if (treesOfCommits.size >= TREE_MEMORY) treesOfCommits.clear();
+  treesOfCommits.set(commit, tree);
+}
