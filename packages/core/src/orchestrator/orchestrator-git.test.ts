@@ -243,8 +243,9 @@ describe('Orchestrator on a real git repository', () => {
       ],
       {
         base: [{ type: 'success', delayMs: 150, files: { 'src/base.txt': 'base\n' } }],
-        // Written through the worktree's link: into the user's checkout.
-        ahead: [{ type: 'success', files: { 'src/ahead.txt': 'ahead\n', 'node_modules/added/index.js': 'module.exports = 2;\n' } }],
+        // Written through the worktree's link: into the user's checkout, after `base` has ended (a write while
+        // `base` still runs falls in its window too, and `base` would be the one to fail).
+        ahead: [{ type: 'success', delayMs: 1500, files: { 'src/ahead.txt': 'ahead\n', 'node_modules/added/index.js': 'module.exports = 2;\n' } }],
       },
       { execution: { enableSpeculative: true, isolation: 'worktree' } },
       [met],
