@@ -70,6 +70,19 @@ describe.skipIf(missing !== undefined)('qoder-orchestrate worker and --redis', (
     expect(worker.stderr.text()).toContain('did not answer');
   });
 
+  it('queue execution chosen in .qoder-orchestrate.yaml (queue.redis) goes through the same check, and --redis wins over it', async () => {
+    const project = await createProjectWithRemote({ 'README.md': '# app\n', '.gitignore': '.qoder-orch/\n', '.qoder-orchestrate.yaml': 'queue:\n  redis: redis://127.0.0.1:1\n  remote: origin\n' });
+    cleanups.push(project.cleanup);
+    const provider = planner(['one']);
+    const io = captureIo({ cwd: project.projectDir });
+    expect(await runCli(['Build it', '--project-dir', project.projectDir], io, { provider })).toBe(2);
+    expect(io.stderr.text()).toContain('Redis at 127.0.0.1:1 did not answer');
+    expect(provider.calls.complete).toHaveLength(0);
+    const flagged = captureIo({ cwd: project.projectDir });
+    expect(await runCli(['Build it', '--redis', 'redis://127.0.0.1:2', '--project-dir', project.projectDir], flagged, { provider })).toBe(2);
+    expect(flagged.stderr.text()).toContain('Redis at 127.0.0.1:2 did not answer');
+  });
+
   it('three `worker` processes and a run with --redis --remote: met, every task done on a worker and merged once', async () => {
     const project = await createProjectWithRemote({ 'README.md': '# app\n', '.gitignore': '.qoder-orch/\n' });
     cleanups.push(project.cleanup);

@@ -190,6 +190,25 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Queue execution (`@qoder-orch/distributed`): with `redis` set, each task attempt's agent runs
+     * on a worker (`qoder-orchestrate worker`) instead of in this process; planning, checks,
+     * merges and the judge stay here. The `--redis`, `--remote` and `--queue` flags win.
+     */
+    queue: z
+      .object({
+        /** The Redis the workers take attempts from (`redis://` or `rediss://`); put a password in `QODER_ORCH_REDIS`, not in the file. Unset: tasks run here. */
+        redis: z
+          .string()
+          .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+          .optional(),
+        /** A remote name of the project's repository, or a git URL the workers reach: code travels through it. @default 'origin' */
+        remote: z.string().min(1).default('origin'),
+        /** The queue's name (several coordinators can share one Redis). @default the distributed package's */
+        name: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     learning: z
       .object({
         /** Apply wiki proposals as a commit; otherwise keep them for review. @default false */

@@ -14,6 +14,7 @@ export const ENVIRONMENT_KEYS: ReadonlyArray<{ name: string; section: keyof Conf
   { name: 'QODER_ORCH_WORKTREE_ROOT', section: 'execution', key: 'worktreeRoot', kind: 'string' },
   { name: 'QODER_ORCH_ENABLE_BATCH_PROCESSING', section: 'execution', key: 'enableBatchProcessing', kind: 'boolean' },
   { name: 'QODER_ORCH_WORKSPACE_DEPENDENCIES', section: 'workspace', key: 'dependencies', kind: 'string' },
+  { name: 'QODER_ORCH_REDIS', section: 'queue', key: 'redis', kind: 'string' },
   { name: 'QODER_ORCH_LLM_PROVIDER', section: 'llm', key: 'provider', kind: 'string' },
   { name: 'QODER_ORCH_PLAN_PROVIDER', section: 'llm', key: 'planProvider', kind: 'string' },
   { name: 'QODER_ORCH_JUDGE_PROVIDER', section: 'llm', key: 'judgeProvider', kind: 'string' },

@@ -94,6 +94,15 @@ describe('loadConfig', () => {
     await expect(loadConfig({ projectDir: shell, env: {} })).rejects.toThrow(/workspace\.setup\.0.*shell syntax/s);
   });
 
+  it('reads queue execution from the file and QODER_ORCH_REDIS (the environment wins), and refuses a URL that is not Redis', async () => {
+    const dir = await project('queue:\n  redis: redis://queue.internal:6379\n  remote: git@example.com:team/app.git\n  name: team-app\n');
+    expect((await loadConfig({ projectDir: dir, env: {} })).config.queue).toEqual({ redis: 'redis://queue.internal:6379', remote: 'git@example.com:team/app.git', name: 'team-app' });
+    expect((await loadConfig({ projectDir: dir, env: { QODER_ORCH_REDIS: 'rediss://:pw@other:6380' } })).config.queue.redis).toBe('rediss://:pw@other:6380');
+    expect((await loadConfig({ projectDir: await project(), env: {} })).config.queue).toEqual({ remote: 'origin' });
+    const error = await configError(loadConfig({ projectDir: await project('queue:\n  redis: http://queue.internal\n'), env: {} }));
+    expect(error.issues[0]).toMatchObject({ path: 'queue.redis', message: expect.stringContaining('redis://') });
+  });
+
   it('validates explicit options too', () => {
     expect(() => resolveConfig({ execution: { maxParallel: 0 } })).toThrow(/execution\.maxParallel/);
     expect(resolveConfig({ execution: { maxParallel: 8 } }).execution.maxParallel).toBe(8);
