@@ -5,21 +5,12 @@ import { MockAgentProvider } from '@qoder-orch/core/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueueExecutor, type QueueExecutor } from './index';
 import { createProjectWithRemote, startWorkerProcess, type WorkerProcess } from './test/project-fixture';
-import { redisServerMissing, startRedisServer, type TestRedisServer } from './test/redis-server';
+import { redisTestSuite } from './test/redis-server';
 
-const missing = redisServerMissing();
-if (missing) console.warn(`skipping the distributed integration tests: ${missing}`);
-
-const cleanups: Array<() => Promise<void>> = [];
-let redis: TestRedisServer;
-beforeAll(async () => {
-  if (missing) return;
-  redis = await startRedisServer();
-  cleanups.push(() => redis.stop());
-});
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-});
+const redis = redisTestSuite('the distributed integration tests');
+const { missing, cleanups } = redis;
+beforeAll(() => redis.setUp());
+afterAll(() => redis.tearDown());
 
 const met = JSON.stringify({ isMet: true, reasoning: 'ok' });
 const planOf = (ids: string[]) => JSON.stringify({ tasks: ids.map((id) => ({ id, title: `Do ${id}`, agent: 'backend-dev', files: [`src/${id}.txt`] })) });

@@ -3,26 +3,17 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MockAgentProvider } from '@qoder-orch/core/test';
-import { createProjectWithRemote, MONOREPO_ROOT, redisServerMissing, startRedisServer, type TestRedisServer } from '@qoder-orch/distributed/test';
+import { createProjectWithRemote, MONOREPO_ROOT, redisTestSuite } from '@qoder-orch/distributed/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli';
 import { captureIo } from '../testing/capture-output';
 
 const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
 const STUB_AGENT = fileURLToPath(new URL('../../../distributed/src/test/stub-agent-provider.ts', import.meta.url));
-const missing = redisServerMissing();
-if (missing) console.warn(`skipping the worker command's integration tests: ${missing}`);
-
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-let redis: TestRedisServer;
-beforeAll(async () => {
-  if (missing) return;
-  redis = await startRedisServer();
-  cleanups.push(() => redis.stop());
-});
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const redis = redisTestSuite("the worker command's integration tests");
+const { missing, cleanups } = redis;
+beforeAll(() => redis.setUp());
+afterAll(() => redis.tearDown());
 
 /** `qoder-orchestrate worker` in its own process; resolves once it says it is ready. */
 async function startCliWorker(workdir: string, queue: string): Promise<{ child: ChildProcess; lines: string[] }> {

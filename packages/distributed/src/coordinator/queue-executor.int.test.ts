@@ -6,23 +6,14 @@ import { MockAgentProvider } from '@qoder-orch/core/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type TaskWorker } from '../worker/task-worker';
 import { createProjectWithRemote } from '../test/project-fixture';
-import { redisServerMissing, startRedisServer, type TestRedisServer } from '../test/redis-server';
+import { redisTestSuite, startRedisServer } from '../test/redis-server';
 import { createQueueExecutor, type QueueExecutor } from './queue-executor';
 import { applyRemoteResult } from './publish-base';
 
-const missing = redisServerMissing();
-if (missing) console.warn(`skipping the queue executor's integration tests: ${missing}`);
-
-const cleanups: Array<() => Promise<unknown>> = [];
-let redis: TestRedisServer;
-beforeAll(async () => {
-  if (missing) return;
-  redis = await startRedisServer();
-  cleanups.push(() => redis.stop());
-});
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-});
+const redis = redisTestSuite("the queue executor's integration tests");
+const { missing, cleanups } = redis;
+beforeAll(() => redis.setUp());
+afterAll(() => redis.tearDown());
 
 /** An agent in this process that does `work` in the task's worktree, counting its calls. */
 function agent(work: (options: RunTaskOptions) => Promise<void>): LLMProviderV1 & { calls: number } {

@@ -86,3 +86,43 @@ export async function startRedisServer({ timeoutMs = 10_000 }: { timeoutMs?: num
   }
   return { host, port, url: `redis://${host}:${port}`, stop };
 }
+
+/** One test file's Redis and what it cleans up; `setUp` goes in `beforeAll`, `tearDown` in `afterAll`. */
+export interface RedisTestSuite {
+  /** Why the file's tests skip (`redis-server` not installed), or `undefined`. */
+  missing: string | undefined;
+  /** Run by `tearDown`, last added first, a failure ignored; the server's stop is the first added. */
+  cleanups: Array<() => unknown>;
+  /** The started server's URL. */
+  readonly url: string;
+  setUp(): Promise<void>;
+  tearDown(): Promise<void>;
+}
+
+/** A Redis for one test file, with its clean-ups; warns once, naming `label`, when the file's tests skip. */
+export function redisTestSuite(label: string): RedisTestSuite {
+  const missing = redisServerMissing();
+  if (missing) console.warn(`skipping ${label}: ${missing}`);
+  const cleanups: Array<() => unknown> = [];
+  let server: TestRedisServer | undefined;
+  return {
+    missing,
+    cleanups,
+    get url() {
+      if (!server) throw new Error('the test Redis was not started (setUp in beforeAll)');
+      return server.url;
+    },
+    async setUp() {
+      if (missing) return;
+      const started = await startRedisServer();
+      server = started;
+      cleanups.push(() => started.stop());
+    },
+    async tearDown() {
+      for (const cleanup of cleanups.reverse())
+        await Promise.resolve()
+          .then(cleanup)
+          .catch(() => undefined);
+    },
+  };
+}
