@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from './lazy-typescript';
 import type { ExtractedRoute, RouteExtraction, RouteMount } from './route-extractor';
 import { normaliseMethod } from './route-path';
 import { defaultExportName, packageImportNames, relativeImports } from './module-bindings';

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from './lazy-typescript';
 import type { ExtractedRoute, RouteExtraction, RouteMount } from './route-extractor';
 import { HTTP_METHODS, hostOfUrl, normaliseMethod, stripUrlOrigin } from './route-path';
 import { defaultExportName, importsModule, relativeImports } from './module-bindings';

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from './lazy-typescript';
 
 /** Whether the file imports or requires `moduleName` (or a subpath of it). */
 export function importsModule(text: string, moduleName: RegExp | string): boolean {

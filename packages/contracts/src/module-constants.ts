@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from './lazy-typescript';
 import { relativeImports } from './module-bindings';
 import { StringEvaluator } from './string-evaluator';
 import { parseTypeScript } from './typescript-source';

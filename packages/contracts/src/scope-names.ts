@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from './lazy-typescript';
 import { assignedName, lineOf } from './typescript-source';
 
 type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;

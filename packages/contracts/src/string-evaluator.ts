@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from './lazy-typescript';
 import { importToken } from './import-token';
 import type { RouteImport } from './route-extractor';
 import { objectProperty, visit } from './typescript-source';

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from './lazy-typescript';
 
 let cached: { file: string; text: string; sourceFile: ts.SourceFile } | undefined;
 

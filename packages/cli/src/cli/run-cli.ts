@@ -4,7 +4,6 @@ import { checkpointsCommand } from '../commands/checkpoints-command';
 import { demoCommand } from '../commands/demo-command';
 import { initCommand } from '../commands/init-command';
 import { listRunsCommand } from '../commands/runs-command';
-import { workerCommand } from '../commands/worker-command';
 import { createStyle, isColorWanted } from '../render/terminal-style';
 import { exitCodeOfError } from '../run/exit-code-of';
 import { executeRun, type RunDependencies } from '../run/run-command';
@@ -50,11 +49,14 @@ export async function runCli(argv: readonly string[], io: CliIo, dependencies: R
         return await checkpointsCommand(command.action, command.runId, command.options, io);
       case 'init':
         return await initCommand({ ...command.options, isForced: command.isForced }, io);
-      case 'worker':
+      case 'worker': {
+        // Loaded when asked for: the queue client (BullMQ, ioredis) is no start-up cost of every other command.
+        const { workerCommand } = await import('../commands/worker-command');
         return await workerCommand(
           { redis: command.redis, workdir: command.workdir, concurrency: command.concurrency, ...(command.queue ? { queue: command.queue } : {}), ...(command.provider ? { provider: command.provider } : {}), isJson: command.options.isJson },
           io,
         );
+      }
     }
   } catch (error) {
     const style = createStyle(isColorWanted({ output: io.stderr, env, isColorAllowed: command.kind === 'help' || command.kind === 'version' ? true : command.options.isColorAllowed, isJson: false }));

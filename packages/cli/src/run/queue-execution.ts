@@ -1,5 +1,4 @@
 import type { LLMProviderV1 } from '@qoder-orch/core';
-import { checkRedis, createQueueExecutor } from '@qoder-orch/distributed';
 import type { QueueSettings } from '../args/parse-arguments';
 
 /**
@@ -8,6 +7,8 @@ import type { QueueSettings } from '../args/parse-arguments';
  */
 export async function queueProvider(settings: QueueSettings | undefined, provider: LLMProviderV1, providerName: string): Promise<{ provider: LLMProviderV1; close: () => Promise<void> }> {
   if (!settings) return { provider, close: async () => undefined };
+  // Loaded only for a queued run: BullMQ and ioredis are no start-up cost of a local one.
+  const { checkRedis, createQueueExecutor } = await import('@qoder-orch/distributed');
   await checkRedis(settings.redis);
   const executor = createQueueExecutor({ connection: settings.redis, remote: settings.remote, provider, providerName, ...(settings.queue ? { queue: settings.queue } : {}) });
   return { provider: executor, close: () => executor.close() };

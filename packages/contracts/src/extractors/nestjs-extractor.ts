@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from '../lazy-typescript';
 import type { ExtractedRoute, RouteExtractor } from '../route-extractor';
 import { joinRoutePaths, normaliseMethod } from '../route-path';
 import { importsModule, relativeImports } from '../module-bindings';

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from '../lazy-typescript';
 import type { ExtractedRoute, RouteExtractor } from '../route-extractor';
 import { HTTP_METHODS } from '../route-path';
 import { lineOf, parseTypeScript, visit } from '../typescript-source';

@@ -1,6 +1,5 @@
 import { APICallError, LoadAPIKeyError } from '@ai-sdk/provider';
 import { ProviderError, redactOutput, type Usage } from '@qoder-orch/spec';
-import { RetryError } from 'ai';
 import { classifyProviderFailure } from '../errors/classify-failure';
 
 /** What the provider knows about the call that failed. */
@@ -21,9 +20,13 @@ export interface AiSdkCallContext {
 
 const NETWORK_CODES = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|fetch failed|socket hang up/i;
 
+/** The marker the SDK's `RetryError` carries (what its `RetryError.isInstance` checks), so this module need not load `ai`. */
+const RETRY_ERROR_MARKER = Symbol.for('vercel.ai.error.AI_RetryError');
+
 /** The last real error inside the SDK's retry wrapper. */
 function unwrap(error: unknown): unknown {
-  return RetryError.isInstance(error) ? (error.lastError ?? error) : error;
+  if (typeof error !== 'object' || error === null || (error as Record<symbol, unknown>)[RETRY_ERROR_MARKER] !== true) return error;
+  return (error as { lastError?: unknown }).lastError ?? error;
 }
 
 /** A cause chain's messages and codes, for recognising network failures. */

@@ -1,6 +1,6 @@
 import type { JSONSchema7, LanguageModelV2 } from '@ai-sdk/provider';
 import { type CheckResult, type CompleteOptions, type CompleteResult, type LLMProviderV1, ProviderError, type RunTaskResult, secretValuesFrom, type Usage } from '@qoder-orch/spec';
-import { generateObject, generateText, jsonSchema, type LanguageModelUsage, NoObjectGeneratedError } from 'ai';
+import type { LanguageModelUsage } from 'ai';
 import { aiSdkFailure } from './ai-sdk-failure';
 import { costOf, MODEL_PRICES, type ModelPrice, priceOf } from './model-prices';
 
@@ -83,6 +83,8 @@ export class AiSdkProvider implements LLMProviderV1 {
     };
     let usage: Usage | undefined;
     try {
+      // The SDK is loaded at the first completion, not with the package: a run that never plans through it pays nothing.
+      const { generateObject, generateText, jsonSchema, NoObjectGeneratedError } = await import('ai');
       if (options.jsonSchema) {
         try {
           const result = await generateObject({ ...common, schema: jsonSchema(options.jsonSchema as JSONSchema7) });
