@@ -2,7 +2,7 @@ import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatPreflightReport, isGitRepository, type PreflightReport, runPreflight } from '../index';
+import { formatPreflightReport, isGitRepository, observeGitSpawns, type PreflightReport, runPreflight } from '../index';
 import { MockAgentProvider } from '../test/index';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
 
@@ -49,6 +49,37 @@ describe('runPreflight', () => {
     expect(text).toContain('✓ Provider mock authentication: Signed in.');
     expect(text).toMatch(/RESULT: PASSED \(\d+ checks\)\n$/);
     expect(text).not.toMatch(/\u001B\[/);
+  });
+
+  it('checks the provider while the repository is checked, and lists the checks in their fixed order', async () => {
+    const repo = await repository();
+    // The provider's check starts before the work tree's `git status` and answers only once that
+    // has started: both are under way at once.
+    let hasStatusStarted = false;
+    let sawStatus!: () => void;
+    const statusStarted = new Promise<void>((resolve) => {
+      sawStatus = resolve;
+    });
+    const stopObserving = observeGitSpawns((spawn) => {
+      if (spawn.args[0] !== 'status') return;
+      hasStatusStarted = true;
+      sawStatus();
+    });
+    cleanups.push(async () => stopObserving());
+    const provider = new MockAgentProvider({ check: { installed: true, version: '1.0.0', authenticated: true, problems: [] } });
+    const check = provider.doCheck.bind(provider);
+    let wasCheckedBeforeStatus: boolean | undefined;
+    provider.doCheck = async (options) => {
+      wasCheckedBeforeStatus = !hasStatusStarted;
+      await statusStarted;
+      return check(options);
+    };
+    const report = await runPreflight({ projectDir: repo.root, provider, minFreeDiskMb: 1 });
+    expect(report.isPassed).toBe(true);
+    expect(wasCheckedBeforeStatus).toBe(true);
+    const ids = report.checks.map((entry) => entry.id);
+    expect(ids.indexOf('git.worktree')).toBeLessThan(ids.indexOf('provider.mock.installed'));
+    expect(ids.indexOf('provider.mock.installed')).toBeLessThan(ids.indexOf('config'));
   });
 
   it('fails a directory that is not a repository with the fix, warns when git is optional, and can initialise one', async () => {

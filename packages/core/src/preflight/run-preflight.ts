@@ -55,37 +55,49 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const config = parsedConfig?.success ? parsedConfig.data : undefined;
   const allowDirty = options.allowDirty ?? config?.execution.allowDirty ?? false;
   const failOnWarnings = options.failOnWarnings ?? config?.validation.failOnWarnings ?? false;
-  const checks: PreflightCheck[] = [];
-  const step = async (run: () => Promise<PreflightCheck | PreflightCheck[]>): Promise<void> => {
+  const throwIfAborted = () => {
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Preflight was aborted.' });
-    const result = await run();
-    checks.push(...(Array.isArray(result) ? result : [result]));
   };
-
+  throwIfAborted();
   const project = await checkProjectReadable(projectDir);
-  checks.push(project);
   const isProjectUsable = project.status !== 'fail';
-  await step(() => checkGitInstalled(isProjectUsable ? projectDir : tmpdir()));
-  const isGitUsable = checks.at(-1)?.status === 'pass';
-  if (isProjectUsable && isGitUsable) {
-    await step(() => checkRepository(projectDir, { isGitRequired: options.isGitRequired ?? true, ...(options.offerInit === undefined ? {} : { offerInit: options.offerInit }) }));
-    if (checks.at(-1)?.status === 'pass') await step(() => checkWorkTree(projectDir, { allowDirty }));
-  }
-  const checkedProviderIds = new Set<string>();
-  for (const provider of [options.provider, ...(options.completionProviders ?? [])]) {
-    if (provider === undefined || checkedProviderIds.has(provider.providerId)) continue;
-    checkedProviderIds.add(provider.providerId);
-    await step(() => checkProvider(provider, { cwd: isProjectUsable ? projectDir : tmpdir(), timeoutMs: options.providerCheckTimeoutMs ?? 30_000, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) }));
-  }
-  if (isProjectUsable) {
-    await step(() => checkConfig(projectDir, { ...(options.config === undefined ? {} : { config: options.config }), ...(options.configFile === undefined ? {} : { configFile: options.configFile }) }));
-    await step(() => checkSubagents(projectDir, options.subagentDirectories ?? DEFAULT_SUBAGENT_DIRECTORIES));
+  // Three independent lines of checks run side by side (the provider's `--version` is a process
+  // start of its own, often the slowest); the report lists them in this order whatever finishes first.
+  const gitLine = async (): Promise<PreflightCheck[]> => {
+    const installed = await checkGitInstalled(isProjectUsable ? projectDir : tmpdir());
+    if (!isProjectUsable || installed.status !== 'pass') return [installed];
+    throwIfAborted();
+    const repository = await checkRepository(projectDir, { isGitRequired: options.isGitRequired ?? true, ...(options.offerInit === undefined ? {} : { offerInit: options.offerInit }) });
+    if (repository.status !== 'pass') return [installed, repository];
+    throwIfAborted();
+    return [installed, repository, ...(await checkWorkTree(projectDir, { allowDirty }))];
+  };
+  const providers = [options.provider, ...(options.completionProviders ?? [])].filter(
+    (provider, index, all): provider is LLMProviderV1 => provider !== undefined && all.findIndex((other) => other?.providerId === provider.providerId) === index,
+  );
+  const providerLine = async (): Promise<PreflightCheck[]> => {
+    const results = await Promise.all(
+      providers.map((provider) =>
+        checkProvider(provider, { cwd: isProjectUsable ? projectDir : tmpdir(), timeoutMs: options.providerCheckTimeoutMs ?? 30_000, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) }),
+      ),
+    );
+    return results.flat();
+  };
+  const projectLine = async (): Promise<PreflightCheck[]> => {
+    if (!isProjectUsable) return [];
+    const found: PreflightCheck[] = [];
+    found.push(await checkConfig(projectDir, { ...(options.config === undefined ? {} : { config: options.config }), ...(options.configFile === undefined ? {} : { configFile: options.configFile }) }));
+    found.push(...toList(await checkSubagents(projectDir, options.subagentDirectories ?? DEFAULT_SUBAGENT_DIRECTORIES)));
     const workspaceCommands = await checkWorkspaceCommands(projectDir, [...(config?.workspace.setup ?? []), ...(config?.workspace.teardown ?? [])], options.configFile);
-    if (workspaceCommands !== undefined) checks.push(workspaceCommands);
+    if (workspaceCommands !== undefined) found.push(workspaceCommands);
     // Worktrees live outside the project: their file system is the one that fills up.
     const worktreeRoot = config?.execution.worktreeRoot === undefined ? defaultWorktreeRoot() : resolveUserPath(config.execution.worktreeRoot, projectDir);
-    await step(() => checkDiskSpace(worktreeRoot, options.minFreeDiskMb ?? 500));
-  }
+    found.push(await checkDiskSpace(worktreeRoot, options.minFreeDiskMb ?? 500));
+    return found;
+  };
+  const [gitChecks, providerChecks, projectChecks] = await Promise.all([gitLine(), providerLine(), projectLine()]);
+  throwIfAborted();
+  const checks = [project, ...gitChecks, ...providerChecks, ...projectChecks];
 
   // Messages may quote CLI output: never let a secret through.
   const secrets = secretValuesFrom(process.env);
@@ -97,4 +109,8 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const hasFailures = safe.some((check) => check.status === 'fail');
   const hasWarnings = safe.some((check) => check.status === 'warn');
   return { checks: safe, isPassed: !hasFailures && !(failOnWarnings && hasWarnings), hasWarnings };
+}
+
+function toList(result: PreflightCheck | PreflightCheck[]): PreflightCheck[] {
+  return Array.isArray(result) ? result : [result];
 }
