@@ -104,6 +104,22 @@ process.exit(0);`,
     expect(isProcessRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 
+  it('kills what the process left running in a session of its own when it exits (found by its tag)', async () => {
+    const pidFile = join(directory, 'escaped.pid');
+    const file = script(
+      'escaped',
+      `import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));
+child.unref();
+process.exit(0);`,
+    );
+    const result = await run(file, { timeoutMs: 60_000 });
+    expect(result.exitCode).toBe(0);
+    expect(isProcessRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
   it('tells a missing working directory apart from a missing executable', async () => {
     const result = await runAgentProcess({ executable: process.execPath, args: ['-e', ''], cwd: join(directory, 'no-such-directory'), env, killGraceMs: 100 });
     expect(result.spawnErrorCode).toBe('ENOCWD');

@@ -176,7 +176,10 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
   });
   // When the CLI exits, whatever it left in its group (a background command of the Bash tool
   // holding our pipes open) goes too.
-  subprocess.on('exit', () => killProcessTree(pid, tag, 'SIGKILL'));
+  let isLeftClean = false;
+  subprocess.on('exit', () => {
+    isLeftClean = !killProcessTree(pid, tag, 'SIGKILL').isAnythingLeft;
+  });
 
   const result = await subprocess;
   const rest = decoder.end();
@@ -190,7 +193,9 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
   if (stallTimer) clearTimeout(stallTimer);
   if (killTimer) clearTimeout(killTimer);
   options.abortSignal?.removeEventListener('abort', onAbort);
-  killProcessTree(pid, tag, 'SIGKILL');
+  // Again for what a survivor may have started since the exit; when the exit found nothing of the
+  // run left, nothing can have started since (each scan of /proc reads every process's environment).
+  if (!isLeftClean) killProcessTree(pid, tag, 'SIGKILL');
   liveRuns.delete(tag);
 
   const spawnErrorCode = pid === undefined ? ((result as { code?: string }).code ?? 'ESPAWN') : undefined;
