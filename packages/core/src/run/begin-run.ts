@@ -7,6 +7,7 @@ import type { RunContext } from './run-context';
 import { projectCommandsOf } from './run-commands';
 import { recordPaths } from './run-records';
 import { recoverInterruptedTasks } from './resume-run';
+import { runBranchOf } from './run-branch-choice';
 
 /**
  * Everything before the first plan: the run is created (or its state rewritten on resume)
@@ -17,6 +18,8 @@ import { recoverInterruptedTasks } from './resume-run';
 export async function beginRun(run: RunContext): Promise<void> {
   const { state, events, config, redactor } = run;
   run.workspace = await run.resolveWorkspace();
+  const branch = runBranchOf(run);
+  if (branch !== undefined) state.branch = branch;
   // The run folder lives in the project: keep it out of git status before writing to it.
   const repository = await run.repository();
   if (repository) await ensurePrivateDirectoryExcluded(repository.commonDir);
@@ -65,9 +68,11 @@ export async function beginRun(run: RunContext): Promise<void> {
       else if (event.type === 'provision-start') events.emit('provision-start', withoutType(event));
       else events.emit('provision-finish', withoutType(event));
     },
+    ...(branch === undefined ? {} : { branch }),
     abortSignal: run.signal,
   });
   run.isBegun = true;
+  if (begin.branch !== undefined) state.branch = { ...state.branch, ...begin.branch };
   for (const warning of begin.warnings) events.emit('warning', { code: 'WORKSPACE', message: warning });
   if (!run.isResume) {
     if (begin.baseCommit) state.baseCommit = begin.baseCommit;

@@ -81,5 +81,6 @@ export function buildRunSummary(state: RunState, extras: SummaryExtras): RunSumm
     ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: extras.isCheckChangeAccepted ?? false } : {}),
     ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
     ...(state.testCommand ? { testCommand: state.testCommand.command } : {}),
+    ...(state.branch ? { branch: { name: state.branch.name, ...(state.branch.head ? { head: state.branch.head } : {}), ...(state.branch.returnedTo ? { returnedTo: state.branch.returnedTo } : {}) } } : {}),
   });
 }
