@@ -89,6 +89,6 @@ export async function deliverPullRequest(options: DeliverPullRequestOptions): Pr
   return { status: 'opened', url: url ?? String(created.stdout ?? '').trim(), isPushed: true };
 }
 
-function isMissing(result: { failed?: boolean; code?: string; exitCode?: number }): boolean {
+function isMissing(result: { failed?: boolean | undefined; code?: string | undefined; exitCode?: number | undefined }): boolean {
   return result.code === 'ENOENT' || (result.failed === true && result.exitCode === undefined);
 }

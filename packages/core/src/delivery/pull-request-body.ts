@@ -14,9 +14,10 @@ export interface PullRequestBodyInput {
   redact?: (text: string) => string;
 }
 
-/** Whether a run is worth a pull request: it met its objective, or at least one task's work landed on its branch. */
+/** Whether a run is worth a pull request: it met its objective, or (not cancelled) at least one task's work landed on its branch. */
 export function pullRequestWorthiness(summary: RunSummary): { isWorth: true } | { isWorth: false; reason: string } {
   if (summary.branch === undefined) return { isWorth: false, reason: 'the run did not work on a branch of its own' };
+  if (summary.status === 'cancelled') return { isWorth: false, reason: 'the run was cancelled; resume it with --pr to deliver it' };
   if (summary.status === 'met') return { isWorth: true };
   if (landedResults(summary).length > 0) return { isWorth: true };
   return { isWorth: false, reason: `the run ended ${summary.status} (${summary.stopReason}) and no task's work landed on ${summary.branch.name}` };
