@@ -68,8 +68,7 @@ export async function deliverPullRequest(options: DeliverPullRequestOptions): Pr
   if (!pushed.isOk) {
     return { status: 'not-opened', code: 'BRANCH_PUSH_FAILED', message: `git push ${remote} ${options.branch} failed: ${pushed.message}`, isPushed: false, commands: [push, create] };
   }
-  const run = (args: string[]) =>
-    execa('gh', args, { cwd: options.projectDir, env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 120_000, ...(options.abortSignal ? { cancelSignal: options.abortSignal } : {}) });
+  const run = (args: string[]) => execa('gh', args, { cwd: options.projectDir, env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 120_000, ...(options.abortSignal ? { cancelSignal: options.abortSignal } : {}) });
   const auth = await run(['auth', 'status']);
   if (isMissing(auth)) return { status: 'not-opened', code: 'GH_MISSING', message: 'The GitHub CLI (gh) is not on the PATH; the branch is pushed.', isPushed: true, commands: [create] };
   if (auth.exitCode !== 0) {

@@ -29,9 +29,7 @@ function landedResults(summary: RunSummary): TaskResult[] {
 
 /** The pull request's title: the objective's first line (plain text: titles are not rendered), marked when not met. */
 export function pullRequestTitle(summary: RunSummary): string {
-  const line = (summary.objective.split('\n').find((part) => part.trim() !== '') ?? summary.runId)
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
-    .trim();
+  const line = (summary.objective.split('\n').find((part) => part.trim() !== '') ?? summary.runId).replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
   const title = line.length > 100 ? `${line.slice(0, 99)}…` : line;
   return summary.status === 'met' ? title : `[${summary.status}] ${title}`;
 }
@@ -83,7 +81,13 @@ export function pullRequestBody(input: PullRequestBodyInput): string {
 function taskSection(result: TaskResult, title: string | undefined): string[] {
   const lines = [`### ${inlineCode(result.taskId, 64)} ${result.status}${title === undefined ? '' : ` — ${inlineCode(title)}`}`, ''];
   lines.push(`Agent ${inlineCode(result.agent, 64)}, ${result.attempts} attempt(s), ${money(result.costUsd)}${result.commit ? `, commit ${result.commit.slice(0, 12)}` : ''}.`);
-  if (result.filesChanged.length > 0) lines.push(`Files: ${result.filesChanged.slice(0, 20).map((file) => inlineCode(file, 120)).join(', ')}${result.filesChanged.length > 20 ? ` and ${result.filesChanged.length - 20} more` : ''}.`);
+  if (result.filesChanged.length > 0)
+    lines.push(
+      `Files: ${result.filesChanged
+        .slice(0, 20)
+        .map((file) => inlineCode(file, 120))
+        .join(', ')}${result.filesChanged.length > 20 ? ` and ${result.filesChanged.length - 20} more` : ''}.`,
+    );
   if (result.error) lines.push('', `Error ${inlineCode(result.error.code, 40)}:`, '', fencedBlock(result.error.message, 1000));
   for (const check of result.verification) {
     const outcome = check.isRefused ? 'refused' : check.passed ? 'passed' : check.isTimedOut ? 'timed out' : `failed (exit ${check.exitCode ?? 'none'})`;

@@ -63,10 +63,7 @@ async function switchCheckout(root: string, from: string, target: string, ref: s
  * the user left in the tree meanwhile is set aside under a `--resume-` label (put back by `end`,
  * on the user's branch). Returns the branch with where `end` returns the checkout to.
  */
-export async function enterRunBranch(
-  root: string,
-  options: { branch: RunBranch; runId: string; isResume: boolean; rollback: RollbackManager },
-): Promise<{ branch: RunBranch; warnings: string[] }> {
+export async function enterRunBranch(root: string, options: { branch: RunBranch; runId: string; isResume: boolean; rollback: RollbackManager }): Promise<{ branch: RunBranch; warnings: string[] }> {
   const { branch, runId, rollback } = options;
   const ref = await branchRef(root, branch.name);
   const head = await currentHead(root);

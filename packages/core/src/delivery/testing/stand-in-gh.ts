@@ -44,7 +44,13 @@ process.exit(2);
   for (const tool of ['git', 'sh', 'node']) {
     const found = (process.env['PATH'] ?? '').split(delimiter).map((directory) => join(directory, tool));
     for (const candidate of found) {
-      if (!(await access(candidate, constants.X_OK).then(() => true, () => false))) continue;
+      if (
+        !(await access(candidate, constants.X_OK).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
       await symlink(candidate, join(bin, tool));
       break;
     }
