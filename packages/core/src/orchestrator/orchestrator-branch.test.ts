@@ -72,6 +72,33 @@ describe('a run on a branch of its own (branch)', () => {
     });
   }
 
+  it('keeps what a failed task left in the shared tree under a leftover ref, and still goes back to the user’s branch with their work', async () => {
+    const repository = await setUp();
+    const before = await userState(repository);
+    const failing = new MockAgentProvider({
+      complete: (call) => (call.purpose === 'judge' ? verdict(false) : JSON.stringify({ tasks: [{ id: 'api', title: 'Write the api', agent: 'backend-dev', files: ['src/api.txt'], verify: [['node', '-e', 'process.exit(1)']] }] })),
+      runTask: () => ({ type: 'success', files: { 'src/api.txt': 'half done\n' } }),
+    });
+    const orchestrator = createOrchestrator({
+      projectDir: repository.root,
+      provider: failing,
+      runStore: new MemoryRunStore(),
+      branch: 'feature/api',
+      config: {
+        retry: { maxAttempts: 1 },
+        validation: { commandPolicy: { mode: 'refuse', allow: ['node -e **'] } },
+        execution: { isolation: 'shared', maxParallel: 1, maxIterations: 1, allowDirty: true, testCommand: ['node', '-e', '0'] },
+      },
+    });
+    const summary = await orchestrator.run('Build it');
+    expect(summary.status).toBe('not-met');
+    expect(await userState(repository)).toEqual(before);
+    const kept = (await repository.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/'])).trim().split('\n');
+    const leftover = kept.find((ref) => ref.endsWith('/branch/left-in-tree'));
+    expect(leftover).toBeDefined();
+    expect(await repository.git(['show', `${leftover}:src/api.txt`])).toBe('half done\n');
+  });
+
   it('refuses an existing branch (BRANCH_EXISTS) and an invalid name (BRANCH_INVALID) before touching the uncommitted work', async () => {
     const repository = await setUp();
     await repository.git(['branch', 'taken']);
