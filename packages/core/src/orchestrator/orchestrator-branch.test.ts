@@ -108,10 +108,14 @@ describe('a run on a branch of its own (branch)', () => {
       ['bad..name', 'BRANCH_INVALID'],
       ['-f', 'BRANCH_INVALID'],
     ] as const) {
-      const orchestrator = createOrchestrator({ projectDir: repository.root, provider: provider(), runStore: new MemoryRunStore(), branch, config: { execution: { maxIterations: 1, allowDirty: true } } });
+      const store = new MemoryRunStore();
+      const orchestrator = createOrchestrator({ projectDir: repository.root, provider: provider(), runStore: store, branch, config: { execution: { maxIterations: 1, allowDirty: true } } });
       const summary = await orchestrator.run('Build it');
       expect(summary.status).toBe('failed');
       expect(summary.error?.code).toBe(code);
+      expect(summary.branch).toBeUndefined();
+      // The refused branch is not the run's: resuming it never works on that branch.
+      expect((await store.readState(orchestrator.runId))?.branch).toBeUndefined();
       expect(await userState(repository)).toEqual(before);
       expect(await repository.git(['for-each-ref', 'refs/qoder-orch/snapshots/'])).toBe('');
     }

@@ -53,24 +53,30 @@ export async function beginRun(run: RunContext): Promise<void> {
     }
   }
 
-  const begin = await run.workspace.begin({
-    runId: state.runId,
-    isResume: run.isResume,
-    allowDirty: config.execution.allowDirty,
-    ownPaths: recordPaths(run),
-    onTampering: (tampering) => {
-      const message = redactor.text(tampering.message);
-      events.emit('repository-tampered', { ...tampering, changes: tampering.changes.map((change) => redactor.text(change)), message });
-      events.emit('warning', { code: 'REPOSITORY_TAMPERED', message });
-    },
-    onProvision: (event) => {
-      if (event.type === 'warning') events.emit('warning', { code: event.code, message: redactor.text(event.message) });
-      else if (event.type === 'provision-start') events.emit('provision-start', withoutType(event));
-      else events.emit('provision-finish', withoutType(event));
-    },
-    ...(branch === undefined ? {} : { branch }),
-    abortSignal: run.signal,
-  });
+  const begin = await run.workspace
+    .begin({
+      runId: state.runId,
+      isResume: run.isResume,
+      allowDirty: config.execution.allowDirty,
+      ownPaths: recordPaths(run),
+      onTampering: (tampering) => {
+        const message = redactor.text(tampering.message);
+        events.emit('repository-tampered', { ...tampering, changes: tampering.changes.map((change) => redactor.text(change)), message });
+        events.emit('warning', { code: 'REPOSITORY_TAMPERED', message });
+      },
+      onProvision: (event) => {
+        if (event.type === 'warning') events.emit('warning', { code: event.code, message: redactor.text(event.message) });
+        else if (event.type === 'provision-start') events.emit('provision-start', withoutType(event));
+        else events.emit('provision-finish', withoutType(event));
+      },
+      ...(branch === undefined ? {} : { branch }),
+      abortSignal: run.signal,
+    })
+    .catch((error: unknown) => {
+      // A branch the run never began on is not its own: a resume must not take it (it may be the user's).
+      if (!run.isResume) delete state.branch;
+      throw error;
+    });
   run.isBegun = true;
   if (begin.branch !== undefined) state.branch = { ...state.branch, ...begin.branch };
   for (const warning of begin.warnings) events.emit('warning', { code: 'WORKSPACE', message: warning });

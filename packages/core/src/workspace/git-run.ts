@@ -189,6 +189,9 @@ export class GitRun {
         warnings,
       };
     } catch (error) {
+      // The checkout goes back to the user's branch when the run cannot begin after all.
+      if (this.#branch !== undefined) await leaveRunBranch(this.root, { branch: this.#branch, runId: options.runId, rollback: this.rollback }).catch(() => undefined);
+      this.#branch = undefined;
       await releaseRunLock(this.commonDir, options.runId);
       throw error;
     }
