@@ -125,6 +125,24 @@ describe('qoder-orchestrate --branch and --pr (a bare remote, a stand-in gh)', (
     expect(JSON.parse(await readFile(join(projectDir, '.qoder-orch', 'runs', runId!, 'state.json'), 'utf8')).status).toBe('met');
   });
 
+  it('--pr when nothing landed: no push, no gh, and it says why', async () => {
+    const bare = await remote();
+    const gh = await standIn();
+    const failing = new MockAgentProvider({
+      complete: (call) =>
+        call.purpose === 'judge'
+          ? JSON.stringify({ isMet: false, reasoning: 'Nothing works.' })
+          : JSON.stringify({ tasks: [{ id: 'server', title: 'Serve', agent: 'backend-dev', files: ['server.js'], verify: [['node', '--check', 'missing.js']] }] }),
+      runTask: () => ({ type: 'success', files: { 'server.js': 'x\n' } }),
+    });
+    const io = captureIo({ cwd: projectDir, env: { PATH: gh.path } });
+    const code = await runCli(['Add it', '--pr', '--project-dir', projectDir, '--max-parallel', '1', '--max-iterations', '1'], io, { provider: failing, overrides: { retry: { maxAttempts: 1 } } });
+    expect(code).toBe(EXIT_CODES.notMet);
+    expect(io.stdout.text()).toMatch(/No pull request: the run ended not-met \([a-z-]+\) and no task's work landed on qoder-orch\/run-/);
+    expect(await gh.calls()).toEqual([]);
+    expect(await bare.branches()).toBe('');
+  });
+
   it('refuses --pr with --plan-only and --remote without --redis or --pr (exit 3)', async () => {
     const gh = await standIn();
     expect((await run(['Add it', '--pr', '--plan-only'], gh)).code).toBe(EXIT_CODES.invalidInput);
