@@ -82,6 +82,7 @@ export type {
   PrepareTaskOptions,
   PreparedTask,
   RepositoryTampering,
+  RunBranch,
   TaskWorkspace,
   WorkspaceBeginOptions,
   WorkspaceBeginResult,
@@ -90,6 +91,13 @@ export type {
 export { createGitWorkspace, SharedTreeWorkspace, WorktreeWorkspace } from './workspace/git-workspace';
 export type { GitWorkspaceOptions } from './workspace/git-workspace';
 export { createDirectoryWorkspace } from './workspace/directory-workspace';
+export { defaultRunBranch } from './workspace/run-branch';
+
+// Results delivered as a branch and a draft pull request
+export { deliverPullRequest, pullRequestCommand, pushCommand, shellLine } from './delivery/deliver-pull-request';
+export type { DeliverPullRequestOptions, PullRequestDelivery } from './delivery/deliver-pull-request';
+export { PULL_REQUEST_BODY_LIMIT, pullRequestBody, pullRequestTitle, pullRequestWorthiness } from './delivery/pull-request-body';
+export type { PullRequestBodyInput } from './delivery/pull-request-body';
 export { RollbackManager } from './git/rollback-manager';
 export type {
   Checkpoint,

@@ -37,7 +37,11 @@ Options
   --validate-only           run the pre-flight checks (VALIDATION REPORT) and stop
   --resume [runId]          continue a run (interrupted, failed or not met): finished tasks are kept, running ones rerun
   --redis <url>             run task attempts on workers through a queue in this Redis (redis://host:6379)
-  --remote <name|url>       with --redis: the git remote the workers fetch from and push to  default: origin
+  --branch <name>           work on a new branch made from HEAD; your branch and files stay as they are
+  --pr                      push the run's branch and open a draft pull request with gh (or print the
+                            commands); implies a branch, named qoder-orch/run-<run-id> without --branch
+  --remote <name|url>       with --redis: the git remote the workers fetch from and push to; with --pr:
+                            the remote the branch is pushed to  default: origin
   --queue <name>            with --redis (and for worker): the queue's name     default: qoder-orch-tasks
   --workdir <dir>           worker: where it keeps its mirrors and task worktrees
   --concurrency <n>         worker: attempts at once (1-64)                     default: 1
@@ -85,6 +89,7 @@ Examples
   qoder-orchestrate "Add user authentication" --llm-provider claude --max-parallel 4 --budget-usd 5
   qoder-orchestrate "Add rate limiting" --llm-provider claude --plan-provider ai-sdk:anthropic/claude-sonnet-4-5 \\
       --judge-provider ai-sdk:openai/gpt-4.1
+  qoder-orchestrate "Add password reset" --branch feature/password-reset --pr
   qoder-orchestrate "Migrate the store to SQLite" --plan-only
   qoder-orchestrate --validate-only --project-dir ../my-app
   qoder-orchestrate "Fix the flaky tests" --json > events.ndjson

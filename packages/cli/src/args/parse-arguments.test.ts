@@ -121,8 +121,21 @@ describe('parseArguments: queue execution', () => {
     expect(() => parseArguments(['worker', '--redis', 'redis://q'])).toThrow('worker needs --workdir.');
     expect(() => parseArguments(['worker', '--redis', 'redis://q', '--workdir', 'w', '--concurrency', '0'])).toThrow('--concurrency must be from 1 to 64');
     expect(() => parseArguments(['worker', '--redis', 'redis://q', '--workdir', 'w', 'extra'])).toThrow(UsageError);
-    expect(() => parseArguments(['Build it', '--remote', 'origin'])).toThrow('--remote and --queue need --redis.');
+    expect(() => parseArguments(['Build it', '--remote', 'origin'])).toThrow('--remote needs --redis or --pr, and --queue needs --redis.');
+    expect(() => parseArguments(['Build it', '--pr', '--queue', 'x'])).toThrow('--queue needs --redis');
     expect(() => parseArguments(['Build it', '--redis', ' '])).toThrow('--redis needs a URL.');
+  });
+
+  it('--branch, --pr and --pr --remote; refused where no run commits (plan only, validate only, other commands)', () => {
+    expect(parseArguments(['Build it', '--branch', 'feature/x'])).toMatchObject({ kind: 'run', options: { branch: 'feature/x' } });
+    expect(parseArguments(['Build it', '--pr'])).toMatchObject({ options: { pullRequest: { remote: 'origin' } } });
+    expect(parseArguments(['Build it', '--pr', '--remote', 'upstream', '--branch', 'b'])).toMatchObject({ options: { branch: 'b', pullRequest: { remote: 'upstream' } } });
+    expect(parseArguments(['--resume', 'r1', '--pr'])).toMatchObject({ kind: 'resume', runId: 'r1', options: { pullRequest: { remote: 'origin' } } });
+    expect(() => parseArguments(['Build it', '--branch', ' '])).toThrow('--branch needs a name.');
+    expect(() => parseArguments(['Build it', '--pr', '--plan-only'])).toThrow('--pr cannot be used with --plan-only.');
+    expect(() => parseArguments(['--validate-only', '--branch', 'x'])).toThrow('--branch cannot be used with --validate-only.');
+    expect(() => parseArguments(['demo', '--pr'])).toThrow('--pr cannot be used with demo.');
+    expect(() => parseArguments(['Build it', '--pr', '--remote=--upload-pack=x'])).toThrow('--remote must name a git remote');
   });
 });
 

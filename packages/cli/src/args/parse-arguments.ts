@@ -16,6 +16,10 @@ export interface CommonOptions {
   isColorAllowed: boolean;
   /** `--redis`: task attempts run on workers through this queue instead of in this process. */
   queue?: QueueSettings;
+  /** `--branch <name>`: the run works on a new branch of its own (`--pr` alone: `qoder-orch/run-<run-id>`). */
+  branch?: string;
+  /** `--pr`: the run's branch is pushed to `remote` and a draft pull request opened (`--remote`, default origin). */
+  pullRequest?: { remote: string };
 }
 
 /** Queue execution: where the queue is, its name, and the git remote code travels through. */
@@ -65,6 +69,8 @@ const OPTIONS = {
   force: { type: 'boolean' },
   redis: { type: 'string' },
   remote: { type: 'string' },
+  branch: { type: 'string' },
+  pr: { type: 'boolean' },
   queue: { type: 'string' },
   workdir: { type: 'string' },
   concurrency: { type: 'string' },
@@ -157,6 +163,15 @@ function overridesFrom(values: Record<string, string | boolean | undefined>): Co
   return overrides;
 }
 
+/** `--branch <name>`, `--pr`, `--remote <name>` (the branch name itself is checked by git when the run begins). */
+function deliveryOptions(values: { branch?: string | undefined; pr?: boolean | undefined; remote?: string | undefined }): Pick<CommonOptions, 'branch' | 'pullRequest'> {
+  const branch = values.branch?.trim();
+  if (values.branch !== undefined && !branch) throw new UsageError('--branch needs a name.', 'For example: --branch feature/login');
+  const remote = values.remote?.trim() || 'origin';
+  if (values.pr === true && remote.startsWith('-')) throw new UsageError(`--remote must name a git remote (got ${JSON.stringify(remote)}).`, 'For example: --pr --remote origin');
+  return { ...(branch ? { branch } : {}), ...(values.pr === true ? { pullRequest: { remote } } : {}) };
+}
+
 /**
  * Parses `qoder-orchestrate` arguments into a command. Throws {@link UsageError} (exit 3) for
  * unknown flags, missing or bad values and contradictory combinations.
@@ -186,7 +201,10 @@ export function parseArguments(argv: readonly string[]): CliCommand {
   const redis = values.redis?.trim();
   if (values.redis !== undefined && !redis) throw new UsageError('--redis needs a URL.', 'For example: --redis redis://127.0.0.1:6379');
   if (redis) options.queue = { redis, remote: values.remote?.trim() || 'origin', ...(values.queue?.trim() ? { queue: values.queue.trim() } : {}) };
-  else if (values.remote !== undefined || values.queue !== undefined) throw new UsageError('--remote and --queue need --redis.', 'Queue execution: --redis redis://host:6379 [--remote origin] [--queue name].');
+  else if (values.queue !== undefined || (values.remote !== undefined && values.pr !== true)) {
+    throw new UsageError('--remote needs --redis or --pr, and --queue needs --redis.', 'Queue execution: --redis redis://host:6379 [--remote origin] [--queue name]; a pull request: --pr [--remote origin].');
+  }
+  Object.assign(options, deliveryOptions(values));
   if (values['project-dir'] !== undefined && values['project-dir'].trim() === '') throw new UsageError('--project-dir needs a directory.', HELP_HINT);
 
   let rest = [...positionals];
@@ -199,6 +217,9 @@ export function parseArguments(argv: readonly string[]): CliCommand {
   };
   const isPlanOnly = values['plan-only'] === true;
   const isValidateOnly = values['validate-only'] === true;
+  const deliveryFlag = options.pullRequest ? '--pr' : options.branch !== undefined ? '--branch' : undefined;
+  if (deliveryFlag !== undefined && subcommand !== undefined && subcommand !== 'run') refuse(deliveryFlag, subcommand);
+  if (deliveryFlag !== undefined && (isPlanOnly || isValidateOnly)) refuse(deliveryFlag, isPlanOnly ? '--plan-only' : '--validate-only');
 
   switch (subcommand) {
     case 'help':

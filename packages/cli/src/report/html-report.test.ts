@@ -43,6 +43,16 @@ describe('renderHtmlReport', () => {
     expect(html).not.toContain('Changes to the checks');
   });
 
+  it('names the run branch, escaped', () => {
+    const events = sampleRunEvents();
+    const end = events.findIndex((event) => event.type === 'run-end');
+    const runEnd = events[end] as EventEnvelope<'run-end'>;
+    events[end] = { ...runEnd, summary: { ...runEnd.summary, branch: { name: 'feature/<b>login', head: 'd'.repeat(40), returnedTo: 'main' } } };
+    const page = renderHtmlReport(reportFromEvents(events));
+    expect(page).toContain(`feature/&lt;b&gt;login at ${'d'.repeat(12)}`);
+    expect(html).not.toContain('>Branch<');
+  });
+
   it('is self-contained: no external assets', () => {
     expect(html).not.toMatch(/<link\b|\bsrc=["']?https?:|url\(\s*["']?https?:|@import/i);
   });

@@ -153,6 +153,7 @@ export function renderHtmlReport(report: RunReport, options: { generatedAt?: str
     card('Cost', escapeHtml(formatCost(totalCost))),
     card('Tokens in / out', `${escapeHtml(formatTokens(inputTokens))} / ${escapeHtml(formatTokens(outputTokens))}`),
     card('Cache hit rate', escapeHtml(summary?.cacheHitRate === undefined ? 'n/a' : `${Math.round(summary.cacheHitRate * 100)}%`)),
+    ...(summary?.branch ? [card('Branch', escapeHtml(`${summary.branch.name}${summary.branch.head ? ` at ${summary.branch.head.slice(0, 12)}` : ''}`))] : []),
   ];
   const stopped = summary && summary.stopReason !== 'met' ? ` · stopped: ${summary.stopReason}` : '';
   const error = summary?.error ? `<div class="panel bad" style="margin-top:14px">${escapeHtml(`${summary.error.code}: ${summary.error.message}`)}</div>` : '';

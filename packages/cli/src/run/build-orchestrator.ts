@@ -72,6 +72,8 @@ export interface BuildOrchestratorInput {
   runStore: RunStore;
   /** Values the run must never write, print or commit (the orchestrator adds the environment's and the project's dotenv secrets). */
   secretValues?: readonly string[];
+  /** `--branch` / `--pr`: the run works on a branch of its own (`true`: `qoder-orch/run-<run-id>`). */
+  branch?: string | true;
   /** Told about every optional part this build cannot provide. */
   warn: (code: string, message: string) => void;
 }
@@ -101,6 +103,7 @@ export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrato
     config: input.config,
     runStore: input.runStore,
     ...(input.secretValues ? { secretValues: input.secretValues } : {}),
+    ...(input.branch === undefined ? {} : { branch: input.branch }),
     context,
     deviations: { propose: (deviation) => learner.propose({ origin: 'agent', runId: deviation.runId, taskId: deviation.taskId, deviations: [...deviation.deviations], evidence: [deviation.evidence] }) },
     contractVerifier,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type LLMProviderV1, type ConfigOverrides, type EventEnvelope, FileRunStore, OrchestratorError, type Plan, redactJson, redactOutput, runSecretValues } from '@qoder-orch/core';
+import { type LLMProviderV1, type ConfigOverrides, type EventEnvelope, FileRunStore, OrchestratorError, type Plan, redactJson, redactOutput, type RunSummary, runSecretValues } from '@qoder-orch/core';
 import type { CommonOptions } from '../args/parse-arguments';
 import type { CliIo } from '../cli/cli-io';
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes';
@@ -18,6 +18,7 @@ import { buildOrchestrator, coreFormatters, loadCliConfig, resolveProvider, reso
 import { exitCodeOfError, exitCodeOfSummary } from './exit-code-of';
 import { queueProvider } from './queue-execution';
 import { resolveProjectDirectory } from './project-directory';
+import { branchLines, deliverRunPullRequest } from './deliver-run';
 
 /** The artifact name of the HTML report in the run folder. */
 export const REPORT_FILE = 'report.html';
@@ -113,6 +114,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       ...(judgeProvider ? { judgeProvider } : {}),
       runStore,
       secretValues,
+      ...(options.branch !== undefined ? { branch: options.branch } : options.pullRequest ? { branch: true as const } : {}),
       warn: (code, message) => warn(code, message),
     });
     const events: EventEnvelope[] = [];
@@ -164,8 +166,9 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     };
     let exitCode: ExitCode;
     let runId = resumeId ?? orchestrator.runId;
+    let summary: RunSummary | undefined;
     try {
-      const summary = mode.kind === 'resume' ? await orchestrator.resume(resumeId!, { ...abort, ...approval }) : await orchestrator.run(mode.objective, { ...abort, ...approval });
+      summary = mode.kind === 'resume' ? await orchestrator.resume(resumeId!, { ...abort, ...approval }) : await orchestrator.run(mode.objective, { ...abort, ...approval });
       runId = summary.runId;
       exitCode = exitCodeOfSummary(summary);
     } catch (error) {
@@ -183,6 +186,10 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       // The events are redacted already; the page is checked once more as written (HTML-escaped forms included).
       await runStore.writeArtifact(runId, REPORT_FILE, redact(renderHtmlReport(reportFromEvents(redactJson(reportEvents, secretValues)), { generatedAt: new Date().toISOString() })));
       human.write(`\nReport: ${join(runDirectory, REPORT_FILE)}\nLog:    ${join(runDirectory, ORCHESTRATION_LOG)}\n`);
+    }
+    if (summary?.branch !== undefined) human.write(branchLines(summary, projectDir, style));
+    if (options.pullRequest && summary !== undefined) {
+      await deliverRunPullRequest({ summary, runStore, events: reportEvents, projectDir, remote: options.pullRequest.remote, env, redact, output: human, style, ...abort });
     }
     if (exitCode === EXIT_CODES.cancelled) {
       human.write(

@@ -16,7 +16,19 @@ export interface WorkspaceBeginOptions {
   onTampering?: (tampering: RepositoryTampering) => void;
   /** Told what provisioning a worktree did (`provision-start`, `provision-finish`, `warning`): names, counts, durations. */
   onProvision?: (event: ProvisionEvent) => void;
+  /**
+   * Work on a branch of the run's own instead of the checked-out one: created at HEAD by a new
+   * run (`BRANCH_EXISTS` when it exists), gone back to on resume; `end` returns the checkout to
+   * `returnTo` (a branch's full ref, or a commit when HEAD was detached). Git workspaces only.
+   */
+  branch?: RunBranch;
   abortSignal?: AbortSignal;
+}
+
+/** The branch a run works on, and where the user's checkout was before it (`refs/heads/<name>`, or a commit). */
+export interface RunBranch {
+  name: string;
+  returnTo?: string;
 }
 
 /**
@@ -42,6 +54,8 @@ export interface WorkspaceBeginResult {
   baseCommit?: string;
   /** The snapshot of the user's uncommitted work, when one was taken. */
   userSnapshot?: string;
+  /** The run's own branch, with where the checkout goes back to at the end (`WorkspaceBeginOptions.branch`). */
+  branch?: RunBranch;
   warnings: string[];
 }
 
@@ -140,6 +154,8 @@ export interface WorkspaceEndResult {
   keptRefs: string[];
   /** Worktrees kept for inspection after a failure. */
   keptWorktrees: string[];
+  /** With a run branch: its name, its last commit and where the checkout went back to. */
+  branch?: { name: string; head?: string; returnedTo?: string };
 }
 
 /** A task that was running when a run was interrupted, to be recovered on resume. */

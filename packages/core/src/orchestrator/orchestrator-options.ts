@@ -93,6 +93,14 @@ export interface OrchestratorOptions {
    * the environment's secrets and the project's dotenv secrets (found on their own).
    */
   secretValues?: readonly string[];
+  /**
+   * Work on a new branch made from the current HEAD instead of the checked-out branch, which
+   * stays untouched (git workspaces only): its name, or `true` for `qoder-orch/run-<runId>`.
+   * An existing branch is refused (`BRANCH_EXISTS`), an invalid name too (`BRANCH_INVALID`);
+   * a resumed run goes back to the branch it recorded. At the end the checkout is back where it
+   * was, and the summary's `branch` names the run's branch and its last commit.
+   */
+  branch?: string | true;
   /** @default a new sortable id */
   runId?: string;
   /** For jitter; tests pass a fixed one. @default Math.random */

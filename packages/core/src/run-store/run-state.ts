@@ -38,6 +38,8 @@ export const RunStateSchema = z.object({
   headCommit: z.string().optional(),
   /** The user's uncommitted work, snapshotted at start when allowed. */
   userSnapshot: z.string().optional(),
+  /** The run's own branch (`branch`): where the checkout was before it, and, once ended, its last commit and where the checkout went back to. */
+  branch: z.object({ name: z.string(), returnTo: z.string().optional(), head: z.string().optional(), returnedTo: z.string().optional() }).optional(),
   overheadUsage: UsageSchema.default({ inputTokens: 0, outputTokens: 0 }),
   overheadCostUsd: z.number().default(0),
   /** Planning and judging spend per provider (tasks' spend is in their results). */

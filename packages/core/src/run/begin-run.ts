@@ -7,6 +7,7 @@ import type { RunContext } from './run-context';
 import { projectCommandsOf } from './run-commands';
 import { recordPaths } from './run-records';
 import { recoverInterruptedTasks } from './resume-run';
+import { runBranchOf } from './run-branch-choice';
 
 /**
  * Everything before the first plan: the run is created (or its state rewritten on resume)
@@ -17,6 +18,8 @@ import { recoverInterruptedTasks } from './resume-run';
 export async function beginRun(run: RunContext): Promise<void> {
   const { state, events, config, redactor } = run;
   run.workspace = await run.resolveWorkspace();
+  const branch = runBranchOf(run);
+  if (branch !== undefined) state.branch = branch;
   // The run folder lives in the project: keep it out of git status before writing to it.
   const repository = await run.repository();
   if (repository) await ensurePrivateDirectoryExcluded(repository.commonDir);
@@ -50,24 +53,32 @@ export async function beginRun(run: RunContext): Promise<void> {
     }
   }
 
-  const begin = await run.workspace.begin({
-    runId: state.runId,
-    isResume: run.isResume,
-    allowDirty: config.execution.allowDirty,
-    ownPaths: recordPaths(run),
-    onTampering: (tampering) => {
-      const message = redactor.text(tampering.message);
-      events.emit('repository-tampered', { ...tampering, changes: tampering.changes.map((change) => redactor.text(change)), message });
-      events.emit('warning', { code: 'REPOSITORY_TAMPERED', message });
-    },
-    onProvision: (event) => {
-      if (event.type === 'warning') events.emit('warning', { code: event.code, message: redactor.text(event.message) });
-      else if (event.type === 'provision-start') events.emit('provision-start', withoutType(event));
-      else events.emit('provision-finish', withoutType(event));
-    },
-    abortSignal: run.signal,
-  });
+  const begin = await run.workspace
+    .begin({
+      runId: state.runId,
+      isResume: run.isResume,
+      allowDirty: config.execution.allowDirty,
+      ownPaths: recordPaths(run),
+      onTampering: (tampering) => {
+        const message = redactor.text(tampering.message);
+        events.emit('repository-tampered', { ...tampering, changes: tampering.changes.map((change) => redactor.text(change)), message });
+        events.emit('warning', { code: 'REPOSITORY_TAMPERED', message });
+      },
+      onProvision: (event) => {
+        if (event.type === 'warning') events.emit('warning', { code: event.code, message: redactor.text(event.message) });
+        else if (event.type === 'provision-start') events.emit('provision-start', withoutType(event));
+        else events.emit('provision-finish', withoutType(event));
+      },
+      ...(branch === undefined ? {} : { branch }),
+      abortSignal: run.signal,
+    })
+    .catch((error: unknown) => {
+      // A branch the run never began on is not its own: a resume must not take it (it may be the user's).
+      if (!run.isResume) delete state.branch;
+      throw error;
+    });
   run.isBegun = true;
+  if (begin.branch !== undefined) state.branch = { ...state.branch, ...begin.branch };
   for (const warning of begin.warnings) events.emit('warning', { code: 'WORKSPACE', message: warning });
   if (!run.isResume) {
     if (begin.baseCommit) state.baseCommit = begin.baseCommit;

@@ -16,6 +16,7 @@ export async function endRun(run: RunContext, ending: RunEnding): Promise<RunSum
     try {
       const ended = await run.workspace.end({ isSuccess: isMet });
       for (const warning of ended?.warnings ?? []) events.emit('warning', { code: 'WORKSPACE', message: warning });
+      if (ended?.branch !== undefined && state.branch !== undefined) state.branch = { ...state.branch, ...ended.branch };
     } catch (error) {
       events.emit('warning', { code: 'WORKSPACE_END', message: serializeError(error).message });
     }

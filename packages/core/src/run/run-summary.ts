@@ -81,5 +81,7 @@ export function buildRunSummary(state: RunState, extras: SummaryExtras): RunSumm
     ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: extras.isCheckChangeAccepted ?? false } : {}),
     ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
     ...(state.testCommand ? { testCommand: state.testCommand.command } : {}),
+    // Named once the run began on it (it knows where the checkout was).
+    ...(state.branch?.returnTo !== undefined ? { branch: { name: state.branch.name, ...(state.branch.head ? { head: state.branch.head } : {}), ...(state.branch.returnedTo ? { returnedTo: state.branch.returnedTo } : {}) } } : {}),
   });
 }

@@ -12,7 +12,7 @@ import { RepositoryGuard } from '../git/repository-guard';
 import { RollbackManager } from '../git/rollback-manager';
 import { acquireRunLock, releaseRunLock } from '../git/run-lock';
 import { SerialQueue } from '@qoder-orch/spec';
-import type { InterruptedTask, PreparedTask, PrepareTaskOptions, WorkspaceBeginOptions, WorkspaceBeginResult, WorkspaceEndResult } from '../git/task-workspace';
+import type { InterruptedTask, PreparedTask, PrepareTaskOptions, RunBranch, WorkspaceBeginOptions, WorkspaceBeginResult, WorkspaceEndResult } from '../git/task-workspace';
 import { withTemporaryIndex } from '../git/temporary-index';
 import { WorktreeManager } from '../git/worktree-manager';
 import { commitTree, treeOf } from '../git/working-state';
@@ -21,6 +21,7 @@ import type { GitWorkspaceOptions } from './git-workspace-options';
 import { clearMergeIntent, settleMergeIntent, writeMergeIntent } from './merge-intent';
 import { checkpointOrder, describePaths, dirtyPaths, refuseOperationInProgress } from './repository-state';
 import { WorktreeProvisioner } from './provision/worktree-provisioner';
+import { enterRunBranch, leaveRunBranch, refuseTakenBranch } from './run-branch';
 import { TamperingWatch } from './tampering-watch';
 import type { LandedChange } from './task-attribution';
 import type { TaskRecord } from './task-record';
@@ -61,6 +62,7 @@ export class GitRun {
   #rollback: RollbackManager | undefined;
   #worktrees: WorktreeManager | undefined;
   #provisioner: WorktreeProvisioner | undefined;
+  #branch: RunBranch | undefined;
 
   constructor(options: GitWorkspaceOptions) {
     this.options = options;
@@ -152,6 +154,8 @@ export class GitRun {
       const keptLeftovers = await this.worktrees.cleanLeftovers(options.isResume ? { keepRunId: options.runId } : {});
       if (keptLeftovers.length > 0) warnings.push(`Work left in earlier runs' worktrees is kept at ${keptLeftovers.join(', ')}.`);
       let userSnapshot = await resolveRef(this.root, snapshotRef(options.runId));
+      // A bad or taken branch name is refused before anything of the user's is set aside.
+      if (options.branch !== undefined && !options.isResume) await refuseTakenBranch(this.root, options.branch.name);
       if (!options.isResume) {
         const dirty = await dirtyPaths(this.root);
         if (dirty.length > 0 && !options.allowDirty) {
@@ -169,12 +173,25 @@ export class GitRun {
       } else if ((await dirtyPaths(this.root)).length > 0) {
         warnings.push('Resuming with changes in the work tree: the interrupted tasks are rolled back by recover(); other changes are set aside then.');
       }
+      if (options.branch !== undefined) {
+        const entered = await enterRunBranch(this.root, { branch: options.branch, runId: options.runId, isResume: options.isResume, rollback: this.rollback });
+        this.#branch = entered.branch;
+        warnings.push(...entered.warnings);
+      }
       const ownPaths = (options.ownPaths ?? []).map((path) => (this.subdirectory === '' ? path : `${this.subdirectory}/${path}`).split(sep).join('/'));
       this.watch.listen({ onTampering: options.onTampering, ownPaths });
       await prepareRepository?.();
       this.watch.guard(await RepositoryGuard.take(this.commonDir));
-      return { baseCommit: (await headCommit(this.root)) ?? baseCommit, ...(userSnapshot === undefined ? {} : { userSnapshot }), warnings };
+      return {
+        baseCommit: (await headCommit(this.root)) ?? baseCommit,
+        ...(userSnapshot === undefined ? {} : { userSnapshot }),
+        ...(this.#branch === undefined ? {} : { branch: this.#branch }),
+        warnings,
+      };
     } catch (error) {
+      // The checkout goes back to the user's branch when the run cannot begin after all.
+      if (this.#branch !== undefined) await leaveRunBranch(this.root, { branch: this.#branch, runId: options.runId, rollback: this.rollback }).catch(() => undefined);
+      this.#branch = undefined;
       await releaseRunLock(this.commonDir, options.runId);
       throw error;
     }
@@ -316,6 +333,9 @@ export class GitRun {
       }
       const leftInTree = await dirtyPaths(this.root);
       if (leftInTree.length > 0) warnings.push(strategy.leftInTreeWarning(describePaths(leftInTree)));
+      // Back to the user's branch before their set-aside work returns: it was taken there.
+      const left = this.#branch === undefined ? undefined : await leaveRunBranch(this.root, { branch: this.#branch, runId, rollback });
+      if (left !== undefined) warnings.push(...left.warnings);
       for (const pending of await rollback.pendingUserWork()) {
         if (pending !== refComponent(runId) && !pending.startsWith(`${refComponent(runId)}--resume-`)) continue;
         const restored = await rollback.restoreUserWork(pending);
@@ -331,7 +351,8 @@ export class GitRun {
       await releaseRunLock(this.commonDir, runId);
       // The run's worktree folder, once empty (rmdir refuses a folder that still holds kept worktrees).
       await rmdir(this.worktrees.runDirectory(runId)).catch(() => undefined);
-      return { warnings, keptRefs, keptWorktrees };
+      const branch = this.#branch === undefined ? undefined : { name: this.#branch.name, ...(left?.head === undefined ? {} : { head: left.head }), ...(left?.returnedTo === undefined ? {} : { returnedTo: left.returnedTo }) };
+      return { warnings, keptRefs, keptWorktrees, ...(branch === undefined ? {} : { branch }) };
     });
   }
 

@@ -31,6 +31,11 @@ export type ErrorCode =
   | 'RUN_NOT_FOUND'
   | 'VERIFICATION_FAILED'
   | 'PATH_OUTSIDE_PROJECT'
+  // results delivered as a branch and a pull request
+  | 'BRANCH_INVALID'
+  | 'BRANCH_EXISTS'
+  | 'BRANCH_PUSH_FAILED'
+  | 'PULL_REQUEST_FAILED'
   // workspace provisioning
   | 'PROVISION_FAILED'
   | 'SHARED_DEPENDENCIES_CHANGED'

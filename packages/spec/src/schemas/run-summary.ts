@@ -56,5 +56,10 @@ export const RunSummarySchema = z.object({
   conflicts: z.array(KeptConflictSchema).optional(),
   /** The project test command the run used, pinned at its start. */
   testCommand: z.array(z.string()).optional(),
+  /**
+   * The run worked on a branch of its own (`branch`): its name, its last commit, and where the
+   * user's checkout went back to (a branch name, or a commit when HEAD was detached).
+   */
+  branch: z.object({ name: z.string(), head: z.string().optional(), returnedTo: z.string().optional() }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
