@@ -38,6 +38,36 @@ describe('ConsoleRenderer', () => {
     expect(text).toContain(`qa: kept at ${ref} (git diff bbbbbbbbbbbb ${ref})`);
   });
 
+  it('shows the terminal controls in model and agent text instead of letting them act (titles, summaries, activity, warnings)', () => {
+    const hostile = 'Pwned\u001B]52;c;ZWNobyBoaQ==\u0007\r\u001B[2K✓ all checks passed\u202E';
+    const events = sampleRunEvents().map((event) => {
+      if (event.type === 'plan-end') {
+        const planEnd = event as EventEnvelope<'plan-end'>;
+        return { ...planEnd, plan: { ...planEnd.plan, summary: hostile, tasks: planEnd.plan.tasks.map((task, index) => (index === 0 ? { ...task, title: hostile, files: [`src/${hostile}.js`] } : task)) } };
+      }
+      if (event.type === 'task-output') {
+        const output = event as EventEnvelope<'task-output'>;
+        return { ...output, event: { type: 'text' as const, text: hostile } };
+      }
+      return event;
+    });
+    for (const isTTY of [false, true]) {
+      const output = captureOutput({ isTTY, columns: 100 });
+      const renderer = new ConsoleRenderer({ output, style: createStyle(false), isLive: isTTY, isVerbose: true });
+      for (const event of events) renderer.handle(event);
+      renderer.warn('CONTEXT', hostile);
+      renderer.close();
+      const text = output.text();
+      expect(text).toContain('Pwned\\x1b]52;c;ZWNobyBoaQ==\\x07\\x0d\\x1b[2K✓ all checks passed\\u202e');
+      // Without colours, an ESC can only come from the live block's own cursor moves (a TTY).
+      const escapes = text.match(/\u001B(?!\[\d*[AGJK]|\[\?25[hl])/g) ?? [];
+      expect(escapes).toEqual([]);
+      expect(text).not.toMatch(/[\u0007\u202E]/);
+      // The live block rewinds its own lines with CR; plain output has none.
+      if (!isTTY) expect(text).not.toContain('\r');
+    }
+  });
+
   it('prints the seed blocks from events: validation, plan with agents and dependencies, contract, summary', () => {
     const text = render({ isTTY: false, isColor: false });
     expect(text).toContain('VALIDATION REPORT');

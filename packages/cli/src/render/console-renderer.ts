@@ -8,6 +8,7 @@ import { renderPlanCommands } from './plan-commands-block';
 import { renderSummary } from './summary-block';
 import type { Style } from './terminal-style';
 import { renderValidationReport } from './validation-report-block';
+import { terminalSafe, terminalSafeText } from './terminal-safe';
 
 export interface ConsoleRendererOptions {
   output: CliOutput;
@@ -50,7 +51,7 @@ export class ConsoleRenderer {
   handle(event: EventEnvelope): void {
     if (this.#isClosed) return;
     try {
-      this.#handle(event);
+      this.#handle(terminalSafe(event));
     } catch (error) {
       this.#line(event.timestamp, this.#style.yellow(`(could not render ${event.type}: ${error instanceof Error ? error.message : String(error)})`));
     }
@@ -59,7 +60,7 @@ export class ConsoleRenderer {
   /** A warning from outside the event stream (e.g. the context store), printed above the live block. */
   warn(code: string, message: string): void {
     if (this.#isClosed) return;
-    this.#line(new Date().toISOString(), this.#style.yellow(`! ${code}: ${this.#redact(message)}`));
+    this.#line(new Date().toISOString(), this.#style.yellow(`! ${code}: ${this.#redact(terminalSafeText(message))}`));
   }
 
   /** Removes the live block. */

@@ -19,6 +19,7 @@ import { exitCodeOfError, exitCodeOfSummary } from './exit-code-of';
 import { queueProvider } from './queue-execution';
 import { resolveProjectDirectory } from './project-directory';
 import { branchLines, deliverRunPullRequest } from './deliver-run';
+import { terminalSafe } from '../render/terminal-safe';
 
 /** The artifact name of the HTML report in the run folder. */
 export const REPORT_FILE = 'report.html';
@@ -96,7 +97,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       const completionProviders = [planProvider, judgeProvider].filter((candidate) => candidate !== undefined);
       const report = await validateProject({ projectDir, provider, completionProviders, config, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}) });
       if (options.isJson) io.stdout.write(`${redact(JSON.stringify(redactJson({ type: 'preflight-end', timestamp: new Date().toISOString(), report }, secretValues)))}\n`);
-      else human.write(`${redact(formatters.formatPreflightReport ? formatters.formatPreflightReport(report) : renderValidationReport(report, style))}\n`);
+      else human.write(`${redact(formatters.formatPreflightReport ? formatters.formatPreflightReport(terminalSafe(report)) : renderValidationReport(terminalSafe(report), style))}\n`);
       return report.isPassed ? EXIT_CODES.met : EXIT_CODES.failed;
     }
 
@@ -153,7 +154,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       const plan: Plan = await orchestrator.plan(mode.objective, abort);
       renderer?.close();
       if (options.isJson && !hasPlanEvent) io.stdout.write(`${redact(JSON.stringify(redactJson({ type: 'plan', plan }, secretValues)))}\n`);
-      if (!options.isJson && !hasPlanEvent) human.write(`${redact(renderPlan(plan, 1, style))}\n`);
+      if (!options.isJson && !hasPlanEvent) human.write(`${redact(renderPlan(terminalSafe(plan), 1, style))}\n`);
       human.write(`${style.dim('Plan only: nothing was changed. Run without --plan-only to carry it out.')}\n`);
       return EXIT_CODES.met;
     }
