@@ -1,11 +1,11 @@
-import { mkdir, realpath, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { endProcessesWorkingIn } from '../workspace/end-stray-processes';
 import { dependencyExcludePatterns } from './dependency-links';
 import { headCommit, isAncestor, resolveRef, runGit, splitNul, tryGit } from './git-client';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity } from './git-identity';
 import { ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
-import { leftoverRef, PRIVATE_DIRECTORY, refComponent, taskBranch } from './ref-names';
+import { leftoverRef, PRIVATE_DIRECTORY, PRIVATE_REF_ROOT, refComponent, taskBranch } from './ref-names';
 import { hasNoTrace, heldKey, isOnHead, slotState } from './worktree-slot-state';
 import { SerialQueue } from '@qoder-orch/spec';
 import { workingState } from './temporary-index';
@@ -344,9 +344,17 @@ export class WorktreeManager {
       if (result.leftoverRef !== undefined) kept.push(result.leftoverRef);
     }
     if (options.isRemovingIdlePool === true) await rmdir(this.#pool.directory).catch(() => undefined);
-    const branches = splitNul(await runGit(this.#root, ['for-each-ref', '--format=%(refname:strip=2)%00', 'refs/heads/qoder-orch/']).then((text) => text.replace(/\n/g, '')));
+    // Task branches (`qoder-orch/<run>/<task>`) of runs that left a trace of their own: a private
+    // ref or a run folder. Other branches under qoder-orch/ (a run's delivered branch
+    // `qoder-orch/run-<id>`, a user's `qoder-orch/team/feature`) are not ours to remove.
+    const refs = splitNul((await runGit(this.#root, ['for-each-ref', '--format=%(refname)%00', 'refs/heads/qoder-orch/', `${PRIVATE_REF_ROOT}/`])).replace(/\n/g, ''));
+    const runsWithTraces = new Set(refs.filter((ref) => ref.startsWith(`${PRIVATE_REF_ROOT}/`)).map((ref) => ref.split('/')[3] ?? ''));
+    for (const runId of await readdir(join(this.#root, PRIVATE_DIRECTORY, 'runs')).catch(() => [] as string[])) runsWithTraces.add(refComponent(runId));
+    const branches = refs.filter((ref) => ref.startsWith('refs/heads/qoder-orch/')).map((ref) => ref.slice('refs/heads/'.length));
     for (const branch of branches) {
-      const [, runId = '', taskId = ''] = branch.split('/');
+      const parts = branch.split('/');
+      const [, runId = '', taskId = ''] = parts;
+      if (parts.length !== 3 || !runsWithTraces.has(runId)) continue;
       if (isSpared(runId)) continue;
       if (seen.has(`${runId}/${taskId}`)) continue;
       const result = await this.#remove(undefined, runId, taskId, label);

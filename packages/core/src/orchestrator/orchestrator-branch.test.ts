@@ -148,3 +148,27 @@ describe('a run on a branch of its own (branch)', () => {
     expect((await repository.git(['ls-tree', '-r', '--name-only', name])).split('\n')).not.toContain('mine.txt');
   });
 });
+
+describe('branches under qoder-orch/ that are not a task’s', () => {
+  it('are left alone by the next run’s clean-up of crashed runs: a delivered run branch and a user’s own', async () => {
+    const repository = await createTemporaryRepository({ 'README.md': '# app\n' });
+    repositories.push(repository);
+    const run = (branch: string | true | undefined) =>
+      createOrchestrator({
+        projectDir: repository.root,
+        provider: provider(),
+        runStore: new MemoryRunStore(),
+        ...(branch === undefined ? {} : { branch }),
+        config: { execution: { isolation: 'worktree', maxParallel: 2, maxIterations: 1, testCommand: ['node', '-e', '0'] } },
+      }).run('Build it');
+    const delivered = await run(true);
+    expect(delivered.branch?.name).toMatch(/^qoder-orch\/run-/);
+    await repository.git(['branch', 'qoder-orch/my-experiment', 'main']);
+    await repository.git(['branch', 'qoder-orch/team/feature', 'main']);
+    const tips = async () => (await repository.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/qoder-orch/'])).trim().split('\n').sort();
+    const before = await tips();
+    expect(before).toHaveLength(3);
+    expect((await run(undefined)).status).toBe('met');
+    expect(await tips()).toEqual(before);
+  });
+});
