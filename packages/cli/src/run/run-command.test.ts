@@ -171,7 +171,11 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     // The configured teardown (a script counting its runs, outside the project) runs for the worktree prune removes.
     const counter = join(tmpdir(), `qoder-orch-cli-teardowns-${process.pid}-${Date.now()}.txt`);
     const teardown = "require('fs').appendFileSync(process.argv[2], 'teardown\\n');\n";
-    const failing = await createGitProject({ 'README.md': '# health\n', 'teardown.js': teardown, '.qoder-orchestrate.yaml': `retry:\n  max_attempts: 1\nworkspace:\n  teardown: [[node, teardown.js, ${JSON.stringify(counter)}]]\n  teardown_timeout: 30\n` });
+    const failing = await createGitProject({
+      'README.md': '# health\n',
+      'teardown.js': teardown,
+      '.qoder-orchestrate.yaml': `retry:\n  max_attempts: 1\nworkspace:\n  teardown: [[node, teardown.js, ${JSON.stringify(counter)}]]\n  teardown_timeout: 30\n`,
+    });
     try {
       const failed = provider({ check: [{ type: 'success', files: { 'check.js': 'process.exit(1);\n' }, text: report(['check.js']) }] });
       const io = captureIo({ cwd: failing });
