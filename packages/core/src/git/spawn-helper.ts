@@ -49,6 +49,8 @@ function abortError(): Error {
 }
 
 let nextId = 1;
+/** Node starts in well under a second; minutes of load can slow it, never this much. */
+const READY_TIMEOUT_MS = 20_000;
 
 /**
  * One spawn helper process: started at construction, `ready` once it said so, and `isDead`
@@ -65,6 +67,8 @@ export class SpawnHelper {
   isDead = false;
   private partial: Buffer[] = [];
   private readonly killAtExit = () => this.child.kill('SIGKILL');
+  /** A helper that has not said it is ready by then is stopped: its requests run another way. */
+  private readonly readyTimer: NodeJS.Timeout;
 
   constructor(private readonly onDeath: (helper: SpawnHelper, wasReady: boolean) => void) {
     // A small heap and no inherited options or secrets: its environment is PATH alone (each request brings its own).
@@ -80,6 +84,8 @@ export class SpawnHelper {
     this.child.once('error', () => this.die('could not start'));
     this.child.once('exit', (code, signal) => this.die(signal === null ? `exited with code ${code ?? 'unknown'}` : `was killed (${signal})`));
     process.once('exit', this.killAtExit);
+    this.readyTimer = setTimeout(() => this.stop(), READY_TIMEOUT_MS);
+    this.readyTimer.unref();
   }
 
   get pid(): number | undefined {
@@ -158,6 +164,7 @@ export class SpawnHelper {
     }
     if (parsed.t === 'ready') {
       this.isReady = true;
+      clearTimeout(this.readyTimer);
       for (const { id, entry } of this.waiting.splice(0)) if (this.pending.has(id)) this.send(id, entry);
       return;
     }
@@ -192,6 +199,7 @@ export class SpawnHelper {
   private die(how: string): void {
     if (this.isDead) return;
     this.isDead = true;
+    clearTimeout(this.readyTimer);
     process.removeListener('exit', this.killAtExit);
     const wasReady = this.isReady;
     for (const [id, entry] of this.pending) {
