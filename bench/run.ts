@@ -13,6 +13,7 @@ import { speculation } from './benchmarks/speculation';
 import { retrieval } from './benchmarks/retrieval';
 import { contractCorpus } from './benchmarks/contract-corpus';
 import { gitLayer } from './benchmarks/git-layer';
+import { gitSpawn } from './benchmarks/git-spawn';
 import { claudeWall } from './benchmarks/claude-wall';
 import { provisioning } from './benchmarks/provisioning';
 import { distributed } from './benchmarks/distributed';
@@ -35,6 +36,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   retrieval,
   contractCorpus,
   gitLayer,
+  gitSpawn,
   claudeWall,
   provisioning,
   distributed,

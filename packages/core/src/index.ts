@@ -120,7 +120,8 @@ export type { DependencyMode, PortRange, ProvisionDurations, ProvisionEvent, Pro
 export { splitCommandLine } from './commands/command-line';
 export type { CommandLine } from './commands/command-line';
 export { listTaskWorktrees, pruneTaskWorktrees } from './git/task-worktrees';
-export type { ListTaskWorktreesOptions, PrunedTaskWorktrees, TaskWorktreesOptions } from './git/task-worktrees';
+export { provisionSettingsOf } from './run/run-policies';
+export type { ListTaskWorktreesOptions, PrunedTaskWorktrees, PruneTaskWorktreesOptions, TaskWorktreesOptions } from './git/task-worktrees';
 export { initRepository, isGitRepository } from './git/repository';
 export type { InitRepositoryOptions } from './git/repository';
 export { DEFAULT_GIT_IDENTITY } from './git/git-identity';

@@ -1,4 +1,4 @@
-import { listTaskWorktrees, pruneTaskWorktrees } from '@qoder-orch/core';
+import { listTaskWorktrees, provisionSettingsOf, pruneTaskWorktrees } from '@qoder-orch/core';
 import type { CommonOptions } from '../args/parse-arguments';
 import type { CliIo } from '../cli/cli-io';
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes';
@@ -43,7 +43,8 @@ export async function checkpointsCommand(action: 'list' | 'prune' | 'worktrees',
     return EXIT_CODES.met;
   }
   // Worktrees first: the work found in them goes to leftover refs, which the ref pruning then judges like any other.
-  const pruned = await pruneTaskWorktrees(worktreeScope);
+  // The configured teardown runs in each provisioned worktree removed (idle pool slots too), as in a run.
+  const pruned = await pruneTaskWorktrees({ ...worktreeScope, provision: provisionSettingsOf(config), onWarning: (warning) => io.stderr.write(`Warning (${warning.code}): ${warning.message}\n`) });
   const count = await pruneProjectCheckpoints(scope);
   if (options.isJson) {
     io.stdout.write(`${JSON.stringify({ pruned: count, removedWorktrees: pruned.removed.map((worktree) => worktree.path), ...(pruned.activeRunId === undefined ? {} : { activeRunId: pruned.activeRunId }) })}\n`);

@@ -1,4 +1,5 @@
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventEnvelope } from '@qoder-orch/core';
 import { MockAgentProvider, type MockStep } from '@qoder-orch/core/test';
@@ -167,7 +168,14 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
   });
 
   it("keeps a failed task's worktree outside the project, tells where, and lists and prunes it with `checkpoints`", async () => {
-    const failing = await createGitProject({ 'README.md': '# health\n', '.qoder-orchestrate.yaml': 'retry:\n  max_attempts: 1\n' });
+    // The configured teardown (a script counting its runs, outside the project) runs for the worktree prune removes.
+    const counter = join(tmpdir(), `qoder-orch-cli-teardowns-${process.pid}-${Date.now()}.txt`);
+    const teardown = "require('fs').appendFileSync(process.argv[2], 'teardown\\n');\n";
+    const failing = await createGitProject({
+      'README.md': '# health\n',
+      'teardown.js': teardown,
+      '.qoder-orchestrate.yaml': `retry:\n  max_attempts: 1\nworkspace:\n  teardown: [[node, teardown.js, ${JSON.stringify(counter)}]]\n  teardown_timeout: 30\n`,
+    });
     try {
       const failed = provider({ check: [{ type: 'success', files: { 'check.js': 'process.exit(1);\n' }, text: report(['check.js']) }] });
       const io = captureIo({ cwd: failing });
@@ -188,15 +196,19 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
       expect(io.stdout.text()).toContain(worktree!.path);
       expect(io.stdout.text()).toContain('checkpoints worktrees');
 
+      const teardowns = async () => (await readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+      const before = await teardowns();
       const pruned = captureIo({ cwd: failing });
       expect(await runCli(['checkpoints', 'prune', '--run', worktree!.runId], pruned)).toBe(EXIT_CODES.met);
       expect(pruned.stdout.text()).toContain(`Removed 1 task worktree of run ${worktree!.runId}: ${worktree!.path}.`);
+      expect(await teardowns()).toBe(before + 1);
       await expect(stat(worktree!.path)).rejects.toMatchObject({ code: 'ENOENT' });
       const after = captureIo({ cwd: failing });
       expect(await runCli(['checkpoints', 'worktrees'], after)).toBe(EXIT_CODES.met);
       expect(after.stdout.text()).toBe(`No task worktrees of ${failing}.\n`);
     } finally {
       await rm(failing, { recursive: true, force: true });
+      await rm(counter, { force: true });
     }
   });
 

@@ -181,8 +181,10 @@ export const ConfigSchema = z
         setup: z.array(CommandLineSchema).default([]),
         /** Commands run in a worktree before it is removed. */
         teardown: z.array(CommandLineSchema).default([]),
-        /** Seconds each setup or teardown command may take. @default 600 */
+        /** Seconds each setup command may take. @default 600 */
         commandTimeout: z.number().int().positive().max(86_400).default(600),
+        /** Seconds each teardown command may take before it is stopped (a warning). @default the smaller of commandTimeout and 60 */
+        teardownTimeout: z.number().int().positive().max(86_400).optional(),
         /** The first port of the first slot's range; slot `n` gets `portBase + n * portsPerTask`. @default 41000 */
         portBase: z.number().int().min(1024).max(65_535).default(41_000),
         /** Ports reserved for each running task (`PORT` is the first). @default 10 */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, resolveConfig } from '../index';
+import { provisionSettingsOf } from '../run/run-policies';
 
 let directory: string;
 afterEach(async () => {
@@ -87,9 +88,10 @@ describe('loadConfig', () => {
   });
 
   it('reads the workspace section from the file in snake_case, and refuses a setup command that needs a shell', async () => {
-    const dir = await project('workspace:\n  include_file: .worktreeinclude\n  dependencies: copy\n  setup: ["npm ci --offline", [make, seed]]\n  port_base: 45000\n  ports_per_task: 4\n');
+    const dir = await project('workspace:\n  include_file: .worktreeinclude\n  dependencies: copy\n  setup: ["npm ci --offline", [make, seed]]\n  teardown_timeout: 20\n  port_base: 45000\n  ports_per_task: 4\n');
     const { config } = await loadConfig({ projectDir: dir, env: {} });
-    expect(config.workspace).toEqual({ includeFile: '.worktreeinclude', dependencies: 'copy', setup: ['npm ci --offline', ['make', 'seed']], teardown: [], commandTimeout: 600, portBase: 45000, portsPerTask: 4 });
+    expect(config.workspace).toEqual({ includeFile: '.worktreeinclude', dependencies: 'copy', setup: ['npm ci --offline', ['make', 'seed']], teardown: [], commandTimeout: 600, teardownTimeout: 20, portBase: 45000, portsPerTask: 4 });
+    expect(provisionSettingsOf(config)).toMatchObject({ commandTimeoutMs: 600_000, teardownTimeoutMs: 20_000 });
     const shell = await project('workspace:\n  setup: ["npm ci && npm run build"]\n');
     await expect(loadConfig({ projectDir: shell, env: {} })).rejects.toThrow(/workspace\.setup\.0.*shell syntax/s);
   });

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { OrchestratorError, SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS } from '@qoder-orch/spec';
 import { gitEnvironment } from './git-environment';
+import type { HelperExit } from './spawn-helper';
+import { spawnThroughHelper } from './spawn-helpers';
 import { isRefAbsent, knownTreeOf, locateCheckout, readHeadCommit, readLooseRef, rememberTreeOf } from './git-files';
 
 export interface GitCommandOptions {
@@ -45,14 +47,35 @@ interface GitExit {
  * Spawns `git -c <safe settings> <args>` in `cwd` with our environment (an argument vector, no
  * shell) and resolves when it has exited and its output is read. It never waits longer than
  * the process runs: git through a wrapper library used to wait a fixed 50 ms after every
- * command that printed nothing, which is most of what a task's git work is.
+ * command that printed nothing, which is most of what a task's git work is. The process is
+ * started by a small spawn helper process (see `spawn-helpers.ts`: a fork of this process costs
+ * far more, and blocks its main thread), or from here with `QODER_ORCH_GIT_SPAWN=direct`.
  */
-function spawnGit(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<GitExit> {
+async function spawnGit(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<GitExit> {
   for (const observer of spawnObservers) observer({ cwd, args });
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', [...SAFE_CONFIG_ARGS, ...args], {
+  const argv = [...SAFE_CONFIG_ARGS, ...args];
+  const env = gitEnvironment(options.env);
+  const exit = await spawnThroughHelper(
+    {
+      file: 'git',
+      args: argv,
       cwd,
-      env: gitEnvironment(options.env),
+      env,
+      label: `git ${args[0] ?? ''}`,
+      ...(options.input === undefined ? {} : { input: options.input }),
+      ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+    },
+    () => spawnDirectly(cwd, argv, env, options),
+  );
+  return { exitCode: exit.exitCode, stdout: exit.stdout.toString('utf8'), stderr: exit.stderr.toString('utf8') };
+}
+
+/** `git <argv>` started from this process. */
+function spawnDirectly(cwd: string, argv: readonly string[], env: Record<string, string>, options: GitCommandOptions): Promise<HelperExit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', argv, {
+      cwd,
+      env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       windowsHide: true,
       ...(options.abortSignal === undefined ? {} : { signal: options.abortSignal }),
@@ -67,7 +90,7 @@ function spawnGit(cwd: string, args: readonly string[], options: GitCommandOptio
       child.stdin.on('error', () => undefined);
       child.stdin.end(options.input);
     }
-    child.once('close', (exitCode) => resolve({ exitCode, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
+    child.once('close', (exitCode, signal) => resolve({ exitCode, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }));
   });
 }
 
@@ -82,6 +105,8 @@ async function gitOutcome(cwd: string, args: readonly string[], options: GitComm
     exit = await spawnGit(cwd, args, options);
   } catch (error) {
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted`, cause: error });
+    // A spawn helper lost while git ran: not git's answer, whatever the caller asked.
+    if (OrchestratorError.isInstance(error)) throw error;
     return { isOk: false, message: errorText(error), cause: error };
   }
   if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted` });
@@ -179,6 +204,7 @@ export async function isAncestor(cwd: string, commit: string, of: string): Promi
   try {
     exit = await spawnGit(cwd, args, {});
   } catch (error) {
+    if (OrchestratorError.isInstance(error)) throw error;
     throw new OrchestratorError({ code: 'GIT_ERROR', message: `git merge-base --is-ancestor failed in ${cwd}: ${errorText(error)}`, cause: error });
   }
   if (exit.exitCode !== 0 && exit.exitCode !== 1) {

@@ -1,4 +1,5 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitWorkspace, listTaskWorktrees, OrchestratorError, pruneTaskWorktrees, type Task, TaskSchema, type WorkspaceEndResult, WorktreeManager } from '../index';
@@ -63,5 +64,31 @@ describe('kept task worktrees, for the user', () => {
     expect(await listTaskWorktrees({ projectDir: repo.root, includeIdlePool: true })).toEqual([]);
     // The failed run's work, cleaned by the second run's begin, was kept too.
     expect((await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/failed-run/'])).trim()).not.toBe('');
+  });
+
+  it('runs the configured teardown in each provisioned worktree it removes, idle pool slots included', async () => {
+    const repo = await createTemporaryRepository({ 'teardown.js': "require('fs').appendFileSync(process.argv[2], 'teardown ' + process.env.PORT + '\\n');\n" });
+    repositories.push(repo);
+    await repo.commitAll('teardown script');
+    const outside = await mkdtemp(join(tmpdir(), 'qoder-orch-prune-teardown-'));
+    const counter = join(outside, 'teardowns.txt');
+    await writeFile(counter, '');
+    const provision = { dependencies: 'none' as const, teardown: [['node', 'teardown.js', counter]] };
+    try {
+      const run = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree', provision });
+      await run.begin({ runId: 'provisioned', isResume: false, allowDirty: false });
+      const prepared = await run.prepare(task('one'), { runId: 'provisioned', attempt: 1 });
+      await run.complete(task('one'), prepared, { message: 'nothing' });
+      await run.end({ isSuccess: true });
+      // The slot went back to the pool provisioned: nothing torn down yet.
+      expect(await readFile(counter, 'utf8')).toBe('');
+      const warnings: string[] = [];
+      const pruned = await pruneTaskWorktrees({ projectDir: repo.root, provision, onWarning: (warning) => warnings.push(warning.code) });
+      expect(pruned.removed.map((worktree) => worktree.path)).toEqual([prepared.worktree]);
+      expect(await readFile(counter, 'utf8')).toBe('teardown 41000\n');
+      expect(warnings).toEqual([]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,6 @@
 import { OrchestratorError } from '@qoder-orch/spec';
+import type { ProvisionEvents, ProvisionSettings } from '../workspace/provision/provision-types';
+import { WorktreeProvisioner } from '../workspace/provision/worktree-provisioner';
 import { refComponent } from './ref-names';
 import { repositoryPaths } from './repository';
 import { activeRunId } from './run-lock';
@@ -19,6 +21,17 @@ export interface ListTaskWorktreesOptions extends TaskWorktreesOptions {
   includeIdlePool?: boolean;
 }
 
+export interface PruneTaskWorktreesOptions extends TaskWorktreesOptions {
+  /**
+   * The project's provisioning (`workspace` of its configuration, `provisionSettingsOf`): the
+   * teardown commands run in each provisioned worktree before it is removed, idle pool slots
+   * included, as a run's own removals do. Absent: no teardown.
+   */
+  provision?: ProvisionSettings;
+  /** A teardown that failed or timed out (`TEARDOWN_FAILED`): the removal went on. */
+  onWarning?: (warning: ProvisionEvents['warning']) => void;
+}
+
 export interface PrunedTaskWorktrees {
   /** The worktrees removed. */
   removed: ListedWorktree[];
@@ -28,9 +41,13 @@ export interface PrunedTaskWorktrees {
   activeRunId?: string;
 }
 
-async function managerFor(options: TaskWorktreesOptions): Promise<{ manager: WorktreeManager; commonDir: string }> {
+async function managerFor(options: TaskWorktreesOptions, beforeRemove?: (root: string) => (path: string) => Promise<void>): Promise<{ manager: WorktreeManager; commonDir: string }> {
   const paths = await repositoryPaths(options.projectDir);
-  const manager = new WorktreeManager({ projectDir: paths.root, ...(options.worktreeRoot === undefined ? {} : { worktreeRoot: resolveUserPath(options.worktreeRoot, options.projectDir) }) });
+  const manager = new WorktreeManager({
+    projectDir: paths.root,
+    ...(options.worktreeRoot === undefined ? {} : { worktreeRoot: resolveUserPath(options.worktreeRoot, options.projectDir) }),
+    ...(beforeRemove === undefined ? {} : { beforeRemove: beforeRemove(paths.root) }),
+  });
   return { manager, commonDir: paths.commonDir };
 }
 
@@ -50,11 +67,21 @@ export async function listTaskWorktrees(options: ListTaskWorktreesOptions): Prom
  * a run in progress. Work found in them is kept under leftover refs first, as a run does. A pool
  * slot that holds a task of such a run is released to the pool; with no run named and no run in
  * progress, the idle pool is removed too (to reclaim its disk; the next run adds slots again).
+ * With `provision`, each provisioned worktree's teardown runs before it is removed.
  *
  * @throws OrchestratorError `GIT_ERROR` when the run named is in progress.
  */
-export async function pruneTaskWorktrees(options: TaskWorktreesOptions): Promise<PrunedTaskWorktrees> {
-  const { manager, commonDir } = await managerFor(options);
+export async function pruneTaskWorktrees(options: PruneTaskWorktreesOptions): Promise<PrunedTaskWorktrees> {
+  const { provision, onWarning } = options;
+  const teardown =
+    provision === undefined
+      ? undefined
+      : (root: string) => {
+          const provisioner = new WorktreeProvisioner({ ...provision, root });
+          if (onWarning !== undefined) provisioner.on('warning', onWarning);
+          return (path: string) => provisioner.teardown(path);
+        };
+  const { manager, commonDir } = await managerFor(options, teardown);
   const active = await activeRunId(commonDir);
   if (options.runId !== undefined && active !== undefined && refComponent(options.runId) === refComponent(active)) {
     throw new OrchestratorError({ code: 'GIT_ERROR', message: `Run ${options.runId} is in progress; its worktrees are in use.`, fix: 'Wait for the run to end (it cleans up after itself), or stop it first.' });

@@ -24,6 +24,7 @@ export function provisionSettingsOf(config: Config): ProvisionSettings {
     setup: workspace.setup,
     teardown: workspace.teardown,
     commandTimeoutMs: workspace.commandTimeout * 1000,
+    ...(workspace.teardownTimeout === undefined ? {} : { teardownTimeoutMs: workspace.teardownTimeout * 1000 }),
     portBase: workspace.portBase,
     portsPerTask: workspace.portsPerTask,
   };
