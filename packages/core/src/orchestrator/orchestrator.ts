@@ -4,6 +4,7 @@ import type { Config } from '../config/config-schema';
 import { resolveConfig } from '../config/load-config';
 import { readProjectCommands } from '../commands/project-commands';
 import { screenPlanCommands } from '../commands/screen-plan-commands';
+import { stat } from 'node:fs/promises';
 import { OrchestratorError } from '@qoder-orch/spec';
 import type { OrchestratorListeners } from '../events/event-map';
 import { ensurePrivateDirectoryExcluded, isGitRepository, type RepositoryPaths, repositoryPaths } from '../git/repository';
@@ -139,8 +140,20 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     return createRunRedactor({ projectDir: this.#projectDir, ...(this.#options.secretValues ? { extra: this.#options.secretValues } : {}) });
   }
 
+  /** A project folder that is not there is a misuse: never create it, never run in the repository around it. */
+  async #requireProjectDirectory(): Promise<void> {
+    const found = await stat(this.#projectDir).catch(() => undefined);
+    if (found?.isDirectory() === true) return;
+    throw new OrchestratorError({
+      code: 'CONFIG_INVALID',
+      message: `The project directory ${this.#projectDir} ${found === undefined ? 'does not exist' : 'is not a directory'}.`,
+      fix: 'Pass the folder of an existing project as projectDir (--project-dir).',
+    });
+  }
+
   /** Plans only: returns the validated plan and changes nothing in the project or the run store. */
   async plan(objective: string, options: { abortSignal?: AbortSignal } = {}): Promise<Plan> {
+    await this.#requireProjectDirectory();
     const subagents = await this.#loadSubagents();
     // The context index is cached in the project's private folder: keep it out of git status,
     // or a later run (or --validate-only) would find the tree dirty.
@@ -218,6 +231,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
    */
   async #drive(state: RunState, options: RunOptions, isResume: boolean): Promise<RunSummary> {
     if (this.#isBusy) throw new OrchestratorError({ code: 'CONFIG_INVALID', message: 'This orchestrator is already running; create another one for a parallel run.' });
+    await this.#requireProjectDirectory();
     this.#isBusy = true;
     // Secrets of the process and of the project's dotenv files (an agent may read and echo
     // them), built once: every event, stored file and committed record of the run passes through it.
