@@ -3,7 +3,7 @@ import { OrchestratorError, SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS } from '@qo
 import { gitEnvironment } from './git-environment';
 import type { HelperExit } from './spawn-helper';
 import { spawnThroughHelper } from './spawn-helpers';
-import { isRefAbsent, knownTreeOf, locateCheckout, readHeadCommit, readLooseRef, rememberTreeOf } from './git-files';
+import { isKnownAncestor, isRefAbsent, knownTreeOf, locateCheckout, readHeadCommit, readLooseRef, rememberTreeOf } from './git-files';
 
 export interface GitCommandOptions {
   /** Extra environment (e.g. `GIT_INDEX_FILE`, identity variables). */
@@ -199,6 +199,7 @@ export async function isAncestor(cwd: string, commit: string, of: string): Promi
   const key = OBJECT_ID.test(commit) && OBJECT_ID.test(of) ? `${commit}:${of}` : undefined;
   const known = key === undefined ? undefined : knownAncestry.get(key);
   if (known !== undefined) return known;
+  if (isKnownAncestor(commit, of)) return true;
   const args = ['merge-base', '--is-ancestor', commit, of];
   let exit: GitExit;
   try {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { headCommit, isAncestor, observeGitSpawns, resolveRef } from './git-client';
-import { isRefAbsent, locateCheckout, readHeadCommit } from './git-files';
+import { isKnownAncestor, isRefAbsent, locateCheckout, readHeadCommit, rememberParentsOf } from './git-files';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];
@@ -98,5 +98,18 @@ describe('isAncestor', () => {
     // Asked again: remembered, no process.
     expect(await spawnsOf(() => isAncestor(repo.root, side, main))).toBe(0);
     await expect(isAncestor(repo.root, '0'.repeat(40), main)).rejects.toMatchObject({ code: 'GIT_ERROR' });
+  });
+});
+
+describe('isKnownAncestor', () => {
+  const id = (name: string) => name.repeat(40).slice(0, 40);
+  it('answers yes along the parents of commits this process wrote, and "not known" otherwise', () => {
+    rememberParentsOf(id('b'), [id('a')]);
+    rememberParentsOf(id('d'), [id('b'), id('c')]);
+    expect(isKnownAncestor(id('a'), id('d'))).toBe(true);
+    expect(isKnownAncestor(id('c'), id('d'))).toBe(true);
+    expect(isKnownAncestor(id('d'), id('d'))).toBe(true);
+    expect(isKnownAncestor(id('d'), id('a'))).toBe(false);
+    expect(isKnownAncestor(id('e'), id('d'))).toBe(false);
   });
 });

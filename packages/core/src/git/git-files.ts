@@ -85,3 +85,30 @@ export function rememberTreeOf(commit: string, tree: string): void {
   if (treesOfCommits.size >= TREE_MEMORY) treesOfCommits.clear();
   treesOfCommits.set(commit, tree);
 }
+
+/** Commit → its parents, for the commits this process wrote: like its tree, part of the commit's hashed content. */
+const parentsOfCommits = new Map<string, readonly string[]>();
+
+/** Remembers the parents of a commit the caller wrote with `commit-tree`. */
+export function rememberParentsOf(commit: string, parents: readonly string[]): void {
+  if (parentsOfCommits.size >= TREE_MEMORY) parentsOfCommits.clear();
+  parentsOfCommits.set(commit, [...parents]);
+}
+
+/**
+ * Whether `commit` is certainly `of` or in its history, from the parents remembered alone
+ * (`false` means "not known", never "no"): the run's own merges make a chain of commits it
+ * wrote, so "is the task's commit on HEAD now?" needs no git.
+ */
+export function isKnownAncestor(commit: string, of: string, limit = 512): boolean {
+  const pending = [of];
+  const seen = new Set<string>();
+  while (pending.length > 0 && seen.size < limit) {
+    const current = pending.pop() as string;
+    if (current === commit) return true;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    pending.push(...(parentsOfCommits.get(current) ?? []));
+  }
+  return false;
+}

@@ -1,5 +1,5 @@
 import { runGit, splitNul, treeOfCommit } from './git-client';
-import { rememberTreeOf } from './git-files';
+import { rememberParentsOf, rememberTreeOf } from './git-files';
 import { type GitIdentity, identityEnvironment } from './git-identity';
 import { workingTree } from './temporary-index';
 
@@ -14,6 +14,7 @@ export async function commitTree(root: string, tree: string, options: { parents:
   const parentArgs = options.parents.flatMap((parent) => ['-p', parent]);
   const commit = (await runGit(root, ['commit-tree', tree, ...parentArgs, '-m', options.message], { env: identityEnvironment(options.identity) })).trim();
   rememberTreeOf(commit, tree);
+  rememberParentsOf(commit, options.parents);
   return commit;
 }
 
@@ -46,26 +47,28 @@ export async function changedPathsBetween(root: string, from: string, to: string
   return changed.filter((path) => wanted.has(path));
 }
 
+/** The last few differences between two objects named by id: objects never change, so neither does their difference (a task's change is asked for by the merge and by the check-change detection). */
+const recentDifferences = new Map<string, ReadonlyArray<{ status: string; path: string }>>();
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
 /** Changes between two trees as `[status, path]` (A added, D deleted, M modified, T type changed). */
 export async function treeChanges(root: string, from: string, to: string): Promise<Array<{ status: string; path: string }>> {
+  const key = OBJECT_ID.test(from) && OBJECT_ID.test(to) ? `${from}:${to}` : undefined;
+  const known = key === undefined ? undefined : recentDifferences.get(key);
+  if (known !== undefined) return known.map((change) => ({ ...change }));
   const parts = splitNul(await runGit(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-status', from, to]));
   const changes: Array<{ status: string; path: string }> = [];
   for (let index = 0; index + 1 < parts.length; index += 2) changes.push({ status: parts[index] as string, path: parts[index + 1] as string });
+  if (key !== undefined) {
+    if (recentDifferences.size >= 64) recentDifferences.clear();
+    recentDifferences.set(
+      key,
+      changes.map((change) => ({ ...change })),
+    );
+  }
   return changes;
 }
 
-/** The last few differences between two objects named by id: objects never change, so neither does their difference (a task's change is asked for twice). */
-const recentDifferences = new Map<string, readonly string[]>();
-const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-
 async function diffTreeNames(root: string, from: string, to: string): Promise<string[]> {
-  const key = OBJECT_ID.test(from) && OBJECT_ID.test(to) ? `${from}:${to}` : undefined;
-  const known = key === undefined ? undefined : recentDifferences.get(key);
-  if (known !== undefined) return [...known];
-  const changed = splitNul(await runGit(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', from, to]));
-  if (key !== undefined) {
-    if (recentDifferences.size >= 64) recentDifferences.clear();
-    recentDifferences.set(key, changed);
-  }
-  return [...changed];
+  return (await treeChanges(root, from, to)).map((change) => change.path);
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { detectCheckChanges } from './check-changes';
+import { observeGitSpawns } from '../git/git-client';
 import { createTemporaryRepository, type TemporaryRepository } from '../git/testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];
@@ -35,6 +36,24 @@ describe('detectCheckChanges', () => {
       await repo.write('src/math.js', 'export const add = (a, b) => a - b;\n');
     });
     expect(changes).toEqual([{ path: 'package.json', kind: 'test-script', detail: 'script "test" changed from "node --test" to "node --test || true"', isBlocking: true, taskId: 'task-a' }]);
+  });
+
+  it('reads the contents of only the files that can carry checks', async () => {
+    const shown: string[] = [];
+    const stop = observeGitSpawns((spawn) => {
+      if (spawn.args[0] === 'show') shown.push(spawn.args[1] ?? '');
+    });
+    try {
+      const changes = await changed(async (repo) => {
+        await repo.write('src/math.js', 'export const add = (a, b) => a - b;\n');
+        await repo.write('src/new.js', 'export {};\n');
+        await repo.write('test/math.test.js', "import test from 'node:test';\ntest.skip('adds', () => {});\n");
+      });
+      expect(changes.map((change) => change.kind)).toEqual(['test-skipped']);
+    } finally {
+      stop();
+    }
+    expect(shown.map((object) => object.slice(object.indexOf(':') + 1)).sort()).toEqual(['test/math.test.js', 'test/math.test.js']);
   });
 
   it('finds deleted tests, added skips (JS and pytest), runner config, CI and make test targets', async () => {

@@ -1,4 +1,5 @@
 import { tryGit } from '../git/git-client';
+import { knownTreeOf } from '../git/git-files';
 import { treeChanges } from '../git/working-state';
 import type { CheckChange } from '@qoder-orch/spec';
 
@@ -122,12 +123,15 @@ function countSkips(text: string): Map<string, number> {
 
 async function changesOf(cwd: string, from: string, to: string, status: string, path: string): Promise<CheckChange[]> {
   const name = path.split('/').pop() ?? path;
+  const verb = status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'changed';
+  if (CI.some((pattern) => pattern.test(path)) && name !== 'package.json') return [{ path, kind: 'ci', detail: `CI file ${verb}`, isBlocking: status !== 'A' }];
+  if (RUNNER_CONFIG.some((pattern) => pattern.test(path)) && name !== 'package.json') return [{ path, kind: 'runner-config', detail: `test runner configuration ${verb}`, isBlocking: status !== 'A' }];
+  const isMakefile = /^(GNU)?[Mm]akefile$|\.mk$/.test(name);
+  // Only these are read: any other file (most of what agents change) says nothing about the checks.
+  if (name !== 'package.json' && name !== 'pyproject.toml' && name !== 'setup.cfg' && !isMakefile && !isTestFile(path)) return [];
   const before = status === 'A' ? undefined : await fileAt(cwd, from, path);
   const after = status === 'D' ? undefined : await fileAt(cwd, to, path);
-  const verb = status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'changed';
   if (name === 'package.json') return packageJsonChanges(path, before, after);
-  if (CI.some((pattern) => pattern.test(path))) return [{ path, kind: 'ci', detail: `CI file ${verb}`, isBlocking: status !== 'A' }];
-  if (RUNNER_CONFIG.some((pattern) => pattern.test(path))) return [{ path, kind: 'runner-config', detail: `test runner configuration ${verb}`, isBlocking: status !== 'A' }];
   if (name === 'pyproject.toml' || name === 'setup.cfg') {
     const header = name === 'pyproject.toml' ? /^\[tool\.(pytest|coverage)[\].]/ : /^\[(tool:pytest|coverage:)/;
     const was = section(before, header);
@@ -135,7 +139,7 @@ async function changesOf(cwd: string, from: string, to: string, status: string, 
     if (was === is) return [];
     return [{ path, kind: 'runner-config', detail: `pytest settings ${was === undefined ? 'added' : is === undefined ? 'removed' : 'changed'}`, isBlocking: was !== undefined }];
   }
-  if (/^(GNU)?[Mm]akefile$|\.mk$/.test(name)) {
+  if (isMakefile) {
     const was = makeTargets(before);
     const is = makeTargets(after);
     const changes: CheckChange[] = [];
@@ -162,7 +166,8 @@ async function changesOf(cwd: string, from: string, to: string, status: string, 
  * the orchestrator: `cwd` is any directory inside it.
  */
 export async function detectCheckChanges(options: { cwd: string; from: string; to: string; taskId?: string }): Promise<CheckChange[]> {
-  if ((await tryGit(options.cwd, ['rev-parse', '--verify', '-q', `${options.from}^{tree}`])).isOk === false) return [];
+  // A commit whose tree is known exists; anything else is asked of git.
+  if (knownTreeOf(options.from) === undefined && (await tryGit(options.cwd, ['rev-parse', '--verify', '-q', `${options.from}^{tree}`])).isOk === false) return [];
   const changes: CheckChange[] = [];
   const changed = await treeChanges(options.cwd, options.from, options.to);
   // A test file moved unchanged is not a deleted test.
