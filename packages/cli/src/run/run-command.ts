@@ -164,10 +164,12 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     };
     let exitCode: ExitCode;
     let runId = resumeId ?? orchestrator.runId;
+    let usageLimitStop = false;
     try {
       const summary = mode.kind === 'resume' ? await orchestrator.resume(resumeId!, { ...abort, ...approval }) : await orchestrator.run(mode.objective, { ...abort, ...approval });
       runId = summary.runId;
       exitCode = exitCodeOfSummary(summary);
+      if (summary.stopReason === 'usage-limit') usageLimitStop = true;
     } catch (error) {
       log.note(new Date().toISOString(), `run failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
       renderer?.close();
@@ -184,7 +186,9 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       await runStore.writeArtifact(runId, REPORT_FILE, redact(renderHtmlReport(reportFromEvents(redactJson(reportEvents, secretValues)), { generatedAt: new Date().toISOString() })));
       human.write(`\nReport: ${join(runDirectory, REPORT_FILE)}\nLog:    ${join(runDirectory, ORCHESTRATION_LOG)}\n`);
     }
-    if (exitCode === EXIT_CODES.cancelled) {
+    if (exitCode === EXIT_CODES.cancelled && usageLimitStop) {
+      human.write(`${style.yellow('Stopped at a usage limit.')} The run's state is saved with the reset time; resuming waits for it:\n  qoder-orchestrate --resume ${runId} --project-dir ${projectDir}\n`);
+    } else if (exitCode === EXIT_CODES.cancelled) {
       human.write(
         dependencies.cancelHint === undefined
           ? `${style.yellow('Cancelled.')} The run's state is saved. Resume it with:\n  qoder-orchestrate --resume ${runId} --project-dir ${projectDir}\n`
