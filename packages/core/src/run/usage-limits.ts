@@ -64,3 +64,19 @@ export function stopForUsageLimit(run: RunContext, error: unknown): boolean {
   recordPause(run, pause);
   return true;
 }
+
+/**
+ * A planning or judging call that waits out its provider's usage limit (with `onUsageLimit:
+ * 'wait'`) and is made again; otherwise the limit ends the run (see {@link stopForUsageLimit}).
+ */
+export async function waitingOutUsageLimits<T>(run: RunContext, call: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (run.usageLimitGate.onUsageLimit !== 'wait' || !ProviderError.isInstance(error) || error.code !== 'USAGE_LIMIT' || run.signal.aborted) throw error;
+      run.usageLimitGate.hit(error);
+      await run.usageLimitGate.wait(error.providerId, run.signal);
+    }
+  }
+}
