@@ -143,7 +143,8 @@ function overridesFrom(values: Record<string, string | boolean | undefined>): Co
   if (values['auto-rollback'] === true) overrides.rollback = { autoRollbackOnFailure: true };
   const onUsageLimit = values['on-usage-limit'] as string | undefined;
   if (onUsageLimit !== undefined) {
-    if (onUsageLimit !== 'wait' && onUsageLimit !== 'exit') throw new UsageError(`--on-usage-limit must be wait or exit (got ${JSON.stringify(onUsageLimit)}).`, 'wait: pause until the limit resets and continue; exit: stop resumable (--resume waits for the reset).');
+    if (onUsageLimit !== 'wait' && onUsageLimit !== 'exit')
+      throw new UsageError(`--on-usage-limit must be wait or exit (got ${JSON.stringify(onUsageLimit)}).`, 'wait: pause until the limit resets and continue; exit: stop resumable (--resume waits for the reset).');
     overrides.retry = { onUsageLimit };
   }
   const ranges: Array<[string, number | undefined, number, number]> = [

@@ -137,7 +137,11 @@ export const ConfigSchema = z
          */
         onUsageLimit: z.enum(['wait', 'exit']).default('wait'),
         /** The pause when the provider names no reset time. @default 3600 */
-        usageLimitWaitSeconds: z.number().nonnegative().max(7 * 86_400).default(3600),
+        usageLimitWaitSeconds: z
+          .number()
+          .nonnegative()
+          .max(7 * 86_400)
+          .default(3600),
         /** Added to a named reset time before work starts again. @default 60 */
         usageLimitMarginSeconds: z.number().nonnegative().max(3600).default(60),
       })

@@ -44,17 +44,17 @@ export async function judgeStep(run: RunContext): Promise<JudgedIteration> {
   const contract = run.contractReport;
   const judged = await waitingOutUsageLimits(run, () =>
     run.judge.judge({
-    objective: state.objective,
-    iteration,
-    plans: state.plans,
-    evidence: {
-      results: allResults,
-      projectChecks,
-      ...(contract ? { contract } : {}),
-      ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.acceptCheckChanges } : {}),
-      ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
-    },
-    abortSignal: signal,
+      objective: state.objective,
+      iteration,
+      plans: state.plans,
+      evidence: {
+        results: allResults,
+        projectChecks,
+        ...(contract ? { contract } : {}),
+        ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.acceptCheckChanges } : {}),
+        ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
+      },
+      abortSignal: signal,
     }),
   );
   state.overheadUsage = addUsage(state.overheadUsage, judged.usage);

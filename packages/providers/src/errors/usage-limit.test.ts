@@ -33,7 +33,8 @@ describe('parseUsageLimit: the real wordings of each CLI', () => {
     // The wording wrapped over two lines above names no time on the matched line: the one-line form does.
     const local = parseUsageLimit("ERROR: You've hit your usage limit. Upgrade to Pro (https://chatgpt.com/explore/pro), visit https://chatgpt.com/codex/settings/usage to purchase more credits or try again at Mar 10th, 2027 3:39 AM.", now);
     expect(local?.resetsAt?.getTime()).toBe(new Date(2027, 2, 10, 3, 39).getTime());
-    const server = '2026-03-04T17:48:31.564826Z ERROR codex_api::endpoint::responses: error=http 429 Too Many Requests: Some("{\\"error\\":{\\"type\\":\\"usage_limit_reached\\",\\"message\\":\\"The usage limit has been reached\\",\\"plan_type\\":\\"plus\\",\\"resets_at\\":1773113950,\\"eligible_promo\\":null,\\"resets_in_seconds\\":467439}}")';
+    const server =
+      '2026-03-04T17:48:31.564826Z ERROR codex_api::endpoint::responses: error=http 429 Too Many Requests: Some("{\\"error\\":{\\"type\\":\\"usage_limit_reached\\",\\"message\\":\\"The usage limit has been reached\\",\\"plan_type\\":\\"plus\\",\\"resets_at\\":1773113950,\\"eligible_promo\\":null,\\"resets_in_seconds\\":467439}}")';
     expect(parseUsageLimit(server, now)).toEqual({ resetsAt: new Date(1_773_113_950_000) });
     expect(parseUsageLimit('{"error":{"type":"usage_limit_reached","message":"The usage limit has been reached","plan_type":"free","resets_in_seconds":602705}}', now)).toEqual({
       resetsAt: new Date(now.getTime() + 602_705_000),
@@ -51,7 +52,7 @@ describe('parseUsageLimit: the real wordings of each CLI', () => {
 
   it('leaves rate limits, overloads and ordinary failures alone', () => {
     for (const text of [
-      'API Error: Request rejected (429) · This request would exceed your account\'s rate limit. Please try again later.',
+      "API Error: Request rejected (429) · This request would exceed your account's rate limit. Please try again later.",
       'API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
       'Rate limited by the fake server',
       '"quotaId": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"',

@@ -5,7 +5,24 @@ export interface UsageLimitNotice {
   resetsAt?: Date | undefined;
 }
 
-const UNIT_MS: Record<string, number> = { d: 86_400_000, day: 86_400_000, days: 86_400_000, h: 3_600_000, hour: 3_600_000, hours: 3_600_000, m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000, s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000 };
+const UNIT_MS: Record<string, number> = {
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  s: 1000,
+  sec: 1000,
+  secs: 1000,
+  second: 1000,
+  seconds: 1000,
+};
 
 /** "5 days 22 hours 11 minutes", "2h52m39s" → ms; undefined when nothing is readable. */
 function durationMs(text: string): number | undefined {
