@@ -122,4 +122,23 @@ describe('Orchestrator at a usage limit', () => {
     expect(await orchestrator.run('x')).toMatchObject({ status: 'met' });
     expect(events.map((event) => event.type).filter((type) => type === 'run-paused' || type === 'run-resumed')).toEqual(['run-paused', 'run-resumed']);
   });
+
+  it('a batch that hits the limit pauses the provider; its tasks then run one by one after the reset', async () => {
+    const plan = JSON.stringify({ tasks: ['a', 'b'].map((id) => ({ id, title: `Add ${id}`, agent: 'backend-dev', files: [`${id}.txt`], estimateMinutes: 3 })) });
+    const resetsAt = new Date(Date.now() + 300);
+    const mock = new MockAgentProvider({
+      complete: (options) => (options.purpose === 'judge' ? met : plan),
+      runTask: (options, callIndex) => (callIndex === 0 ? { type: 'error', code: 'USAGE_LIMIT', message: 'usage limit', resetsAt } : { type: 'success', files: { [`${options.taskId}.txt`]: options.taskId } }),
+    });
+    const orchestrator = createOrchestrator({ projectDir: await projectDir(), provider: mock, runStore: new MemoryRunStore(), config: { ...config, execution: { ...config.execution, enableBatchProcessing: true, batchMaxTasks: 3 } } });
+    const events: EventEnvelope[] = [];
+    orchestrator.on('event', (event) => events.push(event));
+    expect(await orchestrator.run('x')).toMatchObject({ status: 'met', tasks: { completed: 2, failed: 0 } });
+    expect(mock.calls.runTask.map((call) => call.taskId)).toEqual(['a+b', 'a', 'b']);
+    expect(events.some((event) => event.type === 'run-paused')).toBe(true);
+    const resumedAt = Date.parse(events.find((event) => event.type === 'run-resumed')!.timestamp);
+    for (const event of events.filter((event) => event.type === 'task-start' && Date.parse(event.timestamp) > Date.parse(events.find((e) => e.type === 'run-paused')!.timestamp))) {
+      expect(Date.parse(event.timestamp)).toBeGreaterThanOrEqual(resumedAt);
+    }
+  });
 });
