@@ -51,6 +51,8 @@ export type { CommandPolicy, CommandPolicyMode } from './commands/command-policy
 
 // Running tasks: the task pipeline
 export { TaskPipeline } from './pipeline/task-pipeline';
+export { UsageLimitGate } from './pipeline/usage-limit-gate';
+export type { OnUsageLimit, UsageLimitGateEvents, UsageLimitGateOptions, UsageLimitPause } from './pipeline/usage-limit-gate';
 export type { TaskPipelineOptions, TaskStateChange } from './pipeline/pipeline-options';
 export type { TaskIdentity, TaskPipelineEventName, TaskPipelineEvents } from './pipeline/pipeline-events';
 export { describeAgentEvent } from './pipeline/agent-output';

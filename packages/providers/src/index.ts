@@ -30,6 +30,9 @@ export type { BuiltinProviderName, CreateProviderOptions, ProviderSettings } fro
 export { classifyProviderFailure } from './errors/classify-failure';
 export type { ProviderFailure } from './errors/classify-failure';
 export { parseRetryAfterMs } from './errors/retry-after';
+export { parseUsageLimit } from './errors/usage-limit';
+export type { UsageLimitNotice } from './errors/usage-limit';
+export { parseResetClock } from './errors/reset-clock';
 
 // Parsing Claude Code's output (for users who drive the CLI themselves)
 export { ClaudeStreamParser } from './claude/claude-stream-parser';

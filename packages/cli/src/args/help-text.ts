@@ -27,6 +27,9 @@ Options
   --max-parallel <n>        tasks at once (1-64)                                default: 3
   --max-iterations <n>      plan → run → judge rounds (1-50)                    default: 3
   --budget-usd <amount>     stop cleanly when the spend passes this
+  --on-usage-limit wait|exit
+                            at a subscription's usage limit: pause until it resets and
+                            continue (wait, the default), or stop resumable (exit)
   --isolation <mode>        worktree (each task in its own git worktree) | shared (all in the repository)
                                                                                  default: worktree when max-parallel > 1
   --auto-rollback           roll a task that fails for good back to its checkpoint
@@ -55,7 +58,7 @@ Where settings come from (later wins)
   built-in defaults < .qoder-orchestrate.yaml (or --config) < QODER_ORCH_* environment variables
   (QODER_ORCH_MAX_PARALLEL, QODER_ORCH_MAX_ITERATIONS, QODER_ORCH_LLM_PROVIDER, QODER_ORCH_PLAN_PROVIDER,
   QODER_ORCH_JUDGE_PROVIDER, QODER_ORCH_BUDGET_USD, QODER_ORCH_ISOLATION, QODER_ORCH_AUTO_ROLLBACK …) < the flags above.
-  Flags set: execution.max_parallel, execution.max_iterations, execution.budget_usd, execution.isolation,
+  Flags set: execution.max_parallel, execution.max_iterations, execution.budget_usd, execution.isolation, retry.on_usage_limit,
   execution.allow_dirty, llm.provider, llm.plan_provider, llm.judge_provider, rollback.auto_rollback_on_failure.
 
 Planning and judging with any model

@@ -53,6 +53,11 @@ describe('parseArguments', () => {
     expect(command).toMatchObject({ kind: 'run', options: { overrides: {} } });
   });
 
+  it('reads --on-usage-limit as retry.onUsageLimit', () => {
+    expect(parseArguments(['x', '--on-usage-limit', 'exit'])).toMatchObject({ kind: 'run', options: { overrides: { retry: { onUsageLimit: 'exit' } } } });
+    expect(parseArguments(['--resume', 'r1', '--on-usage-limit=wait'])).toMatchObject({ options: { overrides: { retry: { onUsageLimit: 'wait' } } } });
+  });
+
   it('reads --resume with and without a run id', () => {
     expect(parseArguments(['--resume'])).toMatchObject({ kind: 'resume' });
     expect(parseArguments(['--resume'])).not.toHaveProperty('runId');
@@ -78,6 +83,7 @@ describe('parseArguments', () => {
     [['--budget-usd', 'lots', 'x'], '--budget-usd must be a number (got "lots").'],
     [['--budget-usd', '0', 'x'], '--budget-usd must be more than 0 (got 0).'],
     [['--isolation', 'docker', 'x'], '--isolation must be worktree or shared (got "docker").'],
+    [['--on-usage-limit', 'retry', 'x'], '--on-usage-limit must be wait or exit (got "retry").'],
     [['--frobnicate', 'x'], "Unknown option '--frobnicate'."],
     [[], 'No objective given.'],
     [['   '], 'The objective is empty.'],

@@ -62,6 +62,7 @@ const OPTIONS = {
   resume: { type: 'boolean' },
   json: { type: 'boolean' },
   'budget-usd': { type: 'string' },
+  'on-usage-limit': { type: 'string' },
   isolation: { type: 'string' },
   verbose: { type: 'boolean' },
   'no-color': { type: 'boolean' },
@@ -108,6 +109,7 @@ const FLAG_OF_KEY: Record<string, string> = {
   'llm.provider': 'llm-provider',
   'llm.planProvider': 'plan-provider',
   'llm.judgeProvider': 'judge-provider',
+  'retry.onUsageLimit': 'on-usage-limit',
 };
 
 /** Flags → config overrides (the SDK's camelCase keys), validated against the config schema. */
@@ -145,6 +147,12 @@ function overridesFrom(values: Record<string, string | boolean | undefined>): Co
     overrides.llm = { ...overrides.llm, [key]: name.trim() };
   }
   if (values['auto-rollback'] === true) overrides.rollback = { autoRollbackOnFailure: true };
+  const onUsageLimit = values['on-usage-limit'] as string | undefined;
+  if (onUsageLimit !== undefined) {
+    if (onUsageLimit !== 'wait' && onUsageLimit !== 'exit')
+      throw new UsageError(`--on-usage-limit must be wait or exit (got ${JSON.stringify(onUsageLimit)}).`, 'wait: pause until the limit resets and continue; exit: stop resumable (--resume waits for the reset).');
+    overrides.retry = { onUsageLimit };
+  }
   const ranges: Array<[string, number | undefined, number, number]> = [
     ['max-parallel', maxParallel, 1, 64],
     ['max-iterations', maxIterations, 1, 50],

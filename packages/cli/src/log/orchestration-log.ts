@@ -22,6 +22,10 @@ function summaryOf(event: EventEnvelope): string {
       return `${event.taskId} changed undeclared files: ${event.files.join(', ')}`;
     case 'conflict-kept':
       return `${event.taskId} conflicted in ${event.files.join(', ')}; its work is kept at ${event.ref}`;
+    case 'run-paused':
+      return `paused ${event.providerId} (usage limit, ${event.onUsageLimit}) until ${event.resumesAt}: ${event.reason}`;
+    case 'run-resumed':
+      return `resumed ${event.providerId} after ${Math.round(event.pausedMs / 1000)}s`;
     case 'run-end':
       return `run ${event.summary.status} (${event.summary.stopReason})`;
     default:

@@ -114,6 +114,21 @@ describe('ConsoleRenderer', () => {
     expect(text).toContain('1 proposed check(s) will not run and cannot count as evidence');
   });
 
+  it('says when a provider paused at its usage limit continues, or that the run stops, and when it resumed', () => {
+    const envelope = (type: string, seq: number, payload: Record<string, unknown>) => ({ type, runId: RUN_ID, seq, timestamp: '2026-01-01T10:00:00.000Z', ...payload }) as EventEnvelope;
+    const paused = { providerId: 'claude-cli', reason: "claude-cli: usage limit reached: You've hit your session limit · resets 11am (UTC)", resumesAt: '2026-01-01T11:01:00.000Z', resetsAt: '2026-01-01T11:00:00.000Z' };
+    const text = render({
+      isTTY: false,
+      isColor: false,
+      events: [envelope('run-paused', 1, { ...paused, onUsageLimit: 'wait' }), envelope('run-resumed', 2, { providerId: 'claude-cli', pausedMs: 3_660_000 }), envelope('run-paused', 3, { ...paused, onUsageLimit: 'exit' })],
+    });
+    expect(text).toContain('⏸ claude-cli reached its usage limit: paused; continues by itself at');
+    expect(text).toContain('(1h 01m)');
+    expect(text).toContain("You've hit your session limit · resets 11am (UTC)");
+    expect(text).toContain('▶ claude-cli: usage limit over after');
+    expect(text).toContain('⏸ claude-cli reached its usage limit: stopping; resume after');
+  });
+
   it('writes plain timestamped lines when not on a terminal, with no escape codes', () => {
     const text = render({ isTTY: false, isColor: false });
     expect(text).not.toContain('\u001B');

@@ -228,6 +228,15 @@ export class ConsoleRenderer {
       case 'iteration-end':
         this.#line(event.timestamp, `iteration ${event.iteration} done: ${event.completed} completed, ${event.failed} failed, ${event.blocked} blocked${event.isProgress ? '' : style.yellow(' (no progress)')}`);
         return;
+      case 'run-paused': {
+        const when = `${new Date(event.resumesAt).toLocaleString()} (${formatDuration(Math.max(0, Date.parse(event.resumesAt) - Date.parse(event.timestamp)))})`;
+        const what = event.onUsageLimit === 'exit' ? `stopping; resume after ${when}` : `paused; continues by itself at ${when}`;
+        this.#line(event.timestamp, style.yellow(`⏸ ${event.providerId} reached its usage limit: ${what}. ${oneLine(this.#redact(event.reason), 120)}`));
+        return;
+      }
+      case 'run-resumed':
+        this.#line(event.timestamp, style.green(`▶ ${event.providerId}: usage limit over after ${formatDuration(event.pausedMs)}; continuing`));
+        return;
       case 'concurrency-change':
         this.#line(event.timestamp, style.yellow(`parallel tasks ${event.from} → ${event.to}: ${event.reason}`));
         return;

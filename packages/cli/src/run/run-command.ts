@@ -192,7 +192,9 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     if (options.pullRequest && summary !== undefined) {
       await deliverRunPullRequest({ summary, runStore, events: reportEvents, projectDir, remote: options.pullRequest.remote, env, redact, output: human, style, ...abort });
     }
-    if (exitCode === EXIT_CODES.cancelled) {
+    if (exitCode === EXIT_CODES.cancelled && summary?.stopReason === 'usage-limit') {
+      human.write(`${style.yellow('Stopped at a usage limit.')} The run's state is saved with the reset time; resuming waits for it:\n  qoder-orchestrate --resume ${runId} --project-dir ${projectDir}\n`);
+    } else if (exitCode === EXIT_CODES.cancelled) {
       human.write(
         dependencies.cancelHint === undefined
           ? `${style.yellow('Cancelled.')} The run's state is saved. Resume it with:\n  qoder-orchestrate --resume ${runId} --project-dir ${projectDir}\n`

@@ -130,6 +130,20 @@ export const ConfigSchema = z
         maxDelayMs: z.number().int().nonnegative().default(60_000),
         /** Concurrency halved by a rate limit comes back a slot at a time once none was seen for this long. @default 30 */
         rateLimitCooldownSeconds: z.number().nonnegative().max(3600).default(30),
+        /**
+         * A subscription's usage limit: `wait` pauses the provider's tasks until the reset and
+         * continues by itself; `exit` stops the run resumable, with the reset time in its state
+         * (`--resume` waits for it). @default 'wait'
+         */
+        onUsageLimit: z.enum(['wait', 'exit']).default('wait'),
+        /** The pause when the provider names no reset time. @default 3600 */
+        usageLimitWaitSeconds: z
+          .number()
+          .nonnegative()
+          .max(7 * 86_400)
+          .default(3600),
+        /** Added to a named reset time before work starts again. @default 60 */
+        usageLimitMarginSeconds: z.number().nonnegative().max(3600).default(60),
       })
       .strict()
       .prefault({}),

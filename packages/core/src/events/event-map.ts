@@ -54,6 +54,14 @@ export interface OrchestratorEventMap {
   'judge-end': { iteration: number; verdict: Verdict };
   'iteration-end': { iteration: number; completed: number; failed: number; blocked: number; isProgress: boolean };
   'concurrency-change': { from: number; to: number; reason: string };
+  /**
+   * A provider's usage limit was reached: its tasks start nothing new until `resumesAt` (the
+   * reset plus a margin, or the default wait); running tasks go on. With `onUsageLimit: 'exit'`
+   * the run stops resumable instead.
+   */
+  'run-paused': { providerId: string; reason: string; resumesAt: string; resetsAt?: string; onUsageLimit: 'wait' | 'exit' };
+  /** The pause of a provider ended; its tasks start again. */
+  'run-resumed': { providerId: string; pausedMs: number };
   /** A task changed the repository beyond its own work (git configuration, hooks, the project checkout); already undone. */
   'repository-tampered': RepositoryTampering;
   /** A task changed the checks themselves (test scripts, runner config, CI, deleted or skipped tests). */

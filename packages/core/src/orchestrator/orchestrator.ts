@@ -37,6 +37,7 @@ import type { OrchestratorOptions, RunOptions } from './orchestrator-options';
 import { listProjectFiles } from '../run/project-files';
 import { createRunId } from './run-id';
 import { buildRunSummary, taskProviderOf } from '../run/run-summary';
+import { stopForUsageLimit } from '../run/usage-limits';
 
 /**
  * The engine: preflight → context refresh → plan (validated DAG) → parallel execution
@@ -255,9 +256,12 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
       }
     } catch (error) {
       if (error instanceof RunStopped) ending = { stopReason: error.reason };
+      else if (stopForUsageLimit(run, error)) ending = { stopReason: 'usage-limit' };
       else if (run.signal.aborted && !run.isBudgetExceeded) ending = { stopReason: 'cancelled' };
       else if (run.isBudgetExceeded) ending = { stopReason: 'budget' };
       else ending = { stopReason: 'error', error };
+      // Stopped by `onUsageLimit: 'exit'`: resumable, with the pause in the state.
+      if (run.usageLimitStop && ending.stopReason === 'cancelled') ending = { stopReason: 'usage-limit' };
     } finally {
       close();
     }

@@ -10,6 +10,7 @@ import type { TaskResult } from '@qoder-orch/spec';
 import type { LLMProviderV1 } from '@qoder-orch/spec';
 import type { ContextSource } from '@qoder-orch/spec';
 import type { SubagentDefinition } from '@qoder-orch/spec';
+import type { UsageLimitGate } from './usage-limit-gate';
 
 /** A task's state as the pipeline moves it, for whoever keeps a resumable record of the run. */
 export interface TaskStateChange {
@@ -46,6 +47,12 @@ export interface TaskPipelineOptions {
   registry?: InterfaceRegistry;
   /** Where agents' reported deviations from the documentation go. */
   deviations?: DeviationSink;
+  /**
+   * Holds tasks back while their provider's usage limit lasts: an attempt that hits the limit is
+   * rolled back, not counted, and tried again once the gate opens. Absent: a usage limit fails
+   * the task like any other non-retryable error.
+   */
+  usageLimitGate?: UsageLimitGate;
   /** Transient provider failures are retried after a rollback. @default one attempt */
   retryPolicy?: RetryPolicy;
   /** Secret values: redacted from agent output, results, errors and commit messages. */

@@ -23,6 +23,8 @@ export async function runBatch(steps: PipelineSteps, tasks: readonly Task[], slo
   // A batch runs several tasks: the subagent's turn limit is for one.
   const { subagent, provider, callOptions } = steps.agentFor(head.agent, { isTurnLimited: false });
   const startedAt = new Date();
+  // A provider paused by its usage limit starts nothing new until it resets (an abort ends the wait: the tasks run one by one and are cancelled there).
+  await options.usageLimitGate?.wait(provider.providerId, abortSignal).catch(() => undefined);
   const prepared: PreparedTask[] = [];
   for (const task of tasks) prepared.push(await steps.begin(task, { attempt: 1, slot, abortSignal }));
   const versions = new Map<string, string>();
@@ -46,6 +48,8 @@ export async function runBatch(steps: PipelineSteps, tasks: readonly Task[], slo
     });
   } catch (error) {
     if (ProviderError.isInstance(error)) steps.spend(ids, error.costUsd ?? 0);
+    // A usage limit pauses the provider; the tasks one by one then wait for the reset.
+    if (ProviderError.isInstance(error) && error.code === 'USAGE_LIMIT') options.usageLimitGate?.hit(error);
     for (const [index, task] of tasks.entries()) {
       await options.workspace.discard(task, prepared[index]!, { isRollback: true, reason: 'the batch invocation failed' }).catch(() => undefined);
     }

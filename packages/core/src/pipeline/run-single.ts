@@ -35,6 +35,9 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
   let previousFailure: string | undefined;
   let contextVersion: string | undefined;
   const maxAttempts = options.retryPolicy.maxAttempts;
+  const gate = options.usageLimitGate;
+  // Attempts that hit a usage limit: rolled back and not counted against maxAttempts.
+  let uncounted = 0;
 
   const base = (attempts: number): Pick<TaskResult, 'taskId' | 'agent' | 'iteration' | 'attempts' | 'slot' | 'startedAt'> => ({
     taskId: task.id,
@@ -50,8 +53,16 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
   };
 
   const resolving = options.workspace.isIsolated ? options.conflictToResolve?.(task) : undefined;
-  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+  for (let attempt = 1; attempt - uncounted <= maxAttempts; attempt += 1) {
     if (abortSignal.aborted) break;
+    // A provider paused by its usage limit starts nothing new until the limit resets.
+    if (gate) {
+      try {
+        await gate.wait(provider.providerId, abortSignal);
+      } catch {
+        break;
+      }
+    }
     let prepared: Awaited<ReturnType<typeof steps.begin>>;
     try {
       prepared = await steps.begin(task, { attempt, slot, abortSignal, ...(resolving ? { mergeBranch: resolving.ref } : {}) });
@@ -103,7 +114,21 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
         await steps.saveState(task.id, { status: 'cancelled', attempts: attempt, ...atCheckpoint, ...(prepared.worktree ? { worktree: prepared.worktree } : {}) });
         return finish({ ...failed, status: 'cancelled' } as TaskResult);
       }
-      const isRetryable = OrchestratorError.isInstance(error) && error.isRetryable && attempt < maxAttempts;
+      if (gate && ProviderError.isInstance(error) && error.code === 'USAGE_LIMIT') {
+        // Not the task's failure: roll the attempt back, wait for the reset, try again uncounted.
+        gate.hit(error);
+        await options.workspace.discard(task, prepared, { isRollback: true, reason: `attempt ${attempt} hit a usage limit` });
+        if (prepared.checkpoint) events.emit('rollback', { taskId: task.id, checkpoint: prepared.checkpoint, reason: 'usage limit' });
+        uncounted += 1;
+        try {
+          await gate.wait(error.providerId, abortSignal);
+        } catch {
+          await steps.saveState(task.id, { status: 'cancelled', attempts: attempt, ...atCheckpoint });
+          return finish({ ...failed, status: 'cancelled' } as TaskResult);
+        }
+        continue;
+      }
+      const isRetryable = OrchestratorError.isInstance(error) && error.isRetryable && attempt - uncounted < maxAttempts;
       if (ProviderError.isInstance(error) && (error.code === 'RATE_LIMITED' || error.code === 'OVERLOADED')) events.emit('rate-limit', { taskId: task.id, error });
       if (!isRetryable) return failTask(steps, task, prepared, finish({ ...failed, status: 'failed' } as TaskResult));
       const { code, message } = serializeError(error);

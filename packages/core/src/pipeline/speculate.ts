@@ -41,6 +41,7 @@ export async function speculate(steps: PipelineSteps, task: Task, slot: number, 
   const { options, events } = steps;
   const { subagent, provider, callOptions } = steps.agentFor(task.agent);
   const startedAt = new Date();
+  await options.usageLimitGate?.wait(provider.providerId, abortSignal);
   const prepared = await steps.begin(task, { attempt: 1, slot, abortSignal, isSpeculative: true });
   const read = new Set<string>();
   // As for any task: an install through a link to the user's checkout is caught, speculative or not.
@@ -64,6 +65,8 @@ export async function speculate(steps: PipelineSteps, task: Task, slot: number, 
     runResult = await provider.doRunTask({ taskId: task.id, prompt, cwd: prepared.cwd, timeoutMs: steps.timeoutMs(), abortSignal, ...callOptions, ...(prepared.environment ? { env: prepared.environment } : {}), onEvent });
   } catch (error) {
     if (ProviderError.isInstance(error)) steps.spend([task.id], error.costUsd ?? 0);
+    // A usage limit pauses the provider: the task is run again normally, after the reset.
+    if (ProviderError.isInstance(error) && error.code === 'USAGE_LIMIT') options.usageLimitGate?.hit(error);
     await throwAway(`speculation failed: ${serializeError(error).code}`);
     throw error;
   }

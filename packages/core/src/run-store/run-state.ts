@@ -60,5 +60,7 @@ export const RunStateSchema = z.object({
   checkChanges: z.array(CheckChangeSchema).optional(),
   /** Conflicted tasks and whether their change landed, as last measured. */
   conflicts: z.array(KeptConflictSchema).optional(),
+  /** Providers paused by a usage limit, and when work for them starts again (a resumed run waits for it). */
+  usageLimits: z.array(z.object({ providerId: z.string(), resumesAt: z.string(), resetsAt: z.string().optional(), reason: z.string() })).optional(),
 });
 export type RunState = z.infer<typeof RunStateSchema>;

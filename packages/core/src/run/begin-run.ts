@@ -8,6 +8,7 @@ import { projectCommandsOf } from './run-commands';
 import { recordPaths } from './run-records';
 import { recoverInterruptedTasks } from './resume-run';
 import { runBranchOf } from './run-branch-choice';
+import { restoreUsageLimits } from './usage-limits';
 
 /**
  * Everything before the first plan: the run is created (or its state rewritten on resume)
@@ -26,6 +27,7 @@ export async function beginRun(run: RunContext): Promise<void> {
   if (run.isResume) await run.saveState();
   else await run.store.createRun(state);
   events.emit('run-start', { objective: state.objective, projectDir: run.projectDir, isResumed: run.isResume });
+  if (run.isResume) restoreUsageLimits(run);
   run.subagents = await run.loadSubagents();
 
   if (run.options.preflight && !run.isResume) {

@@ -24,7 +24,7 @@ export async function endRun(run: RunContext, ending: RunEnding): Promise<RunSum
   await options.context?.close?.().catch(() => {});
   await run.durationHistory?.flush().catch(() => {});
   for (const warning of run.durationHistory?.takeWarnings() ?? []) events.emit('warning', warning);
-  state.status = isMet ? 'met' : stopReason === 'cancelled' ? 'cancelled' : stopReason === 'error' ? 'failed' : 'not-met';
+  state.status = isMet ? 'met' : stopReason === 'cancelled' || stopReason === 'usage-limit' ? 'cancelled' : stopReason === 'error' ? 'failed' : 'not-met';
   run.recordActiveTime();
   const stats = options.context?.stats();
   const lookups = stats ? stats.cacheHits + stats.cacheMisses : 0;

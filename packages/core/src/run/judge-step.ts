@@ -10,6 +10,7 @@ import { conflictChangeLanded } from '../workspace/conflict-landed';
 import { checkContract } from './contract-step';
 import { addProviderSpend } from './provider-spend';
 import type { RunContext } from './run-context';
+import { waitingOutUsageLimits } from './usage-limits';
 
 /** The evidence of an iteration and what the judge made of it. */
 export interface JudgedIteration {
@@ -41,19 +42,21 @@ export async function judgeStep(run: RunContext): Promise<JudgedIteration> {
     .map((task) => task.result)
     .filter((result): result is TaskResult => result !== undefined && (result.iteration === iteration || result.status === 'completed'));
   const contract = run.contractReport;
-  const judged = await run.judge.judge({
-    objective: state.objective,
-    iteration,
-    plans: state.plans,
-    evidence: {
-      results: allResults,
-      projectChecks,
-      ...(contract ? { contract } : {}),
-      ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.acceptCheckChanges } : {}),
-      ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
-    },
-    abortSignal: signal,
-  });
+  const judged = await waitingOutUsageLimits(run, () =>
+    run.judge.judge({
+      objective: state.objective,
+      iteration,
+      plans: state.plans,
+      evidence: {
+        results: allResults,
+        projectChecks,
+        ...(contract ? { contract } : {}),
+        ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.acceptCheckChanges } : {}),
+        ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
+      },
+      abortSignal: signal,
+    }),
+  );
   state.overheadUsage = addUsage(state.overheadUsage, judged.usage);
   state.overheadCostUsd += judged.costUsd;
   state.overheadByProvider = addProviderSpend(state.overheadByProvider, run.judgeProviderId, 'judge', judged.usage, judged.costUsd);

@@ -8,6 +8,7 @@ import type { SecretRedactor } from '@qoder-orch/spec';
 import { createDirectoryWorkspace } from '../workspace/directory-workspace';
 import type { RunContext, RunSetup } from './run-context';
 import { createStateWriter } from './state-writer';
+import { usageLimitGateFor, watchUsageLimits } from './usage-limits';
 
 /**
  * Opens one session of a run (a fresh run or a resume) as a {@link RunContext}: the redacting
@@ -56,10 +57,13 @@ export function openRun(setup: RunSetup, emitter: EventEmitter<OrchestratorListe
     durationHistory: undefined,
     scheduler: undefined,
     lastRateLimitAt: 0,
+    usageLimitGate: usageLimitGateFor(setup.config),
+    usageLimitStop: undefined,
     previousSignature: undefined,
     saveState: (taskId) => stateWriter.save(taskId),
     snapshotState: () => stateWriter.snapshot(),
     recordActiveTime,
   };
+  watchUsageLimits(run);
   return { run, close: () => userSignal?.removeEventListener('abort', onUserAbort) };
 }

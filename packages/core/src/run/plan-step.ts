@@ -11,6 +11,7 @@ import { screenCommands } from './run-commands';
 import { retryPolicyOf } from './run-policies';
 import { RunStopped } from './run-stopped';
 import { interruptedIteration, isMetBeforeInterruption } from './resume-run';
+import { waitingOutUsageLimits } from './usage-limits';
 
 const PLANNER_CONTEXT_CHARS = 12_000;
 
@@ -79,12 +80,15 @@ export async function planStep(run: RunContext): Promise<PlannedIteration | RunE
       run.runCost += outcome.costUsd;
     });
     events.recordPlanner(planner, iteration);
-    const outcome = await planner.plan({
-      objective: state.objective,
-      projectFiles: await listProjectFiles(run.projectDir),
-      abortSignal: run.signal,
-      ...(context === undefined ? {} : { context }),
-    });
+    const projectFiles = await listProjectFiles(run.projectDir);
+    const outcome = await waitingOutUsageLimits(run, () =>
+      planner.plan({
+        objective: state.objective,
+        projectFiles,
+        abortSignal: run.signal,
+        ...(context === undefined ? {} : { context }),
+      }),
+    );
     plan = run.redactor.value(outcome.plan);
   } else {
     const followUps = state.verdicts[state.verdicts.length - 1]?.followUpTasks ?? [];

@@ -12,6 +12,7 @@ import type { DurationHistory } from '../scheduler/duration-history';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { SecretRedactor } from '@qoder-orch/spec';
 import type { SubagentDefinition } from '@qoder-orch/spec';
+import type { UsageLimitGate, UsageLimitPause } from '../pipeline/usage-limit-gate';
 
 /** What the Orchestrator gives every run: the same for all runs of one orchestrator. */
 export interface RunSetup {
@@ -68,6 +69,10 @@ export interface RunContext extends RunSetup {
   /** The last iteration's scheduler: its concurrency (lowered by rate limits) carries over. */
   scheduler: Scheduler | undefined;
   lastRateLimitAt: number;
+  /** Providers paused by their usage limit; shared by the iterations of this session. */
+  readonly usageLimitGate: UsageLimitGate;
+  /** Set when `onUsageLimit: 'exit'` stopped the run. */
+  usageLimitStop: UsageLimitPause | undefined;
   /** The failures of the iteration before, to tell whether this one changed anything. */
   previousSignature: string | undefined;
   /**

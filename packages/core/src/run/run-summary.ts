@@ -57,7 +57,7 @@ export function buildRunSummary(state: RunState, extras: SummaryExtras): RunSumm
     usage = addUsage(usage, result.usage);
     taskCost += result.costUsd;
   }
-  const status = extras.stopReason === 'met' ? 'met' : extras.stopReason === 'cancelled' ? 'cancelled' : extras.stopReason === 'error' ? 'failed' : 'not-met';
+  const status = extras.stopReason === 'met' ? 'met' : extras.stopReason === 'cancelled' || extras.stopReason === 'usage-limit' ? 'cancelled' : extras.stopReason === 'error' ? 'failed' : 'not-met';
   return RunSummarySchema.parse({
     runId: state.runId,
     objective: state.objective,

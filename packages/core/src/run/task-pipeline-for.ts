@@ -37,6 +37,7 @@ export async function taskPipelineFor(run: RunContext, iteration: number, plan: 
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.deviations ? { deviations: options.deviations } : {}),
     retryPolicy: retryPolicyOf(config),
+    usageLimitGate: run.usageLimitGate,
     secretValues: run.secretValues,
     random: options.random ?? Math.random,
     resultOf: (taskId) => state.tasks[taskId]?.result,

@@ -25,6 +25,8 @@ export type MockStep =
       code: ErrorCode;
       message?: string;
       retryAfterMs?: number;
+      /** For `USAGE_LIMIT`: when the limit resets. */
+      resetsAt?: Date;
       isRetryable?: boolean;
       usage?: Usage;
       costUsd?: number;
@@ -159,6 +161,7 @@ export class MockAgentProvider implements LLMProviderV1 {
         code: step.code,
         message: step.message ?? `MockAgentProvider: scripted ${step.code}`,
         ...(step.retryAfterMs === undefined ? {} : { retryAfterMs: step.retryAfterMs }),
+        ...(step.resetsAt === undefined ? {} : { resetsAt: step.resetsAt }),
         ...(step.isRetryable === undefined ? {} : { isRetryable: step.isRetryable }),
         ...(step.usage === undefined ? {} : { usage: step.usage }),
         ...(step.costUsd === undefined ? {} : { costUsd: step.costUsd }),

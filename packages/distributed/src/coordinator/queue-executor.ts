@@ -48,6 +48,7 @@ const KNOWN_CODES = new Set<string>([
   'NOT_INSTALLED',
   'AUTH',
   'RATE_LIMITED',
+  'USAGE_LIMIT',
   'OVERLOADED',
   'TIMEOUT',
   'MAX_TURNS',

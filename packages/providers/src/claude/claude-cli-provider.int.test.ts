@@ -137,6 +137,22 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     expect(events).toContainEqual(expect.objectContaining({ type: 'retry', attempt: 1, errorStatus: 429 }));
   });
 
+  it('fails with USAGE_LIMIT and the reset time when a subscriber hits the usage limit (the API: 429, unified-status rejected)', async () => {
+    const resetsAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2 * 3600_000);
+    const server = await fakeServer(() => reply.usageLimit(resetsAt));
+    const settings = fakeClaudeCliSettings(server);
+    const events: AgentEvent[] = [];
+    const error = await failureOf(
+      createClaudeCli({ ...settings, env: { ...settings.env, ...server.subscriberEnv } }).doRunTask({ taskId: 't-limit', prompt: '[qoder-orch:task t-limit] go', cwd: gitRepository(), onEvent: (event) => events.push(event) }),
+    );
+    expect(error).toMatchObject({ code: 'USAGE_LIMIT', isRetryable: false, apiStatus: 429, resetsAt });
+    expect(error.message).toMatch(/You've hit your session limit · resets/);
+    expect(events).toContainEqual({ type: 'status', message: `usage limit reached; resets at ${resetsAt.toISOString()}` });
+    // With an API key the same answer is a plain rate limit.
+    const plain = await failureOf(createClaudeCli(settings).doRunTask({ taskId: 't-key', prompt: '[qoder-orch:task t-key] go', cwd: gitRepository() }));
+    expect(plain.code).toBe('RATE_LIMITED');
+  });
+
   it('fails with RATE_LIMITED and the delay the API named when 429s persist', async () => {
     const server = await fakeServer(() => reply.error(429, 'Rate limited. Please retry after 30 seconds.', 30));
     const error = await failureOf(createClaudeCli(fakeClaudeCliSettings(server)).doRunTask({ taskId: 't-429', prompt: '[qoder-orch:task t-429] go', cwd: gitRepository() }));

@@ -76,6 +76,16 @@ describe('Claude stream-json parsing of recorded real outputs', () => {
     expect(outcome.error.sessionId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('reads a usage limit from the rate_limit_event and the result text (claude 2.1.197, subscriber, against the fake server)', () => {
+    const { outcome, events, summary } = replay('claude-stream-json-usage-limit');
+    const resetsAt = new Date((meta('claude-stream-json-usage-limit') as unknown as { resetsAt: number }).resetsAt * 1000);
+    expect(summary.usageLimit).toEqual({ resetsAt });
+    expect(events).toContainEqual({ type: 'status', message: `usage limit reached; resets at ${resetsAt.toISOString()}` });
+    if (outcome.isSuccess) throw new Error('expected a failure');
+    expect(outcome.error).toMatchObject({ code: 'USAGE_LIMIT', isRetryable: false, apiStatus: 429, resetsAt });
+    expect(outcome.error.message).toMatch(/You've hit your session limit · resets \d/);
+  });
+
   it('succeeds after the CLI retried a 429 itself, and reports the retry as an event', () => {
     const { outcome, events } = replay('claude-stream-json-rate-limited-then-success');
     expect(outcome.isSuccess).toBe(true);

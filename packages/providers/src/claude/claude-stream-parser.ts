@@ -1,4 +1,5 @@
 import type { AgentEvent } from '@qoder-orch/spec';
+import type { UsageLimitNotice } from '../errors/usage-limit';
 import { type EventParserOptions, clipEventOutput, keepOtherLine, parseJsonLine, safeListener } from '../process/json-lines-parser';
 import { ClaudeApiRetrySchema, ClaudeInitSchema, ClaudeMessageLineSchema, type ClaudeResult, ClaudeResultSchema } from './claude-stream-schema';
 
@@ -20,6 +21,8 @@ export interface ClaudeStreamSummary {
   texts: string[];
   /** Lines that were not JSON (warnings, crashes). */
   otherLines: string[];
+  /** A `rate_limit_event` said the subscription's limit rejected the request (with its reset time). */
+  usageLimit?: UsageLimitNotice | undefined;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -80,6 +83,9 @@ export class ClaudeStreamParser {
       case 'user':
         this.#message(value);
         return;
+      case 'rate_limit_event':
+        this.#rateLimitEvent(value);
+        return;
       case 'result': {
         const parsed = ClaudeResultSchema.safeParse(value);
         if (parsed.success) {
@@ -103,6 +109,19 @@ export class ClaudeStreamParser {
   /** Everything the stream said so far. */
   summary(): ClaudeStreamSummary {
     return this.#summary;
+  }
+
+  /**
+   * Claude Code 2.x (subscribers): `{"type":"rate_limit_event","rate_limit_info":{"status":"rejected",
+   * "resetsAt":<epoch s>,"rateLimitType":"five_hour",…}}` before the failed turn; `allowed` and
+   * `allowed_warning` are informational.
+   */
+  #rateLimitEvent(value: Record<string, unknown>): void {
+    const info = value['rate_limit_info'];
+    if (!isRecord(info) || info['status'] !== 'rejected') return;
+    const resetsAt = typeof info['resetsAt'] === 'number' && Number.isFinite(info['resetsAt']) ? new Date(info['resetsAt'] * 1000) : undefined;
+    this.#summary.usageLimit = resetsAt ? { resetsAt } : {};
+    this.#emit({ type: 'status', message: `usage limit reached${resetsAt ? `; resets at ${resetsAt.toISOString()}` : ''}` });
   }
 
   #system(value: Record<string, unknown>): void {

@@ -70,6 +70,7 @@ export function interpretClaudeResult(input: InterpretClaudeResultInput): Claude
         ...common,
         message: summary.invalidResultLine ? `unrecognised result object: ${summary.invalidResultLine.slice(0, 300)}` : message || 'no result object in the output',
         isBadOutput: summary.invalidResultLine !== undefined || process.exitCode === 0,
+        usageLimit: summary.usageLimit,
       }),
     };
   }
@@ -91,6 +92,7 @@ export function interpretClaudeResult(input: InterpretClaudeResultInput): Claude
         message,
         isMaxTurns,
         isBudgetExceeded,
+        usageLimit: summary.usageLimit,
         ...(result.api_error_status == null ? {} : { apiStatus: result.api_error_status }),
         // A failure with no more precise cause is the API's when it said so, else the CLI's.
         isBadOutput: false,

@@ -55,3 +55,21 @@ describe('Codex JSONL parsing of recorded real outputs (codex-cli 0.169.0)', () 
     expect(failure?.code).toBe('BAD_OUTPUT');
   });
 });
+
+describe('Codex usage limit', () => {
+  it("turns a failed turn with codex's usage-limit wording into USAGE_LIMIT with the reset", () => {
+    // The event shapes of the recorded codex-json-rate-limited run; the wording is codex's (openai/codex #3899).
+    const parser = new CodexEventParser();
+    for (const line of [
+      '{"type":"thread.started","thread_id":"01a213ee-f92c-7662-a28c-1f64190d94ef"}',
+      '{"type":"turn.started"}',
+      '{"type":"turn.failed","error":{"message":"You\'ve hit your usage limit. Upgrade to Pro (https://openai.com/chatgpt/pricing) or try again in 2 hours 13 minutes."}}',
+    ]) {
+      parser.push(line);
+    }
+    const before = Date.now();
+    const failure = interpretCodexRun({ providerId: 'codex-cli', summary: parser.summary(), process: recordedRun('codex-json-rate-limited.ndjson').process, secrets: [], installHint: 'i', authHint: 'a' });
+    expect(failure).toMatchObject({ code: 'USAGE_LIMIT', isRetryable: false });
+    expect(failure?.resetsAt?.getTime()).toBeGreaterThanOrEqual(before + (2 * 60 + 13) * 60_000);
+  });
+});

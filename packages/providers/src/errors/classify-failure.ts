@@ -1,5 +1,6 @@
 import { type ErrorCode, ProviderError, type Usage, redactOutput } from '@qoder-orch/spec';
 import { parseRetryAfterMs } from './retry-after';
+import { type UsageLimitNotice, parseUsageLimit } from './usage-limit';
 
 /** What is known about a failed agent call. Everything is optional; more facts, better codes. */
 export interface ProviderFailure {
@@ -24,6 +25,8 @@ export interface ProviderFailure {
   isBudgetExceeded?: boolean | undefined;
   /** The CLI denied tool uses the task needed. */
   permissionDenials?: readonly string[] | undefined;
+  /** The CLI said, in a structured event, that a subscription usage limit was hit (Claude's `rate_limit_event` with status `rejected`). */
+  usageLimit?: UsageLimitNotice | undefined;
   /** The output could not be understood. */
   isBadOutput?: boolean | undefined;
   usage?: Usage | undefined;
@@ -56,6 +59,7 @@ function codeFor(failure: ProviderFailure, text: string): ErrorCode {
   if (failure.spawnErrorCode) return 'CRASHED';
   const status = failure.apiStatus;
   if (status === 401 || status === 403) return 'AUTH';
+  if (failure.usageLimit || parseUsageLimit(text)) return 'USAGE_LIMIT';
   if (status === 429) return 'RATE_LIMITED';
   if (status === 529 || status === 503) return 'OVERLOADED';
   if (status !== undefined && status >= 500) return 'API_ERROR';
@@ -88,6 +92,8 @@ function summaryFor(code: ErrorCode, failure: ProviderFailure): string {
       return 'not authenticated';
     case 'RATE_LIMITED':
       return 'rate limited';
+    case 'USAGE_LIMIT':
+      return 'usage limit reached';
     case 'OVERLOADED':
       return 'the model API is overloaded';
     case 'MAX_TURNS':
@@ -116,6 +122,8 @@ function fixFor(code: ErrorCode, failure: ProviderFailure, detail: string): stri
       return failure.authHint ?? 'Log the agent CLI in, or give it an API key through the environment.';
     case 'RATE_LIMITED':
       return 'Wait and retry, or lower `maxParallel`.';
+    case 'USAGE_LIMIT':
+      return 'Wait for the limit to reset (the run pauses and continues by itself with `onUsageLimit: wait`), or use another provider or plan.';
     case 'OVERLOADED':
       return 'Retry later; the model API is busy.';
     case 'TIMEOUT':
@@ -139,7 +147,7 @@ function fixFor(code: ErrorCode, failure: ProviderFailure, detail: string): stri
 
 /**
  * Turns what is known about a failed agent call into a `ProviderError` with a stable code
- * (`AUTH`, `RATE_LIMITED`, `OVERLOADED`, `TIMEOUT`, `MAX_TURNS`, `BUDGET`, `PERMISSION_DENIED`,
+ * (`AUTH`, `USAGE_LIMIT` (with `resetsAt` when known), `RATE_LIMITED`, `OVERLOADED`, `TIMEOUT`, `MAX_TURNS`, `BUDGET`, `PERMISSION_DENIED`,
  * `NOT_INSTALLED`, `API_ERROR`, `CRASHED`, `BAD_OUTPUT`, `ABORTED`; `CONFIG_INVALID` for a missing
  * working directory), `isRetryable`, a retry delay
  * when the output names one, and the spend so far. Every text is redacted of `secrets`.
@@ -151,6 +159,7 @@ export function classifyProviderFailure(failure: ProviderFailure): ProviderError
   const summary = summaryFor(code, failure);
   const shortDetail = detail.length > 600 ? `${detail.slice(0, 600)}…` : detail;
   const retryAfterMs = code === 'RATE_LIMITED' || code === 'OVERLOADED' ? parseRetryAfterMs(detail) : undefined;
+  const resetsAt = code === 'USAGE_LIMIT' ? (failure.usageLimit?.resetsAt ?? parseUsageLimit(detail)?.resetsAt) : undefined;
   const fix = fixFor(code, failure, detail);
   return new ProviderError({
     providerId: failure.providerId,
@@ -167,5 +176,6 @@ export function classifyProviderFailure(failure: ProviderFailure): ProviderError
     ...(failure.sessionId === undefined ? {} : { sessionId: failure.sessionId }),
     ...(failure.outputTail === undefined ? {} : { outputTail: redactOutput(failure.outputTail, secrets) }),
     ...(failure.apiStatus === undefined ? {} : { apiStatus: failure.apiStatus }),
+    ...(resetsAt === undefined ? {} : { resetsAt }),
   });
 }

@@ -45,3 +45,19 @@ describe('Gemini stream-json parsing of recorded real outputs (gemini-cli 0.61.0
     expect(events[0]).toMatchObject({ input: { command: 'echo [REDACTED]' } });
   });
 });
+
+describe('Gemini usage limit', () => {
+  it("turns an error result with gemini's quota wording into USAGE_LIMIT with the reset", () => {
+    // The result shape of the recorded unauthorized run; the wording is gemini-cli's TerminalQuotaError
+    // (recorded in ai-supervisor-foundry/foundry src/infrastructure/connectors/constants/stubs/responses/geminiStub/default.ts).
+    const parser = new GeminiEventParser();
+    parser.push('{"type":"init","timestamp":"2026-11-25T18:19:24.073Z","session_id":"4d428eda-b321-4d34-a2a5-5f31e4d8a4c6","model":"gemini-2.5-pro"}');
+    parser.push(
+      '{"type":"result","timestamp":"2026-11-25T18:19:24.146Z","status":"error","error":{"type":"unknown","message":"[API Error: You have exhausted your capacity on this model. Your quota will reset after 2h52m39s.]"},"stats":{"total_tokens":0,"input_tokens":0,"output_tokens":0}}',
+    );
+    const before = Date.now();
+    const failure = interpretGeminiRun({ providerId: 'gemini-cli', summary: parser.summary(), process: recordedRun('gemini-stream-json-unauthorized.ndjson').process, secrets: [], installHint: 'i', authHint: 'a' });
+    expect(failure).toMatchObject({ code: 'USAGE_LIMIT', isRetryable: false });
+    expect(failure?.resetsAt?.getTime()).toBeGreaterThanOrEqual(before + (2 * 3600 + 52 * 60 + 39) * 1000);
+  });
+});

@@ -68,6 +68,23 @@ export const reply = {
   overloaded: (): FakeAnthropicReply => reply.error(529, 'Overloaded'),
   serverError: (): FakeAnthropicReply => reply.error(500, 'Internal server error'),
   unauthorized: (): FakeAnthropicReply => reply.error(401, 'invalid x-api-key'),
+  /**
+   * A subscription's usage limit, as the API answers it: 429 with
+   * `anthropic-ratelimit-unified-status: rejected`, the reset (epoch seconds) and the window that
+   * hit. Claude Code reads it as a usage limit only when logged in as a subscriber (see the
+   * server's `subscriberEnv`); with an API key it is a plain 429.
+   */
+  usageLimit: (resetsAt: Date, window: 'five_hour' | 'seven_day' | 'seven_day_opus' = 'five_hour'): FakeAnthropicReply => ({
+    type: 'error',
+    status: 429,
+    errorType: 'rate_limit_error',
+    message: "This request would exceed your account's rate limit. Please try again later.",
+    headers: {
+      'anthropic-ratelimit-unified-status': 'rejected',
+      'anthropic-ratelimit-unified-reset': String(Math.ceil(resetsAt.getTime() / 1000)),
+      'anthropic-ratelimit-unified-representative-claim': window,
+    },
+  }),
   hang: (): FakeAnthropicReply => ({ type: 'hang' }),
   stall: (): FakeAnthropicReply => ({ type: 'stall' }),
 };

@@ -33,6 +33,11 @@ export interface FakeAnthropicServer {
   requests: FakeAnthropicRequest[];
   /** Environment that points Claude Code at this server, offline and quiet (merge into the child's env). */
   env: Record<string, string>;
+  /**
+   * `env` logged in as a claude.ai subscriber instead (a fake OAuth token, no API key): what
+   * makes Claude Code turn a `reply.usageLimit` into its usage-limit message and event.
+   */
+  subscriberEnv: Record<string, string>;
   /** Stops the server, cutting connections held open by hang/stall replies. */
   close(): Promise<void>;
 }
@@ -83,18 +88,20 @@ export async function createFakeAnthropicServer(options: FakeAnthropicServerOpti
   const closeServer = trackSockets(server);
   const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const env = {
+    ANTHROPIC_BASE_URL: url,
+    ANTHROPIC_API_KEY: 'fake-anthropic-key',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_ERROR_REPORTING: '1',
+    DISABLE_AUTOUPDATER: '1',
+  };
   return {
     url,
     port,
     requests,
-    env: {
-      ANTHROPIC_BASE_URL: url,
-      ANTHROPIC_API_KEY: 'fake-anthropic-key',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      DISABLE_AUTOUPDATER: '1',
-    },
+    env,
+    subscriberEnv: { ...env, ANTHROPIC_API_KEY: '', CLAUDE_CODE_OAUTH_TOKEN: 'fake-subscriber-token' },
     close: closeServer,
   };
 }

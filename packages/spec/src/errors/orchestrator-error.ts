@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'NOT_INSTALLED'
   | 'AUTH'
   | 'RATE_LIMITED'
+  /** A subscription's usage limit (5-hour, weekly, daily quota): retrying in seconds cannot help; see `ProviderError.resetsAt`. */
+  | 'USAGE_LIMIT'
   | 'OVERLOADED'
   | 'TIMEOUT'
   | 'MAX_TURNS'

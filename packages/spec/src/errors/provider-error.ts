@@ -23,6 +23,8 @@ export interface ProviderErrorOptions extends OrchestratorErrorOptions {
   outputTail?: string;
   /** The HTTP status the agent's API answered, when known (429, 529, 401 …). */
   apiStatus?: number;
+  /** For `USAGE_LIMIT`: when the limit resets, when the CLI said so. */
+  resetsAt?: Date;
 }
 
 /** A provider failed. Carries execa-style flags and the partial spend. */
@@ -37,6 +39,7 @@ export class ProviderError extends OrchestratorError {
   readonly sessionId: string | undefined;
   readonly outputTail: string | undefined;
   readonly apiStatus: number | undefined;
+  readonly resetsAt: Date | undefined;
 
   constructor(options: ProviderErrorOptions) {
     super({ ...options, isRetryable: options.isRetryable ?? RETRYABLE_PROVIDER_CODES.has(options.code) });
@@ -51,6 +54,7 @@ export class ProviderError extends OrchestratorError {
     this.sessionId = options.sessionId;
     this.outputTail = options.outputTail;
     this.apiStatus = options.apiStatus;
+    this.resetsAt = options.resetsAt;
   }
 
   static override isInstance(error: unknown): error is ProviderError {

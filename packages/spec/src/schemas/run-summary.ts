@@ -5,7 +5,7 @@ import { KeptConflictSchema } from './kept-conflict';
 import { TaskResultSchema } from './task-result';
 import { VerdictSchema } from './verdict';
 
-export const StopReasonSchema = z.enum(['met', 'max-iterations', 'no-progress', 'cancelled', 'budget', 'error']);
+export const StopReasonSchema = z.enum(['met', 'max-iterations', 'no-progress', 'cancelled', 'budget', 'usage-limit', 'error']);
 export type StopReason = z.infer<typeof StopReasonSchema>;
 
 /** What one provider was used for in a run, and what it spent. */
