@@ -50,6 +50,13 @@ describe('parseUsageLimit: the real wordings of each CLI', () => {
     expect(parseUsageLimit('"quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"', now)).toEqual({});
   });
 
+  it('the wordings printed with a typographic apostrophe (openai/codex #47047), extra usage run out (anthropics/claude-code #45033), a plan quota (openai/codex #22601)', () => {
+    expect(parseUsageLimit('■ You’ve hit your usage limit. Upgrade to Pro (https://chatgpt.com/explore/pro), visit\nhttps://chatgpt.com/codex/settings/usage to purchase more credits or try again at 2:51 PM.', now)).toBeDefined();
+    expect(parseUsageLimit('You’ve hit your session limit · resets 6am (UTC)', now)).toEqual({ resetsAt: new Date('2026-12-02T06:00:00Z') });
+    expect(parseUsageLimit('API Error: 400 {"type":"error","error":{"type":"invalid_request_error","message":"You\'re out of extra usage. Add more at claude.ai/settings/usage and keep going."}}', now)).toEqual({});
+    expect(parseUsageLimit('■ Quota exceeded. Check your plan and billing details.', now)).toEqual({});
+  });
+
   it('leaves rate limits, overloads and ordinary failures alone', () => {
     for (const text of [
       "API Error: Request rejected (429) · This request would exceed your account's rate limit. Please try again later.",

@@ -74,7 +74,7 @@ const FORMS: readonly UsageLimitForm[] = [
   // "…, or try again at Aug 3rd, 2026 7:07 PM." (openai/codex #31123), "…try again at 3:42 PM."
   {
     source: 'codex',
-    pattern: /You've (?:hit|reached) your usage limit\.(?:[^\n]*?try again (?:in ([^.\n]+)|at ([^\n]+?))\.?[ \t]*$)?/im,
+    pattern: /You[’']ve (?:hit|reached) your usage limit\.(?:[^\n]*?try again (?:in ([^.\n]+)|at ([^\n]+?))\.?[ \t]*$)?/im,
     resetsAt: (match, _text, now) => {
       if (match[1]) {
         const ms = durationMs(match[1]);
@@ -85,15 +85,20 @@ const FORMS: readonly UsageLimitForm[] = [
   },
   // Claude Code 2.x (the installed binary, 2.1.197: `hJ(e,t)` = "You've hit your ${limit}${' · resets ' + time}"),
   // subscribers only: "You've hit your session limit · resets 6am (UTC)", "… weekly limit · resets Dec 9, 3pm (Europe/Berlin)".
-  // Also "5-hour limit reached ∙ resets 3pm" of older REPL banners.
+  // Also "5-hour limit reached ∙ resets 3pm" of older REPL banners, and the extra-usage credits running out:
+  // "API Error: 400 … You're out of extra usage. Add more at claude.ai/settings/usage and keep going." (anthropics/claude-code #45033).
+  // Codex prints the apostrophe typographic too: "■ You’ve hit your usage limit. … try again at 2:51 PM." (openai/codex #47047).
   {
     source: 'claude-code 2.x',
-    pattern: /You've hit your [\w' ]{0,40}?limit(?:\s*[·∙•]\s*resets ([^·∙•\n]+))?|(?:5-hour|five-hour|weekly) limit reached(?:\s*[·∙•,]\s*resets ([^·∙•\n]+))?|You're out of usage credits(?:\s*[·∙•]\s*resets ([^·∙•\n]+))?/i,
+    pattern:
+      /You[’']ve hit your [\w'’ ]{0,40}?limit(?:\s*[·∙•]\s*resets ([^·∙•\n]+))?|(?:5-hour|five-hour|weekly) limit reached(?:\s*[·∙•,]\s*resets ([^·∙•\n]+))?|You[’']re out of usage credits(?:\s*[·∙•]\s*resets ([^·∙•\n]+))?|You[’']re out of extra usage/i,
     resetsAt: (match, _text, now) => {
       const clock = match[1] ?? match[2] ?? match[3];
       return clock ? parseResetClock(clock, now) : undefined;
     },
   },
+  // Codex CLI on a plan's quota: "■ Quota exceeded. Check your plan and billing details." (openai/codex #22601).
+  { source: 'codex quota', pattern: /Quota exceeded\. Check your plan and billing details/i },
   // Gemini CLI (TerminalQuotaError): "You have exhausted your capacity on this model. Your quota will reset after 2h52m39s."
   // (ai-supervisor-foundry/foundry src/infrastructure/connectors/constants/stubs/responses/geminiStub/default.ts),
   // "You have exhausted your daily quota on this model." (google-gemini/gemini-cli #15576, #18050),
