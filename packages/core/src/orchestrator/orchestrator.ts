@@ -240,8 +240,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         }
       }
     } catch (error) {
-      if (error instanceof RunStopped) ending = { stopReason: error.reason };
-      else if (run.signal.aborted && !run.isBudgetExceeded) ending = { stopReason: 'cancelled' };
+      if (error instanceof RunStopped) ending = { stopReason: error.reason, ...(error.error === undefined ? {} : { error: error.error }) };
+      else if (run.signal.aborted && !run.isBudgetExceeded) ending = { stopReason: 'cancelled', ...(run.stopError === undefined ? {} : { error: run.stopError }) };
       else if (run.isBudgetExceeded) ending = { stopReason: 'budget' };
       else ending = { stopReason: 'error', error };
     } finally {

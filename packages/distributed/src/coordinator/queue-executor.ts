@@ -63,6 +63,8 @@ const KNOWN_CODES = new Set<string>([
   'CONFIG_INVALID',
 ]);
 const KEEP_FINISHED = { age: 7 * 24 * 3600, count: 10_000 };
+/** How long a clean-up may wait on Redis before it is given up (Redis may be the reason for it). */
+const QUICK_MS = 2000;
 
 /**
  * Runs each task attempt's agent on a remote worker through a BullMQ queue, behind the
@@ -177,7 +179,9 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   /** Closes the queue's connections. */
   async close(): Promise<void> {
     this.#watch.stop();
-    await Promise.allSettled([this.#queue.close(), this.#events.close()]);
+    // A Redis that is gone would keep a graceful close waiting: drop the connections then.
+    const closed = await withinMs(Promise.allSettled([this.#queue.close(), this.#events.close()]), QUICK_MS);
+    if (closed === undefined) await withinMs(Promise.allSettled([this.#queue.disconnect(), this.#events.disconnect()]), QUICK_MS);
   }
 
   /** Puts the attempt on the queue (or finds it there) and waits for its answer; a Redis that stays away fails it. */
@@ -192,10 +196,14 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
       if (OrchestratorError.isInstance(error) && !abortSignal?.aborted) throw error;
       if (abortSignal?.aborted) {
         // A waiting job is taken off the queue; a running one is locked by its worker and goes on (a resumed run collects it).
-        await this.#queue
-          .getJob(jobId)
-          .then((job) => job?.remove())
-          .catch(() => undefined);
+        // Bounded: the run may be stopping because Redis is gone, and then the job stays for the resumed run to collect.
+        await withinMs(
+          this.#queue
+            .getJob(jobId)
+            .then((job) => job?.remove())
+            .catch(() => undefined),
+          QUICK_MS,
+        );
         throw new ProviderError({ providerId: this.providerId, code: 'ABORTED', message: 'The task was cancelled while on the queue.', isCanceled: true });
       }
       // The queue gave up on it (stalled too often, the worker died for good): worth another attempt.
@@ -254,6 +262,19 @@ function pick(options: RunTaskOptions): Partial<TaskJob> {
   const { model, systemPrompt, allowedTools, disallowedTools, permissionMode, maxTurns, maxBudgetUsd, timeoutMs } = options;
   const picked = { model, systemPrompt, allowedTools: allowedTools ? [...allowedTools] : undefined, disallowedTools: disallowedTools ? [...disallowedTools] : undefined, permissionMode, maxTurns, maxBudgetUsd, timeoutMs };
   return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
+}
+
+/** The promise's value, or undefined once `ms` passed first. */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
