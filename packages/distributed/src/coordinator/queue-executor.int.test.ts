@@ -55,7 +55,8 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
       await rm(join(cwd, 'old.txt'));
     });
     const head = (await project.git(['rev-parse', 'HEAD'])).trim();
-    const result = await executor().doRunTask(runOptions(project.projectDir));
+    const coordinator = executor();
+    const result = await coordinator.doRunTask(runOptions(project.projectDir));
     expect(result.summary).toBe('done');
     expect((await project.git(['rev-parse', 'HEAD'])).trim()).toBe(head);
     expect(await readFile(join(project.projectDir, 'api.txt'), 'utf8')).toBe('api\n');
@@ -64,6 +65,10 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
     expect((await project.git(['status', '--porcelain'])).split('\n').sort()).toEqual(['A  api.txt', 'D  old.txt', 'M  README.md']);
     // The branch the worker pushed is on the remote, named for run, task and attempt.
     expect((await project.git(['ls-remote', 'origin', 'refs/heads/qoder-orch/run-1/api/1'])).trim()).toMatch(/^[0-9a-f]{40}\trefs\/heads\/qoder-orch\/run-1\/api\/1$/);
+    // The starting commit was published for the workers, and is taken off the remote when the executor closes.
+    expect(await project.git(['ls-remote', 'origin', 'refs/qoder-orch/base/*'])).toContain(`refs/qoder-orch/base/run-1/${head}`);
+    await coordinator.close();
+    expect(await project.git(['ls-remote', 'origin', 'refs/qoder-orch/base/*'])).toBe('');
   }, 60_000);
 
   it('a worker whose push fails reports the attempt as failed with REMOTE_PUSH_FAILED, not a silent loss', async () => {

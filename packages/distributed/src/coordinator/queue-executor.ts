@@ -35,6 +35,8 @@ export interface QueueExecutorOptions {
   providerName?: string;
   /** Waiting attempts fail with QUEUE_UNAVAILABLE once Redis has not answered for this long. @default 30000 */
   connectionLossMs?: number;
+  /** Keep the `refs/qoder-orch/base/<run>/<commit>` refs this executor pushed when it closes (by default they are deleted from the remote). */
+  keepBaseRefs?: boolean;
 }
 
 export interface QueueExecutorEvents {
@@ -84,9 +86,11 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   readonly #progress = new Map<string, (event: AgentEvent) => void>();
   #ready: Promise<void> | undefined;
   readonly #watch: ConnectionWatch;
-  /** Starting commits pushed so far (each once). */
+  /** Base refs pushed so far (each once), by name. */
   readonly #published = new Map<string, Promise<void>>();
   #repositoryUrl: string | undefined;
+  /** The repository (its common git folder) the base refs were pushed from: the task worktrees are gone by the time they are pruned. */
+  #gitDir: string | undefined;
 
   constructor(options: QueueExecutorOptions) {
     super();
@@ -135,7 +139,8 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     const jobId = jobIdOf(identity);
     const base = await snapshotWorktree(cwd);
     // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
-    const baseRef = `refs/qoder-orch/base/${base}`;
+    // Named for the run too: a run that ends deletes its own refs, never another coordinator's from the same commit.
+    const baseRef = `refs/qoder-orch/base/${identity.runId}/${base}`;
     await this.#publish(cwd, base, baseRef, abortSignal);
     const data: TaskJob = TaskJobSchema.parse({
       ...identity,
@@ -179,6 +184,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   /** Closes the queue's connections. */
   async close(): Promise<void> {
     this.#watch.stop();
+    await this.#pruneBaseRefs();
     // A Redis that is gone would keep a graceful close waiting: drop the connections then.
     const closed = await withinMs(Promise.allSettled([this.#queue.close(), this.#events.close()]), QUICK_MS);
     if (closed === undefined) await withinMs(Promise.allSettled([this.#queue.disconnect(), this.#events.disconnect()]), QUICK_MS);
@@ -229,13 +235,27 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   }
 
   #publish(cwd: string, base: string, baseRef: string, abortSignal: AbortSignal | undefined): Promise<void> {
-    let published = this.#published.get(base);
+    let published = this.#published.get(baseRef);
     if (!published) {
-      published = publishBase(cwd, this.#options.remote, base, baseRef, abortSignal);
-      published.catch(() => this.#published.delete(base));
-      this.#published.set(base, published);
+      published = (async () => {
+        this.#gitDir ??= await commonGitDir(cwd);
+        await publishBase(cwd, this.#options.remote, base, baseRef, abortSignal);
+      })();
+      published.catch(() => this.#published.delete(baseRef));
+      this.#published.set(baseRef, published);
     }
     return published;
+  }
+
+  /**
+   * Deletes the base refs this executor pushed, in one push, when the run is over: attempts that
+   * were running have fetched theirs, and a resumed run pushes a base again before it enqueues.
+   */
+  async #pruneBaseRefs(): Promise<void> {
+    const refs = [...this.#published.keys()];
+    this.#published.clear();
+    if (this.#options.keepBaseRefs || refs.length === 0 || !this.#gitDir) return;
+    await runGit(['--git-dir', this.#gitDir, 'push', '--no-verify', '--quiet', this.#options.remote, '--delete', ...refs], { cwd: this.#gitDir, isTolerant: true });
   }
 
   #whenReady(): Promise<void> {
@@ -250,6 +270,12 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     this.#repositoryUrl = named.exitCode === 0 ? named.stdout.trim() : this.#options.remote;
     return this.#repositoryUrl;
   }
+}
+
+/** The repository's shared git folder (the main one's `.git` for a linked worktree), absolute. */
+async function commonGitDir(cwd: string): Promise<string> {
+  const found = await runGit(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd });
+  return found.stdout.trim();
 }
 
 /** A task id as a ref and job id piece (a batch's `a+b` becomes `a_b`). */
