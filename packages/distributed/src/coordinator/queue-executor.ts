@@ -14,9 +14,10 @@ import {
 } from '@qoder-orch/spec';
 import { Queue, QueueEvents } from 'bullmq';
 import { EventEmitter } from 'eventemitter3';
+import { Redis } from 'ioredis';
 import { checkRedis, type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
 import { runGit } from '../git/run-git';
-import { branchOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
+import { branchOf, cancelChannelOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
 import { ConnectionWatch } from './connection-watch';
 import { applyRemoteResult, publishBase, snapshotWorktree } from './publish-base';
 
@@ -35,6 +36,13 @@ export interface QueueExecutorOptions {
   providerName?: string;
   /** Waiting attempts fail with QUEUE_UNAVAILABLE once Redis has not answered for this long. @default 30000 */
   connectionLossMs?: number;
+  /**
+   * What an aborted task (Ctrl-C, the run's budget, a timeout) does to its attempt when a worker
+   * is already running it: `cancel` asks the worker to stop the agent (it reports ABORTED), as a
+   * local agent would be killed; `let-run` leaves it running so a resumed run collects it.
+   * A waiting attempt is always taken off the queue. @default 'cancel'
+   */
+  onAbort?: 'cancel' | 'let-run';
   /** Keep the `refs/qoder-orch/base/<run>/<commit>` refs this executor pushed when it closes (by default they are deleted from the remote). */
   keepBaseRefs?: boolean;
 }
@@ -201,15 +209,9 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     } catch (error) {
       if (OrchestratorError.isInstance(error) && !abortSignal?.aborted) throw error;
       if (abortSignal?.aborted) {
-        // A waiting job is taken off the queue; a running one is locked by its worker and goes on (a resumed run collects it).
+        // A waiting job is taken off the queue; a running one is cancelled on its worker (or left to run: onAbort).
         // Bounded: the run may be stopping because Redis is gone, and then the job stays for the resumed run to collect.
-        await withinMs(
-          this.#queue
-            .getJob(jobId)
-            .then((job) => job?.remove())
-            .catch(() => undefined),
-          QUICK_MS,
-        );
+        await withinMs(this.#withdraw(jobId).catch(() => undefined), QUICK_MS);
         throw new ProviderError({ providerId: this.providerId, code: 'ABORTED', message: 'The task was cancelled while on the queue.', isCanceled: true });
       }
       // The queue gave up on it (stalled too often, the worker died for good): worth another attempt.
@@ -232,6 +234,25 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     job ??= await this.#queue.add('task', data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
     this.emit('job-queued', { jobId, taskId: data.taskId, baseCommit: data.baseCommit, isExisting });
     return job.waitUntilFinished(this.#events);
+  }
+
+  /** Takes a waiting job off the queue; a running one (locked by its worker) is cancelled there unless `onAbort` is 'let-run'. */
+  async #withdraw(jobId: string): Promise<void> {
+    const job = await this.#queue.getJob(jobId);
+    if (!job) return;
+    const isRemoved = await job.remove().then(
+      () => true,
+      () => false,
+    );
+    if (isRemoved || this.#options.onAbort === 'let-run') return;
+    // Rare: a connection of its own for the one message.
+    const client = new Redis({ ...redisOptionsOf(this.#options.connection), lazyConnect: true, maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined);
+    try {
+      await client.publish(cancelChannelOf(this.#queue.name), jobId);
+    } finally {
+      client.disconnect();
+    }
   }
 
   #publish(cwd: string, base: string, baseRef: string, abortSignal: AbortSignal | undefined): Promise<void> {
