@@ -18,7 +18,10 @@ const PLANNER = fileURLToPath(new URL('../packages/distributed/src/test/scripted
 const missing = redisServerMissing();
 const cleanups: Array<() => unknown> = [];
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => undefined);
+  for (const cleanup of cleanups.reverse())
+    await Promise.resolve()
+      .then(cleanup)
+      .catch(() => undefined);
 });
 
 const CONFIG = 'execution:\n  test_command: ["node", "-e", "0"]\nvalidation:\n  command_policy:\n    allow: ["node -e 0"]\n';
@@ -160,7 +163,14 @@ function capture() {
 function startCoordinator(args: string[], taskIds: string[]): { child: ChildProcess; done: Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
     cwd: MONOREPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', XDG_CACHE_HOME: process.env['XDG_CACHE_HOME'] ?? '', QODER_ORCH_TEST_TASKS: taskIds.join(','), QODER_ORCH_SEMANTIC_SEARCH: 'false', NO_COLOR: '1' },
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: process.env['HOME'] ?? '/tmp',
+      XDG_CACHE_HOME: process.env['XDG_CACHE_HOME'] ?? '',
+      QODER_ORCH_TEST_TASKS: taskIds.join(','),
+      QODER_ORCH_SEMANTIC_SEARCH: 'false',
+      NO_COLOR: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   cleanups.push(() => child.kill('SIGKILL'));
