@@ -62,7 +62,18 @@ export async function speculate(steps: PipelineSteps, task: Task, slot: number, 
     const onEvent = steps.relay([task.id], task.id, (event) => {
       for (const path of readPaths(event, prepared.cwd)) read.add(path);
     });
-    runResult = await provider.doRunTask({ taskId: task.id, runId: options.runId, attempt: 1, prompt, cwd: prepared.cwd, timeoutMs: steps.timeoutMs(), abortSignal, ...callOptions, ...(prepared.environment ? { env: prepared.environment } : {}), onEvent });
+    runResult = await provider.doRunTask({
+      taskId: task.id,
+      runId: options.runId,
+      attempt: 1,
+      prompt,
+      cwd: prepared.cwd,
+      timeoutMs: steps.timeoutMs(),
+      abortSignal,
+      ...callOptions,
+      ...(prepared.environment ? { env: prepared.environment } : {}),
+      onEvent,
+    });
   } catch (error) {
     if (ProviderError.isInstance(error)) steps.spend([task.id], error.costUsd ?? 0);
     if (isRunStopping(error) && !abortSignal.aborted) events.emit('stop-run', { taskId: task.id, error });

@@ -211,7 +211,10 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
       if (abortSignal?.aborted) {
         // A waiting job is taken off the queue; a running one is cancelled on its worker (or left to run: onAbort).
         // Bounded: the run may be stopping because Redis is gone, and then the job stays for the resumed run to collect.
-        await withinMs(this.#withdraw(jobId).catch(() => undefined), QUICK_MS);
+        await withinMs(
+          this.#withdraw(jobId).catch(() => undefined),
+          QUICK_MS,
+        );
         throw new ProviderError({ providerId: this.providerId, code: 'ABORTED', message: 'The task was cancelled while on the queue.', isCanceled: true });
       }
       // The queue gave up on it (stalled too often, the worker died for good): worth another attempt.

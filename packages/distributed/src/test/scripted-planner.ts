@@ -12,7 +12,8 @@ export function createScriptedPlanner(taskIds: readonly string[]): LLMProviderV1
     specificationVersion: 'v1',
     providerId,
     doComplete(options: CompleteOptions): Promise<CompleteResult> {
-      const text = options.purpose === 'judge' ? JSON.stringify({ isMet: true, reasoning: 'every file is there' }) : JSON.stringify({ tasks: taskIds.map((id) => ({ id, title: `Do ${id}`, agent: 'backend-dev', files: [`src/${id}.txt`] })) });
+      const text =
+        options.purpose === 'judge' ? JSON.stringify({ isMet: true, reasoning: 'every file is there' }) : JSON.stringify({ tasks: taskIds.map((id) => ({ id, title: `Do ${id}`, agent: 'backend-dev', files: [`src/${id}.txt`] })) });
       return Promise.resolve({ text, usage: { inputTokens: 1, outputTokens: 1 } });
     },
     doRunTask: () => Promise.reject(new ProviderError({ providerId, code: 'BAD_OUTPUT', message: 'The scripted planner does not run tasks; a queue executor sends them to workers.' })),
