@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrchestratorError } from '@qoder-orch/spec';
 import { runGit } from '../git/run-git';
+import { ResultFetcher } from './result-fetcher';
 
 /** A fixed date for snapshot commits: the same worktree state always gives the same commit id. */
 const FIXED_DATE = '2000-01-01T00:00:00Z';
@@ -50,13 +51,13 @@ export async function publishBase(cwd: string, remote: string, commit: string, r
  * the pipeline checks, commits and merges it exactly as it would a local agent's work. The
  * branch is fetched and must be what the worker reported, and a descendant of the base.
  */
-export async function applyRemoteResult(input: { cwd: string; remote: string; branch: string; base: string; commit: string; abortSignal?: AbortSignal }): Promise<void> {
+export async function applyRemoteResult(input: { cwd: string; remote: string; branch: string; base: string; commit: string; abortSignal?: AbortSignal; fetcher?: ResultFetcher }): Promise<void> {
   const { cwd, remote, branch, base, commit } = input;
-  const signal = input.abortSignal ? { abortSignal: input.abortSignal } : {};
   const invalid = (message: string) => new OrchestratorError({ code: 'REMOTE_RESULT_INVALID', message, fix: 'Check the worker and the git remote; the attempt can be run again.' });
-  const fetched = await runGit(['fetch', '--no-tags', '--quiet', remote, `refs/heads/${branch}`], { cwd, isTolerant: true, ...signal });
-  if (fetched.exitCode !== 0) throw invalid(`Could not fetch the worker's branch ${branch}: ${fetched.stderr.trim().slice(-300)}`);
-  const tip = (await runGit(['rev-parse', 'FETCH_HEAD'], { cwd })).stdout.trim();
+  // Fetched together with the other results that arrive meanwhile (see ResultFetcher).
+  const fetcher = input.fetcher ?? new ResultFetcher(remote);
+  const tip = await fetcher.fetch(cwd, branch);
+  if (!input.fetcher) await fetcher.clear();
   if (tip !== commit) throw invalid(`The branch ${branch} is at ${tip.slice(0, 12)}, not at the commit the worker reported (${commit.slice(0, 12)}).`);
   const isDescendant = (await runGit(['merge-base', '--is-ancestor', base, commit], { cwd, isTolerant: true })).exitCode === 0;
   if (!isDescendant) throw invalid(`The worker's commit ${commit.slice(0, 12)} does not build on the task's base ${base.slice(0, 12)}.`);

@@ -20,6 +20,7 @@ import { runGit } from '../git/run-git';
 import { branchOf, cancelChannelOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
 import { ConnectionWatch } from './connection-watch';
 import { applyRemoteResult, publishBase, snapshotWorktree } from './publish-base';
+import { ResultFetcher } from './result-fetcher';
 
 export interface QueueExecutorOptions {
   /** The Redis the workers take jobs from. */
@@ -99,10 +100,12 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   #repositoryUrl: string | undefined;
   /** The repository (its common git folder) the base refs were pushed from: the task worktrees are gone by the time they are pruned. */
   #gitDir: string | undefined;
+  readonly #fetcher: ResultFetcher;
 
   constructor(options: QueueExecutorOptions) {
     super();
     this.#options = options;
+    this.#fetcher = new ResultFetcher(options.remote);
     this.providerId = `queue(${options.provider.providerId})`;
     const connection = redisOptionsOf(options.connection);
     const name = options.queue ?? DEFAULT_QUEUE;
@@ -175,7 +178,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
           ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
         });
       }
-      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, ...signal });
+      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, fetcher: this.#fetcher, ...signal });
       return {
         summary: result.summary,
         usage: result.usage,
@@ -193,6 +196,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   async close(): Promise<void> {
     this.#watch.stop();
     await this.#pruneBaseRefs();
+    await this.#fetcher.clear(this.#gitDir);
     // A Redis that is gone would keep a graceful close waiting: drop the connections then.
     const closed = await withinMs(Promise.allSettled([this.#queue.close(), this.#events.close()]), QUICK_MS);
     if (closed === undefined) await withinMs(Promise.allSettled([this.#queue.disconnect(), this.#events.disconnect()]), QUICK_MS);
