@@ -19,7 +19,7 @@ import { checkRedis, type RedisConnection, redisOptionsOf } from '../connection/
 import { runGit } from '../git/run-git';
 import { branchOf, cancelChannelOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
 import { ConnectionWatch } from './connection-watch';
-import { applyRemoteResult, publishBase, snapshotWorktree } from './publish-base';
+import { applyRemoteResult, publishBase, snapshotState } from './publish-base';
 import { ResultFetcher } from './result-fetcher';
 
 export interface QueueExecutorOptions {
@@ -148,7 +148,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     // A call without a run (a batch, speculation, a program of its own) gets an id of its own: nothing to collect.
     const identity = { runId: options.runId ?? `adhoc-${randomUUID()}`, taskId: refSafe(options.taskId), attempt: options.attempt ?? 1 };
     const jobId = jobIdOf(identity);
-    const base = await snapshotWorktree(cwd);
+    const { commit: base, isClean } = await snapshotState(cwd);
     // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
     // Named for the run too: a run that ends deletes its own refs, never another coordinator's from the same commit.
     const baseRef = `refs/qoder-orch/base/${identity.runId}/${base}`;
@@ -178,7 +178,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
           ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
         });
       }
-      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, fetcher: this.#fetcher, ...signal });
+      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, fetcher: this.#fetcher, isCleanBase: isClean, ...signal });
       return {
         summary: result.summary,
         usage: result.usage,
