@@ -253,9 +253,11 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     );
     if (isRemoved || this.#options.onAbort === 'let-run') return;
     // Rare: a connection of its own for the one message.
-    const client = new Redis({ ...redisOptionsOf(this.#options.connection), lazyConnect: true, maxRetriesPerRequest: 1 });
+    // No reconnecting and no offline queue: with Redis gone it fails at once instead of lingering.
+    const client = new Redis({ ...redisOptionsOf(this.#options.connection), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, connectTimeout: QUICK_MS });
     client.on('error', () => undefined);
     try {
+      await client.connect();
       await client.publish(cancelChannelOf(this.#queue.name), jobId);
     } finally {
       client.disconnect();
