@@ -86,7 +86,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     // Input first: an unknown run is reported before any agent CLI is looked for.
     const resumeId = mode.kind === 'resume' ? await runToResume(runStore, mode.runId, projectDir) : undefined;
     const queueSettings = options.queue ?? (config.queue.redis ? { redis: config.queue.redis, remote: config.queue.remote, ...(config.queue.name ? { queue: config.queue.name } : {}) } : undefined);
-    const queued = await queueProvider(queueSettings, dependencies.provider ?? (await resolveProvider(config.llm.provider, { cwd })), config.llm.provider);
+    const queued = await queueProvider(queueSettings, dependencies.provider ?? (await resolveProvider(config.llm.provider, { cwd })), config.llm.provider, config.queue.connectionLossSeconds);
     closeQueue = queued.close;
     const provider = queued.provider;
     const planProvider = await resolvePurposeProvider(config.llm.planProvider, { cwd, key: 'llm.plan_provider' });

@@ -222,6 +222,8 @@ export const ConfigSchema = z
         remote: z.string().min(1).default('origin'),
         /** The queue's name (several coordinators can share one Redis). @default the distributed package's */
         name: z.string().min(1).optional(),
+        /** How long Redis may not answer while attempts wait before the run stops (resumable) with QUEUE_UNAVAILABLE. @default 30 */
+        connectionLossSeconds: z.number().positive().max(3600).default(30),
       })
       .strict()
       .prefault({}),

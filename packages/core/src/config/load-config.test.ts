@@ -97,10 +97,10 @@ describe('loadConfig', () => {
   });
 
   it('reads queue execution from the file and QODER_ORCH_REDIS (the environment wins), and refuses a URL that is not Redis', async () => {
-    const dir = await project('queue:\n  redis: redis://queue.internal:6379\n  remote: git@example.com:team/app.git\n  name: team-app\n');
-    expect((await loadConfig({ projectDir: dir, env: {} })).config.queue).toEqual({ redis: 'redis://queue.internal:6379', remote: 'git@example.com:team/app.git', name: 'team-app' });
+    const dir = await project('queue:\n  redis: redis://queue.internal:6379\n  remote: git@example.com:team/app.git\n  name: team-app\n  connection_loss_seconds: 5\n');
+    expect((await loadConfig({ projectDir: dir, env: {} })).config.queue).toEqual({ redis: 'redis://queue.internal:6379', remote: 'git@example.com:team/app.git', name: 'team-app', connectionLossSeconds: 5 });
     expect((await loadConfig({ projectDir: dir, env: { QODER_ORCH_REDIS: 'rediss://:pw@other:6380' } })).config.queue.redis).toBe('rediss://:pw@other:6380');
-    expect((await loadConfig({ projectDir: await project(), env: {} })).config.queue).toEqual({ remote: 'origin' });
+    expect((await loadConfig({ projectDir: await project(), env: {} })).config.queue).toEqual({ remote: 'origin', connectionLossSeconds: 30 });
     const error = await configError(loadConfig({ projectDir: await project('queue:\n  redis: http://queue.internal\n'), env: {} }));
     expect(error.issues[0]).toMatchObject({ path: 'queue.redis', message: expect.stringContaining('redis://') });
   });

@@ -255,9 +255,9 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
         }
       }
     } catch (error) {
-      if (error instanceof RunStopped) ending = { stopReason: error.reason };
+      if (error instanceof RunStopped) ending = { stopReason: error.reason, ...(error.error === undefined ? {} : { error: error.error }) };
       else if (stopForUsageLimit(run, error)) ending = { stopReason: 'usage-limit' };
-      else if (run.signal.aborted && !run.isBudgetExceeded) ending = { stopReason: 'cancelled' };
+      else if (run.signal.aborted && !run.isBudgetExceeded) ending = { stopReason: 'cancelled', ...(run.stopError === undefined ? {} : { error: run.stopError }) };
       else if (run.isBudgetExceeded) ending = { stopReason: 'budget' };
       else ending = { stopReason: 'error', error };
       // Stopped by `onUsageLimit: 'exit'`: resumable, with the pause in the state.

@@ -1,5 +1,5 @@
 import type { SerializedError } from '@qoder-orch/spec';
-import type { ProviderError } from '@qoder-orch/spec';
+import type { OrchestratorError, ProviderError } from '@qoder-orch/spec';
 import type { CheckChange } from '@qoder-orch/spec';
 import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
 import type { AgentEvent } from '@qoder-orch/spec';
@@ -53,6 +53,8 @@ export interface TaskPipelineEvents {
   'speculation-discarded': [event: { taskId: string; wastedMs: number; reason: string }];
   /** The task ended (completed, failed or cancelled) with this result. */
   'task-finish': [event: { taskId: string; result: TaskResult }];
+  /** The executor cannot go on (its queue is lost): the run stops, resumable, and the task is cancelled, not failed. */
+  'stop-run': [event: { taskId: string; error: OrchestratorError }];
   /** Something went wrong that does not end the task (a discard, a wiki proposal, a batch that fell back). */
   warning: [event: { code: string; message: string }];
 }

@@ -1,4 +1,4 @@
-import type { ProviderError } from '@qoder-orch/spec';
+import type { OrchestratorError, ProviderError } from '@qoder-orch/spec';
 import type { EventRecorder } from '../run/event-recorder';
 import type { TaskResult } from '@qoder-orch/spec';
 import { describeAgentEvent } from './agent-output';
@@ -15,6 +15,8 @@ export interface PipelineRunHooks {
   onSpend?: (costUsd: number) => void;
   appendTranscript?: (taskId: string, line: string) => void;
   onSpeculationWasted?: (ms: number) => void;
+  /** The executor cannot go on: stop the run, resumable. */
+  onStopRun?: (error: OrchestratorError) => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export function recordPipelineEvents(pipeline: TaskPipeline, events: Pick<EventR
       hooks.onFinish(result);
     },
     warning: (event) => events.emit('warning', event),
+    'stop-run': ({ error }) => hooks.onStopRun?.(error),
   } satisfies { [K in keyof TaskPipelineEvents]?: (...args: TaskPipelineEvents[K]) => void };
   for (const [name, listener] of Object.entries(listeners)) pipeline.on(name as 'warning', listener as () => void);
   return () => {

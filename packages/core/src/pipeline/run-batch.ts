@@ -8,6 +8,7 @@ import type { RunTaskResult } from '@qoder-orch/spec';
 import type { Usage } from '@qoder-orch/spec';
 import { redactedRunResult } from './agent-output';
 import type { PipelineSteps } from './pipeline-steps';
+import { isRunStopping } from './run-stopping';
 import { settleTask } from './settle-task';
 
 /**
@@ -38,6 +39,9 @@ export async function runBatch(steps: PipelineSteps, tasks: readonly Task[], slo
     }
     runResult = await provider.doRunTask({
       taskId: ids.join('+').slice(0, 200),
+      // Named by run, tasks and attempt: a remote executor's job for the batch is found again after a resume.
+      runId: options.runId,
+      attempt: 1,
       prompt: buildBatchPrompt(inputs),
       cwd: prepared[0]!.cwd,
       timeoutMs: steps.timeoutMs(tasks.length),
@@ -50,6 +54,7 @@ export async function runBatch(steps: PipelineSteps, tasks: readonly Task[], slo
     if (ProviderError.isInstance(error)) steps.spend(ids, error.costUsd ?? 0);
     // A usage limit pauses the provider; the tasks one by one then wait for the reset.
     if (ProviderError.isInstance(error) && error.code === 'USAGE_LIMIT') options.usageLimitGate?.hit(error);
+    if (isRunStopping(error) && !abortSignal.aborted) events.emit('stop-run', { taskId: head.id, error });
     for (const [index, task] of tasks.entries()) {
       await options.workspace.discard(task, prepared[index]!, { isRollback: true, reason: 'the batch invocation failed' }).catch(() => undefined);
     }

@@ -11,6 +11,7 @@ import type { RunTaskResult } from '@qoder-orch/spec';
 import { addUsage, emptyUsage } from '@qoder-orch/spec';
 import { redactedError, redactedRunResult } from './agent-output';
 import type { PipelineSteps } from './pipeline-steps';
+import { isRunStopping } from './run-stopping';
 import { failTask, settleTask } from './settle-task';
 import { watchSharedDependencies } from './shared-dependencies';
 
@@ -109,6 +110,8 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
         steps.spend([task.id], error.costUsd ?? 0);
       }
       lastError = error;
+      // The executor is gone (not the task): the run stops before this attempt counts as failed.
+      if (isRunStopping(error) && !abortSignal.aborted) events.emit('stop-run', { taskId: task.id, error });
       const failed = { ...base(attempt), usage, costUsd, error: redactedError(error, options.secretValues), ...atCheckpoint };
       if (abortSignal.aborted) {
         await steps.saveState(task.id, { status: 'cancelled', attempts: attempt, ...atCheckpoint, ...(prepared.worktree ? { worktree: prepared.worktree } : {}) });

@@ -8,6 +8,7 @@ import { type TaskResult, TaskResultSchema } from '@qoder-orch/spec';
 import type { RunTaskResult } from '@qoder-orch/spec';
 import { readPaths, redactedRunResult } from './agent-output';
 import type { PipelineSteps } from './pipeline-steps';
+import { isRunStopping } from './run-stopping';
 import { failTask, settleTask } from './settle-task';
 import { watchSharedDependencies } from './shared-dependencies';
 
@@ -62,11 +63,23 @@ export async function speculate(steps: PipelineSteps, task: Task, slot: number, 
     const onEvent = steps.relay([task.id], task.id, (event) => {
       for (const path of readPaths(event, prepared.cwd)) read.add(path);
     });
-    runResult = await provider.doRunTask({ taskId: task.id, prompt, cwd: prepared.cwd, timeoutMs: steps.timeoutMs(), abortSignal, ...callOptions, ...(prepared.environment ? { env: prepared.environment } : {}), onEvent });
+    runResult = await provider.doRunTask({
+      taskId: task.id,
+      runId: options.runId,
+      attempt: 1,
+      prompt,
+      cwd: prepared.cwd,
+      timeoutMs: steps.timeoutMs(),
+      abortSignal,
+      ...callOptions,
+      ...(prepared.environment ? { env: prepared.environment } : {}),
+      onEvent,
+    });
   } catch (error) {
     if (ProviderError.isInstance(error)) steps.spend([task.id], error.costUsd ?? 0);
     // A usage limit pauses the provider: the task is run again normally, after the reset.
     if (ProviderError.isInstance(error) && error.code === 'USAGE_LIMIT') options.usageLimitGate?.hit(error);
+    if (isRunStopping(error) && !abortSignal.aborted) events.emit('stop-run', { taskId: task.id, error });
     await throwAway(`speculation failed: ${serializeError(error).code}`);
     throw error;
   }

@@ -79,7 +79,7 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
   await run.saveState();
   if (events.storeError) throw events.storeError;
   if (run.isBudgetExceeded) throw new RunStopped('budget');
-  if (run.signal.aborted) throw new RunStopped('cancelled');
+  if (run.signal.aborted) throw new RunStopped('cancelled', run.stopError);
   // The judge sees every contract check the tasks started.
   await contractChecks;
   return { results };

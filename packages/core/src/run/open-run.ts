@@ -52,6 +52,7 @@ export function openRun(setup: RunSetup, emitter: EventEmitter<OrchestratorListe
     subagents: [],
     runCost: Object.values(state.tasks).reduce((sum, task) => sum + (task.result?.costUsd ?? 0), state.overheadCostUsd),
     isBudgetExceeded: false,
+    stopError: undefined,
     contractReport: undefined,
     speculation: { started: 0, kept: 0, rerun: 0, abandoned: 0, wastedMs: 0 },
     durationHistory: undefined,

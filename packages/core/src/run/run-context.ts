@@ -63,6 +63,8 @@ export interface RunContext extends RunSetup {
   /** Spent so far, tasks and overhead, this session and earlier ones. */
   runCost: number;
   isBudgetExceeded: boolean;
+  /** Why the run stopped itself as a cancelled run would (an executor's lost queue), reported in its summary. */
+  stopError: unknown;
   contractReport: ContractReport | undefined;
   speculation: { started: number; kept: number; rerun: number; abandoned: number; wastedMs: number };
   durationHistory: DurationHistory | undefined;

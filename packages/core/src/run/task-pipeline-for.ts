@@ -84,6 +84,12 @@ export async function taskPipelineFor(run: RunContext, iteration: number, plan: 
     appendTranscript: (taskId, text) => {
       void run.store.appendArtifact(state.runId, `tasks/${taskId}.log`, `${new Date().toISOString()} ${text.replace(/\n/g, '\n  ')}\n`).catch(() => {});
     },
+    onStopRun: (error) => {
+      if (run.signal.aborted) return;
+      run.stopError = error;
+      events.emit('warning', { code: error.code, message: `${error.message} Stopping the run; it can be resumed.` });
+      run.controller.abort(error);
+    },
     onSpeculationWasted: (wastedMs) => {
       run.speculation.wastedMs += wastedMs;
     },

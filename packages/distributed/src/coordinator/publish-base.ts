@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrchestratorError } from '@qoder-orch/spec';
 import { runGit } from '../git/run-git';
+import { ResultFetcher } from './result-fetcher';
 
 /** A fixed date for snapshot commits: the same worktree state always gives the same commit id. */
 const FIXED_DATE = '2000-01-01T00:00:00Z';
@@ -15,10 +16,20 @@ const FIXED_DATE = '2000-01-01T00:00:00Z';
  * worktree's own index is untouched.
  */
 export async function snapshotWorktree(cwd: string): Promise<string> {
-  const head = (await runGit(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
-  // The usual case, a clean worktree at the integration branch's head: two git calls, no snapshot.
-  const status = (await runGit(['status', '--porcelain', '-z', '--untracked-files=all'], { cwd })).stdout;
-  if (status === '') return head;
+  return (await snapshotState(cwd)).commit;
+}
+
+/** {@link snapshotWorktree}, and whether the worktree was clean at HEAD (its index is the commit, freshly refreshed). */
+export async function snapshotState(cwd: string): Promise<{ commit: string; isClean: boolean }> {
+  // The usual case, a clean worktree at the integration branch's head: one git call (HEAD's id is in the header), no snapshot.
+  const status = (await runGit(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'], { cwd })).stdout.split('\0').filter(Boolean);
+  const head = status.find((line) => line.startsWith('# branch.oid '))?.slice('# branch.oid '.length) ?? '';
+  if (!/^[0-9a-f]{40}$/.test(head)) throw new OrchestratorError({ code: 'GIT_ERROR', message: `The task's worktree has no commit to start from (${cwd}).` });
+  if (status.every((line) => line.startsWith('# '))) return { commit: head, isClean: true };
+  return { commit: await snapshotCommit(cwd, head), isClean: false };
+}
+
+async function snapshotCommit(cwd: string, head: string): Promise<string> {
   const indexFile = join(tmpdir(), `qoder-orch-snapshot-${randomUUID()}.index`);
   try {
     const env = { GIT_INDEX_FILE: indexFile };
@@ -50,18 +61,30 @@ export async function publishBase(cwd: string, remote: string, commit: string, r
  * the pipeline checks, commits and merges it exactly as it would a local agent's work. The
  * branch is fetched and must be what the worker reported, and a descendant of the base.
  */
-export async function applyRemoteResult(input: { cwd: string; remote: string; branch: string; base: string; commit: string; abortSignal?: AbortSignal }): Promise<void> {
+export async function applyRemoteResult(input: {
+  cwd: string;
+  remote: string;
+  branch: string;
+  base: string;
+  commit: string;
+  abortSignal?: AbortSignal;
+  fetcher?: ResultFetcher;
+  /** The worktree was clean at `base` when it was snapshotted (and nothing touched it since): its index is `base` already. */
+  isCleanBase?: boolean;
+}): Promise<void> {
   const { cwd, remote, branch, base, commit } = input;
-  const signal = input.abortSignal ? { abortSignal: input.abortSignal } : {};
   const invalid = (message: string) => new OrchestratorError({ code: 'REMOTE_RESULT_INVALID', message, fix: 'Check the worker and the git remote; the attempt can be run again.' });
-  const fetched = await runGit(['fetch', '--no-tags', '--quiet', remote, `refs/heads/${branch}`], { cwd, isTolerant: true, ...signal });
-  if (fetched.exitCode !== 0) throw invalid(`Could not fetch the worker's branch ${branch}: ${fetched.stderr.trim().slice(-300)}`);
-  const tip = (await runGit(['rev-parse', 'FETCH_HEAD'], { cwd })).stdout.trim();
+  // Fetched together with the other results that arrive meanwhile (see ResultFetcher).
+  const fetcher = input.fetcher ?? new ResultFetcher(remote);
+  const tip = await fetcher.fetch(cwd, branch);
+  if (!input.fetcher) await fetcher.clear();
   if (tip !== commit) throw invalid(`The branch ${branch} is at ${tip.slice(0, 12)}, not at the commit the worker reported (${commit.slice(0, 12)}).`);
   const isDescendant = (await runGit(['merge-base', '--is-ancestor', base, commit], { cwd, isTolerant: true })).exitCode === 0;
   if (!isDescendant) throw invalid(`The worker's commit ${commit.slice(0, 12)} does not build on the task's base ${base.slice(0, 12)}.`);
   // The index as the base (the files already are), then a two-tree read that moves files, deletions included, to the worker's.
-  await runGit(['read-tree', base], { cwd });
-  await runGit(['update-index', '-q', '--refresh'], { cwd, isTolerant: true });
+  if (!input.isCleanBase) {
+    await runGit(['read-tree', base], { cwd });
+    await runGit(['update-index', '-q', '--refresh'], { cwd, isTolerant: true });
+  }
   await runGit(['read-tree', '-m', '-u', base, commit], { cwd });
 }

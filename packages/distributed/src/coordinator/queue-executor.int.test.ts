@@ -37,8 +37,8 @@ async function setUp(queue: string, work: (options: RunTaskOptions) => Promise<v
   const provider = agent(work);
   const worker: TaskWorker = await createWorker({ connection: redis.url, queue, workdir: join(project.root, 'worker'), providers: { agent: provider }, lockDurationMs: 2000, stalledIntervalMs: 1000 });
   cleanups.push(() => worker.close(true));
-  const executor = (): QueueExecutor => {
-    const made = createQueueExecutor({ connection: redis.url, queue, remote: 'origin', provider: new MockAgentProvider(), providerName: 'agent' });
+  const executor = (onAbort?: 'cancel' | 'let-run'): QueueExecutor => {
+    const made = createQueueExecutor({ connection: redis.url, queue, remote: 'origin', provider: new MockAgentProvider(), providerName: 'agent', ...(onAbort ? { onAbort } : {}) });
     cleanups.push(() => made.close());
     return made;
   };
@@ -55,7 +55,8 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
       await rm(join(cwd, 'old.txt'));
     });
     const head = (await project.git(['rev-parse', 'HEAD'])).trim();
-    const result = await executor().doRunTask(runOptions(project.projectDir));
+    const coordinator = executor();
+    const result = await coordinator.doRunTask(runOptions(project.projectDir));
     expect(result.summary).toBe('done');
     expect((await project.git(['rev-parse', 'HEAD'])).trim()).toBe(head);
     expect(await readFile(join(project.projectDir, 'api.txt'), 'utf8')).toBe('api\n');
@@ -64,6 +65,10 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
     expect((await project.git(['status', '--porcelain'])).split('\n').sort()).toEqual(['A  api.txt', 'D  old.txt', 'M  README.md']);
     // The branch the worker pushed is on the remote, named for run, task and attempt.
     expect((await project.git(['ls-remote', 'origin', 'refs/heads/qoder-orch/run-1/api/1'])).trim()).toMatch(/^[0-9a-f]{40}\trefs\/heads\/qoder-orch\/run-1\/api\/1$/);
+    // The starting commit was published for the workers, and is taken off the remote when the executor closes.
+    expect(await project.git(['ls-remote', 'origin', 'refs/qoder-orch/base/*'])).toContain(`refs/qoder-orch/base/run-1/${head}`);
+    await coordinator.close();
+    expect(await project.git(['ls-remote', 'origin', 'refs/qoder-orch/base/*'])).toBe('');
   }, 60_000);
 
   it('a worker whose push fails reports the attempt as failed with REMOTE_PUSH_FAILED, not a silent loss', async () => {
@@ -82,12 +87,36 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
     expect(existsSync(join(project.projectDir, 'api.txt'))).toBe(false);
   }, 60_000);
 
-  it('a coordinator stopped while its attempt ran (Ctrl-C): the attempt goes on, and the resumed coordinator collects it instead of running it again', async () => {
+  it('a task aborted while a worker runs its attempt: the worker stops the agent and reports ABORTED', async () => {
+    const { project, provider, worker, executor } = await setUp('cancel', async ({ abortSignal }) => {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 30_000);
+        abortSignal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(new ProviderError({ providerId: 'local-agent', code: 'ABORTED', message: 'stopped', isCanceled: true }));
+        });
+      });
+    });
+    const stop = new AbortController();
+    const started = new Promise((resolve) => worker.once('job-start', resolve));
+    const ended = new Promise<{ isOk: boolean; code?: string }>((resolve) => worker.once('job-end', resolve));
+    const stopped = executor()
+      .doRunTask({ ...runOptions(project.projectDir), abortSignal: stop.signal })
+      .catch((caught: unknown) => caught);
+    await started;
+    stop.abort(new Error('the task was cancelled'));
+    expect(await stopped).toMatchObject({ code: 'ABORTED' });
+    // Well before the agent's 30 s: the worker was told.
+    expect(await ended).toMatchObject({ isOk: false, code: 'ABORTED' });
+    expect(provider.calls).toBe(1);
+  }, 60_000);
+
+  it('a coordinator stopped while its attempt ran, with onAbort let-run: the attempt goes on, and the resumed coordinator collects it instead of running it again', async () => {
     const { project, provider, worker, executor } = await setUp('collect', async ({ cwd }) => {
       await new Promise((resolve) => setTimeout(resolve, 800));
       await writeFile(join(cwd, 'api.txt'), 'api\n');
     });
-    const first = executor();
+    const first = executor('let-run');
     const stop = new AbortController();
     const started = new Promise((resolve) => worker.once('job-start', resolve));
     const ended = new Promise((resolve) => worker.once('job-end', resolve));

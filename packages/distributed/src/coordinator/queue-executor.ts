@@ -14,11 +14,13 @@ import {
 } from '@qoder-orch/spec';
 import { Queue, QueueEvents } from 'bullmq';
 import { EventEmitter } from 'eventemitter3';
+import { Redis } from 'ioredis';
 import { checkRedis, type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
 import { runGit } from '../git/run-git';
-import { branchOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
+import { branchOf, cancelChannelOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
 import { ConnectionWatch } from './connection-watch';
-import { applyRemoteResult, publishBase, snapshotWorktree } from './publish-base';
+import { applyRemoteResult, publishBase, snapshotState } from './publish-base';
+import { ResultFetcher } from './result-fetcher';
 
 export interface QueueExecutorOptions {
   /** The Redis the workers take jobs from. */
@@ -35,6 +37,15 @@ export interface QueueExecutorOptions {
   providerName?: string;
   /** Waiting attempts fail with QUEUE_UNAVAILABLE once Redis has not answered for this long. @default 30000 */
   connectionLossMs?: number;
+  /**
+   * What an aborted task (Ctrl-C, the run's budget, a timeout) does to its attempt when a worker
+   * is already running it: `cancel` asks the worker to stop the agent (it reports ABORTED), as a
+   * local agent would be killed; `let-run` leaves it running so a resumed run collects it.
+   * A waiting attempt is always taken off the queue. @default 'cancel'
+   */
+  onAbort?: 'cancel' | 'let-run';
+  /** Keep the `refs/qoder-orch/base/<run>/<commit>` refs this executor pushed when it closes (by default they are deleted from the remote). */
+  keepBaseRefs?: boolean;
 }
 
 export interface QueueExecutorEvents {
@@ -64,6 +75,8 @@ const KNOWN_CODES = new Set<string>([
   'CONFIG_INVALID',
 ]);
 const KEEP_FINISHED = { age: 7 * 24 * 3600, count: 10_000 };
+/** How long a clean-up may wait on Redis before it is given up (Redis may be the reason for it). */
+const QUICK_MS = 2000;
 
 /**
  * Runs each task attempt's agent on a remote worker through a BullMQ queue, behind the
@@ -83,13 +96,17 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   readonly #progress = new Map<string, (event: AgentEvent) => void>();
   #ready: Promise<void> | undefined;
   readonly #watch: ConnectionWatch;
-  /** Starting commits pushed so far (each once). */
+  /** Base refs pushed so far (each once), by name. */
   readonly #published = new Map<string, Promise<void>>();
   #repositoryUrl: string | undefined;
+  /** The repository (its common git folder) the base refs were pushed from: the task worktrees are gone by the time they are pruned. */
+  #gitDir: string | undefined;
+  readonly #fetcher: ResultFetcher;
 
   constructor(options: QueueExecutorOptions) {
     super();
     this.#options = options;
+    this.#fetcher = new ResultFetcher(options.remote);
     this.providerId = `queue(${options.provider.providerId})`;
     const connection = redisOptionsOf(options.connection);
     const name = options.queue ?? DEFAULT_QUEUE;
@@ -132,9 +149,10 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     // A call without a run (a batch, speculation, a program of its own) gets an id of its own: nothing to collect.
     const identity = { runId: options.runId ?? `adhoc-${randomUUID()}`, taskId: refSafe(options.taskId), attempt: options.attempt ?? 1 };
     const jobId = jobIdOf(identity);
-    const base = await snapshotWorktree(cwd);
+    const { commit: base, isClean } = await snapshotState(cwd);
     // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
-    const baseRef = `refs/qoder-orch/base/${base}`;
+    // Named for the run too: a run that ends deletes its own refs, never another coordinator's from the same commit.
+    const baseRef = `refs/qoder-orch/base/${identity.runId}/${base}`;
     await this.#publish(cwd, base, baseRef, abortSignal);
     const data: TaskJob = TaskJobSchema.parse({
       ...identity,
@@ -161,7 +179,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
           ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
         });
       }
-      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, ...signal });
+      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, fetcher: this.#fetcher, isCleanBase: isClean, ...signal });
       return {
         summary: result.summary,
         usage: result.usage,
@@ -178,7 +196,11 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   /** Closes the queue's connections. */
   async close(): Promise<void> {
     this.#watch.stop();
-    await Promise.allSettled([this.#queue.close(), this.#events.close()]);
+    await this.#pruneBaseRefs();
+    await this.#fetcher.clear(this.#gitDir);
+    // A Redis that is gone would keep a graceful close waiting: drop the connections then.
+    const closed = await withinMs(Promise.allSettled([this.#queue.close(), this.#events.close()]), QUICK_MS);
+    if (closed === undefined) await withinMs(Promise.allSettled([this.#queue.disconnect(), this.#events.disconnect()]), QUICK_MS);
   }
 
   /** Puts the attempt on the queue (or finds it there) and waits for its answer; a Redis that stays away fails it. */
@@ -192,11 +214,12 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     } catch (error) {
       if (OrchestratorError.isInstance(error) && !abortSignal?.aborted) throw error;
       if (abortSignal?.aborted) {
-        // A waiting job is taken off the queue; a running one is locked by its worker and goes on (a resumed run collects it).
-        await this.#queue
-          .getJob(jobId)
-          .then((job) => job?.remove())
-          .catch(() => undefined);
+        // A waiting job is taken off the queue; a running one is cancelled on its worker (or left to run: onAbort).
+        // Bounded: the run may be stopping because Redis is gone, and then the job stays for the resumed run to collect.
+        await withinMs(
+          this.#withdraw(jobId).catch(() => undefined),
+          QUICK_MS,
+        );
         throw new ProviderError({ providerId: this.providerId, code: 'ABORTED', message: 'The task was cancelled while on the queue.', isCanceled: true });
       }
       // The queue gave up on it (stalled too often, the worker died for good): worth another attempt.
@@ -221,14 +244,49 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     return job.waitUntilFinished(this.#events);
   }
 
+  /** Takes a waiting job off the queue; a running one (locked by its worker) is cancelled there unless `onAbort` is 'let-run'. */
+  async #withdraw(jobId: string): Promise<void> {
+    const job = await this.#queue.getJob(jobId);
+    if (!job) return;
+    const isRemoved = await job.remove().then(
+      () => true,
+      () => false,
+    );
+    if (isRemoved || this.#options.onAbort === 'let-run') return;
+    // Rare: a connection of its own for the one message.
+    // No reconnecting and no offline queue: with Redis gone it fails at once instead of lingering.
+    const client = new Redis({ ...redisOptionsOf(this.#options.connection), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, connectTimeout: QUICK_MS });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.publish(cancelChannelOf(this.#queue.name), jobId);
+    } finally {
+      client.disconnect();
+    }
+  }
+
   #publish(cwd: string, base: string, baseRef: string, abortSignal: AbortSignal | undefined): Promise<void> {
-    let published = this.#published.get(base);
+    let published = this.#published.get(baseRef);
     if (!published) {
-      published = publishBase(cwd, this.#options.remote, base, baseRef, abortSignal);
-      published.catch(() => this.#published.delete(base));
-      this.#published.set(base, published);
+      published = (async () => {
+        this.#gitDir ??= await commonGitDir(cwd);
+        await publishBase(cwd, this.#options.remote, base, baseRef, abortSignal);
+      })();
+      published.catch(() => this.#published.delete(baseRef));
+      this.#published.set(baseRef, published);
     }
     return published;
+  }
+
+  /**
+   * Deletes the base refs this executor pushed, in one push, when the run is over: attempts that
+   * were running have fetched theirs, and a resumed run pushes a base again before it enqueues.
+   */
+  async #pruneBaseRefs(): Promise<void> {
+    const refs = [...this.#published.keys()];
+    this.#published.clear();
+    if (this.#options.keepBaseRefs || refs.length === 0 || !this.#gitDir) return;
+    await runGit(['--git-dir', this.#gitDir, 'push', '--no-verify', '--quiet', this.#options.remote, '--delete', ...refs], { cwd: this.#gitDir, isTolerant: true });
   }
 
   #whenReady(): Promise<void> {
@@ -245,6 +303,12 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   }
 }
 
+/** The repository's shared git folder (the main one's `.git` for a linked worktree), absolute. */
+async function commonGitDir(cwd: string): Promise<string> {
+  const found = await runGit(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd });
+  return found.stdout.trim();
+}
+
 /** A task id as a ref and job id piece (a batch's `a+b` becomes `a_b`). */
 function refSafe(taskId: string): string {
   const safe = taskId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
@@ -255,6 +319,19 @@ function pick(options: RunTaskOptions): Partial<TaskJob> {
   const { model, systemPrompt, allowedTools, disallowedTools, permissionMode, maxTurns, maxBudgetUsd, timeoutMs } = options;
   const picked = { model, systemPrompt, allowedTools: allowedTools ? [...allowedTools] : undefined, disallowedTools: disallowedTools ? [...disallowedTools] : undefined, permissionMode, maxTurns, maxBudgetUsd, timeoutMs };
   return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
+}
+
+/** The promise's value, or undefined once `ms` passed first. */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -18,12 +18,13 @@ export interface GitResult {
 }
 
 /** Runs git with an argv array (hooks and fsmonitor off); throws on a non-zero exit unless `isTolerant`. */
-export async function runGit(args: readonly string[], options: { cwd: string; env?: Readonly<Record<string, string>>; isTolerant?: boolean; abortSignal?: AbortSignal }): Promise<GitResult> {
+export async function runGit(args: readonly string[], options: { cwd: string; env?: Readonly<Record<string, string>>; isTolerant?: boolean; abortSignal?: AbortSignal; input?: string }): Promise<GitResult> {
   const result = await execa('git', [...SAFE_GIT_CONFIG.flatMap((setting) => ['-c', setting]), ...args], {
     cwd: options.cwd,
     env: { ...GIT_ENV, ...options.env },
     reject: false,
     stripFinalNewline: true,
+    ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.abortSignal ? { cancelSignal: options.abortSignal } : {}),
   });
   const outcome = { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode: result.exitCode ?? -1 };

@@ -75,3 +75,8 @@ export function branchOf(job: Pick<TaskJob, 'runId' | 'taskId' | 'attempt'>): st
 
 /** The default queue name. */
 export const DEFAULT_QUEUE = 'qoder-orch-tasks';
+
+/** The pub/sub channel on which a coordinator asks the workers of `queue` to cancel a running attempt (the message is its job id). */
+export function cancelChannelOf(queue: string): string {
+  return `qoder-orch:cancel:${queue}`;
+}

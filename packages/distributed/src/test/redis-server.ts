@@ -56,13 +56,14 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts `redis-server --port N --bind 127.0.0.1 --save '' --appendonly no --dir <tmp>` and
+ * Starts `redis-server --port N (a free one unless given) --bind 127.0.0.1 --save '' --appendonly no --dir <tmp>` and
  * waits until it answers PING (at most `timeoutMs`).
  */
-export async function startRedisServer({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<TestRedisServer> {
+export async function startRedisServer({ timeoutMs = 10_000, port: fixedPort }: { timeoutMs?: number; port?: number } = {}): Promise<TestRedisServer> {
   const host = '127.0.0.1';
   const directory = await mkdtemp(join(tmpdir(), 'qoder-orch-redis-'));
-  const port = await freePort();
+  // A fixed port brings a stopped server back where its clients look for it (empty: nothing is saved).
+  const port = fixedPort ?? (await freePort());
   const child = spawn('redis-server', ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', directory], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));

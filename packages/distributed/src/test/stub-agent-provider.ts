@@ -3,12 +3,12 @@ import { dirname, join } from 'node:path';
 import { type LLMProviderV1, ProviderError, type RunTaskOptions, type RunTaskResult } from '@qoder-orch/spec';
 
 /**
- * A stand-in agent for worker tests and benchmarks: waits `delayMs`, writes
+ * A stand-in agent for worker tests and benchmarks: waits `delayMs` (or `delays[taskId]`), writes
  * `src/<taskId>.txt` naming the process that did it, emits one event. Honours the abort signal.
  * As a module (`--llm-provider <this file>`) it is the default export, its delay from
  * `QODER_ORCH_STUB_DELAY_MS`.
  */
-export function createStubAgentProvider({ delayMs = 0, providerId = 'stub' }: { delayMs?: number; providerId?: string } = {}): LLMProviderV1 {
+export function createStubAgentProvider({ delayMs = 0, providerId = 'stub', delays = {} }: { delayMs?: number; providerId?: string; delays?: Record<string, number> } = {}): LLMProviderV1 {
   return {
     specificationVersion: 'v1',
     providerId,
@@ -17,7 +17,7 @@ export function createStubAgentProvider({ delayMs = 0, providerId = 'stub' }: { 
       const startedAt = Date.now();
       options.onEvent?.({ type: 'text', text: `working on ${options.taskId} in process ${process.pid}` });
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, delayMs);
+        const timer = setTimeout(resolve, delays[options.taskId] ?? delayMs);
         const onAbort = () => {
           clearTimeout(timer);
           reject(new ProviderError({ providerId, code: 'ABORTED', message: 'aborted', isCanceled: true }));

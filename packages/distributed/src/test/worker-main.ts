@@ -5,7 +5,7 @@
 import { createWorker } from '../index';
 import { createStubAgentProvider } from './stub-agent-provider';
 
-const settings = JSON.parse(process.argv[2] ?? '{}') as { redis: string; workdir: string; name: string; delayMs?: number; concurrency?: number; queue?: string };
+const settings = JSON.parse(process.argv[2] ?? '{}') as { redis: string; workdir: string; name: string; delayMs?: number; delays?: Record<string, number>; concurrency?: number; queue?: string };
 const print = (type: string, fields: object) => process.stdout.write(`${JSON.stringify({ type, worker: settings.name, ...fields })}\n`);
 const worker = await createWorker({
   connection: settings.redis,
@@ -13,7 +13,7 @@ const worker = await createWorker({
   name: settings.name,
   concurrency: settings.concurrency ?? 1,
   ...(settings.queue ? { queue: settings.queue } : {}),
-  providers: { stub: createStubAgentProvider({ delayMs: settings.delayMs ?? 0 }) },
+  providers: { stub: createStubAgentProvider({ delayMs: settings.delayMs ?? 0, ...(settings.delays ? { delays: settings.delays } : {}) }) },
   lockDurationMs: 2000,
   stalledIntervalMs: 1000,
 });

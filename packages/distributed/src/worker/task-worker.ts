@@ -2,9 +2,10 @@ import { hostname } from 'node:os';
 import { type AgentEvent, type LLMProviderV1, OrchestratorError, ProviderError, redactJson, redactOutput, secretValuesFrom, serializeError } from '@qoder-orch/spec';
 import { type Job, Worker } from 'bullmq';
 import { EventEmitter } from 'eventemitter3';
+import { Redis } from 'ioredis';
 import { type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
 import { runGit } from '../git/run-git';
-import { DEFAULT_QUEUE, jobIdOf, type TaskJob, type TaskJobResult, TaskJobSchema } from '../job/task-job';
+import { cancelChannelOf, DEFAULT_QUEUE, jobIdOf, type TaskJob, type TaskJobResult, TaskJobSchema } from '../job/task-job';
 import { RepositoryMirrors } from './repository-mirror';
 
 /** The providers a worker runs agents with: by name, or made on demand from the job's provider name. */
@@ -55,6 +56,8 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
   readonly #secrets: readonly string[];
   readonly #providers = new Map<string, Promise<LLMProviderV1>>();
   readonly #worker: Worker;
+  /** Listens for the coordinators' cancellations of attempts this worker runs. */
+  readonly #cancellations: Redis;
 
   constructor(options: TaskWorkerOptions) {
     super();
@@ -71,10 +74,15 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
       autorun: false,
     });
     this.#worker.on('error', (error) => this.emit('error', { message: redactOutput(error.message, this.#secrets) }));
+    this.#cancellations = new Redis({ ...redisOptionsOf(options.connection), lazyConnect: true });
+    this.#cancellations.on('error', () => undefined);
+    // The job's abort signal reaches the agent, which stops; the attempt ends as ABORTED.
+    this.#cancellations.on('message', (_channel: string, jobId: string) => void this.#worker.cancelJob(jobId, 'cancelled by the coordinator'));
   }
 
   /** Starts taking jobs; resolves when the worker is connected. */
   async start(): Promise<void> {
+    await this.#cancellations.subscribe(cancelChannelOf(this.#options.queue ?? DEFAULT_QUEUE));
     void this.#worker.run().catch((error: unknown) => this.emit('error', { message: redactOutput(String(error), this.#secrets) }));
     await this.#worker.waitUntilReady();
   }
@@ -82,6 +90,7 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
   /** Stops taking jobs; waits for the running ones unless `force`. */
   async close(force = false): Promise<void> {
     await this.#worker.close(force);
+    this.#cancellations.disconnect();
   }
 
   async #process(job: Job, signal: AbortSignal | undefined): Promise<TaskJobResult> {

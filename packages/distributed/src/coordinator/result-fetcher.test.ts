@@ -1,0 +1,28 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createProjectWithRemote } from '../test/project-fixture';
+import { ResultFetcher } from './result-fetcher';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+describe('ResultFetcher (real git, a bare remote)', () => {
+  it('fetches results that arrive together, each at its tip; a missing branch fails alone with REMOTE_RESULT_INVALID; the local refs go on clear', async () => {
+    const project = await createProjectWithRemote({ 'README.md': '# app\n' });
+    cleanups.push(project.cleanup);
+    const tips: Record<string, string> = {};
+    for (const name of ['a', 'b', 'c']) {
+      await project.git(['commit', '--allow-empty', '--quiet', '-m', name]);
+      tips[name] = (await project.git(['rev-parse', 'HEAD'])).trim();
+      await project.git(['push', '--quiet', 'origin', `HEAD:refs/heads/qoder-orch/run/${name}/1`]);
+    }
+    await project.git(['reset', '--hard', '--quiet', 'HEAD~3']);
+    const fetcher = new ResultFetcher('origin');
+    const results = await Promise.allSettled(['a', 'b', 'missing', 'c'].map((name) => fetcher.fetch(project.projectDir, `qoder-orch/run/${name}/1`)));
+    expect(results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as { code: string }).code))).toEqual([tips['a'], tips['b'], 'REMOTE_RESULT_INVALID', tips['c']]);
+    expect(await project.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/fetched/'])).not.toBe('');
+    await fetcher.clear();
+    expect(await project.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/fetched/'])).toBe('');
+  });
+});

@@ -1,0 +1,85 @@
+import { OrchestratorError } from '@qoder-orch/spec';
+import { runGit } from '../git/run-git';
+
+interface Request {
+  cwd: string;
+  branch: string;
+  resolve: (tip: string) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Where a fetched result branch is kept locally until the executor closes. */
+const localRefOf = (branch: string) => `refs/qoder-orch/fetched/${branch}`;
+
+/**
+ * Fetches workers' result branches from the remote into the coordinator's repository, several
+ * at once: while one `git fetch` runs, the results that arrive meanwhile wait and go together in
+ * the next (one fetch and one rev-parse for all of them, instead of two processes each). A
+ * batch that fails (one branch missing fails the whole fetch) is fetched again one by one, so
+ * only the bad result fails. Every worktree of the repository shares its refs, so one
+ * worktree's cwd serves the whole batch. One fetcher serves one repository.
+ */
+export class ResultFetcher {
+  readonly #remote: string;
+  readonly #pending: Request[] = [];
+  #running: Promise<void> | undefined;
+  /** Local refs made so far, with a cwd of the repository to delete them from. */
+  readonly #made = new Map<string, string>();
+
+  constructor(remote: string) {
+    this.#remote = remote;
+  }
+
+  /** The commit the worker's branch is at, fetched into the repository of `cwd`. */
+  fetch(cwd: string, branch: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ cwd, branch, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  /** Deletes the local refs of fetched results (in one git call; from `gitDir` when given, as worktrees may be gone). */
+  async clear(gitDir?: string): Promise<void> {
+    const refs = [...this.#made.keys()];
+    if (refs.length === 0) return;
+    const cwd = gitDir ?? this.#made.get(refs[0]!)!;
+    this.#made.clear();
+    await runGit([...(gitDir ? ['--git-dir', gitDir] : []), 'update-ref', '--stdin'], { cwd, isTolerant: true, input: refs.map((ref) => `delete ${ref}\n`).join('') });
+  }
+
+  #pump(): void {
+    if (this.#running || this.#pending.length === 0) return;
+    const batch = this.#pending.splice(0);
+    this.#running = this.#fetchAll(batch)
+      .catch(() => undefined)
+      .finally(() => {
+        this.#running = undefined;
+        this.#pump();
+      });
+  }
+
+  async #fetchAll(batch: Request[]): Promise<void> {
+    const cwd = batch[0]!.cwd;
+    const refspecs = batch.map((request) => `+refs/heads/${request.branch}:${localRefOf(request.branch)}`);
+    const fetched = await runGit(['fetch', '--no-tags', '--quiet', this.#remote, ...refspecs], { cwd, isTolerant: true });
+    if (fetched.exitCode !== 0) {
+      if (batch.length === 1) {
+        batch[0]!.reject(invalid(`Could not fetch the worker's branch ${batch[0]!.branch}: ${fetched.stderr.trim().slice(-300)}`));
+        return;
+      }
+      for (const request of batch) await this.#fetchAll([request]);
+      return;
+    }
+    for (const request of batch) this.#made.set(localRefOf(request.branch), request.cwd);
+    const tips = (await runGit(['rev-parse', ...batch.map((request) => localRefOf(request.branch))], { cwd, isTolerant: true })).stdout.split('\n');
+    for (const [index, request] of batch.entries()) {
+      const tip = tips[index]?.trim() ?? '';
+      if (/^[0-9a-f]{40}$/.test(tip)) request.resolve(tip);
+      else request.reject(invalid(`The worker's branch ${request.branch} was fetched but cannot be read.`));
+    }
+  }
+}
+
+function invalid(message: string): OrchestratorError {
+  return new OrchestratorError({ code: 'REMOTE_RESULT_INVALID', message, fix: 'Check the worker and the git remote; the attempt can be run again.' });
+}
