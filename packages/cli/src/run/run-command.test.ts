@@ -106,7 +106,7 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     } finally {
       await rm(bare, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('--resume without an id continues the newest run that has not met its objective, as --resume <id> would', async () => {
     const first = captureIo({ cwd: projectDir });
@@ -121,7 +121,7 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     expect(resumed.stderr.text()).toBe('');
     expect(resumed.stdout.text()).toContain(`resuming ${runId}`);
     expect(code).toBe(EXIT_CODES.met);
-  });
+  }, 120_000);
 
   it('Ctrl-C stops the run (exit 130) with a resume hint, and --resume finishes it without redoing finished tasks', async () => {
     const controller = new AbortController();
@@ -165,7 +165,7 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     const after = captureIo({ cwd: projectDir });
     expect(await runCli(['checkpoints', 'list', '--run', runId!], after)).toBe(0);
     expect(after.stdout.text()).toBe(`No checkpoints for run ${runId} in ${projectDir}.\n`);
-  });
+  }, 120_000);
 
   it("keeps a failed task's worktree outside the project, tells where, and lists and prunes it with `checkpoints`", async () => {
     // The configured teardown (a script counting its runs, outside the project) runs for the worktree prune removes.
