@@ -79,9 +79,10 @@ describe.skipIf(missing !== undefined)('queue execution faults through the CLI (
       let redis: TestRedisServer = await startRedisServer();
       cleanups.push(() => redis.stop());
       const created = await project();
-      // `quick` finishes at once; the others are still on the workers when Redis goes.
+      // `quick` finishes at once; the others are still on the workers when Redis goes. A worker per
+      // task: whichever order the attempts reach the queue in, `quick` never waits behind a slow one.
       const ids = ['quick', 'slow', 'later'];
-      const first = await workers(2, created.root, redis.url, 'redis-lost', { delayMs: 120_000, delays: { quick: 200 } });
+      const first = await workers(3, created.root, redis.url, 'redis-lost', { delayMs: 120_000, delays: { quick: 200 } });
       const args = ['--redis', redis.url, '--queue', 'redis-lost', '--remote', 'origin', '--project-dir', created.projectDir, '--max-parallel', '3', '--max-iterations', '1', '--json'];
       const overrides = { queue: { connectionLossSeconds: 1.5 } };
       const io = { stdout: capture(), stderr: capture(), env: {}, cwd: created.projectDir };
