@@ -8,7 +8,7 @@ import type { RunTaskResult } from '@qoder-orch/spec';
 import type { Usage } from '@qoder-orch/spec';
 import { redactedRunResult } from './agent-output';
 import type { PipelineSteps } from './pipeline-steps';
-import { isRunStopping } from './run-stopping';
+import { noteFailedAgentCall } from './run-stopping';
 import { settleTask } from './settle-task';
 
 /**
@@ -52,9 +52,7 @@ export async function runBatch(steps: PipelineSteps, tasks: readonly Task[], slo
     });
   } catch (error) {
     if (ProviderError.isInstance(error)) steps.spend(ids, error.costUsd ?? 0);
-    // A usage limit pauses the provider; the tasks one by one then wait for the reset.
-    if (ProviderError.isInstance(error) && error.code === 'USAGE_LIMIT') options.usageLimitGate?.hit(error);
-    if (isRunStopping(error) && !abortSignal.aborted) events.emit('stop-run', { taskId: head.id, error });
+    noteFailedAgentCall(error, { taskId: head.id, abortSignal, usageLimitGate: options.usageLimitGate, emitStop: (stop) => events.emit('stop-run', stop) });
     for (const [index, task] of tasks.entries()) {
       await options.workspace.discard(task, prepared[index]!, { isRollback: true, reason: 'the batch invocation failed' }).catch(() => undefined);
     }

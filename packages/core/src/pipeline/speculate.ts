@@ -8,7 +8,7 @@ import { type TaskResult, TaskResultSchema } from '@qoder-orch/spec';
 import type { RunTaskResult } from '@qoder-orch/spec';
 import { readPaths, redactedRunResult } from './agent-output';
 import type { PipelineSteps } from './pipeline-steps';
-import { isRunStopping } from './run-stopping';
+import { noteFailedAgentCall } from './run-stopping';
 import { failTask, settleTask } from './settle-task';
 import { watchSharedDependencies } from './shared-dependencies';
 
@@ -77,9 +77,7 @@ export async function speculate(steps: PipelineSteps, task: Task, slot: number, 
     });
   } catch (error) {
     if (ProviderError.isInstance(error)) steps.spend([task.id], error.costUsd ?? 0);
-    // A usage limit pauses the provider: the task is run again normally, after the reset.
-    if (ProviderError.isInstance(error) && error.code === 'USAGE_LIMIT') options.usageLimitGate?.hit(error);
-    if (isRunStopping(error) && !abortSignal.aborted) events.emit('stop-run', { taskId: task.id, error });
+    noteFailedAgentCall(error, { taskId: task.id, abortSignal, usageLimitGate: options.usageLimitGate, emitStop: (stop) => events.emit('stop-run', stop) });
     await throwAway(`speculation failed: ${serializeError(error).code}`);
     throw error;
   }
