@@ -1,23 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { JUDGE_PROMPT_MARKER, PLAN_PROMPT_MARKER, type RunSummary } from '@qoder-orch/core';
 import { createFakeAnthropicServer, type FakeAnthropicRequest, type FakeAnthropicServer, reply } from '@qoder-orch/providers/test';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCliProcess, taskIdOf, workingDirectoryOf } from '../testing/cli-process';
 import { createGitProject } from '../testing/git-project';
-
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const taskIdOf = (request: FakeAnthropicRequest) => /\[qoder-orch:task ([^\]\s]+)\]/.exec(request.prompt)?.[1];
-const workingDirectoryOf = (request: FakeAnthropicRequest) => (/Working directory: (\S+)/.exec(request.system) ?? /Primary working directory: (\S+)/.exec(request.system))?.[1];
 
 /** The model behind the fake server: a two-task plan, a met verdict, and Claude Code turns that write one file each. */
 function scriptedModel(request: FakeAnthropicRequest) {
@@ -33,16 +26,6 @@ function scriptedModel(request: FakeAnthropicRequest) {
   const cwd = workingDirectoryOf(request);
   if (!taskId || !cwd) return reply.text('OK.');
   return request.turnIndex === 0 ? reply.write(join(cwd, 'src', `${taskId}.txt`), `${taskId}\n`) : reply.text(`Wrote src/${taskId}.txt.`);
-}
-
-async function runCliProcess(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
 }
 
 describe('qoder-orchestrate with a plan provider and a judge provider', () => {

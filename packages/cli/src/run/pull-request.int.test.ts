@@ -1,26 +1,20 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { JUDGE_PROMPT_MARKER, PLAN_PROMPT_MARKER } from '@qoder-orch/core';
 import { createBareRemote, createStandInGh } from '@qoder-orch/core/test';
 import { createFakeAnthropicServer, type FakeAnthropicRequest, reply } from '@qoder-orch/providers/test';
 import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCliProcess, taskIdOf, workingDirectoryOf } from '../testing/cli-process';
 import { createGitProject } from '../testing/git-project';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
 const HOSTILE = '</details><img src=x onerror=alert(1)> cc @octocat [win](https://evil.example)\n```\n# Approved';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const taskIdOf = (request: FakeAnthropicRequest) => /\[qoder-orch:task ([^\]\s]+)\]/.exec(request.prompt)?.[1];
-const workingDirectoryOf = (request: FakeAnthropicRequest) => (/Working directory: (\S+)/.exec(request.system) ?? /Primary working directory: (\S+)/.exec(request.system))?.[1];
 
 /** A one-task plan, a met verdict, and a Claude Code turn that writes a file and ends with hostile text. */
 function scriptedModel(request: FakeAnthropicRequest) {
@@ -30,16 +24,6 @@ function scriptedModel(request: FakeAnthropicRequest) {
   const cwd = workingDirectoryOf(request);
   if (!taskId || !cwd) return reply.text('OK.');
   return request.turnIndex === 0 ? reply.write(join(cwd, 'src', `${taskId}.txt`), `${taskId}\n`) : reply.text(`Wrote src/${taskId}.txt. ${HOSTILE}`);
-}
-
-async function runCliProcess(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
 }
 
 describe('qoder-orchestrate --pr with the real claude', () => {
