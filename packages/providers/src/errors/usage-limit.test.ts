@@ -50,6 +50,17 @@ describe('parseUsageLimit: the real wordings of each CLI', () => {
     expect(parseUsageLimit('"quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"', now)).toEqual({});
   });
 
+  it('Gemini through a Google login: the Code Assist backend\'s "Individual quota reached … Resets in 47h55m14s" and its quotaResetDelay', () => {
+    expect(parseUsageLimit('Error: Individual quota reached. Please upgrade your subscription to increase your limits. Resets in 37h50m21s.', now)).toEqual({
+      resetsAt: new Date(now.getTime() + (37 * 3600 + 50 * 60 + 21) * 1000),
+    });
+    // The JSON answer: the exact delay in seconds wins over the rounded sentence.
+    const body =
+      '{"error":{"code":429,"status":"RESOURCE_EXHAUSTED","message":"Individual quota reached. Please upgrade your subscription to increase your limits. Resets in 47h55m14s.","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"QUOTA_EXHAUSTED","domain":"cloudcode-pa.googleapis.com","metadata":{"quotaResetDelay":"172514s"}}]}}';
+    expect(parseUsageLimit(body, now)).toEqual({ resetsAt: new Date(now.getTime() + 172_514_000) });
+    expect(parseUsageLimit('RESOURCE_EXHAUSTED (code 429): Individual quota reached', now)).toEqual({});
+  });
+
   it('the wordings printed with a typographic apostrophe (openai/codex #47047), extra usage run out (anthropics/claude-code #45033), a plan quota (openai/codex #22601)', () => {
     expect(parseUsageLimit('■ You’ve hit your usage limit. Upgrade to Pro (https://chatgpt.com/explore/pro), visit\nhttps://chatgpt.com/codex/settings/usage to purchase more credits or try again at 2:51 PM.', now)).toBeDefined();
     expect(parseUsageLimit('You’ve hit your session limit · resets 6am (UTC)', now)).toEqual({ resetsAt: new Date('2026-12-02T06:00:00Z') });

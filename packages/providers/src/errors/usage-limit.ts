@@ -111,6 +111,19 @@ const FORMS: readonly UsageLimitForm[] = [
       return ms === undefined ? undefined : new Date(now.getTime() + ms);
     },
   },
+  // Google's Code Assist backend (cloudcode-pa, what Gemini CLI talks to with a Google login) on a subscription's quota:
+  // "RESOURCE_EXHAUSTED (code 429): Individual quota reached. Please upgrade your subscription to increase your limits.
+  // Resets in 47h55m14s.", with ErrorInfo reason QUOTA_EXHAUSTED and metadata quotaResetDelay "172514s" (recorded payloads
+  // in public proxy tests and agent logs).
+  {
+    source: 'gemini code assist',
+    pattern: /Individual quota reached\.?(?:[^\n]*?Resets in ((?:\d+(?:\.\d+)?[dhms])+))?/i,
+    resetsAt: (match, text, now) => {
+      const delay = /\\?"quotaResetDelay\\?"\s*:\s*\\?"(\d+(?:\.\d+)?)s/.exec(text)?.[1];
+      const ms = delay !== undefined ? Number(delay) * 1000 : match[1] ? durationMs(match[1]) : undefined;
+      return ms === undefined ? undefined : new Date(now.getTime() + ms);
+    },
+  },
   // The Gemini API's per-day quota (google-gemini/gemini-cli #4656, #6962): RESOURCE_EXHAUSTED with a `…PerDay…` quota id.
   { source: 'gemini api', pattern: /"?quotaId"?\s*:\s*\\?"[\w-]*PerDay[\w-]*/ },
   // Qoder (docs.qoder.com/Credits: premium models stop when the month's Credits are used up); no CLI wording was found in
