@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CompleteOptions, createDirectoryWorkspace, createOrchestrator, MemoryRunStore, OrchestratorError, type TaskWorkspace } from '../index';
+import type { CompleteOptions } from '@qoder-orch/spec';
+import { createDirectoryWorkspace, createOrchestrator, MemoryRunStore, OrchestratorError, type TaskWorkspace } from '../index';
 import { MockAgentProvider } from '../test/index';
 
 const directories: string[] = [];
