@@ -18,7 +18,7 @@ import { restoreUsageLimits } from './usage-limits';
  * goes on during the first planning call: it is left in `run.beginning` for the plan step.
  */
 export async function beginRun(run: RunContext): Promise<void> {
-  const { state, events, config, redactor } = run;
+  const { state, events, config } = run;
   run.workspace = await run.resolveWorkspace();
   const branch = runBranchOf(run);
   if (branch !== undefined) state.branch = branch;
