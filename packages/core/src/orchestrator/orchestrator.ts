@@ -247,8 +247,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
           break;
         }
         const executed = await executeStep(run, planned.plan, planned.tasksToRun);
-        const judged = await judgeStep(run);
-        const decided = await decideStep(run, planned.plan, executed, judged);
+        const judged = await judgeStep(run, planned.plan);
+        const decided = await decideStep(run, executed, judged);
         if (decided) {
           ending = decided;
           break;

@@ -14,10 +14,11 @@ import { restoreUsageLimits } from './usage-limits';
  * Everything before the first plan: the run is created (or its state rewritten on resume)
  * and announced, preflight passes, the workspace begins (or recovers what a killed session
  * left running), the project's commands and test command are read as they are before any
- * agent runs, and the context index is refreshed.
+ * agent runs, and the context index is refreshed. In a fresh run the workspace's beginning
+ * goes on during the first planning call: it is left in `run.beginning` for the plan step.
  */
 export async function beginRun(run: RunContext): Promise<void> {
-  const { state, events, config, redactor } = run;
+  const { state, events, config } = run;
   run.workspace = await run.resolveWorkspace();
   const branch = runBranchOf(run);
   if (branch !== undefined) state.branch = branch;
@@ -55,6 +56,37 @@ export async function beginRun(run: RunContext): Promise<void> {
     }
   }
 
+  const begun = beginWorkspace(run, branch);
+  if (run.isResume) {
+    await begun;
+    await refreshContext(run);
+    return;
+  }
+  // A fresh run's first step is a long planning call that changes nothing in the project (a
+  // completion without tools): the workspace begins meanwhile, and the plan step waits for it
+  // (and stops the planning call if it fails) before anything runs in the workspace.
+  let failure: { error: unknown } | undefined;
+  begun.catch((error: unknown) => {
+    failure = { error };
+  });
+  run.beginning = begun;
+  try {
+    await refreshContext(run);
+  } catch (error) {
+    // The run ends here: the workspace must be begun or failed before the end looks at it.
+    await begun.catch(() => {});
+    throw error;
+  }
+  // Failed already (a dirty checkout): no planning call to start and stop.
+  if (failure) throw failure.error;
+}
+
+/**
+ * The workspace begins (or recovers what a killed session left running), and the project's
+ * commands, test command and task durations are read as they are before any agent runs.
+ */
+async function beginWorkspace(run: RunContext, branch: ReturnType<typeof runBranchOf>): Promise<void> {
+  const { state, events, config, redactor } = run;
   const begin = await run.workspace
     .begin({
       runId: state.runId,
@@ -92,14 +124,6 @@ export async function beginRun(run: RunContext): Promise<void> {
   projectCommandsOf(run.projectDir, state);
   await run.saveState();
 
-  if (run.options.context) {
-    const refreshed = await run.options.context.refresh({ abortSignal: run.signal });
-    events.emit('context-refresh-end', { result: refreshed });
-    if (refreshed.ranking === 'lexical' && config.semanticSearch.enabled) {
-      events.emit('warning', { code: 'SEMANTIC_SEARCH_UNAVAILABLE', message: 'The embedding model could not be loaded; context is ranked lexically (BM25).' });
-    }
-  }
-
   if (run.options.durationHistory !== false) {
     run.durationHistory = run.options.durationHistory ?? (await createDurationHistory({ file: join(run.projectDir, '.qoder-orch', 'history', 'durations.json') }));
     for (const warning of run.durationHistory.takeWarnings()) events.emit('warning', warning);
@@ -109,6 +133,18 @@ export async function beginRun(run: RunContext): Promise<void> {
   if (state.testCommand === undefined) {
     const pinned = await pinTestCommand(run.projectDir, config.execution.testCommand);
     if (pinned) state.testCommand = pinned;
+  }
+}
+
+/** The context index is brought up to date before the first plan asks it. */
+async function refreshContext(run: RunContext): Promise<void> {
+  const { events, config } = run;
+  if (run.options.context) {
+    const refreshed = await run.options.context.refresh({ abortSignal: run.signal });
+    events.emit('context-refresh-end', { result: refreshed });
+    if (refreshed.ranking === 'lexical' && config.semanticSearch.enabled) {
+      events.emit('warning', { code: 'SEMANTIC_SEARCH_UNAVAILABLE', message: 'The embedding model could not be loaded; context is ranked lexically (BM25).' });
+    }
   }
 }
 

@@ -1,19 +1,17 @@
 import type { ContractReport } from '@qoder-orch/spec';
 import { latestResults } from '../judge/evidence-rules';
 import type { RunState } from '../run-store/run-state';
-import type { Plan } from '@qoder-orch/spec';
 import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
 import type { ExecutedIteration } from './execute-step';
 import type { JudgedIteration } from './judge-step';
 import type { RunContext, RunEnding } from './run-context';
-import { keepRecords } from './run-records';
 
 /**
- * After the judge: keeps the iteration's records, reports the iteration, and decides whether
+ * After the judge: reports the iteration, and decides whether
  * the run ends (met; no progress, i.e. the same failures as the iteration before or nothing
  * completed after the first; budget spent) or goes on to the next iteration (undefined).
  */
-export async function decideStep(run: RunContext, plan: Plan, executed: ExecutedIteration, judged: JudgedIteration): Promise<RunEnding | undefined> {
+export async function decideStep(run: RunContext, executed: ExecutedIteration, judged: JudgedIteration): Promise<RunEnding | undefined> {
   const { state, config } = run;
   const iteration = state.iteration;
   const iterationResults = [...executed.results.values()];
@@ -24,7 +22,6 @@ export async function decideStep(run: RunContext, plan: Plan, executed: Executed
   const isSameFailures = signature !== '' && signature === run.previousSignature;
   const isProgress = judged.verdict.isMet || (!isSameFailures && (iteration === 1 || completed > 0));
   run.previousSignature = signature;
-  await keepRecords(run, plan, iteration);
   run.events.emit('iteration-end', { iteration, completed, failed, blocked, isProgress });
   await run.saveState();
   if (judged.verdict.isMet) return { stopReason: 'met' };

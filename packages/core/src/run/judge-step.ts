@@ -10,6 +10,8 @@ import { conflictChangeLanded } from '../workspace/conflict-landed';
 import { checkContract } from './contract-step';
 import { addProviderSpend } from './provider-spend';
 import type { RunContext } from './run-context';
+import { keepRecords } from './run-records';
+import type { Plan } from '@qoder-orch/spec';
 import { waitingOutUsageLimits } from './usage-limits';
 
 /** The evidence of an iteration and what the judge made of it. */
@@ -23,9 +25,10 @@ export interface JudgedIteration {
 /**
  * Gathers the evidence the orchestrator itself produces (the contract check, the project's
  * pinned test command, the run's changes to its checks, whether conflicted work landed) and
- * has the judge decide on it; the verdict is redacted and kept in the state.
+ * has the judge decide on it; the verdict is redacted and kept in the state. The iteration's
+ * records (its plan, the integration registry) are kept meanwhile.
  */
-export async function judgeStep(run: RunContext): Promise<JudgedIteration> {
+export async function judgeStep(run: RunContext, plan: Plan): Promise<JudgedIteration> {
   const { state, config, signal } = run;
   const iteration = state.iteration;
   await checkContract(run);
@@ -42,21 +45,29 @@ export async function judgeStep(run: RunContext): Promise<JudgedIteration> {
     .map((task) => task.result)
     .filter((result): result is TaskResult => result !== undefined && (result.iteration === iteration || result.status === 'completed'));
   const contract = run.contractReport;
-  const judged = await waitingOutUsageLimits(run, () =>
-    run.judge.judge({
-      objective: state.objective,
-      iteration,
-      plans: state.plans,
-      evidence: {
-        results: allResults,
-        projectChecks,
-        ...(contract ? { contract } : {}),
-        ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.acceptCheckChanges } : {}),
-        ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
-      },
-      abortSignal: signal,
-    }),
-  );
+  // The plan and the registry are committed while the judge decides (a completion that changes
+  // nothing in the project): they are records, not evidence, and the judge's call is long.
+  const records = keepRecords(run, plan, iteration);
+  let judged: Awaited<ReturnType<RunContext['judge']['judge']>>;
+  try {
+    judged = await waitingOutUsageLimits(run, () =>
+      run.judge.judge({
+        objective: state.objective,
+        iteration,
+        plans: state.plans,
+        evidence: {
+          results: allResults,
+          projectChecks,
+          ...(contract ? { contract } : {}),
+          ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.acceptCheckChanges } : {}),
+          ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
+        },
+        abortSignal: signal,
+      }),
+    );
+  } finally {
+    await records;
+  }
   state.overheadUsage = addUsage(state.overheadUsage, judged.usage);
   state.overheadCostUsd += judged.costUsd;
   state.overheadByProvider = addProviderSpend(state.overheadByProvider, run.judgeProviderId, 'judge', judged.usage, judged.costUsd);

@@ -49,6 +49,7 @@ export function openRun(setup: RunSetup, emitter: EventEmitter<OrchestratorListe
     isResume,
     workspace: createDirectoryWorkspace({ projectDir: setup.projectDir }),
     isBegun: false,
+    beginning: undefined,
     subagents: [],
     runCost: Object.values(state.tasks).reduce((sum, task) => sum + (task.result?.costUsd ?? 0), state.overheadCostUsd),
     isBudgetExceeded: false,

@@ -60,35 +60,34 @@ export async function plannerContext(setup: RunSetup, objective: string): Promis
  * nothing more to plan (met before an interruption, iterations spent, no follow-ups).
  */
 export async function planStep(run: RunContext): Promise<PlannedIteration | RunEnding> {
-  const continued = interruptedIteration(run);
-  if (continued) return continued;
   const { state, events, config } = run;
-  if (isMetBeforeInterruption(run)) return { stopReason: 'met' };
+  const continued = interruptedIteration(run);
+  const isMetBefore = continued === undefined && isMetBeforeInterruption(run);
+  // Only the first planning call goes on beside the workspace's beginning.
+  if (continued !== undefined || isMetBefore || state.iteration !== 0 || config.execution.maxIterations < 1) await alongsideBeginning(run, async () => {});
+  if (continued) return continued;
+  if (isMetBefore) return { stopReason: 'met' };
   if (state.iteration >= config.execution.maxIterations) return { stopReason: 'max-iterations' };
   const iteration = state.iteration + 1;
   let plan: Plan;
   if (iteration === 1) {
     events.emit('plan-start', { iteration, attempt: 1, timeoutMs: config.llm.timeout * 1000 });
-    const context = await plannerContext(run, state.objective);
-    const planner = createPlanner(run, run.subagents);
-    // The model's plan is untrusted text: task titles become commit messages, the plan is
-    // committed in specs/. Redacted once here, it is the plan everything downstream sees.
-    planner.on('plan', (outcome) => {
-      state.overheadUsage = addUsage(state.overheadUsage, outcome.usage);
-      state.overheadCostUsd += outcome.costUsd;
-      state.overheadByProvider = addProviderSpend(state.overheadByProvider, (run.options.planProvider ?? run.options.provider).providerId, 'plan', outcome.usage, outcome.costUsd);
-      run.runCost += outcome.costUsd;
+    const outcome = await alongsideBeginning(run, async (signal) => {
+      const context = await plannerContext(run, state.objective);
+      const planner = createPlanner(run, run.subagents);
+      // The model's plan is untrusted text: task titles become commit messages, the plan is
+      // committed in specs/. Redacted once here, it is the plan everything downstream sees.
+      planner.on('plan', (planned) => {
+        state.overheadUsage = addUsage(state.overheadUsage, planned.usage);
+        state.overheadCostUsd += planned.costUsd;
+        state.overheadByProvider = addProviderSpend(state.overheadByProvider, (run.options.planProvider ?? run.options.provider).providerId, 'plan', planned.usage, planned.costUsd);
+        run.runCost += planned.costUsd;
+      });
+      events.recordPlanner(planner, iteration);
+      const projectFiles = await listProjectFiles(run.projectDir);
+      const request = { objective: state.objective, projectFiles, abortSignal: signal, ...(context === undefined ? {} : { context }) };
+      return waitingOutUsageLimits(run, () => planner.plan(request), signal);
     });
-    events.recordPlanner(planner, iteration);
-    const projectFiles = await listProjectFiles(run.projectDir);
-    const outcome = await waitingOutUsageLimits(run, () =>
-      planner.plan({
-        objective: state.objective,
-        projectFiles,
-        abortSignal: run.signal,
-        ...(context === undefined ? {} : { context }),
-      }),
-    );
     plan = run.redactor.value(outcome.plan);
   } else {
     const followUps = state.verdicts[state.verdicts.length - 1]?.followUpTasks ?? [];
@@ -109,4 +108,24 @@ export async function planStep(run: RunContext): Promise<PlannedIteration | RunE
   await run.saveState();
   if (run.runOptions.approve && !(await run.runOptions.approve(plan, iteration))) throw new RunStopped('cancelled');
   return { plan, tasksToRun: plan.tasks };
+}
+
+/**
+ * `call` (the first planning call) while the workspace's beginning is under way: both settle
+ * before this returns, so the run never goes on, or ends, with a beginning still running; a
+ * failed beginning stops the call and is the error.
+ */
+async function alongsideBeginning<T>(run: RunContext, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const beginning = run.beginning;
+  if (beginning === undefined) return call(run.signal);
+  run.beginning = undefined;
+  const stop = new AbortController();
+  const begun = beginning.catch((error: unknown) => {
+    stop.abort(error);
+    throw error;
+  });
+  const [called, began] = await Promise.allSettled([call(AbortSignal.any([run.signal, stop.signal])), begun]);
+  if (began.status === 'rejected') throw began.reason;
+  if (called.status === 'rejected') throw called.reason;
+  return called.value;
 }

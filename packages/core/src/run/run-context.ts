@@ -59,6 +59,11 @@ export interface RunContext extends RunSetup {
   workspace: TaskWorkspace;
   /** The workspace was begun, so it must be ended. */
   isBegun: boolean;
+  /**
+   * The workspace's beginning while the first plan is asked for (a fresh run): the plan step
+   * waits for it before the plan is used, and stops the planning call if it fails.
+   */
+  beginning: Promise<void> | undefined;
   subagents: readonly SubagentDefinition[];
   /** Spent so far, tasks and overhead, this session and earlier ones. */
   runCost: number;

@@ -69,14 +69,14 @@ export function stopForUsageLimit(run: RunContext, error: unknown): boolean {
  * A planning or judging call that waits out its provider's usage limit (with `onUsageLimit:
  * 'wait'`) and is made again; otherwise the limit ends the run (see {@link stopForUsageLimit}).
  */
-export async function waitingOutUsageLimits<T>(run: RunContext, call: () => Promise<T>): Promise<T> {
+export async function waitingOutUsageLimits<T>(run: RunContext, call: () => Promise<T>, signal: AbortSignal = run.signal): Promise<T> {
   for (;;) {
     try {
       return await call();
     } catch (error) {
-      if (run.usageLimitGate.onUsageLimit !== 'wait' || !ProviderError.isInstance(error) || error.code !== 'USAGE_LIMIT' || run.signal.aborted) throw error;
+      if (run.usageLimitGate.onUsageLimit !== 'wait' || !ProviderError.isInstance(error) || error.code !== 'USAGE_LIMIT' || signal.aborted) throw error;
       run.usageLimitGate.hit(error);
-      await run.usageLimitGate.wait(error.providerId, run.signal);
+      await run.usageLimitGate.wait(error.providerId, signal);
     }
   }
 }
