@@ -50,10 +50,16 @@ const STATUS_ARGS = ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '-
  * of those whose stat changed. Relative to the top of the working tree, without duplicates.
  */
 export async function changedWorkingPaths(cwd: string): Promise<string[]> {
-  const output = await runGit(cwd, STATUS_ARGS);
+  return (await statusOf(cwd, false)).changedPaths;
+}
+
+/** `changedWorkingPaths`, and with `isListingIgnored` the ignored files and folders too (`--ignored=matching`: a folder an ignore pattern matches is one entry, not walked). */
+async function statusOf(cwd: string, isListingIgnored: boolean): Promise<{ changedPaths: string[]; ignoredPaths: string[] }> {
+  const output = await runGit(cwd, isListingIgnored ? [...STATUS_ARGS, '--ignored=matching'] : STATUS_ARGS);
   const paths = new Set<string>();
-  for (const entry of splitNul(output)) if (entry.length > 3) paths.add(entry.slice(3).replace(/\/$/, ''));
-  return [...paths];
+  const ignored = new Set<string>();
+  for (const entry of splitNul(output)) if (entry.length > 3) (entry.startsWith('!! ') ? ignored : paths).add(entry.slice(3).replace(/\/$/, ''));
+  return { changedPaths: [...paths], ignoredPaths: [...ignored] };
 }
 
 /** The working state of a tree: what `workingTree` computes, with the HEAD it was compared with. */
@@ -66,6 +72,19 @@ export interface WorkingState {
   tree: string;
   /** What git's status listed (relative to the top of the working tree): empty when the tree is HEAD's. */
   changedPaths: string[];
+  /** Ignored files and folders (relative to the top of the working tree), with `isListingIgnored` only. */
+  ignoredPaths?: string[];
+}
+
+export interface WorkingStateOptions {
+  /** Also list ignored files and folders (`ignoredPaths`), in the same `git status`. */
+  isListingIgnored?: boolean;
+  /**
+   * Write the state into the checkout's own index instead of a private copy (it then holds the
+   * state's tree: what `git reset` after a commit of it would leave). Takes the index lock: only
+   * for a worktree nothing else works in. Falls back to a private copy when the lock is taken.
+   */
+  isIndexUpdated?: boolean;
 }
 
 /**
@@ -78,21 +97,36 @@ export interface WorkingState {
  * nothing changed at the top of a checkout whose HEAD's tree is known (HEAD and the index are
  * read from git's files), one more (`rev-parse`) otherwise; two more when something changed.
  */
-export async function workingState(cwd: string): Promise<WorkingState> {
-  const [changedPaths, located] = await Promise.all([changedWorkingPaths(cwd), locateHead(cwd)]);
+export async function workingState(cwd: string, options: WorkingStateOptions = {}): Promise<WorkingState> {
+  const [status, located] = await Promise.all([statusOf(cwd, options.isListingIgnored === true), locateHead(cwd)]);
+  const { changedPaths } = status;
+  const ignored = options.isListingIgnored === true ? { ignoredPaths: status.ignoredPaths } : {};
   const { top, indexFile, head, headTree } = located;
-  if (head !== undefined && headTree !== undefined && changedPaths.length === 0) return { head, headTree, tree: headTree, changedPaths };
+  if (head !== undefined && headTree !== undefined && changedPaths.length === 0) return { head, headTree, tree: headTree, changedPaths, ...ignored };
   // No HEAD yet (the rev-parse failed on it): the paths again, without it.
   const paths = top !== undefined && indexFile !== undefined ? { top, indexFile } : await locate(cwd);
-  const tree = await withTemporaryIndex(
-    paths.top,
-    async (env) => {
-      if (changedPaths.length > 0) await runGit(paths.top, ['update-index', '-q', '--add', '--remove', '--replace', '-z', '--stdin'], { env, input: `${changedPaths.join('\0')}\0` });
-      return (await runGit(paths.top, ['write-tree'], { env })).trim();
-    },
-    { indexFile: paths.indexFile },
-  );
-  return { ...(head === undefined || headTree === undefined ? {} : { head, headTree }), tree, changedPaths };
+  const inIndex = options.isIndexUpdated === true ? await treeInIndex(paths.top, changedPaths) : undefined;
+  const tree =
+    inIndex ??
+    (await withTemporaryIndex(
+      paths.top,
+      async (env) => {
+        if (changedPaths.length > 0) await runGit(paths.top, ['update-index', '-q', '--add', '--remove', '--replace', '-z', '--stdin'], { env, input: `${changedPaths.join('\0')}\0` });
+        return (await runGit(paths.top, ['write-tree'], { env })).trim();
+      },
+      { indexFile: paths.indexFile },
+    ));
+  return { ...(head === undefined || headTree === undefined ? {} : { head, headTree }), tree, changedPaths, ...ignored };
+}
+
+/** `paths` of the work tree at `top` written into its own index, and the index's tree; `undefined` when git cannot take the index (its lock is held) or write the tree. */
+async function treeInIndex(top: string, paths: readonly string[]): Promise<string | undefined> {
+  if (paths.length > 0) {
+    const updated = await tryGit(top, ['update-index', '-q', '--add', '--remove', '--replace', '-z', '--stdin'], { input: `${paths.join('\0')}\0` });
+    if (!updated.isOk) return undefined;
+  }
+  const written = await tryGit(top, ['write-tree']);
+  return written.isOk ? written.output.trim() : undefined;
 }
 
 /**
