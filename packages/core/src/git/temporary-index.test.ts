@@ -2,7 +2,7 @@ import { chmod, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runGit } from './git-client';
-import { changedWorkingPaths, withTemporaryIndex, workingState, workingTree } from './temporary-index';
+import { changedWorkingPaths, stageWorkingState, withTemporaryIndex, workingState, workingTree } from './temporary-index';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];
@@ -106,14 +106,15 @@ describe('workingTree (status-based snapshot)', () => {
   });
 });
 
-describe('workingState written into the checkout’s own index', () => {
+describe('stageWorkingState (the working state written into the checkout’s own index)', () => {
   for (const [name, change] of modifications) {
     it(`leaves the index holding the tree of \`git add -A\` with ${name}`, async () => {
       const repo = await repository();
       await change(repo);
       const expected = await addAllTree(repo.root);
-      const state = await workingState(repo.root, { isIndexUpdated: true });
+      const state = await stageWorkingState(repo.root);
       expect(state.tree).toBe(expected);
+      expect(state.headTree).toBe((await repo.git(['rev-parse', 'HEAD^{tree}'])).trim());
       // What `git reset` after a commit of that tree would leave: the index is the tree.
       expect((await repo.git(['write-tree'])).trim()).toBe(expected);
     });
@@ -125,7 +126,7 @@ describe('workingState written into the checkout’s own index', () => {
     await writeFile(join(repo.root, '.git', 'index.lock'), '');
     const indexBefore = await stat(join(repo.root, '.git', 'index'));
     const expected = await addAllTree(repo.root);
-    expect((await workingState(repo.root, { isIndexUpdated: true })).tree).toBe(expected);
+    expect((await stageWorkingState(repo.root)).tree).toBe(expected);
     expect((await stat(join(repo.root, '.git', 'index'))).mtimeMs).toBe(indexBefore.mtimeMs);
     await rm(join(repo.root, '.git', 'index.lock'));
     expect((await repo.git(['write-tree'])).trim()).toBe((await repo.git(['rev-parse', 'HEAD^{tree}'])).trim());

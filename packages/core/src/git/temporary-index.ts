@@ -79,12 +79,6 @@ export interface WorkingState {
 export interface WorkingStateOptions {
   /** Also list ignored files and folders (`ignoredPaths`), in the same `git status`. */
   isListingIgnored?: boolean;
-  /**
-   * Write the state into the checkout's own index instead of a private copy (it then holds the
-   * state's tree: what `git reset` after a commit of it would leave). Takes the index lock: only
-   * for a worktree nothing else works in. Falls back to a private copy when the lock is taken.
-   */
-  isIndexUpdated?: boolean;
 }
 
 /**
@@ -105,28 +99,31 @@ export async function workingState(cwd: string, options: WorkingStateOptions = {
   if (head !== undefined && headTree !== undefined && changedPaths.length === 0) return { head, headTree, tree: headTree, changedPaths, ...ignored };
   // No HEAD yet (the rev-parse failed on it): the paths again, without it.
   const paths = top !== undefined && indexFile !== undefined ? { top, indexFile } : await locate(cwd);
-  const inIndex = options.isIndexUpdated === true ? await treeInIndex(paths.top, changedPaths) : undefined;
-  const tree =
-    inIndex ??
-    (await withTemporaryIndex(
-      paths.top,
-      async (env) => {
-        if (changedPaths.length > 0) await runGit(paths.top, ['update-index', '-q', '--add', '--remove', '--replace', '-z', '--stdin'], { env, input: `${changedPaths.join('\0')}\0` });
-        return (await runGit(paths.top, ['write-tree'], { env })).trim();
-      },
-      { indexFile: paths.indexFile },
-    ));
+  const tree = await withTemporaryIndex(
+    paths.top,
+    async (env) => {
+      if (changedPaths.length > 0) await runGit(paths.top, ['update-index', '-q', '--add', '--remove', '--replace', '-z', '--stdin'], { env, input: `${changedPaths.join('\0')}\0` });
+      return (await runGit(paths.top, ['write-tree'], { env })).trim();
+    },
+    { indexFile: paths.indexFile },
+  );
   return { ...(head === undefined || headTree === undefined ? {} : { head, headTree }), tree, changedPaths, ...ignored };
 }
 
-/** `paths` of the work tree at `top` written into its own index, and the index's tree; `undefined` when git cannot take the index (its lock is held) or write the tree. */
-async function treeInIndex(top: string, paths: readonly string[]): Promise<string | undefined> {
-  if (paths.length > 0) {
-    const updated = await tryGit(top, ['update-index', '-q', '--add', '--remove', '--replace', '-z', '--stdin'], { input: `${paths.join('\0')}\0` });
-    if (!updated.isOk) return undefined;
-  }
-  const written = await tryGit(top, ['write-tree']);
-  return written.isOk ? written.output.trim() : undefined;
+/**
+ * The tree of the whole working state of the checkout at `cwd` (what `workingState` computes),
+ * written into the checkout's own index: `add -A` there (git's stat data of that index spares
+ * hashing what did not change) and `write-tree`, two processes. The index then holds the tree,
+ * as `git reset` after a commit of it would leave it. Takes the index lock: only for a worktree
+ * nothing else works in. Falls back to `workingState` (a private index, the checkout's own left
+ * alone) when the lock is held, `cwd` is not the top of a checkout on a commit, or git fails.
+ */
+export async function stageWorkingState(cwd: string): Promise<{ head?: string; headTree?: string; tree: string }> {
+  const { top, head, headTree } = await locateHead(cwd);
+  if (top === undefined || head === undefined || headTree === undefined) return workingState(cwd);
+  const added = await tryGit(top, ['add', '-A', '--', '.']);
+  const written = added.isOk ? await tryGit(top, ['write-tree']) : added;
+  return written.isOk ? { head, headTree, tree: written.output.trim() } : workingState(cwd);
 }
 
 /**

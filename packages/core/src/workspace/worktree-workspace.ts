@@ -6,7 +6,7 @@ import { identityEnvironment } from '../git/git-identity';
 import { mergeCommits } from '../git/merge-trees';
 import { checkpointRef, leftoverRef, PRIVATE_DIRECTORY, refComponent, taskCommitRef } from '../git/ref-names';
 import type { CompletedTask, CompleteTaskOptions, DiscardTaskOptions, InterruptedTask, PreparedTask, PrepareTaskOptions, TaskWorkspace, WorkspaceBeginOptions, WorkspaceBeginResult, WorkspaceEndResult } from '../git/task-workspace';
-import { workingState, workingTree } from '../git/temporary-index';
+import { stageWorkingState, workingState, workingTree } from '../git/temporary-index';
 import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
 import type { Task } from '@qoder-orch/spec';
 import { endProcessesWorkingIn } from './end-stray-processes';
@@ -153,7 +153,7 @@ export class WorktreeWorkspace implements TaskWorkspace {
     const mergedBranchTip = record.conflictFiles === undefined ? undefined : await resolveRef(worktree, 'MERGE_HEAD');
     if (mergedBranchTip !== undefined) await runGit(worktree, ['merge', '--quit']);
     // The agent is done with its worktree: its own index takes the state (what `git reset` after the commit would leave).
-    const { tree, head, headTree } = await workingState(worktree, { isIndexUpdated: true });
+    const { tree, head, headTree } = await stageWorkingState(worktree);
     const worktreeHead = head as string;
     const isChanged = tree !== headTree;
     if (!isChanged && worktreeHead === record.baseCommit && mergedBranchTip === undefined) {
