@@ -1,4 +1,4 @@
-import { tryGit } from './git-client';
+import { runGit, tryGit } from './git-client';
 
 /**
  * Task branches whose pool slot was detached from them and whose work is settled (on the
@@ -38,8 +38,7 @@ export async function detachSlot(slot: string, head: string, deletions: Readonly
   const lines = ['option no-deref', `update HEAD ${head}`, ...deletions.map((deletion) => `delete ${deletion.ref} ${deletion.tip}`)];
   const released = await tryGit(slot, ['update-ref', '-m', 'qoder-orch: slot idle', '--stdin'], { input: `${lines.join('\n')}\n` });
   if (released.isOk) return;
-  const detached = await tryGit(slot, ['update-ref', '--no-deref', '-m', 'qoder-orch: slot idle', 'HEAD', head]);
-  if (!detached.isOk) throw new Error(detached.message);
+  await runGit(slot, ['update-ref', '--no-deref', '-m', 'qoder-orch: slot idle', 'HEAD', head]);
   await deleteBranches(slot, deletions);
 }
 
