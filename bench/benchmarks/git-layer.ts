@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryRunStore, type Task, builtinSubagents, createOrchestrator } from '@qoder-orch/core';
+import { MemoryRunStore, type Task, builtinSubagents, createOrchestrator, observeGitSpawns } from '@qoder-orch/core';
 import { type Benchmark, type Sample, compare, fixed, median, table, timeOnce } from '../harness';
 import { cachedRepository, changedSince, cloneRepository, git, type RepositoryShape, resetRepository, sourcePath } from '../generated-repository';
 import { followUpJudge, pool, scriptedProvider } from '../orchestrator-setup';
@@ -104,6 +104,8 @@ async function measureCase(benchCase: Case, log: (line?: string) => void): Promi
       side.base = await cloneRepository(template, side.repository);
     }
     let run = 0;
+    /** Git processes the orchestrator's runs started, per run (the first is the cold one). */
+    const subjectSpawns: number[] = [];
     const baseline = async () => {
       const edits = editsFor(benchCase.shape, (run += 1));
       sides.baseline.pending = edits;
@@ -112,7 +114,16 @@ async function measureCase(benchCase: Case, log: (line?: string) => void): Promi
     const subject = async () => {
       const edits = editsFor(benchCase.shape, (run += 1));
       sides.subject.pending = edits;
-      await throughOrchestrator(sides.subject.repository, sides.subject.worktrees, edits);
+      let spawns = 0;
+      const stop = observeGitSpawns(() => {
+        spawns += 1;
+      });
+      try {
+        await throughOrchestrator(sides.subject.repository, sides.subject.worktrees, edits);
+      } finally {
+        stop();
+      }
+      subjectSpawns.push(spawns);
     };
     const beforeEach = (name: 'baseline' | 'subject') => checkAndReset(sides[name], name);
     // The first (cold) run of each: fresh clones, nothing made yet (a worktree pool would be empty).
@@ -122,6 +133,8 @@ async function measureCase(benchCase: Case, log: (line?: string) => void): Promi
     const coldSubject: Sample = await timeOnce(subject);
     log(`(${benchCase.label}: cold runs ${fixed(coldBaseline.wallMs / 1000, 1)} s by hand, ${fixed(coldSubject.wallMs / 1000, 1)} s through the orchestrator; now ${benchCase.runs} warm run(s) of each)`);
     const warm = await compare(baseline, subject, { warmup: 0, runs: benchCase.runs, beforeEach });
+    const warmSpawns = subjectSpawns.slice(1).map((count) => fixed(count / TASKS, 2));
+    log(`(${benchCase.label}: git processes per task through the orchestrator: cold ${fixed((subjectSpawns[0] ?? 0) / TASKS, 2)}, warm ${warmSpawns.join(', ')}; by hand 7)`);
     await beforeEach('baseline');
     await beforeEach('subject');
     const range = (samples: readonly number[]) => `${perTask(Math.min(...samples))}–${perTask(Math.max(...samples))}`;

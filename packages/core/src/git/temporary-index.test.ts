@@ -2,7 +2,7 @@ import { chmod, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runGit } from './git-client';
-import { changedWorkingPaths, withTemporaryIndex, workingTree } from './temporary-index';
+import { changedWorkingPaths, stageWorkingState, withTemporaryIndex, workingState, workingTree } from './temporary-index';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];
@@ -103,5 +103,45 @@ describe('workingTree (status-based snapshot)', () => {
     } finally {
       await rm(linked, { recursive: true, force: true });
     }
+  });
+});
+
+describe('stageWorkingState (the working state written into the checkout’s own index)', () => {
+  for (const [name, change] of modifications) {
+    it(`leaves the index holding the tree of \`git add -A\` with ${name}`, async () => {
+      const repo = await repository();
+      await change(repo);
+      const expected = await addAllTree(repo.root);
+      const state = await stageWorkingState(repo.root);
+      expect(state.tree).toBe(expected);
+      expect(state.headTree).toBe((await repo.git(['rev-parse', 'HEAD^{tree}'])).trim());
+      // What `git reset` after a commit of that tree would leave: the index is the tree.
+      expect((await repo.git(['write-tree'])).trim()).toBe(expected);
+    });
+  }
+
+  it('falls back to a private index when the index is locked, leaving it alone', async () => {
+    const repo = await repository();
+    await repo.write('a.txt', 'a changed\n');
+    await writeFile(join(repo.root, '.git', 'index.lock'), '');
+    const indexBefore = await stat(join(repo.root, '.git', 'index'));
+    const expected = await addAllTree(repo.root);
+    expect((await stageWorkingState(repo.root)).tree).toBe(expected);
+    expect((await stat(join(repo.root, '.git', 'index'))).mtimeMs).toBe(indexBefore.mtimeMs);
+    await rm(join(repo.root, '.git', 'index.lock'));
+    expect((await repo.git(['write-tree'])).trim()).toBe((await repo.git(['rev-parse', 'HEAD^{tree}'])).trim());
+  });
+
+  it('lists ignored files and folders apart from the changes, in the same status', async () => {
+    const repo = await repository();
+    await repo.write('build/out.js', 'x\n');
+    await repo.write('build/deep/more.js', 'x\n');
+    await repo.write('debug.log', 'log\n');
+    await repo.write('new.txt', 'new\n');
+    const state = await workingState(repo.root, { isListingIgnored: true });
+    expect(state.changedPaths).toEqual(['new.txt']);
+    // A folder an ignore pattern matches is one entry.
+    expect(state.ignoredPaths?.sort()).toEqual(['build', 'debug.log']);
+    expect((await workingState(repo.root)).ignoredPaths).toBeUndefined();
   });
 });

@@ -50,10 +50,16 @@ const STATUS_ARGS = ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '-
  * of those whose stat changed. Relative to the top of the working tree, without duplicates.
  */
 export async function changedWorkingPaths(cwd: string): Promise<string[]> {
-  const output = await runGit(cwd, STATUS_ARGS);
+  return (await statusOf(cwd, false)).changedPaths;
+}
+
+/** `changedWorkingPaths`, and with `isListingIgnored` the ignored files and folders too (`--ignored=matching`: a folder an ignore pattern matches is one entry, not walked). */
+async function statusOf(cwd: string, isListingIgnored: boolean): Promise<{ changedPaths: string[]; ignoredPaths: string[] }> {
+  const output = await runGit(cwd, isListingIgnored ? [...STATUS_ARGS, '--ignored=matching'] : STATUS_ARGS);
   const paths = new Set<string>();
-  for (const entry of splitNul(output)) if (entry.length > 3) paths.add(entry.slice(3).replace(/\/$/, ''));
-  return [...paths];
+  const ignored = new Set<string>();
+  for (const entry of splitNul(output)) if (entry.length > 3) (entry.startsWith('!! ') ? ignored : paths).add(entry.slice(3).replace(/\/$/, ''));
+  return { changedPaths: [...paths], ignoredPaths: [...ignored] };
 }
 
 /** The working state of a tree: what `workingTree` computes, with the HEAD it was compared with. */
@@ -66,6 +72,13 @@ export interface WorkingState {
   tree: string;
   /** What git's status listed (relative to the top of the working tree): empty when the tree is HEAD's. */
   changedPaths: string[];
+  /** Ignored files and folders (relative to the top of the working tree), with `isListingIgnored` only. */
+  ignoredPaths?: string[];
+}
+
+export interface WorkingStateOptions {
+  /** Also list ignored files and folders (`ignoredPaths`), in the same `git status`. */
+  isListingIgnored?: boolean;
 }
 
 /**
@@ -78,10 +91,12 @@ export interface WorkingState {
  * nothing changed at the top of a checkout whose HEAD's tree is known (HEAD and the index are
  * read from git's files), one more (`rev-parse`) otherwise; two more when something changed.
  */
-export async function workingState(cwd: string): Promise<WorkingState> {
-  const [changedPaths, located] = await Promise.all([changedWorkingPaths(cwd), locateHead(cwd)]);
+export async function workingState(cwd: string, options: WorkingStateOptions = {}): Promise<WorkingState> {
+  const [status, located] = await Promise.all([statusOf(cwd, options.isListingIgnored === true), locateHead(cwd)]);
+  const { changedPaths } = status;
+  const ignored = options.isListingIgnored === true ? { ignoredPaths: status.ignoredPaths } : {};
   const { top, indexFile, head, headTree } = located;
-  if (head !== undefined && headTree !== undefined && changedPaths.length === 0) return { head, headTree, tree: headTree, changedPaths };
+  if (head !== undefined && headTree !== undefined && changedPaths.length === 0) return { head, headTree, tree: headTree, changedPaths, ...ignored };
   // No HEAD yet (the rev-parse failed on it): the paths again, without it.
   const paths = top !== undefined && indexFile !== undefined ? { top, indexFile } : await locate(cwd);
   const tree = await withTemporaryIndex(
@@ -92,7 +107,23 @@ export async function workingState(cwd: string): Promise<WorkingState> {
     },
     { indexFile: paths.indexFile },
   );
-  return { ...(head === undefined || headTree === undefined ? {} : { head, headTree }), tree, changedPaths };
+  return { ...(head === undefined || headTree === undefined ? {} : { head, headTree }), tree, changedPaths, ...ignored };
+}
+
+/**
+ * The tree of the whole working state of the checkout at `cwd` (what `workingState` computes),
+ * written into the checkout's own index: `add -A` there (git's stat data of that index spares
+ * hashing what did not change) and `write-tree`, two processes. The index then holds the tree,
+ * as `git reset` after a commit of it would leave it. Takes the index lock: only for a worktree
+ * nothing else works in. Falls back to `workingState` (a private index, the checkout's own left
+ * alone) when the lock is held, `cwd` is not the top of a checkout on a commit, or git fails.
+ */
+export async function stageWorkingState(cwd: string): Promise<{ head?: string; headTree?: string; tree: string }> {
+  const { top, head, headTree } = await locateHead(cwd);
+  if (top === undefined || head === undefined || headTree === undefined) return workingState(cwd);
+  const added = await tryGit(top, ['add', '-A', '--', '.']);
+  const written = added.isOk ? await tryGit(top, ['write-tree']) : added;
+  return written.isOk ? { head, headTree, tree: written.output.trim() } : workingState(cwd);
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultWorktreeRoot, initRepository, isGitRepository, OrchestratorError, WorktreeManager } from '../index';
+import { defaultWorktreeRoot, initRepository, isGitRepository, OrchestratorError, observeGitSpawns, WorktreeManager } from '../index';
 import { runGit } from './git-client';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
@@ -113,6 +113,58 @@ describe('WorktreeManager', () => {
     expect(await exists(join(reused.path, 'dist'))).toBe(false);
     expect(await exists(join(reused.path, 'scratch.txt'))).toBe(false);
     expect(await runGit(reused.path, ['symbolic-ref', 'HEAD'])).toBe('refs/heads/qoder-orch/run/second\n');
+  });
+
+  it('releases a slot after its task commit without looking again, its branch deleted with the next release; the reset cleans ignored output, and only then', async () => {
+    const repo = await createTemporaryRepository({ 'a.txt': 'a\n', '.gitignore': 'dist/\nnode_modules/\n' });
+    repositories.push(repo);
+    const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
+    const manager = new WorktreeManager({ projectDir: repo.root, preservedPaths: ['node_modules'] });
+    const spawns: string[][] = [];
+    const stop = observeGitSpawns((spawn) => spawns.push([...spawn.args]));
+    try {
+      const first = await manager.add('run', 'first', base);
+      await mkdir(join(first.path, 'node_modules'));
+      await writeFile(join(first.path, 'node_modules', 'dep.js'), 'kept\n');
+      await mkdir(join(first.path, 'dist'));
+      await writeFile(join(first.path, 'dist', 'out.js'), 'build output\n');
+      // The task's commit (what the workspace writes from the slot's working state).
+      await writeFile(join(first.path, 'a.txt'), 'changed\n');
+      await runGit(first.path, ['add', 'a.txt']);
+      await runGit(first.path, ['commit', '-q', '-m', 'task']);
+      const committed = (await runGit(first.path, ['rev-parse', 'HEAD'])).trim();
+      await repo.git(['merge', '-q', '--ff-only', committed]);
+      spawns.length = 0;
+      expect(await manager.remove('run', 'first', { committed })).toEqual({});
+      // One git process: the detach. The branch waits for the next release.
+      expect(spawns.map((args) => args.slice(0, 3).join(' '))).toEqual(['update-ref -m qoder-orch: slot idle']);
+      expect(await runGit(first.path, ['rev-parse', '--abbrev-ref', 'HEAD'])).toBe('HEAD\n');
+      expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('  qoder-orch/run/first\n');
+      // The next task in the slot: ignored build output goes, the preserved folder stays.
+      const second = await manager.add('run', 'second', base);
+      expect(second.path).toBe(first.path);
+      expect(await exists(join(second.path, 'dist'))).toBe(false);
+      expect(await readFile(join(second.path, 'node_modules', 'dep.js'), 'utf8')).toBe('kept\n');
+      expect(await readFile(join(second.path, 'a.txt'), 'utf8')).toBe('a\n');
+      spawns.length = 0;
+      expect(await manager.remove('run', 'second', { committed: base })).toEqual({});
+      // The first task's branch went in the second release's transaction (no status, no second ref update; ancestry of
+      // a commit made by hand may be asked); the second's goes at the end of the run.
+      expect(spawns.filter((args) => args[0] !== 'merge-base').map((args) => args.slice(0, 3).join(' '))).toEqual(['update-ref -m qoder-orch: slot idle']);
+      expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('  qoder-orch/run/second\n');
+      // A slot holding nothing but its preserved paths is reset without `git clean`.
+      spawns.length = 0;
+      const third = await manager.add('run', 'third', base);
+      expect(spawns.filter((args) => args[0] === 'clean')).toEqual([]);
+      expect(await readFile(join(third.path, 'node_modules', 'dep.js'), 'utf8')).toBe('kept\n');
+      // A branch moved after its release (by hand) is not the run's to delete any more: the next release goes on without it.
+      await repo.git(['branch', '-f', 'qoder-orch/run/second', 'HEAD']);
+      await manager.remove('run', 'third');
+      expect(await runGit(third.path, ['rev-parse', '--abbrev-ref', 'HEAD'])).toBe('HEAD\n');
+      expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('  qoder-orch/run/second\n');
+    } finally {
+      stop();
+    }
   });
 
   it('prepares two tasks at once in two slots, and retires a slot with a failed task out of the pool', async () => {

@@ -1,5 +1,5 @@
 import { mkdir, readdir, realpath, rmdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { endProcessesWorkingIn } from '../workspace/end-stray-processes';
 import { dependencyExcludePatterns } from './dependency-links';
 import { headCommit, isAncestor, resolveRef, runGit, splitNul, tryGit } from './git-client';
@@ -8,10 +8,14 @@ import { ensurePrivateDirectoryExcluded, repositoryPaths } from './repository';
 import { leftoverRef, PRIVATE_DIRECTORY, PRIVATE_REF_ROOT, refComponent, taskBranch } from './ref-names';
 import { hasNoTrace, heldKey, isOnHead, slotState } from './worktree-slot-state';
 import { SerialQueue } from '@qoder-orch/spec';
-import { workingState } from './temporary-index';
+import { type WorkingState, workingState } from './temporary-index';
 import { assertOutsideRepository, defaultWorktreeRoot, projectWorktreeFolder } from './worktree-location';
 import { commitTree } from './working-state';
-import { POOL_FOLDER, setAsideOrphan, WorktreePool } from './worktree-pool';
+import { setAsideOrphan, WorktreePool } from './worktree-pool';
+import { type ListedWorktree, parseWorktreeList } from './worktree-listing';
+
+export type { ListedWorktree } from './worktree-listing';
+import { deleteBranches, detachSlot, SettledBranches } from './slot-release';
 
 export interface WorktreeManagerOptions {
   /** The repository root (the main working tree). */
@@ -47,25 +51,6 @@ export interface TaskWorktree {
   base: string;
 }
 
-/** One of our task worktrees, as git lists it. */
-export interface ListedWorktree {
-  path: string;
-  /** The run and task it belongs to (as ref components), read from its place. */
-  runId: string;
-  taskId: string;
-  branch?: string;
-  head?: string;
-  /** Git will not prune it (`git worktree lock`). */
-  isLocked: boolean;
-  /** Its directory is gone; only git's bookkeeping is left. */
-  isPrunable: boolean;
-  /**
-   * A slot of the pool of reusable worktrees (`<folder>/.pool/<k>`): its run and task are those
-   * of the task branch it holds, both empty when it is idle (detached).
-   */
-  isPoolSlot?: boolean;
-}
-
 /**
  * Gives each task its own `git worktree` on its own branch (`qoder-orch/<run>/<task>`), in a
  * folder outside the project tree (`<worktreeRoot>/<repository>-<hash>/`), so parallel agents
@@ -93,6 +78,8 @@ export class WorktreeManager {
   /** Slots this process gave to tasks (`<run>/<task>` as ref components → slot path): found again without listing every worktree. */
   readonly #held = new Map<string, string>();
   readonly #worktreeAdds = new SerialQueue();
+  /** Task branches of released slots, deleted with the next release (see `SettledBranches`). */
+  readonly #settled = new SettledBranches();
   /** The shared git directory, looked up once. */
   #commonDir: Promise<string> | undefined;
 
@@ -130,6 +117,7 @@ export class WorktreeManager {
   async add(runId: string, taskId: string, base: string): Promise<TaskWorktree> {
     const branch = taskBranch(runId, taskId);
     await this.prepareRepository();
+    if (this.#settled.has(branch)) await this.settleBranches();
     if (!(await this.#hasNoTrace(runId, taskId))) await this.remove(runId, taskId, { label: 'previous-attempt' });
     const slot = await this.#pool.take(
       () => this.list(),
@@ -168,11 +156,15 @@ export class WorktreeManager {
    * once its work is kept. Returns whether the slot is ready.
    */
   async #resetSlot(path: string, runId: string, branch: string, base: string): Promise<boolean> {
-    await this.#keepWork(path, runId, `pool-${basename(path)}`, 'found-in-slot', { isUncommittedOnly: true });
+    // One status tells what there is to keep and whether anything but the preserved paths is untracked or ignored.
+    const state = await workingState(path, { isListingIgnored: true }).catch(() => undefined);
+    await this.#keepWork(path, runId, `pool-${basename(path)}`, 'found-in-slot', { isUncommittedOnly: true, ...(state === undefined ? {} : { state }) });
     const checkedOut = await tryGit(path, ['checkout', '-q', '-f', '--no-track', '-B', branch, base]);
     const preserved = typeof this.#preservedPaths === 'function' ? await this.#preservedPaths(path) : this.#preservedPaths;
     const keep = dependencyExcludePatterns(preserved).flatMap((pattern) => ['-e', pattern]);
-    const cleaned = checkedOut.isOk ? await tryGit(path, ['clean', '-ffdxq', ...keep]) : checkedOut;
+    // Nothing to clean when the slot was exactly its HEAD, nothing untracked, nothing ignored outside the preserved paths: the checkout leaves no file git does not track.
+    const isClean = state !== undefined && state.changedPaths.length === 0 && (state.ignoredPaths ?? []).every((ignored) => preserved.some((kept) => ignored === kept || ignored.startsWith(`${kept}/`)));
+    const cleaned = checkedOut.isOk && !isClean ? await tryGit(path, ['clean', '-ffdxq', ...keep]) : checkedOut;
     if (cleaned.isOk) return true;
     await this.#beforeRemove?.(path).catch(() => undefined);
     await runGit(this.#root, ['worktree', 'remove', '--force', '--force', path]);
@@ -205,11 +197,20 @@ export class WorktreeManager {
    * Removes a task's worktree and branch. Uncommitted work in it and commits on its branch that
    * are not on HEAD are kept under `refs/qoder-orch/leftovers/<run>/<task>/<label>` first.
    *
+   * With `committed` (the commit a task's whole working state was just written to), a pool slot
+   * is detached at it without looking at its files again, and its task branch is deleted with the
+   * next slot's release or by `settleBranches` (one process per release instead of three).
+   *
    * @returns the leftover ref, when there was work to keep.
    */
-  async remove(runId: string, taskId: string, options: { label?: string } = {}): Promise<{ leftoverRef?: string }> {
+  async remove(runId: string, taskId: string, options: { label?: string; committed?: string } = {}): Promise<{ leftoverRef?: string }> {
     const listed = (await this.#heldListing(runId, taskId)) ?? (await this.list()).find((worktree) => worktree.runId === refComponent(runId) && worktree.taskId === refComponent(taskId));
-    return this.#remove(listed, runId, taskId, options.label ?? 'removed');
+    return this.#remove(listed, runId, taskId, options.label ?? 'removed', options.committed);
+  }
+
+  /** Deletes the task branches of released slots still waiting for the next release (`SettledBranches`): at the end of a run. */
+  async settleBranches(): Promise<void> {
+    await deleteBranches(this.#root, this.#settled.take());
   }
 
   /** The slot this process gave the task, as `list` shows it, when git's files confirm it still holds the task's branch, unlocked. */
@@ -220,18 +221,26 @@ export class WorktreeManager {
     return { path, runId: refComponent(runId), taskId: refComponent(taskId), branch: state.branch, isLocked: false, isPrunable: false, isPoolSlot: true };
   }
 
-  async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string): Promise<{ leftoverRef?: string }> {
+  async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string, committed?: string): Promise<{ leftoverRef?: string }> {
     const branch = taskBranch(runId, taskId);
     let kept: string | undefined;
     const slot = listed?.isPoolSlot === true && !listed.isPrunable ? listed.path : undefined;
     if (slot !== undefined) {
       // A slot goes back to the pool: its work kept, HEAD detached from the task's branch, files left for the next task's reset.
       await this.#pool.queueOf(slot).run(async () => {
-        const work = await this.#keepWork(slot, runId, taskId, label);
+        // A state the task's commit took just now is not looked at again: what is written after it, the next reset keeps.
+        const work = committed === undefined ? await this.#keepWork(slot, runId, taskId, label) : undefined;
         kept = work?.ref;
         // Detached at what its files hold (the kept work, when there was some): the next reset finds nothing new to keep.
-        const head = work?.commit ?? (await headCommit(slot));
-        if (head !== undefined) await runGit(slot, ['update-ref', '--no-deref', '-m', 'qoder-orch: slot idle', 'HEAD', head]);
+        const head = work?.commit ?? committed ?? (await headCommit(slot));
+        if (head === undefined) return;
+        const tip = await resolveRef(this.#root, `refs/heads/${branch}`);
+        if (tip !== undefined) kept ??= await this.#keepBranch(tip, runId, taskId, label);
+        // The slot is detached and earlier slots' task branches deleted in one transaction. After a task's commit (the
+        // per-task path), its own branch waits for the next release; otherwise it goes now.
+        await detachSlot(slot, head, this.#settled.take());
+        if (tip !== undefined && committed !== undefined) this.#settled.add(branch, tip);
+        else if (tip !== undefined) await deleteBranches(this.#root, [{ ref: `refs/heads/${branch}`, tip }]);
       });
     } else {
       if (listed !== undefined && !listed.isPrunable) {
@@ -246,14 +255,9 @@ export class WorktreeManager {
         await rmdir(dirname(listed.path)).catch(() => undefined);
       }
     }
-    const tip = await resolveRef(this.#root, `refs/heads/${branch}`);
+    const tip = slot === undefined ? await resolveRef(this.#root, `refs/heads/${branch}`) : undefined;
     if (tip !== undefined) {
-      const head = await headCommit(this.#root);
-      const isMerged = head !== undefined && (await isAncestor(this.#root, tip, head));
-      if (!isMerged && kept === undefined) {
-        kept = await this.#unusedRef(leftoverRef(runId, taskId, `${label}-branch`));
-        await runGit(this.#root, ['update-ref', kept, tip]);
-      }
+      kept ??= await this.#keepBranch(tip, runId, taskId, label);
       await runGit(this.#root, ['branch', '-D', '-q', branch]);
     }
     if (slot !== undefined) {
@@ -286,27 +290,7 @@ export class WorktreeManager {
   async list(): Promise<ListedWorktree[]> {
     const output = await runGit(this.#root, ['worktree', 'list', '--porcelain', '-z']);
     const folders = [...new Set([this.#directory, await realpath(this.#directory).catch(() => this.#directory), this.#legacyDirectory])];
-    const worktrees: ListedWorktree[] = [];
-    let current: ListedWorktree | undefined;
-    for (const field of splitNul(output)) {
-      if (field.startsWith('worktree ')) {
-        const path = resolve(field.slice('worktree '.length));
-        const folder = folders.find((candidate) => path.startsWith(`${candidate}${sep}`));
-        const [runId = '', taskId = ''] = folder === undefined ? [] : path.slice(folder.length + 1).split(sep);
-        current = runId === POOL_FOLDER ? { path, runId: '', taskId: '', isLocked: false, isPrunable: false, isPoolSlot: true } : { path, runId, taskId, isLocked: false, isPrunable: false };
-        if (folder !== undefined) worktrees.push(current);
-      } else if (current !== undefined) {
-        if (field.startsWith('HEAD ')) current.head = field.slice(5);
-        else if (field.startsWith('branch ')) {
-          current.branch = field.slice('branch refs/heads/'.length);
-          // A slot belongs to the task whose branch it holds.
-          const [prefix, runId = '', taskId = '', ...rest] = current.branch.split('/');
-          if (current.isPoolSlot === true && prefix === 'qoder-orch' && rest.length === 0) Object.assign(current, { runId, taskId });
-        } else if (field === 'locked' || field.startsWith('locked ')) current.isLocked = true;
-        else if (field === 'prunable' || field.startsWith('prunable ')) current.isPrunable = true;
-      }
-    }
-    return worktrees;
+    return parseWorktreeList(output, folders);
   }
 
   /**
@@ -319,6 +303,7 @@ export class WorktreeManager {
    * @returns the leftover refs written.
    */
   async cleanLeftovers(options: { keepRunId?: string; onlyRunId?: string; label?: string; isRemovingIdlePool?: boolean } = {}): Promise<string[]> {
+    await this.settleBranches();
     await tryGit(this.#root, ['worktree', 'prune']);
     const kept: string[] = [];
     const seen = new Set<string>();
@@ -368,8 +353,8 @@ export class WorktreeManager {
    * HEAD) and, unless `isUncommittedOnly` (an idle slot, whose HEAD is kept already), commits
    * of its HEAD that are not on the integration head. Returns the ref and the commit it holds.
    */
-  async #keepWork(path: string, runId: string, taskId: string, label: string, options: { isUncommittedOnly?: boolean } = {}): Promise<{ ref: string; commit: string } | undefined> {
-    const state = await workingState(path).catch(() => undefined);
+  async #keepWork(path: string, runId: string, taskId: string, label: string, options: { isUncommittedOnly?: boolean; state?: WorkingState } = {}): Promise<{ ref: string; commit: string } | undefined> {
+    const state = options.state ?? (await workingState(path).catch(() => undefined));
     const head = state?.head;
     if (state === undefined || head === undefined) return undefined;
     const { tree } = state;
@@ -380,6 +365,15 @@ export class WorktreeManager {
     const ref = await this.#unusedRef(leftoverRef(runId, taskId, label));
     await runGit(this.#root, ['update-ref', ref, commit]);
     return { ref, commit };
+  }
+
+  /** Keeps a task branch's tip under a leftover ref unless it is on the integration head; answers the ref written. */
+  async #keepBranch(tip: string, runId: string, taskId: string, label: string): Promise<string | undefined> {
+    const head = await headCommit(this.#root);
+    if (head !== undefined && (await isAncestor(this.#root, tip, head))) return undefined;
+    const ref = await this.#unusedRef(leftoverRef(runId, taskId, `${label}-branch`));
+    await runGit(this.#root, ['update-ref', ref, tip]);
+    return ref;
   }
 
   /** `ref`, or `ref-2`, `ref-3`… when it already holds earlier work: leftovers are never overwritten. */

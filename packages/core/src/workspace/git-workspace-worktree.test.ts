@@ -86,10 +86,13 @@ describe('git workspace, worktree isolation', () => {
     expect((await repo.git(['rev-parse', 'refs/qoder-orch/merges/run-w/left'])).trim()).toBe(completedLeft.commit);
     expect(await repo.git(['status', '--porcelain'])).toBe('');
     expect(await repo.git(['symbolic-ref', 'HEAD'])).toBe('refs/heads/main\n');
-    // Cleaned up after success: only idle pool slots, no task branches.
+    // Cleaned up after success: only idle pool slots, detached at the task's commit; the task branch of the slot released
+    // first went with the second release, the last one waits for the next release or the end of the run.
     expect(await idleSlots(repo.root)).toEqual([preparedLeft.cwd, preparedRight.cwd].sort());
-    expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
+    expect(await repo.git(['-C', preparedLeft.cwd, 'rev-parse', 'HEAD'])).toBe(`${completedLeft.taskCommit}\n`);
+    expect((await repo.git(['branch', '--list', 'qoder-orch/*'])).trim().split('\n').filter(Boolean).length).toBeLessThanOrEqual(1);
     await workspace.end({ isSuccess: true });
+    expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
   });
 
   it('merges four parallel tasks run by an agent in their worktrees, one merge commit each', async () => {

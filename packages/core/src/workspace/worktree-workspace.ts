@@ -6,7 +6,7 @@ import { identityEnvironment } from '../git/git-identity';
 import { mergeCommits } from '../git/merge-trees';
 import { checkpointRef, leftoverRef, PRIVATE_DIRECTORY, refComponent, taskCommitRef } from '../git/ref-names';
 import type { CompletedTask, CompleteTaskOptions, DiscardTaskOptions, InterruptedTask, PreparedTask, PrepareTaskOptions, TaskWorkspace, WorkspaceBeginOptions, WorkspaceBeginResult, WorkspaceEndResult } from '../git/task-workspace';
-import { workingState, workingTree } from '../git/temporary-index';
+import { stageWorkingState, workingState, workingTree } from '../git/temporary-index';
 import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
 import type { Task } from '@qoder-orch/spec';
 import { endProcessesWorkingIn } from './end-stray-processes';
@@ -152,12 +152,13 @@ export class WorktreeWorkspace implements TaskWorkspace {
     }
     const mergedBranchTip = record.conflictFiles === undefined ? undefined : await resolveRef(worktree, 'MERGE_HEAD');
     if (mergedBranchTip !== undefined) await runGit(worktree, ['merge', '--quit']);
-    const { tree, head, headTree } = await workingState(worktree);
+    // The agent is done with its worktree: its own index takes the state (what `git reset` after the commit would leave).
+    const { tree, head, headTree } = await stageWorkingState(worktree);
     const worktreeHead = head as string;
     const isChanged = tree !== headTree;
     if (!isChanged && worktreeHead === record.baseCommit && mergedBranchTip === undefined) {
       record.phase = 'done';
-      await run.worktrees.remove(record.runId, task.id);
+      await run.worktrees.remove(record.runId, task.id, { committed: worktreeHead });
       return { filesChanged: [] };
     }
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `The merge of task ${task.id} was aborted before it started.` });
@@ -165,8 +166,6 @@ export class WorktreeWorkspace implements TaskWorkspace {
     if (isChanged || mergedBranchTip !== undefined) {
       const parents = mergedBranchTip === undefined ? [worktreeHead] : [worktreeHead, mergedBranchTip];
       taskCommit = await commitTree(run.root, tree, { parents, message: options.message, identity: run.identity });
-      await runGit(worktree, ['update-ref', '-m', 'qoder-orch: task commit', 'HEAD', taskCommit, worktreeHead]);
-      await runGit(worktree, ['reset', '-q']);
     }
     // The task commit's tree is `tree`: the same difference `changedFiles` asked for.
     const filesChanged = await changedPathsBetween(run.root, record.baseCommit, tree);
@@ -181,7 +180,9 @@ export class WorktreeWorkspace implements TaskWorkspace {
       return { ...merged, ...(mergeVerification === undefined ? {} : { mergeVerification }) };
     });
     // The worktree goes back to the pool in its own slot, outside both queues: the next merge need not wait for it.
-    if (completed.conflict === undefined) await run.worktrees.remove(record.runId, task.id);
+    // Its branch gets the task's commit only when someone will look for it there: a conflict's (a resolving task merges it). Landed, the slot is detached at it.
+    if (completed.conflict === undefined) await run.worktrees.remove(record.runId, task.id, { committed: taskCommit });
+    else if (taskCommit !== worktreeHead) await runGit(worktree, ['update-ref', '-m', 'qoder-orch: task commit', 'HEAD', taskCommit, worktreeHead]);
     return completed;
   }
 
@@ -219,6 +220,7 @@ export class WorktreeWorkspace implements TaskWorkspace {
             if (kept !== undefined) keptWorktrees.push(kept);
           }
         }
+        await run.worktrees.settleBranches();
         return { keptRefs, keptWorktrees };
       },
       leftInTreeWarning: (described) => `Changes made in the work tree while no task was running are left there: ${described} (written by the run's checks, or by hand).`,
