@@ -8,7 +8,7 @@ afterAll(async () => {
 });
 
 describe('ResultFetcher (real git, a bare remote)', () => {
-  it('fetches results that arrive together, each at its tip; a missing branch fails alone with REMOTE_RESULT_INVALID; the local refs go on clear', async () => {
+  it('fetches results that arrive together, each at its tip with its parents; a missing branch fails alone with REMOTE_RESULT_INVALID; the local refs go on clear', async () => {
     const project = await createProjectWithRemote({ 'README.md': '# app\n' });
     cleanups.push(project.cleanup);
     const tips: Record<string, string> = {};
@@ -20,7 +20,9 @@ describe('ResultFetcher (real git, a bare remote)', () => {
     await project.git(['reset', '--hard', '--quiet', 'HEAD~3']);
     const fetcher = new ResultFetcher('origin');
     const results = await Promise.allSettled(['a', 'b', 'missing', 'c'].map((name) => fetcher.fetch(project.projectDir, `qoder-orch/run/${name}/1`)));
-    expect(results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as { code: string }).code))).toEqual([tips['a'], tips['b'], 'REMOTE_RESULT_INVALID', tips['c']]);
+    expect(results.map((result) => (result.status === 'fulfilled' ? result.value.tip : (result.reason as { code: string }).code))).toEqual([tips['a'], tips['b'], 'REMOTE_RESULT_INVALID', tips['c']]);
+    // Each with its parents (b was made on top of a, c on top of b).
+    expect(results.map((result) => (result.status === 'fulfilled' ? result.value.parents : []))).toEqual([[expect.stringMatching(/^[0-9a-f]{40}$/)], [tips['a']], [], [tips['b']]]);
     expect(await project.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/fetched/'])).not.toBe('');
     await fetcher.clear();
     expect(await project.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/fetched/'])).toBe('');
