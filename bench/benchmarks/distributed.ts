@@ -20,14 +20,23 @@ function processCpuSeconds(pid: number | 'self'): number {
   return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) / 100;
 }
 
-/** The process ids of this process's live children. */
-function childPids(): number[] {
-  return readdirSync('/proc/self/task').flatMap((task) =>
-    readFileSync(`/proc/self/task/${task}/children`, 'utf8')
-      .split(' ')
-      .filter(Boolean)
-      .map(Number),
-  );
+/** The process ids of a process's live children. */
+function childPids(pid: number | 'self'): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+        .split(' ')
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** A process's CPU seconds and its live descendants' (a worker: its spawn helpers and their git). */
+function treeCpuSeconds(pid: number): number {
+  return childPids(pid).reduce((sum, child) => sum + treeCpuSeconds(child), processCpuSeconds(pid));
 }
 
 /**
@@ -44,9 +53,9 @@ function coordinatorCpuSeconds(workers: readonly WorkerProcess[]): number {
       return true;
     }
   };
-  return childPids()
+  return childPids('self')
     .filter((pid) => !excluded.has(pid) && !isRedis(pid))
-    .reduce((sum, pid) => sum + processCpuSeconds(pid), processCpuSeconds('self'));
+    .reduce((sum, pid) => sum + treeCpuSeconds(pid), processCpuSeconds('self'));
 }
 
 /**
@@ -97,6 +106,8 @@ export const distributed: Benchmark = {
         executor.on('job-finished', ({ taskId }) => finishedAt.set(taskId, Date.now()));
         const phases = { before: [] as number[], queue: [] as number[], after: [] as number[] };
         const cpuBefore = coordinatorCpuSeconds(workers);
+        const workersCpu = () => workers.reduce((sum, worker) => sum + (worker.child.pid === undefined ? 0 : treeCpuSeconds(worker.child.pid)), 0);
+        const workersCpuBefore = workersCpu();
         const startedAt = Date.now();
         await Promise.all(
           cwds.map(async (cwd, index) => {
@@ -109,10 +120,11 @@ export const distributed: Benchmark = {
         );
         const wallMs = Date.now() - startedAt;
         const cpuMs = (coordinatorCpuSeconds(workers) - cpuBefore) * 1000;
+        const workersCpuMs = (workersCpu() - workersCpuBefore) * 1000;
         await executor.close();
         const idealMs = (tasks * durationMs) / count;
-        rows.push([String(count), fixed(wallMs / 1000, 1), fixed(idealMs / 1000, 1), fixed(idealMs / wallMs), fixed(cpuMs / tasks, 0), fixed(median(phases.before), 0), fixed(median(phases.after), 0)]);
-        log(`  ${count} worker(s): ${fixed(wallMs / 1000, 1)} s (ideal ${fixed(idealMs / 1000, 1)} s)`);
+        rows.push([String(count), fixed(wallMs / 1000, 1), fixed(idealMs / 1000, 1), fixed(idealMs / wallMs), fixed(cpuMs / tasks, 0), fixed(workersCpuMs / tasks, 0), fixed(median(phases.before), 0), fixed(median(phases.after), 0)]);
+        log(`  ${count} worker(s): ${fixed(wallMs / 1000, 1)} s (ideal ${fixed(idealMs / 1000, 1)} s), load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
       }
     } finally {
       await Promise.all(workers.map((worker) => worker.stop()));
@@ -120,6 +132,6 @@ export const distributed: Benchmark = {
       await project.cleanup();
     }
     log('');
-    log(table(['workers', 'wall s', 'ideal s', 'of ideal', 'coordinator CPU ms/task', 'publish ms (median)', 'fetch+apply ms (median)'], rows));
+    log(table(['workers', 'wall s', 'ideal s', 'of ideal', 'coordinator CPU ms/task', 'workers CPU ms/task', 'publish ms (median)', 'fetch+apply ms (median)'], rows));
   },
 };

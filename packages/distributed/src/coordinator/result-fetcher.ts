@@ -67,7 +67,8 @@ export class ResultFetcher {
   async #fetchAll(batch: Request[]): Promise<void> {
     const cwd = batch[0]!.cwd;
     const refspecs = batch.map((request) => `+refs/heads/${request.branch}:${localRefOf(request.branch)}`);
-    const fetched = await runGit(['fetch', '--no-tags', '--quiet', this.#remote, ...refspecs], { cwd, isTolerant: true });
+    // No maintenance and no FETCH_HEAD after each fetch: two processes and a file write per result fewer.
+    const fetched = await runGit(['fetch', '--no-tags', '--quiet', '--no-auto-maintenance', '--no-write-fetch-head', this.#remote, ...refspecs], { cwd, isTolerant: true });
     if (fetched.exitCode !== 0) {
       if (batch.length === 1) {
         batch[0]!.reject(invalid(`Could not fetch the worker's branch ${batch[0]!.branch}: ${fetched.stderr.trim().slice(-300)}`));

@@ -23,8 +23,8 @@ export class RepositoryMirrors {
   readonly #locks = new Map<string, Promise<unknown>>();
   /** Commits known to be in each mirror (commits never go away from it): no git call to ask again. */
   readonly #known = new Map<string, Set<string>>();
-  /** Worktrees free for the next attempt, by mirror. */
-  readonly #idle = new Map<string, string[]>();
+  /** Worktrees free for the next attempt, by mirror, each with its clean-up (untracked and ignored files removed: false when that failed). */
+  readonly #idle = new Map<string, Array<{ directory: string; cleaned: Promise<boolean> }>>();
   #made = 0;
 
   constructor(workdir: string) {
@@ -51,7 +51,7 @@ export class RepositoryMirrors {
     await this.#serially(mirror, async () => {
       if (known.has(commit)) return;
       const hasCommit = (await runGit(['cat-file', '-e', `${commit}^{commit}`], { cwd: mirror, isTolerant: true })).exitCode === 0;
-      if (!hasCommit) await runGit(['fetch', '--no-tags', '--quiet', url, `+${ref}:${ref}`], { cwd: mirror, ...(abortSignal ? { abortSignal } : {}) });
+      if (!hasCommit) await runGit(['fetch', '--no-tags', '--quiet', '--no-write-fetch-head', url, `+${ref}:${ref}`], { cwd: mirror, ...(abortSignal ? { abortSignal } : {}) });
       const tip = (await runGit(['rev-parse', `${commit}^{commit}`], { cwd: mirror })).stdout.trim();
       if (tip !== commit) throw new Error(`The base ${ref} is not ${commit}`);
       known.add(commit);
@@ -59,17 +59,17 @@ export class RepositoryMirrors {
   }
 
   /**
-   * A worktree of the mirror at `commit`, detached, with nothing else in it: an idle one reset
-   * there (a forced checkout, then everything untracked or ignored removed), or a new one.
+   * A worktree of the mirror at `commit`, detached, with nothing else in it: an idle one (its
+   * untracked and ignored files were removed when it was given back) moved there by a forced
+   * checkout, or a new one.
    */
   async worktree(mirror: string, commit: string): Promise<MirrorWorktree> {
     const idle = this.#idle.get(mirror)?.pop();
     if (idle !== undefined) {
-      const reset = await runGit(['checkout', '--quiet', '--force', '--detach', commit], { cwd: idle, isTolerant: true });
-      const cleaned = reset.exitCode === 0 && (await runGit(['clean', '-ffdxq'], { cwd: idle, isTolerant: true })).exitCode === 0;
-      if (cleaned) return { mirror, directory: idle };
+      const isReset = (await idle.cleaned) && (await runGit(['checkout', '--quiet', '--force', '--detach', commit], { cwd: idle.directory, isTolerant: true })).exitCode === 0;
+      if (isReset) return { mirror, directory: idle.directory };
       // Something an agent did keeps it from being reused (a broken .git file, say): it is replaced.
-      await this.#remove(mirror, idle);
+      await this.#remove(mirror, idle.directory);
     }
     const directory = join(this.#workdir, 'tasks', `w${process.pid}-${(this.#made += 1)}`);
     await this.#serially(mirror, async () => {
@@ -81,10 +81,18 @@ export class RepositoryMirrors {
     return { mirror, directory };
   }
 
-  /** Gives an attempt's worktree back for the next attempt. */
+  /**
+   * Gives an attempt's worktree back for the next attempt. Its untracked and ignored files are
+   * removed now, while the worker reports the result and takes the next job; what is tracked
+   * is reset by the next attempt's checkout.
+   */
   release(worktree: MirrorWorktree): void {
+    const cleaned = runGit(['clean', '-ffdxq'], { cwd: worktree.directory, isTolerant: true }).then(
+      (result) => result.exitCode === 0,
+      () => false,
+    );
     const idle = this.#idle.get(worktree.mirror) ?? [];
-    idle.push(worktree.directory);
+    idle.push({ directory: worktree.directory, cleaned });
     this.#idle.set(worktree.mirror, idle);
   }
 
@@ -92,7 +100,11 @@ export class RepositoryMirrors {
   async clear(): Promise<void> {
     const entries = [...this.#idle.entries()];
     this.#idle.clear();
-    for (const [mirror, directories] of entries) for (const directory of directories) await this.#remove(mirror, directory);
+    for (const [mirror, idle] of entries)
+      for (const { directory, cleaned } of idle) {
+        await cleaned;
+        await this.#remove(mirror, directory);
+      }
   }
 
   async #remove(mirror: string, directory: string): Promise<void> {
