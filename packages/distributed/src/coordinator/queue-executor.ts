@@ -20,6 +20,7 @@ import { runGit } from '../git/run-git';
 import { branchOf, cancelChannelOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
 import { ConnectionWatch } from './connection-watch';
 import { applyRemoteResult, publishBase, snapshotState } from './publish-base';
+import { RemoteRefDeleter } from './remote-ref-deleter';
 import { ResultFetcher } from './result-fetcher';
 
 export interface QueueExecutorOptions {
@@ -46,6 +47,8 @@ export interface QueueExecutorOptions {
   onAbort?: 'cancel' | 'let-run';
   /** Keep the `refs/qoder-orch/base/<run>/<commit>` refs this executor pushed when it closes (by default they are deleted from the remote). */
   keepBaseRefs?: boolean;
+  /** Keep workers' result branches (`qoder-orch/<run>/<task>/<attempt>`) on the remote (by default each is deleted, in batches, once its result is brought back or refused). */
+  keepResultBranches?: boolean;
 }
 
 export interface QueueExecutorEvents {
@@ -102,11 +105,13 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   /** The repository (its common git folder) the base refs were pushed from: the task worktrees are gone by the time they are pruned. */
   #gitDir: string | undefined;
   readonly #fetcher: ResultFetcher;
+  readonly #deleter: RemoteRefDeleter;
 
   constructor(options: QueueExecutorOptions) {
     super();
     this.#options = options;
     this.#fetcher = new ResultFetcher(options.remote);
+    this.#deleter = new RemoteRefDeleter(options.remote);
     this.providerId = `queue(${options.provider.providerId})`;
     const connection = redisOptionsOf(options.connection);
     const name = options.queue ?? DEFAULT_QUEUE;
@@ -179,7 +184,13 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
           ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
         });
       }
-      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, fetcher: this.#fetcher, isCleanBase: isClean, ...signal });
+      // Brought back or refused, the branch has served (a resumed run finds the result in the local ref it was fetched to).
+      const served = () => !this.#options.keepResultBranches && this.#gitDir && this.#deleter.delete(this.#gitDir, [`refs/heads/${data.branch}`]);
+      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, fetcher: this.#fetcher, isCleanBase: isClean, ...signal }).catch((error: unknown) => {
+        if (OrchestratorError.isInstance(error) && error.code === 'REMOTE_RESULT_INVALID') served();
+        throw error;
+      });
+      served();
       return {
         summary: result.summary,
         usage: result.usage,
@@ -196,6 +207,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   /** Closes the queue's connections. */
   async close(): Promise<void> {
     this.#watch.stop();
+    await this.#deleter.flush();
     await this.#pruneBaseRefs();
     await this.#fetcher.clear(this.#gitDir);
     // A Redis that is gone would keep a graceful close waiting: drop the connections then.

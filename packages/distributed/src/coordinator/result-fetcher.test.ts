@@ -27,4 +27,19 @@ describe('ResultFetcher (real git, a bare remote)', () => {
     await fetcher.clear();
     expect(await project.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/fetched/'])).toBe('');
   });
+
+  it('a result gone from the remote (deleted once brought back) is read from the local ref a stopped coordinator fetched it to; without one it is REMOTE_RESULT_INVALID', async () => {
+    const project = await createProjectWithRemote({ 'README.md': '# app\n' });
+    cleanups.push(project.cleanup);
+    await project.git(['commit', '--allow-empty', '--quiet', '-m', 'result']);
+    const tip = (await project.git(['rev-parse', 'HEAD'])).trim();
+    await project.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/qoder-orch/run/a/1']);
+    // The first coordinator fetched it and stopped without closing; then the branch was deleted from the remote.
+    expect((await new ResultFetcher('origin').fetch(project.projectDir, 'qoder-orch/run/a/1')).tip).toBe(tip);
+    await project.git(['push', '--quiet', 'origin', '--delete', 'refs/heads/qoder-orch/run/a/1']);
+    const resumed = new ResultFetcher('origin');
+    expect((await resumed.fetch(project.projectDir, 'qoder-orch/run/a/1')).tip).toBe(tip);
+    await resumed.clear();
+    await expect(new ResultFetcher('origin').fetch(project.projectDir, 'qoder-orch/run/a/1')).rejects.toMatchObject({ code: 'REMOTE_RESULT_INVALID' });
+  });
 });

@@ -71,25 +71,36 @@ export class ResultFetcher {
     const fetched = await runGit(['fetch', '--no-tags', '--quiet', '--no-auto-maintenance', '--no-write-fetch-head', this.#remote, ...refspecs], { cwd, isTolerant: true });
     if (fetched.exitCode !== 0) {
       if (batch.length === 1) {
-        batch[0]!.reject(invalid(`Could not fetch the worker's branch ${batch[0]!.branch}: ${fetched.stderr.trim().slice(-300)}`));
+        // Gone from the remote once brought back: a coordinator stopped before it closed still has it where it was fetched to.
+        const kept = (await readLocal(cwd, batch)).get(localRefOf(batch[0]!.branch));
+        if (kept) {
+          this.#made.set(localRefOf(batch[0]!.branch), cwd);
+          batch[0]!.resolve(kept);
+        } else batch[0]!.reject(invalid(`Could not fetch the worker's branch ${batch[0]!.branch}: ${fetched.stderr.trim().slice(-300)}`));
         return;
       }
       for (const request of batch) await this.#fetchAll([request]);
       return;
     }
     for (const request of batch) this.#made.set(localRefOf(request.branch), request.cwd);
-    const listed = await runGit(['for-each-ref', '--format=%(refname) %(objectname) %(parent)', ...batch.map((request) => localRefOf(request.branch))], { cwd, isTolerant: true });
-    const found = new Map<string, FetchedResult>();
-    for (const line of listed.stdout.split('\n')) {
-      const [ref, tip, ...parents] = line.trim().split(' ').filter(Boolean);
-      if (ref !== undefined && tip !== undefined && /^[0-9a-f]{40}$/.test(tip)) found.set(ref, { tip, parents });
-    }
+    const found = await readLocal(cwd, batch);
     for (const request of batch) {
       const fetched = found.get(localRefOf(request.branch));
       if (fetched) request.resolve(fetched);
       else request.reject(invalid(`The worker's branch ${request.branch} was fetched but cannot be read.`));
     }
   }
+}
+
+/** The local refs of `batch`'s results that exist, each with its commit and that commit's parents (one for-each-ref). */
+async function readLocal(cwd: string, batch: readonly Request[]): Promise<Map<string, FetchedResult>> {
+  const listed = await runGit(['for-each-ref', '--format=%(refname) %(objectname) %(parent)', ...batch.map((request) => localRefOf(request.branch))], { cwd, isTolerant: true });
+  const found = new Map<string, FetchedResult>();
+  for (const line of listed.stdout.split('\n')) {
+    const [ref, tip, ...parents] = line.trim().split(' ').filter(Boolean);
+    if (ref !== undefined && tip !== undefined && /^[0-9a-f]{40}$/.test(tip)) found.set(ref, { tip, parents });
+  }
+  return found;
 }
 
 function invalid(message: string): OrchestratorError {
