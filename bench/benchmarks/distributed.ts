@@ -23,12 +23,7 @@ function processCpuSeconds(pid: number | 'self'): number {
 /** The process ids of a process's live children. */
 function childPids(pid: number | 'self'): number[] {
   try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
-        .split(' ')
-        .filter(Boolean)
-        .map(Number),
-    );
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
   } catch {
     return [];
   }
@@ -77,7 +72,10 @@ export const distributed: Benchmark = {
     const tasks = isQuick ? 12 : 200;
     const durationMs = isQuick ? 1000 : 2000;
     // QODER_ORCH_BENCH_WORKERS=8 (or 4,8): only those points (a full run of all four is longer than a bench run may take on a loaded machine).
-    const chosen = (process.env.QODER_ORCH_BENCH_WORKERS ?? '').split(',').map(Number).filter((count) => Number.isInteger(count) && count >= 1 && count <= 32);
+    const chosen = (process.env.QODER_ORCH_BENCH_WORKERS ?? '')
+      .split(',')
+      .map(Number)
+      .filter((count) => Number.isInteger(count) && count >= 1 && count <= 32);
     const workerCounts = chosen.length > 0 ? chosen : isQuick ? [1, 2, 4] : [1, 2, 4, 8];
     log(`${tasks} tasks × ${durationMs} ms stub on ${workerCounts.join('/')} worker processes (concurrency 1 each), real redis-server and a bare git remote on this machine.`);
     log('Ideal = tasks × duration / workers. Target: ≥ 0.8 of ideal at 8 workers. Workers and coordinator share this machine’s cores, so git work competes with them.');
@@ -96,10 +94,12 @@ export const distributed: Benchmark = {
         while (workers.length > count) await workers.pop()!.stop();
         while (workers.length < count) workers.push(await startWorkerProcess({ redis: redis.url, workdir: join(project.root, `worker-${workers.length}`), name: `w${workers.length}`, delayMs: durationMs, queue: 'bench' }));
         const executor = createQueueExecutor({ connection: redis.url, queue: 'bench', remote: 'origin', provider: new MockAgentProvider(), providerName: 'stub' });
-        for (const cwd of cwds) {
-          await project.git(['reset', '--hard', '--quiet'], cwd);
-          await project.git(['clean', '-fdq'], cwd);
-        }
+        // The previous point's results are taken out of the task worktrees (fresh ones need nothing).
+        if (rows.length > 0)
+          for (const cwd of cwds) {
+            await project.git(['reset', '--hard', '--quiet'], cwd);
+            await project.git(['clean', '-fdq'], cwd);
+          }
         const queuedAt = new Map<string, number>();
         const finishedAt = new Map<string, number>();
         executor.on('job-queued', ({ taskId }) => queuedAt.set(taskId, Date.now()));
