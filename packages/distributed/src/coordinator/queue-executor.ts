@@ -47,7 +47,7 @@ export interface QueueExecutorOptions {
   onAbort?: 'cancel' | 'let-run';
   /** Keep the `refs/qoder-orch/base/<run>/<commit>` refs this executor pushed when it closes (by default they are deleted from the remote). */
   keepBaseRefs?: boolean;
-  /** Keep workers' result branches (`qoder-orch/<run>/<task>/<attempt>`) on the remote (by default each is deleted, in batches, once its result is brought back or refused). */
+  /** Keep workers' result branches (`qoder-orch/<run>/<task>/<attempt>`) on the remote (by default each is deleted once its result is brought back or refused: in batches of 32, the rest when the executor closes). */
   keepResultBranches?: boolean;
 }
 

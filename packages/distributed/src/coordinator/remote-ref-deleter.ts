@@ -1,9 +1,12 @@
 import { runGit } from '../git/run-git';
 
+/** Refs asked for before a push deletes them: a push costs the remote a receive-pack, so they go in batches. */
+const BATCH = 32;
+
 /**
- * Deletes refs from the git remote, several at once: while one `git push --delete` runs, the
- * refs asked for meanwhile wait and go together in the next (one push per batch, not per
- * ref). Failures are ignored (a ref already gone, a remote away for a moment): what is left is
+ * Deletes refs from the git remote in batches: once {@link BATCH} are asked for (and no push
+ * runs), one `git push --delete` takes them all; `flush` takes what is left. Keeps the remote's
+ * ref count, which every push and fetch there reads, from growing with the run. Failures are ignored (a ref already gone, a remote away for a moment): what is left is
  * deleted by the next batch that includes it, or stays for a prune. Pushes from the
  * repository's common git folder, as task worktrees may be gone by then.
  */
@@ -24,13 +27,14 @@ export class RemoteRefDeleter {
     this.#pump();
   }
 
-  /** Resolves when every ref asked for so far has had its push. */
+  /** Deletes every ref asked for so far; resolves when their pushes are done. */
   async flush(): Promise<void> {
+    this.#pump(true);
     while (this.#running) await this.#running;
   }
 
-  #pump(): void {
-    if (this.#running || this.#pending.size === 0 || !this.#gitDir) return;
+  #pump(isFlushing = false): void {
+    if (this.#running || this.#pending.size < (isFlushing ? 1 : BATCH) || !this.#gitDir) return;
     const refs = [...this.#pending];
     this.#pending.clear();
     const gitDir = this.#gitDir;
@@ -41,7 +45,7 @@ export class RemoteRefDeleter {
       )
       .finally(() => {
         this.#running = undefined;
-        this.#pump();
+        this.#pump(isFlushing);
       });
   }
 }
