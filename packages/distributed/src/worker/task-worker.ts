@@ -132,7 +132,10 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
       // The last events go out while the commit is made and pushed; they reach the coordinator before the result does.
       const flushed = relay.flush();
       const commit = await this.#commit(cwd, data);
-      const pushed = await runGit(['push', '--no-verify', '--quiet', data.repositoryUrl, `+${commit}:refs/heads/${data.branch}`], { cwd, isTolerant: true });
+      const push = () => runGit(['push', '--no-verify', '--quiet', data.repositoryUrl, `+${commit}:refs/heads/${data.branch}`], { cwd, isTolerant: true });
+      let pushed = await push();
+      // Another push made the branch meanwhile (this attempt ran twice: its lock expired under load, say): "reference already exists". Forced, the second push replaces it.
+      if (pushed.exitCode !== 0 && /reference already exists|failed to update ref|cannot lock ref/i.test(pushed.stderr)) pushed = await push();
       await flushed;
       if (pushed.exitCode !== 0) return failed('REMOTE_PUSH_FAILED', `Could not push ${data.branch}: ${pushed.stderr.trim().slice(-300)}`, true, { usage: output.usage, ...(output.costUsd === undefined ? {} : { costUsd: output.costUsd }) });
       this.emit('job-end', { jobId, taskId: data.taskId, isOk: true, commit });
