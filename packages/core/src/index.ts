@@ -129,8 +129,8 @@ export type { InitRepositoryOptions } from './git/repository';
 export { DEFAULT_GIT_IDENTITY } from './git/git-identity';
 export type { GitIdentity } from './git/git-identity';
 export { MINIMUM_GIT_VERSION } from './git/git-version';
-export { observeGitSpawns } from './git/git-client';
-export type { GitSpawn } from './git/git-client';
+export { headCommit, observeGitSpawns, runGitProcess } from './git/git-client';
+export type { GitProcessExit, GitSpawn } from './git/git-client';
 
 // Checking before a run
 export { runPreflight } from './preflight/run-preflight';

@@ -117,6 +117,31 @@ async function gitOutcome(cwd: string, args: readonly string[], options: GitComm
   return { isOk: true, output: exit.stdout };
 }
 
+/** What a git process ended with, for callers that read the exit code themselves (`GIT_ERROR` only when it could not run). */
+export interface GitProcessExit {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `git <args>` in `cwd` through the spawn helper and answers its exit code and output,
+ * whatever they are: for packages outside core that read git's answers by exit code (a push
+ * refused, `merge-base --is-ancestor`). An abort is `ABORTED`; a git that cannot start is `GIT_ERROR`.
+ */
+export async function runGitProcess(cwd: string, args: readonly string[], options: GitCommandOptions = {}): Promise<GitProcessExit> {
+  let exit: GitExit;
+  try {
+    exit = await spawnGit(cwd, args, options);
+  } catch (error) {
+    if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted`, cause: error });
+    if (OrchestratorError.isInstance(error)) throw error;
+    throw new OrchestratorError({ code: 'GIT_ERROR', message: `git ${args[0] ?? ''} could not run in ${cwd}: ${errorText(error)}`, cause: error });
+  }
+  if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted` });
+  return { exitCode: exit.exitCode ?? -1, stdout: exit.stdout, stderr: exit.stderr };
+}
+
 /** Runs `git <args>` in `cwd` and returns stdout. Failures become `GIT_ERROR` with git's message. */
 export async function runGit(cwd: string, args: readonly string[], options: GitCommandOptions = {}): Promise<string> {
   const outcome = await gitOutcome(cwd, args, options);

@@ -76,10 +76,11 @@ export async function applyRemoteResult(input: {
   const invalid = (message: string) => new OrchestratorError({ code: 'REMOTE_RESULT_INVALID', message, fix: 'Check the worker and the git remote; the attempt can be run again.' });
   // Fetched together with the other results that arrive meanwhile (see ResultFetcher).
   const fetcher = input.fetcher ?? new ResultFetcher(remote);
-  const tip = await fetcher.fetch(cwd, branch);
+  const { tip, parents } = await fetcher.fetch(cwd, branch);
   if (!input.fetcher) await fetcher.clear();
   if (tip !== commit) throw invalid(`The branch ${branch} is at ${tip.slice(0, 12)}, not at the commit the worker reported (${commit.slice(0, 12)}).`);
-  const isDescendant = (await runGit(['merge-base', '--is-ancestor', base, commit], { cwd, isTolerant: true })).exitCode === 0;
+  // The usual case, one commit on top of the base, needs no merge-base.
+  const isDescendant = tip === base || parents.includes(base) || (await runGit(['merge-base', '--is-ancestor', base, commit], { cwd, isTolerant: true })).exitCode === 0;
   if (!isDescendant) throw invalid(`The worker's commit ${commit.slice(0, 12)} does not build on the task's base ${base.slice(0, 12)}.`);
   // The index as the base (the files already are), then a two-tree read that moves files, deletions included, to the worker's.
   if (!input.isCleanBase) {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type TaskWorker } from '../worker/task-worker';
 import { createProjectWithRemote } from '../test/project-fixture';
 import { redisTestSuite, startRedisServer } from '../test/redis-server';
-import { createQueueExecutor, type QueueExecutor } from './queue-executor';
+import { createQueueExecutor, type QueueExecutor, type QueueExecutorOptions } from './queue-executor';
 import { applyRemoteResult } from './publish-base';
 
 const redis = redisTestSuite("the queue executor's integration tests");
@@ -37,8 +37,8 @@ async function setUp(queue: string, work: (options: RunTaskOptions) => Promise<v
   const provider = agent(work);
   const worker: TaskWorker = await createWorker({ connection: redis.url, queue, workdir: join(project.root, 'worker'), providers: { agent: provider }, lockDurationMs: 2000, stalledIntervalMs: 1000 });
   cleanups.push(() => worker.close(true));
-  const executor = (onAbort?: 'cancel' | 'let-run'): QueueExecutor => {
-    const made = createQueueExecutor({ connection: redis.url, queue, remote: 'origin', provider: new MockAgentProvider(), providerName: 'agent', ...(onAbort ? { onAbort } : {}) });
+  const executor = (onAbort?: 'cancel' | 'let-run', extra: Partial<QueueExecutorOptions> = {}): QueueExecutor => {
+    const made = createQueueExecutor({ connection: redis.url, queue, remote: 'origin', provider: new MockAgentProvider(), providerName: 'agent', ...(onAbort ? { onAbort } : {}), ...extra });
     cleanups.push(() => made.close());
     return made;
   };
@@ -63,12 +63,14 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
     expect(await readFile(join(project.projectDir, 'README.md'), 'utf8')).toBe('# app, changed\n');
     expect(existsSync(join(project.projectDir, 'old.txt'))).toBe(false);
     expect((await project.git(['status', '--porcelain'])).split('\n').sort()).toEqual(['A  api.txt', 'D  old.txt', 'M  README.md']);
-    // The branch the worker pushed is on the remote, named for run, task and attempt.
-    expect((await project.git(['ls-remote', 'origin', 'refs/heads/qoder-orch/run-1/api/1'])).trim()).toMatch(/^[0-9a-f]{40}\trefs\/heads\/qoder-orch\/run-1\/api\/1$/);
+    // The branch the worker pushed, named for run, task and attempt, was fetched to a local ref (kept until the executor closes).
+    expect((await project.git(['rev-parse', 'refs/qoder-orch/fetched/qoder-orch/run-1/api/1'])).trim()).toMatch(/^[0-9a-f]{40}$/);
     // The starting commit was published for the workers, and is taken off the remote when the executor closes.
     expect(await project.git(['ls-remote', 'origin', 'refs/qoder-orch/base/*'])).toContain(`refs/qoder-orch/base/run-1/${head}`);
     await coordinator.close();
     expect(await project.git(['ls-remote', 'origin', 'refs/qoder-orch/base/*'])).toBe('');
+    // The result branch was deleted from the remote once brought back.
+    expect(await project.git(['ls-remote', 'origin', 'refs/heads/qoder-orch/*'])).toBe('');
   }, 60_000);
 
   it('a worker whose push fails reports the attempt as failed with REMOTE_PUSH_FAILED, not a silent loss', async () => {
@@ -140,7 +142,8 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
     const { project, executor } = await setUp('tamper', async ({ cwd }) => {
       await writeFile(join(cwd, 'api.txt'), 'api\n');
     });
-    await executor().doRunTask(runOptions(project.projectDir));
+    // The worker's branch stays on the remote to be tampered with.
+    await executor(undefined, { keepResultBranches: true }).doRunTask(runOptions(project.projectDir));
     const base = (await project.git(['rev-parse', 'HEAD'])).trim();
     const apply = (commit: string) => applyRemoteResult({ cwd: project.projectDir, remote: 'origin', branch: 'qoder-orch/run-1/api/1', base, commit }).catch((caught: unknown) => caught);
     expect(await apply(base)).toMatchObject({ code: 'REMOTE_RESULT_INVALID', message: expect.stringContaining('not at the commit the worker reported') });

@@ -20,6 +20,7 @@ import { runGit } from '../git/run-git';
 import { branchOf, cancelChannelOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
 import { ConnectionWatch } from './connection-watch';
 import { applyRemoteResult, publishBase, snapshotState } from './publish-base';
+import { RemoteRefDeleter } from './remote-ref-deleter';
 import { ResultFetcher } from './result-fetcher';
 
 export interface QueueExecutorOptions {
@@ -46,6 +47,8 @@ export interface QueueExecutorOptions {
   onAbort?: 'cancel' | 'let-run';
   /** Keep the `refs/qoder-orch/base/<run>/<commit>` refs this executor pushed when it closes (by default they are deleted from the remote). */
   keepBaseRefs?: boolean;
+  /** Keep workers' result branches (`qoder-orch/<run>/<task>/<attempt>`) on the remote (by default those brought back or refused are deleted when the executor closes, with the base refs, in one push). */
+  keepResultBranches?: boolean;
 }
 
 export interface QueueExecutorEvents {
@@ -102,11 +105,13 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   /** The repository (its common git folder) the base refs were pushed from: the task worktrees are gone by the time they are pruned. */
   #gitDir: string | undefined;
   readonly #fetcher: ResultFetcher;
+  readonly #deleter: RemoteRefDeleter;
 
   constructor(options: QueueExecutorOptions) {
     super();
     this.#options = options;
     this.#fetcher = new ResultFetcher(options.remote);
+    this.#deleter = new RemoteRefDeleter(options.remote);
     this.providerId = `queue(${options.provider.providerId})`;
     const connection = redisOptionsOf(options.connection);
     const name = options.queue ?? DEFAULT_QUEUE;
@@ -179,7 +184,13 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
           ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
         });
       }
-      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, fetcher: this.#fetcher, isCleanBase: isClean, ...signal });
+      // Brought back or refused, the branch has served: deleted when the run ends (a resumed run finds the result in the local ref it was fetched to).
+      const served = () => !this.#options.keepResultBranches && this.#gitDir && this.#deleter.delete(this.#gitDir, [`refs/heads/${data.branch}`]);
+      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, fetcher: this.#fetcher, isCleanBase: isClean, ...signal }).catch((error: unknown) => {
+        if (OrchestratorError.isInstance(error) && error.code === 'REMOTE_RESULT_INVALID') served();
+        throw error;
+      });
+      served();
       return {
         summary: result.summary,
         usage: result.usage,
@@ -196,7 +207,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   /** Closes the queue's connections. */
   async close(): Promise<void> {
     this.#watch.stop();
-    await this.#pruneBaseRefs();
+    await this.#pruneRemoteRefs();
     await this.#fetcher.clear(this.#gitDir);
     // A Redis that is gone would keep a graceful close waiting: drop the connections then.
     const closed = await withinMs(Promise.allSettled([this.#queue.close(), this.#events.close()]), QUICK_MS);
@@ -279,14 +290,15 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   }
 
   /**
-   * Deletes the base refs this executor pushed, in one push, when the run is over: attempts that
-   * were running have fetched theirs, and a resumed run pushes a base again before it enqueues.
+   * Deletes the base refs this executor pushed, and the result branches it brought back, in
+   * one push when the run is over: attempts that were running have fetched their base, and a
+   * resumed run pushes a base again before it enqueues.
    */
-  async #pruneBaseRefs(): Promise<void> {
+  async #pruneRemoteRefs(): Promise<void> {
     const refs = [...this.#published.keys()];
     this.#published.clear();
-    if (this.#options.keepBaseRefs || refs.length === 0 || !this.#gitDir) return;
-    await runGit(['--git-dir', this.#gitDir, 'push', '--no-verify', '--quiet', this.#options.remote, '--delete', ...refs], { cwd: this.#gitDir, isTolerant: true });
+    if (!this.#options.keepBaseRefs && this.#gitDir) this.#deleter.delete(this.#gitDir, refs);
+    await this.#deleter.flush();
   }
 
   #whenReady(): Promise<void> {

@@ -1,10 +1,7 @@
-import { SAFE_GIT_CONFIG } from '@qoder-orch/spec';
-import { execa } from 'execa';
+import { runGitProcess } from '@qoder-orch/core';
 
-/** Settings every git call here runs with: no prompts, no pager, a fixed identity for commits. */
+/** Settings every git call here runs with: no prompts, a fixed identity for commits (core's git layer adds the rest). */
 const GIT_ENV = {
-  GIT_TERMINAL_PROMPT: '0',
-  GIT_PAGER: 'cat',
   GIT_AUTHOR_NAME: 'qoder-orch worker',
   GIT_AUTHOR_EMAIL: 'worker@qoder-orch.invalid',
   GIT_COMMITTER_NAME: 'qoder-orch worker',
@@ -17,17 +14,18 @@ export interface GitResult {
   exitCode: number;
 }
 
-/** Runs git with an argv array (hooks and fsmonitor off); throws on a non-zero exit unless `isTolerant`. */
+/**
+ * Runs git with an argv array through core's git layer (its spawn helper: no fork of this
+ * process per command; hooks and fsmonitor off, no prompts); throws on a non-zero exit unless
+ * `isTolerant`. The final newline of the output is dropped.
+ */
 export async function runGit(args: readonly string[], options: { cwd: string; env?: Readonly<Record<string, string>>; isTolerant?: boolean; abortSignal?: AbortSignal; input?: string }): Promise<GitResult> {
-  const result = await execa('git', [...SAFE_GIT_CONFIG.flatMap((setting) => ['-c', setting]), ...args], {
-    cwd: options.cwd,
+  const exit = await runGitProcess(options.cwd, args, {
     env: { ...GIT_ENV, ...options.env },
-    reject: false,
-    stripFinalNewline: true,
     ...(options.input === undefined ? {} : { input: options.input }),
-    ...(options.abortSignal ? { cancelSignal: options.abortSignal } : {}),
+    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
   });
-  const outcome = { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode: result.exitCode ?? -1 };
+  const outcome = { stdout: exit.stdout.replace(/\r?\n$/, ''), stderr: exit.stderr.replace(/\r?\n$/, ''), exitCode: exit.exitCode };
   if (outcome.exitCode !== 0 && !options.isTolerant) throw new Error(`git ${args[0]} failed (${outcome.exitCode}): ${outcome.stderr.trim().slice(-500)}`);
   return outcome;
 }

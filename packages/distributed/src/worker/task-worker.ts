@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { headCommit } from '@qoder-orch/core';
 import { type AgentEvent, type LLMProviderV1, OrchestratorError, ProviderError, redactJson, redactOutput, secretValuesFrom, serializeError } from '@qoder-orch/spec';
 import { type Job, Worker } from 'bullmq';
 import { EventEmitter } from 'eventemitter3';
@@ -6,7 +7,7 @@ import { Redis } from 'ioredis';
 import { type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
 import { runGit } from '../git/run-git';
 import { cancelChannelOf, DEFAULT_QUEUE, jobIdOf, type TaskJob, type TaskJobResult, TaskJobSchema } from '../job/task-job';
-import { RepositoryMirrors } from './repository-mirror';
+import { type MirrorWorktree, RepositoryMirrors } from './repository-mirror';
 
 /** The providers a worker runs agents with: by name, or made on demand from the job's provider name. */
 export type WorkerProviders = Readonly<Record<string, LLMProviderV1>> | ((name: string) => Promise<LLMProviderV1>);
@@ -91,6 +92,7 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
   async close(force = false): Promise<void> {
     await this.#worker.close(force);
     this.#cancellations.disconnect();
+    if (!force) await this.#mirrors.clear();
   }
 
   async #process(job: Job, signal: AbortSignal | undefined): Promise<TaskJobResult> {
@@ -100,15 +102,15 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
       this.emit('job-end', { jobId, taskId: data.taskId, isOk: false, code });
       return { isOk: false, code, message: redactOutput(message, this.#secrets), isRetryable, worker: this.name, ...spent };
     };
-    let mirror: string;
-    let cwd: string;
+    let worktree: MirrorWorktree;
     try {
-      mirror = await this.#mirrors.mirrorOf(data.repositoryUrl);
+      const mirror = await this.#mirrors.mirrorOf(data.repositoryUrl);
       await this.#mirrors.fetch(mirror, data.repositoryUrl, data.baseRef, data.baseCommit, signal);
-      cwd = await this.#mirrors.worktree(mirror, jobId.replaceAll('/', '__'), data.baseCommit);
+      worktree = await this.#mirrors.worktree(mirror, data.baseCommit);
     } catch (error) {
       return failed('GIT_ERROR', `Could not check out the base: ${error instanceof Error ? error.message : String(error)}`, true);
     }
+    const cwd = worktree.directory;
     this.emit('job-start', { jobId, taskId: data.taskId, cwd });
     const relay = this.#relay(job);
     try {
@@ -127,9 +129,14 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
         const spent = ProviderError.isInstance(error) ? { ...(error.usage ? { usage: error.usage } : {}), ...(error.costUsd === undefined ? {} : { costUsd: error.costUsd }) } : {};
         return failed(serialized.code, serialized.message, OrchestratorError.isInstance(error) && error.isRetryable, spent);
       }
-      await relay.flush();
+      // The last events go out while the commit is made and pushed; they reach the coordinator before the result does.
+      const flushed = relay.flush();
       const commit = await this.#commit(cwd, data);
-      const pushed = await runGit(['push', '--no-verify', '--quiet', data.repositoryUrl, `+${commit}:refs/heads/${data.branch}`], { cwd, isTolerant: true });
+      const push = () => runGit(['push', '--no-verify', '--quiet', data.repositoryUrl, `+${commit}:refs/heads/${data.branch}`], { cwd, isTolerant: true });
+      let pushed = await push();
+      // Another push made the branch meanwhile (this attempt ran twice: its lock expired under load, say): "reference already exists". Forced, the second push replaces it.
+      if (pushed.exitCode !== 0 && /reference already exists|failed to update ref|cannot lock ref/i.test(pushed.stderr)) pushed = await push();
+      await flushed;
       if (pushed.exitCode !== 0) return failed('REMOTE_PUSH_FAILED', `Could not push ${data.branch}: ${pushed.stderr.trim().slice(-300)}`, true, { usage: output.usage, ...(output.costUsd === undefined ? {} : { costUsd: output.costUsd }) });
       this.emit('job-end', { jobId, taskId: data.taskId, isOk: true, commit });
       return {
@@ -145,16 +152,22 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
       };
     } finally {
       relay.stop();
-      await this.#mirrors.removeWorktree(mirror, cwd);
+      // Reused by the next attempt (reset to its base then).
+      this.#mirrors.release(worktree);
     }
   }
 
-  /** Commits whatever the agent left (on top of any commits of its own); the commit is HEAD. */
+  /**
+   * Commits whatever the agent left, on top of any commits of its own (HEAD), without moving
+   * HEAD (the worktree is reset for the next attempt): three git calls. Nothing left is an
+   * empty commit, which brings no changes.
+   */
   async #commit(cwd: string, data: TaskJob): Promise<string> {
+    const head = await headCommit(cwd);
+    if (head === undefined) throw new OrchestratorError({ code: 'GIT_ERROR', message: `The attempt's worktree has no HEAD (${cwd}).` });
     await runGit(['add', '-A', '--', '.'], { cwd });
-    const isClean = (await runGit(['diff', '--cached', '--quiet'], { cwd, isTolerant: true })).exitCode === 0;
-    if (!isClean) await runGit(['commit', '--quiet', '--no-verify', '-m', `qoder-orch: ${data.taskId} attempt ${data.attempt} (run ${data.runId})`], { cwd });
-    return (await runGit(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
+    const tree = (await runGit(['write-tree'], { cwd })).stdout.trim();
+    return (await runGit(['commit-tree', tree, '-p', head, '-m', `qoder-orch: ${data.taskId} attempt ${data.attempt} (run ${data.runId})`], { cwd })).stdout.trim();
   }
 
   #provider(name: string): Promise<LLMProviderV1> {
