@@ -205,11 +205,15 @@ export class WorktreeManager {
    * Removes a task's worktree and branch. Uncommitted work in it and commits on its branch that
    * are not on HEAD are kept under `refs/qoder-orch/leftovers/<run>/<task>/<label>` first.
    *
+   * With `isMergePending`, the task's work is a commit the merge queue has yet to merge: its
+   * branch stays (it holds that commit until the merge deletes it, or is kept on a conflict),
+   * and only uncommitted changes are looked for in the worktree.
+   *
    * @returns the leftover ref, when there was work to keep.
    */
-  async remove(runId: string, taskId: string, options: { label?: string } = {}): Promise<{ leftoverRef?: string }> {
+  async remove(runId: string, taskId: string, options: { label?: string; isMergePending?: boolean } = {}): Promise<{ leftoverRef?: string }> {
     const listed = (await this.#heldListing(runId, taskId)) ?? (await this.list()).find((worktree) => worktree.runId === refComponent(runId) && worktree.taskId === refComponent(taskId));
-    return this.#remove(listed, runId, taskId, options.label ?? 'removed');
+    return this.#remove(listed, runId, taskId, options.label ?? 'removed', options.isMergePending === true);
   }
 
   /** The slot this process gave the task, as `list` shows it, when git's files confirm it still holds the task's branch, unlocked. */
@@ -220,14 +224,14 @@ export class WorktreeManager {
     return { path, runId: refComponent(runId), taskId: refComponent(taskId), branch: state.branch, isLocked: false, isPrunable: false, isPoolSlot: true };
   }
 
-  async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string): Promise<{ leftoverRef?: string }> {
+  async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string, isMergePending = false): Promise<{ leftoverRef?: string }> {
     const branch = taskBranch(runId, taskId);
     let kept: string | undefined;
     const slot = listed?.isPoolSlot === true && !listed.isPrunable ? listed.path : undefined;
     if (slot !== undefined) {
       // A slot goes back to the pool: its work kept, HEAD detached from the task's branch, files left for the next task's reset.
       await this.#pool.queueOf(slot).run(async () => {
-        const work = await this.#keepWork(slot, runId, taskId, label);
+        const work = await this.#keepWork(slot, runId, taskId, label, { isUncommittedOnly: isMergePending });
         kept = work?.ref;
         // Detached at what its files hold (the kept work, when there was some): the next reset finds nothing new to keep.
         const head = work?.commit ?? (await headCommit(slot));
@@ -235,7 +239,7 @@ export class WorktreeManager {
       });
     } else {
       if (listed !== undefined && !listed.isPrunable) {
-        kept = (await this.#keepWork(listed.path, runId, taskId, label))?.ref;
+        kept = (await this.#keepWork(listed.path, runId, taskId, label, { isUncommittedOnly: isMergePending }))?.ref;
         // The provisioner's teardown, once the worktree itself goes (a slot back in the pool keeps its provisioning).
         await this.#beforeRemove?.(listed.path).catch(() => undefined);
         await runGit(this.#root, ['worktree', 'remove', '--force', '--force', listed.path]);
@@ -246,7 +250,7 @@ export class WorktreeManager {
         await rmdir(dirname(listed.path)).catch(() => undefined);
       }
     }
-    const tip = await resolveRef(this.#root, `refs/heads/${branch}`);
+    const tip = isMergePending ? undefined : await resolveRef(this.#root, `refs/heads/${branch}`);
     if (tip !== undefined) {
       const head = await headCommit(this.#root);
       const isMerged = head !== undefined && (await isAncestor(this.#root, tip, head));
