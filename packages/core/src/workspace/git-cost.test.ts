@@ -15,9 +15,9 @@ const SLOTS = 4;
 /**
  * Git processes one task may cost on the worktree path (with the run's begin and end shared
  * out), once the pool has its slots. It was 54 before the git layer read HEAD and refs from
- * git's files and stopped re-reading the checkout after its own merges; 26.5 now (the ancestry of commits the run wrote is known without git).
+ * git's files and stopped re-reading the checkout after its own merges; 26.5 once the ancestry of commits the run wrote was known without git; 24.4 now (tasks that commit while a merge runs land in one move of the head; their branches go in its transaction).
  */
-const SPAWNS_PER_TASK = 28;
+const SPAWNS_PER_TASK = 26;
 
 /** One run of independent one-file tasks, `SLOTS` at a time, through the worktree workspace; answers the git processes it started. */
 async function run(root: string, worktreeRoot: string, runId: string): Promise<GitSpawn[]> {
