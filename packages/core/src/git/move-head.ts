@@ -5,10 +5,11 @@ import { runGit, tryGit } from './git-client';
  * Moves the checked-out branch (or detached HEAD) of `root` from commit `from` to commit `to`,
  * updating index and working tree like `git checkout` does: only paths that differ between the
  * two commits are written, and git refuses (changing nothing) if that would overwrite local
- * changes or untracked files. Then the ref moves, checked against `from`, with `alsoSet` in the
- * same transaction; if someone else moved it meanwhile, the files are put back and the move fails.
+ * changes or untracked files. Then the ref moves, checked against `from`, with `alsoSet` and
+ * `alsoDelete` in the same transaction; if someone else moved it meanwhile, the files are put
+ * back and the move fails.
  */
-export async function moveHead(root: string, from: string, to: string, reason: string, options: { alsoSet?: ReadonlyArray<{ ref: string; commit: string }> } = {}): Promise<void> {
+export async function moveHead(root: string, from: string, to: string, reason: string, options: { alsoSet?: ReadonlyArray<{ ref: string; commit: string }>; alsoDelete?: readonly string[] } = {}): Promise<void> {
   await tryGit(root, ['update-index', '-q', '--refresh']);
   const updated = await tryGit(root, ['read-tree', '-m', '-u', from, to]);
   if (!updated.isOk) {
@@ -19,7 +20,7 @@ export async function moveHead(root: string, from: string, to: string, reason: s
     });
   }
   // One transaction: HEAD (checked against `from`) and the refs that record the move, all or none.
-  const updates = [`update HEAD ${to} ${from}`, ...(options.alsoSet ?? []).map((entry) => `update ${entry.ref} ${entry.commit}`)];
+  const updates = [`update HEAD ${to} ${from}`, ...(options.alsoSet ?? []).map((entry) => `update ${entry.ref} ${entry.commit}`), ...(options.alsoDelete ?? []).map((ref) => `delete ${ref}`)];
   const moved = await tryGit(root, ['update-ref', '-m', `qoder-orch: ${reason}`, '--stdin'], { input: `${updates.join('\n')}\n` });
   if (!moved.isOk) {
     await runGit(root, ['read-tree', '-m', '-u', to, from]);

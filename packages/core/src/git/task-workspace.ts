@@ -115,6 +115,12 @@ export interface CompleteTaskOptions {
    * verified where its work lands.
    */
   verifyAfterMerge?: (cwd: string) => Promise<VerificationResult[]>;
+  /**
+   * Called once the task's work is committed and its worktree is free, before it waits for its
+   * merge (isolation `worktree`): what is left is git work on the integration head, not agent
+   * work, so the caller may start another task meanwhile.
+   */
+  onCommitted?: () => void;
   abortSignal?: AbortSignal;
 }
 

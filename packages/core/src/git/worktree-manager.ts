@@ -198,14 +198,17 @@ export class WorktreeManager {
    * are not on HEAD are kept under `refs/qoder-orch/leftovers/<run>/<task>/<label>` first.
    *
    * With `committed` (the commit a task's whole working state was just written to), a pool slot
-   * is detached at it without looking at its files again, and its task branch is deleted with the
-   * next slot's release or by `settleBranches` (one process per release instead of three).
+   * is detached at it without looking at its files again. With `isMergePending` too, that commit
+   * is one the merge queue has yet to merge: the task's branch is moved to it and stays (the merge
+   * deletes it in the head's transaction, or keeps it on a conflict). With `committed` alone, the
+   * branch is deleted with the next slot's release or by `settleBranches` (one process per release
+   * instead of three).
    *
    * @returns the leftover ref, when there was work to keep.
    */
-  async remove(runId: string, taskId: string, options: { label?: string; committed?: string } = {}): Promise<{ leftoverRef?: string }> {
+  async remove(runId: string, taskId: string, options: { label?: string; committed?: string; isMergePending?: boolean } = {}): Promise<{ leftoverRef?: string }> {
     const listed = (await this.#heldListing(runId, taskId)) ?? (await this.list()).find((worktree) => worktree.runId === refComponent(runId) && worktree.taskId === refComponent(taskId));
-    return this.#remove(listed, runId, taskId, options.label ?? 'removed', options.committed);
+    return this.#remove(listed, runId, taskId, options.label ?? 'removed', options.committed, options.isMergePending === true);
   }
 
   /** Deletes the task branches of released slots still waiting for the next release (`SettledBranches`): at the end of a run. */
@@ -221,19 +224,24 @@ export class WorktreeManager {
     return { path, runId: refComponent(runId), taskId: refComponent(taskId), branch: state.branch, isLocked: false, isPrunable: false, isPoolSlot: true };
   }
 
-  async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string, committed?: string): Promise<{ leftoverRef?: string }> {
+  async #remove(listed: ListedWorktree | undefined, runId: string, taskId: string, label: string, committed?: string, isMergePending = false): Promise<{ leftoverRef?: string }> {
     const branch = taskBranch(runId, taskId);
     let kept: string | undefined;
     const slot = listed?.isPoolSlot === true && !listed.isPrunable ? listed.path : undefined;
+    // The merge queue has yet to land the task's commit: its branch holds it until then (the merge deletes the branch in
+    // the head's transaction, a conflict keeps it). Not in the slot's transaction below: git refuses to move a branch and
+    // the HEAD that points to it in one.
+    if (isMergePending && committed !== undefined) await runGit(this.#root, ['update-ref', '-m', 'qoder-orch: task commit', `refs/heads/${branch}`, committed]);
     if (slot !== undefined) {
       // A slot goes back to the pool: its work kept, HEAD detached from the task's branch, files left for the next task's reset.
       await this.#pool.queueOf(slot).run(async () => {
         // A state the task's commit took just now is not looked at again: what is written after it, the next reset keeps.
-        const work = committed === undefined ? await this.#keepWork(slot, runId, taskId, label) : undefined;
+        const work = committed === undefined ? await this.#keepWork(slot, runId, taskId, label, { isUncommittedOnly: isMergePending }) : undefined;
         kept = work?.ref;
         // Detached at what its files hold (the kept work, when there was some): the next reset finds nothing new to keep.
         const head = work?.commit ?? committed ?? (await headCommit(slot));
         if (head === undefined) return;
+        if (isMergePending) return detachSlot(slot, head, this.#settled.take());
         const tip = await resolveRef(this.#root, `refs/heads/${branch}`);
         if (tip !== undefined) kept ??= await this.#keepBranch(tip, runId, taskId, label);
         // The slot is detached and earlier slots' task branches deleted in one transaction. After a task's commit (the
@@ -244,7 +252,7 @@ export class WorktreeManager {
       });
     } else {
       if (listed !== undefined && !listed.isPrunable) {
-        kept = (await this.#keepWork(listed.path, runId, taskId, label))?.ref;
+        kept = (await this.#keepWork(listed.path, runId, taskId, label, { isUncommittedOnly: isMergePending }))?.ref;
         // The provisioner's teardown, once the worktree itself goes (a slot back in the pool keeps its provisioning).
         await this.#beforeRemove?.(listed.path).catch(() => undefined);
         await runGit(this.#root, ['worktree', 'remove', '--force', '--force', listed.path]);
@@ -255,7 +263,7 @@ export class WorktreeManager {
         await rmdir(dirname(listed.path)).catch(() => undefined);
       }
     }
-    const tip = slot === undefined ? await resolveRef(this.#root, `refs/heads/${branch}`) : undefined;
+    const tip = slot === undefined && !isMergePending ? await resolveRef(this.#root, `refs/heads/${branch}`) : undefined;
     if (tip !== undefined) {
       kept ??= await this.#keepBranch(tip, runId, taskId, label);
       await runGit(this.#root, ['branch', '-D', '-q', branch]);

@@ -24,9 +24,10 @@ function conflictNote(conflict: KeptConflict): string {
  * One task to its end: checkpoint (via the workspace), context, prompt, the agent through its
  * provider, the task's own verification, the merge; transient provider failures are retried
  * with backoff and jitter after restoring the checkpoint. An agent's claim of success is
- * recorded but never enough: a task whose checks fail is a failed task.
+ * recorded but never enough: a task whose checks fail is a failed task. `releaseSlot` is called
+ * once the work is committed and waits only for its merge.
  */
-export async function runSingle(steps: PipelineSteps, task: Task, slot: number, abortSignal: AbortSignal): Promise<TaskResult> {
+export async function runSingle(steps: PipelineSteps, task: Task, slot: number, abortSignal: AbortSignal, releaseSlot?: () => void): Promise<TaskResult> {
   const { options, events } = steps;
   const { subagent, provider, callOptions } = steps.agentFor(task.agent);
   const startedAt = new Date();
@@ -160,7 +161,7 @@ export async function runSingle(steps: PipelineSteps, task: Task, slot: number, 
         prepared,
         finish({ ...base(attempt), status: 'failed', usage, costUsd, summary: redactOutput(runResult.summary.slice(0, 4000), options.secretValues), error: serializeError(sharedChange), ...atCheckpoint } as TaskResult),
       );
-    return settleTask(steps, { task, prepared, attempt, abortSignal, base: base(attempt), finish, usage, costUsd, output: runResult, report });
+    return settleTask(steps, { task, prepared, attempt, abortSignal, base: base(attempt), finish, usage, costUsd, output: runResult, report, ...(releaseSlot === undefined ? {} : { onCommitted: releaseSlot }) });
   }
   const error = lastError ?? new OrchestratorError({ code: 'ABORTED', message: 'The task was cancelled before it started.' });
   return finish({ ...base(0), status: 'cancelled', usage, costUsd, error: serializeError(error) } as TaskResult);

@@ -47,6 +47,8 @@ export interface SettleInput {
    * its merge into the integration head.
    */
   isOwnTreeCheckSkipped?: boolean;
+  /** The work is committed and waits only for its merge (see `CompleteTaskOptions.onCommitted`). */
+  onCommitted?: () => void;
 }
 
 /** After the agent: the task's own checks, the deviations, the commit and merge, the result. */
@@ -98,6 +100,7 @@ export async function settleTask(steps: PipelineSteps, input: SettleInput): Prom
   const completed = await options.workspace.complete(task, prepared, {
     message: redactOutput(`${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${options.runId}`, secrets),
     abortSignal,
+    ...(input.onCommitted === undefined ? {} : { onCommitted: input.onCommitted }),
     ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runTaskChecks(checks.runnable, cwd, steps, { phase: 'merge', abortSignal, ...(prepared.environment ? { environment: prepared.environment } : {}) }) } : {}),
   });
   events.emit('merge', { taskId: task.id, ...(completed.commit ? { commit: completed.commit } : {}), hasConflict: completed.conflict !== undefined, conflictFiles: completed.conflict?.files ?? [] });

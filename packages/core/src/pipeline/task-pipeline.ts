@@ -32,9 +32,9 @@ export class TaskPipeline extends EventEmitter<TaskPipelineEvents> implements Ta
   }
 
   /** Runs one task to its end; never throws for the task's own failures (they are in the result). */
-  async run(task: Task, { slot, abortSignal }: ExecutionContext): Promise<TaskResult> {
+  async run(task: Task, { slot, abortSignal, releaseSlot }: ExecutionContext): Promise<TaskResult> {
     this.emit('task-start', this.#steps.identity(task, slot));
-    return this.#finished(await runSingle(this.#steps, task, slot, abortSignal));
+    return this.#finished(await runSingle(this.#steps, task, slot, abortSignal, releaseSlot));
   }
 
   /**

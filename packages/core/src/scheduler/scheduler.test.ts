@@ -131,6 +131,50 @@ describe('Scheduler', () => {
     expect(control.started).toEqual(['a', 'd']);
   });
 
+  it('starts another task in a slot given back early, while dependents and file locks wait for the outcome', async () => {
+    const started: string[] = [];
+    const finishers = new Map<string, () => void>();
+    const releasers = new Map<string, () => void>();
+    const executor = {
+      async execute(t: Task, context: { releaseSlot?: () => void }) {
+        started.push(t.id);
+        if (context.releaseSlot) releasers.set(t.id, context.releaseSlot);
+        await new Promise<void>((resolve) => finishers.set(t.id, resolve));
+        return 'completed' as const;
+      },
+    };
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const tasks = [task('a', { files: ['src/a.ts'], estimateMinutes: 5 }), task('b', { dependsOn: ['a'] }), task('locked', { files: ['src/a.ts'], estimateMinutes: 3 }), task('free', { estimateMinutes: 1 })];
+    const slots: Array<[string, number]> = [];
+    const scheduler = new Scheduler({ maxParallel: 1, executor });
+    scheduler.on('task-start', ({ taskId, slot }) => slots.push([taskId, slot]));
+    const run = scheduler.run(tasks);
+    await tick();
+    expect(started).toEqual(['a']);
+    releasers.get('a')?.();
+    releasers.get('a')?.();
+    await tick();
+    // Only `free` may take the slot: `b` waits for a's outcome, `locked` for a's files.
+    expect(started).toEqual(['a', 'free']);
+    expect(slots).toEqual([
+      ['a', 0],
+      ['free', 0],
+    ]);
+    finishers.get('a')?.();
+    await tick();
+    // a settled, but the slot is free's now (a's second release changed nothing): one at a time again.
+    expect(started).toEqual(['a', 'free']);
+    finishers.get('free')?.();
+    await tick();
+    expect(started).toEqual(['a', 'free', 'b']);
+    finishers.get('b')?.();
+    await tick();
+    expect(started).toEqual(['a', 'free', 'b', 'locked']);
+    finishers.get('locked')?.();
+    const result = await run;
+    expect([...result.outcomes.values()].every((outcome) => outcome === 'completed')).toBe(true);
+  });
+
   it('treats an executor that throws as a failed task', async () => {
     const executor = {
       execute: async () => {

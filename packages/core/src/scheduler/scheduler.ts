@@ -189,6 +189,24 @@ export class Scheduler extends TypedEmitter<SchedulerEvents> {
     };
     /** Slot → how many of its tasks are still running (a batch shares one slot). */
     const busySlots = new Map<number, number>();
+    /** Running tasks that gave their slot back (`releaseSlot`): their merge is still to come. */
+    const released = new Set<string>();
+    const freeSlot = (slot: number) => {
+      const left = (busySlots.get(slot) ?? 1) - 1;
+      if (left > 0) busySlots.set(slot, left);
+      else {
+        busySlots.delete(slot);
+        freeSlots.push(slot);
+        freeSlots.sort((a, b) => a - b);
+      }
+    };
+    /** A task's `releaseSlot`: the slot is free for another task before this one settles. */
+    const releaserOf = (id: string, slot: number) => () => {
+      if (released.has(id) || running.get(id)?.slot !== slot) return;
+      released.add(id);
+      freeSlot(slot);
+      this.#wake?.(); // the loop is waiting, or looks at the slots before it waits again
+    };
     const occupy = (members: Task[]) => {
       const slot = freeSlots.length > 0 ? freeSlots.shift()! : nextSlot++;
       busySlots.set(slot, members.length);
@@ -207,7 +225,10 @@ export class Scheduler extends TypedEmitter<SchedulerEvents> {
       void (async () => {
         let results: ExecutionOutcome[];
         try {
-          results = members.length > 1 && executor.executeBatch ? await executor.executeBatch(members, { slot, abortSignal: controller.signal }) : [await executor.execute(members[0]!, { slot, abortSignal: controller.signal })];
+          results =
+            members.length > 1 && executor.executeBatch
+              ? await executor.executeBatch(members, { slot, abortSignal: controller.signal })
+              : [await executor.execute(members[0]!, { slot, abortSignal: controller.signal, releaseSlot: releaserOf(members[0]!.id, slot) })];
         } catch {
           results = members.map(() => (controller.signal.aborted ? 'cancelled' : 'failed'));
         }
@@ -283,13 +304,7 @@ export class Scheduler extends TypedEmitter<SchedulerEvents> {
           const entry = running.get(id)!;
           running.delete(id);
           lockHolders.delete(entry.task);
-          const left = (busySlots.get(entry.slot) ?? 1) - 1;
-          if (left > 0) busySlots.set(entry.slot, left);
-          else {
-            busySlots.delete(entry.slot);
-            freeSlots.push(entry.slot);
-            freeSlots.sort((a, b) => a - b);
-          }
+          if (!released.delete(id)) freeSlot(entry.slot);
           if (outcome === 'speculated' || (outcome === 'rerun' && speculating.has(id))) {
             speculating.delete(id);
             const isReady = isReadyWhenSpeculated.delete(id);

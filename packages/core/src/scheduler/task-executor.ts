@@ -4,6 +4,12 @@ export interface ExecutionContext {
   /** Which parallel slot runs it, 0-based (for the timeline). */
   slot: number;
   abortSignal: AbortSignal;
+  /**
+   * Gives the slot back before the task finishes: what is left of it is not agent work (its
+   * merge waits in a queue). Another task may start in the slot; the task's dependents and file
+   * locks still wait for its outcome. Calls after the first do nothing.
+   */
+  releaseSlot?: () => void;
 }
 
 /** How a finished task ended, as far as scheduling is concerned. */

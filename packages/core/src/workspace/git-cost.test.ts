@@ -16,11 +16,11 @@ const SLOTS = 4;
  * Git processes one task may cost on the worktree path (with the run's begin and end shared
  * out), once the pool has its slots. It was 54 before the git layer read HEAD and refs from
  * git's files and stopped re-reading the checkout after its own merges; 26.5 once the ancestry of commits the run wrote
- * was known without git; 20.6 now (a slot's reset cleans only when its status lists something to clean, the task's
- * commit is `add -A` and `write-tree` in the worktree's own index, and its release is one `update-ref --stdin` without
- * another status).
+ * was known without git; 19.6 now (a slot's reset cleans only when its status lists something to clean, the task's
+ * commit is `add -A` and `write-tree` in the worktree's own index, its release is two `update-ref`s without another
+ * status, and tasks that commit while a merge runs land in one move of the head, their branches deleted in its transaction).
  */
-const SPAWNS_PER_TASK = 22;
+const SPAWNS_PER_TASK = 21;
 
 /** One run of independent one-file tasks, `SLOTS` at a time, through the worktree workspace; answers the git processes it started. */
 async function run(root: string, worktreeRoot: string, runId: string): Promise<GitSpawn[]> {

@@ -254,9 +254,9 @@ export class GitRun {
   async revertLanded(runId: string, taskId: string, landed: string, reason: string): Promise<void> {
     const head = (await headCommit(this.root)) as string;
     const parent = (await resolveRef(this.root, `${landed}^1`)) as string;
-    const record = this.tasks.get(taskId) ?? { runId, task: { id: taskId } as Task };
+    const owner = { runId: this.tasks.get(taskId)?.runId ?? runId, taskIds: [taskId] };
     if (head === landed) {
-      await this.moveIntegrationHead(record, head, parent, `roll back task ${taskId}`);
+      await this.moveIntegrationHead(owner, head, parent, `roll back task ${taskId}`);
     } else {
       const merged = await mergeTrees(this.root, landed, head, parent, this.identity);
       if (!merged.isClean) {
@@ -267,19 +267,23 @@ export class GitRun {
         });
       }
       const revert = await commitTree(this.root, merged.tree, { parents: [head], message: `Revert task ${taskId}: ${reason}\n\nqoder-orch: reverts ${landed}`, identity: this.identity });
-      await this.moveIntegrationHead(record, head, revert, `revert task ${taskId}`);
+      await this.moveIntegrationHead(owner, head, revert, `revert task ${taskId}`);
     }
     await runGit(this.root, ['update-ref', '-d', taskCommitRef(runId, taskId)]);
   }
 
-  async moveIntegrationHead(record: { runId: string; task: Pick<Task, 'id'> }, from: string, to: string, reason: string, alsoSet: ReadonlyArray<{ ref: string; commit: string }> = []): Promise<void> {
+  /**
+   * Moves the integration head for `owner.taskIds` (a merge of one or several tasks, a revert),
+   * with the refs in `refs` set and deleted in the same transaction.
+   */
+  async moveIntegrationHead(owner: { runId: string; taskIds: readonly string[] }, from: string, to: string, reason: string, refs: { set?: ReadonlyArray<{ ref: string; commit: string }>; delete?: readonly string[] } = {}): Promise<void> {
     // Files agents wrote in the checkout are found (and taken out) before the move, which would refuse to overwrite them;
     // the move writes files, so no filter an agent configured may run in it.
-    await this.watch.inspect(record.task.id);
-    await writeMergeIntent(this.commonDir, { runId: record.runId, taskId: record.task.id, from, to });
+    await this.watch.inspect(owner.taskIds.length === 1 ? owner.taskIds[0] : undefined);
+    await writeMergeIntent(this.commonDir, { runId: owner.runId, taskId: owner.taskIds.join(', '), from, to });
     let isMoved = false;
     try {
-      await moveHead(this.root, from, to, reason, { alsoSet });
+      await moveHead(this.root, from, to, reason, { ...(refs.set === undefined ? {} : { alsoSet: refs.set }), ...(refs.delete === undefined ? {} : { alsoDelete: refs.delete }) });
       isMoved = true;
     } finally {
       await clearMergeIntent(this.commonDir);

@@ -1,6 +1,7 @@
 import type { Task } from '@qoder-orch/spec';
 
-export type TaskPhase = 'running' | 'landed' | 'conflict' | 'failed' | 'done';
+/** `merging`: the agent's work is committed and waits in the merge queue (isolation `worktree`). */
+export type TaskPhase = 'running' | 'merging' | 'landed' | 'conflict' | 'failed' | 'done';
 
 /** What a git workspace knows of a task it prepared, from `prepare` to its end. */
 export interface TaskRecord {

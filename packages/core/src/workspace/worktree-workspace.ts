@@ -1,19 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OrchestratorError } from '@qoder-orch/spec';
-import { headCommit, resolveRef, runGit, splitNul, tryGit } from '../git/git-client';
+import { resolveRef, runGit, splitNul, tryGit } from '../git/git-client';
 import { identityEnvironment } from '../git/git-identity';
-import { mergeCommits } from '../git/merge-trees';
-import { checkpointRef, leftoverRef, PRIVATE_DIRECTORY, refComponent, taskCommitRef } from '../git/ref-names';
+import { checkpointRef, PRIVATE_DIRECTORY, refComponent } from '../git/ref-names';
 import type { CompletedTask, CompleteTaskOptions, DiscardTaskOptions, InterruptedTask, PreparedTask, PrepareTaskOptions, TaskWorkspace, WorkspaceBeginOptions, WorkspaceBeginResult, WorkspaceEndResult } from '../git/task-workspace';
 import { stageWorkingState, workingState, workingTree } from '../git/temporary-index';
-import { changedPathsBetween, commitTree, treeOf } from '../git/working-state';
+import { changedPathsBetween, commitTree } from '../git/working-state';
 import type { Task } from '@qoder-orch/spec';
 import { endProcessesWorkingIn } from './end-stray-processes';
 import { poolSlotIndex } from '../git/worktree-pool';
 import { GitRun } from './git-run';
+import { checkOutForInspection } from './inspection-checkout';
+import { MergeBatches } from './merge-batches';
 import type { GitWorkspaceOptions } from './git-workspace-options';
-import type { TaskRecord } from './task-record';
 
 /**
  * Isolation `worktree`: every task works in its own `git worktree` and branch, created from the
@@ -25,9 +25,11 @@ export class WorktreeWorkspace implements TaskWorkspace {
   readonly kind = 'git';
   readonly isIsolated = true;
   readonly #run: GitRun;
+  readonly #merges: MergeBatches;
 
   constructor(options: GitWorkspaceOptions) {
     this.#run = new GitRun(options);
+    this.#merges = new MergeBatches(this.#run);
   }
 
   begin(options: WorkspaceBeginOptions): Promise<WorkspaceBeginResult> {
@@ -169,21 +171,12 @@ export class WorktreeWorkspace implements TaskWorkspace {
     }
     // The task commit's tree is `tree`: the same difference `changedFiles` asked for.
     const filesChanged = await changedPathsBetween(run.root, record.baseCommit, tree);
-    const completed = await run.mergeQueue.run(async () => {
-      const merged = await run.queue.run(() => this.#merge(record, taskCommit, filesChanged, options.message));
-      if (merged.conflict !== undefined) return merged;
-      // Verification runs on the merged tree outside the git queue (other tasks keep starting),
-      // but inside the merge queue: no other merge or revert moves the tree under it.
-      const mergeVerification = options.verifyAfterMerge === undefined ? undefined : await options.verifyAfterMerge(run.options.projectDir);
-      // What the checks wrote in the checkout is the run's own; with agents running it cannot be told apart.
-      await run.queue.run(() => run.watch.rebaselineIfIdle());
-      return { ...merged, ...(mergeVerification === undefined ? {} : { mergeVerification }) };
-    });
-    // The worktree goes back to the pool in its own slot, outside both queues: the next merge need not wait for it.
-    // Its branch gets the task's commit only when someone will look for it there: a conflict's (a resolving task merges it). Landed, the slot is detached at it.
-    if (completed.conflict === undefined) await run.worktrees.remove(record.runId, task.id, { committed: taskCommit });
-    else if (taskCommit !== worktreeHead) await runGit(worktree, ['update-ref', '-m', 'qoder-orch: task commit', 'HEAD', taskCommit, worktreeHead]);
-    return completed;
+    // The agent's part is over: the worktree goes back to the pool now, in its own slot, outside both queues
+    // (the merge works on the commit, which the task's branch holds until it lands), and the next task may start.
+    record.phase = 'merging';
+    await run.worktrees.remove(record.runId, task.id, { committed: taskCommit, isMergePending: true });
+    options.onCommitted?.();
+    return this.#merges.merge({ record, taskCommit, filesChanged, message: options.message, ...(options.verifyAfterMerge === undefined ? {} : { verifyAfterMerge: options.verifyAfterMerge }) });
   }
 
   async discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void> {
@@ -216,7 +209,8 @@ export class WorktreeWorkspace implements TaskWorkspace {
             if (removed.leftoverRef !== undefined) keptRefs.push(removed.leftoverRef);
           } else {
             // Kept for inspection out of the pool, at `<run>/<task>`: the next run's tasks get other slots.
-            const kept = await run.worktrees.retire(record.runId, taskId);
+            const kept =
+              (await run.worktrees.retire(record.runId, taskId)) ?? (record.phase === 'merging' || record.phase === 'conflict' ? await checkOutForInspection(run.root, run.worktrees.pathOf(record.runId, taskId), record.branch) : undefined);
             if (kept !== undefined) keptWorktrees.push(kept);
           }
         }
@@ -225,37 +219,6 @@ export class WorktreeWorkspace implements TaskWorkspace {
       },
       leftInTreeWarning: (described) => `Changes made in the work tree while no task was running are left there: ${described} (written by the run's checks, or by hand).`,
     });
-  }
-
-  /** Merges the task's commit onto the integration head (inside the git queue), or keeps it when it conflicts. */
-  async #merge(record: TaskRecord, taskCommit: string, filesChanged: string[], taskMessage: string): Promise<CompletedTask> {
-    const run = this.#run;
-    const taskId = record.task.id;
-    // Merge drivers are configuration too: none an agent set since may run in the merge.
-    await run.watch.checkGitFiles();
-    const head = (await headCommit(run.root)) as string;
-    const merge = await mergeCommits(run.root, head, taskCommit);
-    if (!merge.isClean) {
-      record.phase = 'conflict';
-      // The work is kept where the user and a resolving task are told to look, whatever
-      // later happens to the task's worktree and branch.
-      let ref = leftoverRef(record.runId, taskId, 'conflict');
-      for (let suffix = 2; (await resolveRef(run.root, ref)) !== undefined; suffix += 1) ref = `${leftoverRef(record.runId, taskId, 'conflict')}-${suffix}`;
-      await runGit(run.root, ['update-ref', '-m', 'qoder-orch: conflicting work', ref, taskCommit]);
-      return {
-        taskCommit,
-        filesChanged,
-        conflict: { files: merge.conflicts, ref, baseCommit: record.baseCommit, ...(record.branch === undefined ? {} : { branch: record.branch }) },
-      };
-    }
-    const message = `${taskMessage}\n\nqoder-orch: merge of task ${taskId} (run ${record.runId})`;
-    const mergeCommit = await commitTree(run.root, merge.tree, { parents: [head, taskCommit], message, identity: run.identity });
-    // The ref that says the task landed moves with HEAD, in one transaction.
-    await run.moveIntegrationHead(record, head, mergeCommit, `merge task ${taskId}`, [{ ref: taskCommitRef(record.runId, taskId), commit: mergeCommit }]);
-    record.landedCommit = mergeCommit;
-    record.phase = 'landed';
-    run.landed.push({ sequence: run.nextSequence(), taskId, paths: filesChanged });
-    return { commit: mergeCommit, taskCommit, filesChanged };
   }
 }
 
