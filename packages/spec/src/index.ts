@@ -78,6 +78,6 @@ export type { EnvFileEntry } from './env/env-file';
 
 // Files, paths and git settings shared by the engine and the packages around it
 export { syncDirectory, writeFileAtomic } from './util/atomic-write';
-export { coalescedWriter, SerialQueue, type SerialQueueRunOptions } from './util/serial-queue';
+export { coalescedWriter, SerialQueue } from './util/serial-queue';
 export { filesOverlap, patternsOverlap } from './paths/file-patterns';
 export { SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS } from './git/safe-git-config';

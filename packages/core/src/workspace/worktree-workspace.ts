@@ -67,8 +67,7 @@ export class WorktreeWorkspace implements TaskWorkspace {
    */
   async prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
     const run = this.#run;
-    // Ahead of merges waiting in the queue: they can as well land after it, and the agent waits for this.
-    const start = await run.queue.run(() => run.startTask(task, options), { isUrgent: true });
+    const start = await run.queue.run(() => run.startTask(task, options));
     let prepared: PreparedTask;
     try {
       prepared = await this.#prepareWorktree(task, options, start);
@@ -144,8 +143,7 @@ export class WorktreeWorkspace implements TaskWorkspace {
     const run = this.#run;
     const record = run.record(prepared);
     // Before git reads the task's files (a filter it configured would run): undo what it did to the repository.
-    // Ahead of merges waiting in the queue, like a start: the task's commit, and the slot it gives back, wait for it.
-    await run.queue.run(() => run.watch.inspect(task.id), { isUrgent: true });
+    await run.queue.run(() => run.watch.inspect(task.id));
     // The task's own commit happens in its worktree, outside the queue: other tasks go on meanwhile.
     const worktree = record.worktree as string;
     if (record.conflictFiles !== undefined) {
