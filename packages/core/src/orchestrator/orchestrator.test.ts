@@ -374,7 +374,8 @@ describe('Orchestrator', () => {
       { id: 'ui', agent: 'frontend-dev', estimateMinutes: 5 },
     ];
     for (let index = 0; index < 3; index += 1) {
-      const mock = provider(planAnswer(tasks), [met], (options) => ({ type: 'success', delayMs: options.taskId === 'db' ? 40 : 2 }));
+      // Far apart: what a task measures includes the run's own work around it, which load can stretch by a hundred ms.
+      const mock = provider(planAnswer(tasks), [met], (options) => ({ type: 'success', delayMs: options.taskId === 'db' ? 300 : 2 }));
       await run({ provider: mock, projectDir: directory }, 'x', { execution: { maxParallel: 1 } });
     }
     const history = JSON.parse(await readFile(join(directory, '.qoder-orch', 'history', 'durations.json'), 'utf8'));
