@@ -332,4 +332,33 @@ describe('git workspace, worktree isolation', () => {
     expect(await repo.git(['status', '--porcelain'])).toBe('');
     await resumed.end({ isSuccess: true });
   });
+
+  it('keeps the work of a task killed between its commit and its merge (its slot already back in the pool), for the resumed run', async () => {
+    const repo = await repository({ 'a.txt': 'a\n' });
+    const crashed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await crashed.begin({ runId: 'run-c', isResume: false, allowDirty: false });
+    const committed = task('committed');
+    const prepared = await crashed.prepare(committed, { runId: 'run-c', attempt: 1 });
+    await writeFile(join(prepared.cwd, 'done.txt'), 'done\n');
+    const headBefore = await repo.git(['rev-parse', 'HEAD']);
+    // The orchestrator dies right after the commit: the slot was given back, the merge never queued.
+    const died = crashed.complete(committed, prepared, {
+      message: 'committed',
+      onCommitted: () => {
+        throw new Error('killed');
+      },
+    });
+    await expect(died).rejects.toThrow('killed');
+    expect(await repo.git(['rev-parse', 'HEAD'])).toBe(headBefore);
+    expect((await repo.git(['-C', prepared.cwd, 'rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('HEAD');
+    const resumed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await resumed.begin({ runId: 'run-c', isResume: true, allowDirty: false });
+    await resumed.recover([{ taskId: 'committed', worktree: prepared.worktree ?? '' }]);
+    const kept = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-c/committed/'])).trim();
+    expect(kept).not.toBe('');
+    expect(await repo.git(['show', `${kept}:done.txt`])).toBe('done\n');
+    expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    await resumed.end({ isSuccess: true });
+  });
 });
