@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type LLMProviderV1, ProviderError, type RunTaskOptions } from '@qoder-orch/spec';
 import { MockAgentProvider } from '@qoder-orch/core/test';
@@ -87,6 +87,22 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
     expect(error).toMatchObject({ code: 'REMOTE_PUSH_FAILED', isRetryable: true });
     expect((error as Error).message).toContain('Could not push qoder-orch/run-1/api/1');
     expect(existsSync(join(project.projectDir, 'api.txt'))).toBe(false);
+  }, 60_000);
+
+  it('a push the remote refuses once with "cannot lock ref" (another push of the attempt raced it) is made again, and the result arrives', async () => {
+    let remote = '';
+    const { project, executor } = await setUp('push-races', async ({ cwd }) => {
+      await writeFile(join(cwd, 'api.txt'), 'api\n');
+      // The remote refuses the first push as git does when another update of the ref holds its lock.
+      const hook = join(remote, 'hooks', 'pre-receive');
+      await writeFile(hook, `#!/bin/sh\necho call >> "${remote}/pushes"\nif [ ! -f "${remote}/refused" ]; then touch "${remote}/refused"; echo "error: cannot lock ref 'refs/heads/x': reference already exists" >&2; exit 1; fi\n`);
+      await chmod(hook, 0o755);
+    });
+    remote = project.remote;
+    const result = await executor().doRunTask(runOptions(project.projectDir));
+    expect(result.summary).toBe('done');
+    expect(await readFile(join(project.projectDir, 'api.txt'), 'utf8')).toBe('api\n');
+    expect((await readFile(join(remote, 'pushes'), 'utf8')).trim().split('\n')).toHaveLength(2);
   }, 60_000);
 
   it('a task aborted while a worker runs its attempt: the worker stops the agent and reports ABORTED', async () => {
