@@ -100,21 +100,30 @@ function spawnDirectly(cwd: string, argv: readonly string[], env: Record<string,
  * --verify` of a missing ref, `diff --quiet`), as callers have always read it.
  */
 async function gitOutcome(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<{ isOk: true; output: string } | { isOk: false; message: string; cause: unknown }> {
-  let exit: GitExit;
-  try {
-    exit = await spawnGit(cwd, args, options);
-  } catch (error) {
-    if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted`, cause: error });
-    // A spawn helper lost while git ran: not git's answer, whatever the caller asked.
-    if (OrchestratorError.isInstance(error)) throw error;
-    return { isOk: false, message: errorText(error), cause: error };
-  }
-  if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted` });
+  const exit = await spawnUnlessAborted(cwd, args, options);
+  if ('startError' in exit) return { isOk: false, message: errorText(exit.startError), cause: exit.startError };
   if (exit.exitCode !== 0 && exit.stderr.length > 0) {
     const message = `${exit.stdout}${exit.stderr}`;
     return { isOk: false, message: errorText(new Error(message)), cause: new Error(message) };
   }
   return { isOk: true, output: exit.stdout };
+}
+
+/**
+ * Spawns git: an abort (before or after it ran) is `ABORTED` and a spawn helper lost while git
+ * ran is its own error, whatever the caller asked; a git that could not start is answered.
+ */
+async function spawnUnlessAborted(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<GitExit | { startError: unknown }> {
+  let exit: GitExit;
+  try {
+    exit = await spawnGit(cwd, args, options);
+  } catch (error) {
+    if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted`, cause: error });
+    if (OrchestratorError.isInstance(error)) throw error;
+    return { startError: error };
+  }
+  if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted` });
+  return exit;
 }
 
 /** What a git process ended with, for callers that read the exit code themselves (`GIT_ERROR` only when it could not run). */
@@ -130,15 +139,8 @@ export interface GitProcessExit {
  * refused, `merge-base --is-ancestor`). An abort is `ABORTED`; a git that cannot start is `GIT_ERROR`.
  */
 export async function runGitProcess(cwd: string, args: readonly string[], options: GitCommandOptions = {}): Promise<GitProcessExit> {
-  let exit: GitExit;
-  try {
-    exit = await spawnGit(cwd, args, options);
-  } catch (error) {
-    if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted`, cause: error });
-    if (OrchestratorError.isInstance(error)) throw error;
-    throw new OrchestratorError({ code: 'GIT_ERROR', message: `git ${args[0] ?? ''} could not run in ${cwd}: ${errorText(error)}`, cause: error });
-  }
-  if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted` });
+  const exit = await spawnUnlessAborted(cwd, args, options);
+  if ('startError' in exit) throw new OrchestratorError({ code: 'GIT_ERROR', message: `git ${args[0] ?? ''} could not run in ${cwd}: ${errorText(exit.startError)}`, cause: exit.startError });
   return { exitCode: exit.exitCode ?? -1, stdout: exit.stdout, stderr: exit.stderr };
 }
 
