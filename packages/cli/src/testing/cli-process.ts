@@ -19,5 +19,5 @@ export async function runCliProcess(args: string[], env: Record<string, string>)
 /** The task id the orchestrator tags a task's prompt with, as the fake model server received it. */
 export const taskIdOf = (request: FakeAnthropicRequest): string | undefined => /\[qoder-orch:task ([^\]\s]+)\]/.exec(request.prompt)?.[1];
 
-/** The working directory Claude Code names in its system prompt. */
-export const workingDirectoryOf = (request: FakeAnthropicRequest): string | undefined => (/Working directory: (\S+)/.exec(request.system) ?? /Primary working directory: (\S+)/.exec(request.system))?.[1];
+/** The working directory Claude Code names in its system prompt: the demo's reader. */
+export { workingDirectoryOf } from '../demo/scripted-model';
