@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -84,6 +85,64 @@ describe('the merge queue of isolation worktree', () => {
     expect((await repo.git(['rev-parse', 'refs/qoder-orch/merges/run-b/first'])).trim()).toBe(completedFirst?.commit);
     expect((await repo.git(['rev-parse', 'refs/qoder-orch/merges/run-b/third'])).trim()).toBe(completedThird?.commit);
     expect((await repo.git(['branch', '--list', '--format=%(refname:short)', 'qoder-orch/*'])).trim()).toBe('qoder-orch/run-b/second');
+    await workspace.end({ isSuccess: true });
+  });
+
+  it('lets a task start while a merge is computed: it starts from the head before the merge, and both land', async () => {
+    const repo = await createTemporaryRepository({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    repositories.push(repo);
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-s', isResume: false, allowDirty: false });
+    const before = (await repo.git(['rev-parse', 'HEAD'])).trim();
+    const [first, second] = [task('first'), task('second')];
+    const preparedFirst = await workspace.prepare(first, { runId: 'run-s', attempt: 1 });
+    await writeFile(join(preparedFirst.cwd, 'a.txt'), 'a by first\n');
+    // The moment first's merge is being computed, second asks to start.
+    let secondPrepared: ReturnType<typeof workspace.prepare> | undefined;
+    const stop = observeGitSpawns((spawn) => {
+      if (spawn.args[0] === 'merge-tree' && secondPrepared === undefined) secondPrepared = workspace.prepare(second, { runId: 'run-s', attempt: 1 });
+    });
+    const firstDone = await workspace.complete(first, preparedFirst, { message: 'First' });
+    stop();
+    const preparedSecond = await (secondPrepared as ReturnType<typeof workspace.prepare>);
+    // It did not wait for the merge: its base is the head the merge started from.
+    expect(preparedSecond.baseCommit).toBe(before);
+    expect((await repo.git(['rev-parse', 'HEAD'])).trim()).toBe(firstDone.commit);
+    await writeFile(join(preparedSecond.cwd, 'b.txt'), 'b by second\n');
+    const secondDone = await workspace.complete(second, preparedSecond, { message: 'Second' });
+    expect((await repo.git(['rev-parse', `${secondDone.commit}^1`])).trim()).toBe(firstDone.commit);
+    expect((await repo.read('a.txt')).toString()).toBe('a by first\n');
+    expect((await repo.read('b.txt')).toString()).toBe('b by second\n');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    await workspace.end({ isSuccess: true });
+  });
+
+  it('merges onto the head as it is when the head moved while the merge was computed', async () => {
+    const repo = await createTemporaryRepository({ 'a.txt': 'a\n', 'notes.txt': 'notes\n' });
+    repositories.push(repo);
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-m', isResume: false, allowDirty: false });
+    const only = task('only');
+    const prepared = await workspace.prepare(only, { runId: 'run-m', attempt: 1 });
+    await writeFile(join(prepared.cwd, 'a.txt'), 'a by the task\n');
+    // While the task's merge is computed (outside the git queue), a commit lands on the branch the run works on.
+    let moved: string | undefined;
+    const gitIn = (args: string[]) =>
+      execFileSync('git', args, { cwd: repo.root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@example.com', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@example.com' } }).trim();
+    const stop = observeGitSpawns((spawn) => {
+      if (spawn.args[0] !== 'merge-tree' || moved !== undefined) return;
+      const tree = gitIn(['write-tree']);
+      moved = gitIn(['commit-tree', tree, '-p', 'HEAD', '-m', 'Moved meanwhile']);
+      gitIn(['update-ref', 'HEAD', moved]);
+    });
+    const done = await workspace.complete(only, prepared, { message: 'Only' });
+    stop();
+    expect(moved).toBeDefined();
+    // The merge was made again on the moved head: nothing of it is lost, and the task's work landed.
+    expect((await repo.git(['rev-parse', `${done.commit}^1`])).trim()).toBe(moved);
+    expect((await repo.git(['rev-parse', 'HEAD'])).trim()).toBe(done.commit);
+    expect((await repo.read('a.txt')).toString()).toBe('a by the task\n');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
     await workspace.end({ isSuccess: true });
   });
 });

@@ -17,6 +17,9 @@ export interface MergeRequest {
   verifyAfterMerge?: (cwd: string) => Promise<VerificationResult[]>;
 }
 
+/** One task's merge computed on the head: its merge commit, or the files that conflict. */
+type ComputedMerge = { commit: string; conflicts?: undefined } | { commit?: undefined; conflicts: string[] };
+
 interface Waiting extends MergeRequest {
   outcome?: { isLanded: true; completed: CompletedTask } | { isLanded: false; error: unknown };
 }
@@ -57,7 +60,7 @@ export class MergeBatches {
     const batch = this.#waiting.splice(0, end === -1 ? this.#waiting.length : end + 1);
     const run = this.#run;
     try {
-      const merged = await run.queue.run(() => this.#mergeAll(batch));
+      const merged = await this.#mergeAll(batch);
       const last = batch[batch.length - 1] as Waiting;
       const lastMerged = merged[merged.length - 1] as CompletedTask;
       // Verification runs on the merged tree outside the git queue (other tasks keep starting),
@@ -74,40 +77,67 @@ export class MergeBatches {
     }
   }
 
-  /** Inside the git queue: every task of the batch merged onto the head in turn, then one move of the head. */
+  /**
+   * Every task of the batch merged onto the head in turn, then one move of the head. The merges
+   * (`merge-tree`, `commit-tree`: objects only) are computed outside the git queue, so that tasks
+   * keep starting meanwhile; only the move takes it. Should the head have moved in between (the
+   * run's records committed), they are computed again on the new head, inside it.
+   */
   async #mergeAll(batch: readonly Waiting[]): Promise<CompletedTask[]> {
     const run = this.#run;
     // Merge drivers are configuration too: none an agent set since may run in the merges.
-    await run.watch.checkGitFiles();
+    await run.queue.run(() => run.watch.checkGitFiles());
     const from = (await headCommit(run.root)) as string;
+    const early = await this.#computeMerges(batch, from);
+    return run.queue.run(async () => {
+      let computed = early;
+      const head = (await headCommit(run.root)) as string;
+      if (head !== from) {
+        await run.watch.checkGitFiles();
+        computed = await this.#computeMerges(batch, head);
+      }
+      const results: CompletedTask[] = [];
+      const landed: Array<{ record: TaskRecord; commit: string; filesChanged: string[] }> = [];
+      for (const [index, { record, taskCommit, filesChanged }] of batch.entries()) {
+        const merge = computed.merges[index] as ComputedMerge;
+        if (merge.conflicts !== undefined) {
+          results.push(await this.#keepConflict(record, taskCommit, filesChanged, merge.conflicts));
+          continue;
+        }
+        landed.push({ record, commit: merge.commit, filesChanged });
+        results.push({ commit: merge.commit, taskCommit, filesChanged });
+      }
+      if (landed.length === 0) return results;
+      const taskIds = landed.map(({ record }) => record.task.id);
+      // The refs that say the tasks landed move with HEAD, in one transaction; their branches (which held the commits until now) go in it too.
+      await run.moveIntegrationHead({ runId: landed[0]!.record.runId, taskIds }, computed.from, computed.head, `merge task${taskIds.length > 1 ? 's' : ''} ${taskIds.join(', ')}`, {
+        set: landed.map(({ record, commit }) => ({ ref: taskCommitRef(record.runId, record.task.id), commit })),
+        delete: landed.flatMap(({ record }) => (record.branch === undefined ? [] : [`refs/heads/${record.branch}`])),
+      });
+      for (const { record, commit, filesChanged } of landed) {
+        record.landedCommit = commit;
+        record.phase = 'landed';
+        run.landed.push({ sequence: run.nextSequence(), taskId: record.task.id, paths: filesChanged });
+      }
+      return results;
+    });
+  }
+
+  /** The batch's merge commits chained from `from`, in order; a task that conflicts is left out of the chain. Objects only: no ref, index or file changes. */
+  async #computeMerges(batch: readonly Waiting[], from: string): Promise<{ from: string; head: string; merges: ComputedMerge[] }> {
+    const run = this.#run;
     let head = from;
-    const results: CompletedTask[] = [];
-    const landed: Array<{ record: TaskRecord; commit: string; filesChanged: string[] }> = [];
-    for (const { record, taskCommit, filesChanged, message } of batch) {
-      const taskId = record.task.id;
+    const merges: ComputedMerge[] = [];
+    for (const { record, taskCommit, message } of batch) {
       const merge = await mergeCommits(run.root, head, taskCommit);
       if (!merge.isClean) {
-        results.push(await this.#keepConflict(record, taskCommit, filesChanged, merge.conflicts));
+        merges.push({ conflicts: merge.conflicts });
         continue;
       }
-      const commit = await commitTree(run.root, merge.tree, { parents: [head, taskCommit], message: `${message}\n\nqoder-orch: merge of task ${taskId} (run ${record.runId})`, identity: run.identity });
-      head = commit;
-      landed.push({ record, commit, filesChanged });
-      results.push({ commit, taskCommit, filesChanged });
+      head = await commitTree(run.root, merge.tree, { parents: [head, taskCommit], message: `${message}\n\nqoder-orch: merge of task ${record.task.id} (run ${record.runId})`, identity: run.identity });
+      merges.push({ commit: head });
     }
-    if (landed.length === 0) return results;
-    const taskIds = landed.map(({ record }) => record.task.id);
-    // The refs that say the tasks landed move with HEAD, in one transaction; their branches (which held the commits until now) go in it too.
-    await run.moveIntegrationHead({ runId: landed[0]!.record.runId, taskIds }, from, head, `merge task${taskIds.length > 1 ? 's' : ''} ${taskIds.join(', ')}`, {
-      set: landed.map(({ record, commit }) => ({ ref: taskCommitRef(record.runId, record.task.id), commit })),
-      delete: landed.flatMap(({ record }) => (record.branch === undefined ? [] : [`refs/heads/${record.branch}`])),
-    });
-    for (const { record, commit, filesChanged } of landed) {
-      record.landedCommit = commit;
-      record.phase = 'landed';
-      run.landed.push({ sequence: run.nextSequence(), taskId: record.task.id, paths: filesChanged });
-    }
-    return results;
+    return { from, head, merges };
   }
 
   /**
