@@ -1,5 +1,5 @@
 import { runGit, splitNul, treeOfCommit } from './git-client';
-import { rememberParentsOf, rememberTreeOf } from './git-files';
+import { knownTreeOf, rememberParentsOf, rememberTreeOf } from './git-files';
 import { type GitIdentity, identityEnvironment } from './git-identity';
 import { workingTree } from './temporary-index';
 
@@ -53,7 +53,8 @@ const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Changes between two trees as `[status, path]` (A added, D deleted, M modified, T type changed). */
 export async function treeChanges(root: string, from: string, to: string): Promise<Array<{ status: string; path: string }>> {
-  const key = OBJECT_ID.test(from) && OBJECT_ID.test(to) ? `${from}:${to}` : undefined;
+  // A commit's difference is its tree's: a commit whose tree is known shares the tree's entry.
+  const key = OBJECT_ID.test(from) && OBJECT_ID.test(to) ? `${knownTreeOf(from) ?? from}:${knownTreeOf(to) ?? to}` : undefined;
   const known = key === undefined ? undefined : recentDifferences.get(key);
   if (known !== undefined) return known.map((change) => ({ ...change }));
   const parts = splitNul(await runGit(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-status', from, to]));
