@@ -46,6 +46,8 @@ export class TamperingWatch {
   #baseline: Baseline | undefined;
   /** Tasks whose agents ran since the repository was last inspected: who a change found now is attributed to. */
   #activeSince = new Set<string>();
+  /** A look for stopped tasks, queued and not started yet (`inspectAfter`). */
+  #waitingLook: { endingTaskIds: string[]; done: Promise<void> } | undefined;
 
   constructor(run: WatchedRun) {
     this.#run = run;
@@ -86,7 +88,30 @@ export class TamperingWatch {
 
   async inspect(endingTaskId: string | undefined): Promise<void> {
     await this.checkGitFiles();
-    await this.checkCheckout(endingTaskId);
+    await this.checkCheckout(endingTaskId === undefined ? [] : [endingTaskId]);
+  }
+
+  /**
+   * `inspect` for a task whose agent stopped, run through `schedule` (the git queue). Tasks that
+   * stop while such a look waits in the queue share it: one look, started after each of them
+   * stopped, serves them all (a findings' attribution is the same: the tasks that ran since the
+   * previous look).
+   */
+  inspectAfter(taskId: string, schedule: (look: () => Promise<void>) => Promise<void>): Promise<void> {
+    const waiting = this.#waitingLook;
+    if (waiting !== undefined) {
+      waiting.endingTaskIds.push(taskId);
+      return waiting.done;
+    }
+    const look: { endingTaskIds: string[]; done: Promise<void> } = { endingTaskIds: [taskId], done: Promise.resolve() };
+    this.#waitingLook = look;
+    look.done = schedule(async () => {
+      // From here on, a task that stops needs a look of its own.
+      if (this.#waitingLook === look) this.#waitingLook = undefined;
+      await this.checkGitFiles();
+      await this.checkCheckout(look.endingTaskIds);
+    });
+    return look.done;
   }
 
   async checkGitFiles(): Promise<void> {
@@ -100,7 +125,7 @@ export class TamperingWatch {
    * Files changed in the project checkout since it was last seen, set aside under a leftover ref
    * and put back. Returns whether it looked (the baseline is then the checkout as it is now).
    */
-  async checkCheckout(endingTaskId: string | undefined): Promise<boolean> {
+  async checkCheckout(endingTaskIds: readonly string[]): Promise<boolean> {
     const baseline = this.#baseline;
     const isLooking = baseline !== undefined && this.#activeSince.size > 0;
     if (isLooking) {
@@ -113,7 +138,7 @@ export class TamperingWatch {
       }
       if (current !== baseline.tree) this.#baseline = await this.#look();
     }
-    this.#activeSince = new Set(this.#run.runningTaskIds().filter((taskId) => taskId !== endingTaskId));
+    this.#activeSince = new Set(this.#run.runningTaskIds().filter((taskId) => !endingTaskIds.includes(taskId)));
     return isLooking;
   }
 
@@ -122,7 +147,7 @@ export class TamperingWatch {
     if (this.#baseline === undefined) return;
     if (this.#run.runningTaskIds().length > 0) return;
     // A look at the checkout leaves the baseline as the checkout is: no second look needed.
-    if (await this.checkCheckout(undefined)) return;
+    if (await this.checkCheckout([])) return;
     const baseline = this.#baseline;
     if ((await workingState(this.#run.root)).tree !== baseline.tree) this.#baseline = await this.#look();
   }

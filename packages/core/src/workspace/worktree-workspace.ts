@@ -92,7 +92,16 @@ export class WorktreeWorkspace implements TaskWorkspace {
   async #prepareWorktree(task: Task, options: PrepareTaskOptions, start: { baseCommit: string; sequence: number; isCheckpointKept: boolean }): Promise<PreparedTask> {
     const run = this.#run;
     const { baseCommit, sequence, isCheckpointKept } = start;
-    const worktree = await run.worktrees.add(options.runId, task.id, baseCommit);
+    const ref = checkpointRef(options.runId, task.id);
+    // The checkpoint is a ref of its own (written beside other tasks' refs, never the integration
+    // head's), made while the slot is reset: both settle before either's failure is thrown.
+    const [added, checkpointed] = await Promise.allSettled([run.worktrees.add(options.runId, task.id, baseCommit), isCheckpointKept ? runGit(run.root, ['update-ref', '-m', 'qoder-orch checkpoint', ref, baseCommit]) : Promise.resolve('')]);
+    if (added.status === 'rejected') throw added.reason;
+    const worktree = added.value;
+    if (checkpointed.status === 'rejected') {
+      await run.worktrees.remove(options.runId, task.id, { label: 'checkpoint-failed' });
+      throw checkpointed.reason;
+    }
     let conflictFiles: string[] | undefined;
     if (options.mergeBranch !== undefined) {
       const branchTip = await resolveRef(run.root, options.mergeBranch.startsWith('refs/') ? options.mergeBranch : `refs/heads/${options.mergeBranch}`);
@@ -104,9 +113,6 @@ export class WorktreeWorkspace implements TaskWorkspace {
       await tryGit(worktree.path, ['merge', '--no-commit', '--no-ff', '--no-edit', branchTip], { env: identityEnvironment(run.identity) });
       conflictFiles = splitNul(await runGit(worktree.path, ['diff', '--name-only', '-z', '--diff-filter=U']));
     }
-    const ref = checkpointRef(options.runId, task.id);
-    // A ref of its own: written beside other tasks' refs, never the integration head's.
-    if (isCheckpointKept) await runGit(run.root, ['update-ref', '-m', 'qoder-orch checkpoint', ref, baseCommit]);
     run.tasks.set(task.id, {
       task,
       runId: options.runId,
@@ -143,7 +149,7 @@ export class WorktreeWorkspace implements TaskWorkspace {
     const run = this.#run;
     const record = run.record(prepared);
     // Before git reads the task's files (a filter it configured would run): undo what it did to the repository.
-    await run.queue.run(() => run.watch.inspect(task.id));
+    await run.watch.inspectAfter(task.id, (look) => run.queue.run(look));
     // The task's own commit happens in its worktree, outside the queue: other tasks go on meanwhile.
     const worktree = record.worktree as string;
     if (record.conflictFiles !== undefined) {
