@@ -1,3 +1,4 @@
+import { SerialQueue } from '@qoder-orch/spec';
 import type { RepositoryGuard } from '../git/repository-guard';
 import type { RollbackManager } from '../git/rollback-manager';
 import type { RepositoryTampering } from '../git/task-workspace';
@@ -48,6 +49,7 @@ export class TamperingWatch {
   #activeSince = new Set<string>();
   /** A look for stopped tasks, queued and not started yet (`inspectAfter`). */
   #waitingLook: { endingTaskIds: string[]; done: Promise<void> } | undefined;
+  readonly #guardChecks = new SerialQueue();
 
   constructor(run: WatchedRun) {
     this.#run = run;
@@ -114,7 +116,12 @@ export class TamperingWatch {
     return look.done;
   }
 
-  async checkGitFiles(): Promise<void> {
+  /** Undoes changes to the git directory's configuration and hooks; one check at a time (callers inside the git queue and outside it). */
+  checkGitFiles(): Promise<void> {
+    return this.#guardChecks.run(() => this.#checkGitFiles());
+  }
+
+  async #checkGitFiles(): Promise<void> {
     if (this.#guard === undefined) return;
     for (const finding of await this.#guard.check()) {
       this.#report({ kind: finding.kind, taskIds: [...this.#activeSince].sort(), changes: finding.changes });

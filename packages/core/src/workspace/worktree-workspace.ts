@@ -14,6 +14,7 @@ import { GitRun } from './git-run';
 import { checkOutForInspection } from './inspection-checkout';
 import { MergeBatches } from './merge-batches';
 import type { GitWorkspaceOptions } from './git-workspace-options';
+import type { TaskRecord } from './task-record';
 
 /**
  * Isolation `worktree`: every task works in its own `git worktree` and branch, created from the
@@ -149,8 +150,18 @@ export class WorktreeWorkspace implements TaskWorkspace {
     const run = this.#run;
     const record = run.record(prepared);
     // Before git reads the task's files (a filter it configured would run): undo what it did to the repository.
-    await run.watch.inspectAfter(task.id, (look) => run.queue.run(look));
-    // The task's own commit happens in its worktree, outside the queue: other tasks go on meanwhile.
+    await run.watch.checkGitFiles();
+    // The look at the project checkout (files written there) goes on in the git queue meanwhile; the merge waits for it.
+    const looked = settled(run.watch.inspectAfter(task.id, (look) => run.queue.run(look)));
+    const completed = await this.#commitAndMerge(task, record, options, looked);
+    const lookFailure = await looked;
+    if (lookFailure !== undefined) throw lookFailure.error;
+    return completed;
+  }
+
+  /** `complete` once the repository's configuration is checked: the task's commit in its worktree (outside the queue: other tasks go on meanwhile), then its merge once `looked` settled. */
+  async #commitAndMerge(task: Task, record: TaskRecord, options: CompleteTaskOptions, looked: Promise<{ error: unknown } | undefined>): Promise<CompletedTask> {
+    const run = this.#run;
     const worktree = record.worktree as string;
     if (record.conflictFiles !== undefined) {
       const withMarkers = await filesWithConflictMarkers(worktree, record.conflictFiles);
@@ -170,18 +181,19 @@ export class WorktreeWorkspace implements TaskWorkspace {
       return { filesChanged: [] };
     }
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `The merge of task ${task.id} was aborted before it started.` });
-    let taskCommit = worktreeHead;
-    if (isChanged || mergedBranchTip !== undefined) {
-      const parents = mergedBranchTip === undefined ? [worktreeHead] : [worktreeHead, mergedBranchTip];
-      taskCommit = await commitTree(run.root, tree, { parents, message: options.message, identity: run.identity });
-    }
-    // The task commit's tree is `tree`: the same difference `changedFiles` asked for.
-    const filesChanged = await changedPathsBetween(run.root, record.baseCommit, tree);
+    const parents = mergedBranchTip === undefined ? [worktreeHead] : [worktreeHead, mergedBranchTip];
+    // The task commit's tree is `tree`: the same difference `changedFiles` asked for, read beside the commit's writing.
+    const [taskCommit, filesChanged] = await Promise.all([
+      isChanged || mergedBranchTip !== undefined ? commitTree(run.root, tree, { parents, message: options.message, identity: run.identity }) : Promise.resolve(worktreeHead),
+      changedPathsBetween(run.root, record.baseCommit, tree),
+    ]);
     // The agent's part is over: the worktree goes back to the pool now, in its own slot, outside both queues
     // (the merge works on the commit, which the task's branch holds until it lands), and the next task may start.
     record.phase = 'merging';
     await run.worktrees.remove(record.runId, task.id, { committed: taskCommit, isMergePending: true });
     options.onCommitted?.();
+    const lookFailure = await looked;
+    if (lookFailure !== undefined) throw lookFailure.error;
     return this.#merges.merge({ record, taskCommit, filesChanged, message: options.message, ...(options.verifyAfterMerge === undefined ? {} : { verifyAfterMerge: options.verifyAfterMerge }) });
   }
 
@@ -236,4 +248,12 @@ async function filesWithConflictMarkers(cwd: string, paths: readonly string[]): 
     if (/^(<{7} |>{7} |={7}$)/m.test(content)) marked.push(path);
   }
   return marked;
+}
+
+/** A promise's failure as a value (`undefined` when it succeeded): awaited later without an unhandled rejection meanwhile. */
+function settled(promise: Promise<unknown>): Promise<{ error: unknown } | undefined> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
 }
