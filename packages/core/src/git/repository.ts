@@ -1,7 +1,8 @@
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { OrchestratorError } from '@qoder-orch/spec';
 import { headCommit, runGit, tryGit } from './git-client';
+import { locateCheckout } from './git-files';
 import { DEFAULT_GIT_IDENTITY, type GitIdentity, identityEnvironment } from './git-identity';
 import { PRIVATE_DIRECTORY } from './ref-names';
 
@@ -25,12 +26,38 @@ export async function isGitRepository(dir: string): Promise<boolean> {
     () => false,
   );
   if (!exists) return false;
+  if ((await stillKnownPaths(dir)) !== undefined) return true;
   const result = await tryGit(dir, ['rev-parse', '--is-inside-work-tree']).catch(() => ({ isOk: false as const, message: '' }));
   return result.isOk && result.output.trim() === 'true';
 }
 
+/** Paths git gave for directories asked about before (the preflight, the orchestrator and the workspace each ask at a run's start). */
+const knownPaths = new Map<string, RepositoryPaths>();
+
+/**
+ * The paths git gave for `dir` before, when git's files show they still hold: the same git
+ * directories at the root, and no checkout (`.git`) of its own between `dir` and the root.
+ */
+async function stillKnownPaths(dir: string): Promise<RepositoryPaths | undefined> {
+  const key = resolve(dir);
+  const known = knownPaths.get(key);
+  if (known === undefined) return undefined;
+  const location = await locateCheckout(known.root);
+  let isSame = location !== undefined && location.gitDir === known.gitDir && location.commonDir === known.commonDir;
+  for (let folder = key; isSame && folder !== resolve(known.root) && folder !== dirname(folder); folder = dirname(folder)) {
+    isSame = !(await stat(join(folder, '.git')).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
+    ));
+  }
+  if (!isSame) knownPaths.delete(key);
+  return isSame ? known : undefined;
+}
+
 /** The working tree root and git directories of the repository containing `dir`. */
 export async function repositoryPaths(dir: string): Promise<RepositoryPaths> {
+  const known = await stillKnownPaths(dir);
+  if (known !== undefined) return { ...known };
   const result = await tryGit(dir, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir']);
   const lines = result.isOk ? result.output.split('\n').filter((line) => line.length > 0) : [];
   if (lines.length < 3) {
@@ -41,7 +68,10 @@ export async function repositoryPaths(dir: string): Promise<RepositoryPaths> {
     });
   }
   const [root, gitDir, commonDir] = lines as [string, string, string];
-  return { root, gitDir, commonDir: isAbsolute(commonDir) ? commonDir : resolve(root, commonDir) };
+  const paths = { root, gitDir, commonDir: isAbsolute(commonDir) ? commonDir : resolve(root, commonDir) };
+  if (knownPaths.size >= 64) knownPaths.clear();
+  knownPaths.set(resolve(dir), paths);
+  return { ...paths };
 }
 
 export interface InitRepositoryOptions {
