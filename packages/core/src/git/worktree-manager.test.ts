@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -52,6 +53,36 @@ describe('WorktreeManager', () => {
     expect(await repo.git(['show', `${removed.leftoverRef}:work.txt`])).toBe('unfinished\n');
     expect((await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/'])).trim().split('\n')).toEqual([removed.leftoverRef, 'refs/qoder-orch/leftovers/run-1/task.one/test-2']);
     expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
+  });
+
+  it('lists the worktrees once for a burst of starts in a new process, taking the idle slots that listing showed (a slot taken since is not given twice)', async () => {
+    const repo = await createTemporaryRepository({ 'a.txt': 'a\n' });
+    repositories.push(repo);
+    const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
+    const first = new WorktreeManager({ projectDir: repo.root });
+    const tasks = ['t1', 't2', 't3', 't4'];
+    for (const task of tasks) await first.add('run-1', task, base);
+    for (const task of tasks) await first.remove('run-1', task);
+    // A new run (a new manager, as a new process has): four idle slots on disk.
+    const second = new WorktreeManager({ projectDir: repo.root });
+    const lists: string[] = [];
+    let isTakenElsewhere = false;
+    const stop = observeGitSpawns((spawn) => {
+      if (spawn.args[0] === 'worktree' && spawn.args[1] === 'list') lists.push(spawn.cwd);
+      if (isTakenElsewhere || spawn.args[0] !== 'checkout' || lists.length !== 1) return;
+      isTakenElsewhere = true;
+      // Once the listing is read (the first slot being reset), slot 3 is taken by someone else: no longer idle in git's files, it is not handed out.
+      execFileSync('git', ['checkout', '-q', '-b', 'qoder-orch/other-run/busy'], { cwd: join(first.poolDirectory, '3') });
+    });
+    const added = [];
+    try {
+      for (const task of tasks) added.push(await second.add('run-2', task, base));
+    } finally {
+      stop();
+    }
+    expect(added.map((worktree) => relative(second.poolDirectory, worktree.path))).toEqual(['1', '2', '4', '5']);
+    // One listing for the idle slots; the fourth start found none left idle and listed again to make a new one.
+    expect(lists).toHaveLength(2);
   });
 
   it('releases a clean, merged slot without keeping anything, and resets a slot a crashed run left on its task', async () => {

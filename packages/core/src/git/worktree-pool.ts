@@ -41,7 +41,7 @@ export class WorktreePool {
   readonly #taken = new Set<string>();
   readonly #queues = new Map<string, SerialQueue>();
   readonly #selection = new SerialQueue();
-  /** Slots this process released (detached): taken next without asking git for its list, once checked idle. */
+  /** Slots this process released (detached), and idle slots the last listing showed: taken next without asking git for its list, once checked idle. */
   readonly #released = new Set<string>();
 
   constructor(worktreeFolder: string) {
@@ -66,8 +66,8 @@ export class WorktreePool {
   /**
    * Takes an idle slot (the lowest-numbered one), or reserves the path of a new one (the lowest
    * number no listed worktree, no taken slot and no folder on disk uses) when none is idle. A
-   * slot this process released is taken first when `isStillIdle` confirms it (from git's files):
-   * no listing then.
+   * slot this process released, or one a listing showed idle, is taken first when `isStillIdle`
+   * confirms it (from git's files): no listing then.
    */
   take(list: () => Promise<PoolListing[]>, isStillIdle: (path: string) => Promise<boolean> = async () => false): Promise<SlotReservation> {
     return this.#selection.run(async () => {
@@ -78,9 +78,11 @@ export class WorktreePool {
         return { path, isNew: false, queue: this.queueOf(path) };
       }
       const slots = (await list()).filter((worktree) => worktree.isPoolSlot === true);
-      const idle = slots.filter((slot) => !slot.isPrunable && !slot.isLocked && slot.branch === undefined && !this.#taken.has(slot.path)).sort((left, right) => slotNumber(left.path) - slotNumber(right.path))[0];
+      const [idle, ...otherIdle] = slots.filter((slot) => !slot.isPrunable && !slot.isLocked && slot.branch === undefined && !this.#taken.has(slot.path)).sort((left, right) => slotNumber(left.path) - slotNumber(right.path));
       if (idle !== undefined) {
         this.#taken.add(idle.path);
+        // The next takes try the other idle slots the listing showed first, each confirmed from git's files: one listing for a burst of starts.
+        for (const slot of otherIdle) this.#released.add(slot.path);
         return { path: idle.path, isNew: false, queue: this.queueOf(idle.path) };
       }
       const used = new Set([...slots.map((slot) => slot.path), ...this.#taken]);
