@@ -45,6 +45,8 @@ export class TamperingWatch {
   #ownPaths = new Set<string>();
   /** The project checkout as last seen, so that files tasks write there are found (isolation `worktree` only). */
   #baseline: Baseline | undefined;
+  /** `watchCheckout` was called (isolation `worktree`); the baseline is taken at the first task's start. */
+  #isWatching = false;
   /** Tasks whose agents ran since the repository was last inspected: who a change found now is attributed to. */
   #activeSince = new Set<string>();
   /** A look for stopped tasks, queued and not started yet (`inspectAfter`). */
@@ -68,9 +70,14 @@ export class TamperingWatch {
     await this.#guard?.release();
   }
 
-  /** From now on, files written in the project checkout are found: its state now is the baseline. */
+  /**
+   * From now on, files written in the project checkout are found. Its baseline is taken when the
+   * first task starts (`rebaselineIfIdle`: with no agent running, what is in the checkout is the
+   * run's), not now: one look at the checkout less per run.
+   */
   async watchCheckout(): Promise<void> {
-    this.#baseline = await this.#look();
+    this.#isWatching = true;
+    this.#baseline = undefined;
   }
 
   /**
@@ -137,13 +144,15 @@ export class TamperingWatch {
     const isLooking = baseline !== undefined && this.#activeSince.size > 0;
     if (isLooking) {
       const rollback = this.#run.rollback;
-      const current = (await workingState(this.#run.root)).tree;
+      const state = await workingState(this.#run.root);
+      const current = state.tree;
       const changed = current === baseline.tree ? [] : (await changedPathsBetween(this.#run.root, baseline.tree, current)).filter((path) => !this.#ownPaths.has(path));
       if (changed.length > 0) {
         const restored = await rollback.restoreState(await this.#commitOf(baseline), { paths: changed, leftoverLabel: { runId: this.#run.requireRun(), taskId: 'outside-worktree' } });
         this.#report({ kind: 'outside-worktree', taskIds: [...this.#activeSince].sort(), changes: changed, ...(restored.leftoverRef === undefined ? {} : { keptRef: restored.leftoverRef }) });
       }
-      if (current !== baseline.tree) this.#baseline = await this.#look();
+      // Only the run's own files changed: the checkout is as just read. Files put back: it is looked at again.
+      if (current !== baseline.tree) this.#baseline = changed.length === 0 ? await this.#lookAt(state) : await this.#look();
     }
     this.#activeSince = new Set(this.#run.runningTaskIds().filter((taskId) => !endingTaskIds.includes(taskId)));
     return isLooking;
@@ -151,17 +160,26 @@ export class TamperingWatch {
 
   /** With no agent running, whatever is in the checkout now is the run's (its checks, its records): the new baseline. */
   async rebaselineIfIdle(): Promise<void> {
-    if (this.#baseline === undefined) return;
+    if (!this.#isWatching) return;
     if (this.#run.runningTaskIds().length > 0) return;
+    const baseline = this.#baseline;
+    if (baseline === undefined) {
+      this.#baseline = await this.#look();
+      return;
+    }
     // A look at the checkout leaves the baseline as the checkout is: no second look needed.
     if (await this.checkCheckout([])) return;
-    const baseline = this.#baseline;
-    if ((await workingState(this.#run.root)).tree !== baseline.tree) this.#baseline = await this.#look();
+    const state = await workingState(this.#run.root);
+    if (state.tree !== baseline.tree) this.#baseline = await this.#lookAt(state);
   }
 
   /** The checkout as it is now: when it is exactly HEAD, one `git status` (its state commit is written when needed). */
   async #look(): Promise<Baseline> {
-    const state = await workingState(this.#run.root);
+    return this.#lookAt(await workingState(this.#run.root));
+  }
+
+  /** The baseline for the checkout in `state` (what `workingState` just read of it). */
+  async #lookAt(state: Awaited<ReturnType<typeof workingState>>): Promise<Baseline> {
     if (state.head !== undefined && state.changedPaths.length === 0) return { tree: state.tree, cleanAt: state.head };
     return this.#run.rollback.stateOf();
   }
