@@ -154,6 +154,65 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
     expect(await readFile(join(project.projectDir, 'api.txt'), 'utf8')).toBe('api\n');
   }, 60_000);
 
+  /** A coordinator stopped (let-run) while its attempt ran; the attempt finishes on the worker meanwhile. */
+  async function leftRunning(setUpResult: Awaited<ReturnType<typeof setUp>>): Promise<void> {
+    const { project, worker, executor } = setUpResult;
+    const stop = new AbortController();
+    const started = new Promise((resolve) => worker.once('job-start', resolve));
+    const ended = new Promise((resolve) => worker.once('job-end', resolve));
+    const stopped = executor('let-run')
+      .doRunTask({ ...runOptions(project.projectDir), abortSignal: stop.signal })
+      .catch((caught: unknown) => caught);
+    await started;
+    stop.abort(new Error('Ctrl-C'));
+    expect(await stopped).toMatchObject({ code: 'ABORTED' });
+    await ended;
+  }
+
+  it('a resumed coordinator collects an attempt that finished while the integration branch moved on: merged three-way into the new base, not run again', async () => {
+    const set = await setUp('collect-moved', async ({ cwd }) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await writeFile(join(cwd, 'api.txt'), 'api\n');
+      await writeFile(join(cwd, 'README.md'), '# app\n\napi\n');
+    });
+    const { project, provider, executor } = set;
+    await leftRunning(set);
+    // Another task merged meanwhile: the resumed run prepares this task's worktree from a newer commit.
+    await writeFile(join(project.projectDir, 'web.txt'), 'web\n');
+    await writeFile(join(project.projectDir, 'old.txt'), 'old, changed by web\n');
+    await project.git(['add', '-A']);
+    await project.git(['commit', '--quiet', '-m', 'web']);
+    const second = executor();
+    const seen: Array<{ isExisting: boolean }> = [];
+    second.on('job-queued', (event) => seen.push(event));
+    const result = await second.doRunTask(runOptions(project.projectDir));
+    expect(result.summary).toBe('done');
+    expect(seen).toEqual([expect.objectContaining({ isExisting: true })]);
+    expect(provider.calls).toBe(1);
+    expect(await readFile(join(project.projectDir, 'api.txt'), 'utf8')).toBe('api\n');
+    expect(await readFile(join(project.projectDir, 'old.txt'), 'utf8')).toBe('old, changed by web\n');
+    expect((await project.git(['status', '--porcelain'])).split('\n').sort()).toEqual(['A  api.txt', 'M  README.md']);
+  }, 60_000);
+
+  it('a finished attempt from before whose changes conflict with the moved base runs again on the new base', async () => {
+    const set = await setUp('collect-conflict', async ({ cwd }) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await writeFile(join(cwd, 'old.txt'), 'changed by api\n');
+    });
+    const { project, provider, executor } = set;
+    await leftRunning(set);
+    await writeFile(join(project.projectDir, 'old.txt'), 'changed by web\n');
+    await project.git(['commit', '--quiet', '-am', 'web']);
+    const second = executor();
+    const seen: Array<{ isExisting: boolean }> = [];
+    second.on('job-queued', (event) => seen.push(event));
+    await second.doRunTask(runOptions(project.projectDir));
+    expect(seen.map((event) => event.isExisting)).toEqual([true, false]);
+    expect(provider.calls).toBe(2);
+    expect(await readFile(join(project.projectDir, 'old.txt'), 'utf8')).toBe('changed by api\n');
+    expect(await project.git(['status', '--porcelain'])).toBe('M  old.txt');
+  }, 60_000);
+
   it('refuses a reported commit that is not the pushed branch or does not build on the base (REMOTE_RESULT_INVALID)', async () => {
     const { project, executor } = await setUp('tamper', async ({ cwd }) => {
       await writeFile(join(cwd, 'api.txt'), 'api\n');

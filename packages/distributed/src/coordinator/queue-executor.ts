@@ -12,7 +12,7 @@ import {
   type RunTaskOptions,
   type RunTaskResult,
 } from '@qoder-orch/spec';
-import { Queue, QueueEvents } from 'bullmq';
+import { type Job, Queue, QueueEvents } from 'bullmq';
 import { EventEmitter } from 'eventemitter3';
 import { Redis } from 'ioredis';
 import { checkRedis, type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
@@ -171,34 +171,48 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     });
     if (options.onEvent) this.#progress.set(jobId, options.onEvent);
     try {
-      const result = await this.#submitAndWait(data, jobId, abortSignal);
-      this.emit('job-finished', { jobId, taskId: data.taskId, worker: result.worker, isOk: result.isOk, ...(result.isOk ? {} : { code: result.code }) });
-      if (!result.isOk) {
-        const code = (KNOWN_CODES.has(result.code) ? result.code : 'CRASHED') as ErrorCode;
-        throw new ProviderError({
-          providerId: this.providerId,
-          code,
-          message: `Worker ${result.worker}: ${result.message}`,
-          isRetryable: result.isRetryable,
-          ...(result.usage ? { usage: result.usage } : {}),
-          ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+      // A second round only when an attempt collected from before (its base has moved) does not merge: it runs again on this base.
+      for (let isRerun = false; ; isRerun = true) {
+        const { result, recordedBase } = await this.#submitAndWait(data, jobId, abortSignal, isRerun);
+        this.emit('job-finished', { jobId, taskId: data.taskId, worker: result.worker, isOk: result.isOk, ...(result.isOk ? {} : { code: result.code }) });
+        if (!result.isOk) {
+          const code = (KNOWN_CODES.has(result.code) ? result.code : 'CRASHED') as ErrorCode;
+          throw new ProviderError({
+            providerId: this.providerId,
+            code,
+            message: `Worker ${result.worker}: ${result.message}`,
+            isRetryable: result.isRetryable,
+            ...(result.usage ? { usage: result.usage } : {}),
+            ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+          });
+        }
+        // Brought back or refused, the branch has served: deleted when the run ends (a resumed run finds the result in the local ref it was fetched to).
+        const served = () => !this.#options.keepResultBranches && this.#gitDir && this.#deleter.delete(this.#gitDir, [`refs/heads/${data.branch}`]);
+        const isApplied = await applyRemoteResult({
+          cwd,
+          remote: this.#options.remote,
+          branch: data.branch,
+          base,
+          commit: result.commit,
+          fetcher: this.#fetcher,
+          isCleanBase: isClean,
+          ...(recordedBase === base ? {} : { recordedBase }),
+          ...signal,
+        }).catch((error: unknown) => {
+          if (OrchestratorError.isInstance(error) && error.code === 'REMOTE_RESULT_INVALID') served();
+          throw error;
         });
+        served();
+        if (!isApplied) continue;
+        return {
+          summary: result.summary,
+          usage: result.usage,
+          durationMs: result.durationMs,
+          ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+          ...(result.numTurns === undefined ? {} : { numTurns: result.numTurns }),
+          ...(result.structuredOutput === undefined ? {} : { structuredOutput: result.structuredOutput }),
+        };
       }
-      // Brought back or refused, the branch has served: deleted when the run ends (a resumed run finds the result in the local ref it was fetched to).
-      const served = () => !this.#options.keepResultBranches && this.#gitDir && this.#deleter.delete(this.#gitDir, [`refs/heads/${data.branch}`]);
-      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, fetcher: this.#fetcher, isCleanBase: isClean, ...signal }).catch((error: unknown) => {
-        if (OrchestratorError.isInstance(error) && error.code === 'REMOTE_RESULT_INVALID') served();
-        throw error;
-      });
-      served();
-      return {
-        summary: result.summary,
-        usage: result.usage,
-        durationMs: result.durationMs,
-        ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
-        ...(result.numTurns === undefined ? {} : { numTurns: result.numTurns }),
-        ...(result.structuredOutput === undefined ? {} : { structuredOutput: result.structuredOutput }),
-      };
     } finally {
       this.#progress.delete(jobId);
     }
@@ -215,13 +229,13 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   }
 
   /** Puts the attempt on the queue (or finds it there) and waits for its answer; a Redis that stays away fails it. */
-  async #submitAndWait(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined): Promise<TaskJobResult> {
+  async #submitAndWait(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined, isReplacing: boolean): Promise<{ result: TaskJobResult; recordedBase: string }> {
     const watched = this.#watch.watch();
     try {
-      const value = await abortable(Promise.race([this.#submit(data, jobId, abortSignal), watched.lost]), abortSignal);
+      const { value, recordedBase } = await abortable(Promise.race([this.#submit(data, jobId, abortSignal, isReplacing), watched.lost]), abortSignal);
       const parsed = TaskJobResultSchema.safeParse(value);
       if (!parsed.success) throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `The worker's answer for ${jobId} is not a task result: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
-      return parsed.data;
+      return { result: parsed.data, recordedBase };
     } catch (error) {
       if (OrchestratorError.isInstance(error) && !abortSignal?.aborted) throw error;
       if (abortSignal?.aborted) {
@@ -240,19 +254,21 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     }
   }
 
-  async #submit(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined): Promise<unknown> {
+  /** The worker's answer, and the base the attempt ran on (an attempt from before may have run on an older one). */
+  async #submit(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined, isReplacing: boolean): Promise<{ value: unknown; recordedBase: string }> {
     await this.#whenReady();
     let job = await this.#queue.getJob(jobId);
-    // An attempt on the queue from before (a resumed run): collected when it is the same work, replaced when not.
-    if (job && (job.data.baseCommit !== data.baseCommit || (await job.isFailed()))) {
+    // An attempt on the queue from before (a resumed run): collected when it is the same work or its work is done or under way, replaced when not.
+    if (job && (isReplacing || !(await isCollectable(job, data.baseCommit)))) {
       await job.remove();
       job = undefined;
     }
     if (abortSignal?.aborted) throw abortSignal.reason;
     const isExisting = job !== undefined;
     job ??= await this.#queue.add('task', data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
-    this.emit('job-queued', { jobId, taskId: data.taskId, baseCommit: data.baseCommit, isExisting });
-    return job.waitUntilFinished(this.#events);
+    const recordedBase: string = isExisting ? job.data.baseCommit : data.baseCommit;
+    this.emit('job-queued', { jobId, taskId: data.taskId, baseCommit: recordedBase, isExisting });
+    return { value: await job.waitUntilFinished(this.#events), recordedBase };
   }
 
   /** Takes a waiting job off the queue; a running one (locked by its worker) is cancelled there unless `onAbort` is 'let-run'. */
@@ -313,6 +329,21 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     this.#repositoryUrl = named.exitCode === 0 ? named.stdout.trim() : this.#options.remote;
     return this.#repositoryUrl;
   }
+}
+
+/**
+ * Whether an attempt found on the queue from before is collected rather than replaced: one on
+ * the same base that has not failed (as before), and one whose base has moved since (the
+ * integration branch went on while the coordinator was away) when its work is under way or
+ * done: its commit is merged three-way into the new base when it is brought back.
+ */
+async function isCollectable(job: Job, baseCommit: string): Promise<boolean> {
+  const state = await job.getState();
+  if (state === 'failed') return false;
+  if (job.data?.baseCommit === baseCommit) return true;
+  if (!TaskJobSchema.shape.baseCommit.safeParse(job.data?.baseCommit).success) return false;
+  if (state === 'active') return true;
+  return state === 'completed' && (job.returnvalue as { isOk?: unknown } | null)?.isOk === true;
 }
 
 /** The repository's shared git folder (the main one's `.git` for a linked worktree), absolute. */
