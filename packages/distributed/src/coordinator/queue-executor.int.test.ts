@@ -213,6 +213,35 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
     expect(await project.git(['status', '--porcelain'])).toBe('M  old.txt');
   }, 60_000);
 
+  it("a closing coordinator deletes what killed coordinators of its run left on the remote, but keeps a result never brought back and other runs' refs", async () => {
+    const set = await setUp('leftovers', async ({ cwd, taskId }) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await writeFile(join(cwd, `${taskId}.txt`), `${taskId}\n`);
+    });
+    const { project, executor } = set;
+    const resultBranches = async () =>
+      (await project.git(['ls-remote', 'origin', 'refs/heads/qoder-orch/*']))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t')[1])
+        .sort();
+    // A coordinator stopped while 'api' ran (let-run): its result finishes on the remote, never brought back.
+    await leftRunning(set);
+    // One that brought 'web' back and was killed before it closed (nothing deleted); the result was merged.
+    await executor().doRunTask({ ...runOptions(project.projectDir), taskId: 'web' });
+    await project.git(['add', '-A']);
+    await project.git(['commit', '--quiet', '-m', 'web']);
+    // A result branch whose job is gone, and another run's branch.
+    await project.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/qoder-orch/run-1/db/1', 'HEAD:refs/heads/qoder-orch/run-2/x/1']);
+    expect(await resultBranches()).toEqual(['refs/heads/qoder-orch/run-1/api/1', 'refs/heads/qoder-orch/run-1/db/1', 'refs/heads/qoder-orch/run-1/web/1', 'refs/heads/qoder-orch/run-2/x/1']);
+    expect((await project.git(['ls-remote', 'origin', 'refs/qoder-orch/base/run-1/*'])).split('\n')).toHaveLength(1);
+    const resumed = executor();
+    await resumed.doRunTask({ ...runOptions(project.projectDir), taskId: 'docs' });
+    await resumed.close();
+    expect(await resultBranches()).toEqual(['refs/heads/qoder-orch/run-1/api/1', 'refs/heads/qoder-orch/run-2/x/1']);
+    expect(await project.git(['ls-remote', 'origin', 'refs/qoder-orch/base/*'])).toBe('');
+  }, 60_000);
+
   it('refuses a reported commit that is not the pushed branch or does not build on the base (REMOTE_RESULT_INVALID)', async () => {
     const { project, executor } = await setUp('tamper', async ({ cwd }) => {
       await writeFile(join(cwd, 'api.txt'), 'api\n');

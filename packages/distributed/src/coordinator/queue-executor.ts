@@ -18,9 +18,11 @@ import { Redis } from 'ioredis';
 import { checkRedis, type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
 import { runGit } from '../git/run-git';
 import { branchOf, cancelChannelOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
+import { abortable, withinMs } from './async-bounds';
 import { ConnectionWatch } from './connection-watch';
 import { applyRemoteResult, publishBase, snapshotState } from './publish-base';
 import { RemoteRefDeleter } from './remote-ref-deleter';
+import { leftoverRunRefs } from './run-leftovers';
 import { ResultFetcher } from './result-fetcher';
 
 export interface QueueExecutorOptions {
@@ -101,7 +103,9 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   readonly #watch: ConnectionWatch;
   /** Base refs pushed so far (each once), by name. */
   readonly #published = new Map<string, Promise<void>>();
-  #repositoryUrl: string | undefined;
+  /** The runs this executor ran attempts of (their leftovers on the remote are looked for when it closes). */
+  readonly #runIds = new Set<string>();
+  #repositoryUrl: Promise<string> | undefined;
   /** The repository (its common git folder) the base refs were pushed from: the task worktrees are gone by the time they are pruned. */
   #gitDir: string | undefined;
   readonly #fetcher: ResultFetcher;
@@ -154,6 +158,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     // A call without a run (a batch, speculation, a program of its own) gets an id of its own: nothing to collect.
     const identity = { runId: options.runId ?? `adhoc-${randomUUID()}`, taskId: refSafe(options.taskId), attempt: options.attempt ?? 1 };
     const jobId = jobIdOf(identity);
+    if (options.runId !== undefined) this.#runIds.add(identity.runId);
     const { commit: base, isClean } = await snapshotState(cwd);
     // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
     // Named for the run too: a run that ends deletes its own refs, never another coordinator's from the same commit.
@@ -313,7 +318,18 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   async #pruneRemoteRefs(): Promise<void> {
     const refs = [...this.#published.keys()];
     this.#published.clear();
-    if (!this.#options.keepBaseRefs && this.#gitDir) this.#deleter.delete(this.#gitDir, refs);
+    const gitDir = this.#gitDir;
+    if (!this.#options.keepBaseRefs && gitDir) this.#deleter.delete(gitDir, refs);
+    // What earlier coordinators of these runs left (killed before they closed), in the same push.
+    if (gitDir && !(this.#options.keepBaseRefs && this.#options.keepResultBranches)) {
+      const within = <T>(promise: Promise<T>) => withinMs(promise, QUICK_MS);
+      const leftovers = await leftoverRunRefs({ gitDir, remote: this.#options.remote, runIds: [...this.#runIds], queue: this.#queue, within }).catch(() => undefined);
+      const isKept = (ref: string) => (ref.startsWith('refs/heads/') ? this.#options.keepResultBranches : this.#options.keepBaseRefs) === true;
+      this.#deleter.delete(
+        gitDir,
+        (leftovers ?? []).filter((ref) => !isKept(ref)),
+      );
+    }
     await this.#deleter.flush();
   }
 
@@ -322,11 +338,10 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     return this.#ready;
   }
 
-  async #repositoryUrlFor(cwd: string): Promise<string> {
-    if (this.#options.repositoryUrl) return this.#options.repositoryUrl;
-    if (this.#repositoryUrl) return this.#repositoryUrl;
-    const named = await runGit(['remote', 'get-url', this.#options.remote], { cwd, isTolerant: true });
-    this.#repositoryUrl = named.exitCode === 0 ? named.stdout.trim() : this.#options.remote;
+  /** One lookup for every task (their worktrees are of one repository), however many start at once. */
+  #repositoryUrlFor(cwd: string): Promise<string> {
+    if (this.#options.repositoryUrl) return Promise.resolve(this.#options.repositoryUrl);
+    this.#repositoryUrl ??= runGit(['remote', 'get-url', this.#options.remote], { cwd, isTolerant: true }).then((named) => (named.exitCode === 0 ? named.stdout.trim() : this.#options.remote));
     return this.#repositoryUrl;
   }
 }
@@ -362,29 +377,6 @@ function pick(options: RunTaskOptions): Partial<TaskJob> {
   const { model, systemPrompt, allowedTools, disallowedTools, permissionMode, maxTurns, maxBudgetUsd, timeoutMs } = options;
   const picked = { model, systemPrompt, allowedTools: allowedTools ? [...allowedTools] : undefined, disallowedTools: disallowedTools ? [...disallowedTools] : undefined, permissionMode, maxTurns, maxBudgetUsd, timeoutMs };
   return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
-}
-
-/** The promise's value, or undefined once `ms` passed first. */
-async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** A queue executor: plug it in as the Orchestrator's provider (see {@link QueueExecutor}). */
