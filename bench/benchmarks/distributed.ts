@@ -132,7 +132,16 @@ export const distributed: Benchmark = {
         const nodeCpuMs = { workers: (workersNodeCpu() - nodeCpuBefore.workers) * 1000, coordinator: (processCpuSeconds('self', true) - nodeCpuBefore.coordinator) * 1000 };
         await executor.close();
         const idealMs = (tasks * durationMs) / count;
-        rows.push([String(count), fixed(wallMs / 1000, 1), fixed(idealMs / 1000, 1), fixed(idealMs / wallMs), `${fixed(cpuMs / tasks, 0)} (${fixed(nodeCpuMs.coordinator / tasks, 0)})`, `${fixed(workersCpuMs / tasks, 0)} (${fixed(nodeCpuMs.workers / tasks, 0)})`, fixed(median(phases.before), 0), fixed(median(phases.after), 0)]);
+        rows.push([
+          String(count),
+          fixed(wallMs / 1000, 1),
+          fixed(idealMs / 1000, 1),
+          fixed(idealMs / wallMs),
+          `${fixed(cpuMs / tasks, 0)} (${fixed(nodeCpuMs.coordinator / tasks, 0)})`,
+          `${fixed(workersCpuMs / tasks, 0)} (${fixed(nodeCpuMs.workers / tasks, 0)})`,
+          fixed(median(phases.before), 0),
+          fixed(median(phases.after), 0),
+        ]);
         log(`  ${count} worker(s): ${fixed(wallMs / 1000, 1)} s (ideal ${fixed(idealMs / 1000, 1)} s), load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
       }
     } finally {
