@@ -8,6 +8,8 @@
 export { QueueExecutor, createQueueExecutor } from './coordinator/queue-executor';
 export type { QueueExecutorEvents, QueueExecutorOptions } from './coordinator/queue-executor';
 export { applyRemoteResult, publishBase, snapshotWorktree } from './coordinator/publish-base';
+export { deleteRemoteRefs, listRemoteRunRefs, pruneRemoteRefs, runRefOf, runStartedAt } from './coordinator/remote-ref-prune';
+export type { PruneRemoteRefsOptions, PruneRemoteRefsResult, RemoteRunRef } from './coordinator/remote-ref-prune';
 
 // The worker side
 export { TaskWorker, createWorker } from './worker/task-worker';

@@ -14,6 +14,10 @@ Usage
   qoder-orchestrate checkpoints worktrees       list the task worktrees kept outside the project
   qoder-orchestrate worker --redis <url> --workdir <dir> [--concurrency N] [--llm-provider name]
                                                 take task attempts from the queue and run them here
+  qoder-orchestrate worker prune [--remote origin] [--older-than 7d]
+                                                delete from the shared git remote the result branches and
+                                                published bases of runs that are over (finished in
+                                                .qoder-orch/runs, or started longer ago than --older-than)
 
 Options
   --project-dir <dir>       the project (a git repository)                      default: current directory

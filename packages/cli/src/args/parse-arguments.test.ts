@@ -122,6 +122,14 @@ describe('parseArguments: queue execution', () => {
     expect(parseArguments(['Build it']).kind === 'run' && 'queue' in (parseArguments(['Build it']) as { options: object }).options).toBe(false);
   });
 
+  it('reads worker prune with --remote and --older-than (7 days by default), and refuses a bad duration or --redis', () => {
+    expect(parseArguments(['worker', 'prune'])).toMatchObject({ kind: 'worker-prune', remote: 'origin', olderThanMs: 7 * 86_400_000 });
+    expect(parseArguments(['worker', 'prune', '--remote', 'shared', '--older-than', '12h'])).toMatchObject({ kind: 'worker-prune', remote: 'shared', olderThanMs: 12 * 3_600_000 });
+    expect(() => parseArguments(['worker', 'prune', '--older-than', 'soon'])).toThrow('--older-than must be a whole number');
+    expect(() => parseArguments(['worker', 'prune', '--redis', 'redis://q'])).toThrow('worker prune needs no --redis');
+    expect(() => parseArguments(['worker', '--redis', 'redis://q', '--workdir', 'w', '--older-than', '1d'])).toThrow(UsageError);
+  });
+
   it('refuses a worker without --redis or --workdir, a bad --concurrency, and --remote without --redis', () => {
     expect(() => parseArguments(['worker', '--workdir', 'w'])).toThrow('worker needs --redis.');
     expect(() => parseArguments(['worker', '--redis', 'redis://q'])).toThrow('worker needs --workdir.');

@@ -44,7 +44,9 @@ export type CliCommand =
   | { kind: 'init'; isForced: boolean; options: CommonOptions }
 
   /** `worker --redis <url> --workdir <dir>`: takes task attempts from the queue until stopped. */
-  | { kind: 'worker'; redis: string; workdir: string; concurrency: number; queue?: string; provider?: string; options: CommonOptions };
+  | { kind: 'worker'; redis: string; workdir: string; concurrency: number; queue?: string; provider?: string; options: CommonOptions }
+  /** `worker prune [--remote origin] [--older-than 7d]`: deletes the refs of runs that are over from the shared git remote. */
+  | { kind: 'worker-prune'; remote: string; olderThanMs: number; options: CommonOptions };
 
 const OPTIONS = {
   'project-dir': { type: 'string' },
@@ -75,6 +77,7 @@ const OPTIONS = {
   queue: { type: 'string' },
   workdir: { type: 'string' },
   concurrency: { type: 'string' },
+  'older-than': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -82,6 +85,16 @@ const OPTIONS = {
 const SUBCOMMANDS = new Set(['run', 'demo', 'checkpoints', 'runs', 'init', 'worker', 'help']);
 const HELP_HINT = 'Run `qoder-orchestrate --help` for usage and examples.';
 const WORKER_USAGE = 'Usage: qoder-orchestrate worker --redis <url> --workdir <dir> [--concurrency N] [--llm-provider name] [--queue name]';
+const PRUNE_USAGE = 'Usage: qoder-orchestrate worker prune [--remote origin] [--older-than 7d] [--project-dir <dir>]';
+const DURATION_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--older-than 7d` (also `12h`, `30m`) in milliseconds. */
+function durationFlag(raw: string | undefined): number {
+  if (raw === undefined) return 7 * DURATION_UNITS_MS['d']!;
+  const match = /^\s*(\d+)\s*([mhd])\s*$/.exec(raw);
+  if (!match) throw new UsageError(`--older-than must be a whole number of minutes, hours or days (got ${JSON.stringify(raw)}).`, 'For example: --older-than 7d, --older-than 12h');
+  return Number(match[1]) * DURATION_UNITS_MS[match[2]!]!;
+}
 
 /** `--resume=ID` → `--resume ID`, so `--resume` can stay a flag with an optional value. */
 function normaliseResume(argv: readonly string[]): string[] {
@@ -207,9 +220,10 @@ export function parseArguments(argv: readonly string[]): CliCommand {
     isColorAllowed: values['no-color'] !== true,
   };
   const redis = values.redis?.trim();
+  const isWorkerPrune = positionals[0] === 'worker' && positionals[1] === 'prune';
   if (values.redis !== undefined && !redis) throw new UsageError('--redis needs a URL.', 'For example: --redis redis://127.0.0.1:6379');
   if (redis) options.queue = { redis, remote: values.remote?.trim() || 'origin', ...(values.queue?.trim() ? { queue: values.queue.trim() } : {}) };
-  else if (values.queue !== undefined || (values.remote !== undefined && values.pr !== true)) {
+  else if (values.queue !== undefined || (values.remote !== undefined && values.pr !== true && !isWorkerPrune)) {
     throw new UsageError('--remote needs --redis or --pr, and --queue needs --redis.', 'Queue execution: --redis redis://host:6379 [--remote origin] [--queue name]; a pull request: --pr [--remote origin].');
   }
   Object.assign(options, deliveryOptions(values));
@@ -244,6 +258,12 @@ export function parseArguments(argv: readonly string[]): CliCommand {
       if (rest.length > 0) throw new UsageError(`runs takes no arguments (got ${JSON.stringify(rest[0])}).`, 'qoder-orchestrate runs --project-dir <dir>');
       return { kind: 'runs', options };
     case 'worker': {
+      if (rest[0] === 'prune') {
+        if (rest.length > 1) throw new UsageError(`worker prune takes no arguments (got ${JSON.stringify(rest[1])}).`, PRUNE_USAGE);
+        if (redis) throw new UsageError('worker prune needs no --redis: it works on the git remote.', PRUNE_USAGE);
+        return { kind: 'worker-prune', remote: values.remote?.trim() || 'origin', olderThanMs: durationFlag(values['older-than']), options };
+      }
+      if (values['older-than'] !== undefined) refuse('--older-than', 'worker (only with worker prune)');
       if (rest.length > 0) throw new UsageError(`worker takes no arguments (got ${JSON.stringify(rest[0])}).`, WORKER_USAGE);
       if (!redis) throw new UsageError('worker needs --redis.', WORKER_USAGE);
       const workdir = values.workdir?.trim();

@@ -49,6 +49,10 @@ export async function runCli(argv: readonly string[], io: CliIo, dependencies: R
         return await checkpointsCommand(command.action, command.runId, command.options, io);
       case 'init':
         return await initCommand({ ...command.options, isForced: command.isForced }, io);
+      case 'worker-prune': {
+        const { workerPruneCommand } = await import('../commands/worker-prune-command');
+        return await workerPruneCommand(command, io);
+      }
       case 'worker': {
         // Loaded when asked for: the queue client (BullMQ, ioredis) is no start-up cost of every other command.
         const { workerCommand } = await import('../commands/worker-command');

@@ -59,7 +59,12 @@ export async function publishBase(cwd: string, remote: string, commit: string, r
 /**
  * Brings a worker's commit into the local worktree as uncommitted changes on top of `base`, so
  * the pipeline checks, commits and merges it exactly as it would a local agent's work. The
- * branch is fetched and must be what the worker reported, and a descendant of the base.
+ * branch is fetched and must be what the worker reported, and a descendant of the base the
+ * attempt ran on: `recordedBase` when that is not the worktree's `base` (a resumed run collects
+ * an attempt that finished while the integration branch moved on). Then the worker's commit is
+ * merged three-way into `base` (git merge-tree: the merge base is where both came from) and the
+ * merged tree is what the worktree gets; a conflict brings nothing and answers false (the
+ * attempt is to run again on the new base).
  */
 export async function applyRemoteResult(input: {
   cwd: string;
@@ -67,12 +72,15 @@ export async function applyRemoteResult(input: {
   branch: string;
   base: string;
   commit: string;
+  /** The base the worker ran the attempt on, when it is not `base`. */
+  recordedBase?: string;
   abortSignal?: AbortSignal;
   fetcher?: ResultFetcher;
   /** The worktree was clean at `base` when it was snapshotted (and nothing touched it since): its index is `base` already. */
   isCleanBase?: boolean;
-}): Promise<void> {
+}): Promise<boolean> {
   const { cwd, remote, branch, base, commit } = input;
+  const ranOn = input.recordedBase ?? base;
   const invalid = (message: string) => new OrchestratorError({ code: 'REMOTE_RESULT_INVALID', message, fix: 'Check the worker and the git remote; the attempt can be run again.' });
   // Fetched together with the other results that arrive meanwhile (see ResultFetcher).
   const fetcher = input.fetcher ?? new ResultFetcher(remote);
@@ -80,12 +88,21 @@ export async function applyRemoteResult(input: {
   if (!input.fetcher) await fetcher.clear();
   if (tip !== commit) throw invalid(`The branch ${branch} is at ${tip.slice(0, 12)}, not at the commit the worker reported (${commit.slice(0, 12)}).`);
   // The usual case, one commit on top of the base, needs no merge-base.
-  const isDescendant = tip === base || parents.includes(base) || (await runGit(['merge-base', '--is-ancestor', base, commit], { cwd, isTolerant: true })).exitCode === 0;
-  if (!isDescendant) throw invalid(`The worker's commit ${commit.slice(0, 12)} does not build on the task's base ${base.slice(0, 12)}.`);
+  const isDescendant = tip === ranOn || parents.includes(ranOn) || (await runGit(['merge-base', '--is-ancestor', ranOn, commit], { cwd, isTolerant: true })).exitCode === 0;
+  if (!isDescendant) throw invalid(`The worker's commit ${commit.slice(0, 12)} does not build on the task's base ${ranOn.slice(0, 12)}.`);
+  let target = commit;
+  if (ranOn !== base) {
+    // Exit 0: merged cleanly (the first line is the tree); 1: conflicts; anything else: git failed.
+    const merged = await runGit(['merge-tree', '--write-tree', '--no-messages', base, commit], { cwd, isTolerant: true });
+    if (merged.exitCode === 1) return false;
+    if (merged.exitCode !== 0) throw new OrchestratorError({ code: 'GIT_ERROR', message: `Could not merge the worker's commit ${commit.slice(0, 12)} into ${base.slice(0, 12)}: ${merged.stderr.trim().slice(-300)}` });
+    target = merged.stdout.split('\n')[0]!.trim();
+  }
   // The index as the base (the files already are), then a two-tree read that moves files, deletions included, to the worker's.
   if (!input.isCleanBase) {
     await runGit(['read-tree', base], { cwd });
     await runGit(['update-index', '-q', '--refresh'], { cwd, isTolerant: true });
   }
-  await runGit(['read-tree', '-m', '-u', base, commit], { cwd });
+  await runGit(['read-tree', '-m', '-u', base, target], { cwd });
+  return true;
 }

@@ -154,6 +154,94 @@ describe.skipIf(missing !== undefined)('QueueExecutor with an in-process worker 
     expect(await readFile(join(project.projectDir, 'api.txt'), 'utf8')).toBe('api\n');
   }, 60_000);
 
+  /** A coordinator stopped (let-run) while its attempt ran; the attempt finishes on the worker meanwhile. */
+  async function leftRunning(setUpResult: Awaited<ReturnType<typeof setUp>>): Promise<void> {
+    const { project, worker, executor } = setUpResult;
+    const stop = new AbortController();
+    const started = new Promise((resolve) => worker.once('job-start', resolve));
+    const ended = new Promise((resolve) => worker.once('job-end', resolve));
+    const stopped = executor('let-run')
+      .doRunTask({ ...runOptions(project.projectDir), abortSignal: stop.signal })
+      .catch((caught: unknown) => caught);
+    await started;
+    stop.abort(new Error('Ctrl-C'));
+    expect(await stopped).toMatchObject({ code: 'ABORTED' });
+    await ended;
+  }
+
+  it('a resumed coordinator collects an attempt that finished while the integration branch moved on: merged three-way into the new base, not run again', async () => {
+    const set = await setUp('collect-moved', async ({ cwd }) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await writeFile(join(cwd, 'api.txt'), 'api\n');
+      await writeFile(join(cwd, 'README.md'), '# app\n\napi\n');
+    });
+    const { project, provider, executor } = set;
+    await leftRunning(set);
+    // Another task merged meanwhile: the resumed run prepares this task's worktree from a newer commit.
+    await writeFile(join(project.projectDir, 'web.txt'), 'web\n');
+    await writeFile(join(project.projectDir, 'old.txt'), 'old, changed by web\n');
+    await project.git(['add', '-A']);
+    await project.git(['commit', '--quiet', '-m', 'web']);
+    const second = executor();
+    const seen: Array<{ isExisting: boolean }> = [];
+    second.on('job-queued', (event) => seen.push(event));
+    const result = await second.doRunTask(runOptions(project.projectDir));
+    expect(result.summary).toBe('done');
+    expect(seen).toEqual([expect.objectContaining({ isExisting: true })]);
+    expect(provider.calls).toBe(1);
+    expect(await readFile(join(project.projectDir, 'api.txt'), 'utf8')).toBe('api\n');
+    expect(await readFile(join(project.projectDir, 'old.txt'), 'utf8')).toBe('old, changed by web\n');
+    expect((await project.git(['status', '--porcelain'])).split('\n').sort()).toEqual(['A  api.txt', 'M  README.md']);
+  }, 60_000);
+
+  it('a finished attempt from before whose changes conflict with the moved base runs again on the new base', async () => {
+    const set = await setUp('collect-conflict', async ({ cwd }) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await writeFile(join(cwd, 'old.txt'), 'changed by api\n');
+    });
+    const { project, provider, executor } = set;
+    await leftRunning(set);
+    await writeFile(join(project.projectDir, 'old.txt'), 'changed by web\n');
+    await project.git(['commit', '--quiet', '-am', 'web']);
+    const second = executor();
+    const seen: Array<{ isExisting: boolean }> = [];
+    second.on('job-queued', (event) => seen.push(event));
+    await second.doRunTask(runOptions(project.projectDir));
+    expect(seen.map((event) => event.isExisting)).toEqual([true, false]);
+    expect(provider.calls).toBe(2);
+    expect(await readFile(join(project.projectDir, 'old.txt'), 'utf8')).toBe('changed by api\n');
+    expect(await project.git(['status', '--porcelain'])).toBe('M  old.txt');
+  }, 60_000);
+
+  it("a closing coordinator deletes what killed coordinators of its run left on the remote, but keeps a result never brought back and other runs' refs", async () => {
+    const set = await setUp('leftovers', async ({ cwd, taskId }) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await writeFile(join(cwd, `${taskId}.txt`), `${taskId}\n`);
+    });
+    const { project, executor } = set;
+    const resultBranches = async () =>
+      (await project.git(['ls-remote', 'origin', 'refs/heads/qoder-orch/*']))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t')[1])
+        .sort();
+    // A coordinator stopped while 'api' ran (let-run): its result finishes on the remote, never brought back.
+    await leftRunning(set);
+    // One that brought 'web' back and was killed before it closed (nothing deleted); the result was merged.
+    await executor().doRunTask({ ...runOptions(project.projectDir), taskId: 'web' });
+    await project.git(['add', '-A']);
+    await project.git(['commit', '--quiet', '-m', 'web']);
+    // A result branch whose job is gone, and another run's branch.
+    await project.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/qoder-orch/run-1/db/1', 'HEAD:refs/heads/qoder-orch/run-2/x/1']);
+    expect(await resultBranches()).toEqual(['refs/heads/qoder-orch/run-1/api/1', 'refs/heads/qoder-orch/run-1/db/1', 'refs/heads/qoder-orch/run-1/web/1', 'refs/heads/qoder-orch/run-2/x/1']);
+    expect((await project.git(['ls-remote', 'origin', 'refs/qoder-orch/base/run-1/*'])).split('\n')).toHaveLength(1);
+    const resumed = executor();
+    await resumed.doRunTask({ ...runOptions(project.projectDir), taskId: 'docs' });
+    await resumed.close();
+    expect(await resultBranches()).toEqual(['refs/heads/qoder-orch/run-1/api/1', 'refs/heads/qoder-orch/run-2/x/1']);
+    expect(await project.git(['ls-remote', 'origin', 'refs/qoder-orch/base/*'])).toBe('');
+  }, 60_000);
+
   it('refuses a reported commit that is not the pushed branch or does not build on the base (REMOTE_RESULT_INVALID)', async () => {
     const { project, executor } = await setUp('tamper', async ({ cwd }) => {
       await writeFile(join(cwd, 'api.txt'), 'api\n');

@@ -12,15 +12,17 @@ import {
   type RunTaskOptions,
   type RunTaskResult,
 } from '@qoder-orch/spec';
-import { Queue, QueueEvents } from 'bullmq';
+import { type Job, Queue, QueueEvents } from 'bullmq';
 import { EventEmitter } from 'eventemitter3';
 import { Redis } from 'ioredis';
 import { checkRedis, type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
 import { runGit } from '../git/run-git';
 import { branchOf, cancelChannelOf, DEFAULT_QUEUE, jobIdOf, ProgressSchema, type TaskJob, type TaskJobResult, TaskJobResultSchema, TaskJobSchema } from '../job/task-job';
+import { abortable, withinMs } from './async-bounds';
 import { ConnectionWatch } from './connection-watch';
 import { applyRemoteResult, publishBase, snapshotState } from './publish-base';
 import { RemoteRefDeleter } from './remote-ref-deleter';
+import { leftoverRunRefs } from './run-leftovers';
 import { ResultFetcher } from './result-fetcher';
 
 export interface QueueExecutorOptions {
@@ -101,7 +103,9 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   readonly #watch: ConnectionWatch;
   /** Base refs pushed so far (each once), by name. */
   readonly #published = new Map<string, Promise<void>>();
-  #repositoryUrl: string | undefined;
+  /** The runs this executor ran attempts of (their leftovers on the remote are looked for when it closes). */
+  readonly #runIds = new Set<string>();
+  #repositoryUrl: Promise<string> | undefined;
   /** The repository (its common git folder) the base refs were pushed from: the task worktrees are gone by the time they are pruned. */
   #gitDir: string | undefined;
   readonly #fetcher: ResultFetcher;
@@ -154,6 +158,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     // A call without a run (a batch, speculation, a program of its own) gets an id of its own: nothing to collect.
     const identity = { runId: options.runId ?? `adhoc-${randomUUID()}`, taskId: refSafe(options.taskId), attempt: options.attempt ?? 1 };
     const jobId = jobIdOf(identity);
+    if (options.runId !== undefined) this.#runIds.add(identity.runId);
     const { commit: base, isClean } = await snapshotState(cwd);
     // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
     // Named for the run too: a run that ends deletes its own refs, never another coordinator's from the same commit.
@@ -171,34 +176,48 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     });
     if (options.onEvent) this.#progress.set(jobId, options.onEvent);
     try {
-      const result = await this.#submitAndWait(data, jobId, abortSignal);
-      this.emit('job-finished', { jobId, taskId: data.taskId, worker: result.worker, isOk: result.isOk, ...(result.isOk ? {} : { code: result.code }) });
-      if (!result.isOk) {
-        const code = (KNOWN_CODES.has(result.code) ? result.code : 'CRASHED') as ErrorCode;
-        throw new ProviderError({
-          providerId: this.providerId,
-          code,
-          message: `Worker ${result.worker}: ${result.message}`,
-          isRetryable: result.isRetryable,
-          ...(result.usage ? { usage: result.usage } : {}),
-          ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+      // A second round only when an attempt collected from before (its base has moved) does not merge: it runs again on this base.
+      for (let isRerun = false; ; isRerun = true) {
+        const { result, recordedBase } = await this.#submitAndWait(data, jobId, abortSignal, isRerun);
+        this.emit('job-finished', { jobId, taskId: data.taskId, worker: result.worker, isOk: result.isOk, ...(result.isOk ? {} : { code: result.code }) });
+        if (!result.isOk) {
+          const code = (KNOWN_CODES.has(result.code) ? result.code : 'CRASHED') as ErrorCode;
+          throw new ProviderError({
+            providerId: this.providerId,
+            code,
+            message: `Worker ${result.worker}: ${result.message}`,
+            isRetryable: result.isRetryable,
+            ...(result.usage ? { usage: result.usage } : {}),
+            ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+          });
+        }
+        // Brought back or refused, the branch has served: deleted when the run ends (a resumed run finds the result in the local ref it was fetched to).
+        const served = () => !this.#options.keepResultBranches && this.#gitDir && this.#deleter.delete(this.#gitDir, [`refs/heads/${data.branch}`]);
+        const isApplied = await applyRemoteResult({
+          cwd,
+          remote: this.#options.remote,
+          branch: data.branch,
+          base,
+          commit: result.commit,
+          fetcher: this.#fetcher,
+          isCleanBase: isClean,
+          ...(recordedBase === base ? {} : { recordedBase }),
+          ...signal,
+        }).catch((error: unknown) => {
+          if (OrchestratorError.isInstance(error) && error.code === 'REMOTE_RESULT_INVALID') served();
+          throw error;
         });
+        served();
+        if (!isApplied) continue;
+        return {
+          summary: result.summary,
+          usage: result.usage,
+          durationMs: result.durationMs,
+          ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+          ...(result.numTurns === undefined ? {} : { numTurns: result.numTurns }),
+          ...(result.structuredOutput === undefined ? {} : { structuredOutput: result.structuredOutput }),
+        };
       }
-      // Brought back or refused, the branch has served: deleted when the run ends (a resumed run finds the result in the local ref it was fetched to).
-      const served = () => !this.#options.keepResultBranches && this.#gitDir && this.#deleter.delete(this.#gitDir, [`refs/heads/${data.branch}`]);
-      await applyRemoteResult({ cwd, remote: this.#options.remote, branch: data.branch, base, commit: result.commit, fetcher: this.#fetcher, isCleanBase: isClean, ...signal }).catch((error: unknown) => {
-        if (OrchestratorError.isInstance(error) && error.code === 'REMOTE_RESULT_INVALID') served();
-        throw error;
-      });
-      served();
-      return {
-        summary: result.summary,
-        usage: result.usage,
-        durationMs: result.durationMs,
-        ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
-        ...(result.numTurns === undefined ? {} : { numTurns: result.numTurns }),
-        ...(result.structuredOutput === undefined ? {} : { structuredOutput: result.structuredOutput }),
-      };
     } finally {
       this.#progress.delete(jobId);
     }
@@ -215,13 +234,13 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   }
 
   /** Puts the attempt on the queue (or finds it there) and waits for its answer; a Redis that stays away fails it. */
-  async #submitAndWait(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined): Promise<TaskJobResult> {
+  async #submitAndWait(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined, isReplacing: boolean): Promise<{ result: TaskJobResult; recordedBase: string }> {
     const watched = this.#watch.watch();
     try {
-      const value = await abortable(Promise.race([this.#submit(data, jobId, abortSignal), watched.lost]), abortSignal);
+      const { value, recordedBase } = await abortable(Promise.race([this.#submit(data, jobId, abortSignal, isReplacing), watched.lost]), abortSignal);
       const parsed = TaskJobResultSchema.safeParse(value);
       if (!parsed.success) throw new ProviderError({ providerId: this.providerId, code: 'BAD_OUTPUT', message: `The worker's answer for ${jobId} is not a task result: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
-      return parsed.data;
+      return { result: parsed.data, recordedBase };
     } catch (error) {
       if (OrchestratorError.isInstance(error) && !abortSignal?.aborted) throw error;
       if (abortSignal?.aborted) {
@@ -240,19 +259,21 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     }
   }
 
-  async #submit(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined): Promise<unknown> {
+  /** The worker's answer, and the base the attempt ran on (an attempt from before may have run on an older one). */
+  async #submit(data: TaskJob, jobId: string, abortSignal: AbortSignal | undefined, isReplacing: boolean): Promise<{ value: unknown; recordedBase: string }> {
     await this.#whenReady();
     let job = await this.#queue.getJob(jobId);
-    // An attempt on the queue from before (a resumed run): collected when it is the same work, replaced when not.
-    if (job && (job.data.baseCommit !== data.baseCommit || (await job.isFailed()))) {
+    // An attempt on the queue from before (a resumed run): collected when it is the same work or its work is done or under way, replaced when not.
+    if (job && (isReplacing || !(await isCollectable(job, data.baseCommit)))) {
       await job.remove();
       job = undefined;
     }
     if (abortSignal?.aborted) throw abortSignal.reason;
     const isExisting = job !== undefined;
     job ??= await this.#queue.add('task', data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
-    this.emit('job-queued', { jobId, taskId: data.taskId, baseCommit: data.baseCommit, isExisting });
-    return job.waitUntilFinished(this.#events);
+    const recordedBase: string = isExisting ? job.data.baseCommit : data.baseCommit;
+    this.emit('job-queued', { jobId, taskId: data.taskId, baseCommit: recordedBase, isExisting });
+    return { value: await job.waitUntilFinished(this.#events), recordedBase };
   }
 
   /** Takes a waiting job off the queue; a running one (locked by its worker) is cancelled there unless `onAbort` is 'let-run'. */
@@ -297,7 +318,18 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   async #pruneRemoteRefs(): Promise<void> {
     const refs = [...this.#published.keys()];
     this.#published.clear();
-    if (!this.#options.keepBaseRefs && this.#gitDir) this.#deleter.delete(this.#gitDir, refs);
+    const gitDir = this.#gitDir;
+    if (!this.#options.keepBaseRefs && gitDir) this.#deleter.delete(gitDir, refs);
+    // What earlier coordinators of these runs left (killed before they closed), in the same push.
+    if (gitDir && !(this.#options.keepBaseRefs && this.#options.keepResultBranches)) {
+      const within = <T>(promise: Promise<T>) => withinMs(promise, QUICK_MS);
+      const leftovers = await leftoverRunRefs({ gitDir, remote: this.#options.remote, runIds: [...this.#runIds], queue: this.#queue, within }).catch(() => undefined);
+      const isKept = (ref: string) => (ref.startsWith('refs/heads/') ? this.#options.keepResultBranches : this.#options.keepBaseRefs) === true;
+      this.#deleter.delete(
+        gitDir,
+        (leftovers ?? []).filter((ref) => !isKept(ref)),
+      );
+    }
     await this.#deleter.flush();
   }
 
@@ -306,13 +338,27 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     return this.#ready;
   }
 
-  async #repositoryUrlFor(cwd: string): Promise<string> {
-    if (this.#options.repositoryUrl) return this.#options.repositoryUrl;
-    if (this.#repositoryUrl) return this.#repositoryUrl;
-    const named = await runGit(['remote', 'get-url', this.#options.remote], { cwd, isTolerant: true });
-    this.#repositoryUrl = named.exitCode === 0 ? named.stdout.trim() : this.#options.remote;
+  /** One lookup for every task (their worktrees are of one repository), however many start at once. */
+  #repositoryUrlFor(cwd: string): Promise<string> {
+    if (this.#options.repositoryUrl) return Promise.resolve(this.#options.repositoryUrl);
+    this.#repositoryUrl ??= runGit(['remote', 'get-url', this.#options.remote], { cwd, isTolerant: true }).then((named) => (named.exitCode === 0 ? named.stdout.trim() : this.#options.remote));
     return this.#repositoryUrl;
   }
+}
+
+/**
+ * Whether an attempt found on the queue from before is collected rather than replaced: one on
+ * the same base that has not failed (as before), and one whose base has moved since (the
+ * integration branch went on while the coordinator was away) when its work is under way or
+ * done: its commit is merged three-way into the new base when it is brought back.
+ */
+async function isCollectable(job: Job, baseCommit: string): Promise<boolean> {
+  const state = await job.getState();
+  if (state === 'failed') return false;
+  if (job.data?.baseCommit === baseCommit) return true;
+  if (!TaskJobSchema.shape.baseCommit.safeParse(job.data?.baseCommit).success) return false;
+  if (state === 'active') return true;
+  return state === 'completed' && (job.returnvalue as { isOk?: unknown } | null)?.isOk === true;
 }
 
 /** The repository's shared git folder (the main one's `.git` for a linked worktree), absolute. */
@@ -331,29 +377,6 @@ function pick(options: RunTaskOptions): Partial<TaskJob> {
   const { model, systemPrompt, allowedTools, disallowedTools, permissionMode, maxTurns, maxBudgetUsd, timeoutMs } = options;
   const picked = { model, systemPrompt, allowedTools: allowedTools ? [...allowedTools] : undefined, disallowedTools: disallowedTools ? [...disallowedTools] : undefined, permissionMode, maxTurns, maxBudgetUsd, timeoutMs };
   return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
-}
-
-/** The promise's value, or undefined once `ms` passed first. */
-async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** A queue executor: plug it in as the Orchestrator's provider (see {@link QueueExecutor}). */

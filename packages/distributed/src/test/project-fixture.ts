@@ -36,7 +36,18 @@ export interface WorkerProcess {
 }
 
 /** A worker in its own process (test/worker-main.ts), standing in for another machine. */
-export async function startWorkerProcess(settings: { redis: string; workdir: string; name: string; delayMs?: number; delays?: Record<string, number>; concurrency?: number; queue?: string }): Promise<WorkerProcess> {
+export async function startWorkerProcess(settings: {
+  redis: string;
+  workdir: string;
+  name: string;
+  delayMs?: number;
+  delays?: Record<string, number>;
+  concurrency?: number;
+  queue?: string;
+  /** The job lock and stalled-job check (worker-main's defaults: 2000 and 1000 ms, for tests that kill workers). */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}): Promise<WorkerProcess> {
   const script = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(settings)], { cwd: MONOREPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
   const lines: WorkerProcess['lines'] = [];

@@ -5,7 +5,17 @@
 import { createWorker } from '../index';
 import { createStubAgentProvider } from './stub-agent-provider';
 
-const settings = JSON.parse(process.argv[2] ?? '{}') as { redis: string; workdir: string; name: string; delayMs?: number; delays?: Record<string, number>; concurrency?: number; queue?: string };
+const settings = JSON.parse(process.argv[2] ?? '{}') as {
+  redis: string;
+  workdir: string;
+  name: string;
+  delayMs?: number;
+  delays?: Record<string, number>;
+  concurrency?: number;
+  queue?: string;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+};
 const print = (type: string, fields: object) => process.stdout.write(`${JSON.stringify({ type, worker: settings.name, ...fields })}\n`);
 const worker = await createWorker({
   connection: settings.redis,
@@ -14,8 +24,9 @@ const worker = await createWorker({
   concurrency: settings.concurrency ?? 1,
   ...(settings.queue ? { queue: settings.queue } : {}),
   providers: { stub: createStubAgentProvider({ delayMs: settings.delayMs ?? 0, ...(settings.delays ? { delays: settings.delays } : {}) }) },
-  lockDurationMs: 2000,
-  stalledIntervalMs: 1000,
+  // Short by default: the tests kill workers and want their attempts back soon. The benchmark passes the product's defaults.
+  lockDurationMs: settings.lockDurationMs ?? 2000,
+  stalledIntervalMs: settings.stalledIntervalMs ?? 1000,
 });
 worker.on('job-start', (event) => print('job-start', event));
 worker.on('job-end', (event) => print('job-end', event));
