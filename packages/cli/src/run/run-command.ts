@@ -173,6 +173,9 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     let runId = resumeId ?? orchestrator.runId;
     let summary: RunSummary | undefined;
     try {
+      // The run's own git work waits for the probe's: asked while the probe's git still starts
+      // the spawn helper, it would start a second helper (another Node start) just to wait.
+      await probes?.gitInstalled;
       summary = mode.kind === 'resume' ? await orchestrator.resume(resumeId!, { ...abort, ...approval }) : await orchestrator.run(mode.objective, { ...abort, ...approval });
       runId = summary.runId;
       exitCode = exitCodeOfSummary(summary);
