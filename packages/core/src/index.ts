@@ -134,6 +134,8 @@ export type { GitProcessExit, GitSpawn } from './git/git-client';
 
 // Checking before a run
 export { runPreflight } from './preflight/run-preflight';
+export { startPreflightProbes } from './preflight/preflight-probes';
+export type { PreflightProbes } from './preflight/preflight-probes';
 export type { PreflightOptions } from './preflight/run-preflight';
 export { formatPreflightReport } from './preflight/format-preflight-report';
 export type { PreflightCheck, PreflightReport } from './preflight/preflight-report';

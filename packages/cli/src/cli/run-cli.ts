@@ -1,7 +1,6 @@
 import { parseArguments } from '../args/parse-arguments';
 import { HELP_TEXT } from '../args/help-text';
 import { checkpointsCommand } from '../commands/checkpoints-command';
-import { demoCommand } from '../commands/demo-command';
 import { initCommand } from '../commands/init-command';
 import { listRunsCommand } from '../commands/runs-command';
 import { createStyle, isColorWanted } from '../render/terminal-style';
@@ -41,8 +40,11 @@ export async function runCli(argv: readonly string[], io: CliIo, dependencies: R
         return await executeRun({ kind: 'run', objective: command.objective }, command.options, io, dependencies);
       case 'resume':
         return await executeRun({ kind: 'resume', ...(command.runId === undefined ? {} : { runId: command.runId }) }, command.options, io, dependencies);
-      case 'demo':
+      case 'demo': {
+        // Loaded when asked for: the demo's fake model server is no start-up cost of a real run.
+        const { demoCommand } = await import('../commands/demo-command');
         return await demoCommand(command.options, io);
+      }
       case 'runs':
         return await listRunsCommand(command.options, io);
       case 'checkpoints':

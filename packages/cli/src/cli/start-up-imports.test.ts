@@ -17,14 +17,20 @@ async function packagesLoadedBy(entry: string): Promise<Set<string>> {
   const { stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
   const names = new Set<string>();
   for (const match of stderr.matchAll(/^loaded file:\/\/\S*\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//gm)) names.add(match[1]!);
+  // The workspace's own packages resolve to their real paths (packages/<name>/dist), not through node_modules.
+  for (const match of stderr.matchAll(/^loaded file:\/\/\S*?\/packages\/([a-z-]+)\/(?:dist|src)\//gm)) names.add(`@qoder-orch/${match[1]!}`);
   return names;
 }
 
 describe('what the CLI loads at start-up', () => {
-  it('leaves the TypeScript compiler, the queue client and the AI SDK for when they are used', async () => {
+  it('leaves the TypeScript compiler, the queue client, the AI SDK, contracts and context for when they are used', async () => {
     const loaded = await packagesLoadedBy(ENTRY);
     // The check can see packages at all: zod is loaded by every part.
     expect(loaded.has('zod')).toBe(true);
+    expect(loaded.has('@qoder-orch/core')).toBe(true);
     for (const heavy of ['typescript', 'bullmq', 'ioredis', 'ai', '@qoder-orch/distributed']) expect(loaded, heavy).not.toContain(heavy);
+    // The contracts and context packages are loaded when a run builds its orchestrator, beside
+    // preflight's probes; the report renderer and the demo's fake server when they are used.
+    for (const later of ['@qoder-orch/contracts', '@qoder-orch/context']) expect(loaded, later).not.toContain(later);
   }, 60_000);
 });

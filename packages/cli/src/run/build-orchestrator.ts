@@ -2,7 +2,9 @@
  * The one place where the CLI wires the SDK together: the provider named by `llm.provider`,
  * the Orchestrator with loadConfig, git safety's preflight (the git workspace is the
  * Orchestrator's own default in a repository), the contract verifier and integration registry,
- * the context store and the wiki learner.
+ * the context store and the wiki learner. The contracts and context packages are loaded when an
+ * orchestrator is built (not when the CLI starts): by then preflight's probes run in other
+ * processes beside the loading.
  */
 import {
   type LLMProviderV1,
@@ -16,6 +18,7 @@ import {
   loadConfig,
   type Plan,
   type PreflightInput,
+  type PreflightProbes,
   type PreflightReport,
   type PurposeProvider,
   RollbackManager,
@@ -23,8 +26,6 @@ import {
   type RunStore,
   type RunSummary,
 } from '@qoder-orch/core';
-import { ContractVerifier, createIntegrationRegistry, formatContractReport } from '@qoder-orch/contracts';
-import { contextStoreOptionsFromConfig, createContextStore, createWikiLearner } from '@qoder-orch/context';
 import { AI_SDK_PREFIX, createProvider } from '@qoder-orch/providers';
 
 /** The Orchestrator as the CLI drives it (core's class has this shape). */
@@ -76,20 +77,24 @@ export interface BuildOrchestratorInput {
   branch?: string | true;
   /** Told about every optional part this build cannot provide. */
   warn: (code: string, message: string) => void;
+  /** Preflight checks already started for this project (`startPreflightProbes`); preflight takes their answers. */
+  probes?: PreflightProbes;
 }
 
 /** Core's own renderers for the VALIDATION REPORT and API CONTRACT VERIFICATION blocks. */
-export function coreFormatters(): { formatPreflightReport: (report: PreflightReport) => string; formatContractReport: (report: ContractReport) => string } {
+export async function coreFormatters(): Promise<{ formatPreflightReport: (report: PreflightReport) => string; formatContractReport: (report: ContractReport) => string }> {
+  const { formatContractReport } = await import('@qoder-orch/contracts');
   return { formatPreflightReport, formatContractReport };
 }
 
 /** `--validate-only`: git safety's pre-flight checks alone (the VALIDATION REPORT). */
-export async function validateProject(input: { projectDir: string; provider: LLMProviderV1; completionProviders?: readonly LLMProviderV1[]; config: Config; abortSignal?: AbortSignal }): Promise<PreflightReport> {
+export async function validateProject(input: { projectDir: string; provider: LLMProviderV1; completionProviders?: readonly LLMProviderV1[]; config: Config; abortSignal?: AbortSignal; probes?: PreflightProbes }): Promise<PreflightReport> {
   return runPreflight(input);
 }
 
 /** The Orchestrator with everything this build has: preflight, context, contracts, registry, wiki learner (git workspace: core's default). */
-export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrator {
+export async function buildOrchestrator(input: BuildOrchestratorInput): Promise<CliOrchestrator> {
+  const [{ ContractVerifier, createIntegrationRegistry }, { contextStoreOptionsFromConfig, createContextStore, createWikiLearner }] = await Promise.all([import('@qoder-orch/contracts'), import('@qoder-orch/context')]);
   const registry = createIntegrationRegistry({ projectDir: input.projectDir });
   const contractVerifier = new ContractVerifier({ registry });
   const context = createContextStore(contextStoreOptionsFromConfig(input.config, input.projectDir));
@@ -108,7 +113,7 @@ export function buildOrchestrator(input: BuildOrchestratorInput): CliOrchestrato
     deviations: { propose: (deviation) => learner.propose({ origin: 'agent', runId: deviation.runId, taskId: deviation.taskId, deviations: [...deviation.deviations], evidence: [deviation.evidence] }) },
     contractVerifier,
     registry,
-    preflight: (preflightInput: PreflightInput) => runPreflight(preflightInput),
+    preflight: (preflightInput: PreflightInput) => runPreflight({ ...preflightInput, ...(input.probes === undefined ? {} : { probes: input.probes }) }),
   });
 }
 

@@ -95,6 +95,28 @@ describe('qoder-orchestrate "<objective>" with the real orchestrator and a mock 
     expect((await readdir(projectDir)).filter((name) => name !== '.qoder-orch' && name !== '.git').sort()).toEqual(['.gitignore', 'README.md']);
   });
 
+  it("starts the provider's check before the run is created, and checks it once (a run and --validate-only)", async () => {
+    const checked = provider();
+    const check = checked.doCheck.bind(checked);
+    const runFolderExisted: boolean[] = [];
+    checked.doCheck = async (options) => {
+      runFolderExisted.push(
+        await stat(runsDir()).then(
+          () => true,
+          () => false,
+        ),
+      );
+      return check(options);
+    };
+    expect(await runCli(['Add a health endpoint'], captureIo({ cwd: projectDir }), { provider: checked })).toBe(EXIT_CODES.met);
+    // Started beside the CLI's own start-up (preflight takes its answer), not after the run began.
+    expect(runFolderExisted).toEqual([false]);
+    const validated = captureIo({ cwd: projectDir });
+    expect(await runCli(['--validate-only'], validated, { provider: checked })).toBe(EXIT_CODES.met);
+    expect(validated.stdout.text()).toMatch(/Provider mock installed/);
+    expect(checked.calls.check).toHaveLength(2);
+  }, 120_000);
+
   it('--plan-only leaves the work tree clean, so --validate-only passes after it (a repository that does not ignore .qoder-orch/)', async () => {
     const bare = await createGitProject({ 'README.md': '# health\n' });
     try {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type LLMProviderV1, type ConfigOverrides, type EventEnvelope, FileRunStore, OrchestratorError, type Plan, redactJson, redactOutput, type RunSummary, runSecretValues } from '@qoder-orch/core';
+import { type LLMProviderV1, type ConfigOverrides, type EventEnvelope, FileRunStore, OrchestratorError, type Plan, redactJson, redactOutput, type RunSummary, runSecretValues, startPreflightProbes } from '@qoder-orch/core';
 import type { CommonOptions } from '../args/parse-arguments';
 import type { CliIo } from '../cli/cli-io';
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes';
@@ -7,8 +7,6 @@ import { printError } from '../cli/print-error';
 import { createCommandApprover } from '../cli/ask-commands';
 import { UsageError } from '../cli/usage-error';
 import { ORCHESTRATION_LOG, OrchestrationLog } from '../log/orchestration-log';
-import { renderHtmlReport } from '../report/html-report';
-import { reportFromEvents } from '../report/run-report';
 import { ConsoleRenderer } from '../render/console-renderer';
 import { createJsonLinesWriter } from '../render/json-lines';
 import { renderPlan } from '../render/plan-block';
@@ -75,6 +73,10 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
   let closeQueue: (() => Promise<void>) | undefined;
   try {
     const projectDir = dependencies.projectDir ?? (await resolveProjectDirectory(options.projectDir, cwd));
+    // Preflight's slow, stable checks (git's version, which starts the git spawn helper; each
+    // provider's --version) start now, in other processes, while this one reads the
+    // configuration, loads the rest and builds the orchestrator. A resumed run has no preflight.
+    const probes = mode.kind === 'run' || mode.kind === 'validate' ? startPreflightProbes(projectDir, io.abortSignal ? { abortSignal: io.abortSignal } : {}) : undefined;
     secretValues = runSecretValues({ env, projectDir, extra });
     const { config } = await loadCliConfig({
       projectDir,
@@ -91,11 +93,12 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     const provider = queued.provider;
     const planProvider = await resolvePurposeProvider(config.llm.planProvider, { cwd, key: 'llm.plan_provider' });
     const judgeProvider = await resolvePurposeProvider(config.llm.judgeProvider, { cwd, key: 'llm.judge_provider' });
-    const formatters = coreFormatters();
+    for (const checked of [provider, planProvider, judgeProvider]) if (checked !== undefined) probes?.checkProvider(checked);
+    const formatters = await coreFormatters();
 
     if (mode.kind === 'validate') {
       const completionProviders = [planProvider, judgeProvider].filter((candidate) => candidate !== undefined);
-      const report = await validateProject({ projectDir, provider, completionProviders, config, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}) });
+      const report = await validateProject({ projectDir, provider, completionProviders, config, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}), ...(probes ? { probes } : {}) });
       if (options.isJson) io.stdout.write(`${redact(JSON.stringify(redactJson({ type: 'preflight-end', timestamp: new Date().toISOString(), report }, secretValues)))}\n`);
       else human.write(`${redact(formatters.formatPreflightReport ? formatters.formatPreflightReport(terminalSafe(report)) : renderValidationReport(terminalSafe(report), style))}\n`);
       return report.isPassed ? EXIT_CODES.met : EXIT_CODES.failed;
@@ -107,7 +110,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     let warn = (code: string, message: string) => {
       warnings.push({ code, message });
     };
-    const orchestrator = buildOrchestrator({
+    const orchestrator = await buildOrchestrator({
       projectDir,
       config,
       provider,
@@ -117,6 +120,7 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
       secretValues,
       ...(options.branch !== undefined ? { branch: options.branch } : options.pullRequest ? { branch: true as const } : {}),
       warn: (code, message) => warn(code, message),
+      ...(probes ? { probes } : {}),
     });
     const events: EventEnvelope[] = [];
     let hasPlanEvent = false;
@@ -169,6 +173,9 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     let runId = resumeId ?? orchestrator.runId;
     let summary: RunSummary | undefined;
     try {
+      // The run's own git work waits for the probe's: asked while the probe's git still starts
+      // the spawn helper, it would start a second helper (another Node start) just to wait.
+      await probes?.gitInstalled;
       summary = mode.kind === 'resume' ? await orchestrator.resume(resumeId!, { ...abort, ...approval }) : await orchestrator.run(mode.objective, { ...abort, ...approval });
       runId = summary.runId;
       exitCode = exitCodeOfSummary(summary);
@@ -185,6 +192,8 @@ export async function executeRun(mode: RunMode, options: CommonOptions, io: CliI
     const reportEvents = storedEvents.length >= events.length ? storedEvents : events;
     if (reportEvents.length > 0) {
       // The events are redacted already; the page is checked once more as written (HTML-escaped forms included).
+      // The report's renderer is loaded only now: it is no start-up cost of a run.
+      const [{ renderHtmlReport }, { reportFromEvents }] = await Promise.all([import('../report/html-report'), import('../report/run-report')]);
       await runStore.writeArtifact(runId, REPORT_FILE, redact(renderHtmlReport(reportFromEvents(redactJson(reportEvents, secretValues)), { generatedAt: new Date().toISOString() })));
       human.write(`\nReport: ${join(runDirectory, REPORT_FILE)}\nLog:    ${join(runDirectory, ORCHESTRATION_LOG)}\n`);
     }

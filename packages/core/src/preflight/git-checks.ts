@@ -1,8 +1,9 @@
 import { access, constants, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { tryGit } from '../git/git-client';
 import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
-import { initRepository, isGitRepository, repositoryPaths } from '../git/repository';
+import { initRepository, type RepositoryPaths, repositoryPaths } from '../git/repository';
 import { PRIVATE_DIRECTORY, PRIVATE_REF_ROOT } from '../git/ref-names';
 import type { PreflightCheck } from './preflight-report';
 import { fail, pass, warn } from './check-result';
@@ -31,19 +32,43 @@ export async function checkProjectReadable(projectDir: string): Promise<Prefligh
   }
 }
 
-export async function checkRepository(projectDir: string, options: { isGitRequired: boolean; offerInit?: (directory: string) => Promise<boolean> }): Promise<PreflightCheck> {
+/**
+ * Whether `dir` is inside a repository's work tree, and its paths, from one `git rev-parse`
+ * (`--is-inside-work-tree` and the paths together): `undefined` outside a work tree (no
+ * repository, a bare one, inside `.git`), as `isGitRepository` answers.
+ */
+async function workTreePaths(dir: string): Promise<RepositoryPaths | undefined> {
+  const exists = await stat(dir).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  if (!exists) return undefined;
+  const result = await tryGit(dir, ['rev-parse', '--is-inside-work-tree', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir']).catch(() => ({ isOk: false as const, message: '' }));
+  const lines = result.isOk ? result.output.split('\n').filter((line) => line.length > 0) : [];
+  if (lines.length < 4 || lines[0]!.trim() !== 'true') return undefined;
+  const [, root, gitDir, commonDir] = lines as [string, string, string, string];
+  return { root, gitDir, commonDir: isAbsolute(commonDir) ? commonDir : resolve(root, commonDir) };
+}
+
+/** The repository check, and the repository's paths when it passed (for `checkWorkTree`, so it does not ask git again). */
+export async function inspectRepository(projectDir: string, options: { isGitRequired: boolean; offerInit?: (directory: string) => Promise<boolean> }): Promise<{ check: PreflightCheck; paths?: RepositoryPaths }> {
   const label = 'Git repository';
-  if (await isGitRepository(projectDir)) {
-    const { root } = await repositoryPaths(projectDir);
-    return pass('git.repository', label, root === projectDir ? `${projectDir} is a repository.` : `${projectDir} is inside the repository at ${root}.`);
+  const paths = await workTreePaths(projectDir);
+  if (paths !== undefined) {
+    const { root } = paths;
+    return { check: pass('git.repository', label, root === projectDir ? `${projectDir} is a repository.` : `${projectDir} is inside the repository at ${root}.`), paths };
   }
   if (options.offerInit !== undefined && (await options.offerInit(projectDir))) {
     const root = await initRepository(projectDir);
-    return pass('git.repository', label, `Initialised a repository at ${root} (one empty commit).`);
+    return { check: pass('git.repository', label, `Initialised a repository at ${root} (one empty commit).`) };
   }
   const message = `${projectDir} is not a git repository: no checkpoints, rollback or parallel isolation.`;
   const fix = `Run \`git init\` in ${projectDir} (and commit your files), then run again.`;
-  return options.isGitRequired ? fail('git.repository', label, message, fix) : warn('git.repository', label, message, fix);
+  return { check: options.isGitRequired ? fail('git.repository', label, message, fix) : warn('git.repository', label, message, fix) };
+}
+
+export async function checkRepository(projectDir: string, options: { isGitRequired: boolean; offerInit?: (directory: string) => Promise<boolean> }): Promise<PreflightCheck> {
+  return (await inspectRepository(projectDir, options)).check;
 }
 
 const inProgress: Record<string, string> = {
@@ -54,20 +79,24 @@ const inProgress: Record<string, string> = {
   'rebase-apply': 'a rebase',
 };
 
-export async function checkWorkTree(projectDir: string, options: { allowDirty: boolean }): Promise<PreflightCheck[]> {
+export async function checkWorkTree(projectDir: string, options: { allowDirty: boolean; paths?: RepositoryPaths }): Promise<PreflightCheck[]> {
   const label = 'Work tree';
-  const { root, gitDir } = await repositoryPaths(projectDir);
-  for (const [name, operation] of Object.entries(inProgress)) {
-    if (
-      await stat(join(gitDir, name)).then(
+  const { root, gitDir } = options.paths ?? (await repositoryPaths(projectDir));
+  // Every marker looked for at once; the first in this order (not the first found) is reported.
+  const found = await Promise.all(
+    Object.keys(inProgress).map((name) =>
+      stat(join(gitDir, name)).then(
         () => true,
         () => false,
-      )
-    ) {
-      return [fail('git.worktree', label, `${operation[0]?.toUpperCase()}${operation.slice(1)} is in progress.`, `Finish ${operation} or abort it (e.g. \`git ${operation.split(' ')[1]} --abort\`) before a run.`)];
-    }
+      ),
+    ),
+  );
+  const operation = Object.values(inProgress)[found.indexOf(true)];
+  if (operation !== undefined) {
+    return [fail('git.worktree', label, `${operation[0]?.toUpperCase()}${operation.slice(1)} is in progress.`, `Finish ${operation} or abort it (e.g. \`git ${operation.split(' ')[1]} --abort\`) before a run.`)];
   }
   const checks: PreflightCheck[] = [];
+  // One after the other: git side by side would start a second spawn helper (a Node start) just for this.
   const status = await tryGit(root, ['status', '--porcelain=v1', '--untracked-files=all']);
   // The private folder (run files, caches) is the orchestrator's, never the user's work: a run keeps it out of git status itself.
   const dirty = status.isOk ? status.output.split('\n').filter((line) => line.trim().length > 0 && !line.slice(3).startsWith(`${PRIVATE_DIRECTORY}/`)) : [];

@@ -7,7 +7,8 @@ import type { LLMProviderV1 } from '@qoder-orch/spec';
 import { checkConfig } from './config-check';
 import { checkDiskSpace } from './disk-check';
 import { defaultWorktreeRoot, resolveUserPath } from '../git/worktree-location';
-import { checkGitInstalled, checkProjectReadable, checkRepository, checkWorkTree } from './git-checks';
+import { checkGitInstalled, checkProjectReadable, checkWorkTree, inspectRepository } from './git-checks';
+import type { PreflightProbes } from './preflight-probes';
 import type { PreflightCheck, PreflightReport } from './preflight-report';
 import { checkProvider } from './provider-check';
 import { checkSubagents, DEFAULT_SUBAGENT_DIRECTORIES } from './subagent-check';
@@ -39,6 +40,8 @@ export interface PreflightOptions {
   /** Time allowed for the provider's check, in ms. @default 30000 */
   providerCheckTimeoutMs?: number;
   abortSignal?: AbortSignal;
+  /** Checks started earlier for the same project (`startPreflightProbes`): their answers are used instead of asking again. */
+  probes?: PreflightProbes;
 }
 
 /**
@@ -59,26 +62,30 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: 'Preflight was aborted.' });
   };
   throwIfAborted();
-  const project = await checkProjectReadable(projectDir);
+  const probes = options.probes?.projectDir === projectDir ? options.probes : undefined;
+  const project = await (probes?.project ?? checkProjectReadable(projectDir));
   const isProjectUsable = project.status !== 'fail';
   // Three independent lines of checks run side by side (the provider's `--version` is a process
   // start of its own, often the slowest); the report lists them in this order whatever finishes first.
   const gitLine = async (): Promise<PreflightCheck[]> => {
-    const installed = await checkGitInstalled(isProjectUsable ? projectDir : tmpdir());
+    const installed = await (probes?.gitInstalled ?? checkGitInstalled(isProjectUsable ? projectDir : tmpdir()));
     if (!isProjectUsable || installed.status !== 'pass') return [installed];
     throwIfAborted();
-    const repository = await checkRepository(projectDir, { isGitRequired: options.isGitRequired ?? true, ...(options.offerInit === undefined ? {} : { offerInit: options.offerInit }) });
+    // One rev-parse answers both whether this is a work tree and where its git directory is.
+    const { check: repository, paths } = await inspectRepository(projectDir, { isGitRequired: options.isGitRequired ?? true, ...(options.offerInit === undefined ? {} : { offerInit: options.offerInit }) });
     if (repository.status !== 'pass') return [installed, repository];
     throwIfAborted();
-    return [installed, repository, ...(await checkWorkTree(projectDir, { allowDirty }))];
+    return [installed, repository, ...(await checkWorkTree(projectDir, { allowDirty, ...(paths === undefined ? {} : { paths }) }))];
   };
   const providers = [options.provider, ...(options.completionProviders ?? [])].filter(
     (provider, index, all): provider is LLMProviderV1 => provider !== undefined && all.findIndex((other) => other?.providerId === provider.providerId) === index,
   );
   const providerLine = async (): Promise<PreflightCheck[]> => {
     const results = await Promise.all(
-      providers.map((provider) =>
-        checkProvider(provider, { cwd: isProjectUsable ? projectDir : tmpdir(), timeoutMs: options.providerCheckTimeoutMs ?? 30_000, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) }),
+      providers.map(
+        (provider) =>
+          probes?.providerCheck(provider) ??
+          checkProvider(provider, { cwd: isProjectUsable ? projectDir : tmpdir(), timeoutMs: options.providerCheckTimeoutMs ?? 30_000, ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }) }),
       ),
     );
     return results.flat();
