@@ -9,8 +9,20 @@ export interface GitVersion {
   isSupported: boolean;
 }
 
-/** The installed git's version, or the reason it could not be run. */
+/** Versions found, by the PATH git was looked up on: the preflight and the workspace's begin both ask, once per run. */
+const knownVersions = new Map<string, GitVersion>();
+
+/** The installed git's version, or the reason it could not be run (a failure is not remembered: git may be installed next). */
 export async function gitVersion(cwd: string): Promise<{ isOk: true; version: GitVersion } | { isOk: false; message: string }> {
+  const path = process.env['PATH'] ?? '';
+  const known = knownVersions.get(path);
+  if (known !== undefined) return { isOk: true, version: { ...known } };
+  const found = await askGitVersion(cwd);
+  if (found.isOk) knownVersions.set(path, found.version);
+  return found;
+}
+
+async function askGitVersion(cwd: string): Promise<{ isOk: true; version: GitVersion } | { isOk: false; message: string }> {
   const result = await tryGit(cwd, ['--version']).catch((error: unknown) => ({ isOk: false as const, message: String(error) }));
   if (!result.isOk) return { isOk: false, message: result.message.split('\n')[0] ?? result.message };
   const match = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(result.output);
