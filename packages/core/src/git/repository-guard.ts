@@ -1,3 +1,4 @@
+import type { BigIntStats } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,6 +30,11 @@ export interface GuardFinding {
 export class RepositoryGuard {
   readonly #commonDir: string;
   readonly #snapshot: Map<string, Entry>;
+  /**
+   * Files read and found as recorded, by what `lstat` said of them then: while it says the same,
+   * the file is not read again (see `signatureOf`). Most checks read no file at all.
+   */
+  readonly #verified: Verified = new Map();
 
   private constructor(commonDir: string, snapshot: Map<string, Entry>) {
     this.#commonDir = commonDir;
@@ -76,13 +82,14 @@ export class RepositoryGuard {
 
   /** Compares with the snapshot; restores what differs. Returns what was found (empty when nothing changed). */
   async check(): Promise<GuardFinding[]> {
-    const current = await readWatched(this.#commonDir);
+    const current = await readWatched(this.#commonDir, this.#verified);
     // A worktree git no longer has (removed, pruned) takes its configuration with it: nothing to put back.
     for (const path of [...this.#snapshot.keys()]) if (path.startsWith('worktrees/') && !current.has(path)) this.#snapshot.delete(path);
     const changed = new Set<string>();
     for (const [path, entry] of this.#snapshot) if (!isSame(entry, current.get(path))) changed.add(path);
     for (const path of current.keys()) if (!this.#snapshot.has(path)) changed.add(path);
     if (changed.size === 0) return [];
+    for (const path of changed) this.#verified.delete(path);
     const configChanges: string[] = [];
     const hookChanges: string[] = [];
     for (const path of [...changed].sort()) {
@@ -121,42 +128,67 @@ function isWatchedPath(path: string): boolean {
   return path === HOOKS_DIRECTORY || path.startsWith(`${HOOKS_DIRECTORY}/`) || /^worktrees\/[^/]+\/config\.worktree$/.test(path);
 }
 
-async function readWatched(commonDir: string): Promise<Map<string, Entry>> {
+/** Path → the `lstat` signature it had when its content was read and found as recorded, with that entry. */
+type Verified = Map<string, { signature: string; entry: Entry }>;
+
+/** The watched files as they are now; a file whose `lstat` matches a verified signature is taken as verified, not read. */
+async function readWatched(commonDir: string, verified?: Verified): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
-  for (const path of WATCHED_FILES) {
-    const entry = await readEntry(join(commonDir, path));
+  const read = async (path: string) => {
+    const entry = await readEntry(commonDir, path, verified);
     if (entry !== undefined) entries.set(path, entry);
-  }
-  await walk(commonDir, HOOKS_DIRECTORY, entries);
+  };
+  await Promise.all(WATCHED_FILES.map(read));
+  await walk(commonDir, HOOKS_DIRECTORY, read);
   // With `extensions.worktreeConfig`, `git config --worktree` in a task's worktree writes here, and our git in that worktree reads it.
-  for (const name of (await readdir(join(commonDir, 'worktrees')).catch(() => [])).sort()) {
-    const path = `worktrees/${name}/config.worktree`;
-    const entry = await readEntry(join(commonDir, path));
-    if (entry !== undefined) entries.set(path, entry);
-  }
-  return entries;
+  const names = (await readdir(join(commonDir, 'worktrees')).catch(() => [])).sort();
+  await Promise.all(names.map((name) => read(`worktrees/${name}/config.worktree`)));
+  // In a stable order whatever order the reads finished in.
+  return new Map([...entries].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)));
 }
 
 /** Every file and symbolic link under `relativeDir`, never following links. */
-async function walk(root: string, relativeDir: string, entries: Map<string, Entry>): Promise<void> {
+async function walk(root: string, relativeDir: string, read: (path: string) => Promise<void>): Promise<void> {
   const absolute = join(root, relativeDir);
   const info = await lstat(absolute).catch(() => undefined);
   if (info === undefined) return;
-  if (!info.isDirectory()) {
-    const entry = await readEntry(absolute);
-    if (entry !== undefined) entries.set(relativeDir, entry);
-    return;
-  }
-  for (const name of (await readdir(absolute).catch(() => [])).sort()) await walk(root, `${relativeDir}/${name}`, entries);
+  if (!info.isDirectory()) return read(relativeDir);
+  const names = (await readdir(absolute).catch(() => [])).sort();
+  await Promise.all(names.map((name) => walk(root, `${relativeDir}/${name}`, read)));
 }
 
-async function readEntry(path: string): Promise<Entry | undefined> {
-  const info = await lstat(path).catch(() => undefined);
+/**
+ * What `lstat` says of a file, to tell it unchanged without reading it: inode, size, mode and
+ * both times in nanoseconds. The change time cannot be set from user space, and any write or
+ * chmod moves it; a file whose change time is within a second of the look is never taken as
+ * unchanged (a write in the same clock tick would leave it as it was, as git's racy entries).
+ */
+function signatureOf(info: BigIntStats, lookedAtNs: bigint): string | undefined {
+  if (lookedAtNs - info.ctimeNs < 1_000_000_000n) return undefined;
+  return `${info.ino}:${info.size}:${info.mode}:${info.mtimeNs}:${info.ctimeNs}`;
+}
+
+async function readEntry(root: string, relativePath: string, verified?: Verified): Promise<Entry | undefined> {
+  const path = join(root, relativePath);
+  const lookedAtNs = BigInt(Date.now()) * 1_000_000n;
+  const info = await lstat(path, { bigint: true }).catch(() => undefined);
   if (info === undefined) return undefined;
-  if (info.isSymbolicLink()) return { kind: 'link', target: await readlink(path) };
-  if (info.isFile()) return { kind: 'file', mode: info.mode & 0o777, content: await readFile(path) };
-  // A directory (or anything else) where a watched file should be: recorded as an empty file that is "changed".
-  return { kind: 'file', mode: -1, content: Buffer.alloc(0) };
+  const signature = signatureOf(info, lookedAtNs);
+  const known = verified?.get(relativePath);
+  if (known !== undefined && signature !== undefined && known.signature === signature) return known.entry;
+  const entry: Entry = info.isSymbolicLink()
+    ? { kind: 'link', target: await readlink(path) }
+    : info.isFile()
+      ? { kind: 'file', mode: Number(info.mode & 0o777n), content: await readFile(path) }
+      : // A directory (or anything else) where a watched file should be: recorded as an empty file that is "changed".
+        { kind: 'file', mode: -1, content: Buffer.alloc(0) };
+  // Remembered only for a file read as it was recorded, and whose read followed the lstat without a change in between.
+  if (verified !== undefined && signature !== undefined) {
+    const after = await lstat(path, { bigint: true }).catch(() => undefined);
+    if (after !== undefined && signatureOf(after, lookedAtNs) === signature) verified.set(relativePath, { signature, entry });
+    else verified.delete(relativePath);
+  }
+  return entry;
 }
 
 function isSame(left: Entry, right: Entry | undefined): boolean {

@@ -1,0 +1,53 @@
+import { readFile as realReadFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+// Counts the guard's file reads (the rest of fs is the real one).
+const reads = vi.hoisted(() => ({ paths: [] as string[] }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const original = await importOriginal<typeof import('node:fs/promises')>();
+  return {
+    ...original,
+    readFile: (path: Parameters<typeof original.readFile>[0], ...rest: unknown[]) => {
+      reads.paths.push(String(path));
+      return (original.readFile as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
+    },
+  };
+});
+
+const { RepositoryGuard } = await import('./repository-guard');
+const { createTemporaryRepository } = await import('./testing/temporary-repository');
+
+const repositories: Array<{ cleanup(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const repository of repositories.splice(0)) await repository.cleanup();
+});
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1100));
+
+describe('RepositoryGuard reads', () => {
+  it('reads no file again while lstat says it is as verified, and still finds and puts back a changed one', async () => {
+    const repository = await createTemporaryRepository();
+    repositories.push(repository);
+    const gitDir = join(repository.root, '.git');
+    await writeFile(join(gitDir, 'hooks', 'pre-push'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    // Files changed within a second of a look are always read (a write in the same clock tick): let them age.
+    await settle();
+    const guard = await RepositoryGuard.take(gitDir);
+    reads.paths.length = 0;
+    expect(await guard.check()).toEqual([]);
+    expect(reads.paths.length).toBeGreaterThan(0);
+    reads.paths.length = 0;
+    expect(await guard.check()).toEqual([]);
+    expect(reads.paths).toEqual([]);
+
+    // An agent rewrites the hook with as many bytes: found, put back.
+    await writeFile(join(gitDir, 'hooks', 'pre-push'), '#!/bin/sh\nexit 1\n');
+    expect(await guard.check()).toEqual([{ kind: 'git-hooks', changes: ['hooks/pre-push changed'] }]);
+    expect(await realReadFile(join(gitDir, 'hooks', 'pre-push'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+    // Just put back: read again on the next look (too recent to be taken as verified), and found as recorded.
+    reads.paths.length = 0;
+    expect(await guard.check()).toEqual([]);
+    expect(reads.paths.some((path) => path.endsWith(join('hooks', 'pre-push')))).toBe(true);
+  });
+});
