@@ -229,12 +229,13 @@ export class GitRun {
   }
 
   /** The common start of `prepare`: the task becomes active; returns where it starts from. */
-  async startTask(task: Task, options: PrepareTaskOptions): Promise<{ baseCommit: string; sequence: number; isCheckpointKept: boolean }> {
+  async startTask(task: Task, options: PrepareTaskOptions, how: { isOutsideQueue?: boolean } = {}): Promise<{ baseCommit: string; sequence: number; isCheckpointKept: boolean }> {
     this.requireRun();
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `Task ${task.id} was aborted before it started.` });
     // Before git checks out a new worktree: a filter a running agent configured must not run.
     await this.watch.checkGitFiles();
-    await this.watch.rebaselineIfIdle();
+    // A rebaseline reads the checkout: never beside a move of the head (outside the queue, agents run: there is none to make).
+    if (how.isOutsideQueue !== true) await this.watch.rebaselineIfIdle();
     this.watch.taskStarted(task.id);
     this.starting.add(task.id);
     const baseCommit = (await headCommit(this.root)) as string;

@@ -68,7 +68,9 @@ export class WorktreeWorkspace implements TaskWorkspace {
    */
   async prepare(task: Task, options: PrepareTaskOptions): Promise<PreparedTask> {
     const run = this.#run;
-    const start = await run.queue.run(() => run.startTask(task, options));
+    // With agents running there is no rebaseline to make (`rebaselineIfIdle`), so nothing of the start needs the git queue:
+    // it does not wait behind a move of the head (it starts from the head before it). Otherwise it takes the queue.
+    const start = run.runningTaskIds().length > 0 ? await run.startTask(task, options, { isOutsideQueue: true }) : await run.queue.run(() => run.startTask(task, options));
     let prepared: PreparedTask;
     try {
       prepared = await this.#prepareWorktree(task, options, start);
