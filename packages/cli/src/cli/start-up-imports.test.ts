@@ -23,12 +23,12 @@ async function packagesLoadedBy(entry: string): Promise<Set<string>> {
 }
 
 describe('what the CLI loads at start-up', () => {
-  it('leaves the TypeScript compiler, the queue client, the AI SDK, contracts and context for when they are used', async () => {
+  it('leaves the TypeScript compiler, the queue client, the AI SDK, execa, contracts and context for when they are used', async () => {
     const loaded = await packagesLoadedBy(ENTRY);
     // The check can see packages at all: zod is loaded by every part.
     expect(loaded.has('zod')).toBe(true);
     expect(loaded.has('@qoder-orch/core')).toBe(true);
-    for (const heavy of ['typescript', 'bullmq', 'ioredis', 'ai', '@qoder-orch/distributed']) expect(loaded, heavy).not.toContain(heavy);
+    for (const heavy of ['typescript', 'bullmq', 'ioredis', 'ai', 'execa', '@qoder-orch/distributed']) expect(loaded, heavy).not.toContain(heavy);
     // The contracts and context packages are loaded when a run builds its orchestrator, beside
     // preflight's probes; the report renderer and the demo's fake server when they are used.
     for (const later of ['@qoder-orch/contracts', '@qoder-orch/context']) expect(loaded, later).not.toContain(later);

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { OrchestratorError } from '@qoder-orch/spec';
 import { tryGit } from '../git/git-client';
 
@@ -68,6 +67,7 @@ export async function deliverPullRequest(options: DeliverPullRequestOptions): Pr
   if (!pushed.isOk) {
     return { status: 'not-opened', code: 'BRANCH_PUSH_FAILED', message: `git push ${remote} ${options.branch} failed: ${pushed.message}`, isPushed: false, commands: [push, create] };
   }
+  const { execa } = await import('execa');
   const run = (args: string[]) => execa('gh', args, { cwd: options.projectDir, env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 120_000, ...(options.abortSignal ? { cancelSignal: options.abortSignal } : {}) });
   const auth = await run(['auth', 'status']);
   if (isMissing(auth)) return { status: 'not-opened', code: 'GH_MISSING', message: 'The GitHub CLI (gh) is not on the PATH; the branch is pushed.', isPushed: true, commands: [create] };

@@ -185,6 +185,8 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
     if (typeof objective !== 'string' || objective.trim() === '') {
       throw new OrchestratorError({ code: 'CONFIG_INVALID', message: 'The objective is empty.', fix: 'Describe what should be built, e.g. "Add user authentication with JWT tokens".' });
     }
+    // The process runner agents and checks start through, loaded while preflight and the workspace wait on git.
+    void import('execa').catch(() => undefined);
     const now = new Date().toISOString();
     const state: RunState = {
       version: 1,
