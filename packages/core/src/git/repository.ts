@@ -21,14 +21,26 @@ export interface RepositoryPaths {
 
 /** Whether `dir` is inside the working tree of a git repository. Never throws. */
 export async function isGitRepository(dir: string): Promise<boolean> {
+  return (await workTreePaths(dir)) !== undefined;
+}
+
+/**
+ * Whether `dir` is inside a repository's work tree, and its paths, from one `git rev-parse`
+ * (`--is-inside-work-tree` and the paths together, remembered as `repositoryPaths` remembers
+ * them): `undefined` outside a work tree (no repository, a bare one, inside `.git`). Never throws.
+ */
+export async function workTreePaths(dir: string): Promise<RepositoryPaths | undefined> {
   const exists = await stat(dir).then(
     (info) => info.isDirectory(),
     () => false,
   );
-  if (!exists) return false;
-  if ((await stillKnownPaths(dir)) !== undefined) return true;
-  const result = await tryGit(dir, ['rev-parse', '--is-inside-work-tree']).catch(() => ({ isOk: false as const, message: '' }));
-  return result.isOk && result.output.trim() === 'true';
+  if (!exists) return undefined;
+  const known = await stillKnownPaths(dir);
+  if (known !== undefined) return { ...known };
+  const result = await tryGit(dir, ['rev-parse', '--is-inside-work-tree', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir']).catch(() => ({ isOk: false as const, message: '' }));
+  const lines = result.isOk ? result.output.split('\n').filter((line) => line.length > 0) : [];
+  if (lines.length < 4 || lines[0]?.trim() !== 'true') return undefined;
+  return remember(dir, lines.slice(1) as [string, string, string]);
 }
 
 /** Paths git gave for directories asked about before (the preflight, the orchestrator and the workspace each ask at a run's start). */
@@ -67,7 +79,11 @@ export async function repositoryPaths(dir: string): Promise<RepositoryPaths> {
       fix: `Run \`git init\` in ${dir} (or pass a directory inside a repository).`,
     });
   }
-  const [root, gitDir, commonDir] = lines as [string, string, string];
+  return remember(dir, lines as [string, string, string]);
+}
+
+/** The paths in `rev-parse --show-toplevel --absolute-git-dir --git-common-dir` lines, remembered for `dir`. */
+function remember(dir: string, [root, gitDir, commonDir]: readonly [string, string, string]): RepositoryPaths {
   const paths = { root, gitDir, commonDir: isAbsolute(commonDir) ? commonDir : resolve(root, commonDir) };
   if (knownPaths.size >= 64) knownPaths.clear();
   knownPaths.set(resolve(dir), paths);

@@ -1,9 +1,8 @@
 import { access, constants, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAbsolute, resolve } from 'node:path';
 import { tryGit } from '../git/git-client';
 import { gitVersion, MINIMUM_GIT_VERSION } from '../git/git-version';
-import { initRepository, type RepositoryPaths, repositoryPaths } from '../git/repository';
+import { initRepository, type RepositoryPaths, repositoryPaths, workTreePaths } from '../git/repository';
 import { PRIVATE_DIRECTORY, PRIVATE_REF_ROOT } from '../git/ref-names';
 import type { PreflightCheck } from './preflight-report';
 import { fail, pass, warn } from './check-result';
@@ -30,24 +29,6 @@ export async function checkProjectReadable(projectDir: string): Promise<Prefligh
   } catch (error) {
     return fail('project.readable', label, `${projectDir} cannot be read and written: ${(error as Error).message}`, 'Run as a user who owns the project directory, or fix its permissions.');
   }
-}
-
-/**
- * Whether `dir` is inside a repository's work tree, and its paths, from one `git rev-parse`
- * (`--is-inside-work-tree` and the paths together): `undefined` outside a work tree (no
- * repository, a bare one, inside `.git`), as `isGitRepository` answers.
- */
-async function workTreePaths(dir: string): Promise<RepositoryPaths | undefined> {
-  const exists = await stat(dir).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
-  if (!exists) return undefined;
-  const result = await tryGit(dir, ['rev-parse', '--is-inside-work-tree', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir']).catch(() => ({ isOk: false as const, message: '' }));
-  const lines = result.isOk ? result.output.split('\n').filter((line) => line.length > 0) : [];
-  if (lines.length < 4 || lines[0]!.trim() !== 'true') return undefined;
-  const [, root, gitDir, commonDir] = lines as [string, string, string, string];
-  return { root, gitDir, commonDir: isAbsolute(commonDir) ? commonDir : resolve(root, commonDir) };
 }
 
 /** The repository check, and the repository's paths when it passed (for `checkWorkTree`, so it does not ask git again). */

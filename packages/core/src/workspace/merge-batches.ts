@@ -86,7 +86,7 @@ export class MergeBatches {
   async #mergeAll(batch: readonly Waiting[]): Promise<CompletedTask[]> {
     const run = this.#run;
     // Merge drivers are configuration too: none an agent set since may run in the merges.
-    await run.queue.run(() => run.watch.checkGitFiles());
+    await run.watch.checkGitFiles();
     const from = (await headCommit(run.root)) as string;
     const early = await this.#computeMerges(batch, from);
     return run.queue.run(async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runGit } from '../git/run-git';
+import type { WorkerProcessSettings } from './worker-settings';
 
 /** The monorepo root (tsx resolves the workspace packages to their sources through its tsconfig). */
 export const MONOREPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -36,18 +37,7 @@ export interface WorkerProcess {
 }
 
 /** A worker in its own process (test/worker-main.ts), standing in for another machine. */
-export async function startWorkerProcess(settings: {
-  redis: string;
-  workdir: string;
-  name: string;
-  delayMs?: number;
-  delays?: Record<string, number>;
-  concurrency?: number;
-  queue?: string;
-  /** The job lock and stalled-job check (worker-main's defaults: 2000 and 1000 ms, for tests that kill workers). */
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-}): Promise<WorkerProcess> {
+export async function startWorkerProcess(settings: WorkerProcessSettings): Promise<WorkerProcess> {
   const script = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(settings)], { cwd: MONOREPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
   const lines: WorkerProcess['lines'] = [];

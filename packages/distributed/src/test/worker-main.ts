@@ -4,18 +4,9 @@
  */
 import { createWorker } from '../index';
 import { createStubAgentProvider } from './stub-agent-provider';
+import type { WorkerProcessSettings } from './worker-settings';
 
-const settings = JSON.parse(process.argv[2] ?? '{}') as {
-  redis: string;
-  workdir: string;
-  name: string;
-  delayMs?: number;
-  delays?: Record<string, number>;
-  concurrency?: number;
-  queue?: string;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-};
+const settings = JSON.parse(process.argv[2] ?? '{}') as WorkerProcessSettings;
 const print = (type: string, fields: object) => process.stdout.write(`${JSON.stringify({ type, worker: settings.name, ...fields })}\n`);
 const worker = await createWorker({
   connection: settings.redis,
