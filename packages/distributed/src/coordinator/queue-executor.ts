@@ -24,6 +24,7 @@ import { applyRemoteResult, publishBase, snapshotState } from './publish-base';
 import { RemoteRefDeleter } from './remote-ref-deleter';
 import { leftoverRunRefs } from './run-leftovers';
 import { ResultFetcher } from './result-fetcher';
+import { Slots } from '../util/slots';
 
 export interface QueueExecutorOptions {
   /** The Redis the workers take jobs from. */
@@ -49,6 +50,12 @@ export interface QueueExecutorOptions {
   onAbort?: 'cancel' | 'let-run';
   /** Keep the `refs/qoder-orch/base/<run>/<commit>` refs this executor pushed when it closes (by default they are deleted from the remote). */
   keepBaseRefs?: boolean;
+  /**
+   * Workers' results are fetched at most once per this interval; those that arrive meanwhile go
+   * in one fetch (a fetch costs the coordinator and the remote five git processes, whatever it
+   * brings). A result that arrives after a quiet interval is fetched at once. @default 1000
+   */
+  resultFetchIntervalMs?: number;
   /** Keep workers' result branches (`qoder-orch/<run>/<task>/<attempt>`) on the remote (by default those brought back or refused are deleted when the executor closes, with the base refs, in one push). */
   keepResultBranches?: boolean;
 }
@@ -80,6 +87,8 @@ const KNOWN_CODES = new Set<string>([
   'CONFIG_INVALID',
 ]);
 const KEEP_FINISHED = { age: 7 * 24 * 3600, count: 10_000 };
+/** Attempts prepared (snapshot and publish) at once. */
+const PREPARED_AT_ONCE = 4;
 /** How long a clean-up may wait on Redis before it is given up (Redis may be the reason for it). */
 const QUICK_MS = 2000;
 
@@ -110,11 +119,13 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
   #gitDir: string | undefined;
   readonly #fetcher: ResultFetcher;
   readonly #deleter: RemoteRefDeleter;
+  /** Attempts whose starting state is being snapshotted and published. */
+  readonly #preparing = new Slots(PREPARED_AT_ONCE);
 
   constructor(options: QueueExecutorOptions) {
     super();
     this.#options = options;
-    this.#fetcher = new ResultFetcher(options.remote);
+    this.#fetcher = new ResultFetcher(options.remote, options.resultFetchIntervalMs === undefined ? {} : { intervalMs: options.resultFetchIntervalMs });
     this.#deleter = new RemoteRefDeleter(options.remote);
     this.providerId = `queue(${options.provider.providerId})`;
     const connection = redisOptionsOf(options.connection);
@@ -159,11 +170,21 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     const identity = { runId: options.runId ?? `adhoc-${randomUUID()}`, taskId: refSafe(options.taskId), attempt: options.attempt ?? 1 };
     const jobId = jobIdOf(identity);
     if (options.runId !== undefined) this.#runIds.add(identity.runId);
-    const { commit: base, isClean } = await snapshotState(cwd);
-    // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
-    // Named for the run too: a run that ends deletes its own refs, never another coordinator's from the same commit.
-    const baseRef = `refs/qoder-orch/base/${identity.runId}/${base}`;
-    await this.#publish(cwd, base, baseRef, abortSignal);
+    // A few attempts are prepared at once: with many started together, the first reach the queue (and the workers)
+    // while the others' snapshots are still made, instead of every push waiting behind every snapshot's git process.
+    await this.#preparing.acquire();
+    let prepared: { base: string; isClean: boolean; baseRef: string };
+    try {
+      const { commit: base, isClean } = await snapshotState(cwd);
+      // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
+      // Named for the run too: a run that ends deletes its own refs, never another coordinator's from the same commit.
+      const baseRef = `refs/qoder-orch/base/${identity.runId}/${base}`;
+      await this.#publish(cwd, base, baseRef, abortSignal);
+      prepared = { base, isClean, baseRef };
+    } finally {
+      this.#preparing.release();
+    }
+    const { base, isClean, baseRef } = prepared;
     const data: TaskJob = TaskJobSchema.parse({
       ...identity,
       repositoryUrl: await this.#repositoryUrlFor(cwd),

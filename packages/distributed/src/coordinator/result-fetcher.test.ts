@@ -1,3 +1,4 @@
+import { observeGitSpawns } from '@qoder-orch/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createProjectWithRemote } from '../test/project-fixture';
 import { ResultFetcher } from './result-fetcher';
@@ -41,5 +42,41 @@ describe('ResultFetcher (real git, a bare remote)', () => {
     expect((await resumed.fetch(project.projectDir, 'qoder-orch/run/a/1')).tip).toBe(tip);
     await resumed.clear();
     await expect(new ResultFetcher('origin').fetch(project.projectDir, 'qoder-orch/run/a/1')).rejects.toMatchObject({ code: 'REMOTE_RESULT_INVALID' });
+  });
+
+  it('fetches at most once per interval: results that arrive meanwhile go together in the next fetch; one after a quiet interval goes at once', async () => {
+    const project = await createProjectWithRemote({ 'README.md': '# app\n' });
+    cleanups.push(project.cleanup);
+    const names = ['a', 'b', 'c', 'd'];
+    for (const name of names) {
+      await project.git(['commit', '--allow-empty', '--quiet', '-m', name]);
+      await project.git(['push', '--quiet', 'origin', `HEAD:refs/heads/qoder-orch/run/${name}/1`]);
+    }
+    const fetches: number[] = [];
+    const startedAt = Date.now();
+    const stop = observeGitSpawns((spawn) => {
+      if (spawn.args.includes('fetch')) fetches.push(Date.now() - startedAt);
+    });
+    try {
+      const fetcher = new ResultFetcher('origin', { intervalMs: 600 });
+      const first = fetcher.fetch(project.projectDir, 'qoder-orch/run/a/1');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const later = [fetcher.fetch(project.projectDir, 'qoder-orch/run/b/1')];
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      later.push(fetcher.fetch(project.projectDir, 'qoder-orch/run/c/1'));
+      await Promise.all([first, ...later]);
+      // a at once; b and c together, once the interval since a's fetch began is over.
+      expect(fetches).toHaveLength(2);
+      expect(fetches[1]! - fetches[0]!).toBeGreaterThanOrEqual(590);
+      // Long after the last fetch, a result is fetched without waiting.
+      await new Promise((resolve) => setTimeout(resolve, 650));
+      const requestedAt = Date.now() - startedAt;
+      await fetcher.fetch(project.projectDir, 'qoder-orch/run/d/1');
+      expect(fetches).toHaveLength(3);
+      expect(fetches[2]! - requestedAt).toBeLessThan(300);
+      await fetcher.clear();
+    } finally {
+      stop();
+    }
   });
 });

@@ -17,23 +17,33 @@ interface Request {
 /** Where a fetched result branch is kept locally until the executor closes. */
 const localRefOf = (branch: string) => `refs/qoder-orch/fetched/${branch}`;
 
+/** By default, results are fetched at most once a second (see {@link ResultFetcher}). */
+export const DEFAULT_FETCH_INTERVAL_MS = 1000;
+
 /**
  * Fetches workers' result branches from the remote into the coordinator's repository, several
- * at once: while one `git fetch` runs, the results that arrive meanwhile wait and go together in
- * the next (one fetch and one for-each-ref for all of them, instead of two processes each). A
- * batch that fails (one branch missing fails the whole fetch) is fetched again one by one, so
- * only the bad result fails. Every worktree of the repository shares its refs, so one
- * worktree's cwd serves the whole batch. One fetcher serves one repository.
+ * at once: a fetch starts at most once per `intervalMs`, and the results that arrive while one
+ * runs or while the interval is not over go together in the next (one fetch and one
+ * for-each-ref for all of them, instead of two processes each and the remote's work for each;
+ * a fetch is five processes on both sides). A result that arrives when none was fetched for
+ * `intervalMs` is fetched at once. A batch that fails (one branch missing fails the whole
+ * fetch) is fetched again one by one, so only the bad result fails. Every worktree of the
+ * repository shares its refs, so one worktree's cwd serves the whole batch. One fetcher serves
+ * one repository.
  */
 export class ResultFetcher {
   readonly #remote: string;
+  readonly #intervalMs: number;
   readonly #pending: Request[] = [];
   #running: Promise<void> | undefined;
+  #startedAt = Number.NEGATIVE_INFINITY;
+  #timer: NodeJS.Timeout | undefined;
   /** Local refs made so far, with a cwd of the repository to delete them from. */
   readonly #made = new Map<string, string>();
 
-  constructor(remote: string) {
+  constructor(remote: string, { intervalMs = DEFAULT_FETCH_INTERVAL_MS }: { intervalMs?: number } = {}) {
     this.#remote = remote;
+    this.#intervalMs = Math.max(0, intervalMs);
   }
 
   /** The commit the worker's branch is at (and its parents), fetched into the repository of `cwd`. */
@@ -54,7 +64,16 @@ export class ResultFetcher {
   }
 
   #pump(): void {
-    if (this.#running || this.#pending.length === 0) return;
+    if (this.#running || this.#timer || this.#pending.length === 0) return;
+    const waitMs = this.#startedAt + this.#intervalMs - Date.now();
+    if (waitMs > 0) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#pump();
+      }, waitMs);
+      return;
+    }
+    this.#startedAt = Date.now();
     const batch = this.#pending.splice(0);
     this.#running = this.#fetchAll(batch)
       .catch(() => undefined)

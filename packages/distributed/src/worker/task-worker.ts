@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { headCommit } from '@qoder-orch/core';
 import { type AgentEvent, type LLMProviderV1, OrchestratorError, ProviderError, redactJson, redactOutput, secretValuesFrom, serializeError } from '@qoder-orch/spec';
 import { type Job, Worker } from 'bullmq';
@@ -7,7 +8,9 @@ import { Redis } from 'ioredis';
 import { type RedisConnection, redisOptionsOf } from '../connection/redis-connection';
 import { runGit } from '../git/run-git';
 import { cancelChannelOf, DEFAULT_QUEUE, jobIdOf, type TaskJob, type TaskJobResult, TaskJobSchema } from '../job/task-job';
+import { holdJobLock } from './job-lease';
 import { type MirrorWorktree, RepositoryMirrors } from './repository-mirror';
+import { Slots } from '../util/slots';
 
 /** The providers a worker runs agents with: by name, or made on demand from the job's provider name. */
 export type WorkerProviders = Readonly<Record<string, LLMProviderV1>> | ((name: string) => Promise<LLMProviderV1>);
@@ -18,7 +21,11 @@ export interface TaskWorkerOptions {
   queue?: string;
   /** Where the worker keeps its repository mirrors and task worktrees. */
   workdir: string;
-  /** Attempts run at once. @default 1 */
+  /**
+   * Agents run at once. An attempt whose agent has stopped gives its agent slot to the next
+   * attempt while its own commit and push finish (at most this many finish at once too).
+   * @default 1
+   */
   concurrency?: number;
   providers: WorkerProviders;
   /** Named in results and events. @default `<hostname>:<pid>` */
@@ -41,14 +48,20 @@ export interface TaskWorkerEvents {
 }
 
 const EVENT_FLUSH_MS = 100;
+/** After the queue failed to answer a request for a job: the wait before the next request (Redis may be restarting). */
+const RETRY_TAKE_MS = 1000;
 
 /**
  * Takes task attempts from the queue and runs them: a worktree of its mirror of the repository
  * at the attempt's base commit, the agent through the named provider (credentials from this
  * machine's environment), a commit of what it changed, and a push of the attempt's branch. The
  * agent's events stream back as job progress. Failures, a failed push included, are results
- * with an error code; the job's lock is renewed while the agent works, so a worker that dies
+ * with an error code; the job's lock is renewed while the attempt runs, so a worker that dies
  * loses its lock and the attempt is put back for another.
+ *
+ * Jobs are taken by hand (BullMQ's `getNextJob`), one agent slot at a time: when an agent stops,
+ * the next job is taken and its agent starts while the finished attempt commits and pushes, so
+ * a worker's agents are not idle for the length of a push.
  */
 export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
   readonly name: string;
@@ -59,6 +72,16 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
   readonly #worker: Worker;
   /** Listens for the coordinators' cancellations of attempts this worker runs. */
   readonly #cancellations: Redis;
+  /** Agents running; attempts committing and pushing. */
+  readonly #agents: Slots;
+  readonly #finishing: Slots;
+  /** The attempts under way (taken, not yet answered), each with its cancellation. */
+  readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>();
+  readonly #lockDurationMs: number;
+  #isClosing = false;
+  #taking: Promise<void> | undefined;
+  /** Wakes the wait after a failed take when the worker closes. */
+  readonly #closed = new AbortController();
 
   constructor(options: TaskWorkerOptions) {
     super();
@@ -66,36 +89,124 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
     this.name = options.name ?? `${hostname()}:${process.pid}`;
     this.#mirrors = new RepositoryMirrors(options.workdir);
     this.#secrets = options.secretValues ?? secretValuesFrom(process.env);
-    this.#worker = new Worker(options.queue ?? DEFAULT_QUEUE, (job, _token, signal) => this.#process(job, signal), {
+    const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.#agents = new Slots(concurrency);
+    this.#finishing = new Slots(concurrency);
+    this.#lockDurationMs = options.lockDurationMs ?? 30_000;
+    // No processor: jobs are taken by hand (see #take); BullMQ still checks for stalled jobs.
+    this.#worker = new Worker(options.queue ?? DEFAULT_QUEUE, null, {
       connection: redisOptionsOf(options.connection),
-      concurrency: options.concurrency ?? 1,
-      lockDuration: options.lockDurationMs ?? 30_000,
+      lockDuration: this.#lockDurationMs,
       stalledInterval: options.stalledIntervalMs ?? 15_000,
       maxStalledCount: options.maxStalledCount ?? 2,
       autorun: false,
     });
-    this.#worker.on('error', (error) => this.emit('error', { message: redactOutput(error.message, this.#secrets) }));
+    this.#worker.on('error', (error) => this.#reportError(error.message));
     this.#cancellations = new Redis({ ...redisOptionsOf(options.connection), lazyConnect: true });
     this.#cancellations.on('error', () => undefined);
-    // The job's abort signal reaches the agent, which stops; the attempt ends as ABORTED.
-    this.#cancellations.on('message', (_channel: string, jobId: string) => void this.#worker.cancelJob(jobId, 'cancelled by the coordinator'));
+    // The attempt's abort signal reaches the agent, which stops; the attempt ends as ABORTED.
+    this.#cancellations.on('message', (_channel: string, jobId: string) => this.#running.get(jobId)?.abort.abort(new Error('cancelled by the coordinator')));
   }
 
   /** Starts taking jobs; resolves when the worker is connected. */
   async start(): Promise<void> {
     await this.#cancellations.subscribe(cancelChannelOf(this.#options.queue ?? DEFAULT_QUEUE));
-    void this.#worker.run().catch((error: unknown) => this.emit('error', { message: redactOutput(String(error), this.#secrets) }));
     await this.#worker.waitUntilReady();
+    await this.#worker.startStalledCheckTimer();
+    this.#taking = this.#take();
   }
 
-  /** Stops taking jobs; waits for the running ones unless `force`. */
+  /**
+   * Stops taking jobs; waits for the attempts under way (their agents, commits and pushes) unless
+   * `force`, whose attempts are left to their locks: they expire and the attempts go back on the
+   * queue for another worker.
+   */
   async close(force = false): Promise<void> {
+    this.#isClosing = true;
+    this.#closed.abort();
+    if (!force) while (this.#running.size > 0) await Promise.allSettled([...this.#running.values()].map((attempt) => attempt.done));
+    // Ends a wait for the next job too.
     await this.#worker.close(force);
+    if (!force) await this.#taking;
     this.#cancellations.disconnect();
     if (!force) await this.#mirrors.clear();
   }
 
-  async #process(job: Job, signal: AbortSignal | undefined): Promise<TaskJobResult> {
+  /** Takes a job whenever an agent slot is free, until the worker closes. */
+  async #take(): Promise<void> {
+    for (let sequence = 1; !this.#isClosing; sequence += 1) {
+      await this.#agents.acquire();
+      if (this.#isClosing) {
+        this.#agents.release();
+        return;
+      }
+      const token = `${this.#worker.id}:${sequence}`;
+      let job: Job | undefined;
+      try {
+        job = await this.#worker.getNextJob(token, { block: true });
+      } catch (error) {
+        this.#agents.release();
+        if (this.#isClosing) return;
+        this.#reportError(`Could not take a job: ${error instanceof Error ? error.message : String(error)}`);
+        await delay(RETRY_TAKE_MS, undefined, { signal: this.#closed.signal }).catch(() => undefined);
+        continue;
+      }
+      if (!job?.id) {
+        this.#agents.release();
+        continue;
+      }
+      if (this.#isClosing) {
+        // Taken while the worker was closing: given back at once rather than left to its lock.
+        await job.moveToWait(token).catch(() => undefined);
+        this.#agents.release();
+        return;
+      }
+      this.#attempt(job, job.id, token);
+    }
+  }
+
+  /** Runs a job taken with `token` to its answer: the agent in an agent slot, then its commit and push in a finishing slot. */
+  #attempt(job: Job, jobId: string, token: string): void {
+    const abort = new AbortController();
+    const lock = holdJobLock(job, token, this.#lockDurationMs, (message) => this.#reportError(message));
+    let slot: 'agent' | 'finishing' | 'none' = 'agent';
+    const releaseSlot = () => {
+      if (slot === 'agent') this.#agents.release();
+      if (slot === 'finishing') this.#finishing.release();
+      slot = 'none';
+    };
+    const onAgentStopped = async () => {
+      await this.#finishing.acquire();
+      this.#agents.release();
+      slot = 'finishing';
+    };
+    const done = (async () => {
+      try {
+        let result: TaskJobResult;
+        try {
+          result = await this.#process(job, abort.signal, onAgentStopped);
+        } catch (error) {
+          await job.moveToFailed(error instanceof Error ? error : new Error(String(error)), token, false);
+          return;
+        }
+        await job.moveToCompleted(result, token, false);
+      } catch (error) {
+        // The answer did not reach the queue (the lock was lost, or Redis went away): the attempt runs again elsewhere.
+        if (!this.#isClosing) this.#reportError(`Could not answer job ${jobId}: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        lock.stop();
+        this.#running.delete(jobId);
+        releaseSlot();
+      }
+    })();
+    this.#running.set(jobId, { done, abort });
+  }
+
+  #reportError(message: string): void {
+    this.emit('error', { message: redactOutput(message, this.#secrets) });
+  }
+
+  async #process(job: Job, signal: AbortSignal, onAgentStopped: () => Promise<void>): Promise<TaskJobResult> {
     const data = TaskJobSchema.parse(job.data);
     const jobId = jobIdOf(data);
     const failed = (code: string, message: string, isRetryable: boolean, spent: Partial<Pick<TaskJobResult & { isOk: false }, 'usage' | 'costUsd'>> = {}): TaskJobResult => {
@@ -123,12 +234,14 @@ export class TaskWorker extends EventEmitter<TaskWorkerEvents> {
       const startedAt = Date.now();
       let output: Awaited<ReturnType<LLMProviderV1['doRunTask']>>;
       try {
-        output = await provider.doRunTask({ ...agentSettings(data), taskId: data.taskId, runId: data.runId, attempt: data.attempt, prompt: data.prompt, cwd, ...(signal ? { abortSignal: signal } : {}), onEvent: relay.push });
+        output = await provider.doRunTask({ ...agentSettings(data), taskId: data.taskId, runId: data.runId, attempt: data.attempt, prompt: data.prompt, cwd, abortSignal: signal, onEvent: relay.push });
       } catch (error) {
         const serialized = serializeError(error);
         const spent = ProviderError.isInstance(error) ? { ...(error.usage ? { usage: error.usage } : {}), ...(error.costUsd === undefined ? {} : { costUsd: error.costUsd }) } : {};
         return failed(serialized.code, serialized.message, OrchestratorError.isInstance(error) && error.isRetryable, spent);
       }
+      // The next attempt's agent may start now, while this one commits and pushes.
+      await onAgentStopped();
       // The last events go out while the commit is made and pushed; they reach the coordinator before the result does.
       const flushed = relay.flush();
       const commit = await this.#commit(cwd, data);
