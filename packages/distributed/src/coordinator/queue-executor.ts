@@ -23,6 +23,7 @@ import { ConnectionWatch } from './connection-watch';
 import { applyRemoteResult, publishBase, snapshotState } from './publish-base';
 import { RemoteRefDeleter } from './remote-ref-deleter';
 import { leftoverRunRefs } from './run-leftovers';
+import { pick, refSafe } from './attempt-data';
 import { ResultFetcher } from './result-fetcher';
 import { Slots } from '../util/slots';
 
@@ -386,18 +387,6 @@ async function isCollectable(job: Job, baseCommit: string): Promise<boolean> {
 async function commonGitDir(cwd: string): Promise<string> {
   const found = await runGit(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd });
   return found.stdout.trim();
-}
-
-/** A task id as a ref and job id piece (a batch's `a+b` becomes `a_b`). */
-function refSafe(taskId: string): string {
-  const safe = taskId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
-  return /^[A-Za-z0-9]/.test(safe) ? safe : `t${safe.slice(0, 127)}`;
-}
-
-function pick(options: RunTaskOptions): Partial<TaskJob> {
-  const { model, systemPrompt, allowedTools, disallowedTools, permissionMode, maxTurns, maxBudgetUsd, timeoutMs } = options;
-  const picked = { model, systemPrompt, allowedTools: allowedTools ? [...allowedTools] : undefined, disallowedTools: disallowedTools ? [...disallowedTools] : undefined, permissionMode, maxTurns, maxBudgetUsd, timeoutMs };
-  return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
 }
 
 /** A queue executor: plug it in as the Orchestrator's provider (see {@link QueueExecutor}). */
