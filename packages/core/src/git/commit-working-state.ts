@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { runGitProcess, tryGit } from './git-client';
-import { type CheckoutLocation, locateCheckout, readHeadCommit, rememberParentsOf, rememberTreeOf } from './git-files';
+import { locateCheckout, readHeadCommit, readLooseCommitTree, rememberParentsOf, rememberTreeOf } from './git-files';
 import { type GitIdentity, identityEnvironment } from './git-identity';
 
 /** What `commitWorkingState` did: a commit on the branch, or nothing to commit (the branch left at `head`). */
@@ -35,18 +34,7 @@ export async function commitWorkingState(top: string, options: { branch: string;
   const commit = await readHeadCommit(location);
   if (commit === undefined || commit === head) return undefined;
   rememberParentsOf(commit, [head]);
-  const tree = await looseCommitTree(location, commit);
+  const tree = await readLooseCommitTree(location, commit);
   if (tree !== undefined) rememberTreeOf(commit, tree);
   return { isChanged: true, commit, head };
-}
-
-/** The tree of a commit stored as a loose object (what a commit just written is), read without git; `undefined` otherwise. */
-async function looseCommitTree(location: CheckoutLocation, commit: string): Promise<string | undefined> {
-  const stored = await readFile(join(location.commonDir, 'objects', commit.slice(0, 2), commit.slice(2))).catch(() => undefined);
-  if (stored === undefined) return undefined;
-  try {
-    return /^commit \d+\0tree ([0-9a-f]{40}|[0-9a-f]{64})\n/.exec(inflateSync(stored).subarray(0, 128).toString('latin1'))?.[1];
-  } catch {
-    return undefined;
-  }
 }

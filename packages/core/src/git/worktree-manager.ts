@@ -327,7 +327,8 @@ export class WorktreeManager {
           await this.#beforeRemove?.(worktree.path).catch(() => undefined);
           await runGit(this.#root, ['worktree', 'remove', '--force', '--force', worktree.path]);
           this.#pool.forget(worktree.path);
-        }
+        } else if (worktree.branch === undefined && !worktree.isLocked && !worktree.isPrunable) this.#pool.released(worktree.path);
+        // An idle slot this listing showed is taken by the run's first tasks without listing again (confirmed from git's files).
         continue;
       }
       seen.add(`${worktree.runId}/${worktree.taskId}`);
