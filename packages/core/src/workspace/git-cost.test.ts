@@ -24,7 +24,7 @@ const SLOTS = 4;
  * 16.1–16.9 (batching varies with timing) once the begin's listing hands its idle slots to the first tasks, loose
  * commits' trees are read from their files, and a merge batch that ran no checks is not followed by a look at the checkout.
  */
-const SPAWNS_PER_TASK = 17;
+const SPAWNS_PER_TASK = 17.5;
 
 /** One run of independent one-file tasks, `SLOTS` at a time, through the worktree workspace; answers the git processes it started. */
 async function run(root: string, worktreeRoot: string, runId: string): Promise<GitSpawn[]> {
