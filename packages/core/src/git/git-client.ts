@@ -3,7 +3,7 @@ import { OrchestratorError, SAFE_GIT_CONFIG, SAFE_GIT_UNSAFE_OPTIONS } from '@qo
 import { gitEnvironment } from './git-environment';
 import type { HelperExit } from './spawn-helper';
 import { spawnThroughHelper } from './spawn-helpers';
-import { isKnownAncestor, isRefAbsent, knownTreeOf, locateCheckout, readHeadCommit, readLooseRef, rememberTreeOf } from './git-files';
+import { isKnownAncestor, isRefAbsent, knownTreeOf, locateCheckout, readHeadCommit, readLooseCommitTree, readLooseRef, rememberTreeOf } from './git-files';
 
 export interface GitCommandOptions {
   /** Extra environment (e.g. `GIT_INDEX_FILE`, identity variables). */
@@ -208,7 +208,10 @@ export const LITERAL_PATHSPECS = { GIT_LITERAL_PATHSPECS: '1' } as const;
 export async function treeOfCommit(cwd: string, commit: string): Promise<string> {
   const known = knownTreeOf(commit);
   if (known !== undefined) return known;
-  const tree = (await runGit(cwd, ['rev-parse', '--verify', `${commit}^{tree}`])).trim();
+  // A loose commit (what a run, or the user's last commit, just wrote) says its tree in its file.
+  const location = await locateCheckout(cwd);
+  const loose = location === undefined ? undefined : await readLooseCommitTree(location, commit);
+  const tree = loose ?? (await runGit(cwd, ['rev-parse', '--verify', `${commit}^{tree}`])).trim();
   rememberTreeOf(commit, tree);
   return tree;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { headCommit, isAncestor, observeGitSpawns, resolveRef } from './git-client';
-import { isKnownAncestor, isRefAbsent, locateCheckout, readHeadCommit, rememberParentsOf } from './git-files';
+import { headCommit, isAncestor, observeGitSpawns, resolveRef, treeOfCommit } from './git-client';
+import { isKnownAncestor, isRefAbsent, locateCheckout, readHeadCommit, readLooseCommitTree, rememberParentsOf } from './git-files';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];
@@ -111,5 +111,21 @@ describe('isKnownAncestor', () => {
     expect(isKnownAncestor(id('d'), id('d'))).toBe(true);
     expect(isKnownAncestor(id('d'), id('a'))).toBe(false);
     expect(isKnownAncestor(id('e'), id('d'))).toBe(false);
+  });
+});
+
+describe('readLooseCommitTree', () => {
+  it("reads a loose commit's tree from its object file, and answers nothing for a packed commit or another kind of object", async () => {
+    const repo = await repository();
+    await repo.write('b.txt', 'b\n');
+    const commit = await repo.commitAll('second');
+    const tree = (await repo.git(['rev-parse', `${commit}^{tree}`])).trim();
+    const location = (await locateCheckout(repo.root))!;
+    expect(await readLooseCommitTree(location, commit)).toBe(tree);
+    expect(await readLooseCommitTree(location, tree)).toBeUndefined();
+    // treeOfCommit asks no git for it.
+    expect(await spawnsOf(async () => expect(await treeOfCommit(repo.root, commit)).toBe(tree))).toBe(0);
+    await repo.git(['gc', '-q', '--prune=now']);
+    expect(await readLooseCommitTree(location, commit)).toBeUndefined();
   });
 });

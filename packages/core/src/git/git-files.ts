@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import { inflateSync } from 'node:zlib';
 
 /**
  * What a git process would answer, read from git's own files when that is certain, so that the
@@ -69,6 +70,21 @@ export async function isRefAbsent(location: CheckoutLocation, ref: string): Prom
   const packed = await readFile(join(location.commonDir, 'packed-refs'), 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : undefined));
   if (packed === undefined) return false;
   return !packed.split('\n').some((line) => line.endsWith(` ${ref}`));
+}
+
+/**
+ * The tree of a commit stored as a loose object (a commit git just wrote is one), read and
+ * inflated from its file; `undefined` when it is not loose (packed, in an alternate) or not a commit.
+ */
+export async function readLooseCommitTree(location: CheckoutLocation, commit: string): Promise<string | undefined> {
+  if (!OBJECT_ID.test(commit)) return undefined;
+  const stored = await readFile(join(location.commonDir, 'objects', commit.slice(0, 2), commit.slice(2))).catch(() => undefined);
+  if (stored === undefined) return undefined;
+  try {
+    return /^commit \d+\0tree ([0-9a-f]{40}|[0-9a-f]{64})\n/.exec(inflateSync(stored).subarray(0, 128).toString('latin1'))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Commit → its tree: a commit's id is the hash of its content, tree included, so an answer never goes stale. */

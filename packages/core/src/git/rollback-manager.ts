@@ -190,8 +190,8 @@ export class RollbackManager extends EventEmitter<RollbackManagerEvents> {
   /** Every checkpoint, oldest first. */
   async listCheckpoints(options: { runId?: string } = {}): Promise<CheckpointInfo[]> {
     const prefix = `${PRIVATE_REF_ROOT}/checkpoints/${options.runId === undefined ? '' : `${refComponent(options.runId)}/`}`;
-    const failed = new Set((await this.#refs(`${PRIVATE_REF_ROOT}/failed-runs/`)).map((entry) => entry.ref.split('/').pop() ?? ''));
-    const entries = await this.#refs(prefix);
+    const [failedRuns, entries] = await Promise.all([this.#refs(`${PRIVATE_REF_ROOT}/failed-runs/`), this.#refs(prefix)]);
+    const failed = new Set(failedRuns.map((entry) => entry.ref.split('/').pop() ?? ''));
     return entries
       .map((entry) => {
         const [runId = '', taskId = ''] = entry.ref.slice(`${PRIVATE_REF_ROOT}/checkpoints/`.length).split('/');

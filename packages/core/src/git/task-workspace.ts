@@ -118,9 +118,10 @@ export interface CompleteTaskOptions {
   /**
    * Called once the task's work is committed and its worktree is free, before it waits for its
    * merge (isolation `worktree`): what is left is git work on the integration head, not agent
-   * work, so the caller may start another task meanwhile.
+   * work, so the caller may start another task meanwhile. Told the task's own commit (the
+   * integration head's change its merge will make is this commit's against the task's base).
    */
-  onCommitted?: () => void;
+  onCommitted?: (committed: { taskCommit: string }) => void;
   abortSignal?: AbortSignal;
 }
 

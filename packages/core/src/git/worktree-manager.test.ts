@@ -85,6 +85,30 @@ describe('WorktreeManager', () => {
     expect(lists).toHaveLength(2);
   });
 
+  it("takes the idle slots the run's clean-up listed without listing the worktrees again", async () => {
+    const repo = await createTemporaryRepository({ 'a.txt': 'a\n' });
+    repositories.push(repo);
+    const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
+    const first = new WorktreeManager({ projectDir: repo.root });
+    for (const task of ['t1', 't2']) await first.add('run-1', task, base);
+    for (const task of ['t1', 't2']) await first.remove('run-1', task);
+    // A new run's begin cleans leftovers (one listing); its first tasks then take the idle slots it saw.
+    const second = new WorktreeManager({ projectDir: repo.root });
+    await second.cleanLeftovers();
+    const lists: string[] = [];
+    const stop = observeGitSpawns((spawn) => {
+      if (spawn.args[0] === 'worktree' && spawn.args[1] === 'list') lists.push(spawn.cwd);
+    });
+    const added = [];
+    try {
+      for (const task of ['t1', 't2']) added.push(await second.add('run-2', task, base));
+    } finally {
+      stop();
+    }
+    expect(added.map((worktree) => relative(second.poolDirectory, worktree.path))).toEqual(['1', '2']);
+    expect(lists).toHaveLength(0);
+  });
+
   it('releases a clean, merged slot without keeping anything, and resets a slot a crashed run left on its task', async () => {
     const repo = await createTemporaryRepository();
     repositories.push(repo);

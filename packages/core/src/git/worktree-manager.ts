@@ -231,7 +231,8 @@ export class WorktreeManager {
     // The merge queue has yet to land the task's commit: its branch holds it until then (the merge deletes the branch in
     // the head's transaction, a conflict keeps it). Not in the slot's transaction below: git refuses to move a branch and
     // the HEAD that points to it in one.
-    if (isMergePending && committed !== undefined) await runGit(this.#root, ['update-ref', '-m', 'qoder-orch: task commit', `refs/heads/${branch}`, committed]);
+    // A commit made on the branch in the worktree (`commitWorkingState`) is there already.
+    if (isMergePending && committed !== undefined && (await resolveRef(this.#root, `refs/heads/${branch}`)) !== committed) await runGit(this.#root, ['update-ref', '-m', 'qoder-orch: task commit', `refs/heads/${branch}`, committed]);
     if (slot !== undefined) {
       // A slot goes back to the pool: its work kept, HEAD detached from the task's branch, files left for the next task's reset.
       await this.#pool.queueOf(slot).run(async () => {
@@ -326,7 +327,8 @@ export class WorktreeManager {
           await this.#beforeRemove?.(worktree.path).catch(() => undefined);
           await runGit(this.#root, ['worktree', 'remove', '--force', '--force', worktree.path]);
           this.#pool.forget(worktree.path);
-        }
+        } else if (worktree.branch === undefined && !worktree.isLocked && !worktree.isPrunable) this.#pool.released(worktree.path);
+        // An idle slot this listing showed is taken by the run's first tasks without listing again (confirmed from git's files).
         continue;
       }
       seen.add(`${worktree.runId}/${worktree.taskId}`);

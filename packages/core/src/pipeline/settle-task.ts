@@ -97,10 +97,16 @@ export async function settleTask(steps: PipelineSteps, input: SettleInput): Prom
     return failTask(steps, task, prepared, finish({ ...common, status: 'failed', filesChanged: changed, error: serializeError(failureFrom('VERIFICATION_FAILED', message)) } as TaskResult));
   }
 
+  // The secret scan of the task's change runs on its own commit, beside its merge (against its base: the lines it adds are those its merge adds).
+  let secretScan: Promise<string[]> | undefined;
+  const onCommitted = ({ taskCommit }: { taskCommit: string }) => {
+    input.onCommitted?.();
+    if (secrets.length > 0 && prepared.baseCommit !== undefined) secretScan = filesWithSecrets(options.projectDir, taskCommit, redactorFor(secrets), { from: prepared.baseCommit }).catch(() => [] as string[]);
+  };
   const completed = await options.workspace.complete(task, prepared, {
     message: redactOutput(`${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${options.runId}`, secrets),
     abortSignal,
-    ...(input.onCommitted === undefined ? {} : { onCommitted: input.onCommitted }),
+    onCommitted,
     ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runTaskChecks(checks.runnable, cwd, steps, { phase: 'merge', abortSignal, ...(prepared.environment ? { environment: prepared.environment } : {}) }) } : {}),
   });
   events.emit('merge', { taskId: task.id, ...(completed.commit ? { commit: completed.commit } : {}), hasConflict: completed.conflict !== undefined, conflictFiles: completed.conflict?.files ?? [] });
@@ -137,7 +143,7 @@ export async function settleTask(steps: PipelineSteps, input: SettleInput): Prom
     return failTask(steps, task, prepared, result, { isMergeFailure: true });
   }
   if (completed.commit && secrets.length > 0) {
-    const files = await filesWithSecrets(options.projectDir, completed.commit, redactorFor(secrets)).catch(() => [] as string[]);
+    const files = await (secretScan ?? filesWithSecrets(options.projectDir, completed.commit, redactorFor(secrets)).catch(() => [] as string[]));
     if (files.length > 0) {
       events.emit('warning', {
         code: 'SECRET_IN_CHANGES',

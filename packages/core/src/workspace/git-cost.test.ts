@@ -18,9 +18,13 @@ const SLOTS = 4;
  * git's files and stopped re-reading the checkout after its own merges; 26.5 once the ancestry of commits the run wrote
  * was known without git; 19.6 now (a slot's reset cleans only when its status lists something to clean, the task's
  * commit is `add -A` and `write-tree` in the worktree's own index, its release is two `update-ref`s without another
- * status, and tasks that commit while a merge runs land in one move of the head, their branches deleted in its transaction).
+ * status, and tasks that commit while a merge runs land in one move of the head, their branches deleted in its transaction);
+ * 19.9 with the afternoon's changes; 17.5 now that the task's commit is `add -A` and one `git commit` on its branch in the
+ * worktree (tree, commit and the branch's move in one process) and its release one `update-ref` that detaches the slot;
+ * 16.1–16.9 (batching varies with timing) once the begin's listing hands its idle slots to the first tasks, loose
+ * commits' trees are read from their files, and a merge batch that ran no checks is not followed by a look at the checkout.
  */
-const SPAWNS_PER_TASK = 21;
+const SPAWNS_PER_TASK = 17.5;
 
 /** One run of independent one-file tasks, `SLOTS` at a time, through the worktree workspace; answers the git processes it started. */
 async function run(root: string, worktreeRoot: string, runId: string): Promise<GitSpawn[]> {

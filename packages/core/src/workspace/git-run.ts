@@ -323,6 +323,9 @@ export class GitRun {
       const rollback = this.rollback;
       await this.watch.inspect(undefined);
       const warnings = [...this.warnings];
+      // Read beside the settling below, which touches neither the checkout nor the snapshots (leaving a run branch may set work aside: read after it then).
+      const [dirty, pendingWork] = [dirtyPaths(this.root), this.#branch === undefined ? rollback.pendingUserWork() : undefined];
+      for (const reading of [dirty, pendingWork]) reading?.catch(() => undefined);
       const { keptRefs, keptWorktrees } = (await strategy.settleTasks?.(options.isSuccess)) ?? { keptRefs: [], keptWorktrees: [] };
       if (options.isSuccess) {
         // One transaction for all of them: one git process, however many tasks the run had.
@@ -336,12 +339,12 @@ export class GitRun {
           );
         }
       }
-      const leftInTree = await dirtyPaths(this.root);
+      const leftInTree = await dirty;
       if (leftInTree.length > 0) warnings.push(strategy.leftInTreeWarning(describePaths(leftInTree)));
       // Back to the user's branch before their set-aside work returns: it was taken there.
       const left = this.#branch === undefined ? undefined : await leaveRunBranch(this.root, { branch: this.#branch, runId, rollback });
       if (left !== undefined) warnings.push(...left.warnings);
-      for (const pending of await rollback.pendingUserWork()) {
+      for (const pending of await (pendingWork ?? rollback.pendingUserWork())) {
         if (pending !== refComponent(runId) && !pending.startsWith(`${refComponent(runId)}--resume-`)) continue;
         const restored = await rollback.restoreUserWork(pending);
         if (!restored.isRestored && restored.ref !== undefined) {

@@ -66,8 +66,9 @@ export class MergeBatches {
       // Verification runs on the merged tree outside the git queue (other tasks keep starting),
       // but inside the merge queue: no other merge or revert moves the tree under it.
       const mergeVerification = lastMerged.conflict !== undefined || last.verifyAfterMerge === undefined ? undefined : await last.verifyAfterMerge(run.options.projectDir);
-      // What the checks wrote in the checkout is the run's own; with agents running it cannot be told apart.
-      if (merged.some((completed) => completed.conflict === undefined)) await run.queue.run(() => run.watch.rebaselineIfIdle());
+      // What the checks wrote in the checkout is the run's own; with agents running it cannot be told apart. Without checks
+      // the checkout is the tree the move wrote (the watch's baseline already): no look, the next idle start takes one.
+      if (mergeVerification !== undefined && merged.some((completed) => completed.conflict === undefined)) await run.queue.run(() => run.watch.rebaselineIfIdle());
       batch.forEach((waiting, index) => {
         const completed = merged[index] as CompletedTask;
         waiting.outcome = { isLanded: true, completed: waiting === last && mergeVerification !== undefined ? { ...completed, mergeVerification } : completed };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RepositoryGuard } from '../git/repository-guard';
 import type { RollbackManager } from '../git/rollback-manager';
 import { TamperingWatch } from './tampering-watch';
 
@@ -37,5 +38,30 @@ describe('TamperingWatch.inspectAfter', () => {
     const third = subject.inspectAfter('c', (job) => queue.schedule(job));
     expect(queue.jobs).toHaveLength(2);
     await third;
+  });
+});
+
+describe('TamperingWatch.checkGitFiles', () => {
+  it('gives callers that ask while a guard check waits to start that one check; a caller that asks once it started gets its own', async () => {
+    const subject = watch();
+    let release: () => void = () => {};
+    const checks: number[] = [];
+    subject.guard({
+      check: async () => {
+        checks.push(checks.length);
+        // The first check is held while the others ask.
+        if (checks.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return [];
+      },
+    } as unknown as RepositoryGuard);
+    const running = subject.checkGitFiles();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Asked while the first check runs: one more check, started after all of them asked, serves them all.
+    const waiting = [subject.checkGitFiles(), subject.checkGitFiles(), subject.checkGitFiles()];
+    release();
+    await Promise.all([running, ...waiting]);
+    expect(checks).toHaveLength(2);
+    await subject.checkGitFiles();
+    expect(checks).toHaveLength(3);
   });
 });

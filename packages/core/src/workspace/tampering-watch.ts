@@ -1,4 +1,4 @@
-import { SerialQueue } from '@qoder-orch/spec';
+import { coalescedWriter } from '@qoder-orch/spec';
 import type { RepositoryGuard } from '../git/repository-guard';
 import type { RollbackManager } from '../git/rollback-manager';
 import type { RepositoryTampering } from '../git/task-workspace';
@@ -51,7 +51,8 @@ export class TamperingWatch {
   #activeSince = new Set<string>();
   /** A look for stopped tasks, queued and not started yet (`inspectAfter`). */
   #waitingLook: { endingTaskIds: string[]; done: Promise<void> } | undefined;
-  readonly #guardChecks = new SerialQueue();
+  /** One guard check at a time; callers that ask while one waits to start share it (it starts after each of them asked). */
+  readonly #guardChecks = coalescedWriter(() => this.#checkGitFiles());
 
   constructor(run: WatchedRun) {
     this.#run = run;
@@ -125,7 +126,7 @@ export class TamperingWatch {
 
   /** Undoes changes to the git directory's configuration and hooks; one check at a time (callers inside the git queue and outside it). */
   checkGitFiles(): Promise<void> {
-    return this.#guardChecks.run(() => this.#checkGitFiles());
+    return this.#guardChecks.request();
   }
 
   async #checkGitFiles(): Promise<void> {

@@ -7,6 +7,7 @@ import { checkpointRef, PRIVATE_DIRECTORY, refComponent } from '../git/ref-names
 import type { CompletedTask, CompleteTaskOptions, DiscardTaskOptions, InterruptedTask, PreparedTask, PrepareTaskOptions, TaskWorkspace, WorkspaceBeginOptions, WorkspaceBeginResult, WorkspaceEndResult } from '../git/task-workspace';
 import { stageWorkingState, workingState, workingTree } from '../git/temporary-index';
 import { changedPathsBetween, commitTree } from '../git/working-state';
+import { commitWorkingState } from '../git/commit-working-state';
 import type { Task } from '@qoder-orch/spec';
 import { endProcessesWorkingIn } from './end-stray-processes';
 import { poolSlotIndex } from '../git/worktree-pool';
@@ -173,30 +174,49 @@ export class WorktreeWorkspace implements TaskWorkspace {
     }
     const mergedBranchTip = record.conflictFiles === undefined ? undefined : await resolveRef(worktree, 'MERGE_HEAD');
     if (mergedBranchTip !== undefined) await runGit(worktree, ['merge', '--quit']);
-    // The agent is done with its worktree: its own index takes the state (what `git reset` after the commit would leave).
-    const { tree, head, headTree } = await stageWorkingState(worktree);
-    const worktreeHead = head as string;
-    const isChanged = tree !== headTree;
-    if (!isChanged && worktreeHead === record.baseCommit && mergedBranchTip === undefined) {
+    // The agent is done with its worktree: a plain task's work is committed there on its branch (`add -A`, `commit`).
+    const inWorktree = mergedBranchTip === undefined && record.branch !== undefined ? await commitWorkingState(worktree, { branch: record.branch, message: options.message, identity: run.identity }) : undefined;
+    const committed =
+      inWorktree === undefined ? await this.#commitTree(record, options, mergedBranchTip) : inWorktree.isChanged ? { taskCommit: inWorktree.commit } : inWorktree.head === record.baseCommit ? undefined : { taskCommit: inWorktree.head };
+    if (committed === undefined) {
       record.phase = 'done';
-      await run.worktrees.remove(record.runId, task.id, { committed: worktreeHead });
+      await run.worktrees.remove(record.runId, task.id, { committed: record.baseCommit });
       return { filesChanged: [] };
     }
+    const { taskCommit } = committed;
+    // Aborted once committed: the branch keeps the commit (the run's end keeps it under a leftover ref), nothing is merged.
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `The merge of task ${task.id} was aborted before it started.` });
-    const parents = mergedBranchTip === undefined ? [worktreeHead] : [worktreeHead, mergedBranchTip];
-    // The task commit's tree is `tree`: the same difference `changedFiles` asked for, read beside the commit's writing.
-    const [taskCommit, filesChanged] = await Promise.all([
-      isChanged || mergedBranchTip !== undefined ? commitTree(run.root, tree, { parents, message: options.message, identity: run.identity }) : Promise.resolve(worktreeHead),
-      changedPathsBetween(run.root, record.baseCommit, tree),
-    ]);
+    // The task's change, asked beside the slot's release (a commit's difference is its tree's: the evidence reuses it).
+    const changes = changedPathsBetween(run.root, record.baseCommit, taskCommit);
+    // Awaited after the release: not an unhandled rejection meanwhile.
+    changes.catch(() => undefined);
     // The agent's part is over: the worktree goes back to the pool now, in its own slot, outside both queues
     // (the merge works on the commit, which the task's branch holds until it lands), and the next task may start.
     record.phase = 'merging';
     await run.worktrees.remove(record.runId, task.id, { committed: taskCommit, isMergePending: true });
-    options.onCommitted?.();
+    options.onCommitted?.({ taskCommit });
+    const filesChanged = await changes;
     const lookFailure = await looked;
     if (lookFailure !== undefined) throw lookFailure.error;
     return this.#merges.merge({ record, taskCommit, filesChanged, message: options.message, ...(options.verifyAfterMerge === undefined ? {} : { verifyAfterMerge: options.verifyAfterMerge }) });
+  }
+
+  /**
+   * The task's commit written from its worktree's index (`add -A`, `write-tree`, `commit-tree`; for a conflict
+   * resolution, with the merged branch as second parent): what `commitWorkingState` does in one process less,
+   * when it cannot. `undefined` when nothing changed since the task's base.
+   */
+  async #commitTree(record: TaskRecord, options: CompleteTaskOptions, mergedBranchTip: string | undefined): Promise<{ taskCommit: string } | undefined> {
+    const run = this.#run;
+    const worktree = record.worktree as string;
+    // The agent is done with its worktree: its own index takes the state (what `git reset` after the commit would leave).
+    const { tree, head, headTree } = await stageWorkingState(worktree);
+    const worktreeHead = head as string;
+    const isChanged = tree !== headTree;
+    if (!isChanged && worktreeHead === record.baseCommit && mergedBranchTip === undefined) return undefined;
+    if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `The merge of task ${record.task.id} was aborted before it started.` });
+    const parents = mergedBranchTip === undefined ? [worktreeHead] : [worktreeHead, mergedBranchTip];
+    return { taskCommit: isChanged || mergedBranchTip !== undefined ? await commitTree(run.root, tree, { parents, message: options.message, identity: run.identity }) : worktreeHead };
   }
 
   async discard(task: Task, prepared: PreparedTask, options: DiscardTaskOptions): Promise<void> {

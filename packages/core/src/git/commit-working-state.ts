@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runGitProcess, tryGit } from './git-client';
+import { locateCheckout, readHeadCommit, readLooseCommitTree, rememberParentsOf, rememberTreeOf } from './git-files';
+import { type GitIdentity, identityEnvironment } from './git-identity';
+
+/** What `commitWorkingState` did: a commit on the branch, or nothing to commit (the branch left at `head`). */
+export type WorkingStateCommit = { isChanged: true; commit: string; head: string } | { isChanged: false; head: string };
+
+/**
+ * Commits the whole working state of the checkout at `top` (tracked changes, untracked files,
+ * deletions; not ignored files) onto `branch`, which its HEAD must point to: `add -A` and one
+ * `git commit` (the tree, the commit and the branch's move in one process), where writing the
+ * tree, the commit and the ref took three. Takes the index lock: only for a worktree nothing else
+ * works in (an agent that is done with it). Hooks never run (`core.hooksPath` points nowhere), no
+ * automatic maintenance starts, the message is kept verbatim. Answers `undefined`, having changed
+ * no ref, when it cannot (HEAD not on `branch`, the index locked, git failing): the caller then
+ * takes the tree and commit another way.
+ */
+export async function commitWorkingState(top: string, options: { branch: string; message: string; identity: GitIdentity }): Promise<WorkingStateCommit | undefined> {
+  const location = await locateCheckout(top);
+  if (location === undefined) return undefined;
+  const headRef = (await readFile(join(location.gitDir, 'HEAD'), 'utf8').catch(() => '')).trim();
+  const head = await readHeadCommit(location);
+  if (headRef !== `ref: refs/heads/${options.branch}` || head === undefined) return undefined;
+  const added = await tryGit(top, ['add', '-A', '--', '.']);
+  if (!added.isOk) return undefined;
+  const committed = await runGitProcess(top, ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', 'commit', '-q', '--no-verify', '--cleanup=verbatim', '--untracked-files=no', '-m', options.message], {
+    env: identityEnvironment(options.identity),
+  });
+  // Nothing staged: git says so on stdout and exits 1, leaving the branch where it was.
+  if (committed.exitCode === 1 && committed.stderr.trim() === '') return { isChanged: false, head };
+  if (committed.exitCode !== 0) return undefined;
+  const commit = await readHeadCommit(location);
+  if (commit === undefined || commit === head) return undefined;
+  rememberParentsOf(commit, [head]);
+  const tree = await readLooseCommitTree(location, commit);
+  if (tree !== undefined) rememberTreeOf(commit, tree);
+  return { isChanged: true, commit, head };
+}
