@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -26,6 +26,25 @@ async function watched(gitDir: string): Promise<Record<string, string>> {
 }
 
 describe('RepositoryGuard', () => {
+  it("waits for git's lock on the config: a write under way when it looks is seen, said and undone, never left behind or unsaid", async () => {
+    const repository = await createTemporaryRepository();
+    repositories.push(repository);
+    const gitDir = join(repository.root, '.git');
+    const original = await readFile(join(gitDir, 'config'), 'utf8');
+    const guard = await RepositoryGuard.take(gitDir);
+    await repository.git(['config', 'alias.first', '!touch first']);
+    // A second `git config` is writing: its new file is config.lock, renamed over config when it is done.
+    await writeFile(join(gitDir, 'config.lock'), `${await readFile(join(gitDir, 'config'), 'utf8')}[alias]\n\tsecond = !touch second\n`);
+    const checked = guard.check();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await rename(join(gitDir, 'config.lock'), join(gitDir, 'config'));
+    const findings = await checked;
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.changes).toEqual(expect.arrayContaining(['alias.first added', 'alias.second added']));
+    expect(await readFile(join(gitDir, 'config'), 'utf8')).toBe(original);
+    expect(await readdir(gitDir)).not.toContain('config.lock');
+  });
+
   it('puts configuration, attributes, excludes and hooks back byte for byte, and names what changed without values', async () => {
     const repository = await createTemporaryRepository();
     repositories.push(repository);

@@ -1,5 +1,5 @@
 import type { BigIntStats } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, open, readdir, readFile, readlink, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -90,14 +90,19 @@ export class RepositoryGuard {
     for (const path of current.keys()) if (!this.#snapshot.has(path)) changed.add(path);
     if (changed.size === 0) return [];
     for (const path of changed) this.#verified.delete(path);
-    const configChanges: string[] = [];
+    const configChanges = new Set<string>();
     const hookChanges: string[] = [];
+    const isHook = (path: string) => path === HOOKS_DIRECTORY || path.startsWith(`${HOOKS_DIRECTORY}/`);
+    const describe = async (path: string, after: Entry | undefined) => {
+      const before = this.#snapshot.get(path);
+      if (path === 'config' || path.endsWith('config.worktree')) for (const change of await configKeyChanges(this.#commonDir, path, before, after)) configChanges.add(change);
+      else configChanges.add(`${path} ${before === undefined ? 'added' : after === undefined ? 'removed' : 'changed'}`);
+    };
     for (const path of [...changed].sort()) {
       const before = this.#snapshot.get(path);
       const after = current.get(path);
-      if (path === HOOKS_DIRECTORY || path.startsWith(`${HOOKS_DIRECTORY}/`)) hookChanges.push(`${path} ${before === undefined ? 'added' : after === undefined ? 'removed' : 'changed'}`);
-      else if (path === 'config' || path.endsWith('config.worktree')) configChanges.push(...(await configKeyChanges(this.#commonDir, path, before, after)));
-      else configChanges.push(`${path} ${before === undefined ? 'added' : after === undefined ? 'removed' : 'changed'}`);
+      if (isHook(path)) hookChanges.push(`${path} ${before === undefined ? 'added' : after === undefined ? 'removed' : 'changed'}`);
+      else await describe(path, after);
     }
     // Added files first (a planted hooks directory may stand where a file was), then the snapshot back.
     const added = [...changed].filter((path) => !this.#snapshot.has(path));
@@ -105,10 +110,22 @@ export class RepositoryGuard {
     await removeEmptyParents(this.#commonDir, added);
     for (const path of changed) {
       const entry = this.#snapshot.get(path);
-      if (entry !== undefined) await restoreEntry(join(this.#commonDir, path), entry);
+      if (entry === undefined) continue;
+      if (isHook(path)) {
+        await restoreEntry(join(this.#commonDir, path), entry);
+        continue;
+      }
+      // Under git's own lock: a `git config` that writes meanwhile does not land between this look and the restore
+      // (its change would be undone without being said). What changed since the look is said too.
+      // The lock is held for a read and a write only (a `git config` that finds it taken fails, its change not made); what the read saw is said after.
+      let seen: Entry | undefined;
+      await restoreLocked(join(this.#commonDir, path), entry, async () => {
+        seen = await readEntry(this.#commonDir, path);
+      });
+      if (!isSame(entry, seen) && !isSameEntry(seen, current.get(path))) await describe(path, seen);
     }
     const findings: GuardFinding[] = [];
-    if (configChanges.length > 0) findings.push({ kind: 'git-config', changes: configChanges });
+    if (configChanges.size > 0) findings.push({ kind: 'git-config', changes: [...configChanges] });
     if (hookChanges.length > 0) findings.push({ kind: 'git-hooks', changes: hookChanges });
     return findings;
   }
@@ -196,6 +213,57 @@ function isSame(left: Entry, right: Entry | undefined): boolean {
   if (left.kind === 'link') return left.target === (right as Extract<Entry, { kind: 'link' }>).target;
   const other = right as Extract<Entry, { kind: 'file' }>;
   return left.mode === other.mode && left.content.equals(other.content);
+}
+
+function isSameEntry(left: Entry | undefined, right: Entry | undefined): boolean {
+  return left === undefined ? right === undefined : isSame(left, right);
+}
+
+/** How long the guard waits for git's lock on a watched file (git holds it for the length of one write). */
+const LOCK_WAIT_MS = 2000;
+
+/**
+ * Puts `entry` back at `path` the way git writes the file: through `<path>.lock`, created
+ * exclusively, written, renamed over the file. While the lock is held `reread` looks at the file
+ * once more (a writer that came between the look and the lock is seen). A lock held by
+ * someone else is waited for; one that stays (left by a crashed git) is written past after
+ * {@link LOCK_WAIT_MS}.
+ */
+async function restoreLocked(path: string, entry: Entry, reread: () => Promise<void>): Promise<void> {
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  await mkdir(dirname(path), { recursive: true });
+  for (;;) {
+    const handle = await open(lock, 'wx', 0o644).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST' && Date.now() < deadline) return undefined;
+      return null;
+    });
+    if (handle === null) return restoreEntry(path, entry);
+    if (handle === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      continue;
+    }
+    let isRenamed = false;
+    try {
+      await reread();
+      const info = await lstat(path).catch(() => undefined);
+      if (entry.kind === 'link' || info?.isDirectory() === true) {
+        await handle.close();
+        await restoreEntry(path, entry);
+      } else {
+        await handle.writeFile(entry.content);
+        await handle.chmod(entry.mode < 0 ? 0o644 : entry.mode);
+        await handle.close();
+        await rename(lock, path);
+        isRenamed = true;
+      }
+    } finally {
+      await handle.close().catch(() => undefined);
+      // Once renamed, a lock file there now is another writer's.
+      if (!isRenamed) await rm(lock, { force: true });
+    }
+    return;
+  }
 }
 
 async function restoreEntry(path: string, entry: Entry): Promise<void> {
