@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runGitProcess, tryGit } from './git-client';
-import { locateCheckout, readHeadCommit, readLooseCommitTree, rememberParentsOf, rememberTreeOf } from './git-files';
+import { locateCheckout, readLooseCommitTree, readLooseRef, rememberParentsOf, rememberTreeOf } from './git-files';
 import { type GitIdentity, identityEnvironment } from './git-identity';
 
 /** What `commitWorkingState` did: a commit on the branch, or nothing to commit (the branch left at `head`). */
@@ -20,9 +20,10 @@ export type WorkingStateCommit = { isChanged: true; commit: string; head: string
 export async function commitWorkingState(top: string, options: { branch: string; message: string; identity: GitIdentity }): Promise<WorkingStateCommit | undefined> {
   const location = await locateCheckout(top);
   if (location === undefined) return undefined;
+  const branchRef = `refs/heads/${options.branch}`;
   const headRef = (await readFile(join(location.gitDir, 'HEAD'), 'utf8').catch(() => '')).trim();
-  const head = await readHeadCommit(location);
-  if (headRef !== `ref: refs/heads/${options.branch}` || head === undefined) return undefined;
+  const head = headRef === `ref: ${branchRef}` ? await readLooseRef(location, branchRef) : undefined;
+  if (head === undefined) return undefined;
   const added = await tryGit(top, ['add', '-A', '--', '.']);
   if (!added.isOk) return undefined;
   const committed = await runGitProcess(top, ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', 'commit', '-q', '--no-verify', '--cleanup=verbatim', '--untracked-files=no', '-m', options.message], {
@@ -31,7 +32,7 @@ export async function commitWorkingState(top: string, options: { branch: string;
   // Nothing staged: git says so on stdout and exits 1, leaving the branch where it was.
   if (committed.exitCode === 1 && committed.stderr.trim() === '') return { isChanged: false, head };
   if (committed.exitCode !== 0) return undefined;
-  const commit = await readHeadCommit(location);
+  const commit = await readLooseRef(location, branchRef);
   if (commit === undefined || commit === head) return undefined;
   rememberParentsOf(commit, [head]);
   const tree = await readLooseCommitTree(location, commit);

@@ -96,12 +96,12 @@ export class RepositoryGuard {
     const describe = async (path: string, after: Entry | undefined) => {
       const before = this.#snapshot.get(path);
       if (path === 'config' || path.endsWith('config.worktree')) for (const change of await configKeyChanges(this.#commonDir, path, before, after)) configChanges.add(change);
-      else configChanges.add(`${path} ${before === undefined ? 'added' : after === undefined ? 'removed' : 'changed'}`);
+      else configChanges.add(fileChange(path, before, after));
     };
     for (const path of [...changed].sort()) {
       const before = this.#snapshot.get(path);
       const after = current.get(path);
-      if (isHook(path)) hookChanges.push(`${path} ${before === undefined ? 'added' : after === undefined ? 'removed' : 'changed'}`);
+      if (isHook(path)) hookChanges.push(fileChange(path, before, after));
       else await describe(path, after);
     }
     // Added files first (a planted hooks directory may stand where a file was), then the snapshot back.
@@ -115,9 +115,8 @@ export class RepositoryGuard {
         await restoreEntry(join(this.#commonDir, path), entry);
         continue;
       }
-      // Under git's own lock: a `git config` that writes meanwhile does not land between this look and the restore
-      // (its change would be undone without being said). What changed since the look is said too.
-      // The lock is held for a read and a write only (a `git config` that finds it taken fails, its change not made); what the read saw is said after.
+      // Under git's own lock, held for a read and a write: a `git config` between this look and the restore would be undone
+      // unsaid. What the read in the lock saw since the look is said (after the lock, which a `git config` meanwhile fails on).
       let seen: Entry | undefined;
       await restoreLocked(join(this.#commonDir, path), entry, async () => {
         seen = await readEntry(this.#commonDir, path);
@@ -215,6 +214,11 @@ function isSame(left: Entry, right: Entry | undefined): boolean {
   return left.mode === other.mode && left.content.equals(other.content);
 }
 
+/** A watched file's change as `path added|removed|changed`. */
+function fileChange(path: string, before: Entry | undefined, after: Entry | undefined): string {
+  return `${path} ${before === undefined ? 'added' : after === undefined ? 'removed' : 'changed'}`;
+}
+
 function isSameEntry(left: Entry | undefined, right: Entry | undefined): boolean {
   return left === undefined ? right === undefined : isSame(left, right);
 }
@@ -294,7 +298,7 @@ async function removeEmptyParents(root: string, added: readonly string[]): Promi
 /** Which keys differ between two versions of a config file, as `key added|removed|changed`. Falls back to the file when git cannot read one. */
 async function configKeyChanges(commonDir: string, path: string, before: Entry | undefined, after: Entry | undefined): Promise<string[]> {
   const [old, now] = await Promise.all([configPairs(commonDir, before), configPairs(commonDir, after)]);
-  if (old === undefined || now === undefined) return [`${path} ${before === undefined ? 'added' : after === undefined ? 'removed' : 'changed'}`];
+  if (old === undefined || now === undefined) return [fileChange(path, before, after)];
   const changes: string[] = [];
   const keys = [...new Set([...old.keys(), ...now.keys()])].sort();
   for (const key of keys) {

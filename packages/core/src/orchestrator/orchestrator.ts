@@ -7,7 +7,7 @@ import { screenPlanCommands } from '../commands/screen-plan-commands';
 import { stat } from 'node:fs/promises';
 import { OrchestratorError } from '@qoder-orch/spec';
 import type { OrchestratorListeners } from '../events/event-map';
-import { ensurePrivateDirectoryExcluded, isGitRepository, type RepositoryPaths, repositoryPaths } from '../git/repository';
+import { ensurePrivateDirectoryExcluded, type RepositoryPaths, workTreePaths } from '../git/repository';
 import type { TaskWorkspace } from '../git/task-workspace';
 import { resolveUserPath } from '../git/worktree-location';
 import { createEvidenceJudge } from '../judge/evidence-judge';
@@ -108,7 +108,7 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
 
   /** The project's repository, looked up once (undefined when the project is not in one). */
   #repository(): Promise<RepositoryPaths | undefined> {
-    this.#repositoryPaths ??= isGitRepository(this.#projectDir).then((isRepository) => (isRepository ? repositoryPaths(this.#projectDir) : undefined));
+    this.#repositoryPaths ??= workTreePaths(this.#projectDir);
     return this.#repositoryPaths;
   }
 

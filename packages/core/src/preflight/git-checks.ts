@@ -48,10 +48,6 @@ export async function inspectRepository(projectDir: string, options: { isGitRequ
   return { check: options.isGitRequired ? fail('git.repository', label, message, fix) : warn('git.repository', label, message, fix) };
 }
 
-export async function checkRepository(projectDir: string, options: { isGitRequired: boolean; offerInit?: (directory: string) => Promise<boolean> }): Promise<PreflightCheck> {
-  return (await inspectRepository(projectDir, options)).check;
-}
-
 const inProgress: Record<string, string> = {
   MERGE_HEAD: 'a merge',
   CHERRY_PICK_HEAD: 'a cherry-pick',

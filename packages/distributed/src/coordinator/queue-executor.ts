@@ -171,21 +171,7 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
     const identity = { runId: options.runId ?? `adhoc-${randomUUID()}`, taskId: refSafe(options.taskId), attempt: options.attempt ?? 1 };
     const jobId = jobIdOf(identity);
     if (options.runId !== undefined) this.#runIds.add(identity.runId);
-    // A few attempts are prepared at once: with many started together, the first reach the queue (and the workers)
-    // while the others' snapshots are still made, instead of every push waiting behind every snapshot's git process.
-    await this.#preparing.acquire();
-    let prepared: { base: string; isClean: boolean; baseRef: string };
-    try {
-      const { commit: base, isClean } = await snapshotState(cwd);
-      // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
-      // Named for the run too: a run that ends deletes its own refs, never another coordinator's from the same commit.
-      const baseRef = `refs/qoder-orch/base/${identity.runId}/${base}`;
-      await this.#publish(cwd, base, baseRef, abortSignal);
-      prepared = { base, isClean, baseRef };
-    } finally {
-      this.#preparing.release();
-    }
-    const { base, isClean, baseRef } = prepared;
+    const { base, isClean, baseRef } = await this.#prepare(cwd, identity.runId, abortSignal);
     const data: TaskJob = TaskJobSchema.parse({
       ...identity,
       repositoryUrl: await this.#repositoryUrlFor(cwd),
@@ -316,6 +302,25 @@ export class QueueExecutor extends EventEmitter<QueueExecutorEvents> implements 
       await client.publish(cancelChannelOf(this.#queue.name), jobId);
     } finally {
       client.disconnect();
+    }
+  }
+
+  /**
+   * The state the attempt starts from, snapshotted and published. A few attempts are prepared at
+   * once: with many started together, the first reach the queue (and the workers) while the
+   * others' snapshots are still made, instead of every push waiting behind every snapshot's git.
+   */
+  async #prepare(cwd: string, runId: string, abortSignal: AbortSignal | undefined): Promise<{ base: string; isClean: boolean; baseRef: string }> {
+    await this.#preparing.acquire();
+    try {
+      const { commit: base, isClean } = await snapshotState(cwd);
+      // One ref per starting commit: tasks that start from the same state share one push (and workers' mirrors have it already).
+      // Named for the run too: a run that ends deletes its own refs, never another coordinator's from the same commit.
+      const baseRef = `refs/qoder-orch/base/${runId}/${base}`;
+      await this.#publish(cwd, base, baseRef, abortSignal);
+      return { base, isClean, baseRef };
+    } finally {
+      this.#preparing.release();
     }
   }
 

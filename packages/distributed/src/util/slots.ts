@@ -7,11 +7,6 @@ export class Slots {
     this.#free = size;
   }
 
-  /** Slots free now. */
-  get free(): number {
-    return this.#free;
-  }
-
   acquire(): Promise<void> {
     if (this.#free > 0) {
       this.#free -= 1;
