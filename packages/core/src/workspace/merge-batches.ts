@@ -11,7 +11,10 @@ import type { TaskRecord } from './task-record';
 export interface MergeRequest {
   record: TaskRecord;
   taskCommit: string;
-  filesChanged: string[];
+  /** The files the task changed (may still be being read: the task joins the queue at once, in completion order). */
+  filesChanged: string[] | Promise<string[]>;
+  /** What must hold before the task merges (the look at the checkout after it): a failure fails the task, unmerged. */
+  isReady?: Promise<unknown>;
   /** The task's commit message; its merge commit's message starts with it. */
   message: string;
   verifyAfterMerge?: (cwd: string) => Promise<VerificationResult[]>;
@@ -23,6 +26,9 @@ type ComputedMerge = { commit: string; conflicts?: undefined } | { commit?: unde
 interface Waiting extends MergeRequest {
   outcome?: { isLanded: true; completed: CompletedTask } | { isLanded: false; error: unknown };
 }
+
+/** A waiting task whose changed files are read and that may merge. */
+type Ready = Waiting & { filesChanged: string[] };
 
 /**
  * The merge queue of isolation `worktree`. Tasks that committed while a merge was under way are
@@ -57,11 +63,21 @@ export class MergeBatches {
   /** Lands the oldest waiting tasks, up to and including the first with checks after its merge. */
   async #landNext(): Promise<void> {
     const end = this.#waiting.findIndex((waiting) => waiting.verifyAfterMerge !== undefined);
-    const batch = this.#waiting.splice(0, end === -1 ? this.#waiting.length : end + 1);
+    const taken = this.#waiting.splice(0, end === -1 ? this.#waiting.length : end + 1);
+    const batch: Ready[] = [];
+    for (const waiting of taken) {
+      try {
+        const [filesChanged] = await Promise.all([waiting.filesChanged, waiting.isReady]);
+        batch.push(Object.assign(waiting, { filesChanged }));
+      } catch (error) {
+        waiting.outcome = { isLanded: false, error };
+      }
+    }
+    if (batch.length === 0) return;
     const run = this.#run;
     try {
       const merged = await this.#mergeAll(batch);
-      const last = batch[batch.length - 1] as Waiting;
+      const last = batch[batch.length - 1] as Ready;
       const lastMerged = merged[merged.length - 1] as CompletedTask;
       // Verification runs on the merged tree outside the git queue (other tasks keep starting),
       // but inside the merge queue: no other merge or revert moves the tree under it.
@@ -84,7 +100,7 @@ export class MergeBatches {
    * keep starting meanwhile; only the move takes it. Should the head have moved in between (the
    * run's records committed), they are computed again on the new head, inside it.
    */
-  async #mergeAll(batch: readonly Waiting[]): Promise<CompletedTask[]> {
+  async #mergeAll(batch: readonly Ready[]): Promise<CompletedTask[]> {
     const run = this.#run;
     // Merge drivers are configuration too: none an agent set since may run in the merges.
     await run.watch.checkGitFiles();
@@ -125,7 +141,7 @@ export class MergeBatches {
   }
 
   /** The batch's merge commits chained from `from`, in order; a task that conflicts is left out of the chain. Objects only: no ref, index or file changes. */
-  async #computeMerges(batch: readonly Waiting[], from: string): Promise<{ from: string; head: string; merges: ComputedMerge[] }> {
+  async #computeMerges(batch: readonly Ready[], from: string): Promise<{ from: string; head: string; merges: ComputedMerge[] }> {
     const run = this.#run;
     let head = from;
     const merges: ComputedMerge[] = [];

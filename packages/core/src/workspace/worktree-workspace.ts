@@ -195,10 +195,13 @@ export class WorktreeWorkspace implements TaskWorkspace {
     record.phase = 'merging';
     await run.worktrees.remove(record.runId, task.id, { committed: taskCommit, isMergePending: true });
     options.onCommitted?.({ taskCommit });
-    const filesChanged = await changes;
-    const lookFailure = await looked;
-    if (lookFailure !== undefined) throw lookFailure.error;
-    return this.#merges.merge({ record, taskCommit, filesChanged, message: options.message, ...(options.verifyAfterMerge === undefined ? {} : { verifyAfterMerge: options.verifyAfterMerge }) });
+    // In the merge queue now, in completion order; it merges once its changes are read and the look found nothing wrong.
+    const isReady = looked.then((failure) => {
+      if (failure !== undefined) throw failure.error;
+    });
+    // Awaited when its batch is taken: not an unhandled rejection meanwhile.
+    isReady.catch(() => undefined);
+    return this.#merges.merge({ record, taskCommit, filesChanged: changes, isReady, message: options.message, ...(options.verifyAfterMerge === undefined ? {} : { verifyAfterMerge: options.verifyAfterMerge }) });
   }
 
   /**
