@@ -102,7 +102,7 @@ async function claude(args: readonly string[], cwd: string, prompt: string, env:
  */
 async function direct(prompts: Prompts, directory: string, env: Record<string, string>): Promise<void> {
   const subagent = builtinSubagents().find((agent) => agent.name === 'backend-dev');
-  const complete = (jsonSchema: Record<string, unknown>) => claudeCompleteArguments({ prompt: '', jsonSchema }, { sessionId: randomUUID(), maxTurns: 4, extraArgs: [] });
+  const complete = (jsonSchema: Record<string, unknown>) => claudeCompleteArguments({ jsonSchema }, { sessionId: randomUUID(), maxTurns: 4, extraArgs: [] });
   await claude(complete(planJsonSchema()), directory, prompts.plan, env);
   await pool(TASKS, SLOTS, (index) =>
     claude(

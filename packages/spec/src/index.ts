@@ -16,6 +16,8 @@ export type {
   PermissionMode,
   RunTaskOptions,
   RunTaskResult,
+  WarmUp,
+  WarmUpOptions,
 } from './provider/llm-provider';
 export { UsageSchema, addUsage, emptyUsage } from './provider/usage';
 export type { Usage } from './provider/usage';

@@ -5,7 +5,7 @@ import type { Plan } from '@qoder-orch/spec';
 import type { Task } from '@qoder-orch/spec';
 import { TaskResultSchema, type TaskResult } from '@qoder-orch/spec';
 import { VerdictSchema, type Verdict } from '@qoder-orch/spec';
-import type { LLMProviderV1, CompleteResult } from '@qoder-orch/spec';
+import type { LLMProviderV1, CompleteResult, WarmUpOptions } from '@qoder-orch/spec';
 import { emptyUsage } from '@qoder-orch/spec';
 import { describeCheckChange } from './check-changes';
 import { blockingCheckChanges, describeCheck, describeFailure, findEvidenceFailures, latestResults, mentionsTask, supersededResults, type EvidenceFailure } from './evidence-rules';
@@ -47,6 +47,18 @@ export function verdictJsonSchema(): Record<string, unknown> {
 export function createEvidenceJudge(options: EvidenceJudgeOptions): Judge {
   return {
     judge: (input) => judgeByEvidence(input, options),
+    warmUp: () => options.provider.doWarmUp?.(verdictCallOptions(options)) ?? { cancel: () => undefined },
+  };
+}
+
+/** The verdict call's options but its prompt and signal: the same for the warm-up and the call, so that the call takes what the warm-up started. */
+function verdictCallOptions(options: EvidenceJudgeOptions): WarmUpOptions {
+  return {
+    purpose: 'judge',
+    jsonSchema: verdictJsonSchema(),
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(options.model === undefined ? {} : { model: options.model }),
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   };
 }
 
@@ -89,15 +101,7 @@ async function judgeByEvidence(input: JudgeInput, options: EvidenceJudgeOptions)
   let usage = emptyUsage();
   let costUsd = 0;
   try {
-    completion = await options.provider.doComplete({
-      prompt,
-      purpose: 'judge',
-      jsonSchema: verdictJsonSchema(),
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      ...(options.model === undefined ? {} : { model: options.model }),
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      ...(input.abortSignal === undefined ? {} : { abortSignal: input.abortSignal }),
-    });
+    completion = await options.provider.doComplete({ ...verdictCallOptions(options), prompt, ...(input.abortSignal === undefined ? {} : { abortSignal: input.abortSignal }) });
     usage = completion.usage;
     costUsd = completion.costUsd ?? 0;
     const parsed = parseModelVerdict(completion);

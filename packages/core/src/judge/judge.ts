@@ -39,4 +39,10 @@ export interface JudgeOutput {
 /** Decides "objective met?" from evidence. */
 export interface Judge {
   judge(input: JudgeInput): Promise<JudgeOutput>;
+  /**
+   * A verdict will be asked for soon (every task of the iteration has started): a judge that
+   * calls a model may have its provider start now (`LLMProviderV1.doWarmUp`). The orchestrator
+   * cancels what was not used when the run ends.
+   */
+  warmUp?(): { cancel(): void };
 }

@@ -1,4 +1,4 @@
-import type { AgentEvent, CheckOptions, CheckResult, CompleteOptions, CompleteResult, LLMProviderV1, RunTaskOptions, RunTaskResult, Usage } from '@qoder-orch/spec';
+import type { AgentEvent, CheckOptions, CheckResult, CompleteOptions, CompleteResult, LLMProviderV1, RunTaskOptions, RunTaskResult, Usage, WarmUp, WarmUpOptions } from '@qoder-orch/spec';
 import { redactJson, secretValuesFrom, serializeError, type SerializedError } from '@qoder-orch/spec';
 import { TypedEmitter } from '../shared/typed-emitter';
 
@@ -78,6 +78,11 @@ export class LLMProvider extends TypedEmitter<LLMProviderEvents> implements LLMP
   /** The wrapped provider. */
   get provider(): LLMProviderV1 {
     return this.#inner;
+  }
+
+  /** The wrapped provider's warm-up (see `LLMProviderV1.doWarmUp`); a provider without one does nothing. */
+  doWarmUp(options: WarmUpOptions): WarmUp {
+    return this.#inner.doWarmUp?.(options) ?? { cancel: () => undefined };
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {

@@ -12,6 +12,7 @@ export async function endRun(run: RunContext, ending: RunEnding): Promise<RunSum
   const { state, events, options } = run;
   const { stopReason } = ending;
   const isMet = stopReason === 'met';
+  run.judgeWarmUp?.cancel();
   if (run.isBegun) {
     try {
       const ended = await run.workspace.end({ isSuccess: isMet });

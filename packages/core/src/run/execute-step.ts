@@ -32,6 +32,7 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
   let contractChecks: Promise<unknown> = Promise.resolve();
   const planTasks = new Map(plan.tasks.map((task) => [task.id, task]));
   const history = run.durationHistory;
+  let taskEnded = (): void => undefined;
   const settle = (result: TaskResult): ExecutionOutcome => {
     results.set(result.taskId, result);
     const finished = planTasks.get(result.taskId);
@@ -41,6 +42,7 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
       });
     }
     events.emit('task-end', { taskId: result.taskId, result });
+    taskEnded();
     // A task that touched either side of the API: check the contract now, one check at a time.
     if (run.options.contractVerifier && result.status === 'completed' && mayTouchApiSurface(run.options.contractVerifier, result.filesChanged)) {
       contractChecks = contractChecks
@@ -54,6 +56,7 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
   const pipeline = await taskPipelineFor(run, iteration, plan, settle);
   const scheduler = new Scheduler({ ...schedulingOptions(run), executor: pipeline });
   events.recordScheduler(scheduler);
+  taskEnded = judgeWarmer(run, scheduler, tasksToRun.length);
   run.scheduler = scheduler;
   const scheduled = await scheduler.run(tasksToRun, completedBefore);
   run.speculation.started += scheduled.speculation.started;
@@ -83,6 +86,32 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
   // The judge sees every contract check the tasks started.
   await contractChecks;
   return { results };
+}
+
+/**
+ * Once every task of the iteration has started and one of them has ended, the verdict is the next
+ * model call and a slot is free with nothing left to start: the judge's provider may start its
+ * CLI in it (`Judge.warmUp`), so that the start-up of `claude` (a second or more) goes on beside
+ * the last tasks instead of after them, without taking the cores of tasks still starting. Once per
+ * iteration at most; an earlier warm-up not used is cancelled first. Returns what to call when a
+ * task ends.
+ */
+function judgeWarmer(run: RunContext, scheduler: Scheduler, taskCount: number): () => void {
+  const warmUp = run.judge.warmUp?.bind(run.judge);
+  if (warmUp === undefined || taskCount === 0) return () => undefined;
+  const started = new Set<string>();
+  let isWarmed = false;
+  const onStart = ({ taskId }: { taskId: string }) => {
+    started.add(taskId);
+    if (started.size >= taskCount) scheduler.off('task-start', onStart);
+  };
+  scheduler.on('task-start', onStart);
+  return () => {
+    if (isWarmed || started.size < taskCount || run.signal.aborted) return;
+    isWarmed = true;
+    run.judgeWarmUp?.cancel();
+    run.judgeWarmUp = warmUp();
+  };
 }
 
 /** The scheduler's options from the configuration; the concurrency a rate limit lowered carries over. */

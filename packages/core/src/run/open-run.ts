@@ -59,6 +59,7 @@ export function openRun(setup: RunSetup, emitter: EventEmitter<OrchestratorListe
     durationHistory: undefined,
     scheduler: undefined,
     lastRateLimitAt: 0,
+    judgeWarmUp: undefined,
     usageLimitGate: usageLimitGateFor(setup.config),
     usageLimitStop: undefined,
     previousSignature: undefined,

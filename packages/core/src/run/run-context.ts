@@ -76,6 +76,8 @@ export interface RunContext extends RunSetup {
   /** The last iteration's scheduler: its concurrency (lowered by rate limits) carries over. */
   scheduler: Scheduler | undefined;
   lastRateLimitAt: number;
+  /** The judge's provider started ahead of the verdict (`Judge.warmUp`): cancelled when the run ends, if it was not used. */
+  judgeWarmUp: { cancel(): void } | undefined;
   /** Providers paused by their usage limit; shared by the iterations of this session. */
   readonly usageLimitGate: UsageLimitGate;
   /** Set when `onUsageLimit: 'exit'` stopped the run. */

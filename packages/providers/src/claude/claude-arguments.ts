@@ -27,7 +27,7 @@ export function claudeTaskArguments(options: RunTaskOptions, defaults: { model?:
  * structured answer is wanted (Claude answers through its `StructuredOutput` tool; the result
  * carries `structured_output`).
  */
-export function claudeCompleteArguments(options: CompleteOptions, defaults: { model?: string | undefined; sessionId: string; maxTurns: number; extraArgs: readonly string[] }): string[] {
+export function claudeCompleteArguments(options: Omit<CompleteOptions, 'prompt'>, defaults: { model?: string | undefined; sessionId: string; maxTurns: number; extraArgs: readonly string[] }): string[] {
   const args = [...BASE, '--tools', '', '--permission-mode', 'dontAsk', '--max-turns', String(defaults.maxTurns), '--session-id', defaults.sessionId];
   const model = options.model ?? defaults.model;
   if (model) args.push('--model', model);

@@ -27,6 +27,15 @@ async function fakeServer(handler: FakeAnthropicHandler): Promise<FakeAnthropicS
   return server;
 }
 
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const mainTurns = (server: FakeAnthropicServer) => server.requests.filter((request) => !request.isSideRequest);
 
 describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude against the fake Anthropic server', () => {
@@ -111,6 +120,42 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     });
     expect(result.json).toEqual({ isMet: true });
     expect(mainTurns(server)[0]!.toolNames).toEqual(['StructuredOutput']);
+  });
+
+  it('a warm-up starts claude ahead of the prompt: the completion with the same options takes that process, one with other options starts its own, cancel ends what is unused', async () => {
+    const server = await fakeServer(routeByText([{ match: '[qoder-orch:judge]', handle: () => 'Met.' }], () => 'Other.'));
+    const settings = fakeClaudeCliSettings(server);
+    // A wrapper that notes every start of claude, then becomes it.
+    const folder = mkdtempSync(join(tmpdir(), 'claude-warm-'));
+    cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+    const starts = join(folder, 'starts.log');
+    const wrapper = join(folder, 'claude');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$$" >> ${JSON.stringify(starts)}\nexec ${JSON.stringify(settings.executable)} "$@"\n`, { mode: 0o755 });
+    const startCount = () => (existsSync(starts) ? readFileSync(starts, 'utf8').trim().split('\n').length : 0);
+    const provider = createClaudeCli({ ...settings, executable: wrapper });
+    const cwd = gitRepository();
+    const options = { purpose: 'judge' as const, cwd, timeoutMs: 60_000 };
+    const warm = provider.doWarmUp!(options);
+    for (let waited = 0; startCount() === 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(startCount()).toBe(1);
+    // Waiting is not a stall and takes no turn: nothing reached the model yet.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(mainTurns(server)).toHaveLength(0);
+    const result = await provider.doComplete({ ...options, prompt: '[qoder-orch:judge] Is it met?' });
+    expect(result.text).toBe('Met.');
+    expect(startCount()).toBe(1);
+    warm.cancel();
+    const other = await provider.doComplete({ ...options, purpose: 'other', prompt: 'something else' });
+    expect(other.text).toBe('Other.');
+    expect(startCount()).toBe(2);
+    // An unused warm-up, cancelled: its process ends and no model call was made.
+    const unused = provider.doWarmUp!(options);
+    for (let waited = 0; startCount() < 3 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const pid = Number(readFileSync(starts, 'utf8').trim().split('\n')[2]);
+    unused.cancel();
+    for (let waited = 0; isRunning(pid) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(isRunning(pid)).toBe(false);
+    expect(mainTurns(server)).toHaveLength(2);
   });
 
   it('answers a plain completion with text, and fails a completion with the API error code', async () => {

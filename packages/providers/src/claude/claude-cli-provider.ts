@@ -1,8 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { type LLMProviderV1, type CheckOptions, type CheckResult, type CompleteOptions, type CompleteResult, type PermissionMode, ProviderError, type RunTaskOptions, type RunTaskResult, redactJson, redactOutput } from '@qoder-orch/spec';
+import {
+  type LLMProviderV1,
+  type CheckOptions,
+  type CheckResult,
+  type CompleteOptions,
+  type CompleteResult,
+  type PermissionMode,
+  ProviderError,
+  type RunTaskOptions,
+  type RunTaskResult,
+  type WarmUp,
+  type WarmUpOptions,
+  redactJson,
+  redactOutput,
+} from '@qoder-orch/spec';
 import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
+import { WarmStarts } from '../process/warm-starts';
 import { claudeCompleteArguments, claudeTaskArguments } from './claude-arguments';
 import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from './claude-shaped-result';
 import { type ClaudeShapedCall, runClaudeShapedOrThrow } from './run-claude-shaped';
@@ -57,6 +72,8 @@ class ClaudeCliProvider implements LLMProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly providerId: string;
   readonly #settings: ClaudeCliSettings;
+  /** Completions started ahead of their prompt (`doWarmUp`). */
+  readonly #warmStarts = new WarmStarts<CompleteResult>();
 
   constructor(settings: ClaudeCliSettings) {
     this.#settings = settings;
@@ -114,13 +131,22 @@ class ClaudeCliProvider implements LLMProviderV1 {
     });
   }
 
+  /** Starts `claude` for a completion with these options now; the next `doComplete` with the same options gives it its prompt (see `LLMProviderV1.doWarmUp`). */
+  doWarmUp(options: WarmUpOptions): WarmUp {
+    return this.#warmStarts.start(completionKey(options), (input, abortSignal) => this.#complete({ ...options, abortSignal }, input));
+  }
+
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
+    return this.#warmStarts.take(completionKey(options), options.prompt, options.abortSignal) ?? this.#complete(options, options.prompt);
+  }
+
+  async #complete(options: Omit<CompleteOptions, 'prompt'>, input: string | Promise<string | undefined>): Promise<CompleteResult> {
     const settings = this.#settings;
     return withCliRun(this.#prepare(options.cwd, undefined), async (run) => {
       const { outcome } = await this.#run(run, {
         args: claudeCompleteArguments(options, { model: settings.model, sessionId: randomUUID(), maxTurns: settings.completeMaxTurns ?? 4, extraArgs: settings.extraArgs ?? [] }),
         cwd: options.cwd ?? process.cwd(),
-        input: options.prompt,
+        input,
         timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
         abortSignal: options.abortSignal,
         isDenialFailure: false,
@@ -156,6 +182,11 @@ class ClaudeCliProvider implements LLMProviderV1 {
       }),
     });
   }
+}
+
+/** What makes two completions the same call but for their prompts: a warm start is taken only by a call like the one it was started for. */
+function completionKey(options: WarmUpOptions): string {
+  return JSON.stringify([options.purpose ?? null, options.model ?? null, options.system ?? null, options.jsonSchema ?? null, options.cwd ?? process.cwd(), options.timeoutMs ?? null]);
 }
 
 /** Creates a provider that runs tasks through the Claude Code CLI (`claude -p`). */

@@ -11,8 +11,8 @@ export interface ClaudeShapedRunOptions {
   cwd: string;
   env: Readonly<Record<string, string>>;
   secrets: readonly string[];
-  /** The prompt on stdin, when it is not in `args`. */
-  input?: string | undefined;
+  /** The prompt on stdin, when it is not in `args`; a promise for a warm start (see `RunAgentProcessOptions.input`). */
+  input?: string | Promise<string | undefined> | undefined;
   timeoutMs: number;
   stallTimeoutMs?: number | undefined;
   killGraceMs: number;

@@ -29,6 +29,50 @@ ${tail}
 `;
 
 describe('runAgentProcess', () => {
+  it('a warm start waits on stdin for its input: its timeout and stall clocks start when the input is written', async () => {
+    const file = script(
+      'warm',
+      `
+console.log('up');
+let input = '';
+process.stdin.on('data', (chunk) => (input += chunk));
+process.stdin.on('end', () => console.log('got ' + input));
+`,
+    );
+    let deliver: (text: string | undefined) => void = () => undefined;
+    const input = new Promise<string | undefined>((resolve) => (deliver = resolve));
+    const lines: string[] = [];
+    // Both clocks are shorter than the wait before the input: counted from the spawn, either would end the run.
+    const running = run(file, { input, timeoutMs: 1_500, stallTimeoutMs: 400, onStdoutLine: (line) => lines.push(line) });
+    await new Promise((resolve) => setTimeout(resolve, 1_800));
+    expect(lines).toEqual(['up']);
+    deliver('the prompt');
+    const result = await running;
+    expect(result).toMatchObject({ exitCode: 0, isTimedOut: false, isStalled: false, isCanceled: false });
+    expect(lines).toEqual(['up', 'got the prompt']);
+    expect(result.durationMs).toBeLessThan(1_500);
+  });
+
+  it('a warm start given no input ends unused, as canceled, with its process tree', async () => {
+    const pidFile = join(directory, 'warm-unused.pid');
+    const file = script('warm-unused', spawnsSleeper(pidFile, 'process.stdin.resume();'));
+    let deliver: (text: string | undefined) => void = () => undefined;
+    const input = new Promise<string | undefined>((resolve) => (deliver = resolve));
+    const running = run(file, { input });
+    for (let waited = 0; waited < 5_000; waited += 50) {
+      try {
+        readFileSync(pidFile, 'utf8');
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    deliver(undefined);
+    const result = await running;
+    expect(result.isCanceled).toBe(true);
+    expect(isProcessRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
   it('streams stdout lines and passes stdin and the exit code', async () => {
     const file = script(
       'echo',

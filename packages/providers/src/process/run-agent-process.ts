@@ -11,8 +11,12 @@ export interface RunAgentProcessOptions {
   cwd: string;
   /** The complete environment of the child (nothing else is inherited). */
   env: Readonly<Record<string, string>>;
-  /** Written to stdin, which is then closed. Without it stdin is `/dev/null`. */
-  input?: string | undefined;
+  /**
+   * Written to stdin, which is then closed. Without it stdin is `/dev/null`. A promise: a warm
+   * start. The process starts now and waits on its stdin for what the promise gives; the
+   * timeout and the stall timer start once it is written. `undefined` ends it unused (canceled).
+   */
+  input?: string | Promise<string | undefined> | undefined;
   /** Kill the whole process tree when it runs longer than this. */
   timeoutMs?: number | undefined;
   /** Kill the whole process tree when it prints nothing (stdout or stderr) for this long. */
@@ -82,7 +86,7 @@ function installExitHook(): void {
  * Never rejects: the result says how it ended.
  */
 export async function runAgentProcess(options: RunAgentProcessOptions): Promise<AgentProcessResult> {
-  const started = Date.now();
+  let started = Date.now();
   const tail = new OutputTail(options.tailChars ?? 16_000);
   const stderrTail = new OutputTail(8_000);
   const stdoutChunks: string[] = [];
@@ -107,7 +111,6 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
 
   installExitHook();
   const tag = randomUUID();
-  // Loaded when the first process starts: about 0.2 s of module loading the CLI's start need not wait for.
   // Loaded when the first process starts: about 0.2 s of module loading that the CLI's start need not wait for.
   const { execa } = await import('execa');
   const subprocess = execa(options.executable, [...options.args], {
@@ -119,7 +122,7 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
     reject: false,
     buffer: false,
     windowsHide: true,
-    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : typeof options.input === 'string' ? { input: options.input } : { stdin: 'pipe' as const }),
   });
   const pid = subprocess.pid;
   liveRuns.set(tag, pid);
@@ -133,14 +136,34 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
     killTimer.unref();
   };
 
-  const timeoutTimer = options.timeoutMs === undefined ? undefined : setTimeout(() => terminate('timeout'), options.timeoutMs);
+  let timeoutTimer: NodeJS.Timeout | undefined;
   let stallTimer: NodeJS.Timeout | undefined;
+  // A warm start's clocks start when its input is written: waiting for it is neither a stall nor time spent.
+  let isWaitingForInput = typeof options.input === 'object';
   const armStallTimer = () => {
-    if (options.stallTimeoutMs === undefined) return;
+    if (options.stallTimeoutMs === undefined || isWaitingForInput) return;
     if (stallTimer) clearTimeout(stallTimer);
     stallTimer = setTimeout(() => (options.isBusy?.() ? armStallTimer() : terminate('stall')), options.stallTimeoutMs);
   };
-  armStallTimer();
+  const startClocks = () => {
+    isWaitingForInput = false;
+    started = Date.now();
+    if (options.timeoutMs !== undefined) timeoutTimer = setTimeout(() => terminate('timeout'), options.timeoutMs);
+    armStallTimer();
+  };
+  if (typeof options.input === 'object') {
+    const stdin = subprocess.stdin;
+    // A process that died while waiting closes its stdin: the write fails, the exit says how it ended.
+    stdin?.on('error', () => undefined);
+    options.input.then(
+      (text) => {
+        if (text === undefined) return terminate('abort');
+        startClocks();
+        stdin?.end(text);
+      },
+      () => terminate('abort'),
+    );
+  } else startClocks();
   const onAbort = () => terminate('abort');
   options.abortSignal?.addEventListener('abort', onAbort, { once: true });
 

@@ -28,6 +28,17 @@ export interface CompleteOptions {
   abortSignal?: AbortSignal;
 }
 
+/**
+ * A completion expected soon, without its prompt (`LLMProviderV1.doWarmUp`): the next
+ * `doComplete` whose other options are the same may use what the warm-up started.
+ */
+export type WarmUpOptions = Omit<CompleteOptions, 'prompt' | 'abortSignal'>;
+
+/** A warm-up in progress: `cancel` ends what it started unless a completion took it already. */
+export interface WarmUp {
+  cancel(): void;
+}
+
 export interface CompleteResult {
   text: string;
   /** The parsed structured answer when `jsonSchema` was given and the provider returned one. */
@@ -125,6 +136,14 @@ export interface LLMProviderV1 {
   /** A stable id, e.g. `claude-cli`. */
   readonly providerId: string;
   doComplete(options: CompleteOptions): Promise<CompleteResult>;
+  /**
+   * A hint that a completion with these options (all but the prompt) is coming: a CLI provider
+   * may start its process now, so that the call answers without the CLI's start-up (a second or
+   * more for Claude Code). The next `doComplete` with the same options uses it; one with other
+   * options starts its own. Never fails: a warm-up that cannot start is forgotten, and the
+   * completion starts as it would have. Cancel what is not used.
+   */
+  doWarmUp?(options: WarmUpOptions): WarmUp;
   doRunTask(options: RunTaskOptions): Promise<RunTaskResult>;
   /** Is it installed, which version, is it authenticated. Used by preflight. */
   doCheck?(options: CheckOptions): Promise<CheckResult>;
