@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { builtinSubagents, JUDGE_PROMPT_MARKER, PLAN_PROMPT_MARKER, TASK_PROMPT_MARKER } from '@qoder-orch/core';
 import { createFakeAnthropicServer, type FakeAnthropicServer } from '@qoder-orch/providers/test';
@@ -145,7 +146,11 @@ export const claudeWall: Benchmark = {
     requireFreshBuild();
     const rounds = isQuick ? 1 : 3;
     let round = 0;
-    const server = await createFakeAnthropicServer({ handler: trivialTasksModel(trivialPlan(OBJECTIVE, TASKS), () => round) });
+    // `MODEL_LATENCY_MS`: every model reply waits this long first (both sides alike), as a real model's would; 0 by default.
+    const latencyMs = Number(process.env['MODEL_LATENCY_MS'] ?? 0);
+    const model = trivialTasksModel(trivialPlan(OBJECTIVE, TASKS), () => round);
+    const server = await createFakeAnthropicServer({ handler: async (request) => (latencyMs > 0 ? sleep(latencyMs).then(() => model(request)) : model(request)) });
+    if (latencyMs > 0) log(`Model latency: ${latencyMs} ms per reply (MODEL_LATENCY_MS).`);
     const scratch = await mkdtemp(join(tmpdir(), 'qoder-orch-bench-claude-wall-'));
     try {
       const env = environment(server, scratch);
