@@ -48,7 +48,7 @@ export default defineConfig({
       project('distributed', ['packages/distributed/src/**/*.test.ts']),
       project('cli', ['packages/cli/src/**/*.test.ts']),
       project('examples', ['examples/*/src/**/*.test.ts']),
-      project('tooling', ['scripts/**/*.test.ts', 'packaging/**/*.test.ts']),
+      project('tooling', ['scripts/**/*.test.ts', 'packaging/**/*.test.ts', 'bench/*.test.ts']),
       project('reliability', ['reliability/**/*.test.ts'], { globalSetup: ['reliability/figures-setup.ts'] }),
     ],
   },

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { Benchmark, BenchContext } from './harness';
+import { takeMachineLock } from './machine-lock';
 import { batching } from './benchmarks/batching';
 import { learnedDurations } from './benchmarks/learned-durations';
 import { makespan } from './benchmarks/makespan';
@@ -50,9 +51,18 @@ const isSelectedBy = (benchmark: Benchmark, name: string) => benchmark.name === 
 const unknown = names.filter((name) => !BENCHMARKS.some((benchmark) => isSelectedBy(benchmark, name)));
 if (unknown.length > 0 || args.includes('--help')) {
   if (unknown.length > 0) console.error(`Unknown benchmark(s): ${unknown.join(', ')}`);
-  console.error(`Usage: pnpm bench [--quick] [name...]   (memory = every memory-… benchmark)\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(26)} ${benchmark.description}`).join('\n')}`);
+  console.error(`Usage: pnpm bench [--quick] [--concurrent] [name...]   (memory = every memory-… benchmark)\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(26)} ${benchmark.description}`).join('\n')}`);
   process.exit(unknown.length > 0 ? 1 : 0);
 }
+
+const lock = takeMachineLock();
+if (!lock.isHeld && !args.includes('--concurrent')) {
+  console.error(`Another benchmark run (process ${lock.holder}) is using this machine: two at once share its cores and both sets of figures would be wrong. Wait for it, or pass --concurrent.`);
+  process.exit(1);
+}
+process.once('exit', () => {
+  if (lock.isHeld) lock.release();
+});
 
 const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((benchmark) => names.some((name) => isSelectedBy(benchmark, name)));
 const context: BenchContext = { isQuick, log: (line = '') => console.log(line) };
