@@ -2,8 +2,8 @@ import { readFile as realReadFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-// Counts the guard's file reads (the rest of fs is the real one).
-const reads = vi.hoisted(() => ({ paths: [] as string[] }));
+// Counts the guard's file reads and lstat calls (the rest of fs is the real one).
+const reads = vi.hoisted(() => ({ paths: [] as string[], lstats: [] as string[] }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const original = await importOriginal<typeof import('node:fs/promises')>();
   return {
@@ -11,6 +11,10 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     readFile: (path: Parameters<typeof original.readFile>[0], ...rest: unknown[]) => {
       reads.paths.push(String(path));
       return (original.readFile as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
+    },
+    lstat: (path: Parameters<typeof original.lstat>[0], ...rest: unknown[]) => {
+      reads.lstats.push(String(path));
+      return (original.lstat as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
     },
   };
 });
@@ -38,8 +42,13 @@ describe('RepositoryGuard reads', () => {
     expect(await guard.check()).toEqual([]);
     expect(reads.paths.length).toBeGreaterThan(0);
     reads.paths.length = 0;
+    reads.lstats.length = 0;
     expect(await guard.check()).toEqual([]);
     expect(reads.paths).toEqual([]);
+    // One lstat per watched file there is, and one for the hooks directory: a hook is not looked at twice.
+    const hookLstats = reads.lstats.filter((path) => path.startsWith(join(gitDir, 'hooks')));
+    expect(hookLstats.filter((path) => path.endsWith('pre-push'))).toHaveLength(1);
+    expect(new Set(hookLstats).size).toBe(hookLstats.length);
 
     // An agent rewrites the hook with as many bytes: found, put back.
     await writeFile(join(gitDir, 'hooks', 'pre-push'), '#!/bin/sh\nexit 1\n');

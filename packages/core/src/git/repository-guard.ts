@@ -163,14 +163,21 @@ async function readWatched(commonDir: string, verified?: Verified): Promise<Map<
   return new Map([...entries].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)));
 }
 
-/** Every file and symbolic link under `relativeDir`, never following links. */
+/**
+ * Every file and symbolic link under `relativeDir`, never following links. Below the top, the
+ * directory listing's entry types say what is a directory: one `lstat` per file (its read's),
+ * not two.
+ */
 async function walk(root: string, relativeDir: string, read: (path: string) => Promise<void>): Promise<void> {
-  const absolute = join(root, relativeDir);
-  const info = await lstat(absolute).catch(() => undefined);
+  const info = await lstat(join(root, relativeDir)).catch(() => undefined);
   if (info === undefined) return;
   if (!info.isDirectory()) return read(relativeDir);
-  const names = (await readdir(absolute).catch(() => [])).sort();
-  await Promise.all(names.map((name) => walk(root, `${relativeDir}/${name}`, read)));
+  await walkDirectory(root, relativeDir, read);
+}
+
+async function walkDirectory(root: string, relativeDir: string, read: (path: string) => Promise<void>): Promise<void> {
+  const entries = await readdir(join(root, relativeDir), { withFileTypes: true }).catch(() => []);
+  await Promise.all(entries.map((entry) => (entry.isDirectory() ? walkDirectory(root, `${relativeDir}/${entry.name}`, read) : read(`${relativeDir}/${entry.name}`))));
 }
 
 /**
