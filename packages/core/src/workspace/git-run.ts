@@ -22,6 +22,7 @@ import { clearMergeIntent, settleMergeIntent, writeMergeIntent } from './merge-i
 import { checkpointOrder, describePaths, dirtyPaths, refuseOperationInProgress } from './repository-state';
 import { WorktreeProvisioner } from './provision/worktree-provisioner';
 import { enterRunBranch, leaveRunBranch, refuseTakenBranch } from './run-branch';
+import { RefUpdateBatches } from '../git/ref-update-batches';
 import { TamperingWatch } from './tampering-watch';
 import type { LandedChange } from './task-attribution';
 import type { TaskRecord } from './task-record';
@@ -53,6 +54,8 @@ export class GitRun {
   readonly landed: LandedChange[] = [];
   readonly warnings: string[] = [];
   readonly watch = new TamperingWatch(this);
+  /** Task checkpoint refs (isolation `worktree`): those asked for while one is written go in one transaction. */
+  readonly checkpointRefs = new RefUpdateBatches('qoder-orch checkpoint');
   root = '';
   commonDir = '';
   /** The project directory relative to the repository root ('' at the root). */

@@ -98,8 +98,9 @@ export class WorktreeWorkspace implements TaskWorkspace {
     const { baseCommit, sequence, isCheckpointKept } = start;
     const ref = checkpointRef(options.runId, task.id);
     // The checkpoint is a ref of its own (written beside other tasks' refs, never the integration
-    // head's), made while the slot is reset: both settle before either's failure is thrown.
-    const [added, checkpointed] = await Promise.allSettled([run.worktrees.add(options.runId, task.id, baseCommit), isCheckpointKept ? runGit(run.root, ['update-ref', '-m', 'qoder-orch checkpoint', ref, baseCommit]) : Promise.resolve('')]);
+    // head's; with those of tasks starting meanwhile), made while the slot is reset: both settle
+    // before either's failure is thrown.
+    const [added, checkpointed] = await Promise.allSettled([run.worktrees.add(options.runId, task.id, baseCommit), isCheckpointKept ? run.checkpointRefs.update(run.root, ref, baseCommit) : Promise.resolve()]);
     if (added.status === 'rejected') throw added.reason;
     const worktree = added.value;
     if (checkpointed.status === 'rejected') {
