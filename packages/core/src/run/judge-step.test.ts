@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOrchestrator, MemoryRunStore } from '../index';
+import { createOrchestrator, type Judge, MemoryRunStore } from '../index';
+import { createTemporaryRepository } from '../git/testing/temporary-repository';
 import { MockAgentProvider } from '../test/index';
 
 const directories: string[] = [];
@@ -34,5 +35,29 @@ describe('the judge step', () => {
     const summary = await orchestrator.run('Build the thing');
     expect(summary.stopReason).toBe('met');
     expect(hasRecordsWhileJudging).toBe(true);
+  });
+
+  it("runs the project's checks on the iteration's records, written first, and reads the run's check changes up to the head before their commit", async () => {
+    const repository = await createTemporaryRepository({ 'README.md': '# project\n' });
+    directories.push(repository.root);
+    let seen: { projectChecks: Array<{ passed: boolean }>; checkChanges: unknown } | undefined;
+    const judge: Judge = {
+      async judge({ evidence }) {
+        seen = { projectChecks: evidence.projectChecks, checkChanges: evidence.checkChanges };
+        return { verdict: { isMet: true, reasoning: 'Done.', criteria: [], followUpTasks: [], basis: 'model+evidence' }, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0 };
+      },
+    };
+    const provider = new MockAgentProvider({ complete: () => PLAN, runTask: { a: [{ type: 'success', files: { 'a.txt': 'A' } }] } });
+    // The check passes only when this iteration's plan is there when it runs.
+    const check = ['node', '-e', "process.exit(require('node:fs').existsSync('spec/plan-iteration-1.json') ? 0 : 3)"];
+    // A records folder whose name the check-change detection counts as tests: had it read past the records' commit, it would say so.
+    const orchestrator = createOrchestrator({ projectDir: repository.root, provider, judge, specsDirectory: 'spec', runStore: new MemoryRunStore(), config: { execution: { testCommand: check } } });
+    const summary = await orchestrator.run('Build the thing');
+    expect(summary.stopReason).toBe('met');
+    expect(seen?.projectChecks.map((result) => result.passed)).toEqual([true]);
+    expect(seen?.checkChanges).toBeUndefined();
+    // The records were committed all the same, on the integration head.
+    expect(await repository.git(['log', '-1', '--format=%s'])).toContain('plan and integration registry');
+    expect(await repository.git(['ls-files', 'spec'])).toContain('spec/plan-iteration-1.json');
   });
 });

@@ -6,6 +6,7 @@ import type { KeptConflict } from '@qoder-orch/spec';
 import type { TaskResult, VerificationResult } from '@qoder-orch/spec';
 import type { Verdict } from '@qoder-orch/spec';
 import { addUsage } from '@qoder-orch/spec';
+import { headCommit } from '../git/git-client';
 import { conflictChangeLanded } from '../workspace/conflict-landed';
 import { checkContract } from './contract-step';
 import { addProviderSpend } from './provider-spend';
@@ -26,28 +27,38 @@ export interface JudgedIteration {
  * Gathers the evidence the orchestrator itself produces (the contract check, the project's
  * pinned test command, the run's changes to its checks, whether conflicted work landed) and
  * has the judge decide on it; the verdict is redacted and kept in the state. The iteration's
- * records (its plan, the integration registry) are kept meanwhile.
+ * records (its plan, the integration registry) are written first and committed meanwhile.
  */
 export async function judgeStep(run: RunContext, plan: Plan): Promise<JudgedIteration> {
   const { state, config, signal } = run;
   const iteration = state.iteration;
   await checkContract(run);
   const testCommand = state.testCommand;
-  const projectChecks: VerificationResult[] = await collectProjectChecks({
-    cwd: run.projectDir,
-    abortSignal: signal,
-    ...(testCommand ? { command: testCommand.command, ...(testCommand.prependPath ? { prependPath: testCommand.prependPath } : {}) } : {}),
-  });
-  await measureChangeEvidence(run);
+  // The head the evidence is about: the records' commit lands on it while the checks run.
+  const evidenceHead = (await run.repository()) === undefined ? undefined : await headCommit(run.projectDir);
+  // The plan and the registry are written before the checks (which see them, every iteration alike) and committed beside
+  // the checks and the judge's call: they are records, not evidence.
+  const records = await keepRecords(run, plan, iteration);
+  let projectChecks: VerificationResult[];
+  try {
+    [projectChecks] = await Promise.all([
+      collectProjectChecks({
+        cwd: run.projectDir,
+        abortSignal: signal,
+        ...(testCommand ? { command: testCommand.command, ...(testCommand.prependPath ? { prependPath: testCommand.prependPath } : {}) } : {}),
+      }),
+      measureChangeEvidence(run, evidenceHead),
+    ]);
+  } catch (error) {
+    await records.committed;
+    throw error;
+  }
   // Earlier iterations' failures were turned into this iteration's follow-ups: what counts
   // now is this iteration's results and everything completed so far.
   const allResults = Object.values(state.tasks)
     .map((task) => task.result)
     .filter((result): result is TaskResult => result !== undefined && (result.iteration === iteration || result.status === 'completed'));
   const contract = run.contractReport;
-  // The plan and the registry are committed while the judge decides (a completion that changes
-  // nothing in the project): they are records, not evidence, and the judge's call is long.
-  const records = keepRecords(run, plan, iteration);
   let judged: Awaited<ReturnType<RunContext['judge']['judge']>>;
   try {
     judged = await waitingOutUsageLimits(run, () =>
@@ -66,7 +77,7 @@ export async function judgeStep(run: RunContext, plan: Plan): Promise<JudgedIter
       }),
     );
   } finally {
-    await records;
+    await records.committed;
   }
   state.overheadUsage = addUsage(state.overheadUsage, judged.usage);
   state.overheadCostUsd += judged.costUsd;
@@ -80,14 +91,14 @@ export async function judgeStep(run: RunContext, plan: Plan): Promise<JudgedIter
 }
 
 /**
- * The run's changes to the checks (from its base commit to the integration head) and whether
+ * The run's changes to the checks (from its base commit to the integration head `head`) and whether
  * each conflicted task's change is on the integration branch now, read from git.
  */
-async function measureChangeEvidence(run: RunContext): Promise<void> {
+async function measureChangeEvidence(run: RunContext, head: string | undefined): Promise<void> {
   const { state } = run;
-  if (!(await run.repository())) return;
+  if (head === undefined) return;
   try {
-    if (state.baseCommit) state.checkChanges = redactJson(await detectCheckChanges({ cwd: run.projectDir, from: state.baseCommit, to: 'HEAD' }), run.secretValues);
+    if (state.baseCommit) state.checkChanges = redactJson(await detectCheckChanges({ cwd: run.projectDir, from: state.baseCommit, to: head }), run.secretValues);
     const conflicts: KeptConflict[] = [];
     for (const task of Object.values(state.tasks)) {
       const conflict = task.result?.conflict;

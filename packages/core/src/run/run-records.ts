@@ -20,12 +20,18 @@ export function recordPaths(setup: RunSetup): string[] {
  * The run's records in the project, committed onto the integration head: `specs/plan.json`
  * (the latest plan), `specs/plan-iteration-<n>.json` (every iteration's plan, so a follow-up
  * plan does not replace the first one) and the integration registry beside them. All are
- * redacted right before the commit: whatever wrote them, no secret is committed.
+ * redacted right before they are written: whatever wrote them, no secret is committed.
+ *
+ * Resolves once the files are written; `committed` settles when their commit is made (objects,
+ * then the head's move and the index entries of those paths: never a file of the checkout), so
+ * that it can run beside the checks, which then always see the records. A failure of either is a
+ * warning, never a failed run.
  */
-export async function keepRecords(run: RunContext, plan: Plan, iteration: number): Promise<void> {
+export async function keepRecords(run: RunContext, plan: Plan, iteration: number): Promise<{ committed: Promise<void> }> {
   const { projectDir, redactor } = run;
   const directory = run.options.specsDirectory ?? 'specs';
-  if (directory === false) return;
+  const warn = (error: unknown): void => void run.events.emit('warning', { code: 'RECORDS_NOT_KEPT', message: `Could not keep the plan and registry in ${directory}/: ${serializeError(error).message}` });
+  if (directory === false) return { committed: Promise.resolve() };
   try {
     const text = redactor.text(`${JSON.stringify(redactor.value(plan), null, 2)}\n`);
     const planFiles = [join(projectDir, directory, 'plan.json'), join(projectDir, directory, `plan-iteration-${iteration}.json`)];
@@ -39,8 +45,10 @@ export async function keepRecords(run: RunContext, plan: Plan, iteration: number
       if (redacted !== registryText) await writeFileAtomic(registryPath, redacted);
       files.push(relative(projectDir, registryPath));
     }
-    await run.workspace.commitFiles?.(files, `qoder-orch: plan and integration registry (run ${run.state.runId})`);
+    const commit = run.workspace.commitFiles?.(files, `qoder-orch: plan and integration registry (run ${run.state.runId})`);
+    return { committed: Promise.resolve(commit).then(() => undefined, warn) };
   } catch (error) {
-    run.events.emit('warning', { code: 'RECORDS_NOT_KEPT', message: `Could not keep the plan and registry in ${directory}/: ${serializeError(error).message}` });
+    warn(error);
+    return { committed: Promise.resolve() };
   }
 }
