@@ -5,13 +5,18 @@ import { runGit, tryGit } from './git-client';
  * Moves the checked-out branch (or detached HEAD) of `root` from commit `from` to commit `to`,
  * updating index and working tree like `git checkout` does: only paths that differ between the
  * two commits are written, and git refuses (changing nothing) if that would overwrite local
- * changes or untracked files. Then the ref moves, checked against `from`, with `alsoSet` and
+ * changes or untracked files (files only touched, their bytes unchanged, are not local changes). Then the ref moves, checked against `from`, with `alsoSet` and
  * `alsoDelete` in the same transaction; if someone else moved it meanwhile, the files are put
  * back and the move fails.
  */
 export async function moveHead(root: string, from: string, to: string, reason: string, options: { alsoSet?: ReadonlyArray<{ ref: string; commit: string }>; alsoDelete?: readonly string[] } = {}): Promise<void> {
-  await tryGit(root, ['update-index', '-q', '--refresh']);
-  const updated = await tryGit(root, ['read-tree', '-m', '-u', from, to]);
+  // Git refuses a file whose index entry's stat data is stale (touched, same bytes) as "not up to date", changing nothing:
+  // the index is refreshed and the move tried once more only then. Most moves follow one that left the index fresh.
+  let updated = await tryGit(root, ['read-tree', '-m', '-u', from, to]);
+  if (!updated.isOk) {
+    await tryGit(root, ['update-index', '-q', '--refresh']);
+    updated = await tryGit(root, ['read-tree', '-m', '-u', from, to]);
+  }
   if (!updated.isOk) {
     throw new OrchestratorError({
       code: 'GIT_ERROR',
