@@ -1,9 +1,9 @@
-import { readFile as realReadFile, writeFile } from 'node:fs/promises';
+import { readFile as realReadFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-// Counts the guard's file reads and lstat calls (the rest of fs is the real one).
-const reads = vi.hoisted(() => ({ paths: [] as string[], lstats: [] as string[] }));
+// Counts the guard's file reads, lstat calls and listings (the rest of fs is the real one).
+const reads = vi.hoisted(() => ({ paths: [] as string[], lstats: [] as string[], listings: [] as string[] }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const original = await importOriginal<typeof import('node:fs/promises')>();
   return {
@@ -15,6 +15,10 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     lstat: (path: Parameters<typeof original.lstat>[0], ...rest: unknown[]) => {
       reads.lstats.push(String(path));
       return (original.lstat as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
+    },
+    readdir: (path: Parameters<typeof original.readdir>[0], ...rest: unknown[]) => {
+      reads.listings.push(String(path));
+      return (original.readdir as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
     },
   };
 });
@@ -58,5 +62,42 @@ describe('RepositoryGuard reads', () => {
     reads.paths.length = 0;
     expect(await guard.check()).toEqual([]);
     expect(reads.paths.some((path) => path.endsWith(join('hooks', 'pre-push')))).toBe(true);
+  });
+
+  it('quick checks skip verified samples and the listing while the hooks directory is unchanged, and still find what git would run', async () => {
+    const repository = await createTemporaryRepository();
+    repositories.push(repository);
+    const gitDir = join(repository.root, '.git');
+    const hooks = join(gitDir, 'hooks');
+    await writeFile(join(hooks, 'pre-push'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    await settle();
+    const guard = await RepositoryGuard.take(gitDir);
+    // A full check verifies every file; the first quick one lists the directory (nothing to reuse yet).
+    expect(await guard.check()).toEqual([]);
+    expect(await guard.check({ isQuick: true })).toEqual([]);
+    reads.lstats.length = 0;
+    reads.listings.length = 0;
+    expect(await guard.check({ isQuick: true })).toEqual([]);
+    expect(reads.listings.filter((path) => path === hooks)).toEqual([]);
+    expect(reads.lstats.filter((path) => path.endsWith('.sample'))).toEqual([]);
+    // A hook that can run is looked at every time.
+    expect(reads.lstats.filter((path) => path === join(hooks, 'pre-push'))).toHaveLength(1);
+
+    // A sample rewritten in place runs nowhere: the quick check does not see it, the next full check puts it back.
+    const sample = join(hooks, 'pre-commit.sample');
+    const original = await realReadFile(sample, 'utf8');
+    await writeFile(sample, '#!/bin/sh\necho planted\n');
+    expect(await guard.check({ isQuick: true })).toEqual([]);
+    expect(await guard.check()).toEqual([{ kind: 'git-hooks', changes: ['hooks/pre-commit.sample changed'] }]);
+    expect(await realReadFile(sample, 'utf8')).toBe(original);
+
+    // A sample renamed to a name git runs changes the directory: the quick check finds it and undoes it.
+    await settle();
+    expect(await guard.check({ isQuick: true })).toEqual([]);
+    const updateSample = await realReadFile(join(hooks, 'update.sample'), 'utf8');
+    await rename(join(hooks, 'update.sample'), join(hooks, 'update'));
+    expect(await guard.check({ isQuick: true })).toEqual([{ kind: 'git-hooks', changes: ['hooks/update added', 'hooks/update.sample removed'] }]);
+    expect(await realReadFile(join(hooks, 'update.sample'), 'utf8')).toBe(updateSample);
+    await expect(realReadFile(join(hooks, 'update'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

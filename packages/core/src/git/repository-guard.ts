@@ -35,6 +35,8 @@ export class RepositoryGuard {
    * the file is not read again (see `signatureOf`). Most checks read no file at all.
    */
   readonly #verified: Verified = new Map();
+  /** What quick checks reuse: the hooks directory's listing, while the directory's `lstat` says the same. */
+  readonly #listing: ListingMemo = {};
 
   private constructor(commonDir: string, snapshot: Map<string, Entry>) {
     this.#commonDir = commonDir;
@@ -80,9 +82,17 @@ export class RepositoryGuard {
     await rm(guardFile(this.#commonDir), { force: true });
   }
 
-  /** Compares with the snapshot; restores what differs. Returns what was found (empty when nothing changed). */
-  async check(): Promise<GuardFinding[]> {
-    const current = await readWatched(this.#commonDir, this.#verified);
+  /**
+   * Compares with the snapshot; restores what differs. Returns what was found (empty when nothing
+   * changed).
+   *
+   * `isQuick` (the checks made around every task): while the hooks directory's `lstat` says it is
+   * as listed, it is not listed again and its verified `*.sample` files are not looked at: git
+   * never runs a sample, and a sample renamed, replaced or added to changes the directory. A
+   * sample's bytes rewritten in place are found by the next full check (the run's last).
+   */
+  async check(options: { isQuick?: boolean } = {}): Promise<GuardFinding[]> {
+    const current = await readWatched(this.#commonDir, this.#verified, options.isQuick === true ? this.#listing : undefined);
     // A worktree git no longer has (removed, pruned) takes its configuration with it: nothing to put back.
     for (const path of [...this.#snapshot.keys()]) if (path.startsWith('worktrees/') && !current.has(path)) this.#snapshot.delete(path);
     const changed = new Set<string>();
@@ -147,15 +157,28 @@ function isWatchedPath(path: string): boolean {
 /** Path → the `lstat` signature it had when its content was read and found as recorded, with that entry. */
 type Verified = Map<string, { signature: string; entry: Entry }>;
 
-/** The watched files as they are now; a file whose `lstat` matches a verified signature is taken as verified, not read. */
-async function readWatched(commonDir: string, verified?: Verified): Promise<Map<string, Entry>> {
+/** The hooks directory's entries as last listed, with the `lstat` signature the directory had before that listing. */
+interface ListingMemo {
+  hooks?: { signature: string; entries: ReadonlyArray<{ name: string; isDirectory: boolean }> } | undefined;
+}
+
+/**
+ * The watched files as they are now; a file whose `lstat` matches a verified signature is taken
+ * as verified, not read. With `listing` (a quick check), the hooks directory's listing and its
+ * verified samples are reused while the directory is unchanged (see `RepositoryGuard.check`).
+ */
+async function readWatched(commonDir: string, verified?: Verified, listing?: ListingMemo): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
   const read = async (path: string) => {
     const entry = await readEntry(commonDir, path, verified);
     if (entry !== undefined) entries.set(path, entry);
   };
   await Promise.all(WATCHED_FILES.map(read));
-  await walk(commonDir, HOOKS_DIRECTORY, read);
+  await walkHooks(commonDir, read, listing, (path) => {
+    const known = verified?.get(path);
+    if (known !== undefined) entries.set(path, known.entry);
+    return known !== undefined;
+  });
   // With `extensions.worktreeConfig`, `git config --worktree` in a task's worktree writes here, and our git in that worktree reads it.
   const names = (await readdir(join(commonDir, 'worktrees')).catch(() => [])).sort();
   await Promise.all(names.map((name) => read(`worktrees/${name}/config.worktree`)));
@@ -164,15 +187,34 @@ async function readWatched(commonDir: string, verified?: Verified): Promise<Map<
 }
 
 /**
- * Every file and symbolic link under `relativeDir`, never following links. Below the top, the
- * directory listing's entry types say what is a directory: one `lstat` per file (its read's),
- * not two.
+ * Every file and symbolic link under the hooks directory, never following links. The listing's
+ * entry types say what is a directory: one `lstat` per file (its read's), not two. With `memo`,
+ * a listing taken while the directory's `lstat` said the same is reused, and a verified sample
+ * hook is taken as it was (`takeVerified`).
  */
-async function walk(root: string, relativeDir: string, read: (path: string) => Promise<void>): Promise<void> {
-  const info = await lstat(join(root, relativeDir)).catch(() => undefined);
+async function walkHooks(root: string, read: (path: string) => Promise<void>, memo: ListingMemo | undefined, takeVerified: (path: string) => boolean): Promise<void> {
+  const lookedAtNs = BigInt(Date.now()) * 1_000_000n;
+  const info = await lstat(join(root, HOOKS_DIRECTORY), { bigint: true }).catch(() => undefined);
   if (info === undefined) return;
-  if (!info.isDirectory()) return read(relativeDir);
-  await walkDirectory(root, relativeDir, read);
+  if (!info.isDirectory()) return read(HOOKS_DIRECTORY);
+  const signature = signatureOf(info, lookedAtNs);
+  const known = memo?.hooks;
+  let listing: ReadonlyArray<{ name: string; isDirectory: boolean }>;
+  const isUnchanged = known !== undefined && signature !== undefined && known.signature === signature;
+  if (isUnchanged) {
+    listing = known.entries;
+  } else {
+    listing = (await readdir(join(root, HOOKS_DIRECTORY), { withFileTypes: true }).catch(() => [])).map((entry) => ({ name: entry.name, isDirectory: entry.isDirectory() }));
+    if (memo !== undefined) memo.hooks = signature === undefined ? undefined : { signature, entries: listing };
+  }
+  await Promise.all(
+    listing.map(({ name, isDirectory }) => {
+      const path = `${HOOKS_DIRECTORY}/${name}`;
+      if (isDirectory) return walkDirectory(root, path, read);
+      if (isUnchanged && name.endsWith('.sample') && takeVerified(path)) return;
+      return read(path);
+    }),
+  );
 }
 
 async function walkDirectory(root: string, relativeDir: string, read: (path: string) => Promise<void>): Promise<void> {

@@ -324,7 +324,7 @@ export class GitRun {
     return this.queue.run(async () => {
       const runId = this.requireRun();
       const rollback = this.rollback;
-      await this.watch.inspect(undefined);
+      await this.watch.inspect(undefined, { isThorough: true });
       const warnings = [...this.warnings];
       // Read beside the settling below, which touches neither the checkout nor the snapshots (leaving a run branch may set work aside: read after it then).
       const [dirty, pendingWork] = [dirtyPaths(this.root), this.#branch === undefined ? rollback.pendingUserWork() : undefined];

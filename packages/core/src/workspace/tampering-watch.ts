@@ -52,7 +52,7 @@ export class TamperingWatch {
   /** A look for stopped tasks, queued and not started yet (`inspectAfter`). */
   #waitingLook: { endingTaskIds: string[]; done: Promise<void> } | undefined;
   /** One guard check at a time; callers that ask while one waits to start share it (it starts after each of them asked). */
-  readonly #guardChecks = coalescedWriter(() => this.#checkGitFiles());
+  readonly #guardChecks = coalescedWriter(() => this.#checkGitFiles({ isQuick: true }));
 
   constructor(run: WatchedRun) {
     this.#run = run;
@@ -96,8 +96,15 @@ export class TamperingWatch {
     this.#activeSince.add(taskId);
   }
 
-  async inspect(endingTaskId: string | undefined): Promise<void> {
-    await this.checkGitFiles();
+  /** A look at the repository; `isThorough` (the run's end): the guard's full check, every watched byte compared. */
+  async inspect(endingTaskId: string | undefined, options: { isThorough?: boolean } = {}): Promise<void> {
+    if (options.isThorough === true) {
+      // After any quick check under way: two checks never put files back side by side.
+      await this.#guardChecks.request();
+      await this.#checkGitFiles({ isQuick: false });
+    } else {
+      await this.checkGitFiles();
+    }
     await this.checkCheckout(endingTaskId === undefined ? [] : [endingTaskId]);
   }
 
@@ -124,14 +131,18 @@ export class TamperingWatch {
     return look.done;
   }
 
-  /** Undoes changes to the git directory's configuration and hooks; one check at a time (callers inside the git queue and outside it). */
+  /**
+   * Undoes changes to the git directory's configuration and hooks; one check at a time (callers
+   * inside the git queue and outside it). A quick check (see `RepositoryGuard.check`): the run's
+   * end makes a full one.
+   */
   checkGitFiles(): Promise<void> {
     return this.#guardChecks.request();
   }
 
-  async #checkGitFiles(): Promise<void> {
+  async #checkGitFiles(options: { isQuick: boolean }): Promise<void> {
     if (this.#guard === undefined) return;
-    for (const finding of await this.#guard.check()) {
+    for (const finding of await this.#guard.check(options)) {
       this.#report({ kind: finding.kind, taskIds: [...this.#activeSince].sort(), changes: finding.changes });
     }
   }
