@@ -1,3 +1,4 @@
+import { writeCommitObject } from './commit-object';
 import { runGit, splitNul, treeOfCommit } from './git-client';
 import { knownTreeOf, rememberParentsOf, rememberTreeOf } from './git-files';
 import { type GitIdentity, identityEnvironment } from './git-identity';
@@ -11,8 +12,12 @@ export interface StateCommit {
 
 /** Writes a commit object for `tree` with the given parents. Touches no ref. */
 export async function commitTree(root: string, tree: string, options: { parents: readonly string[]; message: string; identity: GitIdentity }): Promise<string> {
+  // The object git would write, written here (no process); git writes it when this cannot be sure to (see `writeCommitObject`).
+  const now = Date.now();
+  const content = { tree, parents: options.parents, message: options.message, identity: options.identity, seconds: Math.floor(now / 1000), offsetMinutes: -new Date(now).getTimezoneOffset() };
+  const written = await writeCommitObject(root, content).catch(() => undefined);
   const parentArgs = options.parents.flatMap((parent) => ['-p', parent]);
-  const commit = (await runGit(root, ['commit-tree', tree, ...parentArgs, '-m', options.message], { env: identityEnvironment(options.identity) })).trim();
+  const commit = written ?? (await runGit(root, ['commit-tree', tree, ...parentArgs, '-m', options.message], { env: identityEnvironment(options.identity) })).trim();
   rememberTreeOf(commit, tree);
   rememberParentsOf(commit, options.parents);
   return commit;
