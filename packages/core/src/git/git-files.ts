@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 
@@ -8,6 +9,10 @@ import { inflateSync } from 'node:zlib';
  * and the commit its HEAD points to. Every reader answers `undefined` whenever the files are not
  * in the plain shape it understands (a packed or reftable ref, a symbolic ref chain, a
  * subdirectory instead of the top of a checkout); callers then ask git.
+ *
+ * The small files (`.git`, `commondir`, `HEAD`, a loose ref or object) are read synchronously:
+ * a few microseconds each, where a read through the thread pool costs four round trips and, at a
+ * wave's end with the event loop busy, milliseconds of waiting on the path to the next task.
  */
 
 /** A checkout's top folder and its git directories, found from its `.git` (folder or `gitdir:` file). */
@@ -23,16 +28,21 @@ const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Where the git directory of the checkout whose top folder is `top` is, or `undefined` when `top` is not the top of one. */
 export async function locateCheckout(top: string): Promise<CheckoutLocation | undefined> {
   const dotGit = join(top, '.git');
-  const kind = await stat(dotGit).catch(() => undefined);
+  let kind: ReturnType<typeof statSync>;
+  try {
+    kind = statSync(dotGit, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
   if (kind === undefined) return undefined;
   let gitDir: string;
   if (kind.isDirectory()) gitDir = dotGit;
   else {
-    const pointer = /^gitdir: (.+)$/m.exec(await readFile(dotGit, 'utf8').catch(() => ''))?.[1]?.trim();
+    const pointer = /^gitdir: (.+)$/m.exec(readSmallFile(dotGit) ?? '')?.[1]?.trim();
     if (pointer === undefined) return undefined;
     gitDir = isAbsolute(pointer) ? pointer : resolve(top, pointer);
   }
-  const common = (await readFile(join(gitDir, 'commondir'), 'utf8').catch(() => undefined))?.trim();
+  const common = readSmallFile(join(gitDir, 'commondir'))?.trim();
   const commonDir = common === undefined || common === '' ? gitDir : isAbsolute(common) ? common : resolve(gitDir, common);
   return { top, gitDir, commonDir, indexFile: join(gitDir, 'index') };
 }
@@ -42,7 +52,7 @@ export async function locateCheckout(top: string): Promise<CheckoutLocation | un
  * takes git (a packed ref, reftable, a symbolic ref chain, no commit yet).
  */
 export async function readHeadCommit(location: CheckoutLocation): Promise<string | undefined> {
-  const head = (await readFile(join(location.gitDir, 'HEAD'), 'utf8').catch(() => ''))?.trim();
+  const head = (readSmallFile(join(location.gitDir, 'HEAD')) ?? '').trim();
   if (OBJECT_ID.test(head)) return head;
   const ref = /^ref: (refs\/[^\s]+)$/.exec(head)?.[1];
   return ref === undefined ? undefined : readLooseRef(location, ref);
@@ -51,7 +61,7 @@ export async function readHeadCommit(location: CheckoutLocation): Promise<string
 /** The object a shared ref (`refs/heads/…`, not a per-worktree one) points to, when it is stored loose. */
 export async function readLooseRef(location: CheckoutLocation, ref: string): Promise<string | undefined> {
   if (!ref.startsWith('refs/') || /^refs\/(?:worktree|bisect|rewritten)\//.test(ref) || ref.split('/').some((part) => part === '' || part === '.' || part === '..' || part.endsWith('.lock'))) return undefined;
-  const value = (await readFile(join(location.commonDir, ref), 'utf8').catch(() => '')).trim();
+  const value = (readSmallFile(join(location.commonDir, ref)) ?? '').trim();
   return OBJECT_ID.test(value) ? value : undefined;
 }
 
@@ -61,12 +71,15 @@ export async function readLooseRef(location: CheckoutLocation, ref: string): Pro
  */
 export async function isRefAbsent(location: CheckoutLocation, ref: string): Promise<boolean> {
   if (!ref.startsWith('refs/') || /^refs\/(?:worktree|bisect|rewritten)\//.test(ref) || ref.split('/').some((part) => part === '' || part === '.' || part === '..')) return false;
-  const isThere = (path: string) =>
-    stat(path).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR',
-    );
-  if ((await isThere(join(location.commonDir, 'reftable'))) || (await isThere(join(location.commonDir, ref)))) return false;
+  const isThere = (path: string) => {
+    try {
+      statSync(path);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ENOTDIR';
+    }
+  };
+  if (isThere(join(location.commonDir, 'reftable')) || isThere(join(location.commonDir, ref))) return false;
   const packed = await readFile(join(location.commonDir, 'packed-refs'), 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : undefined));
   if (packed === undefined) return false;
   return !packed.split('\n').some((line) => line.endsWith(` ${ref}`));
@@ -78,8 +91,12 @@ export async function isRefAbsent(location: CheckoutLocation, ref: string): Prom
  */
 export async function readLooseCommitTree(location: CheckoutLocation, commit: string): Promise<string | undefined> {
   if (!OBJECT_ID.test(commit)) return undefined;
-  const stored = await readFile(join(location.commonDir, 'objects', commit.slice(0, 2), commit.slice(2))).catch(() => undefined);
-  if (stored === undefined) return undefined;
+  let stored: Buffer;
+  try {
+    stored = readFileSync(join(location.commonDir, 'objects', commit.slice(0, 2), commit.slice(2)));
+  } catch {
+    return undefined;
+  }
   try {
     return /^commit \d+\0tree ([0-9a-f]{40}|[0-9a-f]{64})\n/.exec(inflateSync(stored).subarray(0, 128).toString('latin1'))?.[1];
   } catch {
@@ -127,4 +144,13 @@ export function isKnownAncestor(commit: string, of: string, limit = 512): boolea
     pending.push(...(parentsOfCommits.get(current) ?? []));
   }
   return false;
+}
+
+/** A small file's text, or `undefined` when it cannot be read (absent, a folder, unreadable). */
+function readSmallFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

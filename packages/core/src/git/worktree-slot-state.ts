@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { headCommit, isAncestor } from './git-client';
 import { isRefAbsent, locateCheckout } from './git-files';
@@ -14,18 +15,24 @@ export const heldKey = (runId: string, taskId: string) => `${refComponent(runId)
 export async function slotState(path: string): Promise<{ isDetached: true } | { isDetached: false; branch: string } | undefined> {
   const location = await locateCheckout(path);
   if (location === undefined || location.gitDir === location.commonDir) return undefined;
-  const [head, isLocked, pointsBack] = await Promise.all([
-    readFile(join(location.gitDir, 'HEAD'), 'utf8').catch(() => undefined),
-    stat(join(location.gitDir, 'locked')).then(
-      () => true,
-      () => false,
-    ),
-    // Git's record of where this worktree is must name this folder (a moved or pruned one does not).
-    readFile(join(location.gitDir, 'gitdir'), 'utf8').then(
-      (text) => resolve(dirname(text.trim())) === resolve(path),
-      () => false,
-    ),
-  ]);
+  // Small files, read synchronously (see `git-files.ts`).
+  const read = (file: string) => {
+    try {
+      return readFileSync(join(location.gitDir, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const head = read('HEAD');
+  let isLocked: boolean;
+  try {
+    isLocked = statSync(join(location.gitDir, 'locked'), { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    isLocked = false;
+  }
+  // Git's record of where this worktree is must name this folder (a moved or pruned one does not).
+  const recorded = read('gitdir');
+  const pointsBack = recorded !== undefined && resolve(dirname(recorded.trim())) === resolve(path);
   if (head === undefined || isLocked || !pointsBack) return undefined;
   const trimmed = head.trim();
   if (/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(trimmed)) return { isDetached: true };
