@@ -22,9 +22,11 @@ const SLOTS = 4;
  * 19.9 with the afternoon's changes; 17.5 now that the task's commit is `add -A` and one `git commit` on its branch in the
  * worktree (tree, commit and the branch's move in one process) and its release one `update-ref` that detaches the slot;
  * 16.1–16.9 (batching varies with timing) once the begin's listing hands its idle slots to the first tasks, loose
- * commits' trees are read from their files, and a merge batch that ran no checks is not followed by a look at the checkout.
+ * commits' trees are read from their files, and a merge batch that ran no checks is not followed by a look at the checkout;
+ * 14.75–15.1 once merge commits are written in-process (no `commit-tree`), a head's move refreshes the index only when
+ * git refuses a stale entry, and checkpoint refs of tasks starting together go in one transaction.
  */
-const SPAWNS_PER_TASK = 17.5;
+const SPAWNS_PER_TASK = 16;
 
 /** One run of independent one-file tasks, `SLOTS` at a time, through the worktree workspace; answers the git processes it started. */
 async function run(root: string, worktreeRoot: string, runId: string): Promise<GitSpawn[]> {
