@@ -1,4 +1,4 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CommitContent, commitObjectBody, writeCommitObject } from './commit-object';
@@ -57,9 +57,15 @@ describe('writeCommitObject', () => {
     // A tree that is not there (git refuses it), and SHA-256 ids.
     expect(await writeCommitObject(repository.root, { ...base, tree: 'f'.repeat(40) })).toBeUndefined();
     expect(commitObjectBody({ ...base, tree: 'a'.repeat(64) })).toBeUndefined();
+    expect(await writeCommitObject(repository.root, base)).toBeDefined();
+    // A repository that keeps a second object format's ids beside its own: git records both.
+    const config = join(repository.root, '.git', 'config');
+    const plain = await readFile(config, 'utf8');
+    await appendFile(config, '[extensions]\n\tcompatObjectFormat = sha256\n');
+    expect(await writeCommitObject(repository.root, { ...base, message: 'another' })).toBeUndefined();
     // A repository whose objects are shared with a group: git sets their permissions.
-    await appendFile(join(repository.root, '.git', 'config'), '[core]\n\tsharedRepository = group\n');
-    expect(await writeCommitObject(repository.root, base)).toBeUndefined();
+    await writeFile(config, `${plain}[core]\n\tsharedRepository = group\n`);
+    expect(await writeCommitObject(repository.root, { ...base, message: 'a third' })).toBeUndefined();
   });
 
   it('makes commitTree spawn no git process in a plain repository, and falls back to git otherwise', async () => {

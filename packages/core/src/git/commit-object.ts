@@ -61,8 +61,9 @@ const exists = (path: string) =>
  * Writes the commit object of `content` as a loose object in the repository of `root` (what
  * `git commit-tree` does, without a process), and returns its id; `undefined` when git must
  * write it: a body git would write otherwise (`commitObjectBody`), a repository that shares its
- * objects with other users (`core.sharedRepository`: git sets the permissions), or a tree or
- * parent this cannot see as a loose object (packed ones are git's to check).
+ * objects with other users (`core.sharedRepository`: git sets the permissions) or keeps a second
+ * object format beside its own (`extensions.compatObjectFormat`: git records both ids), or a
+ * tree or parent this cannot see as a loose object (packed ones are git's to check).
  */
 export async function writeCommitObject(root: string, content: CommitContent): Promise<string | undefined> {
   const body = commitObjectBody(content);
@@ -70,7 +71,7 @@ export async function writeCommitObject(root: string, content: CommitContent): P
   const location = await locateCheckout(root);
   if (location === undefined) return undefined;
   const config = await readFile(join(location.commonDir, 'config'), 'utf8').catch(() => undefined);
-  if (config === undefined || /sharedrepository/i.test(config)) return undefined;
+  if (config === undefined || /sharedrepository|compatobjectformat/i.test(config)) return undefined;
   const objects = join(location.commonDir, 'objects');
   // Git checks that the tree and the parents exist before it writes a commit naming them.
   const named = await Promise.all([content.tree, ...content.parents].map((id) => exists(objectPath(objects, id))));
