@@ -2,8 +2,9 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CommitContent, commitObjectBody, writeCommitObject } from './commit-object';
-import { observeGitSpawns, runGit } from './git-client';
+import { runGit } from './git-client';
 import { identityEnvironment } from './git-identity';
+import { gitSpawnsOf } from './testing/git-spawns';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 import { commitTree } from './working-state';
 
@@ -70,18 +71,16 @@ describe('writeCommitObject', () => {
 
   it('makes commitTree spawn no git process in a plain repository, and falls back to git otherwise', async () => {
     const { repository, second, tree } = await repositoryWithTwoCommits();
-    const spawned: string[] = [];
-    const stop = observeGitSpawns((spawn) => spawned.push(spawn.args[0] ?? ''));
-    let commit: string;
-    let odd: string;
-    try {
+    let commit = '';
+    let odd = '';
+    const here = await gitSpawnsOf(async () => {
       commit = await commitTree(repository.root, tree, { parents: [second], message: 'made here', identity: { name: 'qoder-orch', email: 'qoder-orch@localhost' } });
-      expect(spawned).toEqual([]);
+    });
+    expect(here.map((spawn) => spawn.args[0])).toEqual([]);
+    const byGitItself = await gitSpawnsOf(async () => {
       odd = await commitTree(repository.root, tree, { parents: [second], message: 'made by git', identity: { name: ' odd ', email: 'odd@example.com' } });
-      expect(spawned).toEqual(['commit-tree']);
-    } finally {
-      stop();
-    }
+    });
+    expect(byGitItself.map((spawn) => spawn.args[0])).toEqual(['commit-tree']);
     expect((await repository.git(['log', '-1', '--format=%s|%an|%P', commit])).trim()).toBe(`made here|qoder-orch|${second}`);
     expect((await repository.git(['log', '-1', '--format=%an', odd])).trim()).toBe('odd');
   });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { locateCheckout } from './git-files';
+import { locateCheckout, readSmallFile, statSmall } from './git-files';
 import type { GitIdentity } from './git-identity';
 
 const SHA1 = /^[0-9a-f]{40}$/;
@@ -51,11 +51,7 @@ export function commitObjectBody(content: CommitContent): Buffer | undefined {
 
 const objectPath = (objects: string, id: string) => join(objects, id.slice(0, 2), id.slice(2));
 
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
+const exists = (path: string) => statSmall(path) !== undefined;
 
 /**
  * Writes the commit object of `content` as a loose object in the repository of `root` (what
@@ -70,16 +66,15 @@ export async function writeCommitObject(root: string, content: CommitContent): P
   if (body === undefined) return undefined;
   const location = await locateCheckout(root);
   if (location === undefined) return undefined;
-  const config = await readFile(join(location.commonDir, 'config'), 'utf8').catch(() => undefined);
+  const config = readSmallFile(join(location.commonDir, 'config'));
   if (config === undefined || /sharedrepository|compatobjectformat/i.test(config)) return undefined;
   const objects = join(location.commonDir, 'objects');
   // Git checks that the tree and the parents exist before it writes a commit naming them.
-  const named = await Promise.all([content.tree, ...content.parents].map((id) => exists(objectPath(objects, id))));
-  if (named.includes(false)) return undefined;
+  if (![content.tree, ...content.parents].every((id) => exists(objectPath(objects, id)))) return undefined;
   const stored = Buffer.concat([Buffer.from(`commit ${body.length}\0`, 'latin1'), body]);
   const id = createHash('sha1').update(stored).digest('hex');
   const path = objectPath(objects, id);
-  if (await exists(path)) return id;
+  if (exists(path)) return id;
   await mkdir(join(objects, id.slice(0, 2)), { recursive: true });
   // Written whole under a temporary name, then linked into place: a reader never sees half an object.
   const temporary = join(objects, id.slice(0, 2), `tmp_obj_qoder_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2)}`);

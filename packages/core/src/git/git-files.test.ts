@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { headCommit, isAncestor, observeGitSpawns, resolveRef, treeOfCommit } from './git-client';
+import { headCommit, isAncestor, resolveRef, treeOfCommit } from './git-client';
 import { isKnownAncestor, isRefAbsent, locateCheckout, readHeadCommit, readLooseCommitTree, rememberParentsOf } from './git-files';
+import { gitSpawnsOf } from './testing/git-spawns';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 let repositories: TemporaryRepository[] = [];
@@ -17,18 +18,7 @@ async function repository(): Promise<TemporaryRepository> {
 }
 
 /** Runs `body` and answers how many git processes it started. */
-async function spawnsOf(body: () => Promise<unknown>): Promise<number> {
-  let count = 0;
-  const stop = observeGitSpawns(() => {
-    count += 1;
-  });
-  try {
-    await body();
-  } finally {
-    stop();
-  }
-  return count;
-}
+const spawnsOf = async (body: () => Promise<unknown>): Promise<number> => (await gitSpawnsOf(body)).length;
 
 describe('reading git files instead of starting git', () => {
   it('reads HEAD of a branch, of a detached HEAD and of a linked worktree as git does, without a process', async () => {

@@ -28,12 +28,7 @@ const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Where the git directory of the checkout whose top folder is `top` is, or `undefined` when `top` is not the top of one. */
 export async function locateCheckout(top: string): Promise<CheckoutLocation | undefined> {
   const dotGit = join(top, '.git');
-  let kind: ReturnType<typeof statSync>;
-  try {
-    kind = statSync(dotGit, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
-  }
+  const kind = statSmall(dotGit);
   if (kind === undefined) return undefined;
   let gitDir: string;
   if (kind.isDirectory()) gitDir = dotGit;
@@ -146,10 +141,19 @@ export function isKnownAncestor(commit: string, of: string, limit = 512): boolea
   return false;
 }
 
-/** A small file's text, or `undefined` when it cannot be read (absent, a folder, unreadable). */
-function readSmallFile(path: string): string | undefined {
+/** A small file's text, read synchronously (see above), or `undefined` when it cannot be read (absent, a folder, unreadable). */
+export function readSmallFile(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** What `stat` says of a path, synchronously, or `undefined` when it cannot say (absent, unreadable). */
+export function statSmall(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }

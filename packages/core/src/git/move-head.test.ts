@@ -1,8 +1,8 @@
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { observeGitSpawns } from './git-client';
 import { moveHead } from './move-head';
+import { gitSpawnsOf } from './testing/git-spawns';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 const repositories: TemporaryRepository[] = [];
@@ -21,16 +21,7 @@ async function repositoryWithNextCommit(): Promise<{ repository: TemporaryReposi
   return { repository, from, to };
 }
 
-const gitCommands = async (work: () => Promise<void>): Promise<string[]> => {
-  const commands: string[] = [];
-  const stop = observeGitSpawns((spawn) => commands.push(spawn.args[0] ?? ''));
-  try {
-    await work();
-  } finally {
-    stop();
-  }
-  return commands;
-};
+const gitCommands = async (work: () => Promise<void>): Promise<string[]> => (await gitSpawnsOf(work)).map((spawn) => spawn.args[0] ?? '');
 
 describe('moveHead', () => {
   it('moves the head, index and files in two git processes when the index is fresh', async () => {

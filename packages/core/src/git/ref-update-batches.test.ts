@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { observeGitSpawns, resolveRef } from './git-client';
+import { resolveRef } from './git-client';
 import { RefUpdateBatches } from './ref-update-batches';
+import { gitSpawnsOf } from './testing/git-spawns';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
 const repositories: TemporaryRepository[] = [];
@@ -14,26 +15,13 @@ async function repositoryWithCommit(): Promise<{ repository: TemporaryRepository
   return { repository, head: (await repository.git(['rev-parse', 'HEAD'])).trim() };
 }
 
-function countingSpawns(): { count: () => number; stop: () => void } {
-  let spawns = 0;
-  const stop = observeGitSpawns(() => {
-    spawns += 1;
-  });
-  return { count: () => spawns, stop };
-}
-
 describe('RefUpdateBatches', () => {
   it('writes a burst of updates in at most two git processes, each ref where it was asked to point', async () => {
     const { repository, head } = await repositoryWithCommit();
     const batches = new RefUpdateBatches('test checkpoint');
     const refs = Array.from({ length: 6 }, (_, index) => `refs/qoder-orch/checkpoints/run/t${index}`);
-    const spawns = countingSpawns();
-    try {
-      await Promise.all(refs.map((ref) => batches.update(repository.root, ref, head)));
-    } finally {
-      spawns.stop();
-    }
-    expect(spawns.count()).toBeLessThanOrEqual(2);
+    const spawns = await gitSpawnsOf(() => Promise.all(refs.map((ref) => batches.update(repository.root, ref, head))));
+    expect(spawns.length).toBeLessThanOrEqual(2);
     for (const ref of refs) expect(await resolveRef(repository.root, ref)).toBe(head);
   });
 

@@ -1,8 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { headCommit, isAncestor } from './git-client';
-import { isRefAbsent, locateCheckout } from './git-files';
+import { isRefAbsent, locateCheckout, readSmallFile, statSmall } from './git-files';
 import { refComponent } from './ref-names';
 
 /** The key of a task among the slots a process handed out: `<run>/<task>` as ref components. */
@@ -15,23 +14,10 @@ export const heldKey = (runId: string, taskId: string) => `${refComponent(runId)
 export async function slotState(path: string): Promise<{ isDetached: true } | { isDetached: false; branch: string } | undefined> {
   const location = await locateCheckout(path);
   if (location === undefined || location.gitDir === location.commonDir) return undefined;
-  // Small files, read synchronously (see `git-files.ts`).
-  const read = (file: string) => {
-    try {
-      return readFileSync(join(location.gitDir, file), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  const head = read('HEAD');
-  let isLocked: boolean;
-  try {
-    isLocked = statSync(join(location.gitDir, 'locked'), { throwIfNoEntry: false }) !== undefined;
-  } catch {
-    isLocked = false;
-  }
+  const head = readSmallFile(join(location.gitDir, 'HEAD'));
+  const isLocked = statSmall(join(location.gitDir, 'locked')) !== undefined;
   // Git's record of where this worktree is must name this folder (a moved or pruned one does not).
-  const recorded = read('gitdir');
+  const recorded = readSmallFile(join(location.gitDir, 'gitdir'));
   const pointsBack = recorded !== undefined && resolve(dirname(recorded.trim())) === resolve(path);
   if (head === undefined || isLocked || !pointsBack) return undefined;
   const trimmed = head.trim();

@@ -52,7 +52,9 @@ export class TamperingWatch {
   /** A look for stopped tasks, queued and not started yet (`inspectAfter`). */
   #waitingLook: { endingTaskIds: string[]; done: Promise<void> } | undefined;
   /** One guard check at a time; callers that ask while one waits to start share it (it starts after each of them asked). */
-  readonly #guardChecks = coalescedWriter(() => this.#checkGitFiles({ isQuick: true }));
+  readonly #guardChecks = coalescedWriter(() => this.#checkGitFiles());
+  /** The waiting guard check is to be a full one (a caller asked for `isThorough`). */
+  #isThoroughNext = false;
 
   constructor(run: WatchedRun) {
     this.#run = run;
@@ -98,13 +100,7 @@ export class TamperingWatch {
 
   /** A look at the repository; `isThorough` (the run's end): the guard's full check, every watched byte compared. */
   async inspect(endingTaskId: string | undefined, options: { isThorough?: boolean } = {}): Promise<void> {
-    if (options.isThorough === true) {
-      // After any quick check under way: two checks never put files back side by side.
-      await this.#guardChecks.request();
-      await this.#checkGitFiles({ isQuick: false });
-    } else {
-      await this.checkGitFiles();
-    }
+    await this.checkGitFiles(options);
     await this.checkCheckout(endingTaskId === undefined ? [] : [endingTaskId]);
   }
 
@@ -133,16 +129,19 @@ export class TamperingWatch {
 
   /**
    * Undoes changes to the git directory's configuration and hooks; one check at a time (callers
-   * inside the git queue and outside it). A quick check (see `RepositoryGuard.check`): the run's
-   * end makes a full one.
+   * inside the git queue and outside it). A quick check (see `RepositoryGuard.check`) unless one
+   * of the callers it serves asked for `isThorough` (the run's end).
    */
-  checkGitFiles(): Promise<void> {
+  checkGitFiles(options: { isThorough?: boolean } = {}): Promise<void> {
+    if (options.isThorough === true) this.#isThoroughNext = true;
     return this.#guardChecks.request();
   }
 
-  async #checkGitFiles(options: { isQuick: boolean }): Promise<void> {
+  async #checkGitFiles(): Promise<void> {
+    const isQuick = !this.#isThoroughNext;
+    this.#isThoroughNext = false;
     if (this.#guard === undefined) return;
-    for (const finding of await this.#guard.check(options)) {
+    for (const finding of await this.#guard.check({ isQuick })) {
       this.#report({ kind: finding.kind, taskIds: [...this.#activeSince].sort(), changes: finding.changes });
     }
   }
