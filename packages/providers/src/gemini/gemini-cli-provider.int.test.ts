@@ -29,7 +29,9 @@ async function server(handler: (request: FakeGeminiRequest) => FakeGeminiReply |
 /** The prompt as the CLI sent it: every text part of every user turn. */
 const userTexts = (request: FakeGeminiRequest | undefined) => JSON.stringify((request?.body as { contents?: unknown })?.contents ?? []);
 
-describe.skipIf(!findExecutable(['gemini']))('Gemini CLI provider, real gemini against the fake Gemini API', () => {
+// Each run of the real CLI takes ~3 s of CPU on an idle machine (loading its bundle); on CI's two
+// busy cores one took over 15 s, so the 30 s default failed the two-run resume test.
+describe.skipIf(!findExecutable(['gemini']))('Gemini CLI provider, real gemini against the fake Gemini API', { timeout: 90_000 }, () => {
   it('writes a file through a tool call and reports the answer, usage and session id', async () => {
     const cwd = repository();
     const fake = await server((request) => (request.hasFunctionResponse ? 'Wrote notes.md.' : { type: 'function-call', name: 'write_file', args: { file_path: join(cwd, 'notes.md'), content: '# notes\n' } }));
