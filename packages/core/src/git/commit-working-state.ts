@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runGitProcess, tryGit } from './git-client';
-import { locateCheckout, readLooseCommitTree, readLooseRef, rememberParentsOf, rememberTreeOf } from './git-files';
+import { locateCheckout, readLooseCommitTree, readLooseRef, readSmallFile, rememberParentsOf, rememberTreeOf } from './git-files';
 import { type GitIdentity, identityEnvironment } from './git-identity';
 
 /** What `commitWorkingState` did: a commit on the branch, or nothing to commit (the branch left at `head`). */
@@ -21,7 +20,7 @@ export async function commitWorkingState(top: string, options: { branch: string;
   const location = await locateCheckout(top);
   if (location === undefined) return undefined;
   const branchRef = `refs/heads/${options.branch}`;
-  const headRef = (await readFile(join(location.gitDir, 'HEAD'), 'utf8').catch(() => '')).trim();
+  const headRef = (readSmallFile(join(location.gitDir, 'HEAD')) ?? '').trim();
   const head = headRef === `ref: ${branchRef}` ? await readLooseRef(location, branchRef) : undefined;
   if (head === undefined) return undefined;
   const added = await tryGit(top, ['add', '-A', '--', '.']);

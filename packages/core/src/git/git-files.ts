@@ -75,7 +75,10 @@ export async function isRefAbsent(location: CheckoutLocation, ref: string): Prom
     }
   };
   if (isThere(join(location.commonDir, 'reftable')) || isThere(join(location.commonDir, ref))) return false;
-  const packed = await readFile(join(location.commonDir, 'packed-refs'), 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : undefined));
+  const packedPath = join(location.commonDir, 'packed-refs');
+  // Small (most repositories'): read at once, no trip through the thread pool. A big one (thousands of tags) asynchronously.
+  const packedSize = statSmall(packedPath)?.size;
+  const packed = packedSize !== undefined && packedSize <= 1024 * 1024 ? readSmallFile(packedPath) : await readFile(packedPath, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : undefined));
   if (packed === undefined) return false;
   return !packed.split('\n').some((line) => line.endsWith(` ${ref}`));
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // Counts the guard's file reads, lstat calls and listings (the rest of fs is the real one).
-const reads = vi.hoisted(() => ({ paths: [] as string[], lstats: [] as string[], listings: [] as string[] }));
+const reads = vi.hoisted(() => ({ paths: [] as string[], syncPaths: [] as string[], lstats: [] as string[], listings: [] as string[] }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const original = await importOriginal<typeof import('node:fs/promises')>();
   return {
@@ -21,6 +21,18 @@ vi.mock('node:fs/promises', async (importOriginal) => {
       return (original.readdir as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
     },
   };
+});
+
+// The guard's looks are synchronous (large files aside): the same counts for `node:fs`.
+vi.mock('node:fs', async (importOriginal) => {
+  const original = await importOriginal<typeof import('node:fs')>();
+  const counted =
+    <T extends (...args: never[]) => unknown>(list: string[], call: T) =>
+    (...args: Parameters<T>) => {
+      list.push(String(args[0]));
+      return call(...args);
+    };
+  return { ...original, readFileSync: counted(reads.syncPaths, counted(reads.paths, original.readFileSync)), lstatSync: counted(reads.lstats, original.lstatSync), readdirSync: counted(reads.listings, original.readdirSync) };
 });
 
 const { RepositoryGuard } = await import('./repository-guard');
@@ -99,5 +111,24 @@ describe('RepositoryGuard reads', () => {
     expect(await guard.check({ isQuick: true })).toEqual([{ kind: 'git-hooks', changes: ['hooks/update added', 'hooks/update.sample removed'] }]);
     expect(await realReadFile(join(hooks, 'update.sample'), 'utf8')).toBe(updateSample);
     await expect(realReadFile(join(hooks, 'update'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('reads a large hook without blocking (asynchronously), and still finds and puts back a change in it', async () => {
+    const repository = await createTemporaryRepository();
+    repositories.push(repository);
+    const gitDir = join(repository.root, '.git');
+    const hook = join(gitDir, 'hooks', 'pre-commit');
+    const large = `#!/bin/sh\n${'# padding\n'.repeat(40_000)}exit 0\n`;
+    await writeFile(hook, large, { mode: 0o755 });
+    reads.paths.length = 0;
+    reads.syncPaths.length = 0;
+    const guard = await RepositoryGuard.take(gitDir);
+    // Read once for the record, through the promise API; small files (the config) synchronously.
+    expect(reads.paths.filter((path) => path === hook)).toHaveLength(1);
+    expect(reads.syncPaths).not.toContain(hook);
+    expect(reads.syncPaths).toContain(join(gitDir, 'config'));
+    await writeFile(hook, large.replace('exit 0', 'exit 1'));
+    expect(await guard.check()).toEqual([{ kind: 'git-hooks', changes: ['hooks/pre-commit changed'] }]);
+    expect(await realReadFile(hook, 'utf8')).toBe(large);
   });
 });
