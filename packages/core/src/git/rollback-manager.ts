@@ -190,9 +190,12 @@ export class RollbackManager extends EventEmitter<RollbackManagerEvents> {
   /** Every checkpoint, oldest first. */
   async listCheckpoints(options: { runId?: string } = {}): Promise<CheckpointInfo[]> {
     const prefix = `${PRIVATE_REF_ROOT}/checkpoints/${options.runId === undefined ? '' : `${refComponent(options.runId)}/`}`;
-    const [failedRuns, entries] = await Promise.all([this.#refs(`${PRIVATE_REF_ROOT}/failed-runs/`), this.#refs(prefix)]);
-    const failed = new Set(failedRuns.map((entry) => entry.ref.split('/').pop() ?? ''));
-    return entries
+    // One listing for both: the failed runs' marks and the checkpoints.
+    const failedPrefix = `${PRIVATE_REF_ROOT}/failed-runs/`;
+    const listed = await this.#refs(failedPrefix, prefix);
+    const failed = new Set(listed.filter((entry) => entry.ref.startsWith(failedPrefix)).map((entry) => entry.ref.split('/').pop() ?? ''));
+    return listed
+      .filter((entry) => entry.ref.startsWith(prefix))
       .map((entry) => {
         const [runId = '', taskId = ''] = entry.ref.slice(`${PRIVATE_REF_ROOT}/checkpoints/`.length).split('/');
         return { runId, taskId, ref: entry.ref, commit: entry.commit, createdAt: entry.createdAt, isFailedRun: failed.has(runId) };
@@ -324,8 +327,8 @@ export class RollbackManager extends EventEmitter<RollbackManagerEvents> {
     }
   }
 
-  async #refs(prefix: string): Promise<Array<{ ref: string; commit: string; createdAt: string }>> {
-    const output = await runGit(this.#root, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(creatordate:iso-strict)%00', prefix]);
+  async #refs(...prefixes: string[]): Promise<Array<{ ref: string; commit: string; createdAt: string }>> {
+    const output = await runGit(this.#root, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(creatordate:iso-strict)%00', ...prefixes]);
     const parts = splitNul(output.replace(/\n/g, ''));
     const entries: Array<{ ref: string; commit: string; createdAt: string }> = [];
     for (let index = 0; index + 2 < parts.length; index += 3) entries.push({ ref: parts[index] as string, commit: parts[index + 1] as string, createdAt: parts[index + 2] as string });
