@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { headCommit, isAncestor, resolveRef, treeOfCommit } from './git-client';
-import { isKnownAncestor, isRefAbsent, locateCheckout, readHeadCommit, readLooseCommitTree, rememberParentsOf } from './git-files';
+import { isKnownAncestor, isRefAbsent, locateCheckout, readHeadCommit, readLooseCommitTree, readSmallFile, rememberParentsOf } from './git-files';
 import { gitSpawnsOf } from './testing/git-spawns';
 import { createTemporaryRepository, type TemporaryRepository } from './testing/temporary-repository';
 
@@ -63,6 +65,20 @@ describe('reading git files instead of starting git', () => {
     expect(await isRefAbsent(location, 'refs/heads/never')).toBe(true);
     expect(await isRefAbsent(location, 'refs/heads/../config')).toBe(false);
     expect(await spawnsOf(async () => expect(await resolveRef(repo.root, 'refs/heads/never')).toBeUndefined())).toBe(0);
+  });
+
+  it('never blocks on a FIFO an agent put where HEAD or packed-refs should be: git is asked instead', async () => {
+    const repository = await createTemporaryRepository();
+    repositories.push(repository);
+    const gitDir = join(repository.root, '.git');
+    const location = (await locateCheckout(repository.root))!;
+    execFileSync('mkfifo', [join(gitDir, 'packed-refs')]);
+    // A blocking read of the FIFO would hang the test (and the process) here.
+    expect(await isRefAbsent(location, 'refs/heads/none')).toBe(false);
+    await rm(join(gitDir, 'HEAD'));
+    execFileSync('mkfifo', [join(gitDir, 'HEAD')]);
+    expect(readSmallFile(join(gitDir, 'HEAD'))).toBeUndefined();
+    expect(await readHeadCommit(location)).toBeUndefined();
   });
 
   it('finds no checkout in a subdirectory (git is asked there)', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -89,12 +89,8 @@ export async function isRefAbsent(location: CheckoutLocation, ref: string): Prom
  */
 export async function readLooseCommitTree(location: CheckoutLocation, commit: string): Promise<string | undefined> {
   if (!OBJECT_ID.test(commit)) return undefined;
-  let stored: Buffer;
-  try {
-    stored = readFileSync(join(location.commonDir, 'objects', commit.slice(0, 2), commit.slice(2)));
-  } catch {
-    return undefined;
-  }
+  const stored = readRegularFileSync(join(location.commonDir, 'objects', commit.slice(0, 2), commit.slice(2)));
+  if (stored === undefined) return undefined;
   try {
     return /^commit \d+\0tree ([0-9a-f]{40}|[0-9a-f]{64})\n/.exec(inflateSync(stored).subarray(0, 128).toString('latin1'))?.[1];
   } catch {
@@ -144,13 +140,32 @@ export function isKnownAncestor(commit: string, of: string, limit = 512): boolea
   return false;
 }
 
-/** A small file's text, read synchronously (see above), or `undefined` when it cannot be read (absent, a folder, unreadable). */
-export function readSmallFile(path: string): string | undefined {
+/**
+ * A regular file's bytes, read synchronously, or `undefined` when it cannot be read (absent,
+ * unreadable) or is not a regular file now. Opened without blocking and checked with `fstat`
+ * before the read: an agent can write in the git directory, and a FIFO where a ref or `HEAD`
+ * should be would otherwise block the whole process on a synchronous read. With `isNoFollow`, a
+ * symbolic link is not followed (the open fails).
+ */
+export function readRegularFileSync(path: string, options: { isNoFollow?: boolean } = {}): Buffer | undefined {
+  let descriptor: number;
   try {
-    return readFileSync(path, 'utf8');
+    descriptor = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.isNoFollow === true ? constants.O_NOFOLLOW : 0));
   } catch {
     return undefined;
   }
+  try {
+    return fstatSync(descriptor).isFile() ? readFileSync(descriptor) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/** A small file's text, read synchronously (see above), or `undefined` when it cannot be read (absent, a folder, a FIFO, unreadable). */
+export function readSmallFile(path: string): string | undefined {
+  return readRegularFileSync(path)?.toString('utf8');
 }
 
 /** What `stat` says of a path, synchronously, or `undefined` when it cannot say (absent, unreadable). */

@@ -1,4 +1,5 @@
-import { readFile as realReadFile, rename, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile as realReadFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
@@ -32,7 +33,7 @@ vi.mock('node:fs', async (importOriginal) => {
       list.push(String(args[0]));
       return call(...args);
     };
-  return { ...original, readFileSync: counted(reads.syncPaths, counted(reads.paths, original.readFileSync)), lstatSync: counted(reads.lstats, original.lstatSync), readdirSync: counted(reads.listings, original.readdirSync) };
+  return { ...original, openSync: counted(reads.syncPaths, counted(reads.paths, original.openSync)), lstatSync: counted(reads.lstats, original.lstatSync), readdirSync: counted(reads.listings, original.readdirSync) };
 });
 
 const { RepositoryGuard } = await import('./repository-guard');
@@ -130,5 +131,18 @@ describe('RepositoryGuard reads', () => {
     await writeFile(hook, large.replace('exit 0', 'exit 1'));
     expect(await guard.check()).toEqual([{ kind: 'git-hooks', changes: ['hooks/pre-commit changed'] }]);
     expect(await realReadFile(hook, 'utf8')).toBe(large);
+  });
+
+  it('a FIFO planted as a hook is found and put back, never read (a read would block)', async () => {
+    const repository = await createTemporaryRepository();
+    repositories.push(repository);
+    const gitDir = join(repository.root, '.git');
+    const hook = join(gitDir, 'hooks', 'pre-commit');
+    await writeFile(hook, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const guard = await RepositoryGuard.take(gitDir);
+    await rm(hook);
+    execFileSync('mkfifo', [hook]);
+    expect(await guard.check({ isQuick: true })).toEqual([{ kind: 'git-hooks', changes: ['hooks/pre-commit changed'] }]);
+    expect(await realReadFile(hook, 'utf8')).toBe('#!/bin/sh\nexit 0\n');
   });
 });
