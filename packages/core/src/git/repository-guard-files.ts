@@ -7,6 +7,7 @@ import { readRegularFileSync } from './git-files';
  * How the repository guard reads the files it watches (see `RepositoryGuard`): the watched
  * files, the hooks walk, and the `lstat` signatures that spare reading a file found as recorded.
  */
+
 /** Files in the common git directory that decide what git runs or sees: configuration, attributes, excludes. */
 export const WATCHED_FILES = ['config', 'config.worktree', 'info/attributes', 'info/exclude'] as const;
 /** Every file under it is a program git may run. */
