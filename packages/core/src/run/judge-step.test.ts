@@ -37,7 +37,7 @@ describe('the judge step', () => {
     expect(hasRecordsWhileJudging).toBe(true);
   });
 
-  it("runs the project's checks on the iteration's records, written first, and reads the run's check changes up to the head before their commit", async () => {
+  it("runs the project's checks on the iteration's records, written and committed first, and reads the run's check changes up to the head before their commit", async () => {
     const repository = await createTemporaryRepository({ 'README.md': '# project\n' });
     directories.push(repository.root);
     let seen: { projectChecks: Array<{ passed: boolean }>; checkChanges: unknown } | undefined;
@@ -48,8 +48,10 @@ describe('the judge step', () => {
       },
     };
     const provider = new MockAgentProvider({ complete: () => PLAN, runTask: { a: [{ type: 'success', files: { 'a.txt': 'A' } }] } });
-    // The check passes only when this iteration's plan is there when it runs.
-    const check = ['node', '-e', "process.exit(require('node:fs').existsSync('spec/plan-iteration-1.json') ? 0 : 3)"];
+    // The check passes only when this iteration's plan is there when it runs, and committed already: no git write (and no
+    // lock file in .git, which a runner walking the tree trips on) happens while the checks run.
+    // `sh` and `git` start in a few milliseconds, well before a commit of five git steps made beside them would be done.
+    const check = ['sh', '-c', 'test -f spec/plan-iteration-1.json && git log -1 --format=%s | grep -q "plan and integration registry"'];
     // A records folder whose name the check-change detection counts as tests: had it read past the records' commit, it would say so.
     const orchestrator = createOrchestrator({ projectDir: repository.root, provider, judge, specsDirectory: 'spec', runStore: new MemoryRunStore(), config: { execution: { testCommand: check } } });
     const summary = await orchestrator.run('Build the thing');

@@ -27,58 +27,51 @@ export interface JudgedIteration {
  * Gathers the evidence the orchestrator itself produces (the contract check, the project's
  * pinned test command, the run's changes to its checks, whether conflicted work landed) and
  * has the judge decide on it; the verdict is redacted and kept in the state. The iteration's
- * records (its plan, the integration registry) are written first and committed meanwhile.
+ * records (its plan, the integration registry) are written and committed first.
  */
 export async function judgeStep(run: RunContext, plan: Plan): Promise<JudgedIteration> {
   const { state, config, signal } = run;
   const iteration = state.iteration;
   await checkContract(run);
   const testCommand = state.testCommand;
-  // The head the evidence is about: the records' commit lands on it while the checks run.
+  // The head the evidence is about: the records' commit lands on it before the checks run.
   const evidenceHead = (await run.repository()) === undefined ? undefined : await headCommit(run.projectDir);
-  // The plan and the registry are written before the checks (which see them, every iteration alike) and committed beside
-  // the checks and the judge's call: they are records, not evidence.
+  // The plan and the registry are written and committed before the checks (which see them, every iteration alike): they
+  // are records, not evidence. Committed first, not beside the checks: a test runner that walks the whole tree (Node 20's
+  // `node --test` does, `.git` included) fails on the lock files a commit makes and removes under it (seen on CI:
+  // "Could not find '…/.git/HEAD.lock'").
   const records = await keepRecords(run, plan, iteration);
-  let projectChecks: VerificationResult[];
-  try {
-    [projectChecks] = await Promise.all([
-      collectProjectChecks({
-        cwd: run.projectDir,
-        abortSignal: signal,
-        ...(testCommand ? { command: testCommand.command, ...(testCommand.prependPath ? { prependPath: testCommand.prependPath } : {}) } : {}),
-      }),
-      measureChangeEvidence(run, evidenceHead),
-    ]);
-  } catch (error) {
-    await records.committed;
-    throw error;
-  }
+  await records.committed;
+  const [projectChecks] = await Promise.all([
+    collectProjectChecks({
+      cwd: run.projectDir,
+      abortSignal: signal,
+      ...(testCommand ? { command: testCommand.command, ...(testCommand.prependPath ? { prependPath: testCommand.prependPath } : {}) } : {}),
+    }),
+    // Read-only git (trees and commits compared): no lock file in `.git` while the checks walk it.
+    measureChangeEvidence(run, evidenceHead),
+  ]);
   // Earlier iterations' failures were turned into this iteration's follow-ups: what counts
   // now is this iteration's results and everything completed so far.
   const allResults = Object.values(state.tasks)
     .map((task) => task.result)
     .filter((result): result is TaskResult => result !== undefined && (result.iteration === iteration || result.status === 'completed'));
   const contract = run.contractReport;
-  let judged: Awaited<ReturnType<RunContext['judge']['judge']>>;
-  try {
-    judged = await waitingOutUsageLimits(run, () =>
-      run.judge.judge({
-        objective: state.objective,
-        iteration,
-        plans: state.plans,
-        evidence: {
-          results: allResults,
-          projectChecks,
-          ...(contract ? { contract } : {}),
-          ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.acceptCheckChanges } : {}),
-          ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
-        },
-        abortSignal: signal,
-      }),
-    );
-  } finally {
-    await records.committed;
-  }
+  const judged = await waitingOutUsageLimits(run, () =>
+    run.judge.judge({
+      objective: state.objective,
+      iteration,
+      plans: state.plans,
+      evidence: {
+        results: allResults,
+        projectChecks,
+        ...(contract ? { contract } : {}),
+        ...(state.checkChanges?.length ? { checkChanges: state.checkChanges, isCheckChangeAccepted: config.execution.acceptCheckChanges } : {}),
+        ...(state.conflicts?.length ? { conflicts: state.conflicts } : {}),
+      },
+      abortSignal: signal,
+    }),
+  );
   state.overheadUsage = addUsage(state.overheadUsage, judged.usage);
   state.overheadCostUsd += judged.costUsd;
   state.overheadByProvider = addProviderSpend(state.overheadByProvider, run.judgeProviderId, 'judge', judged.usage, judged.costUsd);

@@ -23,9 +23,10 @@ export function recordPaths(setup: RunSetup): string[] {
  * redacted right before they are written: whatever wrote them, no secret is committed.
  *
  * Resolves once the files are written; `committed` settles when their commit is made (objects,
- * then the head's move and the index entries of those paths: never a file of the checkout), so
- * that it can run beside the checks, which then always see the records. A failure of either is a
- * warning, never a failed run.
+ * then the head's move and the index entries of those paths: never a file of the checkout). The
+ * judge step waits for it before the project's checks: they see the records, and no git lock
+ * file comes and goes under a test runner that walks `.git`. A failure of either is a warning,
+ * never a failed run.
  */
 export async function keepRecords(run: RunContext, plan: Plan, iteration: number): Promise<{ committed: Promise<void> }> {
   const { projectDir, redactor } = run;
