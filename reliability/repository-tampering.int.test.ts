@@ -194,9 +194,11 @@ describe.skipIf(!findClaudeExecutable())('repository tampering, real claude agai
     runs.push(run);
     await holds('repository tampering', "writes into the project checkout reported as outside the worktree, kept, and nothing of the user's lost", () => {
       expect(run.summary.status).toBe('met');
-      const outside = tampered(run.events).find((event) => event.kind === 'outside-worktree');
-      expect(outside?.changes.sort()).toEqual(['src/outside.txt', 'src/shared.txt']);
-      expect(outside?.taskIds).toContain('stray');
+      // One finding, or two when a look (at the other task's end) fell between the agent's two writes (seen on CI).
+      const outsideAll = tampered(run.events).filter((event) => event.kind === 'outside-worktree');
+      expect([...new Set(outsideAll.flatMap((event) => event.changes))].sort()).toEqual(['src/outside.txt', 'src/shared.txt']);
+      const outside = outsideAll.find((event) => event.changes.includes('src/outside.txt'));
+      for (const event of outsideAll) expect(event.taskIds).toContain('stray');
       expect(git(run.projectDir, ['show', `${outside?.keptRef}:src/outside.txt`])).toBe('outside\n');
       expect(warnings(run.events).some((warning) => warning.includes('outside the task worktrees') && warning.includes('src/outside.txt'))).toBe(true);
       expect(warnings(run.events).some((warning) => warning.includes('discarded without rollback'))).toBe(false);
