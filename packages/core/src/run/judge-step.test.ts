@@ -24,7 +24,7 @@ describe('the judge step', () => {
     const provider = new MockAgentProvider({
       complete: async (options) => {
         if (options.purpose !== 'judge') return PLAN;
-        // The records are written beside the judge's call: the judge answers once they are there.
+        // The records are kept before the judge's call: the judge answers once they are there.
         for (const deadline = Date.now() + 5000; Date.now() < deadline && !existsSync(plans); ) await new Promise((resolve) => setTimeout(resolve, 5));
         hasRecordsWhileJudging = existsSync(plans);
         return MET;

@@ -40,8 +40,7 @@ export async function judgeStep(run: RunContext, plan: Plan): Promise<JudgedIter
   // are records, not evidence. Committed first, not beside the checks: a test runner that walks the whole tree (Node 20's
   // `node --test` does, `.git` included) fails on the lock files a commit makes and removes under it (seen on CI:
   // "Could not find '…/.git/HEAD.lock'").
-  const records = await keepRecords(run, plan, iteration);
-  await records.committed;
+  await keepRecords(run, plan, iteration);
   const [projectChecks] = await Promise.all([
     collectProjectChecks({
       cwd: run.projectDir,

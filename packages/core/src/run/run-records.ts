@@ -22,17 +22,16 @@ export function recordPaths(setup: RunSetup): string[] {
  * plan does not replace the first one) and the integration registry beside them. All are
  * redacted right before they are written: whatever wrote them, no secret is committed.
  *
- * Resolves once the files are written; `committed` settles when their commit is made (objects,
- * then the head's move and the index entries of those paths: never a file of the checkout). The
- * judge step waits for it before the project's checks: they see the records, and no git lock
- * file comes and goes under a test runner that walks `.git`. A failure of either is a warning,
- * never a failed run.
+ * Resolves once the files are written and committed (objects, then the head's move and the index
+ * entries of those paths: never a file of the checkout). The judge step keeps them before the
+ * project's checks: they see the records, and no git lock file comes and goes under a test
+ * runner that walks `.git`. A failure of either is a warning, never a failed run.
  */
-export async function keepRecords(run: RunContext, plan: Plan, iteration: number): Promise<{ committed: Promise<void> }> {
+export async function keepRecords(run: RunContext, plan: Plan, iteration: number): Promise<void> {
   const { projectDir, redactor } = run;
   const directory = run.options.specsDirectory ?? 'specs';
   const warn = (error: unknown): void => void run.events.emit('warning', { code: 'RECORDS_NOT_KEPT', message: `Could not keep the plan and registry in ${directory}/: ${serializeError(error).message}` });
-  if (directory === false) return { committed: Promise.resolve() };
+  if (directory === false) return;
   try {
     const text = redactor.text(`${JSON.stringify(redactor.value(plan), null, 2)}\n`);
     const planFiles = [join(projectDir, directory, 'plan.json'), join(projectDir, directory, `plan-iteration-${iteration}.json`)];
@@ -46,10 +45,8 @@ export async function keepRecords(run: RunContext, plan: Plan, iteration: number
       if (redacted !== registryText) await writeFileAtomic(registryPath, redacted);
       files.push(relative(projectDir, registryPath));
     }
-    const commit = run.workspace.commitFiles?.(files, `qoder-orch: plan and integration registry (run ${run.state.runId})`);
-    return { committed: Promise.resolve(commit).then(() => undefined, warn) };
+    await run.workspace.commitFiles?.(files, `qoder-orch: plan and integration registry (run ${run.state.runId})`);
   } catch (error) {
     warn(error);
-    return { committed: Promise.resolve() };
   }
 }
