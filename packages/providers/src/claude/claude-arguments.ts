@@ -38,6 +38,19 @@ export function claudeCompleteArguments(options: Omit<CompleteOptions, 'prompt'>
 }
 
 /**
+ * For a process started before its prompt is known (a warm start): the prompt comes on stdin as
+ * one stream-json user message. In its default text input Claude Code waits only 3 s for stdin
+ * data, then runs without a prompt and fails ("Input must be provided …"); with stream-json
+ * input it waits for its first message however long that takes.
+ */
+export const WAITING_INPUT_ARGUMENTS: readonly string[] = ['--input-format', 'stream-json'];
+
+/** `prompt` as the one stream-json user message a process started with `WAITING_INPUT_ARGUMENTS` reads. */
+export function claudeInputMessage(prompt: string): string {
+  return `${JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: prompt }] } })}\n`;
+}
+
+/**
  * Claude Code 2.1 silently ignores a `--json-schema` whose `$schema` names draft 2020-12 (what
  * zod 4's `toJSONSchema` writes), answering free text instead; without `$schema` it is enforced.
  */

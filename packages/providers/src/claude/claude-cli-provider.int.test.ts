@@ -123,7 +123,8 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
   });
 
   it('a warm-up starts claude ahead of the prompt: the completion with the same options takes that process, one with other options starts its own, cancel ends what is unused', async () => {
-    const server = await fakeServer(routeByText([{ match: '[qoder-orch:judge]', handle: () => 'Met.' }], () => 'Other.'));
+    const byText = routeByText([{ match: '[qoder-orch:judge]', handle: () => 'Met.' }], () => 'Other.');
+    const server = await fakeServer((request) => (request.hasStructuredOutput ? (request.toolResults.length === 0 ? reply.json({ isMet: true }) : reply.text('Judged.')) : byText(request)));
     const settings = fakeClaudeCliSettings(server);
     // A wrapper that notes every start of claude, then becomes it.
     const folder = mkdtempSync(join(tmpdir(), 'claude-warm-'));
@@ -138,24 +139,35 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     const warm = provider.doWarmUp!(options);
     for (let waited = 0; startCount() === 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(startCount()).toBe(1);
-    // Waiting is not a stall and takes no turn: nothing reached the model yet.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Waiting is not a stall and takes no turn: nothing reached the model yet. It outlasts the
+    // 3 s Claude Code's text input waits for stdin data (after which it runs without a prompt).
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(mainTurns(server)).toHaveLength(0);
-    const result = await provider.doComplete({ ...options, prompt: '[qoder-orch:judge] Is it met?' });
+    const prompt = '[qoder-orch:judge] Is it met?\nLine two, "quoted", ünïcode.';
+    const result = await provider.doComplete({ ...options, prompt });
     expect(result.text).toBe('Met.');
+    expect(mainTurns(server)[0]!.prompt).toBe(prompt);
     expect(startCount()).toBe(1);
     warm.cancel();
+    // The judge's kind of call, with a schema, also waits past the 3 s.
+    const schemaOptions = { ...options, jsonSchema: { type: 'object', properties: { isMet: { type: 'boolean' } }, required: ['isMet'] } };
+    provider.doWarmUp!(schemaOptions);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const verdict = await provider.doComplete({ ...schemaOptions, prompt: '[qoder-orch:judge] verdict' });
+    expect(verdict.json).toEqual({ isMet: true });
+    expect(startCount()).toBe(2);
     const other = await provider.doComplete({ ...options, purpose: 'other', prompt: 'something else' });
     expect(other.text).toBe('Other.');
-    expect(startCount()).toBe(2);
+    expect(startCount()).toBe(3);
     // An unused warm-up, cancelled: its process ends and no model call was made.
     const unused = provider.doWarmUp!(options);
-    for (let waited = 0; startCount() < 3 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-    const pid = Number(readFileSync(starts, 'utf8').trim().split('\n')[2]);
+    for (let waited = 0; startCount() < 4 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const pid = Number(readFileSync(starts, 'utf8').trim().split('\n')[3]);
     unused.cancel();
     for (let waited = 0; isRunning(pid) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(isRunning(pid)).toBe(false);
-    expect(mainTurns(server)).toHaveLength(2);
+    // The first completion, the verdict (its StructuredOutput call ends it), the other completion.
+    expect(mainTurns(server)).toHaveLength(3);
   });
 
   it('answers a plain completion with text, and fails a completion with the API error code', async () => {

@@ -18,7 +18,7 @@ import { checkCli } from '../process/cli-check';
 import type { CliRunSettings } from '../process/cli-run-settings';
 import { type PreparedCliRun, cliEnvironment, requireExecutable, runConfigFolder, withCliRun } from '../process/prepare-cli-run';
 import { WarmStarts } from '../process/warm-starts';
-import { claudeCompleteArguments, claudeTaskArguments } from './claude-arguments';
+import { WAITING_INPUT_ARGUMENTS, claudeCompleteArguments, claudeInputMessage, claudeTaskArguments } from './claude-arguments';
 import { claudeShapedTaskResult, spendAndSessionOf, spendOf } from './claude-shaped-result';
 import { type ClaudeShapedCall, runClaudeShapedOrThrow } from './run-claude-shaped';
 
@@ -142,11 +142,13 @@ class ClaudeCliProvider implements LLMProviderV1 {
 
   async #complete(options: Omit<CompleteOptions, 'prompt'>, input: string | Promise<string | undefined>): Promise<CompleteResult> {
     const settings = this.#settings;
+    // A warm start's prompt comes later, as a stream-json message: text input gives up after 3 s.
+    const isWaiting = typeof input !== 'string';
     return withCliRun(this.#prepare(options.cwd, undefined), async (run) => {
       const { outcome } = await this.#run(run, {
-        args: claudeCompleteArguments(options, { model: settings.model, sessionId: randomUUID(), maxTurns: settings.completeMaxTurns ?? 4, extraArgs: settings.extraArgs ?? [] }),
+        args: [...claudeCompleteArguments(options, { model: settings.model, sessionId: randomUUID(), maxTurns: settings.completeMaxTurns ?? 4, extraArgs: settings.extraArgs ?? [] }), ...(isWaiting ? WAITING_INPUT_ARGUMENTS : [])],
         cwd: options.cwd ?? process.cwd(),
-        input,
+        input: isWaiting ? input.then((prompt) => (prompt === undefined ? undefined : claudeInputMessage(prompt))) : input,
         timeoutMs: options.timeoutMs ?? settings.completeTimeoutMs ?? 600_000,
         abortSignal: options.abortSignal,
         isDenialFailure: false,
