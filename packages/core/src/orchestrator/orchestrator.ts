@@ -18,6 +18,7 @@ import { executeStep } from '../run/execute-step';
 import { judgeStep } from '../run/judge-step';
 import { openRun } from '../run/open-run';
 import { createPlanner, plannerContext, planStep } from '../run/plan-step';
+import type { PlanOutcome } from '../planner/planner';
 import type { RunEnding, RunSetup } from '../run/run-context';
 import { commandPolicyOf, provisionSettingsOf } from '../run/run-policies';
 import { RunStopped } from '../run/run-stopped';
@@ -156,24 +157,31 @@ export class Orchestrator extends EventEmitter<OrchestratorListeners> {
   async plan(objective: string, options: { abortSignal?: AbortSignal } = {}): Promise<Plan> {
     await this.#requireProjectDirectory();
     const subagents = await this.#loadSubagents();
-    // The context index is cached in the project's private folder: keep it out of git status,
-    // or a later run (or --validate-only) would find the tree dirty.
-    const repository = await this.#repository();
-    if (repository) await ensurePrivateDirectoryExcluded(repository.commonDir);
-    if (this.#options.context) await this.#options.context.refresh(options.abortSignal ? { abortSignal: options.abortSignal } : {});
-    const context = await plannerContext(this.#setup, objective);
-    // Listeners see plan-start / plan-end as in a run; nothing is written anywhere.
-    const redactor = this.#createRedactor();
-    const events = new EventRecorder(this, { appendEvent: async () => {} }, this.#runId, 0, redactor);
-    events.emit('plan-start', { iteration: 1, attempt: 1, timeoutMs: this.#config.llm.timeout * 1000 });
     const planner = createPlanner(this.#setup, subagents);
-    events.recordPlanner(planner, 1);
-    const outcome = await planner.plan({
-      objective,
-      projectFiles: await listProjectFiles(this.#projectDir),
-      ...(context === undefined ? {} : { context }),
-      ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
-    });
+    // The planning call's provider starts beside the context refresh (see `Planner.warmUp`).
+    const warmUp = planner.warmUp();
+    const redactor = this.#createRedactor();
+    // Listeners see plan-start / plan-end as in a run; nothing is written anywhere.
+    const events = new EventRecorder(this, { appendEvent: async () => {} }, this.#runId, 0, redactor);
+    let outcome: PlanOutcome;
+    try {
+      // The context index is cached in the project's private folder: keep it out of git status,
+      // or a later run (or --validate-only) would find the tree dirty.
+      const repository = await this.#repository();
+      if (repository) await ensurePrivateDirectoryExcluded(repository.commonDir);
+      if (this.#options.context) await this.#options.context.refresh(options.abortSignal ? { abortSignal: options.abortSignal } : {});
+      const context = await plannerContext(this.#setup, objective);
+      events.emit('plan-start', { iteration: 1, attempt: 1, timeoutMs: this.#config.llm.timeout * 1000 });
+      events.recordPlanner(planner, 1);
+      outcome = await planner.plan({
+        objective,
+        projectFiles: await listProjectFiles(this.#projectDir),
+        ...(context === undefined ? {} : { context }),
+        ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+      });
+    } finally {
+      warmUp.cancel();
+    }
     const plan = redactor.value(outcome.plan);
     const reviews = await screenPlanCommands({ plan, iteration: 1, projectDir: this.#projectDir, project: readProjectCommands(this.#projectDir), policy: commandPolicyOf(this.#config) });
     if (reviews.length > 0) events.emit('plan-commands', { iteration: 1, commands: reviews });

@@ -2,7 +2,7 @@ import { PlanError, type PlanIssue } from '@qoder-orch/spec';
 import { OrchestratorError } from '@qoder-orch/spec';
 import { z } from 'zod';
 import { MAX_PLAN_TASKS, type Plan, PlanSchema } from '@qoder-orch/spec';
-import type { LLMProviderV1 } from '@qoder-orch/spec';
+import type { LLMProviderV1, WarmUp, WarmUpOptions } from '@qoder-orch/spec';
 import { addUsage, emptyUsage, type Usage } from '@qoder-orch/spec';
 import type { SubagentDefinition } from '@qoder-orch/spec';
 import type { RetryPolicy } from '../shared/retry-policy';
@@ -84,6 +84,27 @@ export class Planner extends TypedEmitter<PlannerEvents> {
     this.#options = options;
   }
 
+  /**
+   * Lets the provider start what the planning call needs before its prompt is known (see
+   * `LLMProviderV1.doWarmUp`): an agent CLI's start-up then goes on while the run reads the
+   * project, refreshes its context and lists files. The next `plan` takes it; `cancel()` ends
+   * one nobody took. A provider without warm-ups does nothing.
+   */
+  warmUp(): WarmUp {
+    return this.#options.provider.doWarmUp?.(this.#callOptions()) ?? { cancel: () => undefined };
+  }
+
+  /** The planning call's options but its prompt and signal: the same for the warm-up and every attempt. */
+  #callOptions(): WarmUpOptions {
+    return {
+      purpose: 'plan',
+      jsonSchema: planJsonSchema(),
+      timeoutMs: this.#options.timeoutMs ?? 300_000,
+      ...(this.#options.model === undefined ? {} : { model: this.#options.model }),
+      ...(this.#options.cwd === undefined ? {} : { cwd: this.#options.cwd }),
+    };
+  }
+
   async plan(request: PlanRequest): Promise<PlanOutcome> {
     const { provider, subagents } = this.#options;
     const maxAttempts = this.#options.maxAttempts ?? 3;
@@ -106,11 +127,7 @@ export class Planner extends TypedEmitter<PlannerEvents> {
         () =>
           provider.doComplete({
             prompt,
-            purpose: 'plan',
-            jsonSchema: planJsonSchema(),
-            timeoutMs,
-            ...(this.#options.model === undefined ? {} : { model: this.#options.model }),
-            ...(this.#options.cwd === undefined ? {} : { cwd: this.#options.cwd }),
+            ...this.#callOptions(),
             ...(request.abortSignal === undefined ? {} : { abortSignal: request.abortSignal }),
           }),
         {

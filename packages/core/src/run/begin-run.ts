@@ -8,6 +8,7 @@ import { projectCommandsOf } from './run-commands';
 import { recordPaths } from './run-records';
 import { recoverInterruptedTasks } from './resume-run';
 import { runBranchOf } from './run-branch-choice';
+import { createPlanner } from './plan-step';
 import { restoreUsageLimits } from './usage-limits';
 
 /**
@@ -28,6 +29,10 @@ export async function beginRun(run: RunContext): Promise<void> {
   if (run.isResume) await run.saveState();
   else await run.store.createRun(state);
   events.emit('run-start', { objective: state.objective, projectDir: run.projectDir, isResumed: run.isResume });
+  // A fresh run's next model call is the first plan's: its provider may start now (an agent CLI
+  // takes a second or more to start), beside preflight, the workspace's beginning and the
+  // context refresh. The plan step takes it; the run's end cancels it if nothing did.
+  if (!run.isResume && config.execution.maxIterations >= 1) run.planWarmUp = createPlanner(run, []).warmUp();
   if (run.isResume) restoreUsageLimits(run);
   run.subagents = await run.loadSubagents();
 

@@ -13,6 +13,7 @@ export async function endRun(run: RunContext, ending: RunEnding): Promise<RunSum
   const { stopReason } = ending;
   const isMet = stopReason === 'met';
   run.judgeWarmUp?.cancel();
+  run.planWarmUp?.cancel();
   if (run.isBegun) {
     try {
       const ended = await run.workspace.end({ isSuccess: isMet });

@@ -60,6 +60,7 @@ export function openRun(setup: RunSetup, emitter: EventEmitter<OrchestratorListe
     scheduler: undefined,
     lastRateLimitAt: 0,
     judgeWarmUp: undefined,
+    planWarmUp: undefined,
     usageLimitGate: usageLimitGateFor(setup.config),
     usageLimitStop: undefined,
     previousSignature: undefined,

@@ -86,7 +86,13 @@ export async function planStep(run: RunContext): Promise<PlannedIteration | RunE
       events.recordPlanner(planner, iteration);
       const projectFiles = await listProjectFiles(run.projectDir);
       const request = { objective: state.objective, projectFiles, abortSignal: signal, ...(context === undefined ? {} : { context }) };
-      return waitingOutUsageLimits(run, () => planner.plan(request), signal);
+      try {
+        return await waitingOutUsageLimits(run, () => planner.plan(request), signal);
+      } finally {
+        // Taken by the first call (then a no-op), or not (a planning provider without warm-ups): ended either way.
+        run.planWarmUp?.cancel();
+        run.planWarmUp = undefined;
+      }
     });
     plan = run.redactor.value(outcome.plan);
   } else {

@@ -78,6 +78,8 @@ export interface RunContext extends RunSetup {
   lastRateLimitAt: number;
   /** The judge's provider started ahead of the verdict (`Judge.warmUp`): cancelled when the run ends, if it was not used. */
   judgeWarmUp: { cancel(): void } | undefined;
+  /** The planner's provider started at the run's start (`Planner.warmUp`): cancelled once the first plan is made or the run ends. */
+  planWarmUp: { cancel(): void } | undefined;
   /** Providers paused by their usage limit; shared by the iterations of this session. */
   readonly usageLimitGate: UsageLimitGate;
   /** Set when `onUsageLimit: 'exit'` stopped the run. */
