@@ -110,11 +110,12 @@ export interface CompleteTaskOptions {
    */
   paths?: readonly string[];
   /**
-   * Runs the task's checks again in the integration tree (the project directory) after its merge,
-   * before the next merge. Only with isolation `worktree`: in a shared tree the task was already
-   * verified where its work lands.
+   * Runs the task's checks again on the integration tree after its merge, before the next merge:
+   * in `cwd`, a worktree checked out at the merge (not the project checkout), with `environment`
+   * (that worktree's ports). Only with isolation `worktree`: in a shared tree the task was
+   * already verified where its work lands.
    */
-  verifyAfterMerge?: (cwd: string) => Promise<VerificationResult[]>;
+  verifyAfterMerge?: (cwd: string, environment?: Readonly<Record<string, string>>) => Promise<VerificationResult[]>;
   /**
    * Called once the task's work is committed and its worktree is free, before it waits for its
    * merge (isolation `worktree`): what is left is git work on the integration head, not agent

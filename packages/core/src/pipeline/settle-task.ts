@@ -107,7 +107,15 @@ export async function settleTask(steps: PipelineSteps, input: SettleInput): Prom
     message: redactOutput(`${task.title}\n\nqoder-orch task ${task.id} (${task.agent}), run ${options.runId}`, secrets),
     abortSignal,
     onCommitted,
-    ...(checks.runnable.length > 0 ? { verifyAfterMerge: (cwd: string) => runTaskChecks(checks.runnable, cwd, steps, { phase: 'merge', abortSignal, ...(prepared.environment ? { environment: prepared.environment } : {}) }) } : {}),
+    ...(checks.runnable.length > 0
+      ? {
+          // With the merge check's worktree's own environment (its ports: the task's slot may be another task's by now).
+          verifyAfterMerge: (cwd: string, environment?: Readonly<Record<string, string>>) => {
+            const checkEnvironment = environment ?? prepared.environment;
+            return runTaskChecks(checks.runnable, cwd, steps, { phase: 'merge', abortSignal, ...(checkEnvironment ? { environment: checkEnvironment } : {}) });
+          },
+        }
+      : {}),
   });
   events.emit('merge', { taskId: task.id, ...(completed.commit ? { commit: completed.commit } : {}), hasConflict: completed.conflict !== undefined, conflictFiles: completed.conflict?.files ?? [] });
   const allChecks = [...verification, ...(completed.mergeVerification ?? [])];

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitWorkspace, type Task, TaskSchema, type VerificationResult, WorktreeManager } from '../index';
@@ -79,8 +79,10 @@ describe('git workspace, worktree isolation', () => {
     }
     expect(completedLeft.filesChanged).toEqual(['left.txt']);
     expect(completedRight.filesChanged).toEqual(['right.txt']);
-    // Verification ran in the integration tree after each merge.
-    expect(calls.sort()).toEqual([`left.txt@${repo.root}`, `right.txt@${repo.root}`]);
+    // Verification ran on the integration tree after each merge, in a pool slot checked out at the merge, not in the project checkout.
+    const pool = new WorktreeManager({ projectDir: repo.root }).poolDirectory;
+    expect(calls).toHaveLength(2);
+    for (const call of calls) expect(call.slice(call.indexOf('@') + 1).startsWith(`${pool}/`)).toBe(true);
     expect((await repo.read('left.txt')).toString()).toBe('from left\n');
     expect((await repo.read('right.txt')).toString()).toBe('from right\n');
     expect((await repo.git(['rev-parse', 'refs/qoder-orch/merges/run-w/left'])).trim()).toBe(completedLeft.commit);
@@ -89,7 +91,9 @@ describe('git workspace, worktree isolation', () => {
     // Cleaned up after success: only idle pool slots, detached at the task's commit; the task branch of the slot released
     // first went with the second release, the last one waits for the next release or the end of the run.
     expect(await idleSlots(repo.root)).toEqual([preparedLeft.cwd, preparedRight.cwd].sort());
-    expect(await repo.git(['-C', preparedLeft.cwd, 'rev-parse', 'HEAD'])).toBe(`${completedLeft.taskCommit}\n`);
+    // Each detached at what it last held: a task's commit, or a merge a check ran on.
+    const held = [completedLeft.taskCommit, completedRight.taskCommit, completedLeft.commit, completedRight.commit];
+    for (const slot of [preparedLeft.cwd, preparedRight.cwd]) expect(held).toContain((await repo.git(['-C', slot, 'rev-parse', 'HEAD'])).trim());
     expect((await repo.git(['branch', '--list', 'qoder-orch/*'])).trim().split('\n').filter(Boolean).length).toBeLessThanOrEqual(1);
     await workspace.end({ isSuccess: true });
     expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
@@ -113,7 +117,9 @@ describe('git workspace, worktree isolation', () => {
               .trim()
               .split('\n')
               .filter((path) => path !== 'README.md');
-            expect(cwd).toBe(repo.root);
+            // A worktree of the pool at the merge: what it holds is what the head holds.
+            expect(cwd.startsWith(`${new WorktreeManager({ projectDir: repo.root }).poolDirectory}/`)).toBe(true);
+            expect((await repo.git(['-C', cwd, 'rev-parse', 'HEAD'])).trim()).toBe((await repo.git(['rev-parse', 'HEAD'])).trim());
             return [];
           },
         });
@@ -267,6 +273,52 @@ describe('git workspace, worktree isolation', () => {
     expect(await repo.git(['log', '-1', '--format=%s'])).toBe('Revert task first: verification failed after merge\n');
     expect(await repo.git(['status', '--porcelain'])).toBe('');
     await workspace.end({ isSuccess: false });
+  });
+
+  it('runs the checks after a merge in a worktree of their own: git work of other tasks meanwhile changes nothing in the folder they walk, and what they write stays out of the project checkout', async () => {
+    const repo = await repository({ 'a.txt': 'a\n', 'test/a.test.js': '// a test\n' });
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await workspace.begin({ runId: 'run-q', isResume: false, allowDirty: false });
+    const [first, other] = [task('first'), task('other')];
+    const preparedFirst = await workspace.prepare(first, { runId: 'run-q', attempt: 1 });
+    await writeFile(join(preparedFirst.cwd, 'a.txt'), 'a by first\n');
+    /** Every path under `folder`, the way a test runner that walks its folder (Node 20's `node --test`) sees it. */
+    const walk = async (folder: string, prefix = ''): Promise<string[]> => {
+      const found: string[] = [];
+      for (const entry of await readdir(join(folder, prefix), { withFileTypes: true })) {
+        const path = join(prefix, entry.name);
+        found.push(path);
+        if (entry.isDirectory() && entry.name !== 'node_modules') found.push(...(await walk(folder, path)));
+      }
+      return found.sort();
+    };
+    let checkedIn = '';
+    let environment: Readonly<Record<string, string>> | undefined;
+    const completed = await workspace.complete(first, preparedFirst, {
+      message: 'First',
+      verifyAfterMerge: async (cwd, given) => {
+        checkedIn = cwd;
+        environment = given;
+        const before = await walk(cwd);
+        // Another task starts meanwhile: its slot is reset, its checkpoint written (git work in the shared git directory).
+        const preparedOther = await workspace.prepare(other, { runId: 'run-q', attempt: 1 });
+        await writeFile(join(preparedOther.cwd, 'other.txt'), 'other\n');
+        const after = await walk(cwd);
+        await writeFile(join(cwd, 'coverage.json'), '{}\n');
+        const merged = (await readFile(join(cwd, 'a.txt'), 'utf8')).trim();
+        const isSame = before.join('\n') === after.join('\n');
+        return [{ command: ['walk'], exitCode: isSame ? 0 : 1, passed: isSame && merged === 'a by first', isTimedOut: false, durationMs: 0, outputTail: `${merged}`, phase: 'merge' }];
+      },
+    });
+    expect(completed.mergeVerification?.[0]?.passed).toBe(true);
+    expect(checkedIn).not.toBe(repo.root);
+    expect((await stat(join(checkedIn, '.git'))).isFile()).toBe(true);
+    // Its own slot's ports, not those of the task's slot (another task may hold that one by now).
+    expect(environment?.['QODER_ORCH_SLOT']).toBe(String(Number(checkedIn.split('/').at(-1)) - 1));
+    expect(await exists(join(repo.root, 'coverage.json'))).toBe(false);
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    await workspace.end({ isSuccess: true });
+    expect(await repo.git(['branch', '--list', 'qoder-orch/*'])).toBe('');
   });
 
   it('sets a dirty tree aside for the run and puts it back on top of the merges', async () => {

@@ -22,7 +22,8 @@ export { WorktreeWorkspace } from './worktree-workspace';
  * - `complete` commits the task's work. With `worktree`, a merge queue (one at a time, in
  *   completion order) merges the branch with `--no-ff` semantics computed by
  *   `git merge-tree`, so a conflict never writes markers anywhere; the merge commit is recorded
- *   at `refs/qoder-orch/merges/<run>/<task>` and `verifyAfterMerge` runs on the merged tree.
+ *   at `refs/qoder-orch/merges/<run>/<task>` and `verifyAfterMerge` runs on the merged tree,
+ *   in a pool worktree checked out at the merge (never the project checkout: see `inCheckCheckout`).
  *   With `shared`, only the files that task changed are committed.
  * - `discard({ isRollback: true })` restores the task's checkpoint (only its files in a shared
  *   tree) or removes its worktree; work replaced is kept under `refs/qoder-orch/leftovers/`.

@@ -4,6 +4,7 @@ import { mergeCommits } from '../git/merge-trees';
 import { leftoverRef, taskCommitRef } from '../git/ref-names';
 import type { CompletedTask } from '../git/task-workspace';
 import { commitTree } from '../git/working-state';
+import { inCheckCheckout } from './check-checkout';
 import type { GitRun } from './git-run';
 import type { TaskRecord } from './task-record';
 
@@ -17,7 +18,7 @@ export interface MergeRequest {
   isReady?: Promise<unknown>;
   /** The task's commit message; its merge commit's message starts with it. */
   message: string;
-  verifyAfterMerge?: (cwd: string) => Promise<VerificationResult[]>;
+  verifyAfterMerge?: (cwd: string, environment?: Readonly<Record<string, string>>) => Promise<VerificationResult[]>;
 }
 
 /** One task's merge computed on the head: its merge commit, or the files that conflict. */
@@ -79,12 +80,10 @@ export class MergeBatches {
       const merged = await this.#mergeAll(batch);
       const last = batch[batch.length - 1] as Ready;
       const lastMerged = merged[merged.length - 1] as CompletedTask;
-      // Verification runs on the merged tree outside the git queue (other tasks keep starting),
-      // but inside the merge queue: no other merge or revert moves the tree under it.
-      const mergeVerification = lastMerged.conflict !== undefined || last.verifyAfterMerge === undefined ? undefined : await last.verifyAfterMerge(run.options.projectDir);
-      // What the checks wrote in the checkout is the run's own; with agents running it cannot be told apart. Without checks
-      // the checkout is the tree the move wrote (the watch's baseline already): no look, the next idle start takes one.
-      if (mergeVerification !== undefined && merged.some((completed) => completed.conflict === undefined)) await run.queue.run(() => run.watch.rebaselineIfIdle());
+      // Verification runs on the merged tree outside the git queue (other tasks keep starting), inside the merge queue
+      // (nothing else merges meanwhile), in a worktree of its own checked out at the merge (see `inCheckCheckout`).
+      const verify = lastMerged.conflict === undefined && lastMerged.commit !== undefined ? last.verifyAfterMerge : undefined;
+      const mergeVerification = verify === undefined ? undefined : await inCheckCheckout(run, lastMerged.commit as string, last.record.task.id, (cwd, environment) => verify(cwd, environment));
       batch.forEach((waiting, index) => {
         const completed = merged[index] as CompletedTask;
         waiting.outcome = { isLanded: true, completed: waiting === last && mergeVerification !== undefined ? { ...completed, mergeVerification } : completed };
