@@ -130,6 +130,19 @@ describe('parseArguments: queue execution', () => {
     expect(() => parseArguments(['worker', '--redis', 'redis://q', '--workdir', 'w', '--older-than', '1d'])).toThrow(UsageError);
   });
 
+  it('refuses a flag of another command instead of ignoring it', () => {
+    // `checkpoints prune` would have pruned every run's refs, the recent ones too.
+    expect(() => parseArguments(['checkpoints', 'prune', '--older-than', '7d'])).toThrow('--older-than belongs to `worker prune`; `checkpoints` would ignore it.');
+    expect(() => parseArguments(['Add a thing', '--older-than', '7d'])).toThrow('`run` would ignore it');
+    expect(() => parseArguments(['runs', '--run', 'r1'])).toThrow('--run belongs to `checkpoints`');
+    expect(() => parseArguments(['Add a thing', '--force'])).toThrow('--force belongs to `init`');
+    expect(() => parseArguments(['worker', 'prune', '--workdir', 'w'])).toThrow('--workdir belongs to `worker`; `worker prune` would ignore it.');
+    expect(() => parseArguments(['init', '--concurrency', '2'])).toThrow('--concurrency belongs to `worker`');
+    // Where they belong they are read.
+    expect(parseArguments(['checkpoints', 'prune', '--run', 'r1'])).toMatchObject({ kind: 'checkpoints', runId: 'r1' });
+    expect(parseArguments(['init', '--force'])).toMatchObject({ kind: 'init', isForced: true });
+  });
+
   it('refuses a worker without --redis or --workdir, a bad --concurrency, and --remote without --redis', () => {
     expect(() => parseArguments(['worker', '--workdir', 'w'])).toThrow('worker needs --redis.');
     expect(() => parseArguments(['worker', '--redis', 'redis://q'])).toThrow('worker needs --workdir.');

@@ -83,6 +83,8 @@ const OPTIONS = {
 } as const;
 
 const SUBCOMMANDS = new Set(['run', 'demo', 'checkpoints', 'runs', 'init', 'worker', 'help']);
+/** Flags only one command reads (`worker prune` counts as its own command). */
+const FLAGS_OF_ONE_COMMAND: Readonly<Record<string, readonly string[]>> = { 'older-than': ['worker prune'], workdir: ['worker'], concurrency: ['worker'], run: ['checkpoints'], force: ['init'] };
 const HELP_HINT = 'Run `qoder-orchestrate --help` for usage and examples.';
 const WORKER_USAGE = 'Usage: qoder-orchestrate worker --redis <url> --workdir <dir> [--concurrency N] [--llm-provider name] [--queue name]';
 const PRUNE_USAGE = 'Usage: qoder-orchestrate worker prune [--remote origin] [--older-than 7d] [--project-dir <dir>]';
@@ -243,6 +245,15 @@ export function parseArguments(argv: readonly string[]): CliCommand {
   if (deliveryFlag !== undefined && subcommand !== undefined && subcommand !== 'run') refuse(deliveryFlag, subcommand);
   if (deliveryFlag !== undefined && (isPlanOnly || isValidateOnly)) refuse(deliveryFlag, isPlanOnly ? '--plan-only' : '--validate-only');
 
+  // A flag of another command would be read by nothing here: refused, never silently ignored
+  // (`checkpoints prune --older-than 7d` would otherwise prune every run's refs, recent ones too).
+  const command = subcommand === 'worker' && rest[0] === 'prune' ? 'worker prune' : (subcommand ?? 'run');
+  for (const [flag, commands] of Object.entries(FLAGS_OF_ONE_COMMAND)) {
+    if (values[flag as keyof typeof values] !== undefined && !commands.includes(command)) {
+      throw new UsageError(`--${flag} belongs to ${commands.map((name) => `\`${name}\``).join(' and ')}; \`${command}\` would ignore it.`, HELP_HINT);
+    }
+  }
+
   switch (subcommand) {
     case 'help':
       return { kind: 'help' };
@@ -263,7 +274,6 @@ export function parseArguments(argv: readonly string[]): CliCommand {
         if (redis) throw new UsageError('worker prune needs no --redis: it works on the git remote.', PRUNE_USAGE);
         return { kind: 'worker-prune', remote: values.remote?.trim() || 'origin', olderThanMs: durationFlag(values['older-than']), options };
       }
-      if (values['older-than'] !== undefined) refuse('--older-than', 'worker (only with worker prune)');
       if (rest.length > 0) throw new UsageError(`worker takes no arguments (got ${JSON.stringify(rest[0])}).`, WORKER_USAGE);
       if (!redis) throw new UsageError('worker needs --redis.', WORKER_USAGE);
       const workdir = values.workdir?.trim();
