@@ -170,6 +170,31 @@ describe.skipIf(!findClaudeExecutable())('Claude Code CLI provider, real claude 
     expect(mainTurns(server)).toHaveLength(3);
   });
 
+  it('a warm process that dies without a model call is replaced: the completion starts its own and answers', async () => {
+    const server = await fakeServer(routeByText([{ match: '[qoder-orch:judge]', handle: () => 'Met.' }], () => 'Other.'));
+    const settings = fakeClaudeCliSettings(server);
+    // The first start (the warm one) reads its prompt and exits 3 without a word, as a process killed while it waited would; later ones are claude.
+    const folder = mkdtempSync(join(tmpdir(), 'claude-warm-crash-'));
+    cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+    const marker = join(folder, 'started-once');
+    const wrapper = join(folder, 'claude');
+    writeFileSync(wrapper, `#!/bin/sh\nif [ ! -e ${JSON.stringify(marker)} ]; then : > ${JSON.stringify(marker)}; cat > /dev/null; exit 3; fi\nexec ${JSON.stringify(settings.executable)} "$@"\n`, { mode: 0o755 });
+    const provider = createClaudeCli({ ...settings, executable: wrapper });
+    const options = { purpose: 'judge' as const, cwd: gitRepository(), timeoutMs: 60_000 };
+    provider.doWarmUp!(options);
+    for (let waited = 0; !existsSync(marker) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const result = await provider.doComplete({ ...options, prompt: '[qoder-orch:judge] Is it met?' });
+    expect(result.text).toBe('Met.');
+    expect(mainTurns(server)).toHaveLength(1);
+    // A call that failed after the model answered is not made again: an API failure is the call's answer.
+    const failing = await fakeServer(() => reply.unauthorized());
+    const failingProvider = createClaudeCli(fakeClaudeCliSettings(failing));
+    failingProvider.doWarmUp!(options);
+    const error = await failureOf(failingProvider.doComplete({ ...options, prompt: '[qoder-orch:judge] Is it met?' }));
+    expect(error.code).toBe('AUTH');
+    expect(mainTurns(failing)).toHaveLength(1);
+  });
+
   it('answers a plain completion with text, and fails a completion with the API error code', async () => {
     const server = await fakeServer(routeByText([{ match: '[qoder-orch:judge]', handle: () => 'The objective is met.' }], () => reply.unauthorized()));
     const provider = createClaudeCli(fakeClaudeCliSettings(server));

@@ -137,7 +137,16 @@ class ClaudeCliProvider implements LLMProviderV1 {
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
-    return this.#warmStarts.take(completionKey(options), options.prompt, options.abortSignal) ?? this.#complete(options, options.prompt);
+    const warm = this.#warmStarts.take(completionKey(options), options.prompt, options.abortSignal);
+    if (warm === undefined) return this.#complete(options, options.prompt);
+    try {
+      return await warm;
+    } catch (error) {
+      // A process started ahead that died without a model call (it was killed while it waited, or
+      // could not read its prompt): the call gets a process of its own. Anything else is the call's answer.
+      if (options.abortSignal?.aborted || !isCrashWithoutSpend(error)) throw error;
+      return this.#complete(options, options.prompt);
+    }
   }
 
   async #complete(options: Omit<CompleteOptions, 'prompt'>, input: string | Promise<string | undefined>): Promise<CompleteResult> {
@@ -184,6 +193,13 @@ class ClaudeCliProvider implements LLMProviderV1 {
       }),
     });
   }
+}
+
+/** A crashed process that spent nothing: no model call was made, so making the call again repeats nothing. */
+function isCrashWithoutSpend(error: unknown): boolean {
+  if (!ProviderError.isInstance(error) || error.code !== 'CRASHED') return false;
+  const { usage, costUsd } = error as Partial<Pick<ProviderError, 'usage' | 'costUsd'>>;
+  return (usage?.inputTokens ?? 0) === 0 && (usage?.outputTokens ?? 0) === 0 && (costUsd ?? 0) === 0;
 }
 
 /** What makes two completions the same call but for their prompts: a warm start is taken only by a call like the one it was started for. */
