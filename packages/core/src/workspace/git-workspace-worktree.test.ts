@@ -385,6 +385,39 @@ describe('git workspace, worktree isolation', () => {
     await resumed.end({ isSuccess: true });
   });
 
+  it('gives back the slot of a merge check a kill interrupted, on resume', async () => {
+    const repo = await repository({ 'a.txt': 'a\n' });
+    const crashed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await crashed.begin({ runId: 'run-m', isResume: false, allowDirty: false });
+    const first = task('first');
+    const prepared = await crashed.prepare(first, { runId: 'run-m', attempt: 1 });
+    await writeFile(join(prepared.cwd, 'a.txt'), 'a by first\n');
+    let checkSlot = '';
+    let kill = () => {};
+    const killed = new Promise<void>((resolve) => (kill = resolve));
+    // The process "dies" while the merge check runs: the check never returns.
+    void crashed.complete(first, prepared, {
+      message: 'First',
+      verifyAfterMerge: async (cwd) => {
+        checkSlot = cwd;
+        await writeFile(join(cwd, 'check-output.txt'), 'written by the check\n');
+        kill();
+        return new Promise<never>(() => {});
+      },
+    });
+    await killed;
+    expect((await repo.git(['-C', checkSlot, 'symbolic-ref', 'HEAD'])).trim()).toBe('refs/heads/qoder-orch/run-m/_merge-check');
+    const resumed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+    await resumed.begin({ runId: 'run-m', isResume: true, allowDirty: false });
+    await resumed.recover([]);
+    // Back in the pool, detached; its branch gone; what the check wrote kept under a leftover ref.
+    expect(await idleSlots(repo.root)).toContain(checkSlot);
+    expect(await repo.git(['branch', '--list', 'qoder-orch/run-m/_merge-check'])).toBe('');
+    const kept = (await repo.git(['for-each-ref', '--format=%(refname)', 'refs/qoder-orch/leftovers/run-m/_merge-check/'])).trim();
+    expect(await repo.git(['show', `${kept}:check-output.txt`])).toBe('written by the check\n');
+    await resumed.end({ isSuccess: true });
+  });
+
   it('keeps the work of a task killed between its commit and its merge (its slot already back in the pool), for the resumed run', async () => {
     const repo = await repository({ 'a.txt': 'a\n' });
     const crashed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });

@@ -13,6 +13,7 @@ import { endProcessesWorkingIn } from './end-stray-processes';
 import { poolSlotIndex } from '../git/worktree-pool';
 import { GitRun } from './git-run';
 import { checkOutForInspection } from './inspection-checkout';
+import { MERGE_CHECK_ID } from './check-checkout';
 import { MergeBatches } from './merge-batches';
 import type { GitWorkspaceOptions } from './git-workspace-options';
 import type { TaskRecord } from './task-record';
@@ -50,13 +51,16 @@ export class WorktreeWorkspace implements TaskWorkspace {
     return run.queue.run(async () => {
       const runId = run.requireRun();
       // Agents a SIGKILLed run could not stop may still be working in its worktrees (pool slots holding its tasks included).
-      const slots = (await run.worktrees.list()).filter((worktree) => worktree.isPoolSlot === true && worktree.runId === refComponent(runId)).map((worktree) => worktree.path);
+      const held = (await run.worktrees.list()).filter((worktree) => worktree.isPoolSlot === true && worktree.runId === refComponent(runId));
+      const slots = held.map((worktree) => worktree.path);
       const folders = [run.worktrees.runDirectory(runId), join(run.root, PRIVATE_DIRECTORY, 'worktrees', refComponent(runId)), ...slots];
       const ended = folders.flatMap((folder) => endProcessesWorkingIn(folder));
       if (ended.length > 0) run.warnings.push(`Ended ${ended.length} agent process(es) the interrupted run left working in its worktrees.`);
       await run.recoverTasks(tasks, async (entry) => {
         await run.worktrees.remove(runId, entry.taskId, { label: 'interrupted' });
       });
+      // A merge check the kill interrupted: its slot goes back to the pool (what its checks wrote kept, as any slot's).
+      if (held.some((worktree) => worktree.taskId === refComponent(MERGE_CHECK_ID))) await run.worktrees.remove(runId, MERGE_CHECK_ID, { label: 'interrupted' });
       await run.watch.watchCheckout();
     });
   }
