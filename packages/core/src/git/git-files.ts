@@ -76,9 +76,10 @@ export async function isRefAbsent(location: CheckoutLocation, ref: string): Prom
   };
   if (isThere(join(location.commonDir, 'reftable')) || isThere(join(location.commonDir, ref))) return false;
   const packedPath = join(location.commonDir, 'packed-refs');
-  // Small (most repositories'): read at once, no trip through the thread pool. A big one (thousands of tags) asynchronously.
+  // None (a repository never packed), or small (most): answered at once, no trip through the thread pool. A big one
+  // (thousands of tags) is read asynchronously.
   const packedSize = statSmall(packedPath)?.size;
-  const packed = packedSize !== undefined && packedSize <= 1024 * 1024 ? readSmallFile(packedPath) : await readFile(packedPath, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : undefined));
+  const packed = packedSize === undefined ? (isThere(packedPath) ? undefined : '') : packedSize <= 1024 * 1024 ? readSmallFile(packedPath) : await readFile(packedPath, 'utf8').catch(() => undefined);
   if (packed === undefined) return false;
   return !packed.split('\n').some((line) => line.endsWith(` ${ref}`));
 }

@@ -115,7 +115,7 @@ export interface CompleteTaskOptions {
    * (that worktree's ports). Only with isolation `worktree`: in a shared tree the task was
    * already verified where its work lands.
    */
-  verifyAfterMerge?: (cwd: string, environment?: Readonly<Record<string, string>>) => Promise<VerificationResult[]>;
+  verifyAfterMerge?: (cwd: string, environment: Readonly<Record<string, string>>) => Promise<VerificationResult[]>;
   /**
    * Called once the task's work is committed and its worktree is free, before it waits for its
    * merge (isolation `worktree`): what is left is git work on the integration head, not agent

@@ -110,10 +110,7 @@ export async function settleTask(steps: PipelineSteps, input: SettleInput): Prom
     ...(checks.runnable.length > 0
       ? {
           // With the merge check's worktree's own environment (its ports: the task's slot may be another task's by now).
-          verifyAfterMerge: (cwd: string, environment?: Readonly<Record<string, string>>) => {
-            const checkEnvironment = environment ?? prepared.environment;
-            return runTaskChecks(checks.runnable, cwd, steps, { phase: 'merge', abortSignal, ...(checkEnvironment ? { environment: checkEnvironment } : {}) });
-          },
+          verifyAfterMerge: (cwd: string, environment: Readonly<Record<string, string>>) => runTaskChecks(checks.runnable, cwd, steps, { phase: 'merge', abortSignal, environment }),
         }
       : {}),
   });

@@ -32,6 +32,17 @@ async function idleSlots(root: string): Promise<string[]> {
   return listed.map((worktree) => worktree.path).sort();
 }
 
+/** A worktree workspace begun for `runId` on a new repository, with task `id` prepared and `file` written in its worktree. */
+async function begunWithTask(runId: string, id: string, file: string, content: string, files: Record<string, string> = { 'a.txt': 'a\n' }) {
+  const repo = await repository(files);
+  const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
+  await workspace.begin({ runId, isResume: false, allowDirty: false });
+  const begun = task(id);
+  const prepared = await workspace.prepare(begun, { runId, attempt: 1 });
+  await writeFile(join(prepared.cwd, file), content);
+  return { repo, workspace, task: begun, prepared };
+}
+
 /** A verification that reads the merged tree, the way a re-run test command would. */
 function verifyThat(file: string, expected: string, calls: string[]) {
   return async (cwd: string): Promise<VerificationResult[]> => {
@@ -276,12 +287,8 @@ describe('git workspace, worktree isolation', () => {
   });
 
   it('runs the checks after a merge in a worktree of their own: git work of other tasks meanwhile changes nothing in the folder they walk, and what they write stays out of the project checkout', async () => {
-    const repo = await repository({ 'a.txt': 'a\n', 'test/a.test.js': '// a test\n' });
-    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
-    await workspace.begin({ runId: 'run-q', isResume: false, allowDirty: false });
-    const [first, other] = [task('first'), task('other')];
-    const preparedFirst = await workspace.prepare(first, { runId: 'run-q', attempt: 1 });
-    await writeFile(join(preparedFirst.cwd, 'a.txt'), 'a by first\n');
+    const { repo, workspace, task: first, prepared: preparedFirst } = await begunWithTask('run-q', 'first', 'a.txt', 'a by first\n', { 'a.txt': 'a\n', 'test/a.test.js': '// a test\n' });
+    const other = task('other');
     /** Every path under `folder`, the way a test runner that walks its folder (Node 20's `node --test`) sees it. */
     const walk = async (folder: string, prefix = ''): Promise<string[]> => {
       const found: string[] = [];
@@ -343,12 +350,7 @@ describe('git workspace, worktree isolation', () => {
   });
 
   it('rolls back a worktree task without touching the integration tree, keeping its work', async () => {
-    const repo = await repository({ 'a.txt': 'a\n' });
-    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
-    await workspace.begin({ runId: 'run-rb', isResume: false, allowDirty: false });
-    const failing = task('failing');
-    const prepared = await workspace.prepare(failing, { runId: 'run-rb', attempt: 1 });
-    await writeFile(join(prepared.cwd, 'a.txt'), 'broken\n');
+    const { repo, workspace, task: failing, prepared } = await begunWithTask('run-rb', 'failing', 'a.txt', 'broken\n');
     await workspace.discard(failing, prepared, { isRollback: true, reason: 'gave up' });
     expect(await idleSlots(repo.root)).toEqual([prepared.cwd]);
     expect((await repo.read('a.txt')).toString()).toBe('a\n');
@@ -366,12 +368,7 @@ describe('git workspace, worktree isolation', () => {
   });
 
   it('recovers an interrupted worktree task on resume, keeping its work', async () => {
-    const repo = await repository({ 'a.txt': 'a\n' });
-    const crashed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
-    await crashed.begin({ runId: 'run-k', isResume: false, allowDirty: false });
-    const interrupted = task('interrupted');
-    const prepared = await crashed.prepare(interrupted, { runId: 'run-k', attempt: 1 });
-    await writeFile(join(prepared.cwd, 'half.txt'), 'half\n');
+    const { repo, prepared } = await begunWithTask('run-k', 'interrupted', 'half.txt', 'half\n');
     const resumed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
     await resumed.begin({ runId: 'run-k', isResume: true, allowDirty: false });
     // Resuming the same run keeps its worktrees until recover decides.
@@ -386,12 +383,7 @@ describe('git workspace, worktree isolation', () => {
   });
 
   it('gives back the slot of a merge check a kill interrupted, on resume', async () => {
-    const repo = await repository({ 'a.txt': 'a\n' });
-    const crashed = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree' });
-    await crashed.begin({ runId: 'run-m', isResume: false, allowDirty: false });
-    const first = task('first');
-    const prepared = await crashed.prepare(first, { runId: 'run-m', attempt: 1 });
-    await writeFile(join(prepared.cwd, 'a.txt'), 'a by first\n');
+    const { repo, workspace: crashed, task: first, prepared } = await begunWithTask('run-m', 'first', 'a.txt', 'a by first\n');
     let checkSlot = '';
     let kill = () => {};
     const killed = new Promise<void>((resolve) => (kill = resolve));

@@ -1,8 +1,7 @@
-import type { VerificationResult } from '@qoder-orch/spec';
 import { headCommit, resolveRef, runGit } from '../git/git-client';
 import { mergeCommits } from '../git/merge-trees';
 import { leftoverRef, taskCommitRef } from '../git/ref-names';
-import type { CompletedTask } from '../git/task-workspace';
+import type { CompletedTask, CompleteTaskOptions } from '../git/task-workspace';
 import { commitTree } from '../git/working-state';
 import { inCheckCheckout } from './check-checkout';
 import type { GitRun } from './git-run';
@@ -18,7 +17,7 @@ export interface MergeRequest {
   isReady?: Promise<unknown>;
   /** The task's commit message; its merge commit's message starts with it. */
   message: string;
-  verifyAfterMerge?: (cwd: string, environment?: Readonly<Record<string, string>>) => Promise<VerificationResult[]>;
+  verifyAfterMerge?: CompleteTaskOptions['verifyAfterMerge'];
 }
 
 /** One task's merge computed on the head: its merge commit, or the files that conflict. */
@@ -82,8 +81,8 @@ export class MergeBatches {
       const lastMerged = merged[merged.length - 1] as CompletedTask;
       // Verification runs on the merged tree outside the git queue (other tasks keep starting), inside the merge queue
       // (nothing else merges meanwhile), in a worktree of its own checked out at the merge (see `inCheckCheckout`).
-      const verify = lastMerged.conflict === undefined && lastMerged.commit !== undefined ? last.verifyAfterMerge : undefined;
-      const mergeVerification = verify === undefined ? undefined : await inCheckCheckout(run, lastMerged.commit as string, last.record.task.id, (cwd, environment) => verify(cwd, environment));
+      const mergedCommit = lastMerged.conflict === undefined ? lastMerged.commit : undefined;
+      const mergeVerification = mergedCommit === undefined || last.verifyAfterMerge === undefined ? undefined : await inCheckCheckout(run, mergedCommit, last.record.task.id, last.verifyAfterMerge);
       batch.forEach((waiting, index) => {
         const completed = merged[index] as CompletedTask;
         waiting.outcome = { isLanded: true, completed: waiting === last && mergeVerification !== undefined ? { ...completed, mergeVerification } : completed };
