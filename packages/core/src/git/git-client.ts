@@ -21,6 +21,8 @@ const SAFE_CONFIG_ARGS = SAFE_GIT_CONFIG.flatMap((setting) => ['-c', setting]);
 export interface GitSpawn {
   cwd: string;
   args: readonly string[];
+  /** What it is given on its standard input, if anything (paths, object names, ref updates). */
+  input?: string;
 }
 
 const spawnObservers = new Set<(spawn: GitSpawn) => void>();
@@ -52,10 +54,16 @@ interface GitExit {
  * far more, and blocks its main thread), or from here with `QODER_ORCH_GIT_SPAWN=direct`.
  */
 async function spawnGit(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<GitExit> {
-  for (const observer of spawnObservers) observer({ cwd, args });
+  const exit = await spawnGitBytes(cwd, args, options);
+  return { exitCode: exit.exitCode, stdout: exit.stdout.toString('utf8'), stderr: exit.stderr.toString('utf8') };
+}
+
+/** `spawnGit` with git's output as it printed it (bytes: object contents are not necessarily UTF-8). */
+async function spawnGitBytes(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<HelperExit> {
+  for (const observer of spawnObservers) observer({ cwd, args, ...(options.input === undefined ? {} : { input: options.input }) });
   const argv = [...SAFE_CONFIG_ARGS, ...args];
   const env = gitEnvironment(options.env);
-  const exit = await spawnThroughHelper(
+  return spawnThroughHelper(
     {
       file: 'git',
       args: argv,
@@ -67,7 +75,38 @@ async function spawnGit(cwd: string, args: readonly string[], options: GitComman
     },
     () => spawnDirectly(cwd, argv, env, options),
   );
-  return { exitCode: exit.exitCode, stdout: exit.stdout.toString('utf8'), stderr: exit.stderr.toString('utf8') };
+}
+
+/**
+ * The contents of the blobs `specs` name (`<commit>:<path>`, object ids), read by one `git
+ * cat-file --batch` in `cwd` whatever their number: a spec that names nothing, or something
+ * other than a file, maps to `undefined`. A spec with a line break cannot be asked this way
+ * and is left out of the answer (the caller asks for it on its own).
+ */
+export async function readBlobs(cwd: string, specs: readonly string[], options: Pick<GitCommandOptions, 'abortSignal'> = {}): Promise<Map<string, Buffer | undefined>> {
+  const asked = [...new Set(specs)].filter((spec) => spec !== '' && !/[\n\r]/.test(spec));
+  const blobs = new Map<string, Buffer | undefined>();
+  if (asked.length === 0) return blobs;
+  const raw = await spawnUnlessAborted(cwd, ['cat-file', '--batch'], { ...options, input: `${asked.join('\n')}\n` }, spawnGitBytes);
+  if ('startError' in raw) throw new OrchestratorError({ code: 'GIT_ERROR', message: `git cat-file could not run in ${cwd}: ${errorText(raw.startError)}`, cause: raw.startError });
+  if (raw.exitCode !== 0) throw new OrchestratorError({ code: 'GIT_ERROR', message: `git cat-file --batch failed in ${cwd}: ${errorText(new Error(raw.stderr.toString('utf8')))}` });
+  // Per spec, in order: `<id> <type> <size>\n<contents>\n`, or `<spec> missing\n` (`ambiguous`, …).
+  let offset = 0;
+  for (const spec of asked) {
+    const end = raw.stdout.indexOf(0x0a, offset);
+    if (end < 0) throw new OrchestratorError({ code: 'GIT_ERROR', message: `git cat-file --batch in ${cwd} answered fewer objects than asked (${spec}).` });
+    const header = raw.stdout.subarray(offset, end).toString('utf8');
+    const found = /^[0-9a-f]{40,64} (\w+) (\d+)$/.exec(header);
+    if (found === null) {
+      blobs.set(spec, undefined);
+      offset = end + 1;
+      continue;
+    }
+    const size = Number(found[2]);
+    blobs.set(spec, found[1] === 'blob' ? raw.stdout.subarray(end + 1, end + 1 + size) : undefined);
+    offset = end + 1 + size + 1;
+  }
+  return blobs;
 }
 
 /** `git <argv>` started from this process. */
@@ -113,10 +152,15 @@ async function gitOutcome(cwd: string, args: readonly string[], options: GitComm
  * Spawns git: an abort (before or after it ran) is `ABORTED` and a spawn helper lost while git
  * ran is its own error, whatever the caller asked; a git that could not start is answered.
  */
-async function spawnUnlessAborted(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<GitExit | { startError: unknown }> {
-  let exit: GitExit;
+async function spawnUnlessAborted<Exit = GitExit>(
+  cwd: string,
+  args: readonly string[],
+  options: GitCommandOptions,
+  spawner: (cwd: string, args: readonly string[], options: GitCommandOptions) => Promise<Exit> = spawnGit as never,
+): Promise<Exit | { startError: unknown }> {
+  let exit: Exit;
   try {
-    exit = await spawnGit(cwd, args, options);
+    exit = await spawner(cwd, args, options);
   } catch (error) {
     if (options.abortSignal?.aborted) throw new OrchestratorError({ code: 'ABORTED', message: `git ${args[0] ?? ''} was aborted`, cause: error });
     if (OrchestratorError.isInstance(error)) throw error;

@@ -38,10 +38,15 @@ describe('detectCheckChanges', () => {
     expect(changes).toEqual([{ path: 'package.json', kind: 'test-script', detail: 'script "test" changed from "node --test" to "node --test || true"', isBlocking: true, taskId: 'task-a' }]);
   });
 
-  it('reads the contents of only the files that can carry checks', async () => {
+  it('reads the contents of only the files that can carry checks, both sides in one git process', async () => {
     const shown: string[] = [];
+    let readers = 0;
     const stop = observeGitSpawns((spawn) => {
       if (spawn.args[0] === 'show') shown.push(spawn.args[1] ?? '');
+      if (spawn.args[0] === 'cat-file') {
+        readers += 1;
+        shown.push(...(spawn.input ?? '').split('\n').filter(Boolean));
+      }
     });
     try {
       const changes = await changed(async (repo) => {
@@ -54,6 +59,7 @@ describe('detectCheckChanges', () => {
       stop();
     }
     expect(shown.map((object) => object.slice(object.indexOf(':') + 1)).sort()).toEqual(['test/math.test.js', 'test/math.test.js']);
+    expect(readers).toBe(1);
   });
 
   it('finds deleted tests, added skips (JS and pytest), runner config, CI and make test targets', async () => {

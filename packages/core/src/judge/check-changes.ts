@@ -1,4 +1,4 @@
-import { tryGit } from '../git/git-client';
+import { readBlobs, tryGit } from '../git/git-client';
 import { knownTreeOf } from '../git/git-files';
 import { treeChanges } from '../git/working-state';
 import type { CheckChange } from '@qoder-orch/spec';
@@ -121,16 +121,29 @@ function countSkips(text: string): Map<string, number> {
   return counts;
 }
 
-async function changesOf(cwd: string, from: string, to: string, status: string, path: string): Promise<CheckChange[]> {
+const isMakefileName = (name: string) => /^(GNU)?[Mm]akefile$|\.mk$/.test(name);
+
+/** Whether `changesOf` reads the file's contents (before and after) to tell what changed. */
+function isRead(path: string): boolean {
+  const name = path.split('/').pop() ?? path;
+  if (name === 'package.json') return true;
+  if (CI.some((pattern) => pattern.test(path)) || RUNNER_CONFIG.some((pattern) => pattern.test(path))) return false;
+  // Only these are read: any other file (most of what agents change) says nothing about the checks.
+  return name === 'pyproject.toml' || name === 'setup.cfg' || isMakefileName(name) || isTestFile(path);
+}
+
+/** A file's text at a commit: from what was read beforehand in one batch, else asked of git on its own. */
+type FileReader = (commit: string, path: string) => Promise<string | undefined>;
+
+async function changesOf(read: FileReader, from: string, to: string, status: string, path: string): Promise<CheckChange[]> {
   const name = path.split('/').pop() ?? path;
   const verb = status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'changed';
   if (CI.some((pattern) => pattern.test(path)) && name !== 'package.json') return [{ path, kind: 'ci', detail: `CI file ${verb}`, isBlocking: status !== 'A' }];
   if (RUNNER_CONFIG.some((pattern) => pattern.test(path)) && name !== 'package.json') return [{ path, kind: 'runner-config', detail: `test runner configuration ${verb}`, isBlocking: status !== 'A' }];
-  const isMakefile = /^(GNU)?[Mm]akefile$|\.mk$/.test(name);
-  // Only these are read: any other file (most of what agents change) says nothing about the checks.
-  if (name !== 'package.json' && name !== 'pyproject.toml' && name !== 'setup.cfg' && !isMakefile && !isTestFile(path)) return [];
-  const before = status === 'A' ? undefined : await fileAt(cwd, from, path);
-  const after = status === 'D' ? undefined : await fileAt(cwd, to, path);
+  const isMakefile = isMakefileName(name);
+  if (!isRead(path)) return [];
+  const before = status === 'A' ? undefined : await read(from, path);
+  const after = status === 'D' ? undefined : await read(to, path);
   if (name === 'package.json') return packageJsonChanges(path, before, after);
   if (name === 'pyproject.toml' || name === 'setup.cfg') {
     const header = name === 'pyproject.toml' ? /^\[tool\.(pytest|coverage)[\].]/ : /^\[(tool:pytest|coverage:)/;
@@ -179,6 +192,13 @@ export async function detectCheckChanges(options: { cwd: string; from: string; t
       if (blob !== undefined) addedBlobs.set(blob, entry.path);
     }
   }
+  // Every file read below, both sides, in one git process however many there are.
+  const specs = changed.filter((entry) => isRead(entry.path)).flatMap(({ status, path }) => [...(status.startsWith('A') ? [] : [`${options.from}:${path}`]), ...(status.startsWith('D') ? [] : [`${options.to}:${path}`])]);
+  const batch = await readBlobs(options.cwd, specs).catch(() => new Map<string, Buffer | undefined>());
+  const read: FileReader = async (commit, path) => {
+    const spec = `${commit}:${path}`;
+    return batch.has(spec) ? batch.get(spec)?.toString('utf8') : fileAt(options.cwd, commit, path);
+  };
   for (const { status, path } of changed) {
     if (status.startsWith('D') && isTestFile(path)) {
       const blob = await blobAt(options.cwd, options.from, path);
@@ -188,7 +208,7 @@ export async function detectCheckChanges(options: { cwd: string; from: string; t
         continue;
       }
     }
-    for (const change of await changesOf(options.cwd, options.from, options.to, status.charAt(0), path)) {
+    for (const change of await changesOf(read, options.from, options.to, status.charAt(0), path)) {
       changes.push({ ...change, ...(options.taskId === undefined ? {} : { taskId: options.taskId }) });
     }
   }
