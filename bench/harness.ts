@@ -4,6 +4,8 @@ import { performance } from 'node:perf_hooks';
 export interface BenchContext {
   /** `--quick`: small sizes and few runs, for development; the figures in docs/performance.md use the full sizes. */
   isQuick: boolean;
+  /** `--repository=<path>` (repeatable): real repositories a benchmark that supports it measures besides its generated ones (`git-layer`). */
+  repositories: readonly string[];
   log(line?: string): void;
 }
 

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import type { Benchmark, BenchContext } from './harness';
 import { takeMachineLock } from './machine-lock';
 import { batching } from './benchmarks/batching';
@@ -47,11 +48,15 @@ const BENCHMARKS: readonly Benchmark[] = [
 const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');
 const names = args.filter((arg) => !arg.startsWith('--'));
+const repositoryFlags = args.filter((arg) => arg.startsWith('--repository='));
+const repositories = repositoryFlags.map((arg) => resolve(arg.slice('--repository='.length)));
 const isSelectedBy = (benchmark: Benchmark, name: string) => benchmark.name === name || benchmark.name.startsWith(`${name}-`);
 const unknown = names.filter((name) => !BENCHMARKS.some((benchmark) => isSelectedBy(benchmark, name)));
 if (unknown.length > 0 || args.includes('--help')) {
   if (unknown.length > 0) console.error(`Unknown benchmark(s): ${unknown.join(', ')}`);
-  console.error(`Usage: pnpm bench [--quick] [--concurrent] [name...]   (memory = every memory-… benchmark)\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(26)} ${benchmark.description}`).join('\n')}`);
+  console.error(
+    `Usage: pnpm bench [--quick] [--concurrent] [--repository=<path>...] [name...]   (memory = every memory-… benchmark)\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(26)} ${benchmark.description}`).join('\n')}`,
+  );
   process.exit(unknown.length > 0 ? 1 : 0);
 }
 
@@ -65,7 +70,7 @@ process.once('exit', () => {
 });
 
 const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((benchmark) => names.some((name) => isSelectedBy(benchmark, name)));
-const context: BenchContext = { isQuick, log: (line = '') => console.log(line) };
+const context: BenchContext = { isQuick, repositories, log: (line = '') => console.log(line) };
 
 if (selected.length === 1) {
   const benchmark = selected[0]!;
@@ -76,6 +81,6 @@ if (selected.length === 1) {
   console.log(`\n(${benchmark.name}: ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
 } else {
   for (const benchmark of selected) {
-    execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, ...(isQuick ? ['--quick'] : []), benchmark.name], { stdio: 'inherit' });
+    execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, ...(isQuick ? ['--quick'] : []), ...repositoryFlags, benchmark.name], { stdio: 'inherit' });
   }
 }

@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { MemoryRunStore, type Task, builtinSubagents, createOrchestrator, observeGitSpawns } from '@qoder-orch/core';
 import { type Benchmark, type Sample, compare, fixed, median, table, timeOnce } from '../harness';
 import { cachedRepository, changedSince, cloneRepository, git, type RepositoryShape, resetRepository, sourcePath } from '../generated-repository';
@@ -13,7 +14,10 @@ const SLOTS = 4;
 
 interface Case {
   label: string;
-  shape: RepositoryShape;
+  /** The repository both sides clone: generated, or a real one given with `--repository=<path>`. */
+  template(log: (line: string) => void): Promise<string>;
+  /** Each task's one-file change in run `run` (the template is ready). */
+  editsFor(run: number): StubEdit[];
   /** Warm runs of each side after the cold one. */
   runs: number;
   target: number;
@@ -26,7 +30,7 @@ interface Case {
 }
 
 /** Each task's one-file change in run `run`: even tasks create a new file, odd ones append a line to an existing one, all in different folders. */
-function editsFor(shape: RepositoryShape, run: number): StubEdit[] {
+function generatedEdits(shape: RepositoryShape, run: number): StubEdit[] {
   return Array.from({ length: TASKS }, (_, index) => {
     const folder = Math.floor(((index + 0.5) * shape.folders) / TASKS);
     return index % 2 === 0
@@ -97,8 +101,58 @@ async function checkAndReset(side: Side, who: string): Promise<void> {
 
 const perTask = (ms: number) => fixed(ms / TASKS / 1000, 2);
 
+/** Files a line can be appended to without changing what they are (a comment in source, a line of prose). */
+const COMMENT_OF: Readonly<Record<string, string>> = { js: '//', mjs: '//', cjs: '//', ts: '//', mts: '//', cts: '//', tsx: '//', jsx: '//', md: '' };
+
+/**
+ * A case for a real repository: the 8 tasks change files in 8 different folders spread over
+ * the tracked tree (sorted, evenly spaced: the same folders every time), half of them a new
+ * file beside existing sources, half a comment line appended to one. Its test command is
+ * `true`: the comparison is of git work (its own tests may need installed dependencies).
+ */
+async function realRepositoryCase(repository: string): Promise<Case> {
+  const tracked = (await git(repository, ['ls-tree', '-r', '-z', '--name-only', 'HEAD'])).split('\0').filter(Boolean);
+  const byFolder = new Map<string, string>();
+  for (const path of tracked) {
+    const extension = path.slice(path.lastIndexOf('.') + 1);
+    const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+    if (!(extension in COMMENT_OF) || path.split('/').some((part) => part.startsWith('.')) || byFolder.has(folder)) continue;
+    byFolder.set(folder, path);
+  }
+  const folders = [...byFolder.keys()].sort();
+  if (folders.length < TASKS) throw new Error(`${repository}: fewer than ${TASKS} folders with source or markdown files to change`);
+  const chosen = Array.from({ length: TASKS }, (_, index) => byFolder.get(folders[Math.floor(((index + 0.5) * folders.length) / TASKS)]!)!);
+  const name = basename(repository) === 'repo' || basename(repository) === '.git' ? basename(dirname(repository)) : basename(repository);
+  return {
+    label: `${name} (real, ${tracked.length} files), test command \`true\``,
+    template: async (say) => {
+      // One copy on the scratch file system (hard links do not cross devices), reused by later runs; both sides clone it.
+      const head = await git(repository, ['rev-parse', 'HEAD']);
+      const copy = join(tmpdir(), `qoder-orch-bench-real-${name.replace(/[^\w.-]+/g, '-')}-${head.slice(0, 12)}`);
+      if (existsSync(join(copy, '.git'))) return copy;
+      const partial = await mkdtemp(`${copy}.partial-`);
+      const startedAt = Date.now();
+      await git(tmpdir(), ['clone', '-q', '--no-hardlinks', '--local', repository, join(partial, 'clone')]);
+      await rename(join(partial, 'clone'), copy);
+      await rm(partial, { recursive: true, force: true });
+      say(`(copied ${repository} to ${copy} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; kept for later runs)`);
+      return copy;
+    },
+    editsFor: (run) =>
+      chosen.map((path, index) => {
+        const extension = path.slice(path.lastIndexOf('.') + 1);
+        const comment = COMMENT_OF[extension]!;
+        const line = `${comment === '' ? '' : `${comment} `}changed by task ${index} in run ${run}`;
+        return index % 2 === 0 ? { file: `${path.slice(0, path.lastIndexOf('/') + 1)}qoder-orch-bench-task-${index}.${extension}`, mode: 'create' as const, text: line } : { file: path, mode: 'append' as const, text: line };
+      }),
+    runs: tracked.length > 10_000 ? 1 : 3,
+    target: tracked.length > 10_000 ? 0.25 : 0.5,
+    testCommand: ['true'],
+  };
+}
+
 async function measureCase(benchCase: Case, log: (line?: string) => void): Promise<string[]> {
-  const template = await cachedRepository(benchCase.shape, log);
+  const template = await benchCase.template(log);
   const scratch = await mkdtemp(join(tmpdir(), 'qoder-orch-bench-git-layer-'));
   try {
     const sides: Record<'baseline' | 'subject', Side> = { baseline: { repository: '', worktrees: '', base: '', pending: undefined }, subject: { repository: '', worktrees: '', base: '', pending: undefined } };
@@ -113,12 +167,12 @@ async function measureCase(benchCase: Case, log: (line?: string) => void): Promi
     /** Git processes the orchestrator's runs started, per run (the first is the cold one). */
     const subjectSpawns: number[] = [];
     const baseline = async () => {
-      const edits = editsFor(benchCase.shape, (run += 1));
+      const edits = benchCase.editsFor((run += 1));
       sides.baseline.pending = edits;
       await byHand(sides.baseline.repository, sides.baseline.worktrees, edits);
     };
     const subject = async () => {
-      const edits = editsFor(benchCase.shape, (run += 1));
+      const edits = benchCase.editsFor((run += 1));
       sides.subject.pending = edits;
       let spawns = 0;
       const stop = observeGitSpawns(() => {
@@ -169,18 +223,28 @@ async function measureCase(benchCase: Case, log: (line?: string) => void): Promi
 export const gitLayer: Benchmark = {
   name: 'git-layer',
   description: 'Per-task cost of worktree isolation (8 one-file tasks, 4 slots) on generated 30 000- and 400-file repositories, against the same git work by hand in a row.',
-  async run({ isQuick, log }) {
+  async run({ isQuick, repositories, log }) {
+    const generated = (label: string, shape: RepositoryShape, runs: number, target: number, testCommand?: string[]): Case => ({
+      label,
+      template: (say) => cachedRepository(shape, say),
+      editsFor: (run) => generatedEdits(shape, run),
+      runs,
+      target,
+      ...(testCommand === undefined ? {} : { testCommand }),
+    });
     const small: RepositoryShape = { folders: 20, filesPerFolder: 20 };
-    const smallCases: Case[] = [
-      { label: '400 files', shape: small, runs: 3, target: 0.5 },
-      { label: '400 files, test command `true`', shape: small, runs: 3, target: 0.5, testCommand: ['true'] },
-    ];
-    const cases: Case[] = isQuick ? smallCases : [{ label: '30 000 files', shape: { folders: 1500, filesPerFolder: 20 }, runs: 1, target: 0.25 }, ...smallCases];
+    const smallCases: Case[] = [generated('400 files', small, 3, 0.5), generated('400 files, test command `true`', small, 3, 0.5, ['true'])];
+    const realCases = await Promise.all(repositories.map((repository) => realRepositoryCase(repository)));
+    const cases: Case[] = isQuick ? [...smallCases, ...realCases] : [generated('30 000 files', { folders: 1500, filesPerFolder: 20 }, 1, 0.25), ...smallCases, ...realCases];
     log(`Plan: ${TASKS} independent tasks, each changing one file (half create one, half append a line); ${SLOTS} slots; isolation worktree;`);
     log('the agent is a real subprocess (`node -e`, writes its file, prints one JSON line); no verify commands; the judge accepts without a model call.');
     log("The orchestrator runs the project's test command as the judge's evidence: the repository's `node --test`, or (second 400-file row) `true`, which leaves the git layer alone.");
     log(`Baseline: for each task in a row, by hand with real git: worktree add -b, the same stub agent, add -A, commit, merge --no-ff, worktree remove --force, branch -D.`);
     log('Repositories: generated (1–4 KB source files, one commit), cached under the OS temp folder; each side works in its own fresh clone, reset between runs (untimed).');
+    if (realCases.length > 0) {
+      log('Real repositories (`--repository=<path>`): cloned the same way; 8 folders spread over the tracked tree, a new file beside the sources in 4, a comment line appended to a source in 4; test command `true`.');
+      log("Target for a real repository: 0.25 above 10 000 files, 0.5 below (the issue's two sizes).");
+    }
     log('Cold: the first run of each side in fresh clones. Warm: the median of the following runs (3 at 400 files, 1 at 30 000: a run takes minutes there), alternated (min–max in brackets).');
     log(`Scratch repositories and worktrees are under ${tmpdir()} (TMPDIR): how fast that file system creates files moves the by-hand side most (it writes whole checkouts).`);
     const agentAlone: number[] = [];
