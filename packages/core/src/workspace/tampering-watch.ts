@@ -98,6 +98,14 @@ export class TamperingWatch {
     this.#activeSince.add(taskId);
   }
 
+  /**
+   * Whether the checkout is watched and has not been looked at since `taskId`'s agent stopped
+   * running: what it may have written there is not found yet (a look finds it, attributed to it).
+   */
+  isUnseenSinceRunning(taskId: string): boolean {
+    return this.#isWatching && this.#activeSince.has(taskId);
+  }
+
   /** A look at the repository; `isThorough` (the run's end): the guard's full check, every watched byte compared. */
   async inspect(endingTaskId: string | undefined, options: { isThorough?: boolean } = {}): Promise<void> {
     await this.checkGitFiles(options);

@@ -37,4 +37,48 @@ describe('the watch on the project checkout (isolation worktree)', () => {
     await expect(readFile(join(repo.root, 'stray.txt'), 'utf8')).rejects.toThrow();
     await workspace.end({ isSuccess: true });
   });
+  it('looks once per merged task (the look before the move of the head), and on its own for a task with nothing to merge', async () => {
+    const repo = await createTemporaryRepository({ 'a.txt': 'a\n' });
+    repositories.push(repo);
+    const tampering: RepositoryTampering[] = [];
+    const workspace = createGitWorkspace({ projectDir: repo.root, isolation: 'worktree', linkDependencies: false });
+    await workspace.begin({ runId: 'run-l', isResume: false, allowDirty: false, onTampering: (found) => tampering.push(found) });
+    const spawns: GitSpawn[] = [];
+    const stop = observeGitSpawns((spawn) => spawns.push(spawn));
+    const looks = () => spawns.filter((spawn) => isCheckoutLook(spawn, repo.root)).length;
+    const runTask = async (id: string, write: { inWorktree?: string; inCheckout?: string }) => {
+      const task = TaskSchema.parse({ id, title: id, agent: 'coder' });
+      const prepared = await workspace.prepare(task, { runId: 'run-l', attempt: 1 });
+      if (write.inWorktree !== undefined) await writeFile(join(prepared.cwd, write.inWorktree), `${id}\n`);
+      if (write.inCheckout !== undefined) await writeFile(join(repo.root, write.inCheckout), `${id}\n`);
+      const before = looks();
+      const completed = await workspace.complete(task, prepared, { message: id });
+      return { completed, looks: looks() - before };
+    };
+    // Another task's agent runs all along: every look has someone to attribute a finding to.
+    const other = TaskSchema.parse({ id: 'other', title: 'other', agent: 'coder' });
+    const otherPrepared = await workspace.prepare(other, { runId: 'run-l', attempt: 1 });
+    try {
+      // Merged, nothing written in the checkout: one look, the one before the move.
+      expect((await runTask('clean', { inWorktree: 'clean.txt' })).looks).toBe(1);
+      // Merged, a file written in the checkout: found by that look, attributed to the task, taken out.
+      await runTask('merged', { inWorktree: 'merged.txt', inCheckout: 'stray-1.txt' });
+      // Nothing to merge (its worktree unchanged): no move, so a look of its own finds what it wrote in the checkout.
+      const idle = await runTask('idle', { inCheckout: 'stray-2.txt' });
+      expect(idle.completed.filesChanged).toEqual([]);
+      expect(idle.looks).toBeGreaterThanOrEqual(1);
+    } finally {
+      stop();
+    }
+    await writeFile(join(otherPrepared.cwd, 'other.txt'), 'other\n');
+    await workspace.complete(other, otherPrepared, { message: 'other' });
+    expect(tampering.map((found) => [found.changes, found.taskIds])).toEqual([
+      [['stray-1.txt'], ['merged', 'other']],
+      [['stray-2.txt'], ['idle', 'other']],
+    ]);
+    for (const stray of ['stray-1.txt', 'stray-2.txt']) await expect(readFile(join(repo.root, stray), 'utf8')).rejects.toThrow();
+    expect(await readFile(join(repo.root, 'merged.txt'), 'utf8')).toBe('merged\n');
+    expect(await readFile(join(repo.root, 'other.txt'), 'utf8')).toBe('other\n');
+    await workspace.end({ isSuccess: true });
+  });
 });

@@ -159,16 +159,18 @@ export class WorktreeWorkspace implements TaskWorkspace {
     const record = run.record(prepared);
     // Before git reads the task's files (a filter it configured would run): undo what it did to the repository.
     await run.watch.checkGitFiles();
-    // The look at the project checkout (files written there) goes on in the git queue meanwhile; the merge waits for it.
-    const looked = settled(run.watch.inspectAfter(task.id, (look) => run.queue.run(look)));
-    const completed = await this.#commitAndMerge(task, record, options, looked);
-    const lookFailure = await looked;
+    // Files the agent wrote in the project checkout are found by the look the move of the head makes before it merges
+    // (it would refuse to overwrite them): one full look at the checkout per merge instead of two. A task whose work
+    // is not merged (nothing changed, a conflict, a failure) gets a look of its own once that is known.
+    const completed = await settledValue(this.#commitAndMerge(task, record, options));
+    const lookFailure = run.watch.isUnseenSinceRunning(task.id) ? await settled(run.watch.inspectAfter(task.id, (look) => run.queue.run(look))) : undefined;
+    if ('error' in completed) throw completed.error;
     if (lookFailure !== undefined) throw lookFailure.error;
-    return completed;
+    return completed.value;
   }
 
-  /** `complete` once the repository's configuration is checked: the task's commit in its worktree (outside the queue: other tasks go on meanwhile), then its merge once `looked` settled. */
-  async #commitAndMerge(task: Task, record: TaskRecord, options: CompleteTaskOptions, looked: Promise<{ error: unknown } | undefined>): Promise<CompletedTask> {
+  /** `complete` once the repository's configuration is checked: the task's commit in its worktree (outside the queue: other tasks go on meanwhile), then its merge. */
+  async #commitAndMerge(task: Task, record: TaskRecord, options: CompleteTaskOptions): Promise<CompletedTask> {
     const run = this.#run;
     const worktree = record.worktree as string;
     if (record.conflictFiles !== undefined) {
@@ -200,13 +202,8 @@ export class WorktreeWorkspace implements TaskWorkspace {
     record.phase = 'merging';
     await run.worktrees.remove(record.runId, task.id, { committed: taskCommit, isMergePending: true });
     options.onCommitted?.({ taskCommit });
-    // In the merge queue now, in completion order; it merges once its changes are read and the look found nothing wrong.
-    const isReady = looked.then((failure) => {
-      if (failure !== undefined) throw failure.error;
-    });
-    // Awaited when its batch is taken: not an unhandled rejection meanwhile.
-    isReady.catch(() => undefined);
-    return this.#merges.merge({ record, taskCommit, filesChanged: changes, isReady, message: options.message, ...(options.verifyAfterMerge === undefined ? {} : { verifyAfterMerge: options.verifyAfterMerge }) });
+    // In the merge queue now, in completion order; it merges once its changes are read.
+    return this.#merges.merge({ record, taskCommit, filesChanged: changes, message: options.message, ...(options.verifyAfterMerge === undefined ? {} : { verifyAfterMerge: options.verifyAfterMerge }) });
   }
 
   /**
@@ -278,6 +275,14 @@ async function filesWithConflictMarkers(cwd: string, paths: readonly string[]): 
     if (/^(<{7} |>{7} |={7}$)/m.test(content)) marked.push(path);
   }
   return marked;
+}
+
+/** A promise's outcome as a value: its value, or its failure. */
+function settledValue<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /** A promise's failure as a value (`undefined` when it succeeded): awaited later without an unhandled rejection meanwhile. */
