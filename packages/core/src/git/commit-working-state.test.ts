@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commitWorkingState } from './commit-working-state';
+import { commitWorkingState, LARGE_INDEX_BYTES } from './commit-working-state';
 import { type GitSpawn, observeGitSpawns, runGit } from './git-client';
 import { knownTreeOf } from './git-files';
 import { DEFAULT_GIT_IDENTITY } from './git-identity';
@@ -76,5 +76,29 @@ describe('commitWorkingState', () => {
     await writeFile(join(gitDir, 'index.lock'), '');
     expect(await commitWorkingState(worktree, { branch: 'task', message, identity: DEFAULT_GIT_IDENTITY })).toBeUndefined();
     expect((await runGit(root, ['rev-parse', 'refs/heads/task'])).trim()).toBe(base);
+  });
+  it('leaves a large index to the caller (write-tree and an in-process commit cost less there than `git commit`): no process, no ref moved', async () => {
+    const { root, worktree, base } = await worktreeOnBranch();
+    // Long paths make the index pass the limit with few files (an entry is 62 bytes, its path, and 1–8 bytes of padding).
+    const folder = `${'deep-folder-name/'.repeat(12)}leaf`;
+    await mkdir(join(worktree, folder), { recursive: true });
+    const count = Math.ceil(LARGE_INDEX_BYTES / (62 + folder.length + 8)) + 100;
+    await Promise.all(Array.from({ length: count }, (_, index) => writeFile(join(worktree, folder, `f${String(index).padStart(6, '0')}`), '')));
+    await runGit(worktree, ['add', '-A']);
+    await runGit(worktree, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'many files']);
+    const grown = (await runGit(worktree, ['rev-parse', 'HEAD'])).trim();
+    expect(grown).not.toBe(base);
+    expect((await stat(join(root, '.git', 'worktrees', 'slot', 'index'))).size).toBeGreaterThan(LARGE_INDEX_BYTES);
+    await writeFile(join(worktree, 'a.txt'), 'changed\n');
+    const spawns: GitSpawn[] = [];
+    const stop = observeGitSpawns((spawn) => spawns.push(spawn));
+    try {
+      expect(await commitWorkingState(worktree, { branch: 'task', message, identity: DEFAULT_GIT_IDENTITY })).toBeUndefined();
+    } finally {
+      stop();
+    }
+    expect(spawns).toEqual([]);
+    expect((await runGit(root, ['rev-parse', 'refs/heads/task'])).trim()).toBe(grown);
+    expect((await runGit(worktree, ['status', '--porcelain'])).trim()).toBe('M a.txt');
   });
 });

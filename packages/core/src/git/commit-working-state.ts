@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { runGitProcess, tryGit } from './git-client';
-import { locateCheckout, readLooseCommitTree, readLooseRef, readSmallFile, rememberParentsOf, rememberTreeOf } from './git-files';
+import { locateCheckout, readLooseCommitTree, readLooseRef, readSmallFile, rememberParentsOf, rememberTreeOf, statSmall } from './git-files';
 import { type GitIdentity, identityEnvironment } from './git-identity';
+
+/** An index this large (about 10 000 files) is committed with `write-tree` instead of `git commit` (see `commitWorkingState`). */
+export const LARGE_INDEX_BYTES = 1024 * 1024;
 
 /** What `commitWorkingState` did: a commit on the branch, or nothing to commit (the branch left at `head`). */
 export type WorkingStateCommit = { isChanged: true; commit: string; head: string } | { isChanged: false; head: string };
@@ -13,12 +16,16 @@ export type WorkingStateCommit = { isChanged: true; commit: string; head: string
  * tree, the commit and the ref took three. Takes the index lock: only for a worktree nothing else
  * works in (an agent that is done with it). Hooks never run (`core.hooksPath` points nowhere), no
  * automatic maintenance starts, the message is kept verbatim. Answers `undefined`, having changed
- * no ref, when it cannot (HEAD not on `branch`, the index locked, git failing): the caller then
- * takes the tree and commit another way.
+ * no ref, when it cannot (HEAD not on `branch`, the index locked, git failing) or should not (a
+ * large index): the caller then takes the tree and commit another way.
  */
 export async function commitWorkingState(top: string, options: { branch: string; message: string; identity: GitIdentity }): Promise<WorkingStateCommit | undefined> {
   const location = await locateCheckout(top);
   if (location === undefined) return undefined;
+  // `git commit` refreshes the whole index (an lstat of every tracked file) and collects a status before it writes:
+  // on a large checkout that costs more than the process it saves (27 674 files: ~100 ms against ~30 ms for
+  // `write-tree`, the commit written in-process, and one `update-ref`). The caller takes that way then.
+  if ((statSmall(location.indexFile)?.size ?? 0) > LARGE_INDEX_BYTES) return undefined;
   const branchRef = `refs/heads/${options.branch}`;
   const headRef = (readSmallFile(join(location.gitDir, 'HEAD')) ?? '').trim();
   const head = headRef === `ref: ${branchRef}` ? await readLooseRef(location, branchRef) : undefined;
