@@ -1,4 +1,4 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CommitContent, commitObjectBody, writeCommitObject } from './commit-object';
@@ -83,5 +83,20 @@ describe('writeCommitObject', () => {
     expect(byGitItself.map((spawn) => spawn.args[0])).toEqual(['commit-tree']);
     expect((await repository.git(['log', '-1', '--format=%s|%an|%P', commit])).trim()).toBe(`made here|qoder-orch|${second}`);
     expect((await repository.git(['log', '-1', '--format=%an', odd])).trim()).toBe('odd');
+  });
+  it('finds a packed tree and parent in the packs’ indexes (a fresh clone’s): still no process, the same object as git’s', async () => {
+    const { repository, second, tree } = await repositoryWithTwoCommits();
+    await repository.git(['repack', '-adq']);
+    await repository.git(['prune-packed']);
+    const objects = join(repository.root, '.git', 'objects');
+    expect((await readdir(join(objects, 'pack'))).some((name) => name.endsWith('.idx'))).toBe(true);
+    const content: CommitContent = { tree, parents: [second], message: 'on a packed parent', identity: { name: 'qoder-orch', email: 'qoder-orch@localhost' }, seconds: 1_764_000_100, offsetMinutes: 60 };
+    let written: string | undefined;
+    const spawns = await gitSpawnsOf(async () => {
+      written = await writeCommitObject(repository.root, content);
+    });
+    expect(spawns).toEqual([]);
+    expect(written).toBe(await byGit(repository.root, content));
+    expect(await repository.git(['fsck', '--strict', '--no-dangling'])).toBe('');
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { locateCheckout, readSmallFile, statSmall } from './git-files';
 import type { GitIdentity } from './git-identity';
+import { isPackedObject } from './pack-index';
 
 const SHA1 = /^[0-9a-f]{40}$/;
 
@@ -59,7 +60,7 @@ const exists = (path: string) => statSmall(path) !== undefined;
  * write it: a body git would write otherwise (`commitObjectBody`), a repository that shares its
  * objects with other users (`core.sharedRepository`: git sets the permissions) or keeps a second
  * object format beside its own (`extensions.compatObjectFormat`: git records both ids), or a
- * tree or parent this cannot see as a loose object (packed ones are git's to check).
+ * tree or parent this cannot find, loose or in a pack's index (one of another store is git's to check).
  */
 export async function writeCommitObject(root: string, content: CommitContent): Promise<string | undefined> {
   const body = commitObjectBody(content);
@@ -69,8 +70,8 @@ export async function writeCommitObject(root: string, content: CommitContent): P
   const config = readSmallFile(join(location.commonDir, 'config'));
   if (config === undefined || /sharedrepository|compatobjectformat/i.test(config)) return undefined;
   const objects = join(location.commonDir, 'objects');
-  // Git checks that the tree and the parents exist before it writes a commit naming them.
-  if (![content.tree, ...content.parents].every((id) => exists(objectPath(objects, id)))) return undefined;
+  // Git checks that the tree and the parents exist before it writes a commit naming them (loose, or in a pack: a fresh clone's commits are packed).
+  if (![content.tree, ...content.parents].every((id) => exists(objectPath(objects, id)) || isPackedObject(objects, id))) return undefined;
   const stored = Buffer.concat([Buffer.from(`commit ${body.length}\0`, 'latin1'), body]);
   const id = createHash('sha1').update(stored).digest('hex');
   const path = objectPath(objects, id);
