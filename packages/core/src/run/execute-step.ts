@@ -32,14 +32,21 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
   let contractChecks: Promise<unknown> = Promise.resolve();
   const planTasks = new Map(plan.tasks.map((task) => [task.id, task]));
   const history = run.durationHistory;
+  /** Saves of the duration history under way: the step ends only once they are done (see below). */
+  const historySaves: Promise<void>[] = [];
   let taskEnded = (): void => undefined;
   const settle = (result: TaskResult): ExecutionOutcome => {
     results.set(result.taskId, result);
     const finished = planTasks.get(result.taskId);
     if (history && finished && result.status === 'completed' && result.durationMs > 0) {
-      void history.record(finished, result.durationMs).then(() => {
-        for (const warning of history.takeWarnings()) events.emit('warning', warning);
-      });
+      historySaves.push(
+        history
+          .record(finished, result.durationMs)
+          .then(() => {
+            for (const warning of history.takeWarnings()) events.emit('warning', warning);
+          })
+          .catch(() => undefined),
+      );
     }
     events.emit('task-end', { taskId: result.taskId, result });
     taskEnded();
@@ -85,6 +92,10 @@ export async function executeStep(run: RunContext, plan: Plan, tasksToRun: reado
   if (run.signal.aborted) throw new RunStopped('cancelled', run.stopError);
   // The judge sees every contract check the tasks started.
   await contractChecks;
+  // The history is written atomically (a temporary file renamed over it) inside the project (`.qoder-orch/history/`):
+  // the judge's checks that follow run the project's tests there, and a runner that walks the whole tree (Node 20's
+  // `node --test`) fails on a file that vanishes while it looks ("Could not find '…/durations.json.<pid>.<id>.tmp'").
+  await Promise.all(historySaves);
   return { results };
 }
 
