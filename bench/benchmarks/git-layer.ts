@@ -104,6 +104,8 @@ const perTask = (ms: number) => fixed(ms / TASKS / 1000, 2);
 /** Files a line can be appended to without changing what they are (a comment in source, a line of prose). */
 const COMMENT_OF: Readonly<Record<string, string>> = { js: '//', mjs: '//', cjs: '//', ts: '//', mts: '//', cts: '//', tsx: '//', jsx: '//', md: '' };
 
+const extensionOf = (path: string) => path.slice(path.lastIndexOf('.') + 1);
+
 /**
  * A case for a real repository: the 8 tasks change files in 8 different folders spread over
  * the tracked tree (sorted, evenly spaced: the same folders every time), half of them a new
@@ -114,7 +116,7 @@ async function realRepositoryCase(repository: string): Promise<Case> {
   const tracked = (await git(repository, ['ls-tree', '-r', '-z', '--name-only', 'HEAD'])).split('\0').filter(Boolean);
   const byFolder = new Map<string, string>();
   for (const path of tracked) {
-    const extension = path.slice(path.lastIndexOf('.') + 1);
+    const extension = extensionOf(path);
     const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
     if (!(extension in COMMENT_OF) || path.split('/').some((part) => part.startsWith('.')) || byFolder.has(folder)) continue;
     byFolder.set(folder, path);
@@ -140,7 +142,7 @@ async function realRepositoryCase(repository: string): Promise<Case> {
     },
     editsFor: (run) =>
       chosen.map((path, index) => {
-        const extension = path.slice(path.lastIndexOf('.') + 1);
+        const extension = extensionOf(path);
         const comment = COMMENT_OF[extension]!;
         const line = `${comment === '' ? '' : `${comment} `}changed by task ${index} in run ${run}`;
         return index % 2 === 0 ? { file: `${path.slice(0, path.lastIndexOf('/') + 1)}qoder-orch-bench-task-${index}.${extension}`, mode: 'create' as const, text: line } : { file: path, mode: 'append' as const, text: line };

@@ -6,7 +6,7 @@ import { commitWorkingState, LARGE_INDEX_BYTES } from './commit-working-state';
 import { type GitSpawn, observeGitSpawns, runGit } from './git-client';
 import { knownTreeOf } from './git-files';
 import { DEFAULT_GIT_IDENTITY } from './git-identity';
-import { createTemporaryRepository } from './testing/temporary-repository';
+import { createTemporaryRepository, writeFilesForIndexOf } from './testing/temporary-repository';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -79,11 +79,7 @@ describe('commitWorkingState', () => {
   });
   it('leaves a large index to the caller (write-tree and an in-process commit cost less there than `git commit`): no process, no ref moved', async () => {
     const { root, worktree, base } = await worktreeOnBranch();
-    // Long paths make the index pass the limit with few files (an entry is 62 bytes, its path, and 1–8 bytes of padding).
-    const folder = `${'deep-folder-name/'.repeat(12)}leaf`;
-    await mkdir(join(worktree, folder), { recursive: true });
-    const count = Math.ceil(LARGE_INDEX_BYTES / (62 + folder.length + 8)) + 100;
-    await Promise.all(Array.from({ length: count }, (_, index) => writeFile(join(worktree, folder, `f${String(index).padStart(6, '0')}`), '')));
+    await writeFilesForIndexOf(worktree, LARGE_INDEX_BYTES);
     await runGit(worktree, ['add', '-A']);
     await runGit(worktree, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'many files']);
     const grown = (await runGit(worktree, ['rev-parse', 'HEAD'])).trim();

@@ -139,7 +139,7 @@ function spawnDirectly(cwd: string, argv: readonly string[], env: Record<string,
  * --verify` of a missing ref, `diff --quiet`), as callers have always read it.
  */
 async function gitOutcome(cwd: string, args: readonly string[], options: GitCommandOptions): Promise<{ isOk: true; output: string } | { isOk: false; message: string; cause: unknown }> {
-  const exit = await spawnUnlessAborted(cwd, args, options);
+  const exit = await spawnUnlessAborted(cwd, args, options, spawnGit);
   if ('startError' in exit) return { isOk: false, message: errorText(exit.startError), cause: exit.startError };
   if (exit.exitCode !== 0 && exit.stderr.length > 0) {
     const message = `${exit.stdout}${exit.stderr}`;
@@ -152,11 +152,11 @@ async function gitOutcome(cwd: string, args: readonly string[], options: GitComm
  * Spawns git: an abort (before or after it ran) is `ABORTED` and a spawn helper lost while git
  * ran is its own error, whatever the caller asked; a git that could not start is answered.
  */
-async function spawnUnlessAborted<Exit = GitExit>(
+async function spawnUnlessAborted<Exit>(
   cwd: string,
   args: readonly string[],
   options: GitCommandOptions,
-  spawner: (cwd: string, args: readonly string[], options: GitCommandOptions) => Promise<Exit> = spawnGit as never,
+  spawner: (cwd: string, args: readonly string[], options: GitCommandOptions) => Promise<Exit>,
 ): Promise<Exit | { startError: unknown }> {
   let exit: Exit;
   try {
@@ -183,7 +183,7 @@ export interface GitProcessExit {
  * refused, `merge-base --is-ancestor`). An abort is `ABORTED`; a git that cannot start is `GIT_ERROR`.
  */
 export async function runGitProcess(cwd: string, args: readonly string[], options: GitCommandOptions = {}): Promise<GitProcessExit> {
-  const exit = await spawnUnlessAborted(cwd, args, options);
+  const exit = await spawnUnlessAborted(cwd, args, options, spawnGit);
   if ('startError' in exit) throw new OrchestratorError({ code: 'GIT_ERROR', message: `git ${args[0] ?? ''} could not run in ${cwd}: ${errorText(exit.startError)}`, cause: exit.startError });
   return { exitCode: exit.exitCode ?? -1, stdout: exit.stdout, stderr: exit.stderr };
 }

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitWorkspace, type GitSpawn, observeGitSpawns, TaskSchema } from '../index';
 import { LARGE_INDEX_BYTES } from '../git/commit-working-state';
-import { createTemporaryRepository } from '../git/testing/temporary-repository';
+import { createTemporaryRepository, writeFilesForIndexOf } from '../git/testing/temporary-repository';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -15,11 +15,7 @@ describe('a checkout with a large index', () => {
   it("commits each task's work with write-tree and an in-process commit (no `git commit`), and lands every task", async () => {
     const repo = await createTemporaryRepository({ 'README.md': '# large\n' });
     cleanups.push(repo.cleanup);
-    // Long paths give a large index with few files (an entry is 62 bytes, its path and 1–8 bytes of padding).
-    const folder = `${'nested-folder-name/'.repeat(12)}leaf`;
-    await mkdir(join(repo.root, folder), { recursive: true });
-    const count = Math.ceil(LARGE_INDEX_BYTES / (62 + folder.length + 8)) + 100;
-    await Promise.all(Array.from({ length: count }, (_, index) => writeFile(join(repo.root, folder, `f${String(index).padStart(6, '0')}`), '')));
+    await writeFilesForIndexOf(repo.root, LARGE_INDEX_BYTES);
     await repo.commitAll('many files');
     const worktreeRoot = await mkdtemp(join(tmpdir(), 'qoder-orch-large-'));
     cleanups.push(() => rm(worktreeRoot, { recursive: true, force: true }));

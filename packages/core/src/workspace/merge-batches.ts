@@ -13,8 +13,6 @@ export interface MergeRequest {
   taskCommit: string;
   /** The files the task changed (may still be being read: the task joins the queue at once, in completion order). */
   filesChanged: string[] | Promise<string[]>;
-  /** What must hold before the task merges (the look at the checkout after it): a failure fails the task, unmerged. */
-  isReady?: Promise<unknown>;
   /** The task's commit message; its merge commit's message starts with it. */
   message: string;
   verifyAfterMerge?: CompleteTaskOptions['verifyAfterMerge'];
@@ -67,8 +65,7 @@ export class MergeBatches {
     const batch: Ready[] = [];
     for (const waiting of taken) {
       try {
-        const [filesChanged] = await Promise.all([waiting.filesChanged, waiting.isReady]);
-        batch.push(Object.assign(waiting, { filesChanged }));
+        batch.push(Object.assign(waiting, { filesChanged: await waiting.filesChanged }));
       } catch (error) {
         waiting.outcome = { isLanded: false, error };
       }

@@ -162,10 +162,10 @@ export class WorktreeWorkspace implements TaskWorkspace {
     // Files the agent wrote in the project checkout are found by the look the move of the head makes before it merges
     // (it would refuse to overwrite them): one full look at the checkout per merge instead of two. A task whose work
     // is not merged (nothing changed, a conflict, a failure) gets a look of its own once that is known.
-    const completed = await settledValue(this.#commitAndMerge(task, record, options));
-    const lookFailure = run.watch.isUnseenSinceRunning(task.id) ? await settled(run.watch.inspectAfter(task.id, (look) => run.queue.run(look))) : undefined;
+    const completed = await settled(this.#commitAndMerge(task, record, options));
+    const looked = run.watch.isUnseenSinceRunning(task.id) ? await settled(run.watch.inspectAfter(task.id, (look) => run.queue.run(look))) : undefined;
     if ('error' in completed) throw completed.error;
-    if (lookFailure !== undefined) throw lookFailure.error;
+    if (looked !== undefined && 'error' in looked) throw looked.error;
     return completed.value;
   }
 
@@ -277,18 +277,10 @@ async function filesWithConflictMarkers(cwd: string, paths: readonly string[]): 
   return marked;
 }
 
-/** A promise's outcome as a value: its value, or its failure. */
-function settledValue<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+/** A promise's outcome as a value (its value, or its failure): awaited without an unhandled rejection meanwhile. */
+function settled<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
   return promise.then(
     (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-/** A promise's failure as a value (`undefined` when it succeeded): awaited later without an unhandled rejection meanwhile. */
-function settled(promise: Promise<unknown>): Promise<{ error: unknown } | undefined> {
-  return promise.then(
-    () => undefined,
     (error: unknown) => ({ error }),
   );
 }

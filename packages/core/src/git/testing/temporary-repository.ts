@@ -69,3 +69,14 @@ export async function describeFiles(root: string, skip: readonly string[] = ['.g
   await walk('');
   return result;
 }
+
+/**
+ * Writes enough empty files under `root` that an index holding them passes `bytes`: long paths
+ * give a large index with few files (an entry is 62 bytes, its path, and 1–8 bytes of padding).
+ */
+export async function writeFilesForIndexOf(root: string, bytes: number): Promise<void> {
+  const folder = `${'nested-folder-name/'.repeat(12)}leaf`;
+  await mkdir(join(root, folder), { recursive: true });
+  const count = Math.ceil(bytes / (62 + folder.length + 8)) + 100;
+  await Promise.all(Array.from({ length: count }, (_, index) => writeFile(join(root, folder, `f${String(index).padStart(6, '0')}`), '')));
+}
